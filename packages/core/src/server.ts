@@ -1,0 +1,122 @@
+import Fastify, { type FastifyInstance, type FastifyError, type FastifyServerOptions } from 'fastify';
+import type { Logger } from 'pino';
+import { acceptOrMintId, CORRELATION_HEADER, runWithContext } from './context.js';
+import { DomainError } from './errors.js';
+import { problem, toProblem } from './problem.js';
+import { createMetrics, type ServiceMetrics } from './metrics.js';
+
+export type ReadinessCheck = () => Promise<boolean | string> | boolean | string;
+
+export interface ServiceServerOptions {
+  /** Service name: appears in logs, metrics and /healthz. */
+  name: string;
+  logger: Logger;
+  /** Named checks for /readyz; each answers true when ready, or a string saying why not. */
+  readiness?: Record<string, ReadinessCheck>;
+  bodyLimit?: number;
+  /** Extra Fastify options (e.g. https). */
+  fastify?: Partial<FastifyServerOptions>;
+}
+
+export interface ServiceServer {
+  app: FastifyInstance;
+  metrics: ServiceMetrics;
+  /** Adds a readiness check after construction (e.g. once a consumer has started). */
+  addReadiness(name: string, check: ReadinessCheck): void;
+}
+
+/** Hides the token segment of signed media paths (`/t/<token>/…`) and query secrets from access logs. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/t\/[^/]+\//, '/t/[redacted]/').replace(/([?&](?:token|signature|sig)=)[^&]*/gi, '$1[redacted]');
+}
+
+/**
+ * The Fastify factory every service uses: request ids, structured access logs, problem+json errors,
+ * /healthz, /readyz and /metrics. It only builds; the caller decides whether to listen() or inject().
+ */
+export function createServiceServer(options: ServiceServerOptions): ServiceServer {
+  const checks = new Map<string, ReadinessCheck>(Object.entries(options.readiness ?? {}));
+  const app = Fastify({
+    loggerInstance: options.logger,
+    disableRequestLogging: true,
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    requestIdHeader: CORRELATION_HEADER,
+    genReqId: (req) => acceptOrMintId(req.headers[CORRELATION_HEADER]),
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
+    ...options.fastify,
+  }) as unknown as FastifyInstance;
+  const metrics = createMetrics(options.name);
+
+  // Every handler runs inside the request's correlation context so outbound calls and events carry it.
+  app.addHook('onRequest', (req, reply, done) => {
+    reply.header(CORRELATION_HEADER, req.id);
+    (req as { startedAt?: bigint }).startedAt = process.hrtime.bigint();
+    runWithContext({ correlationId: req.id }, done);
+  });
+
+  app.addHook('onResponse', (req, reply, done) => {
+    const started = (req as { startedAt?: bigint }).startedAt ?? process.hrtime.bigint();
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const route = req.routeOptions.url ?? 'unmatched';
+    metrics.httpDuration.observe({ method: req.method, route, status: String(reply.statusCode) }, seconds);
+    if (route !== '/metrics' && route !== '/healthz' && route !== '/readyz') {
+      req.log.info(
+        { method: req.method, url: redactUrl(req.url), status: reply.statusCode, ms: Math.round(seconds * 1000) },
+        'request',
+      );
+    }
+    done();
+  });
+
+  app.setErrorHandler((error: FastifyError | DomainError | Error, req, reply) => {
+    let body;
+    if (error instanceof DomainError) {
+      body = toProblem(error, req.url);
+    } else if ('validation' in error && error.validation) {
+      body = problem('validation', `${error.validationContext ?? 'request'} ${error.message.replace(/^(body|querystring|params|headers)\s*/, '')}`, {
+        errors: error.validation.map((v) => ({ path: v.instancePath || '/', message: v.message })),
+      });
+    } else if ('statusCode' in error && typeof error.statusCode === 'number' && error.statusCode < 500) {
+      const code = error.statusCode === 413 ? 'payload_too_large' : error.statusCode === 404 ? 'not_found' : 'bad_request';
+      body = problem(code, error.message);
+      body.status = error.statusCode;
+    } else {
+      req.log.error({ err: error }, 'unhandled error');
+      body = problem('internal', 'An internal error occurred; it has been logged with the request id.', {
+        requestId: req.id,
+      });
+    }
+    void reply.status(body.status).type('application/problem+json').send(body);
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    const body = problem('not_found', `No route for ${req.method} ${redactUrl(req.url.split('?')[0] ?? '')}`);
+    void reply.status(404).type('application/problem+json').send(body);
+  });
+
+  app.get('/healthz', { logLevel: 'warn' }, async () => ({ status: 'ok', service: options.name }));
+
+  app.get('/readyz', { logLevel: 'warn' }, async (_req, reply) => {
+    const results: Record<string, true | string> = {};
+    await Promise.all(
+      [...checks].map(async ([name, check]) => {
+        try {
+          const r = await check();
+          results[name] = r === true ? true : typeof r === 'string' ? r : 'not ready';
+        } catch (err) {
+          results[name] = err instanceof Error ? err.message : String(err);
+        }
+      }),
+    );
+    const ready = Object.values(results).every((r) => r === true);
+    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', service: options.name, checks: results });
+  });
+
+  app.get('/metrics', { logLevel: 'warn' }, async (_req, reply) => {
+    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  return { app, metrics, addReadiness: (name, check) => void checks.set(name, check) };
+}
