@@ -7,3 +7,5 @@ export * from './logger.js';
 export * from './metrics.js';
 export * from './problem.js';
 export * from './server.js';
+export * from './service.js';
+export * from './settings.js';
