@@ -9,3 +9,4 @@ export * from './problem.js';
 export * from './server.js';
 export * from './service.js';
 export * from './settings.js';
+export * from './identity.js';

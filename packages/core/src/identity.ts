@@ -1,0 +1,80 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { DomainError } from './errors.js';
+
+/**
+ * Trust between services. Only the gateway is public; it verifies the viewer's access token and passes
+ * the identity on in headers. Internal services accept those headers only from callers that present the
+ * service token (derived from MARQUEE_SECRET), so an identity header from the internet is worthless.
+ */
+export const SERVICE_TOKEN_HEADER = 'x-marquee-service-token';
+export const IDENTITY_HEADERS = {
+  accountId: 'x-marquee-account-id',
+  role: 'x-marquee-role',
+  plan: 'x-marquee-plan',
+} as const;
+
+export type Role = 'viewer' | 'admin';
+export type Plan = 'basic' | 'standard' | 'premium';
+
+export interface Identity {
+  accountId: string;
+  role: Role;
+  plan: Plan;
+}
+
+/** The token services present to each other; a derived key so the root secret never travels. */
+export function serviceToken(secret: string): string {
+  return createHmac('sha256', secret).update('marquee-service-token-v1').digest('base64url');
+}
+
+export function identityHeaders(identity: Identity): Record<string, string> {
+  return {
+    [IDENTITY_HEADERS.accountId]: identity.accountId,
+    [IDENTITY_HEADERS.role]: identity.role,
+    [IDENTITY_HEADERS.plan]: identity.plan,
+  };
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by requireServiceToken when the gateway forwarded a verified viewer identity. */
+    identity?: Identity;
+  }
+}
+
+/**
+ * Guards every route of an internal service except /healthz, /readyz and /metrics: requests must carry
+ * the service token; identity headers, when present, become `req.identity`.
+ */
+export function requireServiceToken(app: FastifyInstance, secret: string): void {
+  const expected = Buffer.from(serviceToken(secret));
+  const open = new Set(['/healthz', '/readyz', '/metrics']);
+  app.addHook('onRequest', async (req: FastifyRequest) => {
+    if (open.has(req.url.split('?')[0] ?? '')) return;
+    const given = Buffer.from(String(req.headers[SERVICE_TOKEN_HEADER] ?? ''));
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      throw new DomainError('unauthorized', 'This service only answers other Marquee services');
+    }
+    const accountId = req.headers[IDENTITY_HEADERS.accountId];
+    if (typeof accountId === 'string' && accountId.length > 0) {
+      req.identity = {
+        accountId,
+        role: req.headers[IDENTITY_HEADERS.role] === 'admin' ? 'admin' : 'viewer',
+        plan: (['basic', 'standard', 'premium'] as const).find((p) => p === req.headers[IDENTITY_HEADERS.plan]) ?? 'basic',
+      };
+    }
+  });
+}
+
+/** The identity of the caller, or a 401 problem. */
+export function requireIdentity(req: FastifyRequest): Identity {
+  if (!req.identity) throw new DomainError('unauthorized', 'Sign in to do this');
+  return req.identity;
+}
+
+export function requireAdmin(req: FastifyRequest): Identity {
+  const identity = requireIdentity(req);
+  if (identity.role !== 'admin') throw new DomainError('forbidden', 'This needs the admin role');
+  return identity;
+}
