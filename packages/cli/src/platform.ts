@@ -1,0 +1,120 @@
+import { resolve } from 'node:path';
+import { Lifecycle, SERVICE_NAMES, type Logger, type ServiceModule, type ServiceName, type Settings } from '@marquee/core';
+import type { ServiceContext } from '@marquee/platform';
+import { buildEdge } from '@marquee/edge';
+import { buildEncoder } from '@marquee/encoder';
+import { buildGateway } from '@marquee/gateway';
+import { buildRecommender } from '@marquee/recommender';
+import { buildStorage } from '@marquee/storage';
+import { buildStreaming } from '@marquee/streaming';
+import { buildUsers } from '@marquee/users';
+import { openBackends } from './backends.js';
+import { freePort } from './ports.js';
+import { loadOrCreateSecret } from './secret.js';
+
+const builders: Record<ServiceName, (ctx: ServiceContext) => Promise<ServiceModule>> = {
+  gateway: buildGateway,
+  users: buildUsers,
+  streaming: buildStreaming,
+  recommender: buildRecommender,
+  encoder: buildEncoder,
+  edge: buildEdge,
+  storage: buildStorage,
+};
+
+/** Order matters for start-up and the reverse for shutdown: stores first, the public door last. */
+const START_ORDER: ServiceName[] = ['storage', 'users', 'streaming', 'recommender', 'encoder', 'edge', 'gateway'];
+
+export interface RunningPlatform {
+  gatewayUrl: string;
+  urls: Record<ServiceName, string[]>;
+  context: ServiceContext;
+  close(): Promise<void>;
+}
+
+const portSetting: Record<Exclude<ServiceName, 'gateway' | 'edge'>, keyof Settings> = {
+  users: 'MARQUEE_USERS_PORT',
+  streaming: 'MARQUEE_STREAMING_PORT',
+  recommender: 'MARQUEE_RECOMMENDER_PORT',
+  encoder: 'MARQUEE_ENCODER_PORT',
+  storage: 'MARQUEE_STORAGE_PORT',
+};
+const urlSetting: Record<Exclude<ServiceName, 'gateway'>, keyof Settings> = {
+  users: 'MARQUEE_USERS_URLS',
+  streaming: 'MARQUEE_STREAMING_URLS',
+  recommender: 'MARQUEE_RECOMMENDER_URLS',
+  encoder: 'MARQUEE_ENCODER_URLS',
+  storage: 'MARQUEE_STORAGE_URLS',
+  edge: 'MARQUEE_EDGE_URLS',
+};
+
+/** The ports each running instance of `target` listens on (several for edges). */
+async function listenPorts(settings: Settings, name: ServiceName): Promise<number[]> {
+  const host = settings.MARQUEE_HOST;
+  const orFree = async (p: number) => (p === 0 ? freePort(host) : p);
+  if (name === 'gateway') return [settings.MARQUEE_PORT];
+  if (name === 'edge') return Promise.all(settings.MARQUEE_EDGE_PORTS.split(',').map((p) => orFree(Number(p))));
+  return [await orFree(settings[portSetting[name]] as number)];
+}
+
+/**
+ * Starts `targets` in this process. With every service as target this is monolithic mode: each service
+ * on its own loopback port, talking to the others over HTTP exactly as in a cluster. With one target it
+ * is microservices mode: the other services are reached at their configured MARQUEE_*_URLS.
+ */
+export async function startPlatform(settings: Settings, logger: Logger, targets: readonly ServiceName[]): Promise<RunningPlatform> {
+  const dataDir = resolve(settings.MARQUEE_DATA_DIR);
+  const lifecycle = new Lifecycle(logger);
+  const backends = await openBackends(settings, dataDir, logger);
+  lifecycle.onClose('backends', () => backends.close());
+  try {
+    const secret = await loadOrCreateSecret(settings.MARQUEE_SECRET, dataDir);
+    const host = settings.MARQUEE_HOST;
+    const ports = new Map<ServiceName, number[]>();
+    const urls = {} as Record<ServiceName, string[]>;
+    for (const name of SERVICE_NAMES) {
+      if (targets.includes(name)) {
+        const listen = await listenPorts(settings, name);
+        ports.set(name, listen);
+        urls[name] = listen.map((p) => `http://${host}:${p}`);
+      } else if (name !== 'gateway') {
+        const configured = settings[urlSetting[name]] as string | undefined;
+        if (!configured) throw new Error(`${urlSetting[name]} must be set when ${name} is not a target of this process`);
+        urls[name] = configured.split(',');
+      } else {
+        urls.gateway = [];
+      }
+    }
+    const context: ServiceContext = {
+      settings,
+      logger,
+      secret,
+      cache: backends.cache,
+      bus: backends.bus,
+      blobs: backends.blobs,
+      openDb: backends.openDb,
+      urls,
+      dataDir,
+    };
+
+    const started: ServiceModule[] = [];
+    for (const name of START_ORDER.filter((n) => targets.includes(n))) {
+      const instancePorts = ports.get(name) ?? [];
+      for (const [index, port] of instancePorts.entries()) {
+        const instanceName = instancePorts.length > 1 ? `${name}-${index + 1}` : name;
+        const service = await builders[name]({ ...context, logger: logger.child({ service: instanceName }) });
+        await service.app.listen({ port, host });
+        lifecycle.onClose(`${instanceName} background`, () => service.stop());
+        lifecycle.onClose(`${instanceName} http`, () => service.app.close());
+        started.push(service);
+        logger.info({ service: instanceName, url: `http://${host}:${port}` }, 'service listening');
+      }
+    }
+    for (const service of started) await service.start();
+    const gatewayUrl = settings.MARQUEE_PUBLIC_URL ?? `http://${host}:${settings.MARQUEE_PORT}`;
+    return { gatewayUrl, urls, context, close: () => lifecycle.close() };
+  } catch (err) {
+    await lifecycle.close();
+    throw err;
+  }
+}

@@ -1,0 +1,6 @@
+export type * from './blobs/port.js';
+export type * from './cache/port.js';
+export type * from './db/port.js';
+export type * from './events/port.js';
+export type * from './context.js';
+export * from './testing/backends.js';
