@@ -40,7 +40,8 @@ export function createServiceServer(options: ServiceServerOptions): ServiceServe
     loggerInstance: options.logger,
     disableRequestLogging: true,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
-    requestIdHeader: CORRELATION_HEADER,
+    // genReqId validates the incoming id itself; Fastify's requestIdHeader would trust any value.
+    requestIdHeader: false,
     genReqId: (req) => acceptOrMintId(req.headers[CORRELATION_HEADER]),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
