@@ -52,8 +52,8 @@ describe('loadSettings', () => {
   });
 
   it('rejects malformed URLs and ports together', () => {
-    expect(() => loadSettings({ DATABASE_URL: 'mysql://x', MARQUEE_PORT: '70000', REDIS_URL: 'http://x' })).toThrow(
-      /DATABASE_URL[\s\S]*MARQUEE_PORT[\s\S]*REDIS_URL|MARQUEE_PORT[\s\S]*DATABASE_URL/,
-    );
+    expect(() =>
+      loadSettings({ DATABASE_URL: 'mysql://x', MARQUEE_PORT: '70000', REDIS_URL: 'http://x' }),
+    ).toThrow(/DATABASE_URL[\s\S]*MARQUEE_PORT[\s\S]*REDIS_URL|MARQUEE_PORT[\s\S]*DATABASE_URL/);
   });
 });

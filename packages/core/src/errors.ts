@@ -32,7 +32,11 @@ export class ConflictError extends DomainError {
 }
 
 export class UpstreamError extends DomainError {
-  constructor(code: 'upstream.unavailable' | 'upstream.timeout' | 'upstream.overloaded', service: string, message: string) {
+  constructor(
+    code: 'upstream.unavailable' | 'upstream.timeout' | 'upstream.overloaded',
+    service: string,
+    message: string,
+  ) {
     super(code, message, { service });
   }
 }

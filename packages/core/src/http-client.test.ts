@@ -11,8 +11,13 @@ const bump = (k: string) => counts.set(k, (counts.get(k) ?? 0) + 1) && (counts.g
 
 beforeAll(async () => {
   upstream = Fastify();
-  upstream.get('/ok', async (req) => ({ id: req.headers['x-request-id'] ?? null, token: req.headers['x-t'] ?? null }));
-  upstream.get('/flaky', async (_req, reply) => (bump('flaky') < 3 ? reply.status(503).send({}) : { ok: true }));
+  upstream.get('/ok', async (req) => ({
+    id: req.headers['x-request-id'] ?? null,
+    token: req.headers['x-t'] ?? null,
+  }));
+  upstream.get('/flaky', async (_req, reply) =>
+    bump('flaky') < 3 ? reply.status(503).send({}) : { ok: true },
+  );
   upstream.post('/flaky-post', async (_req, reply) => {
     bump('flaky-post');
     return reply.status(503).send({ no: true });
@@ -30,7 +35,9 @@ afterAll(() => upstream.close());
 describe('ServiceClient', () => {
   it('forwards the correlation id and configured headers', async () => {
     const client = new ServiceClient({ service: 'up', baseUrls: [url], headers: { 'x-t': 'secret' } });
-    const res = await runWithContext({ correlationId: 'corr-9' }, () => client.get<{ id: string; token: string }>('/ok'));
+    const res = await runWithContext({ correlationId: 'corr-9' }, () =>
+      client.get<{ id: string; token: string }>('/ok'),
+    );
     expect(res.body).toEqual({ id: 'corr-9', token: 'secret' });
     await client.close();
   });
@@ -65,7 +72,13 @@ describe('ServiceClient', () => {
   });
 
   it('opens the breaker after consecutive failures and fails fast', async () => {
-    const client = new ServiceClient({ service: 'up', baseUrls: [url], retries: 0, breakerThreshold: 3, breakerCooldownMs: 60_000 });
+    const client = new ServiceClient({
+      service: 'up',
+      baseUrls: [url],
+      retries: 0,
+      breakerThreshold: 3,
+      breakerCooldownMs: 60_000,
+    });
     for (let i = 0; i < 3; i++) expect((await client.get('/down')).status).toBe(503);
     const before = counts.get('down');
     const err = await client.get('/down').catch((e: unknown) => e);

@@ -64,7 +64,9 @@ export class ServiceClient {
   private next = 0;
   private readonly policy: IPolicy;
   private readonly retryPolicy: IPolicy;
-  private readonly options: Required<Omit<ServiceClientOptions, 'headers'>> & { headers: Record<string, string> };
+  private readonly options: Required<Omit<ServiceClientOptions, 'headers'>> & {
+    headers: Record<string, string>;
+  };
 
   constructor(options: ServiceClientOptions) {
     if (options.baseUrls.length === 0) throw new Error(`no URL configured for service ${options.service}`);
@@ -78,7 +80,9 @@ export class ServiceClient {
       headers: {},
       ...options,
     };
-    this.pools = options.baseUrls.map((u) => new Pool(u, { connections: 64, pipelining: 1, keepAliveTimeout: 30_000 }));
+    this.pools = options.baseUrls.map(
+      (u) => new Pool(u, { connections: 64, pipelining: 1, keepAliveTimeout: 30_000 }),
+    );
     const failures = handleWhen(
       (e) =>
         e instanceof RetryableStatus ||
@@ -101,7 +105,11 @@ export class ServiceClient {
     return this.options.service;
   }
 
-  async request<T = unknown>(method: string, path: string, call: CallOptions = {}): Promise<ServiceResponse<T>> {
+  async request<T = unknown>(
+    method: string,
+    path: string,
+    call: CallOptions = {},
+  ): Promise<ServiceResponse<T>> {
     const idempotent = call.idempotent ?? IDEMPOTENT.has(method);
     const attempt = () => this.policy.execute(() => this.once(method, path, call));
     try {
@@ -136,7 +144,9 @@ export class ServiceClient {
       headers['content-type'] = 'application/json';
     }
     const query = call.query
-      ? Object.fromEntries(Object.entries(call.query).filter((e): e is [string, string | number] => e[1] !== undefined))
+      ? Object.fromEntries(
+          Object.entries(call.query).filter((e): e is [string, string | number] => e[1] !== undefined),
+        )
       : undefined;
     const timeout = call.timeoutMs ?? this.options.timeoutMs;
     const res = await pool.request({
@@ -153,14 +163,19 @@ export class ServiceClient {
     const type = String(res.headers['content-type'] ?? '');
     const parsed = type.includes('json') && text.length > 0 ? (JSON.parse(text) as unknown) : text;
     const response: ServiceResponse = { status: res.statusCode, headers: res.headers, body: parsed };
-    if (res.statusCode === 502 || res.statusCode === 503 || res.statusCode === 504) throw new RetryableStatus(response);
+    if (res.statusCode === 502 || res.statusCode === 503 || res.statusCode === 504)
+      throw new RetryableStatus(response);
     return response;
   }
 
   private translate(err: unknown): Error {
     const service = this.options.service;
     if (err instanceof BrokenCircuitError) {
-      return new UpstreamError('upstream.unavailable', service, `${service} is failing; its circuit breaker is open`);
+      return new UpstreamError(
+        'upstream.unavailable',
+        service,
+        `${service} is failing; its circuit breaker is open`,
+      );
     }
     if (err instanceof BulkheadRejectedError) {
       return new UpstreamError('upstream.overloaded', service, `${service} has too many calls in flight`);
@@ -169,6 +184,10 @@ export class ServiceClient {
     if (name === 'TimeoutError' || name === 'AbortError' || err instanceof undiciErrors.HeadersTimeoutError) {
       return new UpstreamError('upstream.timeout', service, `${service} did not answer in time`);
     }
-    return new UpstreamError('upstream.unavailable', service, `${service} is unreachable: ${(err as Error).message}`);
+    return new UpstreamError(
+      'upstream.unavailable',
+      service,
+      `${service} is unreachable: ${(err as Error).message}`,
+    );
   }
 }

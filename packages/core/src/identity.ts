@@ -61,7 +61,9 @@ export function requireServiceToken(app: FastifyInstance, secret: string): void 
       req.identity = {
         accountId,
         role: req.headers[IDENTITY_HEADERS.role] === 'admin' ? 'admin' : 'viewer',
-        plan: (['basic', 'standard', 'premium'] as const).find((p) => p === req.headers[IDENTITY_HEADERS.plan]) ?? 'basic',
+        plan:
+          (['basic', 'standard', 'premium'] as const).find((p) => p === req.headers[IDENTITY_HEADERS.plan]) ??
+          'basic',
       };
     }
   });

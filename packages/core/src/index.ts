@@ -10,3 +10,4 @@ export * from './server.js';
 export * from './service.js';
 export * from './settings.js';
 export * from './identity.js';
+export * from './settings-table.js';

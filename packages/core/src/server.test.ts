@@ -21,7 +21,11 @@ function build(ready: () => boolean | string = () => true) {
     throw new Error('secret internals');
   });
   app.get('/ctx', async () => ({ id: currentCorrelationId() }));
-  app.post('/typed', { schema: { body: Type.Object({ n: Type.Integer({ minimum: 1 }) }) } }, async (req) => req.body);
+  app.post(
+    '/typed',
+    { schema: { body: Type.Object({ n: Type.Integer({ minimum: 1 }) }) } },
+    async (req) => req.body,
+  );
   return app;
 }
 
@@ -54,10 +58,18 @@ describe('createServiceServer', () => {
     const missing = await app.inject('/missing');
     expect(missing.statusCode).toBe(404);
     expect(missing.headers['content-type']).toMatch(/application\/problem\+json/);
-    expect(missing.json()).toMatchObject({ type: 'urn:marquee:problem:not_found', status: 404, code: 'not_found' });
+    expect(missing.json()).toMatchObject({
+      type: 'urn:marquee:problem:not_found',
+      status: 404,
+      code: 'not_found',
+    });
     const locked = await app.inject('/locked');
     expect(locked.statusCode).toBe(423);
-    expect(locked.json()).toMatchObject({ code: 'thing.locked', holder: 'ann', detail: 'The thing is locked by another editor' });
+    expect(locked.json()).toMatchObject({
+      code: 'thing.locked',
+      holder: 'ann',
+      detail: 'The thing is locked by another editor',
+    });
   });
 
   it('hides internal errors behind a generic problem carrying the request id', async () => {

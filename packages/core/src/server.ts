@@ -27,7 +27,9 @@ export interface ServiceServer {
 
 /** Hides the token segment of signed media paths (`/t/<token>/…`) and query secrets from access logs. */
 export function redactUrl(url: string): string {
-  return url.replace(/\/t\/[^/]+\//, '/t/[redacted]/').replace(/([?&](?:token|signature|sig)=)[^&]*/gi, '$1[redacted]');
+  return url
+    .replace(/\/t\/[^/]+\//, '/t/[redacted]/')
+    .replace(/([?&](?:token|signature|sig)=)[^&]*/gi, '$1[redacted]');
 }
 
 /**
@@ -64,7 +66,12 @@ export function createServiceServer(options: ServiceServerOptions): ServiceServe
     metrics.httpDuration.observe({ method: req.method, route, status: String(reply.statusCode) }, seconds);
     if (route !== '/metrics' && route !== '/healthz' && route !== '/readyz') {
       req.log.info(
-        { method: req.method, url: redactUrl(req.url), status: reply.statusCode, ms: Math.round(seconds * 1000) },
+        {
+          method: req.method,
+          url: redactUrl(req.url),
+          status: reply.statusCode,
+          ms: Math.round(seconds * 1000),
+        },
         'request',
       );
     }
@@ -76,11 +83,20 @@ export function createServiceServer(options: ServiceServerOptions): ServiceServe
     if (error instanceof DomainError) {
       body = toProblem(error, req.url);
     } else if ('validation' in error && error.validation) {
-      body = problem('validation', `${error.validationContext ?? 'request'} ${error.message.replace(/^(body|querystring|params|headers)\s*/, '')}`, {
-        errors: error.validation.map((v) => ({ path: v.instancePath || '/', message: v.message })),
-      });
+      body = problem(
+        'validation',
+        `${error.validationContext ?? 'request'} ${error.message.replace(/^(body|querystring|params|headers)\s*/, '')}`,
+        {
+          errors: error.validation.map((v) => ({ path: v.instancePath || '/', message: v.message })),
+        },
+      );
     } else if ('statusCode' in error && typeof error.statusCode === 'number' && error.statusCode < 500) {
-      const code = error.statusCode === 413 ? 'payload_too_large' : error.statusCode === 404 ? 'not_found' : 'bad_request';
+      const code =
+        error.statusCode === 413
+          ? 'payload_too_large'
+          : error.statusCode === 404
+            ? 'not_found'
+            : 'bad_request';
       body = problem(code, error.message);
       body.status = error.statusCode;
     } else {
@@ -112,7 +128,9 @@ export function createServiceServer(options: ServiceServerOptions): ServiceServe
       }),
     );
     const ready = Object.values(results).every((r) => r === true);
-    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', service: options.name, checks: results });
+    return reply
+      .status(ready ? 200 : 503)
+      .send({ status: ready ? 'ready' : 'not_ready', service: options.name, checks: results });
   });
 
   app.get('/metrics', { logLevel: 'warn' }, async (_req, reply) => {

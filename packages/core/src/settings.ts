@@ -1,7 +1,15 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { parseConfig } from './config.js';
 
-export const SERVICE_NAMES = ['gateway', 'users', 'streaming', 'recommender', 'encoder', 'edge', 'storage'] as const;
+export const SERVICE_NAMES = [
+  'gateway',
+  'users',
+  'streaming',
+  'recommender',
+  'encoder',
+  'edge',
+  'storage',
+] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 const Port = (def: number, description: string) =>
@@ -16,28 +24,57 @@ const Bool = (def: boolean, description: string) => Type.Boolean({ default: def,
  */
 export const settingsSchema = Type.Object({
   MARQUEE_PORT: Port(8080, 'Gateway and web app port'),
-  MARQUEE_HOST: Type.String({ default: '127.0.0.1', minLength: 1, description: 'Address every service binds to' }),
+  MARQUEE_HOST: Type.String({
+    default: '127.0.0.1',
+    minLength: 1,
+    description: 'Address every service binds to',
+  }),
   MARQUEE_PUBLIC_URL: Type.Optional(
-    Type.String({ pattern: '^https?://', description: 'Public base URL of the gateway (default http://MARQUEE_HOST:MARQUEE_PORT)' }),
+    Type.String({
+      pattern: '^https?://',
+      description: 'Public base URL of the gateway (default http://MARQUEE_HOST:MARQUEE_PORT)',
+    }),
   ),
-  MARQUEE_DATA_DIR: Type.String({ default: './data', minLength: 1, description: 'SQLite files, event log, blobs, keys' }),
+  MARQUEE_DATA_DIR: Type.String({
+    default: './data',
+    minLength: 1,
+    description: 'SQLite files, event log, blobs, keys',
+  }),
   MARQUEE_DEMO: Bool(true, 'Generate and ingest demo titles on first start'),
   MARQUEE_SECRET: Type.Optional(
-    Type.String({ minLength: 32, description: 'Internal service secret and media-token key (generated into the data dir when unset)' }),
+    Type.String({
+      minLength: 32,
+      description: 'Internal service secret and media-token key (generated into the data dir when unset)',
+    }),
   ),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info', description: 'pino log level' },
   ),
   DATABASE_URL: Type.Optional(
-    Type.String({ pattern: '^postgres(ql)?://', description: 'PostgreSQL primary (else SQLite files in the data dir)' }),
+    Type.String({
+      pattern: '^postgres(ql)?://',
+      description: 'PostgreSQL primary (else SQLite files in the data dir)',
+    }),
   ),
   DATABASE_READ_URL: Type.Optional(
-    Type.String({ pattern: '^postgres(ql)?://', description: 'PostgreSQL read replica for read-only queries' }),
+    Type.String({
+      pattern: '^postgres(ql)?://',
+      description: 'PostgreSQL read replica for read-only queries',
+    }),
   ),
-  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://', description: 'Redis (else an in-process LRU cache)' })),
-  NATS_URL: Type.Optional(Type.String({ pattern: '^(nats|tls)://', description: 'NATS JetStream (else the embedded SQLite log)' })),
-  S3_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://', description: 'S3-compatible endpoint (with S3_BUCKET: else local files)' })),
+  REDIS_URL: Type.Optional(
+    Type.String({ pattern: '^rediss?://', description: 'Redis (else an in-process LRU cache)' }),
+  ),
+  NATS_URL: Type.Optional(
+    Type.String({ pattern: '^(nats|tls)://', description: 'NATS JetStream (else the embedded SQLite log)' }),
+  ),
+  S3_ENDPOINT: Type.Optional(
+    Type.String({
+      pattern: '^https?://',
+      description: 'S3-compatible endpoint (with S3_BUCKET: else local files)',
+    }),
+  ),
   S3_BUCKET: Type.Optional(Type.String({ minLength: 3, description: 'S3 bucket for media and uploads' })),
   S3_REGION: Type.String({ default: 'us-east-1', description: 'S3 region' }),
   S3_ACCESS_KEY_ID: Type.Optional(Type.String({ description: 'S3 access key' })),
@@ -48,20 +85,40 @@ export const settingsSchema = Type.Object({
   MARQUEE_RECOMMENDER_PORT: Port(0, 'recommender service port (0 = any free port)'),
   MARQUEE_ENCODER_PORT: Port(0, 'encoder service port (0 = any free port)'),
   MARQUEE_STORAGE_PORT: Port(0, 'storage service port (0 = any free port)'),
-  MARQUEE_EDGE_PORTS: Type.String({ default: '0,0', pattern: '^\\d+(,\\d+)*$', description: 'edge ports, one per edge (monolithic mode runs two)' }),
+  MARQUEE_EDGE_PORTS: Type.String({
+    default: '0,0',
+    pattern: '^\\d+(,\\d+)*$',
+    description: 'edge ports, one per edge (monolithic mode runs two)',
+  }),
   MARQUEE_USERS_URLS: UrlList('users instances, comma separated (microservices mode)'),
   MARQUEE_STREAMING_URLS: UrlList('streaming instances (microservices mode)'),
   MARQUEE_RECOMMENDER_URLS: UrlList('recommender instances (microservices mode)'),
   MARQUEE_ENCODER_URLS: UrlList('encoder instances (microservices mode)'),
   MARQUEE_STORAGE_URLS: UrlList('storage instances (microservices mode)'),
   MARQUEE_EDGE_URLS: UrlList('edge instances (microservices mode)'),
-  MARQUEE_ADMIN_EMAIL: Type.Optional(Type.String({ pattern: '^[^@\\s]+@[^@\\s]+$', description: 'First admin account' })),
+  MARQUEE_ADMIN_EMAIL: Type.Optional(
+    Type.String({ pattern: '^[^@\\s]+@[^@\\s]+$', description: 'First admin account' }),
+  ),
   MARQUEE_ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 12, description: 'First admin password' })),
-  FFMPEG_PATH: Type.Optional(Type.String({ minLength: 1, description: 'ffmpeg binary (else system, else npm static build)' })),
+  FFMPEG_PATH: Type.Optional(
+    Type.String({ minLength: 1, description: 'ffmpeg binary (else system, else npm static build)' }),
+  ),
   FFPROBE_PATH: Type.Optional(Type.String({ minLength: 1, description: 'ffprobe binary' })),
-  ENCODER_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 64, default: 1, description: 'encoding jobs at once per encoder' }),
-  UPLOAD_MAX_BYTES: Type.Integer({ minimum: 1, default: 20 * 1024 ** 3, description: 'largest accepted upload' }),
-  CORS_ORIGINS: Type.String({ default: '', description: 'allowed browser origins, comma separated (same-origin always)' }),
+  ENCODER_CONCURRENCY: Type.Integer({
+    minimum: 1,
+    maximum: 64,
+    default: 1,
+    description: 'encoding jobs at once per encoder',
+  }),
+  UPLOAD_MAX_BYTES: Type.Integer({
+    minimum: 1,
+    default: 20 * 1024 ** 3,
+    description: 'largest accepted upload',
+  }),
+  CORS_ORIGINS: Type.String({
+    default: '',
+    description: 'allowed browser origins, comma separated (same-origin always)',
+  }),
 });
 
 export type Settings = Static<typeof settingsSchema>;

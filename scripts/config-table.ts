@@ -1,0 +1,3 @@
+import { settingsTable } from '@marquee/core';
+
+console.log(settingsTable());
