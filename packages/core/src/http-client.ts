@@ -1,4 +1,5 @@
-import { Pool, errors as undiciErrors } from 'undici';
+import type { Readable } from 'node:stream';
+import { Pool } from 'undici';
 import {
   bulkhead,
   circuitBreaker,
@@ -7,18 +8,29 @@ import {
   handleWhen,
   retry,
   wrap,
-  BrokenCircuitError,
-  BulkheadRejectedError,
+  type CircuitBreakerPolicy,
   type IPolicy,
 } from 'cockatiel';
 import { CORRELATION_HEADER, currentCorrelationId } from './context.js';
-import { UpstreamError } from './errors.js';
+import {
+  instanceDownReason,
+  isRetryableStatus,
+  isUpstreamFailure,
+  RetryableStatus,
+  toUpstreamError,
+} from './upstream-failures.js';
+import { LoadBalancer, type BalancingStrategy, type InstanceState } from './load-balancer.js';
+import { startHealthChecks, type HealthCheckOptions } from './health-checks.js';
 
 export interface ServiceClientOptions {
   /** Upstream service name, used in errors and logs. */
   service: string;
-  /** One or more base URLs of instances of the service; requests are spread round-robin. */
+  /** One or more base URLs of instances of the service; calls are load-balanced over them. */
   baseUrls: readonly string[];
+  /** `least-outstanding` (default) or `round-robin`; see LoadBalancer. */
+  balancing?: BalancingStrategy;
+  /** How long an instance that refused a connection is left out (health checks re-admit it sooner). */
+  ejectionMs?: number;
   timeoutMs?: number;
   /** Retries for idempotent requests (GET/HEAD/PUT/DELETE, or `idempotent: true`). */
   retries?: number;
@@ -46,13 +58,28 @@ export interface ServiceResponse<T = unknown> {
   body: T;
 }
 
-const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
-
-class RetryableStatus extends Error {
-  constructor(readonly response: ServiceResponse) {
-    super(`status ${response.status}`);
-  }
+/** A call whose bodies are streamed both ways (the gateway's proxy). */
+export interface StreamCallOptions {
+  headers?: Record<string, string | string[]>;
+  /** A Buffer can be retried when the call is idempotent; a stream never is (it is consumed). */
+  body?: Buffer | string | Readable | null;
+  idempotent?: boolean;
+  /** Time allowed for the answer's headers, and between chunks of either body. */
+  timeoutMs?: number;
+  /** Aborts the call, e.g. when the caller's own client went away. */
+  signal?: AbortSignal;
 }
+
+export interface ServiceStreamResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** Must be consumed or destroyed by the caller. */
+  body: Readable;
+  /** Base URL of the instance that answered. */
+  instance: string;
+}
+
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
 
 /**
  * Service-to-service HTTP client: undici pools, per-call timeout, jittered retry only for idempotent
@@ -60,11 +87,13 @@ class RetryableStatus extends Error {
  * 4xx answers are returned, never retried; 502/503/504 and network errors are retried when safe.
  */
 export class ServiceClient {
-  private readonly pools: Pool[];
-  private next = 0;
+  private readonly pools = new Map<string, Pool>();
+  private readonly balancer: LoadBalancer;
+  private readonly breaker: CircuitBreakerPolicy;
+  private stopHealthChecks: (() => Promise<void>) | undefined;
   private readonly policy: IPolicy;
   private readonly retryPolicy: IPolicy;
-  private readonly options: Required<Omit<ServiceClientOptions, 'headers'>> & {
+  private readonly options: Required<Omit<ServiceClientOptions, 'headers' | 'balancing' | 'ejectionMs'>> & {
     headers: Record<string, string>;
   };
 
@@ -80,21 +109,19 @@ export class ServiceClient {
       headers: {},
       ...options,
     };
-    this.pools = options.baseUrls.map(
-      (u) => new Pool(u, { connections: 64, pipelining: 1, keepAliveTimeout: 30_000 }),
-    );
-    const failures = handleWhen(
-      (e) =>
-        e instanceof RetryableStatus ||
-        e instanceof undiciErrors.UndiciError ||
-        (e as NodeJS.ErrnoException).code === 'ECONNREFUSED' ||
-        (e as NodeJS.ErrnoException).code === 'ECONNRESET',
-    );
-    const breaker = circuitBreaker(failures, {
+    this.balancer = new LoadBalancer(options.baseUrls, {
+      strategy: options.balancing,
+      ejectionMs: options.ejectionMs,
+    });
+    for (const u of this.balancer.urls) {
+      this.pools.set(u, new Pool(u, { connections: 64, pipelining: 1, keepAliveTimeout: 30_000 }));
+    }
+    const failures = handleWhen(isUpstreamFailure);
+    this.breaker = circuitBreaker(failures, {
       halfOpenAfter: this.options.breakerCooldownMs,
       breaker: new ConsecutiveBreaker(this.options.breakerThreshold),
     });
-    this.policy = wrap(bulkhead(this.options.maxConcurrent, this.options.maxQueued), breaker);
+    this.policy = wrap(bulkhead(this.options.maxConcurrent, this.options.maxQueued), this.breaker);
     this.retryPolicy = retry(failures, {
       maxAttempts: this.options.retries,
       backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 1_000 }),
@@ -103,6 +130,71 @@ export class ServiceClient {
 
   get service(): string {
     return this.options.service;
+  }
+
+  /** `closed`, `open`, `half-open` or `isolated`: for readiness and the admin console. */
+  get circuit(): string {
+    return ['closed', 'open', 'half-open', 'isolated'][this.breaker.state as number] ?? 'unknown';
+  }
+
+  /** Each instance with its calls in flight and whether it is ejected. */
+  instances(): InstanceState[] {
+    return this.balancer.snapshot();
+  }
+
+  /**
+   * Probes every instance in the background (GET `path`, default /healthz, with the client's headers)
+   * and keeps failing ones out of the rotation until they recover. Stopped by close().
+   */
+  startHealthChecks(
+    options: HealthCheckOptions = {},
+    onChange?: (url: string, healthy: boolean) => void,
+  ): void {
+    if (this.stopHealthChecks) return;
+    const timeout = options.timeoutMs ?? 1_000;
+    const probe = async (url: string) => {
+      try {
+        const res = await this.pools.get(url)!.request({
+          method: 'GET',
+          path: options.path ?? '/healthz',
+          headers: this.options.headers,
+          headersTimeout: timeout,
+          bodyTimeout: timeout,
+          signal: AbortSignal.timeout(timeout),
+        });
+        await res.body.dump();
+        return res.statusCode >= 200 && res.statusCode < 300;
+      } catch {
+        return false;
+      }
+    };
+    this.stopHealthChecks = startHealthChecks(this.balancer, probe, options, onChange);
+  }
+
+  /**
+   * Like request(), but the bodies are streamed and the answer is returned as it comes (any status),
+   * for proxying. Retried only when idempotent and the body is not a stream; a 502/503/504 answer that
+   * was retried is drained, the last one is returned.
+   */
+  async stream(method: string, path: string, call: StreamCallOptions = {}): Promise<ServiceStreamResponse> {
+    const replayable = call.body == null || typeof call.body === 'string' || Buffer.isBuffer(call.body);
+    const idempotent = (call.idempotent ?? IDEMPOTENT.has(method)) && replayable;
+    let previous: ServiceStreamResponse | undefined;
+    const attempt = () =>
+      this.policy.execute(async () => {
+        previous?.body.resume(); // drain the answer we are about to retry, keeping the connection
+        previous = await this.streamOnce(method, path, call);
+        if (isRetryableStatus(previous.status)) throw new RetryableStatus(previous);
+        return previous;
+      });
+    try {
+      return (
+        idempotent ? await this.retryPolicy.execute(attempt) : await attempt()
+      ) as ServiceStreamResponse;
+    } catch (err) {
+      if (err instanceof RetryableStatus) return err.response as ServiceStreamResponse;
+      throw toUpstreamError(this.options.service, err);
+    }
   }
 
   async request<T = unknown>(
@@ -117,7 +209,7 @@ export class ServiceClient {
       return res as ServiceResponse<T>;
     } catch (err) {
       if (err instanceof RetryableStatus) return err.response as ServiceResponse<T>;
-      throw this.translate(err);
+      throw toUpstreamError(this.options.service, err);
     }
   }
 
@@ -130,11 +222,48 @@ export class ServiceClient {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.pools.map((p) => p.close()));
+    await this.stopHealthChecks?.();
+    await Promise.all([...this.pools.values()].map((p) => p.close()));
+  }
+
+  /** Runs one call on the instance the balancer picks, counting it in flight and ejecting a dead one. */
+  private async onInstance<T>(run: (pool: Pool, url: string) => Promise<T>): Promise<T> {
+    const url = this.balancer.begin();
+    try {
+      return await run(this.pools.get(url)!, url);
+    } catch (err) {
+      const down = instanceDownReason(err);
+      if (down) this.balancer.eject(url, down);
+      throw err;
+    } finally {
+      this.balancer.end(url);
+    }
+  }
+
+  private async streamOnce(
+    method: string,
+    path: string,
+    call: StreamCallOptions,
+  ): Promise<ServiceStreamResponse> {
+    const headers: Record<string, string | string[]> = { ...this.options.headers, ...call.headers };
+    const correlationId = currentCorrelationId();
+    if (correlationId && !headers[CORRELATION_HEADER]) headers[CORRELATION_HEADER] = correlationId;
+    const timeout = call.timeoutMs ?? this.options.timeoutMs;
+    return this.onInstance(async (pool, instance) => {
+      const res = await pool.request({
+        method: method as 'GET',
+        path,
+        headers,
+        body: call.body ?? null,
+        headersTimeout: timeout,
+        bodyTimeout: timeout,
+        ...(call.signal ? { signal: call.signal } : {}),
+      });
+      return { status: res.statusCode, headers: res.headers, body: res.body, instance };
+    });
   }
 
   private async once(method: string, path: string, call: CallOptions): Promise<ServiceResponse> {
-    const pool = this.pools[this.next++ % this.pools.length]!;
     const headers: Record<string, string> = { ...this.options.headers, ...call.headers };
     const correlationId = currentCorrelationId();
     if (correlationId) headers[CORRELATION_HEADER] = correlationId;
@@ -149,45 +278,23 @@ export class ServiceClient {
         )
       : undefined;
     const timeout = call.timeoutMs ?? this.options.timeoutMs;
-    const res = await pool.request({
-      method: method as 'GET',
-      path,
-      headers,
-      body,
-      query,
-      headersTimeout: timeout,
-      bodyTimeout: timeout,
-      signal: AbortSignal.timeout(timeout),
+    const { res, text } = await this.onInstance(async (pool) => {
+      const res = await pool.request({
+        method: method as 'GET',
+        path,
+        headers,
+        body,
+        query,
+        headersTimeout: timeout,
+        bodyTimeout: timeout,
+        signal: AbortSignal.timeout(timeout),
+      });
+      return { res, text: await res.body.text() };
     });
-    const text = await res.body.text();
     const type = String(res.headers['content-type'] ?? '');
     const parsed = type.includes('json') && text.length > 0 ? (JSON.parse(text) as unknown) : text;
     const response: ServiceResponse = { status: res.statusCode, headers: res.headers, body: parsed };
-    if (res.statusCode === 502 || res.statusCode === 503 || res.statusCode === 504)
-      throw new RetryableStatus(response);
+    if (isRetryableStatus(res.statusCode)) throw new RetryableStatus(response);
     return response;
-  }
-
-  private translate(err: unknown): Error {
-    const service = this.options.service;
-    if (err instanceof BrokenCircuitError) {
-      return new UpstreamError(
-        'upstream.unavailable',
-        service,
-        `${service} is failing; its circuit breaker is open`,
-      );
-    }
-    if (err instanceof BulkheadRejectedError) {
-      return new UpstreamError('upstream.overloaded', service, `${service} has too many calls in flight`);
-    }
-    const name = (err as Error).name;
-    if (name === 'TimeoutError' || name === 'AbortError' || err instanceof undiciErrors.HeadersTimeoutError) {
-      return new UpstreamError('upstream.timeout', service, `${service} did not answer in time`);
-    }
-    return new UpstreamError(
-      'upstream.unavailable',
-      service,
-      `${service} is unreachable: ${(err as Error).message}`,
-    );
   }
 }

@@ -11,3 +11,4 @@ export * from './service.js';
 export * from './settings.js';
 export * from './identity.js';
 export * from './settings-table.js';
+export * from './http-range.js';

@@ -115,6 +115,10 @@ export const settingsSchema = Type.Object({
     default: 20 * 1024 ** 3,
     description: 'largest accepted upload',
   }),
+  SOURCE_RETENTION_DAYS: Type.Number({ minimum: 0, default: 30, description: 'delete an upload\'s source N days after its asset is ready (0 = keep)' }),
+  FAILED_UPLOAD_RETENTION_HOURS: Type.Number({ minimum: 0, default: 24, description: 'delete unfinished or failed uploads after N hours (0 = keep)' }),
+  LIFECYCLE_INTERVAL_MINUTES: Type.Number({ minimum: 0.01, default: 60, description: 'how often lifecycle policies run' }),
+  SCRUB_INTERVAL_HOURS: Type.Number({ minimum: 0, default: 24, description: 'how often the integrity scrubber re-hashes stored objects (0 = never)' }),
   CORS_ORIGINS: Type.String({
     default: '',
     description: 'allowed browser origins, comma separated (same-origin always)',
