@@ -1,0 +1,64 @@
+import { ConflictError, DomainError, registerProblem } from '@marquee/core';
+import type { PasswordWeakness } from './password-policy.js';
+
+/** The users service's stable problem codes and their HTTP statuses (registered once at import). */
+registerProblem('account.email_taken', 409, 'Email already registered');
+registerProblem('auth.invalid_credentials', 401, 'Email or password is wrong');
+registerProblem('auth.invalid_refresh_token', 401, 'Refresh token is not valid');
+registerProblem('auth.refresh_token_reused', 401, 'Refresh token was already used');
+registerProblem('password.too_weak', 422, 'Password is too weak');
+registerProblem('profile.limit_reached', 409, 'Profile limit reached');
+registerProblem('profile.last_profile', 409, 'An account keeps at least one profile');
+registerProblem('profile.maturity_not_allowed', 422, 'Maturity not allowed for this profile');
+
+export class EmailTakenError extends ConflictError {
+  constructor() {
+    super('account.email_taken', 'An account with this email already exists; sign in instead');
+  }
+}
+
+/** Deliberately says neither which part was wrong nor whether the account exists. */
+export class InvalidCredentialsError extends DomainError {
+  constructor() {
+    super('auth.invalid_credentials', 'The email or password is wrong');
+  }
+}
+
+export class InvalidRefreshTokenError extends DomainError {
+  constructor(message = 'The refresh token is not valid or has expired; sign in again') {
+    super('auth.invalid_refresh_token', message);
+  }
+}
+
+export class RefreshTokenReusedError extends DomainError {
+  constructor() {
+    super(
+      'auth.refresh_token_reused',
+      'This refresh token was already used; for safety the whole session has been ended. Sign in again',
+    );
+  }
+}
+
+export class PasswordTooWeakError extends DomainError {
+  constructor(reason: PasswordWeakness, message: string) {
+    super('password.too_weak', message, { reason });
+  }
+}
+
+export class ProfileLimitError extends ConflictError {
+  constructor(limit: number) {
+    super('profile.limit_reached', `An account can have at most ${limit} profiles`, { limit });
+  }
+}
+
+export class LastProfileError extends ConflictError {
+  constructor() {
+    super('profile.last_profile', 'This is the account’s only profile; create another before deleting it');
+  }
+}
+
+export class MaturityNotAllowedError extends DomainError {
+  constructor(message: string) {
+    super('profile.maturity_not_allowed', message);
+  }
+}
