@@ -12,3 +12,4 @@ export * from './settings.js';
 export * from './identity.js';
 export * from './settings-table.js';
 export * from './http-range.js';
+export * from './media-token.js';
