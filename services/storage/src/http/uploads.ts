@@ -1,0 +1,95 @@
+import type { FastifyInstance, RouteHandlerMethod } from 'fastify';
+import { Server as TusServer, EVENTS } from '@tus/server';
+import type { DataStore, Upload } from '@tus/utils';
+import { requireAdmin, type Logger, type ServiceClient } from '@marquee/core';
+import { parseUploadMetadata, blobKeyFor } from '../app/upload-metadata.js';
+import type { UploadStore } from '../store/uploads.js';
+
+export const UPLOADS_PATH = '/api/admin/uploads';
+
+export interface UploadRoutesDeps {
+  datastore: DataStore;
+  uploads: UploadStore;
+  streaming: ServiceClient;
+  logger: Logger;
+  maxBytes: number;
+  /** Called once an upload's last byte is in; resolves when it is stored and announced. */
+  onFinished(uploadId: string, blobKey: string): Promise<void>;
+}
+
+/** tus answers errors by throwing `{status_code, body}`. */
+function refuse(status_code: number, body: string): never {
+  // eslint-disable-next-line @typescript-eslint/only-throw-error
+  throw { status_code, body };
+}
+
+/**
+ * tus 1.0 resumable uploads (@tus/server) mounted in Fastify. Fastify leaves the request body unread so
+ * tus streams it straight into the staging store; identity and admin role are checked before tus sees
+ * the request. Metadata is validated and the asset registered with streaming BEFORE any byte is taken.
+ */
+export function registerUploadRoutes(app: FastifyInstance, deps: UploadRoutesDeps): TusServer {
+  const tus = new TusServer({
+    path: UPLOADS_PATH,
+    datastore: deps.datastore,
+    maxSize: deps.maxBytes,
+    relativeLocation: true,
+    respectForwardedHeaders: false,
+    async onUploadCreate(_req, upload: Upload) {
+      const meta = parseUploadMetadata(upload.metadata ?? {});
+      if (typeof meta === 'string') refuse(400, meta);
+      let assetId = '';
+      if (meta.kind === 'source') {
+        const res = await deps.streaming.post<{ assetId?: string; detail?: string }>(
+          `/internal/titles/${encodeURIComponent(meta.titleId)}/assets`,
+          { uploadId: upload.id, filename: meta.filename },
+        );
+        if (res.status === 404) refuse(404, `Title ${meta.titleId} does not exist`);
+        if (res.status >= 300 || !res.body.assetId) refuse(502, `The catalog refused the upload: ${res.body.detail ?? res.status}`);
+        assetId = res.body.assetId;
+      } else {
+        const res = await deps.streaming.get(`/internal/titles/${encodeURIComponent(meta.titleId)}`);
+        if (res.status === 404) refuse(404, `Title ${meta.titleId} does not exist`);
+      }
+      await deps.uploads.create({
+        upload_id: upload.id,
+        asset_id: assetId,
+        title_id: meta.titleId,
+        filename: meta.filename,
+        kind: meta.kind,
+        language: meta.language,
+        size: upload.size ?? null,
+        created_at: new Date().toISOString(),
+      });
+      return { metadata: { ...upload.metadata, assetId } };
+    },
+    async onUploadFinish(_req, upload: Upload) {
+      const row = await deps.uploads.find(upload.id);
+      if (!row) refuse(404, 'Unknown upload');
+      const meta = parseUploadMetadata({ titleId: row.title_id, filename: row.filename, language: row.language });
+      if (typeof meta === 'string') refuse(400, meta);
+      await deps.onFinished(upload.id, blobKeyFor(meta, row.asset_id, row.upload_id));
+      return { headers: { 'Upload-Asset-Id': row.asset_id } };
+    },
+    onResponseError(_req, err) {
+      if (err instanceof Error) {
+        deps.logger.error({ err }, 'upload failed');
+        return { status_code: 500, body: 'The upload could not be stored; retry it\n' };
+      }
+      return undefined;
+    },
+  });
+  tus.on(EVENTS.POST_CREATE, (_req, upload) => deps.logger.info({ uploadId: upload.id, size: upload.size }, 'upload created'));
+
+  // tus needs the raw, unread body stream.
+  app.addContentTypeParser('application/offset+octet-stream', (_req, _payload, done) => done(null));
+  const handler: RouteHandlerMethod = async (req, reply) => {
+    requireAdmin(req);
+    reply.hijack();
+    await tus.handle(req.raw, reply.raw);
+  };
+  for (const url of [UPLOADS_PATH, `${UPLOADS_PATH}/*`]) {
+    app.route({ method: ['POST', 'PATCH', 'HEAD', 'GET', 'DELETE', 'OPTIONS'], url, exposeHeadRoute: false, handler });
+  }
+  return tus;
+}

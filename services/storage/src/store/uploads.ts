@@ -1,0 +1,60 @@
+import type { Database } from '@marquee/platform';
+import type { Transaction } from 'kysely';
+import type { StorageTables, UploadsTable, UploadState } from './tables.js';
+
+export type UploadRow = UploadsTable;
+
+/** The storage service's upload records. */
+export class UploadStore {
+  constructor(private readonly db: Database<StorageTables>) {}
+
+  async create(row: Omit<UploadRow, 'state' | 'blob_key' | 'sha256' | 'stored_at' | 'settled_at'>): Promise<void> {
+    await this.db.write
+      .insertInto('uploads')
+      .values({ ...row, state: 'receiving', blob_key: null, sha256: null, stored_at: null, settled_at: null })
+      .execute();
+  }
+
+  find(uploadId: string): Promise<UploadRow | undefined> {
+    return this.db.read.selectFrom('uploads').selectAll().where('upload_id', '=', uploadId).executeTakeFirst();
+  }
+
+  inState(states: readonly UploadState[]): Promise<UploadRow[]> {
+    return this.db.read.selectFrom('uploads').selectAll().where('state', 'in', states).orderBy('created_at').execute();
+  }
+
+  async markStored(trx: Transaction<StorageTables>, uploadId: string, blobKey: string, sha256: string, size: number, at: Date) {
+    await trx
+      .updateTable('uploads')
+      .set({ state: 'stored', blob_key: blobKey, sha256, size, stored_at: at.toISOString() })
+      .where('upload_id', '=', uploadId)
+      .where('state', '=', 'receiving')
+      .execute();
+  }
+
+  /** Moves every source upload of an asset to its settled state (from the encoder's verdict). */
+  async settleAsset(assetId: string, state: 'ready' | 'failed', at: Date): Promise<void> {
+    await this.db.write
+      .updateTable('uploads')
+      .set({ state, settled_at: at.toISOString() })
+      .where('asset_id', '=', assetId)
+      .where('kind', '=', 'source')
+      .where('state', 'in', ['stored', 'receiving'])
+      .execute();
+  }
+
+  async expire(uploadId: string, at: Date): Promise<void> {
+    await this.db.write
+      .updateTable('uploads')
+      .set({ state: 'expired', settled_at: at.toISOString() })
+      .where('upload_id', '=', uploadId)
+      .execute();
+  }
+
+  async recordMismatch(blobKey: string, expected: string, actual: string, at: Date): Promise<void> {
+    await this.db.write
+      .insertInto('scrub_mismatches')
+      .values({ blob_key: blobKey, expected, actual, found_at: at.toISOString() })
+      .execute();
+  }
+}

@@ -1,0 +1,148 @@
+import { createHash, randomBytes } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tus from 'tus-js-client';
+import { identityHeaders, serviceToken, SERVICE_TOKEN_HEADER, type ServiceModule } from '@marquee/core';
+import { createTestContext, type DeliveredEvent, type TestContext } from '@marquee/platform';
+import { buildStorage } from '../src/index.js';
+
+const SECRET = 'storage-test-secret-0123456789abcdef0123';
+let ctx: TestContext;
+let storage: ServiceModule;
+let streaming: FastifyInstance;
+let base: string;
+const uploaded: DeliveredEvent[] = [];
+const adminHeaders = {
+  [SERVICE_TOKEN_HEADER]: serviceToken(SECRET),
+  ...identityHeaders({ accountId: 'admin1', role: 'admin', plan: 'premium' }),
+};
+
+beforeAll(async () => {
+  // A real HTTP stand-in for the streaming service's internal catalog API.
+  streaming = Fastify();
+  let n = 0;
+  streaming.post('/internal/titles/:titleId/assets', async (req, reply) =>
+    (req.params as { titleId: string }).titleId === 'missing' ? reply.status(404).send({}) : reply.status(201).send({ assetId: `asset${++n}` }),
+  );
+  streaming.get('/internal/titles/:titleId', async (req, reply) =>
+    (req.params as { titleId: string }).titleId === 'missing' ? reply.status(404).send({}) : { titleId: 'x' },
+  );
+  const streamingUrl = await streaming.listen({ port: 0, host: '127.0.0.1' });
+  ctx = await createTestContext({ urls: { streaming: [streamingUrl] }, secret: SECRET });
+  storage = await buildStorage(ctx);
+  base = await storage.app.listen({ port: 0, host: '127.0.0.1' });
+  await storage.start();
+  await ctx.bus.subscribe({ group: 'test-observer', types: ['media.uploaded'], handler: async (d) => void uploaded.push(d) });
+});
+
+afterAll(async () => {
+  await storage.app.close();
+  await storage.stop();
+  await streaming.close();
+  await ctx.cleanup();
+});
+
+function upload(data: Buffer, options: Partial<tus.UploadOptions>): Promise<tus.Upload> {
+  return new Promise((resolve, reject) => {
+    const u: tus.Upload = new tus.Upload(data, {
+      endpoint: `${base}/api/admin/uploads`,
+      headers: adminHeaders,
+      metadata: { titleId: 't1', filename: 'film.mp4' },
+      retryDelays: [],
+      ...options,
+      onSuccess: () => resolve(u),
+      onError: reject,
+    });
+    u.start();
+  });
+}
+
+async function waitForEvent(assetId: string): Promise<DeliveredEvent> {
+  for (let i = 0; i < 100; i++) {
+    const found = uploaded.find((d) => (d.event.data as { assetId: string }).assetId === assetId);
+    if (found) return found;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no media.uploaded for ${assetId}`);
+}
+
+describe('tus uploads', () => {
+  it('resumes an upload interrupted at 50% and stores identical bytes, then announces media.uploaded', async () => {
+    const data = randomBytes(3 * 1024 * 1024 + 17);
+    const sha = createHash('sha256').update(data).digest('hex');
+    // First attempt: abort after the first half.
+    const url = await new Promise<string>((resolve, reject) => {
+      const first: tus.Upload = new tus.Upload(data, {
+        endpoint: `${base}/api/admin/uploads`,
+        headers: adminHeaders,
+        metadata: { titleId: 't1', filename: 'film.mp4' },
+        chunkSize: Math.ceil(data.length / 2),
+        retryDelays: [],
+        onChunkComplete: () => {
+          void first.abort().then(() => resolve(first.url!));
+        },
+        onError: reject,
+      });
+      first.start();
+    });
+    const head = await fetch(url, { method: 'HEAD', headers: { ...adminHeaders, 'tus-resumable': '1.0.0' } });
+    expect(Number(head.headers.get('upload-offset'))).toBe(Math.ceil(data.length / 2));
+
+    // Second attempt resumes from the offset the server reports.
+    const resumed = await upload(data, { uploadUrl: url });
+    expect(resumed.url).toBe(url);
+    const assetId = 'asset1';
+    const delivery = await waitForEvent(assetId);
+    expect(delivery.event.data).toMatchObject({ assetId, titleId: 't1', filename: 'film.mp4', size: data.length, sha256: sha });
+    const key = (delivery.event.data as { key: string }).key;
+    expect(key).toBe('sources/asset1/source.mp4');
+    expect((await ctx.blobs.head(key))?.sha256).toBe(sha);
+  });
+
+  it('refuses bad metadata and unknown titles before taking a byte', async () => {
+    await expect(upload(randomBytes(10), { metadata: { titleId: 't1', filename: '../etc/passwd' } })).rejects.toThrow(/400/);
+    await expect(upload(randomBytes(10), { metadata: { titleId: 'missing', filename: 'a.mp4' } })).rejects.toThrow(/404/);
+  });
+
+  it('refuses callers without the admin role or without the service token', async () => {
+    const viewer = { [SERVICE_TOKEN_HEADER]: serviceToken(SECRET), ...identityHeaders({ accountId: 'v', role: 'viewer', plan: 'basic' }) };
+    await expect(upload(randomBytes(10), { headers: viewer })).rejects.toThrow(/403/);
+    await expect(upload(randomBytes(10), { headers: {} })).rejects.toThrow(/401/);
+  });
+
+  it('refuses uploads larger than the configured maximum', async () => {
+    const res = await fetch(`${base}/api/admin/uploads`, {
+      method: 'POST',
+      headers: { ...adminHeaders, 'tus-resumable': '1.0.0', 'upload-length': String(ctx.settings.UPLOAD_MAX_BYTES + 1), 'upload-metadata': `titleId ${Buffer.from('t1').toString('base64')},filename ${Buffer.from('a.mp4').toString('base64')}` },
+    });
+    expect(res.status).toBe(413);
+  });
+});
+
+describe('origin', () => {
+  it('serves objects with strong ETags, ranges and immutable caching, only to services', async () => {
+    const body = Buffer.from('0123456789abcdefghij');
+    const info = await ctx.blobs.put('assets/a9/v0/seg_1.m4s', body, { contentType: 'video/iso.segment' });
+    const token = { [SERVICE_TOKEN_HEADER]: serviceToken(SECRET) };
+    const whole = await fetch(`${base}/origin/assets/a9/v0/seg_1.m4s`, { headers: token });
+    expect(whole.status).toBe(200);
+    expect(whole.headers.get('etag')).toBe(`"${info.sha256}"`);
+    expect(whole.headers.get('cache-control')).toMatch(/immutable/);
+    expect(Buffer.from(await whole.arrayBuffer())).toEqual(body);
+
+    const part = await fetch(`${base}/origin/assets/a9/v0/seg_1.m4s`, { headers: { ...token, range: 'bytes=5-9' } });
+    expect(part.status).toBe(206);
+    expect(part.headers.get('content-range')).toBe('bytes 5-9/20');
+    expect(await part.text()).toBe('56789');
+
+    const past = await fetch(`${base}/origin/assets/a9/v0/seg_1.m4s`, { headers: { ...token, range: 'bytes=20-' } });
+    expect(past.status).toBe(416);
+
+    const cached = await fetch(`${base}/origin/assets/a9/v0/seg_1.m4s`, { headers: { ...token, 'if-none-match': `"${info.sha256}"` } });
+    expect(cached.status).toBe(304);
+
+    expect((await fetch(`${base}/origin/assets/a9/v0/seg_1.m4s`)).status).toBe(401);
+    expect((await fetch(`${base}/origin/assets/nope`, { headers: token })).status).toBe(404);
+    expect((await fetch(`${base}/origin/..%2F..%2Fetc%2Fpasswd`, { headers: token })).status).toBe(400);
+  });
+});
