@@ -4,3 +4,13 @@ export type * from './db/port.js';
 export type * from './events/port.js';
 export type * from './context.js';
 export * from './testing/backends.js';
+export {
+  openDatabase,
+  databaseDialectOf,
+  DatabaseUnavailableError,
+  MigrationError,
+  instantColumn,
+  jsonColumn,
+} from './db/index.js';
+export { openTestDatabase, type TestDatabaseOptions } from './testing/database.js';
+export * from './testing/context.js';

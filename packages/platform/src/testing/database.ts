@@ -1,0 +1,61 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { openDatabase } from '../db/index.js';
+import type { Database } from '../db/port.js';
+import { testUrls, uniqueName } from './backends.js';
+
+export interface TestDatabaseOptions {
+  /** Prefix of the service name; on PostgreSQL a unique suffix is added, so tests never share a schema. */
+  service?: string;
+}
+
+/**
+ * A fresh, empty database for one test, removed on close().
+ * - `embedded`: a SQLite file in a new temporary directory (a file, not ':memory:', so WAL and the
+ *   pragmas are the production ones).
+ * - `postgres`: a unique schema on testUrls.postgres, reached through a second pool as `read` (the
+ *   replica path, pointed at the same server), dropped CASCADE on close.
+ *
+ * @example
+ *   const db = await openTestDatabase<UsersTables>('embedded');
+ *   onTestFinished(() => db.close());
+ */
+export async function openTestDatabase<DB>(
+  backend: 'embedded' | 'postgres',
+  options: TestDatabaseOptions = {},
+): Promise<Database<DB>> {
+  const prefix = options.service ?? 'test';
+  if (backend === 'embedded') {
+    const dataDir = await mkdtemp(join(tmpdir(), 'marquee-db-'));
+    const db = await openDatabase<DB>({ service: prefix, dataDir });
+    return {
+      ...db,
+      async close() {
+        await db.close();
+        await rm(dataDir, { recursive: true, force: true });
+      },
+    };
+  }
+  const db = await openDatabase<DB>({
+    service: uniqueName(prefix),
+    url: testUrls.postgres,
+    readUrl: testUrls.postgres,
+    poolSize: 4,
+  });
+  let closing: Promise<void> | undefined;
+  return {
+    ...db,
+    close() {
+      closing ??= (async () => {
+        try {
+          await sql`drop schema if exists ${sql.id(db.service)} cascade`.execute(db.write);
+        } finally {
+          await db.close();
+        }
+      })();
+      return closing;
+    },
+  };
+}
