@@ -188,9 +188,7 @@ export class ServiceClient {
         return previous;
       });
     try {
-      return (
-        idempotent ? await this.retryPolicy.execute(attempt) : await attempt()
-      ) as ServiceStreamResponse;
+      return idempotent ? await this.retryPolicy.execute(attempt) : await attempt();
     } catch (err) {
       if (err instanceof RetryableStatus) return err.response as ServiceStreamResponse;
       throw toUpstreamError(this.options.service, err);

@@ -12,4 +12,7 @@ export * from './settings.js';
 export * from './identity.js';
 export * from './settings-table.js';
 export * from './http-range.js';
+export * from './load-balancer.js';
+export * from './health-checks.js';
+export * from './openapi.js';
 export * from './media-token.js';

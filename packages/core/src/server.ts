@@ -4,6 +4,7 @@ import { acceptOrMintId, CORRELATION_HEADER, runWithContext } from './context.js
 import { DomainError } from './errors.js';
 import { problem, toProblem } from './problem.js';
 import { createMetrics, type ServiceMetrics } from './metrics.js';
+import { buildOpenApi, collectRoutes, type OpenApiDocument } from './openapi.js';
 
 export type ReadinessCheck = () => Promise<boolean | string> | boolean | string;
 
@@ -13,6 +14,11 @@ export interface ServiceServerOptions {
   logger: Logger;
   /** Named checks for /readyz; each answers true when ready, or a string saying why not. */
   readiness?: Record<string, ReadinessCheck>;
+  /**
+   * Replaces the named checks with a whole /readyz answer (the gateway aggregates every service's
+   * readiness in its own shape): 200 when `ready`, else 503, with `body` either way.
+   */
+  readinessReport?: () => Promise<{ ready: boolean; body: Record<string, unknown> }>;
   bodyLimit?: number;
   /** Extra Fastify options (e.g. https). */
   fastify?: Partial<FastifyServerOptions>;
@@ -29,12 +35,13 @@ export interface ServiceServer {
 export function redactUrl(url: string): string {
   return url
     .replace(/\/t\/[^/]+\//, '/t/[redacted]/')
-    .replace(/([?&](?:token|signature|sig)=)[^&]*/gi, '$1[redacted]');
+    .replace(/([?&](?:token|signature|sig|access_token|refresh_token)=)[^&]*/gi, '$1[redacted]');
 }
 
 /**
  * The Fastify factory every service uses: request ids, structured access logs, problem+json errors,
- * /healthz, /readyz and /metrics. It only builds; the caller decides whether to listen() or inject().
+ * /healthz, /readyz, /metrics and /openapi.json (generated from the routes' TypeBox schemas, for the
+ * gateway to merge into /api/openapi.json). It only builds; the caller decides whether to listen() or inject().
  */
 export function createServiceServer(options: ServiceServerOptions): ServiceServer {
   const checks = new Map<string, ReadinessCheck>(Object.entries(options.readiness ?? {}));
@@ -51,6 +58,9 @@ export function createServiceServer(options: ServiceServerOptions): ServiceServe
     ...options.fastify,
   }) as unknown as FastifyInstance;
   const metrics = createMetrics(options.name);
+  // First, so that every route declared from here on is documented.
+  const documented = collectRoutes(app);
+  let openApi: OpenApiDocument | undefined;
 
   // Every handler runs inside the request's correlation context so outbound calls and events carry it.
   app.addHook('onRequest', (req, reply, done) => {
@@ -116,6 +126,10 @@ export function createServiceServer(options: ServiceServerOptions): ServiceServe
   app.get('/healthz', { logLevel: 'warn' }, async () => ({ status: 'ok', service: options.name }));
 
   app.get('/readyz', { logLevel: 'warn' }, async (_req, reply) => {
+    if (options.readinessReport) {
+      const report = await options.readinessReport();
+      return reply.status(report.ready ? 200 : 503).send(report.body);
+    }
     const results: Record<string, true | string> = {};
     await Promise.all(
       [...checks].map(async ([name, check]) => {
@@ -135,6 +149,12 @@ export function createServiceServer(options: ServiceServerOptions): ServiceServe
 
   app.get('/metrics', { logLevel: 'warn' }, async (_req, reply) => {
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  // Routes are fixed once the app is ready, so the document is built once, on first request.
+  app.get('/openapi.json', { logLevel: 'warn', config: { openapi: false } }, async () => {
+    openApi ??= buildOpenApi(documented, { title: `Marquee ${options.name}`, version: '1' });
+    return openApi;
   });
 
   return { app, metrics, addReadiness: (name, check) => void checks.set(name, check) };
