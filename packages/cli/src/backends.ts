@@ -72,7 +72,11 @@ export async function openBackends(settings: Settings, dataDir: string, logger: 
     // Probe the primary (and replica) once so a bad DATABASE_URL is reported with the others at start.
     settings.DATABASE_URL
       ? attempt('DATABASE_URL', () =>
-          openDatabase({ service: 'marquee_probe', url: settings.DATABASE_URL, readUrl: settings.DATABASE_READ_URL }),
+          openDatabase({
+            service: 'marquee_probe',
+            url: settings.DATABASE_URL,
+            readUrl: settings.DATABASE_READ_URL,
+          }),
         )
       : Promise.resolve(undefined),
   ]);
@@ -82,7 +86,9 @@ export async function openBackends(settings: Settings, dataDir: string, logger: 
   }
   if (problems.length > 0 || !cache || !bus || !blobs) {
     await Promise.allSettled(opened.map((o) => o.close()));
-    throw new ConfigError(problems.map((p) => p.replace(/\s+/g, ' ').replace(/password=[^ ]+/gi, 'password=***')));
+    throw new ConfigError(
+      problems.map((p) => p.replace(/\s+/g, ' ').replace(/password=[^ ]+/gi, 'password=***')),
+    );
   }
   logger.info(
     {
@@ -109,7 +115,12 @@ export async function openBackends(settings: Settings, dataDir: string, logger: 
       return db;
     },
     async close() {
-      await Promise.allSettled([bus.close(), cache.close(), blobs.close(), ...databases.map((d) => d.close())]);
+      await Promise.allSettled([
+        bus.close(),
+        cache.close(),
+        blobs.close(),
+        ...databases.map((d) => d.close()),
+      ]);
     },
   };
 }

@@ -1,9 +1,13 @@
 import { ConfigError, createLogger, loadSettings, SERVICE_NAMES, type ServiceName } from '@marquee/core';
 import { parseArgs } from 'node:util';
+import { ingest, login } from './ingest.js';
 import { startPlatform } from './platform.js';
 
 const USAGE = `usage:
   marquee start [--target=all|${SERVICE_NAMES.join('|')}]   run the platform (default: all, monolithic mode)
+  marquee ingest <file> --title "Name" [--gateway URL] [--email E --password P] [--maturity PG] [--genres a,b]
+                 [--year N] [--synopsis S] [--resume <upload url>]
+                                  create a title, upload its source (resumable) and follow encoding
   marquee help`;
 
 async function start(argv: string[]): Promise<void> {
@@ -38,11 +42,53 @@ async function start(argv: string[]): Promise<void> {
   process.once('SIGTERM', () => stop('SIGTERM'));
 }
 
+async function ingestCommand(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      title: { type: 'string' },
+      gateway: { type: 'string' },
+      email: { type: 'string' },
+      password: { type: 'string' },
+      maturity: { type: 'string' },
+      genres: { type: 'string' },
+      year: { type: 'string' },
+      synopsis: { type: 'string' },
+      resume: { type: 'string' },
+    },
+  });
+  const file = positionals[0];
+  if (!file || !values.title) throw new ConfigError(['usage: marquee ingest <file> --title "Name"']);
+  const settings = loadSettings(process.env);
+  const gateway = values.gateway ?? settings.MARQUEE_PUBLIC_URL ?? `http://${settings.MARQUEE_HOST}:${settings.MARQUEE_PORT}`;
+  const email = values.email ?? settings.MARQUEE_ADMIN_EMAIL;
+  const password = values.password ?? settings.MARQUEE_ADMIN_PASSWORD;
+  if (!email || !password) {
+    throw new ConfigError(['--email/--password (or MARQUEE_ADMIN_EMAIL/MARQUEE_ADMIN_PASSWORD): an admin account is needed to ingest']);
+  }
+  const token = await login(gateway, email, password);
+  const result = await ingest({
+    file,
+    title: values.title,
+    gateway,
+    token,
+    ...(values.maturity ? { maturity: values.maturity } : {}),
+    ...(values.genres ? { genres: values.genres.split(',').map((g) => g.trim()) } : {}),
+    ...(values.year ? { year: Number(values.year) } : {}),
+    ...(values.synopsis ? { synopsis: values.synopsis } : {}),
+    ...(values.resume ? { uploadUrl: values.resume } : {}),
+  });
+  if (result.state !== 'ready') process.exitCode = 1;
+}
+
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
   switch (command) {
     case 'start':
       return start(rest);
+    case 'ingest':
+      return ingestCommand(rest);
     case undefined:
     case 'help':
     case '--help':

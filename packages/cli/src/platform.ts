@@ -1,5 +1,12 @@
 import { resolve } from 'node:path';
-import { Lifecycle, SERVICE_NAMES, type Logger, type ServiceModule, type ServiceName, type Settings } from '@marquee/core';
+import {
+  Lifecycle,
+  SERVICE_NAMES,
+  type Logger,
+  type ServiceModule,
+  type ServiceName,
+  type Settings,
+} from '@marquee/core';
 import type { ServiceContext } from '@marquee/platform';
 import { buildEdge } from '@marquee/edge';
 import { buildEncoder } from '@marquee/encoder';
@@ -23,7 +30,15 @@ const builders: Record<ServiceName, (ctx: ServiceContext) => Promise<ServiceModu
 };
 
 /** Order matters for start-up and the reverse for shutdown: stores first, the public door last. */
-const START_ORDER: ServiceName[] = ['storage', 'users', 'streaming', 'recommender', 'encoder', 'edge', 'gateway'];
+const START_ORDER: ServiceName[] = [
+  'storage',
+  'users',
+  'streaming',
+  'recommender',
+  'encoder',
+  'edge',
+  'gateway',
+];
 
 export interface RunningPlatform {
   gatewayUrl: string;
@@ -53,7 +68,8 @@ async function listenPorts(settings: Settings, name: ServiceName): Promise<numbe
   const host = settings.MARQUEE_HOST;
   const orFree = async (p: number) => (p === 0 ? freePort(host) : p);
   if (name === 'gateway') return [settings.MARQUEE_PORT];
-  if (name === 'edge') return Promise.all(settings.MARQUEE_EDGE_PORTS.split(',').map((p) => orFree(Number(p))));
+  if (name === 'edge')
+    return Promise.all(settings.MARQUEE_EDGE_PORTS.split(',').map((p) => orFree(Number(p))));
   return [await orFree(settings[portSetting[name]] as number)];
 }
 
@@ -62,7 +78,11 @@ async function listenPorts(settings: Settings, name: ServiceName): Promise<numbe
  * on its own loopback port, talking to the others over HTTP exactly as in a cluster. With one target it
  * is microservices mode: the other services are reached at their configured MARQUEE_*_URLS.
  */
-export async function startPlatform(settings: Settings, logger: Logger, targets: readonly ServiceName[]): Promise<RunningPlatform> {
+export async function startPlatform(
+  settings: Settings,
+  logger: Logger,
+  targets: readonly ServiceName[],
+): Promise<RunningPlatform> {
   const dataDir = resolve(settings.MARQUEE_DATA_DIR);
   const lifecycle = new Lifecycle(logger);
   const backends = await openBackends(settings, dataDir, logger);
@@ -79,7 +99,8 @@ export async function startPlatform(settings: Settings, logger: Logger, targets:
         urls[name] = listen.map((p) => `http://${host}:${p}`);
       } else if (name !== 'gateway') {
         const configured = settings[urlSetting[name]] as string | undefined;
-        if (!configured) throw new Error(`${urlSetting[name]} must be set when ${name} is not a target of this process`);
+        if (!configured)
+          throw new Error(`${urlSetting[name]} must be set when ${name} is not a target of this process`);
         urls[name] = configured.split(',');
       } else {
         urls.gateway = [];

@@ -4,19 +4,27 @@ import { freePort } from '../src/ports.js';
 
 const running: Spawned[] = [];
 afterEach(() => {
-  for (const r of running.splice(0)) if (r.child.pid && processGroupAlive(r.child.pid)) process.kill(-r.child.pid, 'SIGKILL');
+  for (const r of running.splice(0))
+    if (r.child.pid && processGroupAlive(r.child.pid)) process.kill(-r.child.pid, 'SIGKILL');
 });
 
 describe('marquee start (monolithic mode)', () => {
   it('is ready within 30 s with all seven services and stops cleanly on SIGINT', async () => {
     const port = await freePort('127.0.0.1');
     const started = Date.now();
-    const m = runMarquee(['start'], { MARQUEE_PORT: String(port), MARQUEE_DATA_DIR: tempDataDir(), MARQUEE_DEMO: 'false', LOG_LEVEL: 'warn' });
+    const m = runMarquee(['start'], {
+      MARQUEE_PORT: String(port),
+      MARQUEE_DATA_DIR: tempDataDir(),
+      MARQUEE_DEMO: 'false',
+      LOG_LEVEL: 'warn',
+    });
     running.push(m);
     const body = await waitFor(
       async () => {
         const res = await fetch(`http://127.0.0.1:${port}/readyz`);
-        return res.status === 200 ? ((await res.json()) as { status: string; services: Record<string, unknown> }) : undefined;
+        return res.status === 200
+          ? ((await res.json()) as { status: string; services: Record<string, unknown> })
+          : undefined;
       },
       30_000,
       `readyz 200 (output so far:\n${m.output()})`,
@@ -28,7 +36,10 @@ describe('marquee start (monolithic mode)', () => {
     );
 
     process.kill(m.child.pid!, 'SIGINT');
-    const code = await Promise.race([m.exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 15_000))]);
+    const code = await Promise.race([
+      m.exited,
+      new Promise<'hung'>((r) => setTimeout(() => r('hung'), 15_000)),
+    ]);
     expect(code, m.output()).toBe(0);
     await new Promise((r) => setTimeout(r, 200));
     expect(processGroupAlive(m.child.pid!), 'a child process outlived marquee').toBe(false);
@@ -37,7 +48,11 @@ describe('marquee start (monolithic mode)', () => {
 
 describe('bad configuration', () => {
   it('names every malformed key in one message, without a stack trace', async () => {
-    const m = runMarquee(['start'], { MARQUEE_PORT: 'abc', LOG_LEVEL: 'loud', MARQUEE_DATA_DIR: tempDataDir() });
+    const m = runMarquee(['start'], {
+      MARQUEE_PORT: 'abc',
+      LOG_LEVEL: 'loud',
+      MARQUEE_DATA_DIR: tempDataDir(),
+    });
     running.push(m);
     expect(await m.exited).toBe(1);
     const out = m.output();
