@@ -7,7 +7,7 @@ export default tseslint.config(
       '**/node_modules/**',
       '**/dist/**',
       'data/**',
-      'web/**',
+      'web/dist/**',
       '.artifacts/**',
       '**/*.mjs',
       '**/*.js',
