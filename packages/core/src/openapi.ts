@@ -34,7 +34,8 @@ export function collectRoutes(app: FastifyInstance): DocumentedRoute[] {
     if (route.config?.openapi === false || route.url.includes('*')) return;
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods) {
-      if (method === 'HEAD' && route.schema === undefined) continue; // Fastify's implicit HEAD twin
+      // Fastify adds a HEAD twin to every GET, with the same schema; HEAD is implied by GET in docs.
+      if (method === 'HEAD') continue;
       routes.push({ method, url: route.url, schema: route.schema as Record<string, unknown> | undefined });
     }
   });
