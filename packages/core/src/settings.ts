@@ -100,6 +100,7 @@ export const settingsSchema = Type.Object({
     Type.String({ pattern: '^[^@\\s]+@[^@\\s]+$', description: 'First admin account' }),
   ),
   MARQUEE_ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 12, description: 'First admin password' })),
+  PATH: Type.String({ default: '/usr/local/bin:/usr/bin:/bin', description: 'where the system ffmpeg/ffprobe are looked for' }),
   FFMPEG_PATH: Type.Optional(
     Type.String({ minLength: 1, description: 'ffmpeg binary (else system, else npm static build)' }),
   ),
