@@ -13,4 +13,12 @@ export {
   jsonColumn,
 } from './db/index.js';
 export { openTestDatabase, type TestDatabaseOptions } from './testing/database.js';
+export {
+  openCache,
+  cacheKindOf,
+  CacheUnavailableError,
+  NotACounterError,
+  type CacheOptions,
+} from './cache/index.js';
+export { openTestCache } from './testing/cache.js';
 export * from './testing/context.js';
