@@ -11,6 +11,7 @@ export {
   MigrationError,
   instantColumn,
   jsonColumn,
+  flagColumn,
 } from './db/index.js';
 export { openTestDatabase, type TestDatabaseOptions } from './testing/database.js';
 export {

@@ -8,6 +8,8 @@
  *   lexicographically in time order, so `orderBy` and range `where`s work on the text; better-sqlite3
  *   cannot bind a Date, and PostgreSQL `timestamptz` would come back as a Date on one dialect only.
  *   (Epoch milliseconds in a `bigint` column also work: both dialects return a number.)
+ * - Booleans live in an `integer` column as 0/1: better-sqlite3 cannot bind `true`, and a PostgreSQL
+ *   `boolean` would come back as true/false where SQLite gives 0/1.
  *
  * @example
  *   await db.write.insertInto('titles').values({ genres: jsonColumn.encode(['drama']), created_at: instantColumn.encode(new Date()) }).execute();
@@ -34,5 +36,14 @@ export const instantColumn = {
     if (Number.isNaN(date.getTime()))
       throw new RangeError(`instantColumn.decode: ${JSON.stringify(text)} is not an instant`);
     return date;
+  },
+};
+
+export const flagColumn = {
+  encode(flag: boolean): 0 | 1 {
+    return flag ? 1 : 0;
+  },
+  decode(value: number): boolean {
+    return value !== 0;
   },
 };

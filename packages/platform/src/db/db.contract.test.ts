@@ -2,7 +2,7 @@ import { sql, type Generated, type Kysely, type Migration } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { backendAvailable } from '../testing/backends.js';
 import { openTestDatabase } from '../testing/database.js';
-import { instantColumn, jsonColumn } from './columns.js';
+import { flagColumn, instantColumn, jsonColumn } from './columns.js';
 import { MigrationError } from './errors.js';
 import type { Database } from './port.js';
 
@@ -12,7 +12,7 @@ interface Tables {
   items: { id: number; name: string; qty: Generated<number> };
   owners: { id: number; name: string };
   pets: { id: number; owner_id: number; name: string };
-  docs: { id: number; body: string; created_at: string; created_ms: number };
+  docs: { id: number; body: string; created_at: string; created_ms: number; hidden: number };
 }
 
 // Auto-increment is spelled differently on each dialect, so portable tables take ids from the
@@ -72,6 +72,7 @@ const createDocs: Migration = {
       .addColumn('body', 'text', (c) => c.notNull())
       .addColumn('created_at', 'text', (c) => c.notNull())
       .addColumn('created_ms', 'bigint', (c) => c.notNull())
+      .addColumn('hidden', 'integer', (c) => c.notNull())
       .execute();
   },
 };
@@ -237,7 +238,7 @@ for (const adapter of adapters) {
       expect(row).toEqual({ name: 'committed' });
     });
 
-    it('round-trips JSON stored as text and instants stored as ISO text or epoch milliseconds', async () => {
+    it('round-trips JSON as text, instants as ISO text or epoch milliseconds, flags as 0/1', async () => {
       const db = await open();
       await db.migrate({ '001_docs': createDocs });
       const body = {
@@ -258,6 +259,7 @@ for (const adapter of adapters) {
             body: jsonColumn.encode({ ...body, i }),
             created_at: instantColumn.encode(t),
             created_ms: t.getTime(),
+            hidden: flagColumn.encode(i === 1),
           })),
         )
         .execute();
@@ -270,6 +272,13 @@ for (const adapter of adapters) {
       expect(jsonColumn.decode(first.body)).toEqual({ ...body, i: 0 });
       expect(instantColumn.decode(first.created_at)).toEqual(times[0]);
       expect(first.created_ms).toBe(times[0]!.getTime());
+      const hidden = await db.read
+        .selectFrom('docs')
+        .select('id')
+        .where('hidden', '=', flagColumn.encode(true))
+        .execute();
+      expect(hidden).toEqual([{ id: 2 }]);
+      expect(flagColumn.decode(first.hidden)).toBe(false);
 
       const byText = await db.read.selectFrom('docs').select('id').orderBy('created_at').execute();
       const byMs = await db.read.selectFrom('docs').select('id').orderBy('created_ms').execute();

@@ -5,7 +5,7 @@ import { openSqliteDatabase } from './sqlite.js';
 
 export type { Database, DatabaseOptions, Dialect } from './port.js';
 export { DatabaseUnavailableError, MigrationError } from './errors.js';
-export { instantColumn, jsonColumn } from './columns.js';
+export { flagColumn, instantColumn, jsonColumn } from './columns.js';
 
 /** Which adapter a URL selects: none → SQLite files, postgres:// or postgresql:// → PostgreSQL. */
 export function databaseDialectOf(url: string | undefined): 'sqlite' | 'postgres' {
