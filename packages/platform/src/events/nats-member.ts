@@ -28,6 +28,8 @@ export interface NatsMemberOptions {
   /** Set when the server cannot filter to the group's types (nats-server < 2.10). */
   filterInClient: Set<string> | undefined;
   typeOf: (subject: string) => string;
+  /** `+TERM <reason>` is understood from nats-server 2.11; older servers ignore it, so send a bare term. */
+  termWithReason: boolean;
   deadLetter: (record: DeadLetterRecord) => Promise<void>;
   logger: Logger | undefined;
   onStopped: () => void;
@@ -161,7 +163,8 @@ export class NatsMember implements Subscription {
         event,
         at: new Date().toISOString(),
       });
-      msg.term(reason.slice(0, 200));
+      if (this.m.termWithReason) msg.term(reason.slice(0, 200));
+      else msg.term();
       this.m.logger?.warn({ position: msg.seq, reason }, 'event moved to the dead-letter stream');
     } catch (err) {
       this.m.logger?.error(

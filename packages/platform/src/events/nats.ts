@@ -21,6 +21,7 @@ import {
   deadLetterStream,
   deadLetterSubject,
   eventSubject,
+  serverAtLeast,
   streamSubjects,
   typeOfSubject,
 } from './nats-subjects.js';
@@ -146,6 +147,7 @@ class NatsEventBus implements EventBus {
       limits,
       filterInClient: filter.filterInClient ? new Set(options.types) : undefined,
       typeOf: (subject) => typeOfSubject(this.prefix, subject),
+      termWithReason: serverAtLeast(this.nc.info?.version, 2, 11),
       deadLetter: (record) => this.publishDeadLetter(record),
       logger: this.logger?.child({ group: options.group }),
       onStopped: () => this.members.delete(member),

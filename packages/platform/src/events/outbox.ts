@@ -1,4 +1,4 @@
-import { PostgresAdapter, type Generated, type Kysely, type Migration } from 'kysely';
+import { PostgresAdapter, type Generated, type Kysely, type Migration, type Transaction } from 'kysely';
 import type { Logger } from '@marquee/core';
 import type { Database } from '../db/port.js';
 import { buildEnvelope } from './envelope.js';
@@ -55,7 +55,7 @@ export const outboxMigrations: Record<string, Migration> = {
  * id) is built and validated here, so an invalid event fails the caller's transaction.
  */
 export async function enqueue<DB>(
-  trx: Kysely<DB>,
+  trx: Transaction<DB>,
   events: NewEvent | readonly NewEvent[],
 ): Promise<CloudEvent[]> {
   const list: readonly NewEvent[] = Array.isArray(events) ? events : [events as NewEvent];

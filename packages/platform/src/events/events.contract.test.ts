@@ -1,0 +1,416 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Kysely } from 'kysely';
+import { currentCorrelationId, DomainError, runWithContext } from '@marquee/core';
+import type { Database } from '../db/port.js';
+import { backendAvailable } from '../testing/backends.js';
+import { openTestDatabase } from '../testing/database.js';
+import {
+  enqueue,
+  outboxMigrations,
+  startOutboxRelay,
+  type OutboxRelay,
+  type OutboxTables,
+} from './outbox.js';
+import type { CloudEvent, EventBus } from './port.js';
+import {
+  createHarness,
+  record,
+  registerTestTypes,
+  sleep,
+  waitFor,
+  type BusBackend,
+  type BusHarness,
+} from './testing/harness.js';
+
+/**
+ * The events port's contract, run against the embedded SQLite log and NATS JetStream. Each test gets
+ * its own log (a fresh SQLite file, or a fresh stream and subject prefix removed afterwards).
+ */
+const ACK_TIMEOUT_MS = 500;
+const happened = (n: number) => ({ type: 'test.happened', source: 'contract-test', data: { n } });
+const numbers = (events: { event: CloudEvent }[]) => events.map((d) => (d.event.data as { n: number }).n);
+
+beforeAll(() => registerTestTypes());
+
+const backends: BusBackend[] = ['embedded', 'nats'];
+for (const backend of backends) {
+  describe.runIf(await backendAvailable(backend))(`events contract: ${backend}`, () => {
+    let harness: BusHarness;
+    let bus: EventBus;
+    const open = async () => {
+      harness = await createHarness(backend);
+      bus = await harness.open();
+    };
+    afterEach(async () => harness?.dispose());
+
+    it('delivers published CloudEvents to a subscriber, in order', async () => {
+      await open();
+      const published = await bus.publish([happened(1), happened(2), happened(3)]);
+      expect(published[0]).toMatchObject({
+        specversion: '1.0',
+        source: 'contract-test',
+        type: 'test.happened',
+        datacontenttype: 'application/json',
+        data: { n: 1 },
+      });
+      expect(published[0]!.id).toMatch(/^[0-9a-f-]{36}$/);
+      expect(new Date(published[0]!.time).toISOString()).toBe(published[0]!.time);
+      const { deliveries } = await record(bus, { group: 'g', types: ['test.happened'] });
+      await waitFor('3 deliveries', () => deliveries.length === 3);
+      expect(deliveries.map((d) => d.event)).toEqual(published);
+      expect(deliveries.map((d) => d.deliveryCount)).toEqual([1, 1, 1]);
+      const positions = deliveries.map((d) => d.position);
+      expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+      expect(new Set(positions).size).toBe(3);
+    });
+
+    it('gives every group every event of its types, and only those', async () => {
+      await open();
+      const a = await record(bus, { group: 'a', types: ['test.happened'] });
+      const b = await record(bus, { group: 'b', types: ['test.happened', 'test.other'] });
+      await bus.publish([happened(1), { type: 'test.other', source: 't', data: { n: 2 } }, happened(3)]);
+      await waitFor('group b to see 3', () => b.deliveries.length === 3);
+      await waitFor('group a to see 2', () => a.deliveries.length === 2);
+      await sleep(100);
+      expect(numbers(a.deliveries)).toEqual([1, 3]);
+      expect(numbers(b.deliveries)).toEqual([1, 2, 3]);
+    });
+
+    it('splits a group between its members without duplicates', async () => {
+      await open();
+      const other = await harness.open();
+      const slow = async () => sleep(5);
+      const one = await record(bus, { group: 'g', types: ['test.happened'], behaviour: slow });
+      const two = await record(other, { group: 'g', types: ['test.happened'], behaviour: slow });
+      await bus.publish(Array.from({ length: 40 }, (_, i) => happened(i)));
+      await waitFor('40 deliveries', () => one.deliveries.length + two.deliveries.length >= 40);
+      await sleep(ACK_TIMEOUT_MS + 200);
+      const all = [...numbers(one.deliveries), ...numbers(two.deliveries)];
+      expect(all.sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i));
+      expect(one.deliveries.length).toBeGreaterThan(0);
+      expect(two.deliveries.length).toBeGreaterThan(0);
+    });
+
+    it('acknowledges on resolve: lag counts pending events and drops to 0, nothing comes back', async () => {
+      await open();
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const { deliveries } = await record(bus, {
+        group: 'g',
+        types: ['test.happened'],
+        ackTimeoutMs: 5_000,
+        behaviour: () => gate,
+      });
+      await bus.publish([happened(1), happened(2), happened(3)]);
+      await waitFor('the first delivery', () => deliveries.length === 1);
+      expect(await bus.lag('g')).toBe(3);
+      release();
+      await waitFor('lag 0', async () => (await bus.lag('g')) === 0);
+      await sleep(300);
+      expect(numbers(deliveries)).toEqual([1, 2, 3]);
+    });
+
+    it('redelivers an event whose handler threw', async () => {
+      await open();
+      const { deliveries } = await record(bus, {
+        group: 'g',
+        types: ['test.happened'],
+        ackTimeoutMs: ACK_TIMEOUT_MS,
+        behaviour: async (d) => {
+          if (d.deliveryCount === 1) throw new Error('transient');
+        },
+      });
+      const [event] = await bus.publish(happened(1));
+      await waitFor('the redelivery', () => deliveries.length === 2);
+      expect(deliveries.map((d) => [d.event.id, d.deliveryCount])).toEqual([
+        [event!.id, 1],
+        [event!.id, 2],
+      ]);
+      await waitFor('lag 0', async () => (await bus.lag('g')) === 0);
+    });
+
+    it('redelivers an event whose handler hangs past ackTimeoutMs', async () => {
+      await open();
+      const { deliveries } = await record(bus, {
+        group: 'g',
+        types: ['test.happened'],
+        ackTimeoutMs: ACK_TIMEOUT_MS,
+        behaviour: (d) => (d.deliveryCount === 1 ? new Promise<void>(() => undefined) : Promise.resolve()),
+      });
+      const started = Date.now();
+      await bus.publish(happened(1));
+      await waitFor('the redelivery', () => deliveries.length === 2);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(ACK_TIMEOUT_MS - 50);
+      expect(deliveries[1]!.deliveryCount).toBe(2);
+      expect(deliveries[1]!.event.id).toBe(deliveries[0]!.event.id);
+    });
+
+    it('dead-letters a poison event after maxDeliveries with the last error, and stops delivering it', async () => {
+      await open();
+      const { deliveries } = await record(bus, {
+        group: 'g',
+        types: ['test.happened'],
+        ackTimeoutMs: ACK_TIMEOUT_MS,
+        maxDeliveries: 3,
+        behaviour: async (d) => {
+          if (d.event.data && (d.event.data as { n: number }).n === 13)
+            throw new Error(`poisoned #${d.deliveryCount}`);
+        },
+      });
+      const [poison] = await bus.publish([happened(13), happened(14)]);
+      await waitFor('a dead letter', async () => (await bus.deadLetters('g')).length === 1);
+      const [letter] = await bus.deadLetters('g');
+      expect(letter).toMatchObject({ group: 'g', deliveries: 3, event: poison });
+      expect(letter!.reason).toContain('poisoned #3');
+      await sleep(ACK_TIMEOUT_MS + 300);
+      expect(deliveries.filter((d) => d.event.id === poison!.id).map((d) => d.deliveryCount)).toEqual([
+        1, 2, 3,
+      ]);
+      expect(numbers(deliveries).filter((n) => n === 14)).toEqual([14]);
+      expect(await bus.lag('g')).toBe(0);
+    });
+
+    it('dead-letters an event whose last delivery is never acknowledged', async () => {
+      await open();
+      const { deliveries } = await record(bus, {
+        group: 'g',
+        types: ['test.happened'],
+        ackTimeoutMs: 300,
+        maxDeliveries: 2,
+        behaviour: () => new Promise<void>(() => undefined),
+        concurrency: 4,
+      });
+      await bus.publish(happened(1));
+      await waitFor('a dead letter', async () => (await bus.deadLetters('g')).length === 1, 5_000);
+      const [letter] = await bus.deadLetters('g');
+      expect(letter!.reason).toMatch(/not acknowledged within 300 ms after 2 deliveries/);
+      expect(deliveries.map((d) => d.deliveryCount)).toEqual([1, 2]);
+    });
+
+    it('rejects an invalid event at publish with a precise message, publishing nothing of the batch', async () => {
+      await open();
+      const attempt = (event: object) => bus.publish([happened(1), event as never]);
+      await expect(attempt(happened('x' as never))).rejects.toThrow(
+        /test\.happened has invalid data: \/data\/n: Expected integer/,
+      );
+      await expect(attempt({ type: 'test.unknown', source: 's', data: {} })).rejects.toThrow(
+        'event type test.unknown has no registered data schema',
+      );
+      await expect(attempt({ type: 'Not A Type', source: 's', data: {} })).rejects.toThrow(
+        /invalid envelope: \/type/,
+      );
+      await expect(attempt({ type: 'test.happened', source: '', data: { n: 1 } })).rejects.toThrow(
+        /\/source/,
+      );
+      const error = await attempt(happened(1.5)).catch((err: unknown) => err);
+      expect(error).toBeInstanceOf(DomainError);
+      expect((error as DomainError).code).toBe('event.invalid');
+      const replayed = [];
+      for await (const d of bus.replay({ from: 1 })) replayed.push(d);
+      expect(replayed).toEqual([]);
+    });
+
+    it('dead-letters an invalid event on receipt without calling the handler, and keeps consuming', async () => {
+      await open();
+      const { deliveries } = await record(bus, {
+        group: 'g',
+        types: ['test.happened'],
+        ackTimeoutMs: ACK_TIMEOUT_MS,
+      });
+      await harness.injectRaw('test.happened', 'this is not json');
+      await harness.injectRaw(
+        'test.happened',
+        JSON.stringify({ ...happened(1), specversion: '1.0', id: 'x', time: 'yesterday' }),
+      );
+      const [valid] = await bus.publish(happened(2));
+      await waitFor('the valid event', () => deliveries.length === 1);
+      await waitFor('two dead letters', async () => (await bus.deadLetters('g')).length === 2);
+      const letters = await bus.deadLetters('g');
+      expect(letters[0]!.reason).toMatch(/^invalid event: event body is not JSON/);
+      expect(letters[1]!.reason).toMatch(/^invalid event: .*\/time/);
+      expect(deliveries.map((d) => d.event)).toEqual([valid]);
+    });
+
+    it('replays from a position: the exact events, in order, optionally by type', async () => {
+      await open();
+      await bus.publish([happened(1), { type: 'test.other', source: 't', data: { n: 2 } }, happened(3)]);
+      await bus.publish([happened(4), happened(5)]);
+      const all = [];
+      for await (const d of bus.replay({ from: 1 })) all.push(d);
+      expect(numbers(all)).toEqual([1, 2, 3, 4, 5]);
+      const from = all[2]!.position;
+      const tail = [];
+      for await (const d of bus.replay({ from })) tail.push(d);
+      expect(tail.map((d) => d.event)).toEqual(all.slice(2).map((d) => d.event));
+      const onlyHappened = [];
+      for await (const d of bus.replay({ from: all[1]!.position, types: ['test.happened'] }))
+        onlyHappened.push(d);
+      expect(numbers(onlyHappened)).toEqual([3, 4, 5]);
+      const beyond = [];
+      for await (const d of bus.replay({ from: all[4]!.position + 1 })) beyond.push(d);
+      expect(beyond).toEqual([]);
+    });
+
+    it('carries the correlation id from the publisher context into the handler context', async () => {
+      await open();
+      const seen: (string | undefined)[] = [];
+      await bus.subscribe({
+        group: 'g',
+        types: ['test.happened'],
+        handler: async (d) => {
+          seen.push(d.event.correlationid, currentCorrelationId());
+        },
+      });
+      const [event] = await runWithContext({ correlationId: 'req-42' }, () => bus.publish(happened(1)));
+      expect(event!.correlationid).toBe('req-42');
+      await waitFor('the delivery', () => seen.length === 2);
+      expect(seen).toEqual(['req-42', 'req-42']);
+    });
+
+    it('redelivers to another member after a consumer process is SIGKILLed mid-handler', async () => {
+      await open();
+      const fixture = fileURLToPath(new URL('./testing/hanging-consumer.fixture.ts', import.meta.url));
+      const child = spawn(process.execPath, ['--import', 'tsx', fixture], {
+        env: {
+          ...process.env,
+          ...harness.childEnv(),
+          EVENTS_GROUP: 'g',
+          EVENTS_ACK_TIMEOUT_MS: String(ACK_TIMEOUT_MS),
+        },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      try {
+        await waitFor('the child to subscribe', () => output.includes('ready'), 20_000);
+        const [event] = await bus.publish(happened(7));
+        await waitFor('the child to start handling', () => output.includes(`handling ${event!.id}`), 10_000);
+        child.kill('SIGKILL');
+        await exited;
+        const { deliveries } = await record(bus, {
+          group: 'g',
+          types: ['test.happened'],
+          ackTimeoutMs: ACK_TIMEOUT_MS,
+        });
+        await waitFor('the redelivery', () => deliveries.length === 1, 10_000);
+        expect(deliveries[0]!.event).toEqual(event);
+        expect(deliveries[0]!.deliveryCount).toBe(2);
+      } finally {
+        if (child.exitCode === null) child.kill('SIGKILL');
+      }
+    });
+  });
+}
+
+/** The transactional outbox over each bus, with the service database on SQLite and on PostgreSQL. */
+interface OutboxTestTables extends OutboxTables {
+  things: { id: string };
+}
+const thingsMigration = {
+  '0001_things': {
+    async up(db: Kysely<OutboxTestTables>) {
+      await db.schema
+        .createTable('things')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .execute();
+    },
+  },
+};
+
+for (const backend of backends) {
+  for (const dbBackend of ['embedded', 'postgres'] as const) {
+    const available = (await backendAvailable(backend)) && (await backendAvailable(dbBackend));
+    describe.runIf(available)(`events contract: outbox on ${dbBackend} → ${backend}`, () => {
+      let harness: BusHarness;
+      let bus: EventBus;
+      let db: Database<OutboxTestTables>;
+      const relays: OutboxRelay[] = [];
+      const relay = (over: EventBus = bus) => {
+        const started = startOutboxRelay({ db, bus: over, intervalMs: 50 });
+        relays.push(started);
+        return started;
+      };
+      const pendingRows = async () => (await db.write.selectFrom('outbox').select('id').execute()).length;
+      const replayAll = async () => {
+        const all = [];
+        for await (const d of bus.replay({ from: 1 })) all.push(d.event);
+        return all;
+      };
+
+      beforeEach(async () => {
+        harness = await createHarness(backend);
+        bus = await harness.open();
+        db = await openTestDatabase<OutboxTestTables>(dbBackend, { service: 'outbox' });
+        await db.migrate({ ...outboxMigrations, ...thingsMigration });
+      });
+      afterEach(async () => {
+        await Promise.all(relays.splice(0).map((r) => r.stop()));
+        await db?.close();
+        await harness?.dispose();
+      });
+
+      it('publishes a committed event exactly once, with the id, time and correlation id of enqueue', async () => {
+        const { deliveries } = await record(bus, { group: 'g', types: ['test.happened'] });
+        const relayed = relay();
+        const [event] = await runWithContext({ correlationId: 'req-9' }, () =>
+          db.transaction(async (trx) => {
+            await trx.insertInto('things').values({ id: 'thing-1' }).execute();
+            return enqueue(trx, happened(1));
+          }),
+        );
+        expect(event!.correlationid).toBe('req-9');
+        await relayed.flush();
+        await waitFor('the delivery', () => deliveries.length === 1);
+        await sleep(200);
+        expect(deliveries.map((d) => d.event)).toEqual([event]);
+        expect(await pendingRows()).toBe(0);
+      });
+
+      it('publishes nothing when the transaction rolls back, and an invalid event rolls it back', async () => {
+        const relayed = relay();
+        const rollback = db.transaction(async (trx) => {
+          await trx.insertInto('things').values({ id: 'thing-1' }).execute();
+          await enqueue(trx, happened(1));
+          throw new Error('business rule says no');
+        });
+        await expect(rollback).rejects.toThrow('business rule says no');
+        const invalid = db.transaction(async (trx) => {
+          await trx.insertInto('things').values({ id: 'thing-2' }).execute();
+          await enqueue(trx, [happened(2), happened('two' as never)]);
+        });
+        await expect(invalid).rejects.toMatchObject({ code: 'event.invalid' });
+        await relayed.flush();
+        expect(await pendingRows()).toBe(0);
+        expect(await db.write.selectFrom('things').selectAll().execute()).toEqual([]);
+        expect(await replayAll()).toEqual([]);
+      });
+
+      it('republishes with the same id after a crash between publish and delete', async () => {
+        const { deliveries } = await record(bus, { group: 'g', types: ['test.happened'] });
+        const crashing = {
+          publish: async (events: Parameters<EventBus['publish']>[0]) => {
+            await bus.publish(events);
+            throw new Error('relay crashed after publish');
+          },
+        } as unknown as EventBus;
+        const [event] = await db.transaction((trx) => enqueue(trx, happened(1)));
+        const first = relay(crashing);
+        await expect(first.flush()).rejects.toThrow('relay crashed after publish');
+        await first.stop();
+        expect(await pendingRows()).toBe(1);
+        await relay().flush();
+        expect(await pendingRows()).toBe(0);
+        const published = await replayAll();
+        // Same id both times: consumers dedupe on it. JetStream drops the second copy itself (the
+        // event id is its message id); the embedded log stores both.
+        expect(new Set(published.map((e) => e.id))).toEqual(new Set([event!.id]));
+        expect(published.length).toBe(backend === 'nats' ? 1 : 2);
+        await waitFor('the deliveries', () => deliveries.length === published.length);
+        expect(deliveries.every((d) => d.event.id === event!.id)).toBe(true);
+      });
+    });
+  }
+}
