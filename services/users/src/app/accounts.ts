@@ -1,0 +1,187 @@
+import { randomUUID } from 'node:crypto';
+import { NotFoundError, ValidationError, type Plan, type Role } from '@marquee/core';
+import { enqueue } from '@marquee/platform';
+import {
+  findAccount,
+  findAccountByEmail,
+  insertAccount,
+  updatePasswordHash,
+  updatePlan,
+} from '../store/accounts-store.js';
+import { isUniqueViolation, toFlag, type Executor } from '../store/executor.js';
+import { insertProfile } from '../store/profiles-store.js';
+import { revokeAccountSessions } from '../store/sessions-store.js';
+import type { TokenPair } from '../tokens/claims.js';
+import type { UsersAppContext } from './context.js';
+import { emailLocalPart, normaliseEmail } from './email.js';
+import { profileCreated, userCreated } from './events.js';
+import { ADULT_DEFAULT_MATURITY } from './maturity.js';
+import { checkPassword } from './password-policy.js';
+import { EmailTakenError, InvalidCredentialsError, PasswordTooWeakError } from './problems.js';
+import { defaultProfileName } from './profile-rules.js';
+import { openSession, tokenPair } from './sessions.js';
+
+export interface AccountView {
+  accountId: string;
+  email: string;
+  plan: Plan;
+  role: Role;
+  createdAt: string;
+}
+
+export interface SignupInput {
+  email: string;
+  password: string;
+  plan: Plan;
+  role?: Role;
+}
+
+function requireEmail(raw: string): string {
+  const email = normaliseEmail(raw);
+  if (!email)
+    throw new ValidationError('email must be an email address such as name@example.com', { field: 'email' });
+  return email;
+}
+
+function requireStrongPassword(password: string, email: string): void {
+  const verdict = checkPassword(password, { email });
+  if (!verdict.ok) throw new PasswordTooWeakError(verdict.reason, verdict.message);
+}
+
+/**
+ * Creates the account and its first profile (named after the email's local part) and announces both,
+ * all in one transaction: a failure leaves no account, no profile and no event.
+ */
+export async function createAccount(
+  ctx: Pick<UsersAppContext, 'clock'>,
+  trx: Executor,
+  input: SignupInput,
+  passwordHash: string,
+): Promise<string> {
+  const email = requireEmail(input.email);
+  const now = ctx.clock().toISOString();
+  const accountId = randomUUID();
+  const profileId = randomUUID();
+  try {
+    await insertAccount(trx, {
+      account_id: accountId,
+      email,
+      password_hash: passwordHash,
+      role: input.role ?? 'viewer',
+      plan: input.plan,
+      created_at: now,
+      updated_at: now,
+    });
+  } catch (err) {
+    throw isUniqueViolation(err) ? new EmailTakenError() : err;
+  }
+  await enqueue(trx, userCreated(accountId, input.plan));
+  await insertProfile(trx, {
+    profile_id: profileId,
+    account_id: accountId,
+    name: defaultProfileName(emailLocalPart(email)),
+    kids: toFlag(false),
+    max_maturity: ADULT_DEFAULT_MATURITY,
+    created_at: now,
+  });
+  await enqueue(trx, profileCreated(accountId, profileId, false, ADULT_DEFAULT_MATURITY));
+  return accountId;
+}
+
+/** Checks the email and password rules; answers the normalised email. */
+export function validateNewAccount(input: { email: string; password: string }): string {
+  const email = requireEmail(input.email);
+  requireStrongPassword(input.password, email);
+  return email;
+}
+
+export async function signup(
+  ctx: UsersAppContext,
+  input: SignupInput,
+  userAgent?: string,
+): Promise<TokenPair> {
+  const email = validateNewAccount(input);
+  // Checked before the (deliberately slow) hash; the unique index still decides a race.
+  if (await findAccountByEmail(ctx.db.write, email)) throw new EmailTakenError();
+  const passwordHash = await ctx.hasher.hash(input.password);
+  const grant = await ctx.db.transaction(async (trx) => {
+    const accountId = await createAccount(ctx, trx, { ...input, email }, passwordHash);
+    return openSession(ctx, trx, { accountId, role: input.role ?? 'viewer', plan: input.plan }, userAgent);
+  });
+  return tokenPair(ctx, grant);
+}
+
+/**
+ * The same 401 whether the account is missing or the password wrong, and the same work: a missing
+ * account is verified against a decoy hash so response time does not reveal which.
+ */
+export async function login(
+  ctx: UsersAppContext,
+  input: { email: string; password: string },
+  userAgent?: string,
+): Promise<TokenPair> {
+  const email = normaliseEmail(input.email);
+  const account = email ? await findAccountByEmail(ctx.db.write, email) : undefined;
+  if (!account) {
+    await ctx.hasher.verify(await ctx.hasher.decoy, input.password);
+    throw new InvalidCredentialsError();
+  }
+  if (!(await ctx.hasher.verify(account.password_hash, input.password))) throw new InvalidCredentialsError();
+  // Parameters raised since this hash was made: upgrade it now that we hold the password.
+  const rehash = ctx.hasher.needsRehash(account.password_hash)
+    ? await ctx.hasher.hash(input.password)
+    : undefined;
+  const grant = await ctx.db.transaction(async (trx) => {
+    if (rehash) await updatePasswordHash(trx, account.account_id, rehash, ctx.clock().toISOString());
+    return openSession(
+      ctx,
+      trx,
+      { accountId: account.account_id, role: account.role, plan: account.plan },
+      userAgent,
+    );
+  });
+  return tokenPair(ctx, grant);
+}
+
+export async function getAccount(ctx: UsersAppContext, accountId: string): Promise<AccountView> {
+  const row = await findAccount(ctx.db.write, accountId);
+  if (!row) throw new NotFoundError('account', accountId);
+  return {
+    accountId: row.account_id,
+    email: row.email,
+    plan: row.plan,
+    role: row.role,
+    createdAt: row.created_at,
+  };
+}
+
+export async function changePlan(ctx: UsersAppContext, accountId: string, plan: Plan): Promise<AccountView> {
+  await getAccount(ctx, accountId);
+  await updatePlan(ctx.db.write, accountId, plan, ctx.clock().toISOString());
+  return getAccount(ctx, accountId);
+}
+
+/**
+ * Changes the password after checking the current one, then ends EVERY session of the account and
+ * opens a fresh one for the caller: other devices are signed out, this one continues with the new pair.
+ */
+export async function changePassword(
+  ctx: UsersAppContext,
+  accountId: string,
+  input: { currentPassword: string; newPassword: string },
+  userAgent?: string,
+): Promise<TokenPair> {
+  const account = await findAccount(ctx.db.write, accountId);
+  if (!account) throw new NotFoundError('account', accountId);
+  if (!(await ctx.hasher.verify(account.password_hash, input.currentPassword)))
+    throw new InvalidCredentialsError();
+  requireStrongPassword(input.newPassword, account.email);
+  const hash = await ctx.hasher.hash(input.newPassword);
+  const grant = await ctx.db.transaction(async (trx) => {
+    const now = ctx.clock().toISOString();
+    await updatePasswordHash(trx, accountId, hash, now);
+    await revokeAccountSessions(trx, accountId, 'password_changed', now);
+    return openSession(ctx, trx, { accountId, role: account.role, plan: account.plan }, userAgent);
+  });
+  return tokenPair(ctx, grant);
+}

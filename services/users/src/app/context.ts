@@ -1,0 +1,12 @@
+import type { Database } from '@marquee/platform';
+import type { UsersTables } from '../store/tables.js';
+import type { SigningKeys } from '../tokens/signing-keys.js';
+import type { PasswordHasher } from './password-hashing.js';
+
+/** What the use cases work with; assembled once in buildUsers. */
+export interface UsersAppContext {
+  db: Database<UsersTables>;
+  hasher: PasswordHasher;
+  keys: SigningKeys;
+  clock: () => Date;
+}

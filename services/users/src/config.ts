@@ -1,0 +1,18 @@
+import type { ServiceContext } from '@marquee/platform';
+import { PRODUCTION_ARGON2, type Argon2Params } from './app/password-hashing.js';
+
+/** The slice of the settings the users service reads, typed and resolved once. */
+export interface UsersConfig {
+  /** Root secret: seals the signing keys at rest (the service token is derived from it in core). */
+  secret: string;
+  firstAdmin: { email?: string; password?: string };
+  argon2: Argon2Params;
+}
+
+export function usersConfig(ctx: Pick<ServiceContext, 'settings' | 'secret'>): UsersConfig {
+  return Object.freeze({
+    secret: ctx.secret,
+    firstAdmin: { email: ctx.settings.MARQUEE_ADMIN_EMAIL, password: ctx.settings.MARQUEE_ADMIN_PASSWORD },
+    argon2: PRODUCTION_ARGON2,
+  });
+}

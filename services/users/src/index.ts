@@ -1,0 +1,142 @@
+import { createServiceServer, requireServiceToken, type ServiceModule } from '@marquee/core';
+import {
+  outboxMigrations,
+  registerCatalogue,
+  startOutboxRelay,
+  type Database,
+  type OutboxRelay,
+  type ServiceContext,
+} from '@marquee/platform';
+import { createAdminAccount, ensureFirstAdmin } from './app/admin.js';
+import type { UsersAppContext } from './app/context.js';
+import { createPasswordHasher, type Argon2Params } from './app/password-hashing.js';
+import './app/problems.js';
+import { usersConfig } from './config.js';
+import { accountRoutes } from './http/account-routes.js';
+import { authRoutes } from './http/auth-routes.js';
+import { internalRoutes } from './http/internal-routes.js';
+import { libraryRoutes } from './http/library-routes.js';
+import { profileRoutes } from './http/profile-routes.js';
+import { startPlaybackHistory } from './jobs/playback-history.js';
+import { usersMigrations } from './store/migrations.js';
+import type { UsersTables } from './store/tables.js';
+import { createKeySealer } from './tokens/sealed-keys.js';
+import { SigningKeys } from './tokens/signing-keys.js';
+import { createAccessTokenVerifier } from './tokens/verifier.js';
+
+export { PLANS, PLAN_NAMES, isPlan, planLimits, type Plan, type PlanLimits } from './app/plans.js';
+export * from './app/maturity.js';
+export * from './tokens/claims.js';
+export { createAccessTokenVerifier, jwksFromUsers, AccessTokenError } from './tokens/verifier.js';
+export type { AccessTokenVerifier, AccessTokenVerifierOptions } from './tokens/verifier.js';
+export { SESSION_HEADER } from './http/current-session.js';
+export type { UsersTables } from './store/tables.js';
+
+/** What buildUsers takes from the composition root. */
+export type UsersDeps = Pick<ServiceContext, 'settings' | 'logger' | 'secret' | 'bus' | 'openDb'>;
+
+/** Test seams; production leaves them all unset. */
+export interface UsersOptions {
+  /** Cheaper argon2 for tests only; production uses PRODUCTION_ARGON2 (above OWASP's minimum). */
+  argon2?: Argon2Params;
+  clock?: () => Date;
+  /** Where the generated first-admin password is printed, once (default stdout). */
+  print?: (line: string) => void;
+  /** Age at which the signing key rotates (default 30 days). */
+  keyRotationMs?: number;
+}
+
+/** Applies the users migrations (with the platform outbox table); idempotent. */
+export async function migrateUsers(db: Database<UsersTables>): Promise<void> {
+  await db.migrate({ ...outboxMigrations, ...usersMigrations });
+}
+
+/**
+ * The users service: accounts, auth tokens, sessions, profiles, My List, ratings and viewing history.
+ *
+ * @example
+ *   const users = await buildUsers(ctx);
+ *   await users.app.listen({ port, host });
+ *   await users.start();
+ */
+export async function buildUsers(
+  deps: UsersDeps,
+  options: UsersOptions = {},
+): Promise<ServiceModule & { keys: SigningKeys }> {
+  registerCatalogue();
+  const config = usersConfig(deps);
+  const clock = options.clock ?? (() => new Date());
+  const db = await deps.openDb<UsersTables>('users');
+  await migrateUsers(db);
+  const keys = new SigningKeys({
+    db: db.write,
+    sealer: createKeySealer(config.secret),
+    clock,
+    ...(options.keyRotationMs === undefined ? {} : { rotateAfterMs: options.keyRotationMs }),
+  });
+  await keys.ensure();
+  const ctx: UsersAppContext = {
+    db,
+    hasher: createPasswordHasher(options.argon2 ?? config.argon2),
+    keys,
+    clock,
+  };
+  await ensureFirstAdmin(
+    ctx,
+    config.firstAdmin,
+    options.print ?? ((line) => process.stdout.write(`${line}\n`)),
+    deps.logger,
+  );
+
+  const { app } = createServiceServer({
+    name: 'users',
+    logger: deps.logger,
+    readiness: { database: () => db.ping() },
+  });
+  requireServiceToken(app, config.secret);
+  const verifier = createAccessTokenVerifier({
+    fetchJwks: () => keys.jwks(),
+    refreshAfterMs: 60_000,
+    unknownKidCooldownMs: 1_000,
+  });
+  authRoutes(app, ctx);
+  accountRoutes(app, ctx, verifier);
+  profileRoutes(app, ctx);
+  libraryRoutes(app, ctx);
+  internalRoutes(app, ctx);
+
+  let relay: OutboxRelay | undefined;
+  let playback: { stop(): Promise<void> } | undefined;
+  return {
+    name: 'users',
+    app,
+    keys,
+    async start() {
+      relay = startOutboxRelay({ db, bus: deps.bus, logger: deps.logger });
+      playback = await startPlaybackHistory({ db, bus: deps.bus, logger: deps.logger, clock });
+    },
+    async stop() {
+      await playback?.stop();
+      await relay?.stop();
+      await db.close();
+    },
+  };
+}
+
+/**
+ * `marquee admin create`: adds an admin account (the password passes the normal policy). Opens the
+ * users database through the caller's openDb, which also closes it.
+ */
+export async function createAdmin(
+  deps: Pick<ServiceContext, 'openDb'>,
+  input: { email: string; password: string },
+  options: Pick<UsersOptions, 'argon2' | 'clock'> = {},
+): Promise<{ accountId: string; email: string }> {
+  registerCatalogue();
+  const db = await deps.openDb<UsersTables>('users');
+  await migrateUsers(db);
+  return createAdminAccount(
+    { db, hasher: createPasswordHasher(options.argon2), clock: options.clock ?? (() => new Date()) },
+    input,
+  );
+}

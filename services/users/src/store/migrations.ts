@@ -1,0 +1,115 @@
+import type { Kysely, Migration } from 'kysely';
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- migrations run against the schema as it was then */
+
+/**
+ * The users service's migrations, portable across SQLite and PostgreSQL: text ids and instants,
+ * 0/1 integers for booleans, `double precision` for seconds (REAL affinity on SQLite).
+ * Names sort in order of application; never edit a published migration, add one.
+ */
+export const usersMigrations: Record<string, Migration> = {
+  users_0001_accounts_and_sessions: {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('accounts')
+        .addColumn('account_id', 'text', (c) => c.primaryKey())
+        .addColumn('email', 'text', (c) => c.notNull().unique())
+        .addColumn('password_hash', 'text', (c) => c.notNull())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('plan', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('sessions')
+        .addColumn('session_id', 'text', (c) => c.primaryKey())
+        .addColumn('account_id', 'text', (c) =>
+          c.notNull().references('accounts.account_id').onDelete('cascade'),
+        )
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('last_used_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addColumn('user_agent', 'text')
+        .addColumn('revoked_at', 'text')
+        .addColumn('revoked_reason', 'text')
+        .execute();
+      await db.schema.createIndex('sessions_by_account').on('sessions').column('account_id').execute();
+      await db.schema
+        .createTable('refresh_tokens')
+        .addColumn('token_hash', 'text', (c) => c.primaryKey())
+        .addColumn('session_id', 'text', (c) =>
+          c.notNull().references('sessions.session_id').onDelete('cascade'),
+        )
+        .addColumn('issued_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addColumn('used_at', 'text')
+        .execute();
+      await db.schema
+        .createIndex('refresh_tokens_by_session')
+        .on('refresh_tokens')
+        .column('session_id')
+        .execute();
+      await db.schema
+        .createTable('signing_keys')
+        .addColumn('kid', 'text', (c) => c.primaryKey())
+        .addColumn('alg', 'text', (c) => c.notNull())
+        .addColumn('public_jwk', 'text', (c) => c.notNull())
+        .addColumn('private_jwk_sealed', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('bootstrap')
+        .addColumn('step', 'text', (c) => c.primaryKey())
+        .addColumn('done_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
+  users_0002_profiles_and_library: {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('profiles')
+        .addColumn('profile_id', 'text', (c) => c.primaryKey())
+        .addColumn('account_id', 'text', (c) =>
+          c.notNull().references('accounts.account_id').onDelete('cascade'),
+        )
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('kids', 'integer', (c) => c.notNull())
+        .addColumn('max_maturity', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('profiles_by_account').on('profiles').column('account_id').execute();
+      const perProfile = (table: string) =>
+        db.schema
+          .createTable(table)
+          .addColumn('profile_id', 'text', (c) =>
+            c.notNull().references('profiles.profile_id').onDelete('cascade'),
+          )
+          .addColumn('title_id', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint(`${table}_pk`, ['profile_id', 'title_id']);
+      await perProfile('my_list')
+        .addColumn('added_at', 'text', (c) => c.notNull())
+        .execute();
+      await perProfile('ratings')
+        .addColumn('rating', 'text', (c) => c.notNull())
+        .addColumn('rated_at', 'text', (c) => c.notNull())
+        .execute();
+      await perProfile('viewing_history')
+        .addColumn('position', 'double precision', (c) => c.notNull())
+        .addColumn('duration', 'double precision')
+        .addColumn('completed', 'integer', (c) => c.notNull())
+        .addColumn('started_at', 'text', (c) => c.notNull())
+        .addColumn('event_time', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('viewing_history_recent')
+        .on('viewing_history')
+        .columns(['profile_id', 'event_time'])
+        .execute();
+      await db.schema
+        .createTable('processed_events')
+        .addColumn('event_id', 'text', (c) => c.primaryKey())
+        .addColumn('processed_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
+};

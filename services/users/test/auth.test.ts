@@ -1,0 +1,325 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { GOOD_PASSWORD, startUsers, storeBackends, uniqueEmail, type UsersHarness } from './harness.js';
+
+const PROBLEM = 'application/problem+json';
+
+describe.each(await storeBackends())('auth on $backend', ({ backend, available }) => {
+  let users: UsersHarness;
+  beforeEach(async () => {
+    if (available) users = await startUsers(backend);
+  });
+  afterEach(async () => {
+    await users?.close();
+  });
+
+  it.runIf(available)('signs up with a token pair and an account view', async () => {
+    const email = uniqueEmail('Ada');
+    const res = await users.call({
+      method: 'POST',
+      url: '/api/auth/signup',
+      payload: { email: ` ${email.toUpperCase()} `, password: GOOD_PASSWORD, plan: 'premium' },
+    });
+    expect(res.statusCode).toBe(201);
+    const pair = res.json();
+    expect(pair).toEqual({
+      accountId: expect.any(String),
+      accessToken: expect.any(String),
+      refreshToken: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+      expiresIn: 900,
+    });
+    const me = await users.call({ url: '/api/account', token: pair.accessToken });
+    expect(me.json()).toEqual({
+      accountId: pair.accountId,
+      email: email.toLowerCase(),
+      plan: 'premium',
+      role: 'viewer',
+      createdAt: expect.any(String),
+    });
+  });
+
+  it.runIf(available)('refuses a taken email whatever its case, with 409 account.email_taken', async () => {
+    const email = uniqueEmail();
+    await users.signup(email);
+    const res = await users.call({
+      method: 'POST',
+      url: '/api/auth/signup',
+      payload: { email: email.toUpperCase(), password: GOOD_PASSWORD, plan: 'basic' },
+    });
+    expect(res.statusCode).toBe(409);
+    expect(res.headers['content-type']).toContain(PROBLEM);
+    expect(res.json()).toMatchObject({
+      code: 'account.email_taken',
+      type: 'urn:marquee:problem:account.email_taken',
+    });
+  });
+
+  it.runIf(available)(
+    'refuses weak passwords with the reason and bad bodies with a precise 400',
+    async () => {
+      const weak = await users.call({
+        method: 'POST',
+        url: '/api/auth/signup',
+        payload: { email: uniqueEmail(), password: 'Password1234', plan: 'basic' },
+      });
+      expect(weak.statusCode).toBe(422);
+      expect(weak.json()).toMatchObject({ code: 'password.too_weak', reason: 'common' });
+      const short = await users.call({
+        method: 'POST',
+        url: '/api/auth/signup',
+        payload: { email: uniqueEmail(), password: 'short', plan: 'basic' },
+      });
+      expect(short.json()).toMatchObject({ code: 'password.too_weak', reason: 'too_short' });
+      const missing = await users.call({
+        method: 'POST',
+        url: '/api/auth/signup',
+        payload: { password: GOOD_PASSWORD },
+      });
+      expect(missing.statusCode).toBe(400);
+      expect(missing.headers['content-type']).toContain(PROBLEM);
+      expect(missing.json().detail).toContain("must have required property 'email'");
+      const plan = await users.call({
+        method: 'POST',
+        url: '/api/auth/signup',
+        payload: { email: uniqueEmail(), password: GOOD_PASSWORD, plan: 'gold' },
+      });
+      expect(plan.statusCode).toBe(400);
+      const email = await users.call({
+        method: 'POST',
+        url: '/api/auth/signup',
+        payload: { email: 'not-an-email', password: GOOD_PASSWORD },
+      });
+      expect(email.json()).toMatchObject({
+        status: 400,
+        code: 'validation',
+        detail: expect.stringContaining('email'),
+      });
+    },
+  );
+
+  it.runIf(available)('answers the same 401 for a wrong password and an unknown account', async () => {
+    const email = uniqueEmail();
+    await users.signup(email);
+    const ok = await users.call({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { email: email.toUpperCase(), password: GOOD_PASSWORD },
+    });
+    expect(ok.statusCode).toBe(200);
+    const wrong = await users.call({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { email, password: 'not the password at all' },
+    });
+    const unknown = await users.call({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { email: uniqueEmail(), password: GOOD_PASSWORD },
+    });
+    for (const res of [wrong, unknown]) {
+      expect(res.statusCode).toBe(401);
+      expect(res.json()).toMatchObject({
+        code: 'auth.invalid_credentials',
+        detail: 'The email or password is wrong',
+      });
+    }
+  });
+
+  it.runIf(available)(
+    'rotates refresh tokens and revokes the whole family when a used one comes back',
+    async () => {
+      const first = await users.signup();
+      const refresh = (refreshToken: string) =>
+        users.call({ method: 'POST', url: '/api/auth/refresh', payload: { refreshToken } });
+      const second = await refresh(first.refreshToken);
+      expect(second.statusCode).toBe(200);
+      const pair = second.json();
+      expect(pair.refreshToken).not.toBe(first.refreshToken);
+      expect(pair.accountId).toBe(first.accountId);
+      await expect(users.call({ url: '/api/account', token: pair.accessToken })).resolves.toMatchObject({
+        statusCode: 200,
+      });
+
+      const reused = await refresh(first.refreshToken);
+      expect(reused.statusCode).toBe(401);
+      expect(reused.json().code).toBe('auth.refresh_token_reused');
+      // The thief's or the owner's newer token is dead too: the family is revoked.
+      const after = await refresh(pair.refreshToken);
+      expect(after.statusCode).toBe(401);
+      expect(after.json().code).toBe('auth.invalid_refresh_token');
+      expect((await refresh('made-up-token')).json().code).toBe('auth.invalid_refresh_token');
+    },
+  );
+
+  it.runIf(available)('lets one of two concurrent refreshes with the same token win', async () => {
+    const first = await users.signup();
+    const answers = await Promise.all(
+      [1, 2].map(() =>
+        users.call({
+          method: 'POST',
+          url: '/api/auth/refresh',
+          payload: { refreshToken: first.refreshToken },
+        }),
+      ),
+    );
+    expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 401]);
+  });
+
+  it.runIf(available)('logs out: the refresh token stops working, and logout never fails', async () => {
+    const pair = await users.signup();
+    const out = await users.call({
+      method: 'POST',
+      url: '/api/auth/logout',
+      payload: { refreshToken: pair.refreshToken },
+    });
+    expect(out.statusCode).toBe(204);
+    const again = await users.call({
+      method: 'POST',
+      url: '/api/auth/refresh',
+      payload: { refreshToken: pair.refreshToken },
+    });
+    expect(again.json().code).toBe('auth.invalid_refresh_token');
+    expect(
+      (await users.call({ method: 'POST', url: '/api/auth/logout', payload: { refreshToken: 'unknown' } }))
+        .statusCode,
+    ).toBe(204);
+  });
+
+  it.runIf(available)('lists sessions with the current one marked and revokes one', async () => {
+    const email = uniqueEmail();
+    const phone = await users.signup(email);
+    const login = await users.call({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { email, password: GOOD_PASSWORD },
+      headers: { 'user-agent': 'TV' },
+    });
+    const tv = login.json();
+    const list = (await users.call({ url: '/api/account/sessions', token: tv.accessToken })).json().items;
+    expect(list).toHaveLength(2);
+    expect(list.find((s: { current: boolean }) => s.current)).toMatchObject({ userAgent: 'TV' });
+    const other = list.find((s: { current: boolean }) => !s.current);
+    const del = await users.call({
+      method: 'DELETE',
+      url: `/api/account/sessions/${other.sessionId}`,
+      token: tv.accessToken,
+    });
+    expect(del.statusCode).toBe(204);
+    const refreshed = await users.call({
+      method: 'POST',
+      url: '/api/auth/refresh',
+      payload: { refreshToken: phone.refreshToken },
+    });
+    expect(refreshed.statusCode).toBe(401);
+    // Another account cannot see or end this account's sessions.
+    const stranger = await users.signup();
+    const theirs = await users.call({
+      method: 'DELETE',
+      url: `/api/account/sessions/${list[0].sessionId}`,
+      token: stranger.accessToken,
+    });
+    expect(theirs.statusCode).toBe(404);
+  });
+
+  it.runIf(available)(
+    'changes the password: old password and other sessions end, the caller continues',
+    async () => {
+      const email = uniqueEmail();
+      const a = await users.signup(email);
+      const b = (
+        await users.call({
+          method: 'POST',
+          url: '/api/auth/login',
+          payload: { email, password: GOOD_PASSWORD },
+        })
+      ).json();
+      const wrong = await users.call({
+        method: 'PUT',
+        url: '/api/account/password',
+        token: a.accessToken,
+        payload: { currentPassword: 'wrong password here', newPassword: 'a brand new passphrase' },
+      });
+      expect(wrong.statusCode).toBe(401);
+      const weak = await users.call({
+        method: 'PUT',
+        url: '/api/account/password',
+        token: a.accessToken,
+        payload: { currentPassword: GOOD_PASSWORD, newPassword: 'qwerty123456' },
+      });
+      expect(weak.json()).toMatchObject({ code: 'password.too_weak', reason: 'common' });
+      const changed = await users.call({
+        method: 'PUT',
+        url: '/api/account/password',
+        token: a.accessToken,
+        payload: { currentPassword: GOOD_PASSWORD, newPassword: 'a brand new passphrase' },
+      });
+      expect(changed.statusCode).toBe(200);
+      const fresh = changed.json();
+      for (const old of [a.refreshToken, b.refreshToken]) {
+        const res = await users.call({
+          method: 'POST',
+          url: '/api/auth/refresh',
+          payload: { refreshToken: old },
+        });
+        expect(res.statusCode).toBe(401);
+      }
+      expect(
+        (
+          await users.call({
+            method: 'POST',
+            url: '/api/auth/refresh',
+            payload: { refreshToken: fresh.refreshToken },
+          })
+        ).statusCode,
+      ).toBe(200);
+      expect(
+        (
+          await users.call({
+            method: 'POST',
+            url: '/api/auth/login',
+            payload: { email, password: GOOD_PASSWORD },
+          })
+        ).statusCode,
+      ).toBe(401);
+      expect(
+        (
+          await users.call({
+            method: 'POST',
+            url: '/api/auth/login',
+            payload: { email, password: 'a brand new passphrase' },
+          })
+        ).statusCode,
+      ).toBe(200);
+    },
+  );
+
+  it.runIf(available)('changes plan; the next refresh carries it', async () => {
+    const pair = await users.signup();
+    const res = await users.call({
+      method: 'PUT',
+      url: '/api/account/plan',
+      token: pair.accessToken,
+      payload: { plan: 'premium' },
+    });
+    expect(res.json()).toMatchObject({ plan: 'premium' });
+    const next = (
+      await users.call({
+        method: 'POST',
+        url: '/api/auth/refresh',
+        payload: { refreshToken: pair.refreshToken },
+      })
+    ).json();
+    const internal = await users.call({ url: `/internal/accounts/${pair.accountId}` });
+    expect(internal.json()).toEqual({ accountId: pair.accountId, plan: 'premium', role: 'viewer' });
+    const me = await users.call({ url: '/api/account', token: next.accessToken });
+    expect(me.json().plan).toBe('premium');
+  });
+
+  it.runIf(available)('needs an identity on account routes and the service token everywhere', async () => {
+    const anonymous = await users.call({ url: '/api/account' });
+    expect(anonymous.statusCode).toBe(401);
+    const direct = await users.app.inject({ url: '/api/profiles' });
+    expect(direct.statusCode).toBe(401);
+    expect(direct.headers['content-type']).toContain(PROBLEM);
+    expect((await users.app.inject({ url: '/healthz' })).statusCode).toBe(200);
+  });
+});
