@@ -1,0 +1,42 @@
+import { Link, useLocation } from '../app/router';
+import { useSession } from '../app/session';
+import { Header } from '../components/Header';
+import { EdgesPanel, HealthPanel } from './StatusPanels';
+import { TitlesPanel } from './TitlesPanel';
+
+export function AdminPage() {
+  const { account } = useSession();
+  const { path } = useLocation();
+  if (account && account.role !== 'admin') {
+    return (
+      <>
+        <Header />
+        <main className="admin">
+          <p className="error">The admin console needs an admin account.</p>
+        </main>
+      </>
+    );
+  }
+  const tab = path === '/admin/edges' ? 'edges' : path === '/admin/health' ? 'health' : 'titles';
+  return (
+    <>
+      <Header />
+      <main className="admin">
+        <nav className="tabs" aria-label="Admin">
+          <Link href="/admin" aria-current={tab === 'titles' ? 'page' : undefined}>
+            Titles &amp; uploads
+          </Link>
+          <Link href="/admin/edges" aria-current={tab === 'edges' ? 'page' : undefined}>
+            Edges
+          </Link>
+          <Link href="/admin/health" aria-current={tab === 'health' ? 'page' : undefined}>
+            Health &amp; queue
+          </Link>
+        </nav>
+        {tab === 'titles' && <TitlesPanel />}
+        {tab === 'edges' && <EdgesPanel />}
+        {tab === 'health' && <HealthPanel />}
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,204 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import { ApiError } from '../api/client';
+import type { Maturity } from '../api/types';
+import { useLoad } from '../app/use-api';
+import { adminApi, type AdminTitle } from './api';
+import { UploadButton } from './UploadButton';
+
+const MATURITIES: Maturity[] = ['G', 'PG', 'PG-13', 'R', 'NC-17'];
+
+function AssetState({ title }: { title: AdminTitle }) {
+  const a = title.asset;
+  if (!a) return <span className="state none">no source</span>;
+  return (
+    <span className={`state ${a.state}`} data-state={a.state}>
+      {a.state}
+      {a.state === 'encoding' && a.progress !== undefined && (
+        <span
+          className="upload-progress"
+          role="progressbar"
+          aria-label="Encoding progress"
+          aria-valuenow={Math.round(a.progress * 100)}
+          aria-valuemin={0}
+          aria-valuemax={100}
+        >
+          <span style={{ width: `${a.progress * 100}%` }} />
+          <em>{Math.round(a.progress * 100)}%</em>
+        </span>
+      )}
+      {a.state === 'ready' && a.renditions && (
+        <small> {a.renditions.map((r) => `${r.height}p`).join(' ')}</small>
+      )}
+      {a.state === 'failed' && a.reason && <small className="reason"> — {a.reason}</small>}
+    </span>
+  );
+}
+
+export function TitlesPanel() {
+  const titles = useLoad('admin-titles', (signal) => adminApi.titles(signal));
+  // Live encoding progress: poll while anything is moving.
+  useEffect(() => {
+    const busy = (titles.data ?? []).some(
+      (t) => t.asset && ['uploading', 'queued', 'encoding'].includes(t.asset.state),
+    );
+    const timer = window.setInterval(titles.reload, busy ? 1500 : 5000);
+    return () => window.clearInterval(timer);
+  }, [titles.data, titles.reload]);
+
+  const all = titles.data ?? [];
+  const series = all.filter((t) => t.type === 'series');
+  return (
+    <section aria-labelledby="titles-h">
+      <h2 id="titles-h">Titles</h2>
+      <CreateTitle series={series} onCreated={titles.reload} />
+      {titles.error && (
+        <p className="error" role="alert">
+          {titles.error.message}
+        </p>
+      )}
+      <table className="admin-table">
+        <thead>
+          <tr>
+            <th scope="col">Title</th>
+            <th scope="col">Type</th>
+            <th scope="col">Rating</th>
+            <th scope="col">Asset</th>
+            <th scope="col">Source</th>
+          </tr>
+        </thead>
+        <tbody>
+          {all.map((t) => (
+            <tr key={t.titleId} data-title={t.name}>
+              <td>
+                {t.type === 'episode' ? `↳ S${t.season}E${t.number} ` : ''}
+                {t.name}
+              </td>
+              <td>{t.type}</td>
+              <td>{t.maturity ?? ''}</td>
+              <td>{t.type === 'series' ? '—' : <AssetState title={t} />}</td>
+              <td>
+                {t.type === 'series' ? null : <UploadButton titleId={t.titleId} onDone={titles.reload} />}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+function CreateTitle({ series, onCreated }: { series: AdminTitle[]; onCreated: () => void }) {
+  const [kind, setKind] = useState<'movie' | 'series' | 'episode'>('movie');
+  const [name, setName] = useState('');
+  const [synopsis, setSynopsis] = useState('');
+  const [year, setYear] = useState(new Date().getFullYear());
+  const [maturity, setMaturity] = useState<Maturity>('PG');
+  const [genres, setGenres] = useState('');
+  const [seriesId, setSeriesId] = useState('');
+  const [season, setSeason] = useState(1);
+  const [number, setNumber] = useState(1);
+  const [message, setMessage] = useState<string | null>(null);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setMessage(null);
+    try {
+      if (kind === 'episode') {
+        if (!seriesId) return setMessage('Choose the series first');
+        await adminApi.addEpisode(seriesId, { season, number, name });
+      } else {
+        await adminApi.create({
+          type: kind,
+          name,
+          synopsis,
+          year,
+          maturity,
+          genres: genres
+            .split(',')
+            .map((g) => g.trim())
+            .filter(Boolean),
+        });
+      }
+      setName('');
+      setSynopsis('');
+      setMessage(`Created “${name}”. Upload its source in the table below.`);
+      onCreated();
+    } catch (err) {
+      setMessage(err instanceof ApiError ? err.message : 'Could not create the title');
+    }
+  };
+
+  return (
+    <form className="create-title" onSubmit={(e) => void submit(e)} aria-label="Create a title">
+      <label>
+        Kind
+        <select value={kind} onChange={(e) => setKind(e.target.value as typeof kind)}>
+          <option value="movie">Movie</option>
+          <option value="series">Series</option>
+          <option value="episode">Episode</option>
+        </select>
+      </label>
+      {kind === 'episode' && (
+        <>
+          <label>
+            Series
+            <select value={seriesId} onChange={(e) => setSeriesId(e.target.value)} required>
+              <option value="">—</option>
+              {series.map((s) => (
+                <option key={s.titleId} value={s.titleId}>
+                  {s.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Season
+            <input type="number" min={1} value={season} onChange={(e) => setSeason(Number(e.target.value))} />
+          </label>
+          <label>
+            Episode
+            <input type="number" min={1} value={number} onChange={(e) => setNumber(Number(e.target.value))} />
+          </label>
+        </>
+      )}
+      <label>
+        Name
+        <input required value={name} onChange={(e) => setName(e.target.value)} />
+      </label>
+      {kind !== 'episode' && (
+        <>
+          <label className="wide">
+            Synopsis
+            <input value={synopsis} onChange={(e) => setSynopsis(e.target.value)} />
+          </label>
+          <label>
+            Year
+            <input
+              type="number"
+              min={1888}
+              max={2100}
+              value={year}
+              onChange={(e) => setYear(Number(e.target.value))}
+            />
+          </label>
+          <label>
+            Rating
+            <select value={maturity} onChange={(e) => setMaturity(e.target.value as Maturity)}>
+              {MATURITIES.map((m) => (
+                <option key={m}>{m}</option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Genres
+            <input placeholder="Drama, Comedy" value={genres} onChange={(e) => setGenres(e.target.value)} />
+          </label>
+        </>
+      )}
+      <button className="primary" type="submit">
+        Create
+      </button>
+      {message && <p role="status">{message}</p>}
+    </form>
+  );
+}

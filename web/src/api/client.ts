@@ -1,0 +1,117 @@
+/** A problem+json answer from the API, kept whole so the UI can say exactly what went wrong. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly body: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+export interface Tokens {
+  accessToken: string;
+  refreshToken: string;
+  /** Epoch ms when the access token expires. */
+  expiresAt: number;
+}
+
+const STORAGE_KEY = 'marquee.tokens';
+type Listener = (tokens: Tokens | null) => void;
+const listeners = new Set<Listener>();
+
+export function loadTokens(): Tokens | null {
+  try {
+    const raw = localStorage.getItem(STORAGE_KEY);
+    return raw ? (JSON.parse(raw) as Tokens) : null;
+  } catch {
+    return null;
+  }
+}
+
+export function saveTokens(tokens: Tokens | null): void {
+  if (tokens) localStorage.setItem(STORAGE_KEY, JSON.stringify(tokens));
+  else localStorage.removeItem(STORAGE_KEY);
+  for (const l of listeners) l(tokens);
+}
+
+export function onTokens(listener: Listener): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+let refreshing: Promise<Tokens | null> | null = null;
+
+/** Rotates the refresh token once for all concurrent callers; a failed rotation signs the viewer out. */
+async function refresh(): Promise<Tokens | null> {
+  const current = loadTokens();
+  if (!current) return null;
+  refreshing ??= (async () => {
+    try {
+      const res = await fetch('/api/auth/refresh', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ refreshToken: current.refreshToken }),
+      });
+      if (!res.ok) {
+        saveTokens(null);
+        return null;
+      }
+      const body = (await res.json()) as { accessToken: string; refreshToken: string; expiresIn: number };
+      const next = {
+        accessToken: body.accessToken,
+        refreshToken: body.refreshToken,
+        expiresAt: Date.now() + body.expiresIn * 1000,
+      };
+      saveTokens(next);
+      return next;
+    } finally {
+      refreshing = null;
+    }
+  })();
+  return refreshing;
+}
+
+export async function accessToken(): Promise<string | null> {
+  let tokens = loadTokens();
+  if (tokens && tokens.expiresAt - Date.now() < 30_000) tokens = await refresh();
+  return tokens?.accessToken ?? null;
+}
+
+async function toError(res: Response): Promise<ApiError> {
+  let body: Record<string, unknown> = {};
+  try {
+    body = (await res.json()) as Record<string, unknown>;
+  } catch {
+    // not JSON
+  }
+  const detail = typeof body.detail === 'string' ? body.detail : `The server answered ${res.status}`;
+  return new ApiError(res.status, typeof body.code === 'string' ? body.code : 'unknown', detail, body);
+}
+
+/** JSON call to the gateway with the viewer's token, refreshing it once on 401. */
+export async function api<T>(
+  path: string,
+  init: { method?: string; body?: unknown; signal?: AbortSignal } = {},
+): Promise<T> {
+  const send = async (token: string | null) =>
+    fetch(path, {
+      method: init.method ?? 'GET',
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
+      signal: init.signal,
+    });
+  let res = await send(await accessToken());
+  if (res.status === 401 && loadTokens()) {
+    const next = await refresh();
+    if (next) res = await send(next.accessToken);
+  }
+  if (!res.ok) throw await toError(res);
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  return (text ? JSON.parse(text) : undefined) as T;
+}

@@ -1,0 +1,84 @@
+import { useEffect, useRef, useState } from 'react';
+import { Link, navigate, useLocation } from '../app/router';
+import { useSession } from '../app/session';
+import { Avatar } from './Avatar';
+
+export function Header() {
+  const session = useSession();
+  const { path, query } = useLocation();
+  const [q, setQ] = useState(path === '/search' ? (query.get('q') ?? '') : '');
+  const [menu, setMenu] = useState(false);
+  const timer = useRef<number | undefined>(undefined);
+
+  // Search as you type: update the URL (and so the results) 200 ms after the last key.
+  useEffect(() => () => window.clearTimeout(timer.current), []);
+  const onSearch = (value: string) => {
+    setQ(value);
+    window.clearTimeout(timer.current);
+    timer.current = window.setTimeout(() => {
+      const to = value.trim() ? `/search?q=${encodeURIComponent(value.trim())}` : '/';
+      navigate(to, { replace: path === '/search' });
+    }, 200);
+  };
+
+  return (
+    <header className="top">
+      <Link href="/" className="logo" aria-label="Marquee home">
+        MARQUEE
+      </Link>
+      <nav aria-label="Main">
+        <Link href="/" aria-current={path === '/' ? 'page' : undefined}>
+          Home
+        </Link>
+        <Link href="/my-list" aria-current={path === '/my-list' ? 'page' : undefined}>
+          My List
+        </Link>
+        {session.account?.role === 'admin' && (
+          <Link href="/admin" aria-current={path.startsWith('/admin') ? 'page' : undefined}>
+            Admin
+          </Link>
+        )}
+      </nav>
+      <input
+        className="search"
+        type="search"
+        placeholder="Titles, genres"
+        aria-label="Search titles"
+        value={q}
+        onChange={(e) => onSearch(e.target.value)}
+      />
+      {session.profile && (
+        <div className="profile-menu">
+          <button
+            className="icon"
+            aria-haspopup="menu"
+            aria-expanded={menu}
+            onClick={() => setMenu((m) => !m)}
+            aria-label="Profile menu"
+          >
+            <Avatar name={session.profile.name} kids={session.profile.kids} small />
+          </button>
+          {menu && (
+            <ul role="menu" className="menu" onClick={() => setMenu(false)}>
+              <li role="none">
+                <Link role="menuitem" href="/profiles">
+                  Switch profile
+                </Link>
+              </li>
+              <li role="none">
+                <button
+                  role="menuitem"
+                  onClick={() => {
+                    void session.signOut().then(() => navigate('/login'));
+                  }}
+                >
+                  Sign out
+                </button>
+              </li>
+            </ul>
+          )}
+        </div>
+      )}
+    </header>
+  );
+}

@@ -1,0 +1,38 @@
+import type { TitleSummary } from '../api/types';
+import { Link } from '../app/router';
+
+/** Poster art: the encoder's poster when there is one, else a generated gradient with the name. */
+export function Poster({ title }: { title: TitleSummary }) {
+  if (title.posterUrl) return <img className="poster-img" src={title.posterUrl} alt="" loading="lazy" />;
+  let h = 0;
+  for (const c of title.name) h = (h * 17 + c.charCodeAt(0)) % 360;
+  return (
+    <span
+      className="poster-fallback"
+      style={{ background: `linear-gradient(135deg, hsl(${h} 60% 30%), hsl(${(h + 60) % 360} 70% 15%))` }}
+    >
+      {title.name}
+    </span>
+  );
+}
+
+export function TitleCard({ title }: { title: TitleSummary }) {
+  return (
+    <Link href={`/title/${title.titleId}`} className="card" aria-label={title.name}>
+      <Poster title={title} />
+      <span className="card-name">{title.name}</span>
+      {title.progress !== undefined && title.progress > 0 && (
+        <span
+          className="progress"
+          role="progressbar"
+          aria-valuenow={Math.round(title.progress * 100)}
+          aria-valuemin={0}
+          aria-valuemax={100}
+          aria-label={`${Math.round(title.progress * 100)}% watched`}
+        >
+          <span style={{ width: `${Math.min(100, title.progress * 100)}%` }} />
+        </span>
+      )}
+    </Link>
+  );
+}

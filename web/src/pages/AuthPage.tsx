@@ -1,0 +1,108 @@
+import { useState, type FormEvent } from 'react';
+import { ApiError } from '../api/client';
+import type { Plan } from '../api/types';
+import { Link, navigate } from '../app/router';
+import { useSession } from '../app/session';
+
+const PLANS: { id: Plan; name: string; detail: string }[] = [
+  { id: 'basic', name: 'Basic', detail: '720p · 1 screen' },
+  { id: 'standard', name: 'Standard', detail: '1080p · 2 screens' },
+  { id: 'premium', name: 'Premium', detail: '4K · 4 screens' },
+];
+
+export function AuthPage({ mode }: { mode: 'signin' | 'signup' }) {
+  const session = useSession();
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [plan, setPlan] = useState<Plan>('standard');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      if (mode === 'signup') await session.signUp(email, password, plan);
+      else await session.signIn(email, password);
+      navigate('/profiles');
+    } catch (err) {
+      setError(
+        err instanceof ApiError
+          ? err.message
+          : 'Could not reach Marquee. Check your connection and try again.',
+      );
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <main className="auth">
+      <form className="auth-card" onSubmit={(e) => void submit(e)} aria-labelledby="auth-title">
+        <h1 id="auth-title">{mode === 'signup' ? 'Create your account' : 'Sign in'}</h1>
+        <label>
+          Email
+          <input
+            type="email"
+            autoComplete="email"
+            required
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+          />
+        </label>
+        <label>
+          Password
+          <input
+            type="password"
+            autoComplete={mode === 'signup' ? 'new-password' : 'current-password'}
+            required
+            minLength={mode === 'signup' ? 12 : 1}
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
+        </label>
+        {mode === 'signup' && (
+          <>
+            <p className="hint">At least 12 characters. A passphrase works well.</p>
+            <fieldset className="plans">
+              <legend>Plan</legend>
+              {PLANS.map((p) => (
+                <label key={p.id} className={plan === p.id ? 'plan selected' : 'plan'}>
+                  <input
+                    type="radio"
+                    name="plan"
+                    value={p.id}
+                    checked={plan === p.id}
+                    onChange={() => setPlan(p.id)}
+                  />
+                  <strong>{p.name}</strong>
+                  <span>{p.detail}</span>
+                </label>
+              ))}
+            </fieldset>
+          </>
+        )}
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
+        <button className="primary" type="submit" disabled={busy}>
+          {busy ? 'Please wait…' : mode === 'signup' ? 'Sign up' : 'Sign in'}
+        </button>
+        <p className="switch">
+          {mode === 'signup' ? (
+            <>
+              Already have an account? <Link href="/login">Sign in</Link>
+            </>
+          ) : (
+            <>
+              New to Marquee? <Link href="/signup">Create an account</Link>
+            </>
+          )}
+        </p>
+      </form>
+    </main>
+  );
+}

@@ -1,0 +1,61 @@
+import { homeApi } from '../api/endpoints';
+import { Link } from '../app/router';
+import { useSession } from '../app/session';
+import { useLoad } from '../app/use-api';
+import { Header } from '../components/Header';
+import { Row } from '../components/Row';
+import { Poster } from '../components/TitleCard';
+
+export function HomePage() {
+  const { profile } = useSession();
+  const home = useLoad(profile ? `home:${profile.profileId}` : null, (signal) =>
+    homeApi.rows(profile!.profileId, signal),
+  );
+  const rows = home.data ?? [];
+  const hero = rows.find((r) => r.id !== 'continue-watching' && r.items.length > 0)?.items[0];
+
+  return (
+    <>
+      <Header />
+      <main className="home">
+        {hero && (
+          <section className="hero" aria-label="Featured">
+            <div className="hero-art">
+              <Poster title={hero} />
+            </div>
+            <div className="hero-text">
+              <h1>{hero.name}</h1>
+              <p className="meta">
+                {[hero.year, hero.maturity, ...(hero.genres ?? []).slice(0, 2)].filter(Boolean).join(' · ')}
+              </p>
+              {hero.synopsis && <p className="synopsis">{hero.synopsis}</p>}
+              <div className="actions">
+                <Link className="primary button" href={`/watch/${hero.titleId}`}>
+                  ▶ Play
+                </Link>
+                <Link className="secondary button" href={`/title/${hero.titleId}`}>
+                  More info
+                </Link>
+              </div>
+            </div>
+          </section>
+        )}
+        {home.error && (
+          <p className="error" role="alert">
+            The home page could not load: {home.error.message}{' '}
+            <button className="ghost" onClick={home.reload}>
+              Retry
+            </button>
+          </p>
+        )}
+        {home.loading && rows.length === 0 && <p className="loading">Loading…</p>}
+        {!home.loading && !home.error && rows.every((r) => r.items.length === 0) && (
+          <p className="empty">Nothing to watch yet. Titles appear here as soon as they finish encoding.</p>
+        )}
+        {rows.map((row) => (
+          <Row key={row.id} row={row} />
+        ))}
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,163 @@
+import { useState, type FormEvent } from 'react';
+import { ApiError } from '../api/client';
+import { profilesApi } from '../api/endpoints';
+import type { Maturity, Profile } from '../api/types';
+import { navigate } from '../app/router';
+import { useSession } from '../app/session';
+import { useLoad } from '../app/use-api';
+import { Avatar } from '../components/Avatar';
+
+const MATURITIES: Maturity[] = ['G', 'PG', 'PG-13', 'R', 'NC-17'];
+
+export function ProfilesPage() {
+  const session = useSession();
+  const profiles = useLoad('profiles', (signal) => profilesApi.list(signal));
+  const [managing, setManaging] = useState(false);
+  const [editing, setEditing] = useState<Profile | 'new' | null>(null);
+
+  const choose = (p: Profile) => {
+    if (managing) return setEditing(p);
+    session.selectProfile(p);
+    navigate('/');
+  };
+
+  return (
+    <main className="profiles">
+      <h1>{managing ? 'Manage profiles' : "Who's watching?"}</h1>
+      {profiles.error && (
+        <p className="error" role="alert">
+          {profiles.error.message}
+        </p>
+      )}
+      <ul className="profile-grid">
+        {(profiles.data ?? []).map((p) => (
+          <li key={p.profileId}>
+            <button
+              className="profile-tile"
+              onClick={() => choose(p)}
+              aria-label={managing ? `Edit ${p.name}` : `Watch as ${p.name}`}
+            >
+              <Avatar name={p.name} kids={p.kids} editing={managing} />
+              <span>{p.name}</span>
+              {p.kids && <span className="badge">Kids</span>}
+            </button>
+          </li>
+        ))}
+        {(profiles.data?.length ?? 0) < 5 && (
+          <li>
+            <button className="profile-tile add" onClick={() => setEditing('new')} aria-label="Add profile">
+              <span className="avatar add-avatar">+</span>
+              <span>Add profile</span>
+            </button>
+          </li>
+        )}
+      </ul>
+      <button className="ghost" onClick={() => setManaging((m) => !m)}>
+        {managing ? 'Done' : 'Manage profiles'}
+      </button>
+      {editing && (
+        <ProfileEditor
+          profile={editing === 'new' ? null : editing}
+          onClose={(changed) => {
+            setEditing(null);
+            if (changed) profiles.reload();
+          }}
+        />
+      )}
+    </main>
+  );
+}
+
+function ProfileEditor({
+  profile,
+  onClose,
+}: {
+  profile: Profile | null;
+  onClose: (changed: boolean) => void;
+}) {
+  const session = useSession();
+  const [name, setName] = useState(profile?.name ?? '');
+  const [kids, setKids] = useState(profile?.kids ?? false);
+  const [maxMaturity, setMaxMaturity] = useState<Maturity>(profile?.maxMaturity ?? 'NC-17');
+  const [error, setError] = useState<string | null>(null);
+
+  const save = async (e: FormEvent) => {
+    e.preventDefault();
+    try {
+      const body = {
+        name,
+        kids,
+        maxMaturity:
+          kids && (maxMaturity === 'PG-13' || maxMaturity === 'R' || maxMaturity === 'NC-17')
+            ? 'PG'
+            : maxMaturity,
+      };
+      if (profile) await profilesApi.update(profile.profileId, body);
+      else await profilesApi.create(body);
+      onClose(true);
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : 'Could not save the profile');
+    }
+  };
+  const remove = async () => {
+    if (!profile) return;
+    try {
+      await profilesApi.remove(profile.profileId);
+      if (session.profile?.profileId === profile.profileId) session.selectProfile(null);
+      onClose(true);
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : 'Could not delete the profile');
+    }
+  };
+
+  return (
+    <div className="dialog-backdrop" role="presentation" onClick={() => onClose(false)}>
+      <form
+        className="dialog"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="profile-editor-title"
+        onClick={(e) => e.stopPropagation()}
+        onSubmit={(e) => void save(e)}
+      >
+        <h2 id="profile-editor-title">{profile ? 'Edit profile' : 'Add profile'}</h2>
+        <label>
+          Name
+          <input autoFocus required maxLength={40} value={name} onChange={(e) => setName(e.target.value)} />
+        </label>
+        <label className="checkbox">
+          <input type="checkbox" checked={kids} onChange={(e) => setKids(e.target.checked)} />
+          Kids profile (G and PG titles only)
+        </label>
+        <label>
+          Maturity limit
+          <select value={maxMaturity} onChange={(e) => setMaxMaturity(e.target.value as Maturity)}>
+            {MATURITIES.filter((m) => !kids || m === 'G' || m === 'PG').map((m) => (
+              <option key={m} value={m}>
+                {m}
+              </option>
+            ))}
+          </select>
+        </label>
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
+        <div className="dialog-actions">
+          <button className="primary" type="submit">
+            Save
+          </button>
+          {profile && (
+            <button type="button" className="danger" onClick={() => void remove()}>
+              Delete profile
+            </button>
+          )}
+          <button type="button" className="ghost" onClick={() => onClose(false)}>
+            Cancel
+          </button>
+        </div>
+      </form>
+    </div>
+  );
+}

@@ -1,0 +1,131 @@
+import { useEffect, useState } from 'react';
+import { listApi, titlesApi } from '../api/endpoints';
+import type { Episode } from '../api/types';
+import { Link } from '../app/router';
+import { useSession } from '../app/session';
+import { useLoad } from '../app/use-api';
+import { Header } from '../components/Header';
+import { Poster } from '../components/TitleCard';
+
+export function TitlePage({ titleId }: { titleId: string }) {
+  const { profile } = useSession();
+  const title = useLoad(`title:${titleId}`, (signal) => titlesApi.get(titleId, signal));
+  const [inList, setInList] = useState<boolean | null>(null);
+  const [rating, setRating] = useState<'up' | 'down' | null>(null);
+  const [season, setSeason] = useState(1);
+
+  useEffect(() => {
+    if (profile) void listApi.has(profile.profileId, titleId).then(setInList);
+  }, [profile, titleId]);
+
+  const toggleList = async () => {
+    if (!profile) return;
+    if (inList) await listApi.remove(profile.profileId, titleId);
+    else await listApi.add(profile.profileId, titleId);
+    setInList(!inList);
+  };
+  const rate = async (value: 'up' | 'down') => {
+    if (!profile) return;
+    const next = rating === value ? null : value;
+    await listApi.rate(profile.profileId, titleId, next);
+    setRating(next);
+  };
+
+  const t = title.data;
+  const seasons = t?.seasons ?? [];
+  const episodes: Episode[] = seasons.find((s) => s.season === season)?.episodes ?? [];
+  const firstPlayable = t?.type === 'series' ? seasons[0]?.episodes[0]?.titleId : titleId;
+
+  return (
+    <>
+      <Header />
+      <main className="title-page">
+        {title.error && (
+          <p className="error" role="alert">
+            {title.error.message}
+          </p>
+        )}
+        {t && (
+          <article>
+            <div className="title-hero">
+              <div className="title-art">
+                <Poster title={t} />
+              </div>
+              <div className="title-info">
+                <h1>{t.name}</h1>
+                <p className="meta">
+                  <span className="maturity" aria-label={`Rated ${t.maturity}`}>
+                    {t.maturity}
+                  </span>{' '}
+                  {[t.year, ...(t.genres ?? [])].filter(Boolean).join(' · ')}
+                </p>
+                {t.synopsis && <p className="synopsis">{t.synopsis}</p>}
+                <div className="actions">
+                  {firstPlayable && (
+                    <Link className="primary button" href={`/watch/${firstPlayable}`}>
+                      ▶ Play
+                    </Link>
+                  )}
+                  <button
+                    className="secondary"
+                    onClick={() => void toggleList()}
+                    aria-pressed={inList ?? false}
+                  >
+                    {inList ? '✓ My List' : '+ My List'}
+                  </button>
+                  <button
+                    className="icon-button"
+                    aria-label="I like this"
+                    aria-pressed={rating === 'up'}
+                    onClick={() => void rate('up')}
+                  >
+                    👍
+                  </button>
+                  <button
+                    className="icon-button"
+                    aria-label="Not for me"
+                    aria-pressed={rating === 'down'}
+                    onClick={() => void rate('down')}
+                  >
+                    👎
+                  </button>
+                </div>
+              </div>
+            </div>
+            {seasons.length > 0 && (
+              <section className="episodes" aria-label="Episodes">
+                <div className="episodes-head">
+                  <h2>Episodes</h2>
+                  <select
+                    aria-label="Season"
+                    value={season}
+                    onChange={(e) => setSeason(Number(e.target.value))}
+                  >
+                    {seasons.map((s) => (
+                      <option key={s.season} value={s.season}>
+                        Season {s.season}
+                      </option>
+                    ))}
+                  </select>
+                </div>
+                <ol>
+                  {episodes.map((ep) => (
+                    <li key={ep.titleId}>
+                      <Link href={`/watch/${ep.titleId}`} className="episode">
+                        <span className="ep-number">{ep.number}</span>
+                        <span className="ep-name">{ep.name}</span>
+                        {ep.durationSeconds ? (
+                          <span className="ep-length">{Math.round(ep.durationSeconds)} s</span>
+                        ) : null}
+                      </Link>
+                    </li>
+                  ))}
+                </ol>
+              </section>
+            )}
+          </article>
+        )}
+      </main>
+    </>
+  );
+}

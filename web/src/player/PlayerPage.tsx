@@ -1,0 +1,285 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { ApiError } from '../api/client';
+import { playbackApi, titlesApi } from '../api/endpoints';
+import type { PlaybackSession, TitleDetail } from '../api/types';
+import { navigate } from '../app/router';
+import { useSession } from '../app/session';
+import { clock, refusalMessage } from './format';
+import { SeekBar } from './SeekBar';
+import { TrackMenu } from './TrackMenu';
+import { parseTrickplayVtt, type TrickplayCue } from './trickplay';
+import { useHls } from './use-hls';
+
+const HEARTBEAT_MS = 10_000;
+
+function nextEpisodeOf(
+  series: TitleDetail | undefined,
+  titleId: string,
+): { titleId: string; name: string } | null {
+  const all = (series?.seasons ?? []).flatMap((s) => s.episodes);
+  const i = all.findIndex((e) => e.titleId === titleId);
+  const next = i >= 0 ? all[i + 1] : undefined;
+  return next ? { titleId: next.titleId, name: next.name } : null;
+}
+
+export function PlayerPage({ titleId }: { titleId: string }) {
+  const { profile } = useSession();
+  const [video, setVideo] = useState<HTMLVideoElement | null>(null);
+  const [session, setSession] = useState<PlaybackSession | null>(null);
+  const [title, setTitle] = useState<TitleDetail | null>(null);
+  const [next, setNext] = useState<{ titleId: string; name: string } | null>(null);
+  const [refusal, setRefusal] = useState<string | null>(null);
+  const [attempt, setAttempt] = useState(0);
+  const [cues, setCues] = useState<TrickplayCue[]>([]);
+  const [time, setTime] = useState({ current: 0, duration: 0, buffered: 0, paused: true, muted: false });
+  const [ended, setEnded] = useState(false);
+  const [chrome, setChrome] = useState(true);
+  const hideTimer = useRef<number | undefined>(undefined);
+  const container = useRef<HTMLDivElement>(null);
+
+  // Start (or restart after a retry) a playback session.
+  useEffect(() => {
+    if (!profile) return;
+    let cancelled = false;
+    setRefusal(null);
+    playbackApi.start(profile.profileId, titleId).then(
+      (s) => !cancelled && setSession(s),
+      (err: unknown) => {
+        if (cancelled) return;
+        setRefusal(
+          err instanceof ApiError
+            ? refusalMessage(err.code, err.message)
+            : 'Could not reach Marquee. Check your connection.',
+        );
+      },
+    );
+    titlesApi.get(titleId).then(
+      async (t) => {
+        if (cancelled) return;
+        setTitle(t);
+        const parentId = (t as TitleDetail & { seriesId?: string }).seriesId;
+        if (parentId) setNext(nextEpisodeOf(await titlesApi.get(parentId), titleId));
+      },
+      () => undefined,
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [profile, titleId, attempt]);
+
+  // Stop the session (frees the stream slot) when leaving the page.
+  useEffect(() => {
+    if (!session) return;
+    const id = session.sessionId;
+    return () => void playbackApi.stop(id).catch(() => undefined);
+  }, [session]);
+
+  const hls = useHls(video, session?.manifestUrl ?? null, session?.resumeAt ?? 0, attempt);
+
+  // Trickplay thumbnails for the seek bar.
+  useEffect(() => {
+    if (!session) return;
+    const url = session.trickplayUrl ?? new URL('trickplay.vtt', session.manifestUrl).href;
+    fetch(url)
+      .then((r) => (r.ok ? r.text() : ''))
+      .then((text) => setCues(parseTrickplayVtt(text, url)))
+      .catch(() => setCues([]));
+  }, [session]);
+
+  // Heartbeats carry the position for resume and keep the stream lease alive.
+  useEffect(() => {
+    if (!session || !video) return;
+    const beat = () =>
+      void playbackApi.heartbeat(session.sessionId, video.currentTime).catch(() => undefined);
+    const timer = window.setInterval(beat, HEARTBEAT_MS);
+    video.addEventListener('pause', beat);
+    return () => {
+      window.clearInterval(timer);
+      video.removeEventListener('pause', beat);
+      beat();
+    };
+  }, [session, video]);
+
+  useEffect(() => {
+    if (!video) return;
+    const update = () => {
+      const b = video.buffered.length > 0 ? video.buffered.end(video.buffered.length - 1) : 0;
+      setTime({
+        current: video.currentTime,
+        duration: video.duration || 0,
+        buffered: b,
+        paused: video.paused,
+        muted: video.muted,
+      });
+    };
+    const onEnded = () => setEnded(true);
+    const events = ['timeupdate', 'durationchange', 'progress', 'play', 'pause', 'volumechange'];
+    for (const e of events) video.addEventListener(e, update);
+    video.addEventListener('ended', onEnded);
+    void video.play().catch(() => undefined);
+    return () => {
+      for (const e of events) video.removeEventListener(e, update);
+      video.removeEventListener('ended', onEnded);
+    };
+  }, [video, session]);
+
+  const toggle = useCallback(() => {
+    if (!video) return;
+    if (video.paused) void video.play();
+    else video.pause();
+  }, [video]);
+  const seekBy = useCallback(
+    (d: number) =>
+      video && (video.currentTime = Math.max(0, Math.min(video.duration || 0, video.currentTime + d))),
+    [video],
+  );
+  const fullscreen = useCallback(() => {
+    if (document.fullscreenElement) void document.exitFullscreen();
+    else void container.current?.requestFullscreen();
+  }, []);
+
+  // Keyboard shortcuts: space play/pause, arrows seek and volume, f fullscreen, m mute.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (!video || (e.target as HTMLElement).closest('input, select, textarea')) return;
+      const actions: Record<string, () => void> = {
+        ' ': toggle,
+        k: toggle,
+        ArrowLeft: () => seekBy(-10),
+        ArrowRight: () => seekBy(10),
+        ArrowUp: () => (video.volume = Math.min(1, video.volume + 0.1)),
+        ArrowDown: () => (video.volume = Math.max(0, video.volume - 0.1)),
+        f: fullscreen,
+        m: () => (video.muted = !video.muted),
+        Escape: () => navigate(`/title/${titleId}`),
+      };
+      const action = actions[e.key];
+      if (action) {
+        e.preventDefault();
+        action();
+        reveal();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  });
+
+  const reveal = () => {
+    setChrome(true);
+    window.clearTimeout(hideTimer.current);
+    hideTimer.current = window.setTimeout(() => setChrome(false), 3000);
+  };
+
+  const s = hls.state;
+  const heights = [...new Set(s.levels.map((l) => l.height))];
+  const qualityOptions = [
+    {
+      value: -1,
+      label: `Auto${s.level === -1 && s.levels[s.autoLevel] ? ` (${s.levels[s.autoLevel]!.height}p)` : ''}`,
+    },
+  ].concat(heights.map((h) => ({ value: s.levels.findIndex((l) => l.height === h), label: `${h}p` })));
+
+  if (refusal) {
+    return (
+      <main className="player-message" role="alert">
+        <h1>Can’t play this title</h1>
+        <p>{refusal}</p>
+        <div className="actions">
+          <button className="primary" onClick={() => setAttempt((a) => a + 1)}>
+            Try again
+          </button>
+          <button className="secondary" onClick={() => navigate(`/title/${titleId}`)}>
+            Back
+          </button>
+        </div>
+      </main>
+    );
+  }
+
+  return (
+    <div ref={container} className={chrome ? 'player' : 'player idle'} onPointerMove={reveal}>
+      <video
+        ref={setVideo}
+        className="video"
+        playsInline
+        onClick={toggle}
+        aria-label={title?.name ?? 'Video'}
+      />
+      {s.fatal && (
+        <div className="player-overlay" role="alert">
+          <p>
+            {s.fatal === 'network'
+              ? 'The connection to the video was lost.'
+              : `Playback failed (${s.fatal}).`}
+          </p>
+          <button className="primary" onClick={() => setAttempt((a) => a + 1)}>
+            Retry
+          </button>
+        </div>
+      )}
+      {ended && next && (
+        <div className="player-overlay next-episode">
+          <p>Up next: {next.name}</p>
+          <button className="primary" autoFocus onClick={() => navigate(`/watch/${next.titleId}`)}>
+            ▶ Next episode
+          </button>
+        </div>
+      )}
+      <div className="player-top">
+        <button className="icon" aria-label="Back" onClick={() => navigate(`/title/${titleId}`)}>
+          ←
+        </button>
+        <span className="player-title">{title?.name}</span>
+      </div>
+      <div className="controls">
+        <SeekBar
+          current={time.current}
+          duration={time.duration}
+          buffered={time.buffered}
+          cues={cues}
+          onSeek={(t) => video && (video.currentTime = t)}
+        />
+        <div className="control-row">
+          <button onClick={toggle} aria-label={time.paused ? 'Play' : 'Pause'}>
+            {time.paused ? '▶' : '❚❚'}
+          </button>
+          <button onClick={() => seekBy(-10)} aria-label="Back 10 seconds">
+            ⟲10
+          </button>
+          <button onClick={() => seekBy(10)} aria-label="Forward 10 seconds">
+            10⟳
+          </button>
+          <button
+            onClick={() => video && (video.muted = !video.muted)}
+            aria-label={time.muted ? 'Unmute' : 'Mute'}
+          >
+            {time.muted ? '🔇' : '🔊'}
+          </button>
+          <span className="time">
+            {clock(time.current)} / {clock(time.duration)}
+          </span>
+          <span className="spacer" />
+          <TrackMenu label="Quality" options={qualityOptions} value={s.level} onChange={hls.setLevel} />
+          <TrackMenu
+            label="Audio"
+            options={s.audioTracks.map((t, i) => ({ value: i, label: t.name || t.lang || `Track ${i + 1}` }))}
+            value={s.audioTrack}
+            onChange={hls.setAudioTrack}
+          />
+          <TrackMenu
+            label="Subtitles"
+            options={[
+              { value: -1, label: 'Off' },
+              ...s.subtitleTracks.map((t, i) => ({ value: i, label: t.name || t.lang || `Track ${i + 1}` })),
+            ]}
+            value={s.subtitleTrack}
+            onChange={hls.setSubtitleTrack}
+          />
+          <button onClick={fullscreen} aria-label="Full screen">
+            ⛶
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,24 @@
+export function clock(totalSeconds: number): string {
+  if (!Number.isFinite(totalSeconds)) return '0:00';
+  const s = Math.max(0, Math.floor(totalSeconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = String(s % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`;
+}
+
+/** What a viewer is told when playback is refused, by the API's stable problem code. */
+export function refusalMessage(code: string, fallback: string): string {
+  switch (code) {
+    case 'playback.stream_limit':
+      return 'Too many screens are watching on this account right now. Stop playback on another device, or upgrade your plan.';
+    case 'playback.maturity':
+      return 'This title is not available for this profile.';
+    case 'playback.not_ready':
+      return 'This title is still being prepared. Try again in a minute.';
+    case 'playback.plan':
+      return 'Your plan does not include this title.';
+    default:
+      return fallback;
+  }
+}
