@@ -23,3 +23,21 @@ export {
 } from './cache/index.js';
 export { openTestCache } from './testing/cache.js';
 export * from './testing/context.js';
+export {
+  openEventBus,
+  registerEventType,
+  registerCatalogue,
+  validateEvent,
+  buildEnvelope,
+  CloudEventSchema,
+  eventCatalogue,
+  enqueue,
+  outboxMigrations,
+  startOutboxRelay,
+  type EventBusOptions,
+  type CatalogueEventType,
+  type EventData,
+  type OutboxRelay,
+  type OutboxRelayOptions,
+  type OutboxTables,
+} from './events/index.js';

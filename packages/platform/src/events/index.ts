@@ -13,6 +13,7 @@ export {
   startOutboxRelay,
   type OutboxRelay,
   type OutboxRelayOptions,
+  type OutboxTables,
 } from './outbox.js';
 
 export interface EventBusOptions {
