@@ -1,5 +1,6 @@
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { backendAvailable, testUrls } from '../testing/backends.js';
+import { backendAvailable, testUrls, uniqueName } from '../testing/backends.js';
 import { DatabaseUnavailableError, databaseDialectOf, openDatabase } from './index.js';
 
 describe('databaseDialectOf', () => {
@@ -33,9 +34,10 @@ describe('openDatabase failures', () => {
     expect(error.code).toBe('db.unavailable');
   });
 
-  it.runIf(withPostgres)('names the replica when only the read URL fails', async () => {
+  it.runIf(withPostgres)('names the replica when only the read URL fails, and creates nothing', async () => {
+    const service = uniqueName('replica');
     const failure = openDatabase({
-      service: 'users',
+      service,
       url: testUrls.postgres,
       readUrl: 'postgresql://ro:hunter2@127.0.0.1:1/test',
     });
@@ -46,6 +48,14 @@ describe('openDatabase failures', () => {
     );
     expect(error.details).toMatchObject({ setting: 'readUrl' });
     expect(error.message).not.toContain('hunter2');
+    const client = new pg.Client({ connectionString: testUrls.postgres });
+    await client.connect();
+    try {
+      const { rowCount } = await client.query('select 1 from pg_namespace where nspname = $1', [service]);
+      expect(rowCount).toBe(0);
+    } finally {
+      await client.end();
+    }
   });
 
   it.runIf(withPostgres)('reports a database the server does not have', async () => {

@@ -80,29 +80,34 @@ export async function openPostgresDatabase<DB>(options: DatabaseOptions): Promis
     migrationSchema: schema,
   });
 
-  try {
-    await createSchema(write, schema);
-  } catch (error) {
+  // Both servers answer before anything is created, so a bad replica URL leaves no schema behind.
+  const fail = async (error: unknown, setting: 'url' | 'readUrl') => {
     await database.close();
-    throw new DatabaseUnavailableError(
-      `PostgreSQL at ${safeEndpoint(options.url)}`,
-      describeCause(error),
-      'url',
-    );
+    const where =
+      setting === 'url'
+        ? `PostgreSQL at ${safeEndpoint(options.url ?? '')}`
+        : `the PostgreSQL read replica at ${safeEndpoint(options.readUrl ?? '')}`;
+    return new DatabaseUnavailableError(where, describeCause(error), setting);
+  };
+  await sql`select 1`.execute(write).catch(async (error: unknown) => {
+    throw await fail(error, 'url');
+  });
+  if (read !== write) {
+    await sql`select 1`.execute(read).catch(async (error: unknown) => {
+      throw await fail(error, 'readUrl');
+    });
   }
-  if (read !== write && options.readUrl !== undefined) {
-    try {
-      await sql`select 1`.execute(read);
-    } catch (error) {
-      await database.close();
-      const where = `the PostgreSQL read replica at ${safeEndpoint(options.readUrl)}`;
-      throw new DatabaseUnavailableError(where, describeCause(error), 'readUrl');
-    }
-  }
+  await createSchema(write, schema).catch(async (error: unknown) => {
+    throw await fail(error, 'url');
+  });
   return database;
 }
 
 async function createSchema<DB>(db: Kysely<DB>, schema: string): Promise<void> {
+  // Look first: PostgreSQL checks the CREATE privilege before IF NOT EXISTS, so a role given a
+  // pre-made schema but no right to create one would otherwise fail here.
+  const { rows } = await sql`select 1 from pg_namespace where nspname = ${schema}`.execute(db);
+  if (rows.length > 0) return;
   try {
     await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
   } catch (error) {
