@@ -100,7 +100,10 @@ export const settingsSchema = Type.Object({
     Type.String({ pattern: '^[^@\\s]+@[^@\\s]+$', description: 'First admin account' }),
   ),
   MARQUEE_ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 12, description: 'First admin password' })),
-  PATH: Type.String({ default: '/usr/local/bin:/usr/bin:/bin', description: 'where the system ffmpeg/ffprobe are looked for' }),
+  PATH: Type.String({
+    default: '/usr/local/bin:/usr/bin:/bin',
+    description: 'where the system ffmpeg/ffprobe are looked for',
+  }),
   FFMPEG_PATH: Type.Optional(
     Type.String({ minLength: 1, description: 'ffmpeg binary (else system, else npm static build)' }),
   ),
@@ -116,10 +119,50 @@ export const settingsSchema = Type.Object({
     default: 20 * 1024 ** 3,
     description: 'largest accepted upload',
   }),
-  SOURCE_RETENTION_DAYS: Type.Number({ minimum: 0, default: 30, description: 'delete an upload\'s source N days after its asset is ready (0 = keep)' }),
-  FAILED_UPLOAD_RETENTION_HOURS: Type.Number({ minimum: 0, default: 24, description: 'delete unfinished or failed uploads after N hours (0 = keep)' }),
-  LIFECYCLE_INTERVAL_MINUTES: Type.Number({ minimum: 0.01, default: 60, description: 'how often lifecycle policies run' }),
-  SCRUB_INTERVAL_HOURS: Type.Number({ minimum: 0, default: 24, description: 'how often the integrity scrubber re-hashes stored objects (0 = never)' }),
+  SOURCE_RETENTION_DAYS: Type.Number({
+    minimum: 0,
+    default: 30,
+    description: "delete an upload's source N days after its asset is ready (0 = keep)",
+  }),
+  FAILED_UPLOAD_RETENTION_HOURS: Type.Number({
+    minimum: 0,
+    default: 24,
+    description: 'delete unfinished or failed uploads after N hours (0 = keep)',
+  }),
+  LIFECYCLE_INTERVAL_MINUTES: Type.Number({
+    minimum: 0.01,
+    default: 60,
+    description: 'how often lifecycle policies run',
+  }),
+  SCRUB_INTERVAL_HOURS: Type.Number({
+    minimum: 0,
+    default: 24,
+    description: 'how often the integrity scrubber re-hashes stored objects (0 = never)',
+  }),
+  EDGE_RAM_BYTES: Type.Integer({
+    minimum: 1024 * 1024,
+    default: 256 * 1024 ** 2,
+    description: 'RAM cache tier of each edge (hot segments and playlists), bytes',
+  }),
+  EDGE_DISK_BYTES: Type.Integer({
+    minimum: 1024 * 1024,
+    default: 4 * 1024 ** 3,
+    description: 'disk cache tier of each edge (under the data dir), bytes',
+  }),
+  EDGE_TLS: Type.Union([Type.Literal('off'), Type.Literal('self-signed'), Type.Literal('files')], {
+    default: 'off',
+    description:
+      'edge TLS: off (plain HTTP, loopback development), self-signed (generated with openssl on first start), files (EDGE_TLS_CERT/EDGE_TLS_KEY)',
+  }),
+  EDGE_TLS_CERT: Type.Optional(
+    Type.String({ minLength: 1, description: 'PEM certificate chain for EDGE_TLS=files' }),
+  ),
+  EDGE_TLS_KEY: Type.Optional(
+    Type.String({ minLength: 1, description: 'PEM private key for EDGE_TLS=files' }),
+  ),
+  EDGE_PUBLIC_URLS: UrlList(
+    'public base URL of each edge, in MARQUEE_EDGE_PORTS order (default: its listen address)',
+  ),
   CORS_ORIGINS: Type.String({
     default: '',
     description: 'allowed browser origins, comma separated (same-origin always)',
