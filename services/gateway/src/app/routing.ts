@@ -1,0 +1,137 @@
+/**
+ * The routing table of the public API: which service owns a path, who may call it, and how the
+ * gateway handles it. Pure data plus a matcher, so the whole table is unit-tested without HTTP.
+ */
+export type Upstream = 'users' | 'streaming' | 'recommender' | 'encoder' | 'storage';
+export const UPSTREAMS: readonly Upstream[] = ['users', 'streaming', 'recommender', 'encoder', 'storage'];
+
+/**
+ * `public`: anyone; `optional`: a token is verified when present (the HLS steering URL is fetched by
+ * the player, which may not send one); `viewer`: a valid access token; `admin`: role admin.
+ */
+export type Access = 'public' | 'optional' | 'viewer' | 'admin';
+
+/**
+ * `proxy`: streamed to the upstream, JSON body up to 1 MiB; `credentials`: a proxy with the strict
+ * login/sign-up limits; `upload`: tus, bodies streamed without a buffer up to UPLOAD_MAX_BYTES;
+ * `home`: the recommender with a fallback; `health`: answered by the gateway itself.
+ */
+export type RouteKind = 'proxy' | 'credentials' | 'upload' | 'home' | 'health';
+
+export interface RouteRule {
+  /** Literal segments; `:name` captures one segment; a final `/*` matches the path itself and anything below. */
+  pattern: string;
+  /** Methods this rule applies to (all when absent); other methods fall through to later rules. */
+  methods?: readonly string[];
+  upstream: Upstream | 'gateway';
+  access: Access;
+  kind: RouteKind;
+  /** A JSON body field naming a profile that must belong to the caller, as `:profileId` in paths must. */
+  profileInBody?: string;
+}
+
+/** First match wins, so specific rules come before the prefixes that would swallow them. */
+export const ROUTES: readonly RouteRule[] = [
+  {
+    pattern: '/api/auth/signup',
+    methods: ['POST'],
+    upstream: 'users',
+    access: 'public',
+    kind: 'credentials',
+  },
+  { pattern: '/api/auth/login', methods: ['POST'], upstream: 'users', access: 'public', kind: 'credentials' },
+  { pattern: '/api/auth/refresh', methods: ['POST'], upstream: 'users', access: 'public', kind: 'proxy' },
+  { pattern: '/api/auth/*', upstream: 'users', access: 'viewer', kind: 'proxy' },
+  { pattern: '/api/account/*', upstream: 'users', access: 'viewer', kind: 'proxy' },
+  {
+    pattern: '/api/profiles/:profileId/home',
+    methods: ['GET', 'HEAD'],
+    upstream: 'recommender',
+    access: 'viewer',
+    kind: 'home',
+  },
+  { pattern: '/api/profiles/:profileId/*', upstream: 'users', access: 'viewer', kind: 'proxy' },
+  { pattern: '/api/profiles', upstream: 'users', access: 'viewer', kind: 'proxy' },
+  { pattern: '/api/titles/*', upstream: 'streaming', access: 'viewer', kind: 'proxy' },
+  {
+    pattern: '/api/playback',
+    methods: ['POST'],
+    upstream: 'streaming',
+    access: 'viewer',
+    kind: 'proxy',
+    profileInBody: 'profileId',
+  },
+  { pattern: '/api/playback/*', upstream: 'streaming', access: 'viewer', kind: 'proxy' },
+  { pattern: '/api/steering/*', upstream: 'streaming', access: 'optional', kind: 'proxy' },
+  { pattern: '/api/admin/titles/*', upstream: 'streaming', access: 'admin', kind: 'proxy' },
+  { pattern: '/api/admin/uploads/*', upstream: 'storage', access: 'admin', kind: 'upload' },
+  { pattern: '/api/admin/edges/*', upstream: 'streaming', access: 'admin', kind: 'proxy' },
+  { pattern: '/api/admin/queue/*', upstream: 'encoder', access: 'admin', kind: 'proxy' },
+  {
+    pattern: '/api/admin/health',
+    methods: ['GET', 'HEAD'],
+    upstream: 'gateway',
+    access: 'admin',
+    kind: 'health',
+  },
+];
+
+export interface RouteMatch {
+  rule: RouteRule;
+  params: Record<string, string>;
+}
+
+function matchPattern(pattern: string, segments: readonly string[]): Record<string, string> | undefined {
+  const parts = pattern.split('/').slice(1);
+  const prefix = parts.at(-1) === '*';
+  const fixed = prefix ? parts.slice(0, -1) : parts;
+  if (prefix ? segments.length < fixed.length : segments.length !== fixed.length) return undefined;
+  const params: Record<string, string> = {};
+  for (const [i, part] of fixed.entries()) {
+    const segment = segments[i]!;
+    if (part.startsWith(':')) {
+      if (segment === '') return undefined;
+      params[part.slice(1)] = segment;
+    } else if (part !== segment) {
+      return undefined;
+    }
+  }
+  return params;
+}
+
+/** The rule for a method and a normalised path (see normalisePath), or undefined (404). */
+export function matchRoute(
+  method: string,
+  path: string,
+  table: readonly RouteRule[] = ROUTES,
+): RouteMatch | undefined {
+  // A trailing slash addresses the same resource; '/api/titles/' must not dodge '/api/titles/*'.
+  const segments = path.replace(/\/+$/, '').split('/').slice(1);
+  for (const rule of table) {
+    if (rule.methods && !rule.methods.includes(method)) continue;
+    const params = matchPattern(rule.pattern, segments);
+    if (params) return { rule, params };
+  }
+  return undefined;
+}
+
+/**
+ * The path as upstream routers will see it (percent-decoded), or undefined when it must be refused:
+ * dot segments, empty segments, encoded slashes or backslashes, control characters or bad encoding.
+ * Matching on the decoded form means `/api/%61dmin/…` is judged as the admin path it will become.
+ */
+export function normalisePath(rawPath: string): string | undefined {
+  if (!rawPath.startsWith('/') || /%(2f|5c|00)/i.test(rawPath) || rawPath.includes('\\')) return undefined;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(rawPath);
+  } catch {
+    return undefined;
+  }
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f\\]/.test(decoded)) return undefined;
+  const segments = decoded.split('/').slice(1);
+  const inner = segments.slice(0, -1);
+  if (segments.some((s) => s === '.' || s === '..') || inner.some((s) => s === '')) return undefined;
+  return decoded;
+}

@@ -1,0 +1,109 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BalancingStrategy } from '@marquee/core';
+import type { ServiceContext } from '@marquee/platform';
+import type { Gradient2Options } from './app/concurrency-limit.js';
+import { DEFAULT_RATE_LIMITS, type RateLimitRules } from './app/rate-limit.js';
+import { originsOf } from './app/security-policy.js';
+
+/** What the composition root hands the gateway. */
+export type GatewayDeps = Pick<ServiceContext, 'settings' | 'logger' | 'secret' | 'cache' | 'urls'>;
+
+/** Per-upstream resilience: every upstream call goes through these. */
+export interface UpstreamTuning {
+  /** Time for an upstream's answer to start (and between body chunks). */
+  timeoutMs: number;
+  retries: number;
+  breakerThreshold: number;
+  breakerCooldownMs: number;
+  balancing: BalancingStrategy;
+  /** Background /healthz probe of every instance; a failing instance is ejected until it recovers. */
+  healthCheckIntervalMs: number;
+}
+
+export interface GatewayTuning {
+  rateLimits: RateLimitRules;
+  /** The adaptive concurrency limit of each upstream. */
+  concurrency: Gradient2Options;
+  upstream: UpstreamTuning;
+  /** The recommender's budget for a home page before the fallback rows are served. */
+  homeTimeoutMs: number;
+  /** Uploads stream for as long as they take; this bounds the wait for storage between chunks and at the end. */
+  uploadTimeoutMs: number;
+  /** Per-instance /readyz probe budget when aggregating readiness. */
+  readinessTimeoutMs: number;
+  /** How long a profile's owner is cached (ownership checks on every profile path). */
+  profileOwnerTtlMs: number;
+  /** Seconds clients are told to wait after a 503 from shedding or an open breaker. */
+  retryAfterSeconds: number;
+  /** Fastify trustProxy: set when a load balancer in front sets X-Forwarded-For (else the socket address counts). */
+  trustProxy: boolean | string | string[];
+}
+
+export interface GatewayOptions {
+  tuning?: {
+    [K in keyof GatewayTuning]?: GatewayTuning[K] extends object
+      ? Partial<GatewayTuning[K]>
+      : GatewayTuning[K];
+  };
+  /** Built web app to serve (default: <repo>/web/dist). */
+  webDir?: string;
+  /** Public origins of the edges for the CSP, when they differ from the edge URLs the gateway probes. */
+  edgeOrigins?: readonly string[];
+}
+
+export const DEFAULT_TUNING: GatewayTuning = {
+  rateLimits: DEFAULT_RATE_LIMITS,
+  concurrency: { initialLimit: 50, minLimit: 8, maxLimit: 1_000 },
+  upstream: {
+    timeoutMs: 10_000,
+    retries: 2,
+    breakerThreshold: 5,
+    breakerCooldownMs: 5_000,
+    balancing: 'least-outstanding',
+    healthCheckIntervalMs: 3_000,
+  },
+  homeTimeoutMs: 300,
+  uploadTimeoutMs: 10 * 60_000,
+  readinessTimeoutMs: 1_000,
+  profileOwnerTtlMs: 30_000,
+  retryAfterSeconds: 1,
+  trustProxy: false,
+};
+
+export interface GatewayConfig extends GatewayTuning {
+  secret: string;
+  urls: GatewayDeps['urls'];
+  corsOrigins: string[];
+  uploadMaxBytes: number;
+  /** The origin clients use, when configured; else each request's own Host. */
+  publicOrigin?: string;
+  edgeOrigins: string[];
+  webDir: string;
+  /** HSTS only makes sense when the public URL is https. */
+  https: boolean;
+}
+
+const repoRoot = resolve(fileURLToPath(import.meta.url), '../../../..');
+
+export function gatewayConfig(deps: GatewayDeps, options: GatewayOptions = {}): Readonly<GatewayConfig> {
+  const t = options.tuning ?? {};
+  const publicUrl = deps.settings.MARQUEE_PUBLIC_URL;
+  return Object.freeze({
+    ...DEFAULT_TUNING,
+    ...t,
+    rateLimits: { ...DEFAULT_TUNING.rateLimits, ...t.rateLimits },
+    concurrency: { ...DEFAULT_TUNING.concurrency, ...t.concurrency },
+    upstream: { ...DEFAULT_TUNING.upstream, ...t.upstream },
+    secret: deps.secret,
+    urls: deps.urls,
+    corsOrigins: deps.settings.CORS_ORIGINS.split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
+    uploadMaxBytes: deps.settings.UPLOAD_MAX_BYTES,
+    ...(publicUrl ? { publicOrigin: new URL(publicUrl).origin } : {}),
+    edgeOrigins: originsOf([...(deps.urls.edge ?? []), ...(options.edgeOrigins ?? [])]),
+    webDir: options.webDir ?? resolve(repoRoot, 'web/dist'),
+    https: publicUrl?.startsWith('https:') ?? false,
+  });
+}

@@ -1,0 +1,156 @@
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import {
+  createServiceServer,
+  serviceToken as deriveServiceToken,
+  UpstreamError,
+  type ServiceModule,
+} from '@marquee/core';
+import { createAccessTokenVerifier, jwksFromUsers } from '@marquee/users';
+import { ProfileOwnership, type ProfileLookup, type ProfileRecord } from './app/profile-ownership.js';
+import { RateLimiter } from './app/rate-limit.js';
+import { contentSecurityPolicy } from './app/security-policy.js';
+import { gatewayConfig, type GatewayDeps, type GatewayOptions } from './config.js';
+import { apiRoutes, tooMany } from './http/api-routes.js';
+import { HomeRows } from './http/home.js';
+import { gatewayMetrics } from './http/metrics.js';
+import { openApiRoute } from './http/openapi-route.js';
+import { adminHealth, platformReadiness } from './http/readiness-report.js';
+import { createUpstreams, watchUpstreams, type UpstreamService } from './http/upstreams.js';
+import { webAppRoutes } from './http/web-app.js';
+
+export { DEFAULT_TUNING, type GatewayDeps, type GatewayOptions, type GatewayTuning } from './config.js';
+export { DEFAULT_RATE_LIMITS, type RateLimitRules } from './app/rate-limit.js';
+export { ConcurrencyLimiter, Gradient2Limit, type Gradient2Options } from './app/concurrency-limit.js';
+
+/** Headers a browser may send cross-origin and read back: the API's and tus 1.0's. */
+const TUS_HEADERS = [
+  'tus-resumable',
+  'upload-length',
+  'upload-offset',
+  'upload-metadata',
+  'upload-defer-length',
+];
+
+/**
+ * The gateway: the one public entry point. Routes /api/* to the owning service (verifying access
+ * tokens itself, checking profile ownership, rate limiting, shedding load per upstream), aggregates
+ * /readyz and /api/openapi.json, and serves the web app.
+ *
+ * @example
+ *   const gateway = await buildGateway(ctx);
+ *   await gateway.app.listen({ port: 8080 });
+ *   await gateway.start();
+ */
+export async function buildGateway(deps: GatewayDeps, options: GatewayOptions = {}): Promise<ServiceModule> {
+  const config = gatewayConfig(deps, options);
+  const serviceToken = deriveServiceToken(deps.secret);
+  const upstreams = createUpstreams(config, serviceToken);
+
+  let keysLoaded = false;
+  const verifier = createAccessTokenVerifier({
+    fetchJwks: async () => {
+      if (!upstreams.users)
+        throw new UpstreamError('upstream.unavailable', 'users', 'users is not configured');
+      const keys = await jwksFromUsers(upstreams.users.client)();
+      keysLoaded = true;
+      return keys;
+    },
+  });
+  const readiness = platformReadiness(
+    config,
+    async () =>
+      keysLoaded ||
+      verifier.refresh().then(
+        () => true,
+        () => false,
+      ),
+  );
+
+  const { app, metrics } = createServiceServer({
+    name: 'gateway',
+    logger: deps.logger,
+    readinessReport: () => readiness.report(),
+    fastify: { trustProxy: config.trustProxy },
+  });
+  const counters = gatewayMetrics(metrics.registry, upstreams);
+
+  await app.register(helmet, {
+    contentSecurityPolicy: { useDefaults: false, directives: contentSecurityPolicy(config.edgeOrigins) },
+    crossOriginEmbedderPolicy: false, // posters and media come from the edges' origins
+    strictTransportSecurity: config.https ? { maxAge: 180 * 24 * 3600, includeSubDomains: true } : false,
+  });
+  await app.register(cors, {
+    origin: config.corsOrigins.length > 0 ? config.corsOrigins : false,
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    allowedHeaders: ['authorization', 'content-type', 'x-request-id', ...TUS_HEADERS],
+    exposedHeaders: [
+      'location',
+      'retry-after',
+      'x-request-id',
+      ...TUS_HEADERS,
+      'tus-version',
+      'tus-max-size',
+    ],
+    maxAge: 600,
+  });
+
+  const rateLimiter = new RateLimiter(deps.cache, config.rateLimits);
+  app.addHook('onRequest', async (req, reply) => {
+    if (!req.url.startsWith('/api/')) return;
+    const decision = await rateLimiter.hit('perAddress', req.ip);
+    if (!decision.allowed) return tooMany(reply, decision, counters);
+  });
+
+  openApiRoute(app, upstreams);
+  await apiRoutes(app, {
+    config,
+    upstreams,
+    verifier,
+    rateLimiter,
+    ownership: new ProfileOwnership(deps.cache, profileLookup(upstreams.users), config.profileOwnerTtlMs),
+    serviceToken,
+    home: new HomeRows({
+      upstreams,
+      cache: deps.cache,
+      logger: deps.logger,
+      serviceToken,
+      timeoutMs: config.homeTimeoutMs,
+    }),
+    health: () => adminHealth(readiness, upstreams),
+    metrics: counters,
+  });
+  webAppRoutes(app, config.webDir);
+
+  return {
+    name: 'gateway',
+    app,
+    async start() {
+      watchUpstreams(upstreams, config, deps.logger);
+      // Fetch the signing keys now so the first viewer does not wait; users may still be starting.
+      await verifier
+        .refresh()
+        .catch((err: unknown) => deps.logger.warn({ err }, 'signing keys not loaded yet'));
+    },
+    async stop() {
+      await Promise.all(Object.values(upstreams).map((u) => u.client.close()));
+    },
+  };
+}
+
+/** Profiles by id from users' internal API; any 4xx means "no such profile" for the ownership check. */
+function profileLookup(users: UpstreamService | undefined): ProfileLookup {
+  return async (profileId) => {
+    if (!users) throw new UpstreamError('upstream.unavailable', 'users', 'users is not configured');
+    const res = await users.request<ProfileRecord>(
+      'GET',
+      `/internal/profiles/${encodeURIComponent(profileId)}`,
+    );
+    if (res.status >= 400 && res.status < 500) return null;
+    if (res.status !== 200) {
+      throw new UpstreamError('upstream.unavailable', 'users', `users answered ${res.status} for a profile`);
+    }
+    const { accountId, kids, maxMaturity } = res.body;
+    return { profileId, accountId, kids, maxMaturity };
+  };
+}
