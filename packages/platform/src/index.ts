@@ -41,3 +41,19 @@ export {
   type OutboxRelayOptions,
   type OutboxTables,
 } from './events/index.js';
+export {
+  openBlobStore,
+  InvalidKeyError,
+  RangeNotSatisfiableError,
+  BlobKeyConflictError,
+  BlobStoreUnavailableError,
+  CorruptBlobError,
+  validateKey,
+  validatePrefix,
+  keyProblem,
+  compareKeys,
+  type BlobStoreOptions,
+  type FilesystemBlobOptions,
+  type S3BlobOptions,
+} from './blobs/index.js';
+export { startS3rver, type RunningS3rver } from './testing/s3rver.js';

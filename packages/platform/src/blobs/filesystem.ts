@@ -20,7 +20,7 @@ import {
   type FileHandle,
 } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { NotFoundError } from '@marquee/core';
 import type { BlobInfo, BlobRead, BlobStore, ByteRange } from './port.js';
@@ -49,6 +49,28 @@ export async function openFilesystemBlobStore(options: FilesystemBlobOptions): P
 
 const codeOf = (error: unknown) => (error as NodeJS.ErrnoException).code;
 
+/**
+ * A sink writing at increasing positions of a handle it does not own (the caller still writes the header
+ * and fsyncs through it). FileHandle.createWriteStream with autoClose: false never settles a pipeline.
+ */
+function writeAt(file: FileHandle, start: number): Writable {
+  let position = start;
+  const writeAll = async (chunks: Buffer[]) => {
+    let bytes = Buffer.concat(chunks);
+    while (bytes.length > 0) {
+      const { bytesWritten } = await file.write(bytes, 0, bytes.length, position);
+      position += bytesWritten;
+      bytes = bytes.subarray(bytesWritten);
+    }
+  };
+  return new Writable({
+    highWaterMark: 1024 * 1024,
+    writev(chunks, callback) {
+      writeAll(chunks.map(({ chunk }) => chunk as Buffer)).then(() => callback(), callback);
+    },
+  });
+}
+
 class FilesystemBlobStore implements BlobStore {
   constructor(
     private readonly objects: string,
@@ -68,11 +90,7 @@ class FilesystemBlobStore implements BlobStore {
     try {
       const measure = new Measure();
       // The body goes after the header's place; the header is written once the hash is known.
-      await pipeline(
-        bodyStream(body),
-        measure,
-        file.createWriteStream({ start: HEADER_BYTES, autoClose: false }),
-      );
+      await pipeline(bodyStream(body), measure, writeAt(file, HEADER_BYTES));
       const header: ObjectHeader = { size: measure.size, sha256: measure.sha256(), contentType };
       await file.write(encodeHeader(header), 0, HEADER_BYTES, 0);
       await file.sync(); // bytes on disk before the rename publishes them, or a power cut could publish garbage

@@ -1,11 +1,11 @@
 import { DomainError } from '@marquee/core';
+import { describeCause } from '../connection-errors.js';
 import { BlobStoreUnavailableError } from './errors.js';
 
 /** The narrow shape of AWS SDK v3 errors this adapter reads (no SDK types leak beyond s3*.ts). */
 interface SdkErrorShape {
   name?: string;
   code?: string;
-  message?: string;
   $metadata?: { httpStatusCode?: number };
 }
 
@@ -32,11 +32,11 @@ export function isUnsatisfiableRange(error: unknown): boolean {
  */
 export function translateS3Error(error: unknown, endpoint: string): unknown {
   if (error instanceof DomainError) return error;
-  const { name, code, message } = shape(error);
+  const { name, code } = shape(error);
   const network = typeof code === 'string' && /^E[A-Z_]+$/.test(code);
   const timeout = name === 'TimeoutError' || name === 'RequestTimeout';
   if (httpStatusOf(error) === undefined && (network || timeout)) {
-    return new BlobStoreUnavailableError(endpoint, `${code ?? name}: ${message ?? 'no answer'}`);
+    return new BlobStoreUnavailableError(endpoint, describeCause(error));
   }
   return error;
 }

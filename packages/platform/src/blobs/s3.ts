@@ -31,11 +31,12 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { NotFoundError } from '@marquee/core';
+import { safeEndpoint } from '../connection-errors.js';
 import type { BlobInfo, BlobRead, BlobStore, ByteRange } from './port.js';
 import { contentTypeFor, DEFAULT_CONTENT_TYPE } from './content-type.js';
 import { BlobStoreUnavailableError, RangeNotSatisfiableError } from './errors.js';
-import { keyProblem, validateKey, validatePrefix } from './keys.js';
-import { checkRange, rangeHeader } from './range.js';
+import { compareKeys, keyProblem, validateKey, validatePrefix } from './keys.js';
+import { checkRange, rangeHeader, resolveRange } from './range.js';
 import { httpStatusOf, isMissing, isUnsatisfiableRange, translateS3Error } from './s3-errors.js';
 import { spoolBody } from './spool.js';
 import { removeStaleTempFiles } from './temp-files.js';
@@ -94,7 +95,8 @@ class S3BlobStore implements BlobStore {
   ) {
     this.bucket = options.bucket;
     this.prefix = options.prefix ? `${validateKey(options.prefix.replace(/\/+$/, ''))}/` : '';
-    this.endpoint = options.endpoint ?? `https://s3.${options.region}.amazonaws.com`;
+    // Host and port only: an endpoint URL may carry credentials, and this string goes into error messages.
+    this.endpoint = safeEndpoint(options.endpoint ?? `https://s3.${options.region}.amazonaws.com`);
     this.spoolMemoryBytes = options.spoolMemoryBytes ?? 8 * MiB;
     this.partSizeBytes = Math.max(options.partSizeBytes ?? 16 * MiB, 5 * MiB);
     this.client = new S3Client({
@@ -191,7 +193,23 @@ class S3BlobStore implements BlobStore {
       throw this.unavailable(`it ignored the Range header of GET ${key}`);
     }
     const [start, end, size] = match.slice(1).map(Number) as [number, number, number];
-    return { info: this.infoFrom(key, out, size), body, range: { start, end } };
+    // Trust, but check what came back against what was asked: s3rver answers `bytes 0-0/0` for an empty
+    // object where S3 says 416, and reads `bytes=0-0` as the whole object.
+    let span: { start: number; end: number };
+    try {
+      span = resolveRange(key, range, size);
+    } catch (error) {
+      body.destroy();
+      throw error;
+    }
+    if (start !== span.start || end < span.end) {
+      body.destroy();
+      throw this.unavailable(
+        `it answered bytes ${start}-${end} to GET ${key} bytes ${span.start}-${span.end}`,
+      );
+    }
+    const exact = end > span.end ? Readable.from(firstBytes(body, span.end - span.start + 1)) : body;
+    return { info: this.infoFrom(key, out, size), body: exact, range: span };
   }
 
   async head(key: string): Promise<BlobInfo | undefined> {
@@ -231,7 +249,10 @@ class S3BlobStore implements BlobStore {
       }
       const keys = (page.Contents ?? [])
         .map((object) => (object.Key ?? '').slice(this.prefix.length))
-        .filter((key) => keyProblem(key) === undefined); // written by another tool; not addressable here
+        .filter((key) => keyProblem(key) === undefined) // written by another tool; not addressable here
+        // S3 already lists in UTF-8 byte order; s3rver lists in directory order. Sorting a page (at most
+        // 1000 keys) costs nothing and keeps such stores right for any folder that fits in one page.
+        .sort(compareKeys);
       yield* this.headInOrder(keys);
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
@@ -295,5 +316,18 @@ class S3BlobStore implements BlobStore {
 
   private unavailable(cause: string): BlobStoreUnavailableError {
     return new BlobStoreUnavailableError(this.endpoint, cause);
+  }
+}
+
+/** The first `count` bytes of `body`; leaving the loop early destroys the rest of the response. */
+async function* firstBytes(body: Readable, count: number): AsyncGenerator<Buffer> {
+  let left = count;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    if (chunk.length >= left) {
+      yield chunk.subarray(0, left);
+      return;
+    }
+    left -= chunk.length;
+    yield chunk;
   }
 }
