@@ -17,7 +17,7 @@ export interface Backends {
   cache: Cache;
   bus: EventBus;
   blobs: BlobStore;
-  openDb<DB>(service: ServiceName): Promise<Database<DB>>;
+  openDb: <DB>(service: ServiceName) => Promise<Database<DB>>;
   close(): Promise<void>;
 }
 
@@ -73,7 +73,7 @@ export async function openBackends(settings: Settings, dataDir: string, logger: 
     settings.DATABASE_URL
       ? attempt('DATABASE_URL', () =>
           openDatabase({
-            service: 'marquee_probe',
+            service: 'storage',
             url: settings.DATABASE_URL,
             readUrl: settings.DATABASE_READ_URL,
           }),
@@ -104,7 +104,7 @@ export async function openBackends(settings: Settings, dataDir: string, logger: 
     cache,
     bus,
     blobs,
-    async openDb<DB>(service: ServiceName) {
+    openDb: async <DB>(service: ServiceName) => {
       const db = await openDatabase<DB>({
         service,
         url: settings.DATABASE_URL,

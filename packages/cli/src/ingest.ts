@@ -24,7 +24,13 @@ interface AdminTitle {
   asset?: { state: string; progress?: number; reason?: string; renditions?: { height: number }[] } | null;
 }
 
-async function api<T>(gateway: string, token: string, method: string, path: string, body?: unknown): Promise<T> {
+async function api<T>(
+  gateway: string,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<T> {
   const res = await fetch(`${gateway}${path}`, {
     method,
     headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
@@ -58,16 +64,24 @@ export async function login(gateway: string, email: string, password: string): P
  * `marquee ingest`: creates the title, uploads the file with tus (resumable, with a progress bar),
  * then follows encoding until the asset is ready or failed. Resolves with the final state.
  */
-export async function ingest(options: IngestOptions): Promise<{ titleId: string; state: string; reason?: string }> {
+export async function ingest(
+  options: IngestOptions,
+): Promise<{ titleId: string; state: string; reason?: string }> {
   const size = (await stat(options.file)).size;
-  const { titleId } = await api<{ titleId: string }>(options.gateway, options.token, 'POST', '/api/admin/titles', {
-    type: options.type ?? 'movie',
-    name: options.title,
-    synopsis: options.synopsis ?? '',
-    year: options.year ?? new Date().getFullYear(),
-    maturity: options.maturity ?? 'PG',
-    genres: options.genres ?? [],
-  });
+  const { titleId } = await api<{ titleId: string }>(
+    options.gateway,
+    options.token,
+    'POST',
+    '/api/admin/titles',
+    {
+      type: options.type ?? 'movie',
+      name: options.title,
+      synopsis: options.synopsis ?? '',
+      year: options.year ?? new Date().getFullYear(),
+      maturity: options.maturity ?? 'PG',
+      genres: options.genres ?? [],
+    },
+  );
   process.stderr.write(`created title ${titleId} "${options.title}"\n`);
 
   const bar = new ProgressBar('upload ');
@@ -95,7 +109,12 @@ export async function ingest(options: IngestOptions): Promise<{ titleId: string;
 
   const encode = new ProgressBar('encode ');
   for (;;) {
-    const title = await api<AdminTitle>(options.gateway, options.token, 'GET', `/api/admin/titles/${titleId}`);
+    const title = await api<AdminTitle>(
+      options.gateway,
+      options.token,
+      'GET',
+      `/api/admin/titles/${titleId}`,
+    );
     const asset = title.asset;
     if (asset?.state === 'ready') {
       encode.done(`ready: ${(asset.renditions ?? []).map((r) => `${r.height}p`).join(', ')}`);

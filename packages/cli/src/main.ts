@@ -61,11 +61,16 @@ async function ingestCommand(argv: string[]): Promise<void> {
   const file = positionals[0];
   if (!file || !values.title) throw new ConfigError(['usage: marquee ingest <file> --title "Name"']);
   const settings = loadSettings(process.env);
-  const gateway = values.gateway ?? settings.MARQUEE_PUBLIC_URL ?? `http://${settings.MARQUEE_HOST}:${settings.MARQUEE_PORT}`;
+  const gateway =
+    values.gateway ??
+    settings.MARQUEE_PUBLIC_URL ??
+    `http://${settings.MARQUEE_HOST}:${settings.MARQUEE_PORT}`;
   const email = values.email ?? settings.MARQUEE_ADMIN_EMAIL;
   const password = values.password ?? settings.MARQUEE_ADMIN_PASSWORD;
   if (!email || !password) {
-    throw new ConfigError(['--email/--password (or MARQUEE_ADMIN_EMAIL/MARQUEE_ADMIN_PASSWORD): an admin account is needed to ingest']);
+    throw new ConfigError([
+      '--email/--password (or MARQUEE_ADMIN_EMAIL/MARQUEE_ADMIN_PASSWORD): an admin account is needed to ingest',
+    ]);
   }
   const token = await login(gateway, email, password);
   const result = await ingest({

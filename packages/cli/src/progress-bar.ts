@@ -13,7 +13,9 @@ export class ProgressBar {
     if (this.out.isTTY) {
       const width = 30;
       const filled = Math.round(f * width);
-      this.out.write(`\r${this.label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${pct} ${detail}\x1b[K`);
+      this.out.write(
+        `\r${this.label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${pct} ${detail}\x1b[K`,
+      );
     } else {
       const decile = Math.floor(f * 10);
       if (decile !== this.lastDecile) {

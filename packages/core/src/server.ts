@@ -28,7 +28,7 @@ export interface ServiceServer {
   app: FastifyInstance;
   metrics: ServiceMetrics;
   /** Adds a readiness check after construction (e.g. once a consumer has started). */
-  addReadiness(name: string, check: ReadinessCheck): void;
+  addReadiness: (name: string, check: ReadinessCheck) => void;
 }
 
 /** Hides the token segment of signed media paths (`/t/<token>/…`) and query secrets from access logs. */

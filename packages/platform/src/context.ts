@@ -17,7 +17,7 @@ export interface ServiceContext {
   bus: EventBus;
   blobs: BlobStore;
   /** Opens this service's own database (its SQLite file or PostgreSQL schema). */
-  openDb<DB>(service: ServiceName): Promise<Database<DB>>;
+  openDb: <DB>(service: ServiceName) => Promise<Database<DB>>;
   /** Base URLs of each service's instances (loopback ports in monolithic mode). */
   urls: Record<ServiceName, string[]>;
   /** Absolute data directory (SQLite files, keys, scratch space). */

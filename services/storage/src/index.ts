@@ -72,7 +72,11 @@ export async function buildStorage(ctx: ServiceContext): Promise<ServiceModule> 
     for (const row of await uploads.inState(['receiving'])) {
       const progress = await staging.progress(row.upload_id);
       if (progress?.size !== undefined && progress.offset === progress.size) {
-        const meta = parseUploadMetadata({ titleId: row.title_id, filename: row.filename, language: row.language });
+        const meta = parseUploadMetadata({
+          titleId: row.title_id,
+          filename: row.filename,
+          language: row.language,
+        });
         if (typeof meta === 'string') continue;
         logger.warn({ uploadId: row.upload_id }, 'finishing an upload interrupted before it was stored');
         await finalize(row.upload_id, blobKeyFor(meta, row.asset_id, row.upload_id)).catch((err: unknown) =>
@@ -86,7 +90,10 @@ export async function buildStorage(ctx: ServiceContext): Promise<ServiceModule> 
   const timers: NodeJS.Timeout[] = [];
   const stopSignal = new AbortController();
   let settle: Subscription | undefined;
-  const policy = { sourceRetentionDays: settings.SOURCE_RETENTION_DAYS, failedRetentionHours: settings.FAILED_UPLOAD_RETENTION_HOURS };
+  const policy = {
+    sourceRetentionDays: settings.SOURCE_RETENTION_DAYS,
+    failedRetentionHours: settings.FAILED_UPLOAD_RETENTION_HOURS,
+  };
   const every = (ms: number, name: string, job: () => Promise<unknown>) => {
     const timer = setInterval(() => {
       job().catch((err: unknown) => logger.error({ err, job: name }, 'scheduled job failed'));

@@ -8,8 +8,8 @@ import type { DataStore } from '@tus/utils';
 
 export interface Staging {
   datastore: DataStore;
-  read(uploadId: string): Promise<Readable>;
-  remove(uploadId: string): Promise<void>;
+  read: (uploadId: string) => Promise<Readable>;
+  remove: (uploadId: string) => Promise<void>;
   /** Bytes received so far and the declared size, or undefined when tus no longer knows the upload. */
   progress(uploadId: string): Promise<{ offset: number; size?: number } | undefined>;
 }
@@ -29,7 +29,10 @@ export async function openStaging(settings: Settings, dataDir: string): Promise<
         region: settings.S3_REGION,
         ...(settings.S3_ENDPOINT ? { endpoint: settings.S3_ENDPOINT } : {}),
         forcePathStyle: settings.S3_FORCE_PATH_STYLE,
-        credentials: { accessKeyId: settings.S3_ACCESS_KEY_ID ?? '', secretAccessKey: settings.S3_SECRET_ACCESS_KEY ?? '' },
+        credentials: {
+          accessKeyId: settings.S3_ACCESS_KEY_ID ?? '',
+          secretAccessKey: settings.S3_SECRET_ACCESS_KEY ?? '',
+        },
       },
     });
   } else {

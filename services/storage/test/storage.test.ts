@@ -22,7 +22,9 @@ beforeAll(async () => {
   streaming = Fastify();
   let n = 0;
   streaming.post('/internal/titles/:titleId/assets', async (req, reply) =>
-    (req.params as { titleId: string }).titleId === 'missing' ? reply.status(404).send({}) : reply.status(201).send({ assetId: `asset${++n}` }),
+    (req.params as { titleId: string }).titleId === 'missing'
+      ? reply.status(404).send({})
+      : reply.status(201).send({ assetId: `asset${++n}` }),
   );
   streaming.get('/internal/titles/:titleId', async (req, reply) =>
     (req.params as { titleId: string }).titleId === 'missing' ? reply.status(404).send({}) : { titleId: 'x' },
@@ -32,7 +34,11 @@ beforeAll(async () => {
   storage = await buildStorage(ctx);
   base = await storage.app.listen({ port: 0, host: '127.0.0.1' });
   await storage.start();
-  await ctx.bus.subscribe({ group: 'test-observer', types: ['media.uploaded'], handler: async (d) => void uploaded.push(d) });
+  await ctx.bus.subscribe({
+    group: 'test-observer',
+    types: ['media.uploaded'],
+    handler: async (d) => void uploaded.push(d),
+  });
 });
 
 afterAll(async () => {
@@ -93,19 +99,32 @@ describe('tus uploads', () => {
     expect(resumed.url).toBe(url);
     const assetId = 'asset1';
     const delivery = await waitForEvent(assetId);
-    expect(delivery.event.data).toMatchObject({ assetId, titleId: 't1', filename: 'film.mp4', size: data.length, sha256: sha });
+    expect(delivery.event.data).toMatchObject({
+      assetId,
+      titleId: 't1',
+      filename: 'film.mp4',
+      size: data.length,
+      sha256: sha,
+    });
     const key = (delivery.event.data as { key: string }).key;
     expect(key).toBe('sources/asset1/source.mp4');
     expect((await ctx.blobs.head(key))?.sha256).toBe(sha);
   });
 
   it('refuses bad metadata and unknown titles before taking a byte', async () => {
-    await expect(upload(randomBytes(10), { metadata: { titleId: 't1', filename: '../etc/passwd' } })).rejects.toThrow(/400/);
-    await expect(upload(randomBytes(10), { metadata: { titleId: 'missing', filename: 'a.mp4' } })).rejects.toThrow(/404/);
+    await expect(
+      upload(randomBytes(10), { metadata: { titleId: 't1', filename: '../etc/passwd' } }),
+    ).rejects.toThrow(/400/);
+    await expect(
+      upload(randomBytes(10), { metadata: { titleId: 'missing', filename: 'a.mp4' } }),
+    ).rejects.toThrow(/404/);
   });
 
   it('refuses callers without the admin role or without the service token', async () => {
-    const viewer = { [SERVICE_TOKEN_HEADER]: serviceToken(SECRET), ...identityHeaders({ accountId: 'v', role: 'viewer', plan: 'basic' }) };
+    const viewer = {
+      [SERVICE_TOKEN_HEADER]: serviceToken(SECRET),
+      ...identityHeaders({ accountId: 'v', role: 'viewer', plan: 'basic' }),
+    };
     await expect(upload(randomBytes(10), { headers: viewer })).rejects.toThrow(/403/);
     await expect(upload(randomBytes(10), { headers: {} })).rejects.toThrow(/401/);
   });
@@ -113,7 +132,12 @@ describe('tus uploads', () => {
   it('refuses uploads larger than the configured maximum', async () => {
     const res = await fetch(`${base}/api/admin/uploads`, {
       method: 'POST',
-      headers: { ...adminHeaders, 'tus-resumable': '1.0.0', 'upload-length': String(ctx.settings.UPLOAD_MAX_BYTES + 1), 'upload-metadata': `titleId ${Buffer.from('t1').toString('base64')},filename ${Buffer.from('a.mp4').toString('base64')}` },
+      headers: {
+        ...adminHeaders,
+        'tus-resumable': '1.0.0',
+        'upload-length': String(ctx.settings.UPLOAD_MAX_BYTES + 1),
+        'upload-metadata': `titleId ${Buffer.from('t1').toString('base64')},filename ${Buffer.from('a.mp4').toString('base64')}`,
+      },
     });
     expect(res.status).toBe(413);
   });
@@ -130,15 +154,21 @@ describe('origin', () => {
     expect(whole.headers.get('cache-control')).toMatch(/immutable/);
     expect(Buffer.from(await whole.arrayBuffer())).toEqual(body);
 
-    const part = await fetch(`${base}/origin/assets/a9/v0/seg_1.m4s`, { headers: { ...token, range: 'bytes=5-9' } });
+    const part = await fetch(`${base}/origin/assets/a9/v0/seg_1.m4s`, {
+      headers: { ...token, range: 'bytes=5-9' },
+    });
     expect(part.status).toBe(206);
     expect(part.headers.get('content-range')).toBe('bytes 5-9/20');
     expect(await part.text()).toBe('56789');
 
-    const past = await fetch(`${base}/origin/assets/a9/v0/seg_1.m4s`, { headers: { ...token, range: 'bytes=20-' } });
+    const past = await fetch(`${base}/origin/assets/a9/v0/seg_1.m4s`, {
+      headers: { ...token, range: 'bytes=20-' },
+    });
     expect(past.status).toBe(416);
 
-    const cached = await fetch(`${base}/origin/assets/a9/v0/seg_1.m4s`, { headers: { ...token, 'if-none-match': `"${info.sha256}"` } });
+    const cached = await fetch(`${base}/origin/assets/a9/v0/seg_1.m4s`, {
+      headers: { ...token, 'if-none-match': `"${info.sha256}"` },
+    });
     expect(cached.status).toBe(304);
 
     expect((await fetch(`${base}/origin/assets/a9/v0/seg_1.m4s`)).status).toBe(401);

@@ -20,7 +20,11 @@ export interface DemoTitle {
   seasons?: { name: string; video: DemoVideo }[][];
 }
 
-const clip = (video: string, seconds = 12, audio: [string, number][] = [['en', 440]]): DemoVideo => ({ video, audio, seconds });
+const clip = (video: string, seconds = 12, audio: [string, number][] = [['en', 440]]): DemoVideo => ({
+  video,
+  audio,
+  seconds,
+});
 
 export const DEMO_CATALOG: DemoTitle[] = [
   {
@@ -55,8 +59,18 @@ export const DEMO_CATALOG: DemoTitle[] = [
         ['es', 550],
       ],
       subtitles: [
-        ['en', ['The signal is clearer tonight.', 'Write back when the river freezes.', 'I kept every letter.']],
-        ['es', ['La señal es más clara esta noche.', 'Escríbeme cuando se congele el río.', 'Guardé todas las cartas.']],
+        [
+          'en',
+          ['The signal is clearer tonight.', 'Write back when the river freezes.', 'I kept every letter.'],
+        ],
+        [
+          'es',
+          [
+            'La señal es más clara esta noche.',
+            'Escríbeme cuando se congele el río.',
+            'Guardé todas las cartas.',
+          ],
+        ],
       ],
       seconds: 12,
     },

@@ -15,13 +15,25 @@ function srt(lines: string[], seconds: number): string {
     const s = Math.floor((ms % 60_000) / 1000);
     return `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')},${String(ms % 1000).padStart(3, '0')}`;
   };
-  return lines.map((line, i) => `${i + 1}\n${stamp(i * each)} --> ${stamp((i + 1) * each - 0.1)}\n${line}\n`).join('\n');
+  return lines
+    .map((line, i) => `${i + 1}\n${stamp(i * each)} --> ${stamp((i + 1) * each - 0.1)}\n${line}\n`)
+    .join('\n');
 }
 
 /** The ffmpeg arguments that synthesise one demo video (pure; every input is lavfi or our own SRT). */
 export function demoVideoArgs(video: DemoVideo, subtitleFiles: string[], output: string): string[] {
-  const args = ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `${video.video},format=yuv420p`];
-  for (const [, freq] of video.audio) args.push('-f', 'lavfi', '-i', `sine=frequency=${freq}:sample_rate=48000`);
+  const args = [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `${video.video},format=yuv420p`,
+  ];
+  for (const [, freq] of video.audio)
+    args.push('-f', 'lavfi', '-i', `sine=frequency=${freq}:sample_rate=48000`);
   for (const file of subtitleFiles) args.push('-i', file);
   args.push('-map', '0:v');
   video.audio.forEach((_, i) => args.push('-map', `${i + 1}:a`));
@@ -36,7 +48,12 @@ export function demoVideoArgs(video: DemoVideo, subtitleFiles: string[], output:
 }
 
 /** Writes one demo video file into `dir` and returns its path. */
-export async function generateDemoVideo(ffmpeg: string, video: DemoVideo, dir: string, name: string): Promise<string> {
+export async function generateDemoVideo(
+  ffmpeg: string,
+  video: DemoVideo,
+  dir: string,
+  name: string,
+): Promise<string> {
   const subtitleFiles: string[] = [];
   for (const [lang, lines] of video.subtitles ?? []) {
     const file = join(dir, `${name}.${lang}.srt`);

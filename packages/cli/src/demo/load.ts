@@ -56,7 +56,8 @@ export async function loadDemoContent(deps: DemoDeps, catalog: DemoTitle[] = DEM
         maturity: title.maturity,
         genres: title.genres,
       });
-      if (created.status !== 201) throw new Error(`creating demo title ${title.name} answered ${created.status}`);
+      if (created.status !== 201)
+        throw new Error(`creating demo title ${title.name} answered ${created.status}`);
       const upload = async (titleId: string, video: DemoVideo, name: string) => {
         const file = await generateDemoVideo(deps.ffmpeg, video, work, name);
         await tusUpload(`${deps.storageUrl}/api/admin/uploads`, file, titleId, headers);
@@ -64,12 +65,16 @@ export async function loadDemoContent(deps: DemoDeps, catalog: DemoTitle[] = DEM
       if (title.video) await upload(created.body.titleId, title.video, `t${index}`);
       for (const [s, season] of (title.seasons ?? []).entries()) {
         for (const [e, episode] of season.entries()) {
-          const ep = await streaming.post<{ titleId: string }>(`/api/admin/titles/${created.body.titleId}/episodes`, {
-            season: s + 1,
-            number: e + 1,
-            name: episode.name,
-          });
-          if (ep.status !== 201) throw new Error(`creating demo episode ${episode.name} answered ${ep.status}`);
+          const ep = await streaming.post<{ titleId: string }>(
+            `/api/admin/titles/${created.body.titleId}/episodes`,
+            {
+              season: s + 1,
+              number: e + 1,
+              name: episode.name,
+            },
+          );
+          if (ep.status !== 201)
+            throw new Error(`creating demo episode ${episode.name} answered ${ep.status}`);
           await upload(ep.body.titleId, episode.video, `t${index}s${s + 1}e${e + 1}`);
         }
       }
@@ -82,7 +87,12 @@ export async function loadDemoContent(deps: DemoDeps, catalog: DemoTitle[] = DEM
   }
 }
 
-async function tusUpload(endpoint: string, file: string, titleId: string, headers: Record<string, string>): Promise<void> {
+async function tusUpload(
+  endpoint: string,
+  file: string,
+  titleId: string,
+  headers: Record<string, string>,
+): Promise<void> {
   const size = (await stat(file)).size;
   await new Promise<void>((resolve, reject) => {
     const upload = new tus.Upload(createReadStream(file), {

@@ -47,6 +47,11 @@ export async function finalizeUpload(deps: FinalizeDeps, row: UploadRow, blobKey
     }
   });
   deps.flushOutbox();
-  await deps.removeStaged(row.upload_id).catch((err: unknown) => deps.logger.warn({ err, uploadId: row.upload_id }, 'staging cleanup failed'));
-  deps.logger.info({ uploadId: row.upload_id, assetId: row.asset_id, key: blobKey, size: info.size }, 'upload stored');
+  await deps
+    .removeStaged(row.upload_id)
+    .catch((err: unknown) => deps.logger.warn({ err, uploadId: row.upload_id }, 'staging cleanup failed'));
+  deps.logger.info(
+    { uploadId: row.upload_id, assetId: row.asset_id, key: blobKey, size: info.size },
+    'upload stored',
+  );
 }

@@ -15,14 +15,16 @@ const policy = { sourceRetentionDays: 30, failedRetentionHours: 24 };
 
 describe('decideLifecycle', () => {
   it('deletes sources of assets ready longer than the retention', () => {
-    expect(decideLifecycle([row({ settled_at: hoursAgo(31 * 24) })], now, policy)).toMatchObject([{ action: 'delete-source' }]);
+    expect(decideLifecycle([row({ settled_at: hoursAgo(31 * 24) })], now, policy)).toMatchObject([
+      { action: 'delete-source' },
+    ]);
     expect(decideLifecycle([row({ settled_at: hoursAgo(29 * 24) })], now, policy)).toEqual([]);
   });
 
   it('abandons stalled uploads and deletes failed sources after the failed retention', () => {
-    expect(decideLifecycle([row({ state: 'receiving', created_at: hoursAgo(25) })], now, policy)).toMatchObject([
-      { action: 'abandon-upload' },
-    ]);
+    expect(
+      decideLifecycle([row({ state: 'receiving', created_at: hoursAgo(25) })], now, policy),
+    ).toMatchObject([{ action: 'abandon-upload' }]);
     expect(decideLifecycle([row({ state: 'failed', settled_at: hoursAgo(25) })], now, policy)).toMatchObject([
       { action: 'delete-source' },
     ]);
@@ -33,10 +35,14 @@ describe('decideLifecycle', () => {
     expect(decideLifecycle([row({ state: 'stored', created_at: hoursAgo(999) })], now, policy)).toEqual([]);
     expect(decideLifecycle([row({ kind: 'subtitle', settled_at: hoursAgo(9999) })], now, policy)).toEqual([]);
     expect(
-      decideLifecycle([row({ settled_at: hoursAgo(9999) }), row({ state: 'failed', settled_at: hoursAgo(999) })], now, {
-        sourceRetentionDays: 0,
-        failedRetentionHours: 0,
-      }),
+      decideLifecycle(
+        [row({ settled_at: hoursAgo(9999) }), row({ state: 'failed', settled_at: hoursAgo(999) })],
+        now,
+        {
+          sourceRetentionDays: 0,
+          failedRetentionHours: 0,
+        },
+      ),
     ).toEqual([]);
   });
 });

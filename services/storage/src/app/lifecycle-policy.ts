@@ -23,18 +23,46 @@ const HOUR = 3_600_000;
  * Decides, purely, what the lifecycle job removes. Subtitle sidecars are kept: they are tiny and needed
  * to re-encode a title. A source still being encoded (state 'stored') is never touched.
  */
-export function decideLifecycle(rows: readonly LifecycleCandidate[], now: Date, policy: LifecyclePolicy): LifecycleAction[] {
+export function decideLifecycle(
+  rows: readonly LifecycleCandidate[],
+  now: Date,
+  policy: LifecyclePolicy,
+): LifecycleAction[] {
   const actions: LifecycleAction[] = [];
   const age = (iso: string | null) => (iso ? now.getTime() - Date.parse(iso) : 0);
   for (const row of rows) {
-    if (row.state === 'receiving' && policy.failedRetentionHours > 0 && age(row.created_at) > policy.failedRetentionHours * HOUR) {
-      actions.push({ uploadId: row.upload_id, action: 'abandon-upload', why: `unfinished for over ${policy.failedRetentionHours} h` });
+    if (
+      row.state === 'receiving' &&
+      policy.failedRetentionHours > 0 &&
+      age(row.created_at) > policy.failedRetentionHours * HOUR
+    ) {
+      actions.push({
+        uploadId: row.upload_id,
+        action: 'abandon-upload',
+        why: `unfinished for over ${policy.failedRetentionHours} h`,
+      });
     } else if (row.kind === 'subtitle') {
       continue;
-    } else if (row.state === 'failed' && policy.failedRetentionHours > 0 && age(row.settled_at) > policy.failedRetentionHours * HOUR) {
-      actions.push({ uploadId: row.upload_id, action: 'delete-source', why: `encoding failed over ${policy.failedRetentionHours} h ago` });
-    } else if (row.state === 'ready' && policy.sourceRetentionDays > 0 && age(row.settled_at) > policy.sourceRetentionDays * 24 * HOUR) {
-      actions.push({ uploadId: row.upload_id, action: 'delete-source', why: `asset ready for over ${policy.sourceRetentionDays} days` });
+    } else if (
+      row.state === 'failed' &&
+      policy.failedRetentionHours > 0 &&
+      age(row.settled_at) > policy.failedRetentionHours * HOUR
+    ) {
+      actions.push({
+        uploadId: row.upload_id,
+        action: 'delete-source',
+        why: `encoding failed over ${policy.failedRetentionHours} h ago`,
+      });
+    } else if (
+      row.state === 'ready' &&
+      policy.sourceRetentionDays > 0 &&
+      age(row.settled_at) > policy.sourceRetentionDays * 24 * HOUR
+    ) {
+      actions.push({
+        uploadId: row.upload_id,
+        action: 'delete-source',
+        why: `asset ready for over ${policy.sourceRetentionDays} days`,
+      });
     }
   }
   return actions;

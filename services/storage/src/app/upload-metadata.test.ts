@@ -12,8 +12,14 @@ describe('parseUploadMetadata', () => {
   });
 
   it('recognises subtitle sidecars and their language', () => {
-    expect(parseUploadMetadata({ titleId: 't1', filename: 'film.pt-BR.srt' })).toMatchObject({ kind: 'subtitle', language: 'pt-br' });
-    expect(parseUploadMetadata({ titleId: 't1', filename: 'film.vtt', language: 'fr' })).toMatchObject({ kind: 'subtitle', language: 'fr' });
+    expect(parseUploadMetadata({ titleId: 't1', filename: 'film.pt-BR.srt' })).toMatchObject({
+      kind: 'subtitle',
+      language: 'pt-br',
+    });
+    expect(parseUploadMetadata({ titleId: 't1', filename: 'film.vtt', language: 'fr' })).toMatchObject({
+      kind: 'subtitle',
+      language: 'fr',
+    });
     expect(parseUploadMetadata({ titleId: 't1', filename: 'film.vtt' })).toMatchObject({ language: 'und' });
   });
 

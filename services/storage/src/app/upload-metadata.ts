@@ -20,23 +20,30 @@ export function parseUploadMetadata(raw: Record<string, string | null | undefine
   const titleId = raw.titleId ?? '';
   if (!SAFE_ID.test(titleId)) return 'Upload-Metadata must carry titleId, the id of an existing title';
   const filename = (raw.filename ?? '').trim();
-  if (filename.length === 0 || filename.length > 255) return 'Upload-Metadata must carry filename (1–255 characters)';
+  if (filename.length === 0 || filename.length > 255)
+    return 'Upload-Metadata must carry filename (1–255 characters)';
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f/\\]/.test(filename)) return 'filename must be a plain file name without slashes or control characters';
+  if (/[\u0000-\u001f\u007f/\\]/.test(filename))
+    return 'filename must be a plain file name without slashes or control characters';
   const ext = extname(filename).toLowerCase();
   const kind = SUBTITLE_EXTENSIONS.has(ext) ? 'subtitle' : 'source';
   let language: string | null = null;
   if (kind === 'subtitle') {
     const fromName = /\.([a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?)\.(srt|vtt)$/i.exec(filename)?.[1];
     language = (raw.language ?? fromName ?? 'und').toLowerCase();
-    if (language !== 'und' && !LANGUAGE.test(language)) return `language "${language}" is not a language tag like en or pt-BR`;
+    if (language !== 'und' && !LANGUAGE.test(language))
+      return `language "${language}" is not a language tag like en or pt-BR`;
   }
   return { titleId, filename, kind, language };
 }
 
 /** Where an upload is kept in the blob store: derived from ids only, never from the client's filename. */
 export function blobKeyFor(meta: UploadMetadata, assetId: string, uploadId: string): string {
-  const ext = extname(meta.filename).toLowerCase().replace(/[^.a-z0-9]/g, '').slice(0, 10) || '.bin';
+  const ext =
+    extname(meta.filename)
+      .toLowerCase()
+      .replace(/[^.a-z0-9]/g, '')
+      .slice(0, 10) || '.bin';
   return meta.kind === 'subtitle'
     ? `sidecars/${meta.titleId}/${meta.language ?? 'und'}-${uploadId}${ext}`
     : `sources/${assetId}/source${ext}`;

@@ -22,11 +22,18 @@ export function registerOriginRoutes(app: FastifyInstance, blobs: BlobStore): vo
         info = await blobs.head(key);
       } catch (err) {
         if ((err as { code?: string }).code === 'blob.invalid_key') {
-          return reply.status(400).type('application/problem+json').send(problem('validation', (err as Error).message));
+          return reply
+            .status(400)
+            .type('application/problem+json')
+            .send(problem('validation', (err as Error).message));
         }
         throw err;
       }
-      if (!info) return reply.status(404).type('application/problem+json').send(problem('not_found', `No object ${key}`));
+      if (!info)
+        return reply
+          .status(404)
+          .type('application/problem+json')
+          .send(problem('not_found', `No object ${key}`));
       const etag = `"${info.sha256}"`;
       reply
         .header('etag', etag)
@@ -38,11 +45,17 @@ export function registerOriginRoutes(app: FastifyInstance, blobs: BlobStore): vo
       const ifRange = req.headers['if-range'];
       const range = ifRange && ifRange !== etag ? undefined : parseRangeHeader(req.headers.range, info.size);
       if (range === 'unsatisfiable') {
-        return reply.status(416).header('content-range', `bytes */${info.size}`).type('application/problem+json')
+        return reply
+          .status(416)
+          .header('content-range', `bytes */${info.size}`)
+          .type('application/problem+json')
           .send(problem('bad_request', `Range ${req.headers.range} is past the end of ${info.size} bytes`));
       }
       if (req.method === 'HEAD') {
-        return reply.header('content-length', range ? range.end - range.start + 1 : info.size).status(range ? 206 : 200).send();
+        return reply
+          .header('content-length', range ? range.end - range.start + 1 : info.size)
+          .status(range ? 206 : 200)
+          .send();
       }
       const read = await blobs.get(key, range);
       if (range) {

@@ -45,7 +45,8 @@ export function registerUploadRoutes(app: FastifyInstance, deps: UploadRoutesDep
           { uploadId: upload.id, filename: meta.filename },
         );
         if (res.status === 404) refuse(404, `Title ${meta.titleId} does not exist`);
-        if (res.status >= 300 || !res.body.assetId) refuse(502, `The catalog refused the upload: ${res.body.detail ?? res.status}`);
+        if (res.status >= 300 || !res.body.assetId)
+          refuse(502, `The catalog refused the upload: ${res.body.detail ?? res.status}`);
         assetId = res.body.assetId;
       } else {
         const res = await deps.streaming.get(`/internal/titles/${encodeURIComponent(meta.titleId)}`);
@@ -66,7 +67,11 @@ export function registerUploadRoutes(app: FastifyInstance, deps: UploadRoutesDep
     async onUploadFinish(_req, upload: Upload) {
       const row = await deps.uploads.find(upload.id);
       if (!row) refuse(404, 'Unknown upload');
-      const meta = parseUploadMetadata({ titleId: row.title_id, filename: row.filename, language: row.language });
+      const meta = parseUploadMetadata({
+        titleId: row.title_id,
+        filename: row.filename,
+        language: row.language,
+      });
       if (typeof meta === 'string') refuse(400, meta);
       await deps.onFinished(upload.id, blobKeyFor(meta, row.asset_id, row.upload_id));
       return { headers: { 'Upload-Asset-Id': row.asset_id } };
@@ -79,7 +84,9 @@ export function registerUploadRoutes(app: FastifyInstance, deps: UploadRoutesDep
       return undefined;
     },
   });
-  tus.on(EVENTS.POST_CREATE, (_req, upload) => deps.logger.info({ uploadId: upload.id, size: upload.size }, 'upload created'));
+  tus.on(EVENTS.POST_CREATE, (_req, upload) =>
+    deps.logger.info({ uploadId: upload.id, size: upload.size }, 'upload created'),
+  );
 
   // tus needs the raw, unread body stream.
   app.addContentTypeParser('application/offset+octet-stream', (_req, _payload, done) => done(null));
@@ -89,7 +96,12 @@ export function registerUploadRoutes(app: FastifyInstance, deps: UploadRoutesDep
     await tus.handle(req.raw, reply.raw);
   };
   for (const url of [UPLOADS_PATH, `${UPLOADS_PATH}/*`]) {
-    app.route({ method: ['POST', 'PATCH', 'HEAD', 'GET', 'DELETE', 'OPTIONS'], url, exposeHeadRoute: false, handler });
+    app.route({
+      method: ['POST', 'PATCH', 'HEAD', 'GET', 'DELETE', 'OPTIONS'],
+      url,
+      exposeHeadRoute: false,
+      handler,
+    });
   }
   return tus;
 }

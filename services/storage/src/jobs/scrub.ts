@@ -11,13 +11,21 @@ export interface ScrubResult {
 
 export function scrubMetrics(registry: Registry) {
   return {
-    checked: new Counter({ name: 'blob_scrub_objects_total', help: 'Objects re-hashed by the integrity scrubber', registers: [registry] }),
+    checked: new Counter({
+      name: 'blob_scrub_objects_total',
+      help: 'Objects re-hashed by the integrity scrubber',
+      registers: [registry],
+    }),
     mismatches: new Counter({
       name: 'blob_integrity_mismatches_total',
       help: 'Objects whose bytes no longer match the SHA-256 recorded when they were written',
       registers: [registry],
     }),
-    lastRun: new Gauge({ name: 'blob_scrub_last_run_timestamp_seconds', help: 'When the scrubber last finished', registers: [registry] }),
+    lastRun: new Gauge({
+      name: 'blob_scrub_last_run_timestamp_seconds',
+      help: 'When the scrubber last finished',
+      registers: [registry],
+    }),
   };
 }
 
@@ -44,7 +52,10 @@ export async function scrubBlobs(
     if (actual !== info.sha256) {
       result.mismatches.push({ key: info.key, expected: info.sha256, actual });
       metrics.mismatches.inc();
-      logger.error({ key: info.key, expected: info.sha256, actual }, 'integrity mismatch: stored object is corrupt');
+      logger.error(
+        { key: info.key, expected: info.sha256, actual },
+        'integrity mismatch: stored object is corrupt',
+      );
       await uploads.recordMismatch(info.key, info.sha256, actual, new Date());
     }
   }

@@ -11,7 +11,11 @@ export function settleAssetsOnEncoderVerdict(bus: EventBus, uploads: UploadStore
     types: ['media.encoded', 'media.encoding.failed'],
     handler: async ({ event }) => {
       const { assetId } = event.data as { assetId: string };
-      await uploads.settleAsset(assetId, event.type === 'media.encoded' ? 'ready' : 'failed', new Date(event.time));
+      await uploads.settleAsset(
+        assetId,
+        event.type === 'media.encoded' ? 'ready' : 'failed',
+        new Date(event.time),
+      );
     },
   });
 }

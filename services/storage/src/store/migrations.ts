@@ -25,7 +25,7 @@ export const storageMigrations: Record<string, Migration> = {
       await db.schema.createIndex('uploads_state').on('uploads').columns(['state', 'created_at']).execute();
       await db.schema
         .createTable('scrub_mismatches')
-        .addColumn('id', 'integer', (c) => c.primaryKey().generatedByDefaultAsIdentity())
+        .addColumn('id', 'text', (c) => c.primaryKey())
         .addColumn('blob_key', 'text', (c) => c.notNull())
         .addColumn('expected', 'text', (c) => c.notNull())
         .addColumn('actual', 'text', (c) => c.notNull())

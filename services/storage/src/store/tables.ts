@@ -1,5 +1,3 @@
-import type { Generated } from 'kysely';
-
 export type UploadState = 'receiving' | 'stored' | 'ready' | 'failed' | 'expired';
 
 /** One tus upload and what became of it. Instants are ISO-8601 text (see platform db/columns.ts). */
@@ -20,7 +18,7 @@ export interface UploadsTable {
 }
 
 export interface ScrubTable {
-  id: Generated<number>;
+  id: string;
   blob_key: string;
   expected: string;
   actual: string;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Database } from '@marquee/platform';
 import type { Transaction } from 'kysely';
 import type { StorageTables, UploadsTable, UploadState } from './tables.js';
@@ -8,7 +9,9 @@ export type UploadRow = UploadsTable;
 export class UploadStore {
   constructor(private readonly db: Database<StorageTables>) {}
 
-  async create(row: Omit<UploadRow, 'state' | 'blob_key' | 'sha256' | 'stored_at' | 'settled_at'>): Promise<void> {
+  async create(
+    row: Omit<UploadRow, 'state' | 'blob_key' | 'sha256' | 'stored_at' | 'settled_at'>,
+  ): Promise<void> {
     await this.db.write
       .insertInto('uploads')
       .values({ ...row, state: 'receiving', blob_key: null, sha256: null, stored_at: null, settled_at: null })
@@ -16,14 +19,30 @@ export class UploadStore {
   }
 
   find(uploadId: string): Promise<UploadRow | undefined> {
-    return this.db.read.selectFrom('uploads').selectAll().where('upload_id', '=', uploadId).executeTakeFirst();
+    return this.db.read
+      .selectFrom('uploads')
+      .selectAll()
+      .where('upload_id', '=', uploadId)
+      .executeTakeFirst();
   }
 
   inState(states: readonly UploadState[]): Promise<UploadRow[]> {
-    return this.db.read.selectFrom('uploads').selectAll().where('state', 'in', states).orderBy('created_at').execute();
+    return this.db.read
+      .selectFrom('uploads')
+      .selectAll()
+      .where('state', 'in', states)
+      .orderBy('created_at')
+      .execute();
   }
 
-  async markStored(trx: Transaction<StorageTables>, uploadId: string, blobKey: string, sha256: string, size: number, at: Date) {
+  async markStored(
+    trx: Transaction<StorageTables>,
+    uploadId: string,
+    blobKey: string,
+    sha256: string,
+    size: number,
+    at: Date,
+  ) {
     await trx
       .updateTable('uploads')
       .set({ state: 'stored', blob_key: blobKey, sha256, size, stored_at: at.toISOString() })
@@ -54,7 +73,7 @@ export class UploadStore {
   async recordMismatch(blobKey: string, expected: string, actual: string, at: Date): Promise<void> {
     await this.db.write
       .insertInto('scrub_mismatches')
-      .values({ blob_key: blobKey, expected, actual, found_at: at.toISOString() })
+      .values({ id: randomUUID(), blob_key: blobKey, expected, actual, found_at: at.toISOString() })
       .execute();
   }
 }

@@ -1,0 +1,91 @@
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '@marquee/core';
+import { createTestContext, openDatabase, type TestContext } from '@marquee/platform';
+import { Registry } from 'prom-client';
+import { FileStore } from '@tus/file-store';
+import { storageMigrations } from '../src/index.js';
+import { scrubBlobs, scrubMetrics } from '../src/jobs/scrub.js';
+import { runLifecycle } from '../src/jobs/lifecycle.js';
+import { UploadStore } from '../src/store/uploads.js';
+import type { StorageTables } from '../src/store/tables.js';
+
+const logger = createLogger({ level: 'silent' });
+let ctx: TestContext;
+afterEach(() => ctx.cleanup());
+
+async function uploadsStore(context: TestContext) {
+  const db = await openDatabase<StorageTables>({ service: 'storage', dataDir: context.dataDir });
+  await db.migrate(storageMigrations);
+  return { db, uploads: new UploadStore(db) };
+}
+
+describe('integrity scrubber', () => {
+  it('re-hashes every object and reports the corrupt one in a metric, a log and a row', async () => {
+    ctx = await createTestContext();
+    const { db, uploads } = await uploadsStore(ctx);
+    await ctx.blobs.put('assets/a/ok.m4s', Buffer.alloc(4096, 1));
+    await ctx.blobs.put('assets/a/bad.m4s', Buffer.alloc(4096, 2));
+    // Bit rot: flip the object's last byte on disk behind the store's back.
+    const file = await open(join(ctx.dataDir, 'blobs', 'objects', 'assets/a/bad.m4s'), 'r+');
+    const { size } = await file.stat();
+    await file.write(Buffer.from([0xff]), 0, 1, size - 1);
+    await file.close();
+
+    const registry = new Registry();
+    const metrics = scrubMetrics(registry);
+    const result = await scrubBlobs(ctx.blobs, uploads, logger, metrics);
+    expect(result.checked).toBe(2);
+    expect(result.mismatches.map((m) => m.key)).toEqual(['assets/a/bad.m4s']);
+    expect(await registry.getSingleMetricAsString('blob_integrity_mismatches_total')).toMatch(/ 1$/m);
+    expect(await db.read.selectFrom('scrub_mismatches').select('blob_key').execute()).toEqual([
+      { blob_key: 'assets/a/bad.m4s' },
+    ]);
+    await db.close();
+  });
+});
+
+describe('lifecycle job', () => {
+  it('deletes sources past retention and abandons stalled uploads, keeping the rest', async () => {
+    ctx = await createTestContext();
+    const { db, uploads } = await uploadsStore(ctx);
+    const datastore = new FileStore({ directory: join(ctx.dataDir, 'uploads') });
+    const old = new Date(Date.now() - 40 * 24 * 3_600_000).toISOString();
+    const recent = new Date().toISOString();
+    const row = (id: string, created: string) => ({
+      upload_id: id,
+      asset_id: `asset-${id}`,
+      title_id: 't1',
+      filename: 'f.mp4',
+      kind: 'source' as const,
+      language: null,
+      size: 1,
+      created_at: created,
+    });
+    await uploads.create(row('old-ready', old));
+    await uploads.create(row('new-ready', recent));
+    await uploads.create(row('stalled', old));
+    for (const id of ['old-ready', 'new-ready']) {
+      await ctx.blobs.put(`sources/asset-${id}/source.mp4`, 'x');
+      await db.write
+        .updateTable('uploads')
+        .set({ blob_key: `sources/asset-${id}/source.mp4`, state: 'stored' })
+        .where('upload_id', '=', id)
+        .execute();
+    }
+    await uploads.settleAsset('asset-old-ready', 'ready', new Date(old));
+    await uploads.settleAsset('asset-new-ready', 'ready', new Date());
+
+    const applied = await runLifecycle(
+      { uploads, blobs: ctx.blobs, datastore, logger },
+      { sourceRetentionDays: 30, failedRetentionHours: 24 },
+    );
+    expect(applied).toBe(2);
+    expect(await ctx.blobs.head('sources/asset-old-ready/source.mp4')).toBeUndefined();
+    expect(await ctx.blobs.head('sources/asset-new-ready/source.mp4')).toBeDefined();
+    expect((await uploads.find('stalled'))?.state).toBe('expired');
+    expect((await uploads.find('new-ready'))?.state).toBe('ready');
+    await db.close();
+  });
+});
