@@ -1,3 +1,4 @@
+import type { Dispatcher } from 'undici';
 import type { LoadBalancer } from './load-balancer.js';
 
 export interface HealthCheckOptions {
@@ -9,6 +10,31 @@ export interface HealthCheckOptions {
 
 /** Answers whether one instance is healthy; must not throw. */
 export type InstanceProbe = (url: string) => Promise<boolean>;
+
+/** GET `path` (default /healthz) on an instance through its dispatcher; healthy means 2xx in time. */
+export function httpProbe(
+  dispatcherFor: (url: string) => Dispatcher,
+  options: HealthCheckOptions,
+  headers: Record<string, string>,
+): InstanceProbe {
+  const timeout = options.timeoutMs ?? 1_000;
+  return async (url) => {
+    try {
+      const res = await dispatcherFor(url).request({
+        method: 'GET',
+        path: options.path ?? '/healthz',
+        headers,
+        headersTimeout: timeout,
+        bodyTimeout: timeout,
+        signal: AbortSignal.timeout(timeout),
+      });
+      await res.body.dump();
+      return res.statusCode >= 200 && res.statusCode < 300;
+    } catch {
+      return false;
+    }
+  };
+}
 
 /** Long enough to mean "until a health check says otherwise". */
 const UNTIL_HEALTHY_MS = 24 * 60 * 60 * 1000;

@@ -20,7 +20,7 @@ import {
   toUpstreamError,
 } from './upstream-failures.js';
 import { LoadBalancer, type BalancingStrategy, type InstanceState } from './load-balancer.js';
-import { startHealthChecks, type HealthCheckOptions } from './health-checks.js';
+import { httpProbe, startHealthChecks, type HealthCheckOptions } from './health-checks.js';
 
 export interface ServiceClientOptions {
   /** Upstream service name, used in errors and logs. */
@@ -64,7 +64,7 @@ export interface StreamCallOptions {
   /** A Buffer can be retried when the call is idempotent; a stream never is (it is consumed). */
   body?: Buffer | string | Readable | null;
   idempotent?: boolean;
-  /** Time allowed for the answer's headers, and between chunks of either body. */
+  /** Time allowed for the answer to start (precise unless the body is a stream), and between body chunks. */
   timeoutMs?: number;
   /** Aborts the call, e.g. when the caller's own client went away. */
   signal?: AbortSignal;
@@ -151,23 +151,7 @@ export class ServiceClient {
     onChange?: (url: string, healthy: boolean) => void,
   ): void {
     if (this.stopHealthChecks) return;
-    const timeout = options.timeoutMs ?? 1_000;
-    const probe = async (url: string) => {
-      try {
-        const res = await this.pools.get(url)!.request({
-          method: 'GET',
-          path: options.path ?? '/healthz',
-          headers: this.options.headers,
-          headersTimeout: timeout,
-          bodyTimeout: timeout,
-          signal: AbortSignal.timeout(timeout),
-        });
-        await res.body.dump();
-        return res.statusCode >= 200 && res.statusCode < 300;
-      } catch {
-        return false;
-      }
-    };
+    const probe = httpProbe((url) => this.pools.get(url)!, options, this.options.headers);
     this.stopHealthChecks = startHealthChecks(this.balancer, probe, options, onChange);
   }
 
@@ -248,15 +232,28 @@ export class ServiceClient {
     if (correlationId && !headers[CORRELATION_HEADER]) headers[CORRELATION_HEADER] = correlationId;
     const timeout = call.timeoutMs ?? this.options.timeoutMs;
     return this.onInstance(async (pool, instance) => {
-      const res = await pool.request({
-        method: method as 'GET',
-        path,
-        headers,
-        body: call.body ?? null,
-        headersTimeout: timeout,
-        bodyTimeout: timeout,
-        ...(call.signal ? { signal: call.signal } : {}),
-      });
+      // undici's headersTimeout ticks in ~0.5 s steps: a precise deadline for the answer to start, unless
+      // the body is a stream (an upload takes as long as the client needs; undici's idle timers bound it).
+      const deadline = new AbortController();
+      const timer =
+        call.body && typeof call.body === 'object' && !Buffer.isBuffer(call.body)
+          ? undefined
+          : setTimeout(() => deadline.abort(new DOMException('deadline passed', 'TimeoutError')), timeout);
+      const signal = call.signal ? AbortSignal.any([call.signal, deadline.signal]) : deadline.signal;
+      let res;
+      try {
+        res = await pool.request({
+          method: method as 'GET',
+          path,
+          headers,
+          body: call.body ?? null,
+          headersTimeout: timeout,
+          bodyTimeout: timeout,
+          signal,
+        });
+      } finally {
+        clearTimeout(timer);
+      }
       return { status: res.statusCode, headers: res.headers, body: res.body, instance };
     });
   }
