@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest';
+import {
+  buildEncodeArgs,
+  encodeFilterGraph,
+  outputFrameRate,
+  planPoster,
+  type EncodePlan,
+} from './encode-args.js';
+import { planLadder } from './ladder.js';
+import type { SourceInfo } from './probe.js';
+import { planTrickplay } from './trickplay.js';
+
+const source: SourceInfo = {
+  demuxer: 'mov',
+  durationSeconds: 60,
+  videoStreamIndex: 0,
+  videoCodec: 'h264',
+  width: 1920,
+  height: 1080,
+  fps: 30,
+  fpsRational: '30/1',
+  frames: 1800,
+  audioTracks: [
+    { index: 1, language: 'en', title: undefined, channels: 2, codec: 'aac', default: true },
+    { index: 2, language: 'fr', title: undefined, channels: 6, codec: 'ac3', default: false },
+  ],
+  subtitleTracks: [{ index: 3, language: 'en', title: undefined, codec: 'mov_text', text: true }],
+};
+
+function plan(overrides: Partial<EncodePlan> = {}): EncodePlan {
+  return {
+    sourcePath: '/jobs/a1/source',
+    source,
+    outputFps: '30/1',
+    fps: 30,
+    segmentSeconds: 4,
+    preset: 'veryfast',
+    threads: undefined,
+    rungs: planLadder({ width: 1920, height: 1080, fps: 30, probeBitrateKbps: 2000, probePixels: 960 * 540 }),
+    audio: [
+      { index: 1, bitrateKbps: 128, channels: 2 },
+      { index: 2, bitrateKbps: 128, channels: 2 },
+    ],
+    subtitles: [3],
+    poster: planPoster(1920, 1080, 60),
+    trickplay: planTrickplay(1920, 1080, 60),
+    ...overrides,
+  };
+}
+
+/** The value following each occurrence of `flag`. */
+const valuesOf = (args: string[], flag: string): string[] =>
+  args.flatMap((a, i) => (a === flag && args[i + 1] !== undefined ? [args[i + 1]!] : []));
+
+describe('buildEncodeArgs', () => {
+  const args = buildEncodeArgs(plan());
+
+  it('decodes the upload once, through the hostile-input policy', () => {
+    expect(valuesOf(args, '-i')).toEqual(['file:/jobs/a1/source']);
+    const input = args.indexOf('-i');
+    const inputOptions = args.slice(0, input);
+    expect(valuesOf(inputOptions, '-protocol_whitelist')).toEqual(['file']);
+    expect(valuesOf(inputOptions, '-format_whitelist')[0]).toContain('mov');
+    expect(valuesOf(inputOptions, '-f')).toEqual(['mov']);
+    expect(valuesOf(inputOptions, '-enable_drefs')).toEqual(['0']);
+    expect(args).toContain('-nostdin');
+  });
+
+  it('splits one decode into every rung, the poster and the trickplay', () => {
+    const graph = valuesOf(args, '-filter_complex')[0]!;
+    expect(graph.match(/split=/g)).toHaveLength(1);
+    expect(graph).toContain('split=7[s0][s1][s2][s3][s4][sp][st]');
+    expect(graph).toContain('[s0]scale=1920:1080,setsar=1[v0]');
+    expect(graph).toContain('[s4]scale=426:240,setsar=1[v4]');
+    expect(graph).toMatch(/\[sp\]trim=start=6:duration=1,scale=1280:720/);
+    expect(graph).toMatch(/\[st\]fps=1\/2,scale=160:90,setsar=1,tile=10x3\[trick\]/);
+  });
+
+  it('encodes H.264 High with closed, aligned 4 s GOPs and per-rung rate control', () => {
+    expect(valuesOf(args, '-profile:v')).toEqual(['high']);
+    expect(valuesOf(args, '-g')).toEqual(['120']);
+    expect(valuesOf(args, '-keyint_min')).toEqual(['120']);
+    expect(valuesOf(args, '-sc_threshold')).toEqual(['0']);
+    expect(valuesOf(args, '-force_key_frames')).toEqual(['expr:gte(t,n_forced*4)']);
+    expect(valuesOf(args, '-flags:v')).toEqual(['+cgop']);
+    const rungs = plan().rungs;
+    rungs.forEach((r, i) => {
+      expect(valuesOf(args, `-b:v:${i}`)).toEqual([`${r.bitrateKbps}k`]);
+      expect(valuesOf(args, `-maxrate:v:${i}`)).toEqual([`${r.maxrateKbps}k`]);
+      expect(valuesOf(args, `-level:v:${i}`)).toHaveLength(1);
+    });
+  });
+
+  it('packages CMAF HLS with every rung and every audio track as its own variant', () => {
+    expect(valuesOf(args, '-hls_segment_type')).toEqual(['fmp4']);
+    expect(valuesOf(args, '-hls_time')).toEqual(['4']);
+    expect(valuesOf(args, '-var_stream_map')).toEqual(['v:0 v:1 v:2 v:3 v:4 a:0 a:1']);
+    expect(valuesOf(args, '-map').slice(0, 7)).toEqual([
+      '[v0]',
+      '[v1]',
+      '[v2]',
+      '[v3]',
+      '[v4]',
+      '0:1',
+      '0:2',
+    ]);
+    expect(valuesOf(args, '-ac:a:1')).toEqual(['2']);
+  });
+
+  it('writes the poster, the trickplay sheets and one WebVTT per text subtitle stream', () => {
+    expect(args).toContain('poster.jpg');
+    expect(args).toContain('trickplay/sheet_%03d.jpg');
+    const sub = args.indexOf('0:3');
+    expect(args.slice(sub - 1, sub + 7)).toEqual([
+      '-map',
+      '0:3',
+      '-c:s',
+      'webvtt',
+      '-f',
+      'webvtt',
+      'subs_0/extracted.vtt',
+    ]);
+  });
+
+  it('omits audio options for a silent film and passes threads when asked', () => {
+    const silent = buildEncodeArgs(plan({ audio: [], subtitles: [], threads: 2 }));
+    expect(silent).not.toContain('-c:a');
+    expect(valuesOf(silent, '-var_stream_map')).toEqual(['v:0 v:1 v:2 v:3 v:4']);
+    expect(valuesOf(silent, '-threads')).toEqual(['2']);
+  });
+
+  it('uses the video stream index of the source in the graph', () => {
+    const graph = encodeFilterGraph(plan({ source: { ...source, videoStreamIndex: 2 } }));
+    expect(graph.startsWith('[0:2]fps=30/1,format=yuv420p,split=')).toBe(true);
+  });
+});
+
+describe('outputFrameRate', () => {
+  it('keeps rates up to 60 and halves faster ones', () => {
+    expect(outputFrameRate('30000/1001')).toEqual({ rational: '30000/1001', value: 30000 / 1001 });
+    expect(outputFrameRate('60/1').value).toBe(60);
+    expect(outputFrameRate('120/1')).toEqual({ rational: '120/2', value: 60 });
+    expect(outputFrameRate('240/1').value).toBe(60);
+  });
+});
+
+describe('planPoster', () => {
+  it('takes a frame at 10 % at most 1280×720, aspect kept', () => {
+    expect(planPoster(1920, 1080, 100)).toEqual({ atSeconds: 10, width: 1280, height: 720 });
+    expect(planPoster(640, 360, 10)).toEqual({ atSeconds: 1, width: 640, height: 360 });
+    expect(planPoster(1080, 1920, 10)).toEqual({ atSeconds: 1, width: 720, height: 1280 });
+  });
+});

@@ -1,0 +1,181 @@
+import { levelName } from './h264-level.js';
+import { safeInputArgs } from './input-policy.js';
+import type { Rung } from './ladder.js';
+import type { SourceInfo } from './probe.js';
+import { TRICKPLAY_PATTERN, type TrickplayPlan } from './trickplay.js';
+
+export interface AudioOutput {
+  /** Absolute stream index in the source. */
+  index: number;
+  bitrateKbps: number;
+  channels: number;
+}
+
+export interface PosterPlan {
+  atSeconds: number;
+  width: number;
+  height: number;
+}
+
+/** Everything the one ffmpeg run produces, decided before it starts. */
+export interface EncodePlan {
+  sourcePath: string;
+  source: SourceInfo;
+  /** Output frame rate, exact ("30000/1001"), and as a number. */
+  outputFps: string;
+  fps: number;
+  segmentSeconds: number;
+  preset: string;
+  /** x264 threads per rung; undefined lets x264 choose (about 1.5 × cores each). */
+  threads: number | undefined;
+  rungs: Rung[];
+  audio: AudioOutput[];
+  /** Absolute indexes of the source's text subtitle streams. */
+  subtitles: number[];
+  poster: PosterPlan;
+  trickplay: TrickplayPlan;
+}
+
+/** Where ffmpeg's HLS muxer writes variant `v` (renamed afterwards: it cannot name them itself on old builds). */
+export const hlsVariantDir = (v: number): string => `stream_${v}`;
+const HLS_VARIANT_PATTERN = 'stream_%v';
+export const videoDir = (rung: Rung): string => `video_${rung.name}`;
+export const audioDir = (n: number): string => `audio_${n}`;
+export const subtitleDir = (n: number): string => `subs_${n}`;
+export const rawSubtitleFile = (n: number): string => `${subtitleDir(n)}/extracted.vtt`;
+export const POSTER_FILE = 'poster.jpg';
+export const MEDIA_PLAYLIST = 'index.m3u8';
+
+/** Source > 60 fps is halved (120 → 60, 119.88 → 59.94): players and H.264 levels want ≤ 60. */
+export function outputFrameRate(fpsRational: string): { rational: string; value: number } {
+  const [numText, denText] = fpsRational.split('/');
+  const num = Number(numText);
+  let den = Number(denText) || 1;
+  while (num / den > 60) den *= 2;
+  return { rational: `${num}/${den}`, value: num / den };
+}
+
+/** The poster: a frame at 10 % of the film (past opening black), at most 1280×720, aspect kept. */
+export function planPoster(width: number, height: number, durationSeconds: number): PosterPlan {
+  const portrait = height > width;
+  const scale = Math.min(1, (portrait ? 720 : 1280) / width, (portrait ? 1280 : 720) / height);
+  return {
+    atSeconds: Math.round(durationSeconds * 0.1 * 1000) / 1000,
+    width: Math.max(2, 2 * Math.round((width * scale) / 2)),
+    height: Math.max(2, 2 * Math.round((height * scale) / 2)),
+  };
+}
+
+/**
+ * The filter graph: ONE decode, converted once to CFR 4:2:0, then `split` into every rung, the poster
+ * and the trickplay thumbnails. The poster branch trims to a one-second window first, so only a
+ * handful of frames are ever scaled for it.
+ */
+export function encodeFilterGraph(plan: EncodePlan): string {
+  const branches = plan.rungs.length + 2;
+  const labels = plan.rungs.map((_, i) => `[s${i}]`).join('');
+  const { poster, trickplay: t } = plan;
+  const parts = [
+    `[0:${plan.source.videoStreamIndex}]fps=${plan.outputFps},format=yuv420p,split=${branches}${labels}[sp][st]`,
+    ...plan.rungs.map((r, i) => `[s${i}]scale=${r.width}:${r.height},setsar=1[v${i}]`),
+    `[sp]trim=start=${poster.atSeconds}:duration=1,scale=${poster.width}:${poster.height},setsar=1[poster]`,
+    `[st]fps=1/${t.intervalSeconds},scale=${t.thumbWidth}:${t.thumbHeight},setsar=1,tile=${t.columns}x${t.rows}[trick]`,
+  ];
+  return parts.join(';');
+}
+
+/**
+ * The whole command line. One input (opened under the hostile-input policy), four kinds of output
+ * files: the CMAF HLS ladder (every rung and every audio track, one variant each), the poster, the
+ * trickplay sheets, and one WebVTT file per text subtitle stream.
+ */
+export function buildEncodeArgs(plan: EncodePlan): string[] {
+  const gop = Math.max(1, Math.round(plan.segmentSeconds * plan.fps));
+  const args = ['-hide_banner', '-nostdin', '-v', 'error', '-progress', 'pipe:1', '-nostats', '-y'];
+  args.push(...safeInputArgs(plan.sourcePath, plan.source.demuxer));
+  args.push('-filter_complex', encodeFilterGraph(plan));
+
+  // --- HLS ladder
+  plan.rungs.forEach((_, i) => args.push('-map', `[v${i}]`));
+  plan.audio.forEach((a) => args.push('-map', `0:${a.index}`));
+  args.push('-map_metadata', '-1', '-map_chapters', '-1');
+  args.push('-c:v', 'libx264', '-preset', plan.preset, '-profile:v', 'high', '-pix_fmt', 'yuv420p');
+  // Closed GOPs of exactly one segment, at the same frames in every rung: segments align across rungs.
+  args.push('-g', String(gop), '-keyint_min', String(gop), '-sc_threshold', '0', '-flags:v', '+cgop');
+  args.push('-force_key_frames', `expr:gte(t,n_forced*${plan.segmentSeconds})`);
+  if (plan.threads !== undefined) args.push('-threads', String(plan.threads));
+  plan.rungs.forEach((r, i) =>
+    args.push(
+      `-b:v:${i}`,
+      `${r.bitrateKbps}k`,
+      `-maxrate:v:${i}`,
+      `${r.maxrateKbps}k`,
+      `-bufsize:v:${i}`,
+      `${r.bufsizeKbps}k`,
+      `-level:v:${i}`,
+      levelName(r.level),
+    ),
+  );
+  if (plan.audio.length > 0) args.push('-c:a', 'aac', '-ar', '48000');
+  plan.audio.forEach((a, j) => args.push(`-b:a:${j}`, `${a.bitrateKbps}k`, `-ac:a:${j}`, String(a.channels)));
+  const variants = [...plan.rungs.map((_, i) => `v:${i}`), ...plan.audio.map((_, j) => `a:${j}`)];
+  args.push(
+    '-max_muxing_queue_size',
+    '4096',
+    '-f',
+    'hls',
+    '-hls_time',
+    String(plan.segmentSeconds),
+    '-hls_playlist_type',
+    'vod',
+    '-hls_segment_type',
+    'fmp4',
+    '-hls_fmp4_init_filename',
+    'init.mp4',
+    '-hls_flags',
+    'independent_segments',
+    '-hls_segment_filename',
+    `${HLS_VARIANT_PATTERN}/seg_%05d.m4s`,
+    '-var_stream_map',
+    variants.join(' '),
+    `${HLS_VARIANT_PATTERN}/${MEDIA_PLAYLIST}`,
+  );
+
+  // --- poster
+  args.push(
+    '-map',
+    '[poster]',
+    '-frames:v',
+    '1',
+    '-c:v',
+    'mjpeg',
+    '-q:v',
+    '3',
+    '-f',
+    'image2',
+    '-update',
+    '1',
+    POSTER_FILE,
+  );
+
+  // --- trickplay sheets
+  args.push(
+    '-map',
+    '[trick]',
+    '-c:v',
+    'mjpeg',
+    '-q:v',
+    '5',
+    '-f',
+    'image2',
+    '-start_number',
+    '1',
+    TRICKPLAY_PATTERN,
+  );
+
+  // --- text subtitles, each to its own WebVTT file
+  plan.subtitles.forEach((index, k) =>
+    args.push('-map', `0:${index}`, '-c:s', 'webvtt', '-f', 'webvtt', rawSubtitleFile(k)),
+  );
+  return args;
+}

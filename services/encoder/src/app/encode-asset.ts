@@ -1,0 +1,137 @@
+import { mkdir, readdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { runComplexityProbe, runEncode } from '../media/ffmpeg-runs.js';
+import type { MediaTools } from '../media/media-tools.js';
+import { probeSource } from '../media/probe-source.js';
+import { planComplexityProbe } from './complexity.js';
+import { outputFrameRate, planPoster, type EncodePlan } from './encode-args.js';
+import { planLadder } from './ladder.js';
+import { finishOutputs, type EncodedAsset } from './finish-outputs.js';
+import { validateSource, DEFAULT_SOURCE_LIMITS, type SourceLimits } from './probe.js';
+import { progressReporter, type EncodeProgress } from './progress.js';
+import { readSidecars, type Sidecar } from './subtitle-outputs.js';
+import { planTrickplay, TRICKPLAY_DIR } from './trickplay.js';
+import { subtitleDir } from './encode-args.js';
+
+export type { EncodedAsset } from './finish-outputs.js';
+
+export interface EncodeLimits {
+  /** ffprobe of the upload. */
+  probe: { wallTimeMs: number; memoryBytes: number };
+  /** Complexity probe / decode check. */
+  analyse: { wallTimeMs: number; memoryBytes: number };
+  /** The encode's wall time is max(minWallTimeMs, duration × maxRealtimeMultiple). */
+  encode: { minWallTimeMs: number; maxRealtimeMultiple: number; memoryBytes: number };
+  source: SourceLimits;
+}
+
+export const DEFAULT_ENCODE_LIMITS: EncodeLimits = {
+  probe: { wallTimeMs: 60_000, memoryBytes: 1024 ** 3 },
+  analyse: { wallTimeMs: 120_000, memoryBytes: 3 * 1024 ** 3 },
+  // 1080p with five rungs peaks under 2 GiB of address space; 6 GiB leaves room for 2160p.
+  encode: { minWallTimeMs: 10 * 60_000, maxRealtimeMultiple: 10, memoryBytes: 6 * 1024 ** 3 },
+  source: DEFAULT_SOURCE_LIMITS,
+};
+
+export interface EncoderSettings {
+  /** x264 preset for every rung and the complexity probe (veryfast: FACTS.md). */
+  preset: string;
+  /** x264 threads per rung; undefined lets x264 decide. */
+  threads: number | undefined;
+  segmentSeconds: number;
+  limits: EncodeLimits;
+}
+
+export const DEFAULT_ENCODER_SETTINGS: EncoderSettings = {
+  preset: 'veryfast',
+  threads: undefined,
+  segmentSeconds: 4,
+  limits: DEFAULT_ENCODE_LIMITS,
+};
+
+export interface EncodeAssetInput {
+  sourcePath: string;
+  sidecars?: readonly Sidecar[];
+  /** Where every output goes; created if missing, and must be empty. */
+  workDir: string;
+  signal?: AbortSignal;
+  /** At most one call per second, fraction never decreasing. */
+  onProgress?: (progress: EncodeProgress) => void;
+}
+
+/**
+ * The encoding use case: probe → validate → complexity probe (also the decode check) → ladder → ONE
+ * ffmpeg run (ladder, poster, trickplay, subtitles) → measure → master playlist, written last so a
+ * half-finished work dir never holds one. Throws MediaRejectedError (final, with a reason) for
+ * unacceptable media and MediaToolError (retryable) when the tools fail.
+ */
+export async function encodeAsset(
+  tools: MediaTools,
+  input: EncodeAssetInput,
+  settings: EncoderSettings = DEFAULT_ENCODER_SETTINGS,
+): Promise<EncodedAsset> {
+  const { limits } = settings;
+  const workDir = resolve(input.workDir);
+  const sourcePath = resolve(input.sourcePath);
+  await mkdir(workDir, { recursive: true });
+  if ((await readdir(workDir)).length > 0) throw new Error(`work dir ${workDir} is not empty`);
+  const report = progressReporter(input.onProgress);
+  const signal = input.signal ? { signal: input.signal } : {};
+
+  report('probing', 0);
+  const sidecars = await readSidecars(input.sidecars ?? []);
+  const info = await probeSource(tools, sourcePath, { limits: limits.probe, ...signal });
+  validateSource(info, limits.source);
+
+  const fps = outputFrameRate(info.fpsRational);
+  const complexity = planComplexityProbe(info);
+  const measured = await runComplexityProbe(
+    tools,
+    info,
+    complexity,
+    { sourcePath, workDir, preset: settings.preset, outputFps: fps.rational, fps: fps.value },
+    { limits: limits.analyse, ...signal, onProgress: (f) => report('analysing', f) },
+  );
+
+  const textSubtitles = info.subtitleTracks.filter((s) => s.text);
+  const plan: EncodePlan = {
+    sourcePath,
+    source: info,
+    outputFps: fps.rational,
+    fps: fps.value,
+    segmentSeconds: settings.segmentSeconds,
+    preset: settings.preset,
+    threads: settings.threads,
+    rungs: planLadder({
+      width: info.width,
+      height: info.height,
+      fps: fps.value,
+      probeBitrateKbps: measured.bitrateKbps,
+      probePixels: measured.pixels,
+    }),
+    // Stereo AAC for everything with two or more channels, mono stays mono (docs/media.md).
+    audio: info.audioTracks.map((a) => ({
+      index: a.index,
+      channels: Math.min(2, a.channels),
+      bitrateKbps: a.channels >= 2 ? 128 : 64,
+    })),
+    subtitles: textSubtitles.map((s) => s.index),
+    poster: planPoster(info.width, info.height, info.durationSeconds),
+    trickplay: planTrickplay(info.width, info.height, info.durationSeconds),
+  };
+
+  await mkdir(resolve(workDir, TRICKPLAY_DIR));
+  for (const k of textSubtitles.keys()) await mkdir(resolve(workDir, subtitleDir(k)));
+  const wallTimeMs = Math.max(
+    limits.encode.minWallTimeMs,
+    info.durationSeconds * 1000 * limits.encode.maxRealtimeMultiple,
+  );
+  await runEncode(tools, plan, workDir, {
+    limits: { wallTimeMs, memoryBytes: limits.encode.memoryBytes },
+    ...signal,
+    onProgress: (f) => report('encoding', f),
+  });
+
+  report('finishing', 0);
+  return finishOutputs(workDir, plan, textSubtitles, sidecars);
+}
