@@ -163,6 +163,22 @@ export const settingsSchema = Type.Object({
   EDGE_PUBLIC_URLS: UrlList(
     'public base URL of each edge, in MARQUEE_EDGE_PORTS order (default: its listen address)',
   ),
+  RECS_EASE_MAX_ITEMS: Type.Integer({
+    minimum: 0,
+    default: 3000,
+    description:
+      'recommender: rank with EASE up to this many titles, item-kNN above (EASE trains in n³ time and 12·n² bytes)',
+  }),
+  RECS_RETRAIN_AFTER_EVENTS: Type.Integer({
+    minimum: 1,
+    default: 500,
+    description: 'recommender: retrain after this many new viewing/rating/list events',
+  }),
+  RECS_RETRAIN_INTERVAL_MINUTES: Type.Number({
+    minimum: 0.01,
+    default: 15,
+    description: 'recommender: retrain on this schedule when anything new arrived',
+  }),
   CORS_ORIGINS: Type.String({
     default: '',
     description: 'allowed browser origins, comma separated (same-origin always)',
