@@ -4,7 +4,8 @@ import { ingest, login } from './ingest.js';
 import { startPlatform } from './platform.js';
 
 const USAGE = `usage:
-  marquee start [--target=all|${SERVICE_NAMES.join('|')}]   run the platform (default: all, monolithic mode)
+  marquee start [--target=all|<service>[,<service>…]]   run the platform (default: all, monolithic mode)
+                                  services: ${SERVICE_NAMES.join(', ')}
   marquee ingest <file> --title "Name" [--gateway URL] [--email E --password P] [--maturity PG] [--genres a,b]
                  [--year N] [--synopsis S] [--resume <upload url>]
                                   create a title, upload its source (resumable) and follow encoding
@@ -12,13 +13,9 @@ const USAGE = `usage:
 
 async function start(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { target: { type: 'string', default: 'all' } } });
-  const target = values.target ?? 'all';
-  if (target !== 'all' && !SERVICE_NAMES.includes(target as ServiceName)) {
-    throw new ConfigError([`--target: must be all or one of ${SERVICE_NAMES.join(', ')} (got "${target}")`]);
-  }
+  const targets = parseTargets(values.target ?? 'all');
   const settings = loadSettings(process.env);
   const logger = createLogger({ level: settings.LOG_LEVEL, name: 'marquee' });
-  const targets = target === 'all' ? [...SERVICE_NAMES] : [target as ServiceName];
   const platform = await startPlatform(settings, logger, targets);
   logger.info({ url: platform.gatewayUrl, targets }, 'Marquee is up');
 
@@ -85,6 +82,19 @@ async function ingestCommand(argv: string[]): Promise<void> {
     ...(values.resume ? { uploadUrl: values.resume } : {}),
   });
   if (result.state !== 'ready') process.exitCode = 1;
+}
+
+/** `all`, one service, or a comma-separated list (e.g. run edges in their own processes). */
+function parseTargets(raw: string): ServiceName[] {
+  if (raw === 'all') return [...SERVICE_NAMES];
+  const names = raw.split(',').map((t) => t.trim());
+  const unknown = names.filter((n) => !SERVICE_NAMES.includes(n as ServiceName));
+  if (unknown.length > 0 || names.length === 0) {
+    throw new ConfigError([
+      `--target: must be all or a comma-separated list of ${SERVICE_NAMES.join(', ')} (got "${raw}")`,
+    ]);
+  }
+  return [...new Set(names as ServiceName[])];
 }
 
 async function main(): Promise<void> {
