@@ -24,6 +24,12 @@ export interface MediaTokenPayload {
   exp: number;
 }
 
+/**
+ * The session id of artwork tokens: they open only the images of an asset (poster, thumbnails), never
+ * its audio or video, so catalog pages can show posters from the edges without a playback session.
+ */
+export const ARTWORK_SESSION = 'artwork';
+
 export type MediaTokenRefusal = 'malformed' | 'unknown_key' | 'bad_signature' | 'expired';
 
 export type MediaTokenCheck =

@@ -1,9 +1,144 @@
-import { createServiceServer, requireServiceToken, type ServiceModule } from '@marquee/core';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import {
+  createMediaKeyring,
+  createServiceServer,
+  SERVICE_TOKEN_HEADER,
+  ServiceClient,
+  serviceToken,
+  type ServiceModule,
+} from '@marquee/core';
+import type { FastifyServerOptions } from 'fastify';
 import type { ServiceContext } from '@marquee/platform';
+import { AssetPlaylists } from './cache/asset-playlists.js';
+import { DiskTier } from './cache/disk-tier.js';
+import { MediaCache } from './cache/media-cache.js';
+import { RamTier } from './cache/ram-tier.js';
+import { defaultSteeringBaseUrl, resolveEdgeIdentity, type EdgeIdentity } from './edge-identity.js';
+import { createEdgeMetrics } from './edge-metrics.js';
+import { mediaRoutes } from './http/media-routes.js';
+import { Prefill } from './jobs/prefill.js';
+import { SteeringReporter } from './jobs/steering-reporter.js';
+import { LoadGauge } from './load-gauge.js';
+import { HttpOrigin, type Origin } from './origin/http-origin.js';
+import { loadEdgeTls } from './tls.js';
 
-/** The edge service. Skeleton: it only reports ready until its issue lands. */
-export async function buildEdge(ctx: ServiceContext): Promise<ServiceModule> {
-  const { app } = createServiceServer({ name: 'edge', logger: ctx.logger });
-  requireServiceToken(app, ctx.secret);
-  return { name: 'edge', app, start: async () => {}, stop: async () => {} };
+export { parseMediaPath } from './app/media-path.js';
+export { buildSessionMaster } from './app/session-master.js';
+export { MEDIA_REFUSALS } from './app/access.js';
+
+export interface EdgeOptions {
+  /** Fixes the identity instead of deriving it from the listen port (tests, benchmarks). */
+  identity?: EdgeIdentity;
+  /** Fill from this origin instead of storage's HTTP origin (tests). */
+  origin?: Origin;
+  /** Overrides EDGE_RAM_BYTES / EDGE_DISK_BYTES. */
+  ramBytes?: number;
+  diskBytes?: number;
+  /** Turns off reporting to streaming and pre-fill (benchmarks). */
+  standalone?: boolean;
+}
+
+/**
+ * An edge node of the CDN: signed-URL checks, a RAM tier and a disk tier in front of storage's origin,
+ * per-session master playlists with Content Steering, proactive fill and reports to steering.
+ * Several edges can run in one process (monolithic mode runs two); each finds out which one it is
+ * once it listens, so everything that depends on its identity happens in start().
+ */
+export async function buildEdge(ctx: ServiceContext, options: EdgeOptions = {}): Promise<ServiceModule> {
+  const { settings, logger } = ctx;
+  const tls = await loadEdgeTls(settings, ctx.dataDir);
+  const {
+    app,
+    metrics: serviceMetrics,
+    addReadiness,
+  } = createServiceServer({
+    name: 'edge',
+    logger,
+    // Fastify's https option is typed on the https server overload only.
+    ...(tls ? { fastify: { https: tls } as Partial<FastifyServerOptions> } : {}),
+  });
+  const ram = new RamTier(options.ramBytes ?? settings.EDGE_RAM_BYTES);
+  let disk: DiskTier | undefined;
+  const metrics = createEdgeMetrics(serviceMetrics.registry, {
+    ram: () => ram,
+    disk: () => disk ?? { bytes: 0, count: 0 },
+  });
+  const origin = options.origin ?? new HttpOrigin({ baseUrls: ctx.urls.storage, secret: ctx.secret });
+  const streaming = new ServiceClient({
+    service: 'streaming',
+    baseUrls: ctx.urls.streaming.length > 0 ? ctx.urls.streaming : ['http://127.0.0.1:9'],
+    headers: { [SERVICE_TOKEN_HEADER]: serviceToken(ctx.secret) },
+    timeoutMs: 2_000,
+  });
+  const load = new LoadGauge();
+  let cache: MediaCache | undefined;
+  let playlists: AssetPlaylists | undefined;
+  let reporter: SteeringReporter | undefined;
+  let prefill: Prefill | undefined;
+  let identity = options.identity;
+
+  mediaRoutes(app, {
+    keys: createMediaKeyring({ secret: ctx.secret }),
+    get cache() {
+      return cache!;
+    },
+    get playlists() {
+      return playlists!;
+    },
+    metrics,
+    load,
+    logger,
+    peers: () => reporter?.peers() ?? (identity ? [identity] : []),
+    steeringBaseUrl: () => reporter?.steeringBaseUrl ?? defaultSteeringBaseUrl(settings),
+    ready: () => cache !== undefined,
+  });
+  addReadiness('cache', () => cache !== undefined || 'cache tiers not loaded yet');
+
+  return {
+    name: 'edge',
+    app,
+    async start() {
+      const port = (app.server.address() as AddressInfo | null)?.port ?? 0;
+      identity ??= resolveEdgeIdentity({ settings, edgeUrls: ctx.urls.edge, port, tls: tls !== undefined });
+      const edgeLogger = logger.child({ edgeId: identity.edgeId });
+      disk = new DiskTier(
+        join(ctx.dataDir, `edge-${identity.edgeId}`),
+        options.diskBytes ?? settings.EDGE_DISK_BYTES,
+        edgeLogger,
+      );
+      await disk.open();
+      const tiered = new MediaCache(ram, disk, origin, metrics, edgeLogger);
+      playlists = new AssetPlaylists(tiered);
+      if (!options.standalone) {
+        reporter = new SteeringReporter({
+          identity,
+          streaming,
+          load: () => load.read(),
+          heldAssets: (limit) => tiered.heldAssets(limit),
+          healthy: () => true,
+          logger: edgeLogger,
+          defaultSteeringBaseUrl: defaultSteeringBaseUrl(settings),
+        });
+        reporter.start();
+        prefill = new Prefill({
+          edgeId: identity.edgeId,
+          bus: ctx.bus,
+          cache: tiered,
+          playlists,
+          streaming,
+          logger: edgeLogger,
+        });
+        await prefill.start();
+      }
+      cache = tiered;
+      edgeLogger.info({ url: identity.url }, 'edge serving');
+    },
+    async stop() {
+      await reporter?.stop();
+      await prefill?.stop();
+      await cache?.settle();
+      await Promise.all([origin.close(), streaming.close()]);
+    },
+  };
 }

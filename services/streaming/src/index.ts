@@ -1,9 +1,100 @@
-import { createServiceServer, requireServiceToken, type ServiceModule } from '@marquee/core';
-import type { ServiceContext } from '@marquee/platform';
+import {
+  createMediaKeyring,
+  createServiceServer,
+  requireServiceToken,
+  SERVICE_TOKEN_HEADER,
+  ServiceClient,
+  serviceToken,
+  type ServiceModule,
+  type Settings,
+} from '@marquee/core';
+import { startOutboxRelay, type ServiceContext, type Subscription } from '@marquee/platform';
+import { CatalogAdmin } from './app/catalog-admin.js';
+import { Catalog } from './app/catalog.js';
+import { EdgeDirectory } from './app/edge-directory.js';
+import { MediaUrls } from './app/media-urls.js';
+import { Playback } from './app/playback.js';
+import './app/problems.js';
+import { UsersClient } from './clients/users-client.js';
+import { adminRoutes } from './http/admin-routes.js';
+import { catalogRoutes } from './http/catalog-routes.js';
+import { internalRoutes } from './http/internal-routes.js';
+import { playbackRoutes } from './http/playback-routes.js';
+import { startAssetConsumer } from './jobs/asset-consumer.js';
+import { deleteExpiredSessions } from './store/sessions-store.js';
+import { streamingMigrations } from './store/migrations.js';
+import type { StreamingTables } from './store/tables.js';
 
-/** The streaming service. Skeleton: it only reports ready until its issue lands. */
+export { streamingMigrations } from './store/migrations.js';
+export type { StreamingTables } from './store/tables.js';
+export { rankEdges, steeringManifest, type EdgeReport, type SteeringManifest } from './app/edge-ranking.js';
+export { PLAYBACK_REFUSALS, type PlaybackRefusalCode } from './app/problems.js';
+
+const MAINTENANCE_MS = 60_000;
+
+/** Where players fetch steering manifests: the public gateway, which routes /api/steering here. */
+export function steeringBaseUrl(settings: Settings): string {
+  const host = ['0.0.0.0', '::', ''].includes(settings.MARQUEE_HOST) ? '127.0.0.1' : settings.MARQUEE_HOST;
+  const base = settings.MARQUEE_PUBLIC_URL ?? `http://${host}:${settings.MARQUEE_PORT}`;
+  return `${base.replace(/\/+$/, '')}/api/steering`;
+}
+
+/**
+ * The streaming service: catalog (admin and viewer), asset state from encoder events, playback
+ * sessions with entitlements and stream leases, signed media URLs and edge steering.
+ */
 export async function buildStreaming(ctx: ServiceContext): Promise<ServiceModule> {
-  const { app } = createServiceServer({ name: 'streaming', logger: ctx.logger });
+  const { logger } = ctx;
+  const db = await ctx.openDb<StreamingTables>('streaming');
+  await db.migrate(streamingMigrations);
+  const relay = startOutboxRelay({ db, bus: ctx.bus, logger });
+  const usersHttp = new ServiceClient({
+    service: 'users',
+    baseUrls: ctx.urls.users,
+    headers: { [SERVICE_TOKEN_HEADER]: serviceToken(ctx.secret) },
+    timeoutMs: 2_000,
+  });
+  const users = new UsersClient(usersHttp, ctx.cache, logger);
+  const urls = new MediaUrls(createMediaKeyring({ secret: ctx.secret }));
+  const edges = new EdgeDirectory(db, ctx.urls.edge);
+  const posterUrls = async () => {
+    const edgeUrl = (await edges.ranked())[0]?.url;
+    return (key: string | null) => urls.artworkUrl(edgeUrl, key);
+  };
+  const catalog = new Catalog(db, posterUrls);
+  const admin = new CatalogAdmin(db);
+  const playback = new Playback({ db, cache: ctx.cache, users, edges, urls, logger });
+
+  const { app, addReadiness } = createServiceServer({ name: 'streaming', logger });
   requireServiceToken(app, ctx.secret);
-  return { name: 'streaming', app, start: async () => {}, stop: async () => {} };
+  addReadiness('db', () => db.ping());
+  adminRoutes(app, admin);
+  catalogRoutes(app, { catalog, users, logger });
+  playbackRoutes(app, playback);
+  internalRoutes(app, { catalog, admin, edges, steeringBaseUrl: steeringBaseUrl(ctx.settings) });
+
+  let consumer: Subscription | undefined;
+  let maintenance: NodeJS.Timeout | undefined;
+  addReadiness('consumer', () => consumer !== undefined || 'asset event consumer not started');
+  return {
+    name: 'streaming',
+    app,
+    async start() {
+      consumer = await startAssetConsumer({ bus: ctx.bus, db, relay, logger });
+      maintenance = setInterval(() => {
+        const before = new Date(Date.now() - 24 * 3_600_000).toISOString();
+        Promise.all([deleteExpiredSessions(db.write, before), edges.forgetSilent()]).catch((err: unknown) =>
+          logger.warn({ err }, 'streaming maintenance failed'),
+        );
+      }, MAINTENANCE_MS);
+      maintenance.unref();
+    },
+    async stop() {
+      clearInterval(maintenance);
+      await consumer?.stop();
+      await relay.stop();
+      await usersHttp.close();
+      await db.close();
+    },
+  };
 }

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { MASTER, PLAYLISTS } from './hls-fixtures.test-support.js';
+import { buildRenditionIndex, filesOf, playlistsOf } from './rendition-index.js';
+
+describe('rendition index', () => {
+  it('lists every playlist of a master with its height', () => {
+    expect(playlistsOf(MASTER)).toEqual([
+      { path: 'audio/en/index.m3u8', height: 0 },
+      { path: 'subs/en/index.m3u8', height: 0 },
+      { path: 'v1080/index.m3u8', height: 1080 },
+      { path: 'v720/index.m3u8', height: 720 },
+      { path: 'v360/index.m3u8', height: 360 },
+    ]);
+  });
+
+  it('maps each segment and init segment to its rendition height', () => {
+    const index = buildRenditionIndex(MASTER, PLAYLISTS);
+    expect(index.heightOf('v1080/seg_00002.m4s')).toBe(1080);
+    expect(index.heightOf('v1080/init.mp4')).toBe(1080);
+    expect(index.heightOf('v1080/index.m3u8')).toBe(1080);
+    expect(index.heightOf('v360/seg_00001.m4s')).toBe(360);
+    expect(index.heightOf('audio/en/seg_00001.m4s')).toBe(0);
+    expect(index.heightOf('subs/en/sub_1.vtt')).toBe(0);
+    expect(index.heightOf('poster.jpg')).toBe(0);
+  });
+
+  it('refuses media files no playlist lists', () => {
+    const index = buildRenditionIndex(MASTER, PLAYLISTS);
+    expect(index.heightOf('v1080/seg_99999.m4s')).toBe(Number.POSITIVE_INFINITY);
+    expect(index.heightOf('download.mp4')).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it('works for a flat layout where names, not directories, tell renditions apart', () => {
+    const master = `#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1,RESOLUTION=1920x1080\nstream_0.m3u8\n#EXT-X-STREAM-INF:BANDWIDTH=1,RESOLUTION=640x360\nstream_1.m3u8\n`;
+    const playlists = new Map([
+      ['stream_0.m3u8', '#EXTM3U\n#EXT-X-MAP:URI="init_0.mp4"\n#EXTINF:4,\nstream_0_1.m4s\n'],
+      ['stream_1.m3u8', '#EXTM3U\n#EXT-X-MAP:URI="init_1.mp4"\n#EXTINF:4,\nstream_1_1.m4s\n'],
+    ]);
+    const index = buildRenditionIndex(master, playlists);
+    expect(index.heightOf('stream_0_1.m4s')).toBe(1080);
+    expect(index.heightOf('init_0.mp4')).toBe(1080);
+    expect(index.heightOf('stream_1_1.m4s')).toBe(360);
+  });
+
+  it('ignores URIs that leave the asset and insists on every playlist', () => {
+    expect(filesOf('v1/index.m3u8', '#EXTINF:4,\n../other/seg.m4s\nhttp://evil/x.m4s\n/abs.m4s\n')).toEqual([
+      'other/seg.m4s',
+    ]);
+    expect(filesOf('v1/index.m3u8', '#EXTINF:4,\n../../x.m4s\n')).toEqual([]);
+    expect(() => buildRenditionIndex(MASTER, new Map())).toThrow(RangeError);
+  });
+});

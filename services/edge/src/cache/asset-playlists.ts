@@ -1,0 +1,42 @@
+import { blobKeyOf, MASTER_PLAYLIST } from '../app/media-path.js';
+import { buildRenditionIndex, playlistsOf, type RenditionIndex } from '../app/rendition-index.js';
+import type { MediaCache } from './media-cache.js';
+
+const MAX_INDEXES = 2_000;
+
+/**
+ * An asset's master playlist and rendition index, read through the cache tiers (so they are filled,
+ * coalesced and kept like any object) and memoised per asset: an asset never changes once published.
+ */
+export class AssetPlaylists {
+  private readonly indexes = new Map<string, Promise<RenditionIndex>>();
+
+  constructor(private readonly cache: MediaCache) {}
+
+  async master(assetId: string): Promise<string> {
+    return (await this.cache.get(blobKeyOf(assetId, MASTER_PLAYLIST))).object.body.toString('utf8');
+  }
+
+  /** Throws (and forgets the attempt) when the master or any playlist it names cannot be had. */
+  index(assetId: string): Promise<RenditionIndex> {
+    let index = this.indexes.get(assetId);
+    if (!index) {
+      index = this.build(assetId);
+      if (this.indexes.size >= MAX_INDEXES) this.indexes.delete(this.indexes.keys().next().value!);
+      this.indexes.set(assetId, index);
+      index.catch(() => this.indexes.delete(assetId));
+    }
+    return index;
+  }
+
+  private async build(assetId: string): Promise<RenditionIndex> {
+    const master = await this.master(assetId);
+    const playlists = new Map<string, string>();
+    await Promise.all(
+      playlistsOf(master).map(async ({ path }) => {
+        playlists.set(path, (await this.cache.get(blobKeyOf(assetId, path))).object.body.toString('utf8'));
+      }),
+    );
+    return buildRenditionIndex(master, playlists);
+  }
+}

@@ -1,0 +1,101 @@
+import { Counter, Gauge, type Registry } from 'prom-client';
+
+export type ServedFrom = 'ram' | 'disk' | 'origin' | 'coalesced';
+
+/**
+ * What an operator watches on an edge: hit ratio per tier, bytes served, origin fetches. The hit
+ * ratio of a tier is hits / lookups that reached it (RAM sees every request; disk only RAM misses).
+ */
+export interface EdgeMetrics {
+  lookups: Counter<'tier' | 'result'>;
+  served: Counter<'from'>;
+  bytesServed: Counter;
+  originFetches: Counter<'outcome'>;
+  originBytes: Counter;
+  refusals: Counter<'code'>;
+  hitRatio: Gauge<'tier'>;
+  tierBytes: Gauge<'tier'>;
+  tierObjects: Gauge<'tier'>;
+}
+
+export function createEdgeMetrics(
+  registry: Registry,
+  tiers: { ram: () => { bytes: number; count: number }; disk: () => { bytes: number; count: number } },
+): EdgeMetrics {
+  const registers = [registry];
+  const lookups = new Counter({
+    name: 'edge_cache_lookups_total',
+    help: 'Cache tier lookups by tier and result (hit/miss)',
+    labelNames: ['tier', 'result'] as const,
+    registers,
+  });
+  const ratio = async (tier: string) => {
+    const values = (await lookups.get()).values.filter((v) => v.labels.tier === tier);
+    const hits = values.find((v) => v.labels.result === 'hit')?.value ?? 0;
+    const total = values.reduce((sum, v) => sum + v.value, 0);
+    return total === 0 ? 0 : hits / total;
+  };
+  const hitRatio = new Gauge({
+    name: 'edge_cache_hit_ratio',
+    help: 'Hits / lookups per cache tier since start',
+    labelNames: ['tier'] as const,
+    registers,
+    async collect() {
+      for (const tier of ['ram', 'disk']) this.set({ tier }, await ratio(tier));
+    },
+  });
+  const tierBytes = new Gauge({
+    name: 'edge_cache_bytes',
+    help: 'Bytes held per cache tier',
+    labelNames: ['tier'] as const,
+    registers,
+    collect() {
+      this.set({ tier: 'ram' }, tiers.ram().bytes);
+      this.set({ tier: 'disk' }, tiers.disk().bytes);
+    },
+  });
+  const tierObjects = new Gauge({
+    name: 'edge_cache_objects',
+    help: 'Objects held per cache tier',
+    labelNames: ['tier'] as const,
+    registers,
+    collect() {
+      this.set({ tier: 'ram' }, tiers.ram().count);
+      this.set({ tier: 'disk' }, tiers.disk().count);
+    },
+  });
+  return {
+    lookups,
+    hitRatio,
+    tierBytes,
+    tierObjects,
+    served: new Counter({
+      name: 'edge_responses_total',
+      help: 'Media responses by where the object came from',
+      labelNames: ['from'] as const,
+      registers,
+    }),
+    bytesServed: new Counter({
+      name: 'edge_bytes_served_total',
+      help: 'Body bytes sent to viewers',
+      registers,
+    }),
+    originFetches: new Counter({
+      name: 'edge_origin_fetches_total',
+      help: 'Fetches from the origin by outcome (ok, not_found, error)',
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
+    originBytes: new Counter({
+      name: 'edge_origin_bytes_total',
+      help: 'Bytes filled from the origin',
+      registers,
+    }),
+    refusals: new Counter({
+      name: 'edge_refusals_total',
+      help: 'Requests refused (403) by problem code',
+      labelNames: ['code'] as const,
+      registers,
+    }),
+  };
+}

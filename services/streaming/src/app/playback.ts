@@ -1,0 +1,241 @@
+import { randomUUID } from 'node:crypto';
+import { DomainError, NotFoundError, type Identity, type Logger } from '@marquee/core';
+import { enqueue, type Cache, type Database, type NewEvent } from '@marquee/platform';
+import type { UsersClient } from '../clients/users-client.js';
+import { findAsset, renditionsOf } from '../store/assets-store.js';
+import {
+  findSession,
+  insertSession,
+  markStopped,
+  recordPosition,
+  type SessionRow,
+} from '../store/sessions-store.js';
+import type { StreamingTables } from '../store/tables.js';
+import { countPlay, findTitle } from '../store/titles-store.js';
+import type { EdgeDirectory } from './edge-directory.js';
+import { steeringManifest, type SteeringManifest } from './edge-ranking.js';
+import { decideEntitlement, mediaTokenLifetimeMs } from './entitlement.js';
+import { planLimits } from './maturity.js';
+import type { MediaUrls } from './media-urls.js';
+import { PlaybackRefusedError } from './problems.js';
+
+/** A crashed player's stream slot frees itself this long after its last heartbeat. */
+export const LEASE_TTL_MS = 60_000;
+/** What players are told: three heartbeats fit in one lease. */
+export const HEARTBEAT_INTERVAL_S = 15;
+/** Steering manifests are re-fetched this often, so a dead edge is left within seconds. */
+export const STEERING_TTL_S = 5;
+
+export interface PlaybackStart {
+  sessionId: string;
+  manifestUrl: string;
+  edges: { edgeId: string; url: string }[];
+  resumeAt: number;
+  expiresAt: string;
+  maxHeight: number;
+  heartbeatIntervalSeconds: number;
+}
+
+const leaseKey = (accountId: string) => `streaming:streams:${accountId}`;
+
+/** Playback sessions: entitlement, stream leases, media URLs, progress events and steering. */
+export class Playback {
+  private readonly sessionMemo = new Map<string, { at: number; row: SessionRow }>();
+
+  constructor(
+    private readonly deps: {
+      db: Database<StreamingTables>;
+      cache: Cache;
+      users: UsersClient;
+      edges: EdgeDirectory;
+      urls: MediaUrls;
+      logger: Logger;
+      now?: () => number;
+    },
+  ) {}
+
+  private now(): number {
+    return this.deps.now?.() ?? Date.now();
+  }
+
+  async start(identity: Identity, input: { profileId: string; titleId: string }): Promise<PlaybackStart> {
+    const { db, cache, users, edges, urls } = this.deps;
+    const [profile, title] = await Promise.all([
+      users.profile(input.profileId).catch((err: unknown) => {
+        // An unknown profile and another account's profile answer alike: nothing to learn by probing.
+        if (err instanceof NotFoundError) {
+          throw new PlaybackRefusedError('playback.profile_not_owned', 'This profile is not one of yours');
+        }
+        throw err;
+      }),
+      findTitle(db.read, input.titleId),
+    ]);
+    if (!title) throw new NotFoundError('title', input.titleId);
+    if (title.kind === 'series') {
+      throw new DomainError('playback.not_playable', `${title.name} is a series: play one of its episodes`);
+    }
+    const asset = title.ready_asset_id ? await findAsset(db.read, title.ready_asset_id) : undefined;
+    const decision = decideEntitlement({
+      accountId: identity.accountId,
+      plan: identity.plan,
+      profile,
+      title,
+      asset: asset && { state: asset.state, renditions: renditionsOf(asset) },
+    });
+    if (!decision.ok) throw new PlaybackRefusedError(decision.code, decision.detail);
+
+    const sessionId = randomUUID();
+    const leased = await cache.leases.acquire(
+      leaseKey(identity.accountId),
+      sessionId,
+      decision.maxStreams,
+      LEASE_TTL_MS,
+    );
+    if (!leased) {
+      throw new PlaybackRefusedError(
+        'playback.stream_limit',
+        `Your ${identity.plan} plan allows ${decision.maxStreams} stream${decision.maxStreams > 1 ? 's' : ''} at once; stop one to start another`,
+        { maxStreams: decision.maxStreams },
+      );
+    }
+    try {
+      const [resumeAt, ranked] = await Promise.all([
+        users.resumePosition(identity, input.profileId, title.title_id),
+        edges.ranked(asset!.asset_id),
+      ]);
+      const now = this.now();
+      const expiresAt = now + mediaTokenLifetimeMs(asset!.duration_seconds);
+      const row: SessionRow = {
+        session_id: sessionId,
+        account_id: identity.accountId,
+        profile_id: input.profileId,
+        title_id: title.title_id,
+        asset_id: asset!.asset_id,
+        max_height: decision.maxHeight,
+        position: resumeAt,
+        duration_seconds: asset!.duration_seconds,
+        created_at: new Date(now).toISOString(),
+        expires_at: new Date(expiresAt).toISOString(),
+        stopped_at: null,
+      };
+      await db.transaction(async (trx) => {
+        await insertSession(trx, row);
+        await countPlay(trx, title.series_id ? [title.title_id, title.series_id] : [title.title_id]);
+        await enqueue(trx, this.progressEvent('playback.started', row, resumeAt));
+      });
+      const token = urls.sessionToken({
+        assetId: row.asset_id,
+        sessionId,
+        maxHeight: decision.maxHeight,
+        expiresAt,
+      });
+      const first = ranked[0];
+      if (!first) throw new DomainError('playback.no_edge', 'No edge is configured to stream from');
+      return {
+        sessionId,
+        manifestUrl: urls.manifestUrl(first.url, token, row.asset_id),
+        edges: ranked.map((e) => ({ edgeId: e.edgeId, url: e.url })),
+        resumeAt,
+        expiresAt: row.expires_at,
+        maxHeight: decision.maxHeight,
+        heartbeatIntervalSeconds: HEARTBEAT_INTERVAL_S,
+      };
+    } catch (err) {
+      await cache.leases.release(leaseKey(identity.accountId), sessionId).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Renews the stream lease and records the position; a lapsed lease is re-taken if a slot is free. */
+  async heartbeat(
+    identity: Identity,
+    sessionId: string,
+    position: number,
+  ): Promise<{ leaseExpiresAt: string }> {
+    const { db, cache } = this.deps;
+    const session = await this.ownedSession(identity, sessionId);
+    if (session.stopped_at !== null || Date.parse(session.expires_at) <= this.now()) {
+      throw new PlaybackRefusedError(
+        'playback.session_ended',
+        'This playback session has ended; start a new one',
+      );
+    }
+    const key = leaseKey(identity.accountId);
+    const renewed =
+      (await cache.leases.renew(key, sessionId, LEASE_TTL_MS)) ||
+      (await cache.leases.acquire(key, sessionId, this.maxStreams(identity), LEASE_TTL_MS));
+    if (!renewed) {
+      throw new PlaybackRefusedError(
+        'playback.stream_limit',
+        'This stream’s slot lapsed and was taken by another stream; stop one to continue',
+      );
+    }
+    await db.transaction(async (trx) => {
+      await recordPosition(trx, sessionId, position);
+      await enqueue(trx, this.progressEvent('playback.heartbeat', session, position));
+    });
+    return { leaseExpiresAt: new Date(this.now() + LEASE_TTL_MS).toISOString() };
+  }
+
+  /** Ends a session and frees its stream slot; stopping twice is harmless (one event). */
+  async stop(identity: Identity, sessionId: string, position?: number): Promise<void> {
+    const { db, cache } = this.deps;
+    const session = await this.ownedSession(identity, sessionId);
+    await cache.leases.release(leaseKey(identity.accountId), sessionId);
+    await db.transaction(async (trx) => {
+      if (await markStopped(trx, sessionId, position, new Date(this.now()).toISOString())) {
+        await enqueue(trx, this.progressEvent('playback.stopped', session, position ?? session.position));
+      }
+    });
+    this.sessionMemo.delete(sessionId);
+  }
+
+  /** The HLS Content Steering manifest of a session: its asset's edges re-ranked now. */
+  async steering(sessionId: string, currentPathway: string | undefined): Promise<SteeringManifest> {
+    const session = await this.cachedSession(sessionId);
+    if (!session || session.stopped_at !== null || Date.parse(session.expires_at) <= this.now()) {
+      throw new NotFoundError('playback session', sessionId);
+    }
+    const ranked = await this.deps.edges.ranked(session.asset_id, currentPathway);
+    return steeringManifest(ranked, STEERING_TTL_S);
+  }
+
+  private maxStreams(identity: Identity): number {
+    return planLimits(identity.plan).maxStreams;
+  }
+
+  private async ownedSession(identity: Identity, sessionId: string): Promise<SessionRow> {
+    const session = await findSession(this.deps.db.write, sessionId);
+    if (!session || session.account_id !== identity.accountId)
+      throw new NotFoundError('playback session', sessionId);
+    return session;
+  }
+
+  /** Steering is polled by every player every few seconds: sessions are memoised for a minute. */
+  private async cachedSession(sessionId: string): Promise<SessionRow | undefined> {
+    const hit = this.sessionMemo.get(sessionId);
+    if (hit && this.now() - hit.at < 60_000) return hit.row;
+    const row = await findSession(this.deps.db.read, sessionId);
+    if (row) {
+      if (this.sessionMemo.size >= 10_000) this.sessionMemo.delete(this.sessionMemo.keys().next().value!);
+      this.sessionMemo.set(sessionId, { at: this.now(), row });
+    }
+    return row;
+  }
+
+  private progressEvent(type: string, session: SessionRow, position: number): NewEvent {
+    return {
+      type,
+      source: 'streaming',
+      subject: session.session_id,
+      data: {
+        sessionId: session.session_id,
+        accountId: session.account_id,
+        profileId: session.profile_id,
+        titleId: session.title_id,
+        position,
+        ...(session.duration_seconds === null ? {} : { duration: session.duration_seconds }),
+      },
+    };
+  }
+}

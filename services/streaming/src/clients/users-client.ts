@@ -1,0 +1,83 @@
+import {
+  identityHeaders,
+  NotFoundError,
+  UpstreamError,
+  type Identity,
+  type Logger,
+  type ServiceClient,
+} from '@marquee/core';
+import type { Cache } from '@marquee/platform';
+import { isMaturity, type Maturity } from '../app/maturity.js';
+
+export interface ProfileFacts {
+  profileId: string;
+  accountId: string;
+  kids: boolean;
+  maxMaturity: Maturity;
+}
+
+/** Profiles change rarely; a changed maturity ceiling takes effect within this time. */
+const PROFILE_TTL_MS = 10_000;
+/** A player waits for the resume position; past this it starts from the beginning instead. */
+const RESUME_TIMEOUT_MS = 300;
+
+/**
+ * What streaming asks the users service: who owns a profile and its maturity ceiling (cached in the
+ * cache port, shared by every streaming instance), and where a viewer stopped watching a title.
+ */
+export class UsersClient {
+  constructor(
+    private readonly client: ServiceClient,
+    private readonly cache: Cache,
+    private readonly logger: Logger,
+  ) {}
+
+  /** The profile, or NotFoundError; UpstreamError when users cannot answer. */
+  async profile(profileId: string): Promise<ProfileFacts> {
+    const cached = await this.cache.getOrLoad<ProfileFacts | null>(
+      `streaming:profile:${profileId}`,
+      PROFILE_TTL_MS,
+      async () => {
+        const res = await this.client.get<Record<string, unknown>>(
+          `/internal/profiles/${encodeURIComponent(profileId)}`,
+        );
+        if (res.status === 404) return null;
+        const body = res.body;
+        if (
+          res.status !== 200 ||
+          typeof body.accountId !== 'string' ||
+          !isMaturity(body.maxMaturity) ||
+          typeof body.kids !== 'boolean'
+        ) {
+          throw new UpstreamError(
+            'upstream.unavailable',
+            'users',
+            `users answered ${res.status} for a profile`,
+          );
+        }
+        return { profileId, accountId: body.accountId, kids: body.kids, maxMaturity: body.maxMaturity };
+      },
+    );
+    if (!cached) throw new NotFoundError('profile', profileId);
+    return cached;
+  }
+
+  /**
+   * Seconds to resume `titleId` at for this profile: 0 when never watched, when finished, or when users
+   * is slow or down (playback must not fail because history is unavailable).
+   */
+  async resumePosition(identity: Identity, profileId: string, titleId: string): Promise<number> {
+    try {
+      const res = await this.client.get<{ position?: unknown; completed?: unknown }>(
+        `/api/profiles/${encodeURIComponent(profileId)}/history/${encodeURIComponent(titleId)}`,
+        { headers: identityHeaders(identity), timeoutMs: RESUME_TIMEOUT_MS },
+      );
+      if (res.status !== 200 || res.body.completed === true) return 0;
+      const position = Number(res.body.position);
+      return Number.isFinite(position) && position > 0 ? position : 0;
+    } catch (err) {
+      this.logger.warn({ err, profileId }, 'resume position unavailable; starting from 0');
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,76 @@
+import type { FastifyInstance } from 'fastify';
+import { requireAdmin } from '@marquee/core';
+import type { CatalogAdmin } from '../app/catalog-admin.js';
+import {
+  AdminTitleSchema,
+  CursorQuery,
+  documented,
+  NewEpisodeBody,
+  NewTitleBody,
+  PageOf,
+  SeriesParams,
+  TitleIdSchema,
+  TitleParams,
+} from './schemas.js';
+
+const tags = ['admin'];
+
+/** The operator's catalog API (admin role, checked here; the gateway verified the token). */
+export function adminRoutes(app: FastifyInstance, admin: CatalogAdmin): void {
+  app.post<{ Body: NewTitleBody }>(
+    '/api/admin/titles',
+    {
+      schema: documented('Create a movie or series', tags, {
+        body: NewTitleBody,
+        response: { 201: TitleIdSchema },
+      }),
+    },
+    async (req, reply) => {
+      requireAdmin(req);
+      return reply.status(201).send(await admin.createTitle(req.body));
+    },
+  );
+
+  app.post<{ Params: SeriesParams; Body: NewEpisodeBody }>(
+    '/api/admin/titles/:seriesId/episodes',
+    {
+      schema: documented('Add an episode to a series', tags, {
+        params: SeriesParams,
+        body: NewEpisodeBody,
+        response: { 201: TitleIdSchema },
+      }),
+    },
+    async (req, reply) => {
+      requireAdmin(req);
+      return reply.status(201).send(await admin.addEpisode(req.params.seriesId, req.body));
+    },
+  );
+
+  app.get<{ Querystring: CursorQuery }>(
+    '/api/admin/titles',
+    {
+      schema: documented('Every movie and series, newest first, with the state of its newest asset', tags, {
+        querystring: CursorQuery,
+        response: { 200: PageOf(AdminTitleSchema) },
+      }),
+    },
+    async (req) => {
+      requireAdmin(req);
+      return admin.adminList(req.query.cursor, req.query.limit ?? 50);
+    },
+  );
+
+  app.get<{ Params: TitleParams }>(
+    '/api/admin/titles/:titleId',
+    {
+      schema: documented('A title with its asset state (and a series’ episodes)', tags, {
+        params: TitleParams,
+        response: { 200: AdminTitleSchema },
+      }),
+    },
+    async (req) => {
+      requireAdmin(req);
+      return admin.adminTitle(req.params.titleId);
+    },
+  );
+}

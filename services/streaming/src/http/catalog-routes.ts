@@ -1,0 +1,68 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { DomainError, requireIdentity, UpstreamError, type Logger } from '@marquee/core';
+import { ratingsUpTo, type Catalog } from '../app/catalog.js';
+import { KIDS_MAX_MATURITY } from '../app/maturity.js';
+import type { UsersClient } from '../clients/users-client.js';
+import type { CatalogFilter } from '../store/titles-store.js';
+import {
+  documented,
+  PageOf,
+  ProfileQuery,
+  TitleDetailSchema,
+  TitleParams,
+  TitlesQuery,
+  TitleSummarySchema,
+} from './schemas.js';
+
+const tags = ['catalog'];
+
+/**
+ * The viewer's catalog. With `profileId` the results are limited to the profile's maturity ceiling
+ * (the profile must be the caller's); if users cannot say, the kids ceiling applies until it can.
+ */
+export function catalogRoutes(
+  app: FastifyInstance,
+  deps: { catalog: Catalog; users: UsersClient; logger: Logger },
+) {
+  const filterFor = async (req: FastifyRequest, profileId: string | undefined): Promise<CatalogFilter> => {
+    if (!profileId) return {};
+    const identity = requireIdentity(req);
+    try {
+      const profile = await deps.users.profile(profileId);
+      if (profile.accountId !== identity.accountId) {
+        throw new DomainError('forbidden', 'This profile is not one of yours');
+      }
+      return { maturities: ratingsUpTo(profile.maxMaturity) };
+    } catch (err) {
+      if (!(err instanceof UpstreamError)) throw err;
+      deps.logger.warn({ err }, 'users unavailable: applying the kids maturity ceiling');
+      return { maturities: ratingsUpTo(KIDS_MAX_MATURITY) };
+    }
+  };
+
+  app.get<{ Querystring: TitlesQuery }>(
+    '/api/titles',
+    {
+      schema: documented('Search (typo tolerant) or browse published movies and series', tags, {
+        querystring: TitlesQuery,
+        response: { 200: PageOf(TitleSummarySchema) },
+      }),
+    },
+    async (req) => {
+      const { profileId, limit, ...query } = req.query;
+      return deps.catalog.listTitles({ ...query, limit: limit ?? 24 }, await filterFor(req, profileId));
+    },
+  );
+
+  app.get<{ Params: TitleParams; Querystring: ProfileQuery }>(
+    '/api/titles/:titleId',
+    {
+      schema: documented('A title; a series with its seasons and episodes', tags, {
+        params: TitleParams,
+        querystring: ProfileQuery,
+        response: { 200: TitleDetailSchema },
+      }),
+    },
+    async (req) => deps.catalog.titleDetail(req.params.titleId, await filterFor(req, req.query.profileId)),
+  );
+}

@@ -1,0 +1,70 @@
+import type { FastifyInstance } from 'fastify';
+import { requireIdentity } from '@marquee/core';
+import type { Playback } from '../app/playback.js';
+import {
+  documented,
+  HeartbeatBody,
+  PlaybackBody,
+  PlaybackStartSchema,
+  SessionParams,
+  SteeringQuery,
+  SteeringSchema,
+  StopBody,
+} from './schemas.js';
+
+const tags = ['playback'];
+
+export function playbackRoutes(app: FastifyInstance, playback: Playback): void {
+  app.post<{ Body: PlaybackBody }>(
+    '/api/playback',
+    {
+      schema: documented(
+        'Start playback: entitlement checks, a stream slot and a signed manifest URL on the best edge',
+        tags,
+        { body: PlaybackBody, response: { 201: PlaybackStartSchema } },
+      ),
+    },
+    async (req, reply) => reply.status(201).send(await playback.start(requireIdentity(req), req.body)),
+  );
+
+  app.post<{ Params: SessionParams; Body: HeartbeatBody }>(
+    '/api/playback/:sessionId/heartbeat',
+    {
+      schema: documented('Report the position and keep the stream slot', tags, {
+        params: SessionParams,
+        body: HeartbeatBody,
+      }),
+    },
+    async (req) => playback.heartbeat(requireIdentity(req), req.params.sessionId, req.body.position),
+  );
+
+  app.delete<{ Params: SessionParams; Body: { position?: number } | undefined }>(
+    '/api/playback/:sessionId',
+    {
+      schema: documented('Stop playback and free the stream slot', tags, {
+        params: SessionParams,
+        body: StopBody,
+      }),
+    },
+    async (req, reply) => {
+      await playback.stop(requireIdentity(req), req.params.sessionId, req.body?.position);
+      return reply.status(204).send();
+    },
+  );
+
+  // Fetched by the player itself (hls.js) without credentials: the unguessable session id is the key.
+  app.get<{ Params: SessionParams; Querystring: SteeringQuery }>(
+    '/api/steering/:sessionId',
+    {
+      schema: documented('HLS Content Steering manifest of a session (edges re-ranked live)', tags, {
+        params: SessionParams,
+        querystring: SteeringQuery,
+        response: { 200: SteeringSchema },
+      }),
+    },
+    async (req, reply) =>
+      reply
+        .header('cache-control', 'no-store')
+        .send(await playback.steering(req.params.sessionId, req.query._HLS_pathway)),
+  );
+}

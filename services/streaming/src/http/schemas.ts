@@ -1,0 +1,202 @@
+import type { FastifySchema } from 'fastify';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { MATURITY_RATINGS } from '../app/maturity.js';
+
+/**
+ * Request and response schemas of the streaming API. Bodies refuse unknown properties so a typo
+ * answers a precise 400; responses are serialised through their schema.
+ */
+export const Id = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_-]+$' });
+export const MaturitySchema = Type.Union(MATURITY_RATINGS.map((m) => Type.Literal(m)));
+const Instant = Type.String({ format: 'date-time' });
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+const Name = Type.String({ minLength: 1, maxLength: 200 });
+const Synopsis = Type.String({ maxLength: 4000 });
+const Year = Type.Integer({ minimum: 1870, maximum: 3000 });
+
+/** Adds OpenAPI `summary` and `tags` (read by core's /openapi.json; Fastify's type lacks them). */
+export function documented(
+  summary: string,
+  tags: readonly string[],
+  schema: FastifySchema = {},
+): FastifySchema {
+  return Object.assign({ summary, tags }, schema);
+}
+
+export const NewTitleBody = Type.Object(
+  {
+    type: Type.Union([Type.Literal('movie'), Type.Literal('series')]),
+    name: Name,
+    synopsis: Type.Optional(Synopsis),
+    year: Year,
+    maturity: MaturitySchema,
+    genres: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 40 }), { maxItems: 12, uniqueItems: true }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type NewTitleBody = Static<typeof NewTitleBody>;
+
+export const NewEpisodeBody = Type.Object(
+  {
+    season: Type.Integer({ minimum: 1, maximum: 1000 }),
+    number: Type.Integer({ minimum: 1, maximum: 10000 }),
+    name: Name,
+    synopsis: Type.Optional(Synopsis),
+    year: Type.Optional(Year),
+  },
+  { additionalProperties: false },
+);
+export type NewEpisodeBody = Static<typeof NewEpisodeBody>;
+
+export const TitleIdSchema = Type.Object({ titleId: Type.String() });
+export const TitleParams = Type.Object({ titleId: Id });
+export type TitleParams = Static<typeof TitleParams>;
+export const SeriesParams = Type.Object({ seriesId: Id });
+export type SeriesParams = Static<typeof SeriesParams>;
+export const SessionParams = Type.Object({ sessionId: Id });
+export type SessionParams = Static<typeof SessionParams>;
+
+const RenditionSchema = Type.Object({
+  height: Type.Integer(),
+  width: Type.Integer(),
+  bandwidth: Type.Integer(),
+  codecs: Type.String(),
+});
+
+export const AdminAssetSchema = Type.Object({
+  assetId: Type.String(),
+  state: Type.Union(['uploading', 'queued', 'encoding', 'ready', 'failed'].map((s) => Type.Literal(s))),
+  progress: Type.Number({ minimum: 0, maximum: 1 }),
+  stage: Nullable(Type.String()),
+  reason: Nullable(Type.String({ description: 'why the asset failed, for a person' })),
+  renditions: Type.Array(RenditionSchema),
+  durationSeconds: Nullable(Type.Number()),
+  filename: Nullable(Type.String()),
+  createdAt: Instant,
+  updatedAt: Instant,
+});
+
+const titleFields = {
+  titleId: Type.String(),
+  type: Type.Union([Type.Literal('movie'), Type.Literal('series'), Type.Literal('episode')]),
+  name: Type.String(),
+  synopsis: Type.String(),
+  year: Type.Integer(),
+  maturity: MaturitySchema,
+  genres: Type.Array(Type.String()),
+};
+const episodeFields = {
+  seriesId: Type.Optional(Type.String()),
+  season: Type.Optional(Type.Integer()),
+  number: Type.Optional(Type.Integer()),
+};
+
+const AdminTitleFields = {
+  ...titleFields,
+  ...episodeFields,
+  published: Type.Boolean(),
+  plays: Type.Integer(),
+  createdAt: Instant,
+  asset: Nullable(AdminAssetSchema),
+};
+export const AdminTitleSchema = Type.Object({
+  ...AdminTitleFields,
+  episodes: Type.Optional(Type.Array(Type.Object(AdminTitleFields))),
+});
+
+export const TitleSummarySchema = Type.Object({ ...titleFields, posterUrl: Nullable(Type.String()) });
+const EpisodeSchema = Type.Object({
+  ...titleFields,
+  posterUrl: Nullable(Type.String()),
+  seriesId: Type.String(),
+  season: Type.Integer(),
+  number: Type.Integer(),
+  durationSeconds: Nullable(Type.Number()),
+});
+export const TitleDetailSchema = Type.Object({
+  ...titleFields,
+  ...episodeFields,
+  posterUrl: Nullable(Type.String()),
+  durationSeconds: Type.Optional(Nullable(Type.Number())),
+  seasons: Type.Optional(
+    Type.Array(Type.Object({ season: Type.Integer(), episodes: Type.Array(EpisodeSchema) })),
+  ),
+});
+
+export const PageOf = <T extends TSchema>(item: T) =>
+  Type.Object({ items: Type.Array(item), nextCursor: Nullable(Type.String()) });
+
+export const CursorQuery = Type.Object({
+  cursor: Type.Optional(Type.String({ maxLength: 512 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+});
+export type CursorQuery = Static<typeof CursorQuery>;
+
+export const TitlesQuery = Type.Object({
+  q: Type.Optional(Type.String({ maxLength: 200 })),
+  genre: Type.Optional(Type.String({ maxLength: 40 })),
+  cursor: Type.Optional(Type.String({ maxLength: 512 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+  profileId: Type.Optional(Id),
+});
+export type TitlesQuery = Static<typeof TitlesQuery>;
+
+export const ProfileQuery = Type.Object({ profileId: Type.Optional(Id) });
+export type ProfileQuery = Static<typeof ProfileQuery>;
+
+export const PlaybackBody = Type.Object({ profileId: Id, titleId: Id }, { additionalProperties: false });
+export type PlaybackBody = Static<typeof PlaybackBody>;
+
+export const PlaybackStartSchema = Type.Object({
+  sessionId: Type.String(),
+  manifestUrl: Type.String({ description: 'HLS master playlist on the best edge; the token is in the path' }),
+  edges: Type.Array(Type.Object({ edgeId: Type.String(), url: Type.String() })),
+  resumeAt: Type.Number({ description: 'seconds' }),
+  expiresAt: Instant,
+  maxHeight: Type.Integer(),
+  heartbeatIntervalSeconds: Type.Integer(),
+});
+
+export const HeartbeatBody = Type.Object(
+  { position: Type.Number({ minimum: 0, maximum: 1e7 }) },
+  { additionalProperties: false },
+);
+export type HeartbeatBody = Static<typeof HeartbeatBody>;
+export const StopBody = Type.Optional(
+  Type.Object(
+    { position: Type.Optional(Type.Number({ minimum: 0, maximum: 1e7 })) },
+    { additionalProperties: false },
+  ),
+);
+
+export const SteeringQuery = Type.Object({
+  _HLS_pathway: Type.Optional(Type.String({ maxLength: 128 })),
+  _HLS_throughput: Type.Optional(Type.String({ maxLength: 32 })),
+});
+export type SteeringQuery = Static<typeof SteeringQuery>;
+
+export const SteeringSchema = Type.Object({
+  VERSION: Type.Literal(1),
+  TTL: Type.Integer(),
+  'PATHWAY-PRIORITY': Type.Array(Type.String()),
+});
+
+export const RegisterAssetBody = Type.Object(
+  {
+    uploadId: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+    filename: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
+  },
+  { additionalProperties: true },
+);
+export type RegisterAssetBody = Static<typeof RegisterAssetBody>;
+
+export const EdgeHeartbeatBody = Type.Object({
+  edgeId: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' }),
+  url: Type.String({ pattern: '^https?://', maxLength: 512 }),
+  healthy: Type.Boolean(),
+  load: Type.Number({ minimum: 0 }),
+  assets: Type.Array(Id, { maxItems: 5000 }),
+});
+export type EdgeHeartbeatBody = Static<typeof EdgeHeartbeatBody>;

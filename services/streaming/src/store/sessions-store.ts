@@ -1,0 +1,42 @@
+import type { PlaybackSessionsTable } from './tables.js';
+import type { Executor } from './titles-store.js';
+
+export type SessionRow = PlaybackSessionsTable;
+
+export async function insertSession(db: Executor, row: SessionRow): Promise<void> {
+  await db.insertInto('playback_sessions').values(row).execute();
+}
+
+export function findSession(db: Executor, sessionId: string): Promise<SessionRow | undefined> {
+  return db
+    .selectFrom('playback_sessions')
+    .selectAll()
+    .where('session_id', '=', sessionId)
+    .executeTakeFirst();
+}
+
+export async function recordPosition(db: Executor, sessionId: string, position: number): Promise<void> {
+  await db.updateTable('playback_sessions').set({ position }).where('session_id', '=', sessionId).execute();
+}
+
+/** Marks a session stopped; true only for the call that stopped it (so playback.stopped is sent once). */
+export async function markStopped(
+  db: Executor,
+  sessionId: string,
+  position: number | undefined,
+  now: string,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('playback_sessions')
+    .set({ stopped_at: now, ...(position === undefined ? {} : { position }) })
+    .where('session_id', '=', sessionId)
+    .where('stopped_at', 'is', null)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/** Forgets sessions whose media token expired before `before`. */
+export async function deleteExpiredSessions(db: Executor, before: string): Promise<number> {
+  const result = await db.deleteFrom('playback_sessions').where('expires_at', '<', before).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
