@@ -90,6 +90,8 @@ export async function buildUsers(
 
   const { app } = createServiceServer({
     name: 'users',
+    // Users only takes small JSON bodies; a tight limit keeps oversized requests cheap to refuse.
+    bodyLimit: 64 * 1024,
     logger: deps.logger,
     readiness: { database: () => db.ping() },
   });

@@ -80,4 +80,18 @@ describe.each(await storeBackends())('admins on $backend', ({ backend, available
       ).rejects.toMatchObject({ code: 'password.too_weak' });
     },
   );
+
+  it.runIf(available)(
+    'refuses to start with a weak configured admin password, naming the setting',
+    async () => {
+      await expect(
+        startUsers(backend, {
+          settings: { MARQUEE_ADMIN_EMAIL: uniqueEmail(), MARQUEE_ADMIN_PASSWORD: 'password1234' },
+        }),
+      ).rejects.toMatchObject({
+        code: 'config.invalid',
+        message: expect.stringContaining('MARQUEE_ADMIN_PASSWORD'),
+      });
+    },
+  );
 });

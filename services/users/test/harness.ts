@@ -59,10 +59,17 @@ export async function startUsers(
     return opened;
   };
   const printed: string[] = [];
-  const users = await buildUsers(
-    { ...ctx, openDb },
-    { argon2: TEST_ARGON2, print: (l) => printed.push(l), ...options },
-  );
+  let users: Awaited<ReturnType<typeof buildUsers>>;
+  try {
+    users = await buildUsers(
+      { ...ctx, openDb },
+      { argon2: TEST_ARGON2, print: (l) => printed.push(l), ...options },
+    );
+  } catch (err) {
+    await db?.close();
+    await ctx.cleanup();
+    throw err;
+  }
   const app = users.app;
   await app.ready();
   const token = serviceToken(ctx.secret);

@@ -8,7 +8,7 @@ import {
   updatePasswordHash,
   updatePlan,
 } from '../store/accounts-store.js';
-import { isUniqueViolation, toFlag, type Executor } from '../store/executor.js';
+import { isUniqueViolation, toFlag, type UsersTransaction } from '../store/executor.js';
 import { insertProfile } from '../store/profiles-store.js';
 import { revokeAccountSessions } from '../store/sessions-store.js';
 import type { TokenPair } from '../tokens/claims.js';
@@ -54,7 +54,7 @@ function requireStrongPassword(password: string, email: string): void {
  */
 export async function createAccount(
   ctx: Pick<UsersAppContext, 'clock'>,
-  trx: Executor,
+  trx: UsersTransaction,
   input: SignupInput,
   passwordHash: string,
 ): Promise<string> {

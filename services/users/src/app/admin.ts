@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Logger } from '@marquee/core';
+import { ConfigError, type Logger } from '@marquee/core';
 import { findAccountByEmail, updateRole } from '../store/accounts-store.js';
 import { claimBootstrapStep, isBootstrapStepDone } from '../store/bootstrap-store.js';
 import { createAccount, validateNewAccount } from './accounts.js';
@@ -44,10 +44,15 @@ export async function ensureFirstAdmin(
   if (await isBootstrapStepDone(ctx.db.write, FIRST_ADMIN_STEP)) return;
   const now = ctx.clock().toISOString();
   const email = settings.email ? normaliseEmail(settings.email) : GENERATED_ADMIN_EMAIL;
-  if (!email) throw new Error('MARQUEE_ADMIN_EMAIL is not an email address');
+  if (!email) throw new ConfigError(['MARQUEE_ADMIN_EMAIL: not an email address']);
   const generated = settings.password ? undefined : randomBytes(18).toString('base64url');
   const password = settings.password ?? generated!;
-  validateNewAccount({ email, password });
+  try {
+    validateNewAccount({ email, password });
+  } catch (err) {
+    // Reported like every other bad setting, naming the key, so the operator knows what to fix.
+    throw new ConfigError([`MARQUEE_ADMIN_PASSWORD: ${(err as Error).message}`]);
+  }
   const hash = await ctx.hasher.hash(password);
   const created = await ctx.db.transaction(async (trx) => {
     if (!(await claimBootstrapStep(trx, FIRST_ADMIN_STEP, now))) return false;

@@ -1,8 +1,11 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { UsersTables } from './tables.js';
 
 /** A connection or a transaction: every store function runs on either. */
 export type Executor = Kysely<UsersTables>;
+
+/** Where events may be enqueued: the outbox row must commit or roll back with the change. */
+export type UsersTransaction = Transaction<UsersTables>;
 
 /** True for a unique/primary-key violation on PostgreSQL (23505) or SQLite. */
 export function isUniqueViolation(error: unknown): boolean {
