@@ -13,6 +13,7 @@ import { DomainError, type Logger } from '@marquee/core';
 import { deliveryLimits } from './delivery-policy.js';
 import { buildEnvelope, parseReceived } from './envelope.js';
 import { NatsMember, type DeadLetterRecord } from './nats-member.js';
+import { PipelinedPublisher } from './nats-publisher.js';
 import { ensureStream, isApiError, readStream } from './nats-streams.js';
 import {
   STREAM_NAME_PATTERN,
@@ -100,6 +101,7 @@ export async function openNatsEventBus(options: NatsEventBusOptions): Promise<Ev
 
 class NatsEventBus implements EventBus {
   private readonly members = new Set<NatsMember>();
+  private readonly publisher: PipelinedPublisher;
   private closed = false;
 
   constructor(
@@ -109,17 +111,21 @@ class NatsEventBus implements EventBus {
     private readonly stream: string,
     private readonly prefix: string,
     private readonly logger: Logger | undefined,
-  ) {}
+  ) {
+    this.publisher = new PipelinedPublisher(nc);
+  }
 
   async publish(events: NewEvent | readonly NewEvent[]): Promise<CloudEvent[]> {
     const list: readonly NewEvent[] = Array.isArray(events) ? events : [events as NewEvent];
     const envelopes = list.map((event) => buildEnvelope(event));
-    // Pipelined on one connection, so the stream stores them in this order. The event id is the
-    // JetStream message id: a republish within the duplicate window (2 min) is dropped by the server.
-    await Promise.all(
-      envelopes.map((event) =>
-        this.js.publish(eventSubject(this.prefix, event.type), JSON.stringify(event), { msgID: event.id }),
-      ),
+    // The event id is the JetStream message id: a republish within the stream's duplicate window
+    // (2 min) is dropped by the server.
+    await this.publisher.publish(
+      envelopes.map((event) => ({
+        subject: eventSubject(this.prefix, event.type),
+        body: JSON.stringify(event),
+        msgId: event.id,
+      })),
     );
     return envelopes;
   }
@@ -234,6 +240,7 @@ class NatsEventBus implements EventBus {
     if (this.closed) return;
     this.closed = true;
     await Promise.all([...this.members].map((member) => member.stop()));
+    this.publisher.close();
     await this.nc.drain();
   }
 }
