@@ -36,7 +36,8 @@ export interface EdgeStatus {
 
 function list<T>(value: unknown, key: string): T[] {
   if (Array.isArray(value)) return value as T[];
-  const inner = (value as Record<string, unknown> | undefined)?.[key];
+  const record = value as Record<string, unknown> | undefined;
+  const inner = record?.[key] ?? record?.items;
   return Array.isArray(inner) ? (inner as T[]) : [];
 }
 

@@ -4,7 +4,8 @@ import type { HomeRow, Maturity, PlaybackSession, Profile, TitleDetail, TitleSum
 /** Accepts either a bare array or `{ <key>: [...] }`, so the UI tolerates both list conventions. */
 function list<T>(value: unknown, key: string): T[] {
   if (Array.isArray(value)) return value as T[];
-  const inner = (value as Record<string, unknown> | undefined)?.[key];
+  const record = value as Record<string, unknown> | undefined;
+  const inner = record?.[key] ?? record?.items;
   return Array.isArray(inner) ? (inner as T[]) : [];
 }
 
