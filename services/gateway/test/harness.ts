@@ -6,6 +6,7 @@ import {
   loadSettings,
   SERVICE_TOKEN_HEADER,
   serviceToken,
+  type Logger,
   type ServiceModule,
   type ServiceName,
 } from '@marquee/core';
@@ -184,14 +185,14 @@ export interface TestGateway {
 /** A gateway over the given upstream URLs, with its own fresh cache (embedded unless given). */
 export async function startGateway(
   urls: Partial<Record<ServiceName, string[]>>,
-  options: GatewayOptions & { settings?: Record<string, string>; cache?: Cache } = {},
+  options: GatewayOptions & { settings?: Record<string, string>; cache?: Cache; logger?: Logger } = {},
 ): Promise<TestGateway> {
   const cache = options.cache ?? (await openTestCache('embedded'));
   const none: string[] = [];
   const gateway = await buildGateway(
     {
       settings: loadSettings({ MARQUEE_DEMO: 'false', ...options.settings }),
-      logger: createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+      logger: options.logger ?? createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
       secret: SECRET,
       cache,
       urls: {

@@ -29,7 +29,8 @@ export function openApiRoute(app: FastifyInstance, upstreams: Upstreams): void {
     return { doc: mergeOpenApi(own, docs), complete: docs.length === answers.length };
   };
 
-  app.get('/api/openapi.json', { config: { openapi: true } }, async () => {
+  const schema = { summary: 'This document: the public API of every service, merged' };
+  app.get('/api/openapi.json', { schema }, async () => {
     if (cached && cached.until > Date.now()) return cached.doc;
     const { doc, complete } = await collect();
     cached = { until: Date.now() + (complete ? 60_000 : 5_000), doc };
