@@ -43,7 +43,15 @@ export function steeringBaseUrl(settings: Settings): string {
  * The streaming service: catalog (admin and viewer), asset state from encoder events, playback
  * sessions with entitlements and stream leases, signed media URLs and edge steering.
  */
-export async function buildStreaming(ctx: ServiceContext): Promise<ServiceModule> {
+export interface StreamingOptions {
+  /** Stream lease lifetime (default 60 s; tests shorten it to watch a lease lapse). */
+  leaseTtlMs?: number;
+}
+
+export async function buildStreaming(
+  ctx: ServiceContext,
+  options: StreamingOptions = {},
+): Promise<ServiceModule> {
   const { logger } = ctx;
   const db = await ctx.openDb<StreamingTables>('streaming');
   await db.migrate(streamingMigrations);
@@ -63,7 +71,15 @@ export async function buildStreaming(ctx: ServiceContext): Promise<ServiceModule
   };
   const catalog = new Catalog(db, posterUrls);
   const admin = new CatalogAdmin(db);
-  const playback = new Playback({ db, cache: ctx.cache, users, edges, urls, logger });
+  const playback = new Playback({
+    db,
+    cache: ctx.cache,
+    users,
+    edges,
+    urls,
+    logger,
+    leaseTtlMs: options.leaseTtlMs,
+  });
 
   const { app, addReadiness } = createServiceServer({ name: 'streaming', logger });
   requireServiceToken(app, ctx.secret);

@@ -51,8 +51,14 @@ export class Playback {
       urls: MediaUrls;
       logger: Logger;
       now?: () => number;
+      /** Default LEASE_TTL_MS. */
+      leaseTtlMs?: number;
     },
   ) {}
+
+  private get leaseTtlMs(): number {
+    return this.deps.leaseTtlMs ?? LEASE_TTL_MS;
+  }
 
   private now(): number {
     return this.deps.now?.() ?? Date.now();
@@ -89,7 +95,7 @@ export class Playback {
       leaseKey(identity.accountId),
       sessionId,
       decision.maxStreams,
-      LEASE_TTL_MS,
+      this.leaseTtlMs,
     );
     if (!leased) {
       throw new PlaybackRefusedError(
@@ -162,8 +168,8 @@ export class Playback {
     }
     const key = leaseKey(identity.accountId);
     const renewed =
-      (await cache.leases.renew(key, sessionId, LEASE_TTL_MS)) ||
-      (await cache.leases.acquire(key, sessionId, this.maxStreams(identity), LEASE_TTL_MS));
+      (await cache.leases.renew(key, sessionId, this.leaseTtlMs)) ||
+      (await cache.leases.acquire(key, sessionId, this.maxStreams(identity), this.leaseTtlMs));
     if (!renewed) {
       throw new PlaybackRefusedError(
         'playback.stream_limit',
@@ -174,7 +180,7 @@ export class Playback {
       await recordPosition(trx, sessionId, position);
       await enqueue(trx, this.progressEvent('playback.heartbeat', session, position));
     });
-    return { leaseExpiresAt: new Date(this.now() + LEASE_TTL_MS).toISOString() };
+    return { leaseExpiresAt: new Date(this.now() + this.leaseTtlMs).toISOString() };
   }
 
   /** Ends a session and frees its stream slot; stopping twice is harmless (one event). */

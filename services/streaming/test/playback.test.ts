@@ -1,0 +1,241 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMediaKeyring, type Identity } from '@marquee/core';
+import { backendAvailable } from '@marquee/platform';
+import {
+  admin,
+  EDGE_URLS,
+  eventually,
+  readyTitle,
+  startStreaming,
+  type Backend,
+  type Harness,
+} from './harness.js';
+
+const backends: Backend[] = ['embedded'];
+if ((await backendAvailable('postgres')) && (await backendAvailable('redis'))) backends.push('postgres');
+
+const LEASE_MS = 400;
+
+describe.each(backends)('playback on %s', (backend) => {
+  let h: Harness;
+  let movie: { titleId: string; assetId: string };
+  let rated: { titleId: string; assetId: string };
+  const basic: Identity = { accountId: 'acc-basic', role: 'viewer', plan: 'basic' };
+  const premium: Identity = { accountId: 'acc-premium', role: 'viewer', plan: 'premium' };
+
+  beforeAll(async () => {
+    h = await startStreaming(backend, { leaseTtlMs: LEASE_MS });
+    movie = await readyTitle(h, { name: 'Playable', maturity: 'PG' });
+    rated = await readyTitle(h, { name: 'Rated R', maturity: 'R' });
+    h.users.profiles.set('p-basic', { accountId: 'acc-basic', kids: false, maxMaturity: 'NC-17' });
+    h.users.profiles.set('p-premium', { accountId: 'acc-premium', kids: false, maxMaturity: 'NC-17' });
+    h.users.profiles.set('p-kid', { accountId: 'acc-premium', kids: true, maxMaturity: 'PG' });
+    h.users.history.set(`p-premium/${movie.titleId}`, { position: 42.5, completed: false });
+  });
+  afterAll(() => h?.close());
+
+  const start = (who: Identity, profileId: string, titleId: string) =>
+    h.as(who)({ method: 'POST', url: '/api/playback', payload: { profileId, titleId } });
+  const stop = (who: Identity, sessionId: string) =>
+    h.as(who)({ method: 'DELETE', url: `/api/playback/${sessionId}`, payload: { position: 10 } });
+
+  it('starts a session with a signed manifest URL on an edge and the resume position', async () => {
+    const res = await start(premium, 'p-premium', movie.titleId);
+    expect(res.statusCode).toBe(201);
+    const body = res.json<{
+      sessionId: string;
+      manifestUrl: string;
+      edges: { edgeId: string; url: string }[];
+      resumeAt: number;
+      expiresAt: string;
+      maxHeight: number;
+    }>();
+    expect(body).toMatchObject({ resumeAt: 42.5, maxHeight: 2160 });
+    expect(Date.parse(body.expiresAt)).toBeGreaterThan(Date.now() + 3 * 3_600_000);
+    // No edge has reported yet: the configured edges stand in.
+    expect(body.edges.map((e) => e.url)).toEqual(EDGE_URLS);
+    const match = /^(http:\/\/[^/]+)\/t\/([^/]+)\/a\/([^/]+)\/master\.m3u8$/.exec(body.manifestUrl);
+    expect(match?.[1]).toBe(EDGE_URLS[0]);
+    expect(match?.[3]).toBe(movie.assetId);
+    const check = createMediaKeyring({ secret: h.ctx.secret }).verify(match![2]!);
+    expect(check).toMatchObject({
+      ok: true,
+      payload: { asset: movie.assetId, session: body.sessionId, maxHeight: 2160 },
+    });
+    await eventually(async () =>
+      expect(
+        h.published.find((e) => e.type === 'playback.started' && e.subject === body.sessionId)?.data,
+      ).toMatchObject({
+        sessionId: body.sessionId,
+        accountId: 'acc-premium',
+        profileId: 'p-premium',
+        titleId: movie.titleId,
+        position: 42.5,
+        duration: 60,
+      }),
+    );
+    expect((await stop(premium, body.sessionId)).statusCode).toBe(204);
+  });
+
+  it('caps the token height at the plan and holds basic to one stream until a stop or a lapse', async () => {
+    const first = await start(basic, 'p-basic', movie.titleId);
+    expect(first.statusCode).toBe(201);
+    expect(first.json()).toMatchObject({ maxHeight: 720, resumeAt: 0 });
+    const second = await start(basic, 'p-basic', movie.titleId);
+    expect(second.statusCode).toBe(403);
+    expect(second.json()).toMatchObject({
+      type: 'urn:marquee:problem:playback.stream_limit',
+      code: 'playback.stream_limit',
+    });
+    expect(second.headers['content-type']).toContain('application/problem+json');
+
+    // A heartbeat keeps the slot past its first lease…
+    const { sessionId } = first.json<{ sessionId: string }>();
+    for (let i = 0; i < 3; i++) {
+      await new Promise((r) => setTimeout(r, LEASE_MS / 2));
+      const beat = await h.as(basic)({
+        method: 'POST',
+        url: `/api/playback/${sessionId}/heartbeat`,
+        payload: { position: 5 + i },
+      });
+      expect(beat.statusCode).toBe(200);
+    }
+    expect((await start(basic, 'p-basic', movie.titleId)).statusCode).toBe(403);
+    // …and a crashed player (no heartbeats) frees it when the lease lapses.
+    await new Promise((r) => setTimeout(r, LEASE_MS + 100));
+    const third = await start(basic, 'p-basic', movie.titleId);
+    expect(third.statusCode).toBe(201);
+    // The lapsed session's next heartbeat finds its slot taken.
+    const late = await h.as(basic)({
+      method: 'POST',
+      url: `/api/playback/${sessionId}/heartbeat`,
+      payload: { position: 9 },
+    });
+    expect(late.json()).toMatchObject({ code: 'playback.stream_limit' });
+    // A stop frees the slot at once.
+    expect((await stop(basic, third.json<{ sessionId: string }>().sessionId)).statusCode).toBe(204);
+    const fourth = await start(basic, 'p-basic', movie.titleId);
+    expect(fourth.statusCode).toBe(201);
+    await stop(basic, fourth.json<{ sessionId: string }>().sessionId);
+  });
+
+  it('refuses with a stable type per reason', async () => {
+    const refusal = async (res: Awaited<ReturnType<typeof start>>) => [
+      res.statusCode,
+      res.json<{ code: string }>().code,
+    ];
+    expect(await refusal(await start(premium, 'p-kid', rated.titleId))).toEqual([403, 'playback.maturity']);
+    expect(await refusal(await start(basic, 'p-premium', movie.titleId))).toEqual([
+      403,
+      'playback.profile_not_owned',
+    ]);
+    expect(await refusal(await start(basic, 'p-unknown', movie.titleId))).toEqual([
+      403,
+      'playback.profile_not_owned',
+    ]);
+    const pending = (
+      await h.as(admin)({
+        method: 'POST',
+        url: '/api/admin/titles',
+        payload: { type: 'movie', name: 'Soon', year: 2030, maturity: 'G' },
+      })
+    ).json<{ titleId: string }>().titleId;
+    expect(await refusal(await start(premium, 'p-premium', pending))).toEqual([403, 'playback.not_ready']);
+    expect((await start(premium, 'p-premium', 'missing')).statusCode).toBe(404);
+    expect(
+      (await h.internal({ method: 'POST', url: '/api/playback', payload: { profileId: 'p', titleId: 't' } }))
+        .statusCode,
+    ).toBe(401);
+  });
+
+  it('records heartbeats and stops once, and refuses other accounts', async () => {
+    const { sessionId } = (await start(premium, 'p-premium', movie.titleId)).json<{ sessionId: string }>();
+    const beat = await h.as(premium)({
+      method: 'POST',
+      url: `/api/playback/${sessionId}/heartbeat`,
+      payload: { position: 12 },
+    });
+    expect(beat.json<{ leaseExpiresAt: string }>().leaseExpiresAt).toBeDefined();
+    const foreign = await h.as(basic)({
+      method: 'POST',
+      url: `/api/playback/${sessionId}/heartbeat`,
+      payload: { position: 1 },
+    });
+    expect(foreign.statusCode).toBe(404);
+    expect((await stop(premium, sessionId)).statusCode).toBe(204);
+    expect((await stop(premium, sessionId)).statusCode).toBe(204);
+    const after = await h.as(premium)({
+      method: 'POST',
+      url: `/api/playback/${sessionId}/heartbeat`,
+      payload: { position: 13 },
+    });
+    expect(after.json()).toMatchObject({ code: 'playback.session_ended' });
+    await eventually(async () => {
+      const mine = h.published.filter((e) => e.subject === sessionId);
+      expect(mine.map((e) => e.type)).toEqual(['playback.started', 'playback.heartbeat', 'playback.stopped']);
+      expect(mine[1]!.data).toMatchObject({ position: 12 });
+      expect(mine[2]!.data).toMatchObject({ position: 10 });
+    });
+  });
+
+  it('starts from 0 when users cannot say where the viewer stopped', async () => {
+    h.users.history.set(`p-premium/${rated.titleId}`, { position: 99, completed: false });
+    const cached = await start(premium, 'p-premium', rated.titleId); // profile now cached
+    expect(cached.json()).toMatchObject({ resumeAt: 99 });
+    await stop(premium, cached.json<{ sessionId: string }>().sessionId);
+    h.users.setDown(true);
+    try {
+      const res = await start(premium, 'p-premium', rated.titleId);
+      expect(res.statusCode).toBe(201);
+      expect(res.json()).toMatchObject({ resumeAt: 0 });
+      await stop(premium, res.json<{ sessionId: string }>().sessionId);
+    } finally {
+      h.users.setDown(false);
+    }
+  });
+
+  it('ranks reporting edges in the playback answer and re-ranks them in the steering manifest', async () => {
+    const report = (edgeId: string, url: string, over: Record<string, unknown> = {}) =>
+      h.internal({
+        method: 'POST',
+        url: '/internal/edges/heartbeat',
+        payload: { edgeId, url, healthy: true, load: 0.1, assets: [], ...over },
+      });
+    const first = await report('edge-a', 'http://127.0.0.1:29001', { load: 0.5 });
+    expect(first.json()).toMatchObject({
+      edges: [{ edgeId: 'edge-a', url: 'http://127.0.0.1:29001' }],
+      steeringBaseUrl: 'http://127.0.0.1:8080/api/steering',
+    });
+    await report('edge-b', 'http://127.0.0.1:29002', { load: 0.4, assets: [movie.assetId] });
+    await new Promise((r) => setTimeout(r, 1_100)); // the directory is memoised for a second
+    const started = (await start(premium, 'p-premium', movie.titleId)).json<{
+      sessionId: string;
+      manifestUrl: string;
+      edges: { edgeId: string }[];
+    }>();
+    expect(started.edges.map((e) => e.edgeId)).toEqual(['edge-b', 'edge-a']);
+    expect(started.manifestUrl.startsWith('http://127.0.0.1:29002/t/')).toBe(true);
+
+    const steering = async (pathway?: string) => {
+      const res = await h.internal({
+        method: 'GET',
+        url: `/api/steering/${started.sessionId}${pathway ? `?_HLS_pathway=${pathway}&_HLS_throughput=1000` : ''}`,
+      });
+      expect(res.headers['cache-control']).toBe('no-store');
+      return res.json<{ VERSION: number; TTL: number; 'PATHWAY-PRIORITY': string[] }>();
+    };
+    expect(await steering()).toEqual({ VERSION: 1, TTL: 5, 'PATHWAY-PRIORITY': ['edge-b', 'edge-a'] });
+    // edge-b reports itself unhealthy, then edge-a leaves: each change shows within a memo period.
+    await report('edge-b', 'http://127.0.0.1:29002', { healthy: false });
+    await new Promise((r) => setTimeout(r, 1_100));
+    expect((await steering('edge-b'))['PATHWAY-PRIORITY']).toEqual(['edge-a']);
+    await report('edge-b', 'http://127.0.0.1:29002', { load: 0.3 });
+    expect((await h.internal({ method: 'DELETE', url: '/internal/edges/edge-a' })).statusCode).toBe(204);
+    await new Promise((r) => setTimeout(r, 1_100));
+    expect((await steering('edge-a'))['PATHWAY-PRIORITY']).toEqual(['edge-b']);
+    await stop(premium, started.sessionId);
+    expect((await h.internal({ method: 'GET', url: `/api/steering/${started.sessionId}` })).statusCode).toBe(
+      404,
+    );
+  });
+});
