@@ -1,5 +1,8 @@
 import { ConfigError, createLogger, loadSettings, SERVICE_NAMES, type ServiceName } from '@marquee/core';
 import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { openDatabase } from '@marquee/platform';
+import { createAdmin } from '@marquee/users';
 import { ingest, login } from './ingest.js';
 import { startPlatform } from './platform.js';
 
@@ -9,6 +12,8 @@ const USAGE = `usage:
   marquee ingest <file> --title "Name" [--gateway URL] [--email E --password P] [--maturity PG] [--genres a,b]
                  [--year N] [--synopsis S] [--resume <upload url>]
                                   create a title, upload its source (resumable) and follow encoding
+  marquee admin create --email E --password P
+                                  add an admin account (to the configured users database)
   marquee help`;
 
 async function start(argv: string[]): Promise<void> {
@@ -97,6 +102,35 @@ function parseTargets(raw: string): ServiceName[] {
   return [...new Set(names as ServiceName[])];
 }
 
+async function adminCommand(argv: string[]): Promise<void> {
+  const [sub, ...rest] = argv;
+  const { values } = parseArgs({
+    args: rest,
+    options: { email: { type: 'string' }, password: { type: 'string' } },
+  });
+  if (sub !== 'create' || !values.email || !values.password) {
+    throw new ConfigError(['usage: marquee admin create --email E --password P']);
+  }
+  const settings = loadSettings(process.env);
+  const dataDir = resolve(settings.MARQUEE_DATA_DIR);
+  const opened: { close(): Promise<void> }[] = [];
+  try {
+    const admin = await createAdmin(
+      {
+        openDb: async <DB>(service: ServiceName) => {
+          const db = await openDatabase<DB>({ service, url: settings.DATABASE_URL, dataDir });
+          opened.push(db);
+          return db;
+        },
+      },
+      { email: values.email, password: values.password },
+    );
+    console.log(`admin ${admin.email} created (account ${admin.accountId})`);
+  } finally {
+    await Promise.all(opened.map((d) => d.close()));
+  }
+}
+
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
   switch (command) {
@@ -104,6 +138,8 @@ async function main(): Promise<void> {
       return start(rest);
     case 'ingest':
       return ingestCommand(rest);
+    case 'admin':
+      return adminCommand(rest);
     case undefined:
     case 'help':
     case '--help':
