@@ -21,23 +21,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import {
-  CreateBucketCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
-  S3Client,
+  type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { NotFoundError } from '@marquee/core';
-import { safeEndpoint } from '../connection-errors.js';
 import type { BlobInfo, BlobRead, BlobStore, ByteRange } from './port.js';
 import { contentTypeFor, DEFAULT_CONTENT_TYPE } from './content-type.js';
 import { BlobStoreUnavailableError, RangeNotSatisfiableError } from './errors.js';
 import { compareKeys, keyProblem, validateKey, validatePrefix } from './keys.js';
 import { checkRange, rangeHeader, resolveRange } from './range.js';
-import { httpStatusOf, isMissing, isUnsatisfiableRange, translateS3Error } from './s3-errors.js';
+import { connectS3, ensureBucket, type S3Connection } from './s3-connection.js';
+import { isMissing, isUnsatisfiableRange, translateS3Error } from './s3-errors.js';
 import { spoolBody } from './spool.js';
 import { removeStaleTempFiles } from './temp-files.js';
 
@@ -68,69 +67,37 @@ const CONCURRENCY = 4;
 const CONTENT_RANGE = /^bytes (\d+)-(\d+)\/(\d+)$/;
 
 export async function openS3BlobStore(options: S3BlobOptions): Promise<BlobStore> {
+  const prefix = options.prefix ? `${validateKey(options.prefix.replace(/\/+$/, ''))}/` : '';
   const spoolDir = options.spoolDir ?? join(tmpdir(), 'marquee-blob-spool');
   await mkdir(spoolDir, { recursive: true });
   await removeStaleTempFiles(spoolDir);
-  const store = new S3BlobStore(options, spoolDir);
+  const connection = connectS3(options);
   try {
-    await store.ensureBucket(options.createBucket ?? true);
+    await ensureBucket(connection, options.region, options.createBucket ?? true);
   } catch (error) {
-    await store.close();
+    connection.client.destroy();
     throw error;
   }
-  return store;
+  return new S3BlobStore(connection, prefix, options, spoolDir);
 }
 
 class S3BlobStore implements BlobStore {
   private readonly client: S3Client;
   private readonly bucket: string;
-  private readonly prefix: string;
   private readonly endpoint: string;
   private readonly spoolMemoryBytes: number;
   private readonly partSizeBytes: number;
 
   constructor(
+    connection: S3Connection,
+    /** '' or a valid key ending in '/': the folder of the bucket this store lives in. */
+    private readonly prefix: string,
     options: S3BlobOptions,
     private readonly spoolDir: string,
   ) {
-    this.bucket = options.bucket;
-    this.prefix = options.prefix ? `${validateKey(options.prefix.replace(/\/+$/, ''))}/` : '';
-    // Host and port only: an endpoint URL may carry credentials, and this string goes into error messages.
-    this.endpoint = safeEndpoint(options.endpoint ?? `https://s3.${options.region}.amazonaws.com`);
+    ({ client: this.client, bucket: this.bucket, endpoint: this.endpoint } = connection);
     this.spoolMemoryBytes = options.spoolMemoryBytes ?? 8 * MiB;
     this.partSizeBytes = Math.max(options.partSizeBytes ?? 16 * MiB, 5 * MiB);
-    this.client = new S3Client({
-      region: options.region,
-      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-      forcePathStyle: options.forcePathStyle,
-      credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey },
-      // The SDK's default CRC32 trailers (aws-chunked bodies) are not understood by s3rver and older
-      // self-hosted stores; integrity is ours to check anyway, with the recorded SHA-256.
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-      // A dead endpoint fails in seconds rather than hanging a request (the socket timeout is idle time).
-      requestHandler: { connectionTimeout: 5_000, requestTimeout: 60_000 },
-    });
-  }
-
-  async ensureBucket(create: boolean): Promise<void> {
-    try {
-      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
-      return;
-    } catch (error) {
-      const status = httpStatusOf(error);
-      if (status === 403)
-        throw this.unavailable(`access to bucket ${this.bucket} denied: check the credentials`);
-      if (status !== 404) throw translateS3Error(error, this.endpoint);
-    }
-    if (!create) throw this.unavailable(`bucket ${this.bucket} does not exist (and createBucket is off)`);
-    try {
-      await this.client.send(new CreateBucketCommand({ Bucket: this.bucket }));
-    } catch (error) {
-      // Another instance created it between our head and create.
-      if ((error as { name?: string }).name !== 'BucketAlreadyOwnedByYou')
-        throw translateS3Error(error, this.endpoint);
-    }
   }
 
   async put(
