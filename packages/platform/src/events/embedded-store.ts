@@ -216,6 +216,10 @@ export class EmbeddedLogStore {
     return this.stmt.read.all({ from, types: typesJson, limit }) as { position: number; body: string }[];
   }
 
+  lastPosition(): number {
+    return this.stmt.lastPosition.get() as number;
+  }
+
   ping(): boolean {
     return this.stmt.lastPosition.get() !== undefined;
   }

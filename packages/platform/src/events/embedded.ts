@@ -71,10 +71,13 @@ class EmbeddedEventBus implements EventBus {
 
   async *replay(options: { from: number; types?: readonly string[] }): AsyncIterable<DeliveredEvent> {
     const types = options.types ? JSON.stringify(options.types) : null;
+    // Ends where the log ended when the replay started, like the NATS adapter.
+    const end = this.store.lastPosition();
     let from = options.from;
-    for (;;) {
+    while (from <= end) {
       const rows = this.store.read(from, types, 500);
       for (const row of rows) {
+        if (row.position > end) return;
         const parsed = parseReceived(row.body);
         if ('event' in parsed) yield { event: parsed.event, position: row.position, deliveryCount: 1 };
         else

@@ -253,6 +253,14 @@ for (const backend of backends) {
       expect(beyond).toEqual([]);
     });
 
+    it('replays a log longer than one page, completely and in order', async () => {
+      await open();
+      await bus.publish(Array.from({ length: 1_200 }, (_, i) => happened(i)));
+      const all = [];
+      for await (const d of bus.replay({ from: 1 })) all.push(d);
+      expect(numbers(all)).toEqual(Array.from({ length: 1_200 }, (_, i) => i));
+    });
+
     it('carries the correlation id from the publisher context into the handler context', async () => {
       await open();
       const seen: (string | undefined)[] = [];
