@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifySchema } from 'fastify';
 import type { OpenApiDocument } from '@marquee/core';
 import { mergeOpenApi, type ServiceDocument } from '../app/openapi-merge.js';
 import type { Upstreams } from './upstreams.js';
@@ -29,7 +29,11 @@ export function openApiRoute(app: FastifyInstance, upstreams: Upstreams): void {
     return { doc: mergeOpenApi(own, docs), complete: docs.length === answers.length };
   };
 
-  const schema = { summary: 'This document: the public API of every service, merged' };
+  // FastifySchema does not declare OpenAPI's summary; core's generator reads it all the same.
+  const schema: FastifySchema = Object.assign(
+    {},
+    { summary: 'This document: the public API of every service, merged' },
+  );
   app.get('/api/openapi.json', { schema }, async () => {
     if (cached && cached.until > Date.now()) return cached.doc;
     const { doc, complete } = await collect();
