@@ -109,9 +109,9 @@ ${references.join('\n')}
 
 Why these references: raw better-sqlite3 inserts of the same bodies, in the same batches and with
 the same pragmas, are the fastest anything can append to this file. A durable publish+consume
-pipeline writes each event at least three times (append, claim, acknowledge), so about 0.33× of that
-is the most the embedded log could reach; the rest of the gap is envelope building, validation on
-both sides and handler bookkeeping. The in-memory EventEmitter is the ceiling without durability.
+pipeline writes three rows per event (append the event, insert its claim, delete it on ack; the last
+two are small), so a third of that rate is the order of magnitude to expect; beyond that come envelope
+building, validation on both sides and handler bookkeeping. The in-memory EventEmitter is the ceiling without durability.
 For NATS the reference is the official client used the obvious way (\`js.publish\` pipelined ${BATCH}
 at a time, a durable pull consumer acking each message) without envelope or validation; the adapter
 beats it because it publishes on core NATS with a shared reply inbox and its own ack tracking
