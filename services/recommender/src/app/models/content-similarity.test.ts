@@ -23,6 +23,12 @@ describe('content similarity', () => {
     expect(index.similarity(4, 4)).toBeCloseTo(0.3, 10); // no genres: nothing shared
   });
 
+  it('tells whether two titles share a genre', () => {
+    expect(index.sharesGenre(0, 2)).toBe(true);
+    expect(index.sharesGenre(0, 3)).toBe(false);
+    expect(index.sharesGenre(4, 4)).toBe(false);
+  });
+
   it('finds the nearest titles to one title, best first, excluding itself', () => {
     expect(index.neighboursOf(0, 2).map((n) => n.item)).toEqual([1, 2]);
     expect(index.neighboursOf(0, 2, (j) => j !== 1).map((n) => n.item)).toEqual([2, 4]);

@@ -21,6 +21,8 @@ export interface ContentFeatures {
 export interface ContentIndex {
   readonly size: number;
   similarity(a: number, b: number): number;
+  /** True when the two titles have at least one genre in common. */
+  sharesGenre(a: number, b: number): boolean;
   /** Σ_h weight_h·sim(h, j) / Σ_h weight_h for every item j: how well j matches the whole history. */
   profileScores(history: readonly { item: number; weight: number }[]): Float32Array;
   neighboursOf(item: number, k: number, keep?: (item: number) => boolean): Neighbour[];
@@ -65,6 +67,10 @@ export function buildContentIndex(titles: readonly ContentFeatures[]): ContentIn
   return {
     size: titles.length,
     similarity,
+    sharesGenre(a, b) {
+      for (let w = 0; w < words; w++) if ((bits[a * words + w]! & bits[b * words + w]!) !== 0) return true;
+      return false;
+    },
     profileScores(history) {
       const out = new Float32Array(titles.length);
       const total = history.reduce((sum, h) => sum + Math.max(0, h.weight), 0);

@@ -28,7 +28,7 @@ function maxErrorFromIdentity(g: Float64Array, inverse: Float64Array, n: number)
 }
 
 describe('invertSpd', () => {
-  it.each([1, 2, 3, 4, 5, 8, 17, 64, 101])('inverts a %i×%i SPD matrix (G·G⁻¹ = I)', (n) => {
+  it.each([1, 2, 3, 4, 5, 8, 17, 64, 101])('inverts an SPD matrix of order %i (G·G⁻¹ = I)', (n) => {
     const g = randomSpd(n, n);
     const inverse = g.slice();
     invertSpd(inverse, n);

@@ -1,0 +1,48 @@
+import type { Settings } from '@marquee/core';
+import { DEFAULT_HOME_TTLS, type HomeCacheTtls } from './app/home-service.js';
+import { DEFAULT_ROW_LIMITS, type RowLimits } from './app/home-plan.js';
+import { DEFAULT_TRAINING_CONFIG, type TrainingConfig } from './app/training.js';
+import { DEFAULT_RETRAIN_POLICY, type RetrainPolicy } from './jobs/retrain-policy.js';
+
+/** The recommender's configuration: the settings it reads (RECS_*), then code defaults. */
+export interface RecommenderConfig {
+  training: TrainingConfig;
+  policy: RetrainPolicy;
+  limits: RowLimits;
+  ttls: HomeCacheTtls;
+  usersTimeoutMs: number;
+  /** Event handler calls in flight at once (the store's merges are order-independent). */
+  consumerConcurrency: number;
+}
+
+export interface RecommenderOverrides {
+  training?: Partial<TrainingConfig>;
+  policy?: Partial<RetrainPolicy>;
+  limits?: Partial<RowLimits>;
+  ttls?: Partial<HomeCacheTtls>;
+  usersTimeoutMs?: number;
+  consumerConcurrency?: number;
+}
+
+export function recommenderConfig(
+  settings: Settings,
+  overrides: RecommenderOverrides = {},
+): RecommenderConfig {
+  return {
+    training: {
+      ...DEFAULT_TRAINING_CONFIG,
+      easeMaxItems: settings.RECS_EASE_MAX_ITEMS,
+      ...overrides.training,
+    },
+    policy: {
+      ...DEFAULT_RETRAIN_POLICY,
+      afterEvents: settings.RECS_RETRAIN_AFTER_EVENTS,
+      intervalMs: settings.RECS_RETRAIN_INTERVAL_MINUTES * 60_000,
+      ...overrides.policy,
+    },
+    limits: { ...DEFAULT_ROW_LIMITS, ...overrides.limits },
+    ttls: { ...DEFAULT_HOME_TTLS, ...overrides.ttls },
+    usersTimeoutMs: overrides.usersTimeoutMs ?? 800,
+    consumerConcurrency: overrides.consumerConcurrency ?? 4,
+  };
+}

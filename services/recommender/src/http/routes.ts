@@ -1,0 +1,27 @@
+import type { FastifyInstance } from 'fastify';
+import type { HomeService } from '../app/home-service.js';
+import { isMaturity, profileCeiling } from '../app/maturity.js';
+import { HomeSchema, PopularQuery, ProfileParams } from './schemas.js';
+
+/**
+ * GET /api/profiles/:profileId/home — the personalised home page (through the gateway, which has
+ * already checked that the profile belongs to the caller).
+ * GET /internal/popular?maxMaturity=&kids= — popular and genre rows for the gateway's fallback; without
+ * a ceiling it answers for the strictest one (G), so a forgotten parameter can never show adult titles.
+ */
+export function registerRoutes(app: FastifyInstance, home: HomeService): void {
+  app.get<{ Params: ProfileParams }>(
+    '/api/profiles/:profileId/home',
+    { schema: { params: ProfileParams, response: { 200: HomeSchema } } },
+    async (req) => home.home(req.params.profileId),
+  );
+
+  app.get<{ Querystring: PopularQuery }>(
+    '/internal/popular',
+    { schema: { querystring: PopularQuery, response: { 200: HomeSchema } } },
+    async (req) => {
+      const maxMaturity = isMaturity(req.query.maxMaturity) ? req.query.maxMaturity : 'G';
+      return home.popular(profileCeiling({ kids: req.query.kids === true, maxMaturity }));
+    },
+  );
+}

@@ -1,0 +1,36 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+const Maturity = Type.Union(['G', 'PG', 'PG-13', 'R', 'NC-17'].map((m) => Type.Literal(m)));
+
+export const HomeItemSchema = Type.Object({
+  titleId: Type.String(),
+  name: Type.String(),
+  year: Type.Integer(),
+  maturity: Maturity,
+  genres: Type.Array(Type.String()),
+  posterUrl: Type.Optional(Type.String()),
+  progress: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'share watched' })),
+  resumeAt: Type.Optional(Type.Number({ minimum: 0, description: 'seconds' })),
+});
+
+export const HomeSchema = Type.Object({
+  rows: Type.Array(
+    Type.Object({
+      id: Type.String({
+        description:
+          'stable row id: continue-watching, my-list, top-picks, because-you-watched:<titleId>, trending, new, popular, genre:<genre>',
+      }),
+      title: Type.String(),
+      items: Type.Array(HomeItemSchema),
+    }),
+  ),
+});
+
+export const ProfileParams = Type.Object({ profileId: Type.String({ minLength: 1, maxLength: 128 }) });
+export type ProfileParams = Static<typeof ProfileParams>;
+
+export const PopularQuery = Type.Object({
+  maxMaturity: Type.Optional(Maturity),
+  kids: Type.Optional(Type.Boolean()),
+});
+export type PopularQuery = Static<typeof PopularQuery>;

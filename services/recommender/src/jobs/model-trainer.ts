@@ -1,0 +1,148 @@
+import type { Logger } from '@marquee/core';
+import { runCooperatively, runToEnd } from '../app/cooperative.js';
+import {
+  trainSnapshotSteps,
+  type ModelSnapshot,
+  type TrainingConfig,
+  type TrainingInput,
+} from '../app/training.js';
+import { decideRetrain, type RetrainPolicy } from './retrain-policy.js';
+
+/**
+ * Holds the current model snapshot and retrains it by the retrain policy. Training reads the store,
+ * then runs cooperatively (slices of a few milliseconds) on this process's event loop, so the service
+ * keeps answering while it trains; the new snapshot replaces the old one atomically. One training at a
+ * time: a request for another while one runs is remembered and honoured when it ends.
+ */
+export class ModelTrainer {
+  private snapshot: ModelSnapshot;
+  private trained = false;
+  private pending = 0;
+  private catalogChanged = false;
+  private lastStartedMs: number | undefined;
+  private running: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private retry: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private readonly abort = new AbortController();
+
+  constructor(
+    private readonly deps: {
+      load(): Promise<TrainingInput>;
+      config: TrainingConfig;
+      policy: RetrainPolicy;
+      logger: Logger;
+      onTrained?(snapshot: ModelSnapshot, seconds: number): void;
+      now?(): number;
+    },
+  ) {
+    this.snapshot = emptySnapshot(deps.config);
+  }
+
+  current(): ModelSnapshot {
+    return this.snapshot;
+  }
+
+  /** True once a first training from the store has finished. */
+  isReady(): boolean {
+    return this.trained;
+  }
+
+  /** Starts the schedule and the first training (not awaited: readiness reports it). */
+  start(): void {
+    this.timer = setInterval(() => this.consider('schedule'), this.deps.policy.intervalMs);
+    this.timer.unref();
+    this.consider('event');
+  }
+
+  /** Records applied events; a title publication asks for a prompt retraining. */
+  noteEvent(kind: 'interaction' | 'title'): void {
+    this.pending++;
+    if (kind === 'title') this.catalogChanged = true;
+    this.consider('event');
+  }
+
+  /** Trains now (tests, admin), waiting for it; joins a training already running. */
+  async retrainNow(): Promise<ModelSnapshot> {
+    while (this.running) await this.running;
+    await this.run();
+    return this.snapshot;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    clearTimeout(this.retry);
+    this.abort.abort();
+    await this.running?.catch(() => undefined);
+  }
+
+  private consider(trigger: 'event' | 'schedule'): void {
+    if (this.stopped) return;
+    if (this.running) return; // reconsidered when it ends
+    const decision = decideRetrain(
+      {
+        pending: this.pending,
+        catalogChanged: this.catalogChanged,
+        lastStartedMs: this.lastStartedMs,
+        nowMs: this.now(),
+      },
+      this.deps.policy,
+      trigger,
+    );
+    if (decision.retrain) void this.run();
+    else if (decision.retryInMs !== undefined && !this.retry) {
+      this.retry = setTimeout(() => {
+        this.retry = undefined;
+        this.consider('event');
+      }, decision.retryInMs);
+      this.retry.unref();
+    }
+  }
+
+  private run(): Promise<void> {
+    this.lastStartedMs = this.now();
+    this.pending = 0;
+    this.catalogChanged = false;
+    const started = performance.now();
+    this.running = (async () => {
+      try {
+        const input = await this.deps.load();
+        const snapshot = await runCooperatively(trainSnapshotSteps(input, this.deps.config), {
+          signal: this.abort.signal,
+        });
+        this.snapshot = snapshot;
+        this.trained = true;
+        const seconds = (performance.now() - started) / 1000;
+        this.deps.logger.info(
+          {
+            version: snapshot.version,
+            model: snapshot.personalModel,
+            titles: snapshot.catalog.titles.length,
+            profiles: snapshot.profiles,
+            interactions: snapshot.interactions,
+            seconds: Math.round(seconds * 1000) / 1000,
+          },
+          'recommendation models trained',
+        );
+        this.deps.onTrained?.(snapshot, seconds);
+      } catch (err) {
+        if (!this.stopped)
+          this.deps.logger.error({ err }, 'recommendation training failed; keeping the previous models');
+      } finally {
+        this.running = undefined;
+      }
+      // Events that arrived while training are judged now, by the same policy.
+      this.consider('event');
+    })();
+    return this.running;
+  }
+
+  private now(): number {
+    return this.deps.now?.() ?? Date.now();
+  }
+}
+
+function emptySnapshot(config: TrainingConfig): ModelSnapshot {
+  return runToEnd(trainSnapshotSteps({ titles: [], interactions: [] }, config));
+}
