@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sniffNonVideo } from './sniff.js';
+import { looksLikeMp4, sniffNonVideo } from './sniff.js';
 
 const sniff = (content: string | Buffer) => {
   const buffer = typeof content === 'string' ? Buffer.from(content) : content;
@@ -34,5 +34,13 @@ describe('sniffNonVideo', () => {
   it('does not mistake a UTF-8 character cut at the end of the sample for binary', () => {
     const text = Buffer.from('#EXTM3U\nété');
     expect(sniffNonVideo(text.subarray(0, text.length - 1), 10_000)).toMatch(/HLS playlist/);
+  });
+});
+
+describe('looksLikeMp4', () => {
+  it('recognises a top-level box type at offset 4', () => {
+    expect(looksLikeMp4(Buffer.from('\0\0\0\x20ftypisom'))).toBe(true);
+    expect(looksLikeMp4(Buffer.from('\0\0\0\x08mdat'))).toBe(true);
+    expect(looksLikeMp4(Buffer.from('random bytes here'))).toBe(false);
   });
 });

@@ -28,6 +28,13 @@ export function sniffNonVideo(head: Buffer, totalSize: number): string | undefin
   return 'The file is a text file, not a video.';
 }
 
+const MP4_BOXES = new Set(['ftyp', 'moov', 'mdat', 'free', 'skip', 'wide', 'pnot', 'uuid']);
+
+/** Whether the file starts like an ISO-BMFF/QuickTime file (a top-level box type at offset 4). */
+export function looksLikeMp4(head: Buffer): boolean {
+  return head.length >= 8 && MP4_BOXES.has(head.toString('latin1', 4, 8));
+}
+
 const MAGIC: [Buffer, string][] = [
   [Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), 'a PNG image'],
   [Buffer.from([0xff, 0xd8, 0xff]), 'a JPEG image'],

@@ -43,7 +43,11 @@ function lastMessage(stderr: string): string {
  * ffprobe could not open an upload: turn its stderr into the reason an operator reads. Everything here
  * is the file's fault (final), except a crash or a kill from outside, which may be retried.
  */
-export function probeFailure(result: RunResult, limits: { wallTimeMs: number }): Error {
+export function probeFailure(
+  result: RunResult,
+  limits: { wallTimeMs: number },
+  context: { looksLikeMp4: boolean },
+): Error {
   if (result.outcome === 'timed_out') {
     return new MediaRejectedError(
       `Reading the file took longer than ${Math.round(limits.wallTimeMs / 1000)} s; it was stopped.`,
@@ -60,12 +64,13 @@ export function probeFailure(result: RunResult, limits: { wallTimeMs: number }):
     const what = DEMUXER_MEANING[refused[1]!] ?? `a "${refused[1]}" file`;
     return new MediaRejectedError(`The file is ${what}, not a video format Marquee accepts.`);
   }
-  if (/moov atom not found/i.test(result.stderr)) {
+  // The mov demuxer also takes a stab at random data; only call it a truncated MP4 when it starts like one.
+  if (/moov atom not found/i.test(result.stderr) && context.looksLikeMp4) {
     return new MediaRejectedError(
       'The file is an incomplete MP4/MOV: its index is missing (the upload may be truncated).',
     );
   }
-  if (/Invalid data found when processing input/i.test(result.stderr)) {
+  if (/Invalid data found when processing input|moov atom not found/i.test(result.stderr)) {
     return new MediaRejectedError(
       'The file is not a video format Marquee can read (unrecognised or corrupt data).',
     );

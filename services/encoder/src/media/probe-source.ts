@@ -2,7 +2,7 @@ import { open } from 'node:fs/promises';
 import { MediaRejectedError } from '../app/errors.js';
 import { safeProbeArgs } from '../app/input-policy.js';
 import { parseProbe, type ProbeJson, type SourceInfo } from '../app/probe.js';
-import { sniffNonVideo } from '../app/sniff.js';
+import { looksLikeMp4, sniffNonVideo } from '../app/sniff.js';
 import { probeFailure } from './failures.js';
 import type { MediaTools } from './media-tools.js';
 
@@ -52,7 +52,8 @@ export async function probeSource(
     stdout: 'capture',
     ...(options.signal ? { signal: options.signal } : {}),
   });
-  if (result.outcome !== 'exited' || result.exitCode !== 0) throw probeFailure(result, options.limits);
+  if (result.outcome !== 'exited' || result.exitCode !== 0)
+    throw probeFailure(result, options.limits, { looksLikeMp4: looksLikeMp4(head) });
   let json: ProbeJson;
   try {
     json = JSON.parse(result.stdout) as ProbeJson;
