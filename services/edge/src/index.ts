@@ -80,18 +80,12 @@ export async function buildEdge(ctx: ServiceContext, options: EdgeOptions = {}):
 
   mediaRoutes(app, {
     keys: createMediaKeyring({ secret: ctx.secret }),
-    get cache() {
-      return cache!;
-    },
-    get playlists() {
-      return playlists!;
-    },
+    tiers: () => (cache && playlists ? { cache, playlists } : undefined),
     metrics,
     load,
     logger,
     peers: () => reporter?.peers() ?? (identity ? [identity] : []),
     steeringBaseUrl: () => reporter?.steeringBaseUrl ?? defaultSteeringBaseUrl(settings),
-    ready: () => cache !== undefined,
   });
   addReadiness('cache', () => cache !== undefined || 'cache tiers not loaded yet');
 

@@ -22,15 +22,14 @@ for (const [code, title] of Object.entries(MEDIA_REFUSALS)) registerProblem(code
 
 export interface MediaRouteDeps {
   keys: MediaKeyring;
-  cache: MediaCache;
-  playlists: AssetPlaylists;
+  /** The cache tiers once loaded (start()); undefined while the edge is starting. */
+  tiers: () => { cache: MediaCache; playlists: AssetPlaylists } | undefined;
   metrics: EdgeMetrics;
   load: LoadGauge;
   logger: Logger;
   /** This edge first, then the other live edges. */
   peers: () => Peer[];
   steeringBaseUrl: () => string;
-  ready: () => boolean;
 }
 
 const CORS = {
@@ -57,11 +56,13 @@ function refuse(reply: FastifyReply, status: number, code: string, detail: strin
  * the origin, with byte ranges, strong ETags and CORS for browser players.
  */
 export function mediaRoutes(app: FastifyInstance, deps: MediaRouteDeps): void {
-  const { keys, cache, playlists, metrics, logger } = deps;
+  const { keys, metrics, logger } = deps;
 
   const handler = async (req: FastifyRequest, reply: FastifyReply) => {
     const instance = '/t/[redacted]';
-    if (!deps.ready()) return refuse(reply, 503, 'not_ready', 'This edge is starting', instance);
+    const tiers = deps.tiers();
+    if (!tiers) return refuse(reply, 503, 'not_ready', 'This edge is starting', instance);
+    const { cache, playlists } = tiers;
     const request = parseMediaPath(req.url);
     if (!request) return refuse(reply, 404, 'not_found', 'No such media path', instance);
     const refused = (code: MediaRefusalCode, detail: string) => {
