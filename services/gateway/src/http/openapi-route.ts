@@ -30,10 +30,8 @@ export function openApiRoute(app: FastifyInstance, upstreams: Upstreams): void {
   };
 
   // FastifySchema does not declare OpenAPI's summary; core's generator reads it all the same.
-  const schema: FastifySchema = Object.assign(
-    {},
-    { summary: 'This document: the public API of every service, merged' },
-  );
+  const summary = 'This document: the public API of every service, merged';
+  const schema = Object.assign({ summary }, {} as FastifySchema);
   app.get('/api/openapi.json', { schema }, async () => {
     if (cached && cached.until > Date.now()) return cached.doc;
     const { doc, complete } = await collect();
