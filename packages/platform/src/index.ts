@@ -25,6 +25,7 @@ export { openTestCache } from './testing/cache.js';
 export * from './testing/context.js';
 export {
   openEventBus,
+  EventBusUnavailableError,
   registerEventType,
   registerCatalogue,
   validateEvent,

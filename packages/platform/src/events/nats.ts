@@ -9,7 +9,9 @@ import {
   type JetStreamClient,
   type JetStreamManager,
 } from '@nats-io/jetstream';
-import { DomainError, type Logger } from '@marquee/core';
+import type { Logger } from '@marquee/core';
+import { describeCause, safeEndpoint } from '../connection-errors.js';
+import { EventBusUnavailableError } from './errors.js';
 import { deliveryLimits } from './delivery-policy.js';
 import { buildEnvelope, parseReceived } from './envelope.js';
 import { NatsMember, type DeadLetterRecord } from './nats-member.js';
@@ -47,16 +49,6 @@ export interface NatsEventBusOptions {
   connectTimeoutMs?: number;
 }
 
-/** Names the server without credentials, for error messages. */
-function describeServer(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.hostname}:${u.port || 4222}`;
-  } catch {
-    return 'an unparsable NATS URL';
-  }
-}
-
 /**
  * The event bus on NATS JetStream (microservices mode): one file-backed stream for events, one for
  * dead letters, and a durable pull consumer per group that all the group's members pull from.
@@ -78,10 +70,10 @@ export async function openNatsEventBus(options: NatsEventBusOptions): Promise<Ev
       reconnectTimeWait: 500,
     });
   } catch (err) {
-    throw new DomainError(
-      'events.unavailable',
-      `cannot connect to NATS at ${describeServer(options.url)}: ${(err as Error).message}`,
-      { server: describeServer(options.url) },
+    const endpoint = safeEndpoint(options.url);
+    throw new EventBusUnavailableError(
+      endpoint,
+      `cannot connect to NATS at ${endpoint}: ${describeCause(err)}`,
     );
   }
   try {
@@ -92,9 +84,10 @@ export async function openNatsEventBus(options: NatsEventBusOptions): Promise<Ev
     return new NatsEventBus(nc, jsm, jetstream(nc), stream, prefix, options.logger);
   } catch (err) {
     await nc.close();
-    throw new DomainError(
-      'events.unavailable',
-      `NATS at ${describeServer(options.url)} has no usable JetStream: ${(err as Error).message}`,
+    const endpoint = safeEndpoint(options.url);
+    throw new EventBusUnavailableError(
+      endpoint,
+      `NATS at ${endpoint} has no usable JetStream: ${describeCause(err)}`,
     );
   }
 }
