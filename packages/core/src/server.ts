@@ -1,4 +1,9 @@
-import Fastify, { type FastifyInstance, type FastifyError, type FastifyServerOptions } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyInstance,
+  type FastifyError,
+  type FastifyServerOptions,
+} from 'fastify';
 import type { Logger } from 'pino';
 import { acceptOrMintId, CORRELATION_HEADER, runWithContext } from './context.js';
 import { DomainError } from './errors.js';
@@ -47,7 +52,8 @@ export function createServiceServer(options: ServiceServerOptions): ServiceServe
   const checks = new Map<string, ReadinessCheck>(Object.entries(options.readiness ?? {}));
   const app = Fastify({
     loggerInstance: options.logger,
-    disableRequestLogging: true,
+    // Our own onResponse hook writes one access line per request, with the media token redacted.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     // genReqId validates the incoming id itself; Fastify's requestIdHeader would trust any value.
     requestIdHeader: false,
