@@ -110,7 +110,8 @@ export async function buildEdge(ctx: ServiceContext, options: EdgeOptions = {}):
           streaming,
           load: () => load.read(),
           heldAssets: (limit) => tiered.heldAssets(limit),
-          healthy: () => true,
+          // Once the server stops listening (shutting down) the edge reports itself unhealthy.
+          healthy: () => app.server.listening,
           logger: edgeLogger,
           defaultSteeringBaseUrl: defaultSteeringBaseUrl(settings),
         });
