@@ -40,7 +40,10 @@ export const ROUTES: readonly RouteRule[] = [
     kind: 'credentials',
   },
   { pattern: '/api/auth/login', methods: ['POST'], upstream: 'users', access: 'public', kind: 'credentials' },
+  // Refresh and logout are authorised by the refresh token in the body, so an expired access token
+  // never stands between a viewer and signing out.
   { pattern: '/api/auth/refresh', methods: ['POST'], upstream: 'users', access: 'public', kind: 'proxy' },
+  { pattern: '/api/auth/logout', methods: ['POST'], upstream: 'users', access: 'public', kind: 'proxy' },
   { pattern: '/api/auth/*', upstream: 'users', access: 'viewer', kind: 'proxy' },
   { pattern: '/api/account/*', upstream: 'users', access: 'viewer', kind: 'proxy' },
   {
