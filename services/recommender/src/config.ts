@@ -10,9 +10,15 @@ export interface RecommenderConfig {
   policy: RetrainPolicy;
   limits: RowLimits;
   ttls: HomeCacheTtls;
-  usersTimeoutMs: number;
+  /** Calls to users: timeout, and how long its circuit breaker stays open after repeated failures. */
+  users: { timeoutMs: number; breakerCooldownMs: number };
   /** Event handler calls in flight at once (the store's merges are order-independent). */
   consumerConcurrency: number;
+  /**
+   * The durable consumer group. A new group starts at the beginning of the stream: pointing a fresh
+   * database at a new group rebuilds the recommender's tables (and so its models) from the replay.
+   */
+  consumerGroup: string;
 }
 
 export interface RecommenderOverrides {
@@ -20,8 +26,9 @@ export interface RecommenderOverrides {
   policy?: Partial<RetrainPolicy>;
   limits?: Partial<RowLimits>;
   ttls?: Partial<HomeCacheTtls>;
-  usersTimeoutMs?: number;
+  users?: { timeoutMs?: number; breakerCooldownMs?: number };
   consumerConcurrency?: number;
+  consumerGroup?: string;
 }
 
 export function recommenderConfig(
@@ -42,7 +49,8 @@ export function recommenderConfig(
     },
     limits: { ...DEFAULT_ROW_LIMITS, ...overrides.limits },
     ttls: { ...DEFAULT_HOME_TTLS, ...overrides.ttls },
-    usersTimeoutMs: overrides.usersTimeoutMs ?? 800,
+    users: { timeoutMs: 800, breakerCooldownMs: 5_000, ...overrides.users },
     consumerConcurrency: overrides.consumerConcurrency ?? 4,
+    consumerGroup: overrides.consumerGroup ?? 'recommender',
   };
 }

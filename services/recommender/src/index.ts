@@ -22,7 +22,7 @@ export interface RecommenderModule extends ServiceModule {
 
 export interface RecommenderOptions extends RecommenderOverrides {
   /** Replaces the users HTTP client (a test double of the users API is better served as a real server). */
-  users?: UsersDirectory;
+  usersDirectory?: UsersDirectory;
 }
 
 /**
@@ -36,10 +36,10 @@ export async function buildRecommender(
   const config = recommenderConfig(ctx.settings, options);
   const store = new RecommenderStore(await ctx.openDb<RecommenderTables>('recommender'));
   await store.migrate();
-  const client = options.users
+  const client = options.usersDirectory
     ? undefined
-    : usersDirectory(ctx.urls.users, ctx.secret, { timeoutMs: config.usersTimeoutMs });
-  const users = options.users ?? client!;
+    : usersDirectory(ctx.urls.users, ctx.secret, config.users);
+  const users = options.usersDirectory ?? client!;
   const trainer = new ModelTrainer({
     load: async () => {
       const [titles, interactions] = await Promise.all([store.titles(), store.interactions()]);
@@ -78,7 +78,7 @@ export async function buildRecommender(
     async start() {
       trainer.start();
       subscription = await ctx.bus.subscribe({
-        group: 'recommender',
+        group: config.consumerGroup,
         types: CONSUMED_EVENT_TYPES,
         handler: recommenderEventHandler({ store, trainer, home, logger: ctx.logger }),
         concurrency: config.consumerConcurrency,

@@ -59,8 +59,14 @@ export class HomeService {
     const snapshot = this.deps.model();
     const generation = (await cache.get<number>(generationKey(profileId))) ?? 0;
     const key = `recs:home:${snapshot.version}:${generation}:${profileId}`;
-    const page = await cache.getOrLoad<CachedHome>(key, ttls.homeMs, () => this.build(profileId, snapshot));
-    if (page.degraded) await cache.set(key, page, ttls.degradedMs);
+    let built = false;
+    const page = await cache.getOrLoad<CachedHome>(key, ttls.homeMs, () => {
+      built = true;
+      return this.build(profileId, snapshot);
+    });
+    // A page missing the users rows is kept only briefly. Only the request that built it shortens its
+    // life: re-setting it on every hit would keep it alive for as long as requests keep coming.
+    if (built && page.degraded) await cache.set(key, page, ttls.degradedMs);
     return { rows: page.rows };
   }
 

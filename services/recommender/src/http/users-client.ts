@@ -13,7 +13,7 @@ import { readContinueWatching, readMyList, readProfile } from './users-responses
 export function usersDirectory(
   baseUrls: readonly string[],
   secret: string,
-  options: { timeoutMs?: number } = {},
+  options: { timeoutMs?: number; breakerCooldownMs?: number } = {},
 ): UsersDirectory & { close(): Promise<void> } {
   if (baseUrls.length === 0) return unavailableUsers();
   const client = new ServiceClient({
@@ -22,7 +22,7 @@ export function usersDirectory(
     timeoutMs: options.timeoutMs ?? 800,
     retries: 1,
     breakerThreshold: 5,
-    breakerCooldownMs: 5_000,
+    breakerCooldownMs: options.breakerCooldownMs ?? 5_000,
     headers: { [SERVICE_TOKEN_HEADER]: serviceToken(secret) },
   });
   const get = async (path: string): Promise<{ status: number; body: unknown }> => {
