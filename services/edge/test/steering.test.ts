@@ -7,7 +7,13 @@ import { promisify } from 'node:util';
 import HLS from 'hls-parser';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { identityHeaders, SERVICE_TOKEN_HEADER, serviceToken, type ServiceModule } from '@marquee/core';
+import {
+  identityHeaders,
+  SERVICE_TOKEN_HEADER,
+  serviceToken,
+  type Identity,
+  type ServiceModule,
+} from '@marquee/core';
 import { createTestContext, type TestContext } from '@marquee/platform';
 import { buildStreaming } from '@marquee/streaming';
 import { buildEdge } from '../src/index.js';
@@ -91,7 +97,12 @@ describe('steering across two edges', () => {
   let profiles: Awaited<ReturnType<typeof startProfiles>>;
   let titleId: string;
 
-  const call = (method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown, identity = viewer) =>
+  const call = (
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    body?: unknown,
+    identity: Identity = viewer,
+  ) =>
     request(`${streamingUrl}${path}`, {
       method,
       headers: {
