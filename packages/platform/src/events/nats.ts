@@ -6,6 +6,7 @@ import {
   jetstream,
   jetstreamManager,
   type ConsumerConfig,
+  type ConsumerInfo,
   type JetStreamClient,
   type JetStreamManager,
 } from '@nats-io/jetstream';
@@ -157,19 +158,33 @@ class NatsEventBus implements EventBus {
   }
 
   /** Creates the durable, or brings an existing one to this member's settings (last subscriber wins). */
-  private async ensureConsumer(group: string, config: Partial<ConsumerConfig>): Promise<void> {
+  private async ensureConsumer(
+    group: string,
+    config: Partial<ConsumerConfig>,
+    retried = false,
+  ): Promise<void> {
+    let existing: ConsumerInfo | undefined;
     try {
-      const existing = await this.jsm.consumers.info(this.stream, group);
-      const { durable_name: _durable, deliver_policy: _policy, ...update } = config;
-      const same = Object.entries(update).every(
-        ([key, value]) =>
-          JSON.stringify(existing.config[key as keyof ConsumerConfig]) === JSON.stringify(value),
-      );
-      if (!same) await this.jsm.consumers.update(this.stream, group, update);
+      existing = await this.jsm.consumers.info(this.stream, group);
     } catch (err) {
       if (!isApiError(err, JetStreamApiCodes.ConsumerNotFound)) throw err;
-      await this.jsm.consumers.add(this.stream, config);
     }
+    if (!existing) {
+      try {
+        await this.jsm.consumers.add(this.stream, config);
+        return;
+      } catch (err) {
+        // Another member created it between our info and add: look again, once.
+        if (retried) throw err;
+        return this.ensureConsumer(group, config, true);
+      }
+    }
+    const { durable_name: _durable, deliver_policy: _policy, ...update } = config;
+    const same = Object.entries(update).every(
+      ([key, value]) =>
+        JSON.stringify(existing.config[key as keyof ConsumerConfig]) === JSON.stringify(value),
+    );
+    if (!same) await this.jsm.consumers.update(this.stream, group, update);
   }
 
   private async publishDeadLetter(record: DeadLetterRecord): Promise<void> {
