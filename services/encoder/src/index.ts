@@ -7,3 +7,19 @@ export async function buildEncoder(ctx: ServiceContext): Promise<ServiceModule> 
   requireServiceToken(app, ctx.secret);
   return { name: 'encoder', app, start: async () => {}, stop: async () => {} };
 }
+
+// The media core (issue 3): what the job consumer, the demo seeding and bench/encode call.
+export {
+  encodeAsset,
+  DEFAULT_ENCODER_SETTINGS,
+  DEFAULT_ENCODE_LIMITS,
+  type EncodeAssetInput,
+  type EncodedAsset,
+  type EncodeLimits,
+  type EncoderSettings,
+} from './app/encode-asset.js';
+export { MediaRejectedError, MediaToolError, MediaToolsUnavailableError } from './app/errors.js';
+export { filterMasterByHeight, writeMasterPlaylist } from './app/master-playlist.js';
+export type { SourceInfo } from './app/probe.js';
+export type { EncodeProgress, EncodeStage } from './app/progress.js';
+export { openMediaTools, type MediaTools, type OpenMediaToolsOptions } from './media/media-tools.js';

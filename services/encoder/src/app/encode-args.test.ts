@@ -66,12 +66,17 @@ describe('buildEncodeArgs', () => {
     expect(args).toContain('-nostdin');
   });
 
-  it('splits one decode into every rung, the poster and the trickplay', () => {
+  it('splits one decode into the ladder cascade, the poster and the trickplay', () => {
     const graph = valuesOf(args, '-filter_complex')[0]!;
-    expect(graph.match(/split=/g)).toHaveLength(1);
-    expect(graph).toContain('split=7[s0][s1][s2][s3][s4][sp][st]');
-    expect(graph).toContain('[s0]scale=1920:1080,setsar=1[v0]');
-    expect(graph).toContain('[s4]scale=426:240,setsar=1[v4]');
+    expect(graph).toContain('fps=30/1,format=yuv420p,split=3[c0][sp][st]');
+    expect(graph).toContain('[c0]scale=1920:1080,setsar=1,split=2[v0][c1]');
+    expect(graph).toContain('[c1]scale=1280:720,setsar=1,split=2[v1][c2]');
+    expect(graph).toContain('[c4]scale=426:240,setsar=1[v4]');
+    // Every labelled output is consumed exactly once.
+    for (const label of ['[v0]', '[v4]', '[c1]', '[c4]', '[sp]', '[st]', '[poster]', '[trick]']) {
+      const uses = graph.split(label).length - 1 + args.filter((a) => a === label).length;
+      expect(uses, label).toBe(2);
+    }
     expect(graph).toMatch(/\[sp\]trim=start=6:duration=1,scale=1280:720/);
     expect(graph).toMatch(/\[st\]fps=1\/2,scale=160:90,setsar=1,tile=10x3\[trick\]/);
   });
@@ -127,6 +132,19 @@ describe('buildEncodeArgs', () => {
     expect(silent).not.toContain('-c:a');
     expect(valuesOf(silent, '-var_stream_map')).toEqual(['v:0 v:1 v:2 v:3 v:4']);
     expect(valuesOf(silent, '-threads')).toEqual(['2']);
+  });
+
+  it('scales a single-rung ladder without a cascade', () => {
+    const tiny = planLadder({
+      width: 200,
+      height: 112,
+      fps: 30,
+      probeBitrateKbps: 100,
+      probePixels: 200 * 112,
+    });
+    const graph = encodeFilterGraph(plan({ rungs: tiny }));
+    expect(graph).toContain('[c0]scale=200:112,setsar=1[v0];');
+    expect(graph).not.toContain('[c1]');
   });
 
   it('uses the video stream index of the source in the graph', () => {

@@ -13,6 +13,7 @@ import { AAC_LC_CODECS, avcHighCodecs } from './h264-level.js';
 import { renditionName } from './languages.js';
 import { writeMasterPlaylist, type AudioRendition, type VideoVariant } from './master-playlist.js';
 import { measurePlaylist } from './measure-outputs.js';
+import type { Rung } from './ladder.js';
 import type { SubtitleTrack } from './probe.js';
 import { dedupeNames, finishSubtitles, type ReadSidecar } from './subtitle-outputs.js';
 import { sheetName, TRICKPLAY_INDEX, trickplayVtt, type TrickplayPlan } from './trickplay.js';
@@ -29,6 +30,8 @@ export interface EncodedRendition {
   codecs: string;
   frameRate: number;
   playlist: string;
+  /** The ladder rung it was encoded with (target bit rate, VBV, level). */
+  rung: Rung;
 }
 
 export interface EncodedAudio {
@@ -131,7 +134,7 @@ export async function finishOutputs(
   return {
     masterPlaylist: MASTER_PLAYLIST,
     durationSeconds,
-    renditions: video.map((v) => ({
+    renditions: video.map((v, i) => ({
       name: v.name,
       width: v.width,
       height: v.height,
@@ -140,6 +143,7 @@ export async function finishOutputs(
       codecs: namedAudio.length > 0 ? `${v.codecs},${AAC_LC_CODECS}` : v.codecs,
       frameRate: v.frameRate,
       playlist: v.uri,
+      rung: plan.rungs[i]!,
     })),
     audio: namedAudio.map((a) => ({
       name: a.name,

@@ -1,0 +1,103 @@
+/**
+ * Encoding benchmark (issue 3): on a 60 s 1080p30 noisy source made here, times
+ *   (a) Marquee's encodeAsset end to end — probe, complexity probe, ladder, ONE ffmpeg for every rung,
+ *       audio, poster and trickplay, measurement, master playlist;
+ *   (b) the naive approach — one ffmpeg per rung in sequence, same rungs, preset and packaging;
+ * and prints both, the ratio, the realtime factor, the CPU time each used and the machine. Writes the
+ * `## Encoding` section of docs/benchmarks.md after a full-length run.
+ *
+ *   npm run bench:encode            (ENCODE_BENCH_SECONDS=10 for a quick, unrecorded run)
+ */
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_ENCODER_SETTINGS, encodeAsset, openMediaTools } from '@marquee/encoder';
+import { writeSection } from '../events/report.js';
+import { naiveCommands, runNaive } from './naive.js';
+import { makeBenchSource } from './source.js';
+
+const seconds = Number(process.env.ENCODE_BENCH_SECONDS ?? 60);
+const record = seconds === 60;
+
+/** CPU seconds of every child this process has waited for (ffmpeg runs), from /proc/self/stat. */
+function childCpuSeconds(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // Fields 16 and 17 of stat(5) (cutime, cstime), counted from field 3 here; clock ticks of 1/100 s.
+  return (Number(fields[13]) + Number(fields[14])) / 100;
+}
+
+async function timed<T>(work: () => Promise<T>): Promise<{ result: T; wall: number; cpu: number }> {
+  const cpu0 = childCpuSeconds();
+  const t0 = performance.now();
+  const result = await work();
+  return { result, wall: (performance.now() - t0) / 1000, cpu: childCpuSeconds() - cpu0 };
+}
+
+const dir = await mkdtemp(join(tmpdir(), 'marquee-bench-encode-'));
+try {
+  const tools = await openMediaTools({
+    searchPath: process.env.PATH ?? '/usr/bin:/bin',
+    ...(process.env.FFMPEG_PATH ? { ffmpegPath: process.env.FFMPEG_PATH } : {}),
+    ...(process.env.FFPROBE_PATH ? { ffprobePath: process.env.FFPROBE_PATH } : {}),
+    warn: (m) => console.warn(m),
+  });
+  const source = join(dir, 'source.mp4');
+  console.log(`making a ${seconds} s 1080p30 noisy source…`);
+  await makeBenchSource(tools.binaries.ffmpeg, source, seconds);
+
+  const loadBefore = loadavg()[0]!;
+  console.log('(a) Marquee encodeAsset…');
+  const marquee = await timed(() =>
+    encodeAsset(tools, { sourcePath: source, workDir: join(dir, 'marquee') }),
+  );
+  const asset = marquee.result;
+  const { preset, threads } = DEFAULT_ENCODER_SETTINGS;
+  console.log('(b) naive, one ffmpeg per rung…');
+  const naive = await timed(() =>
+    runNaive(tools.binaries.ffmpeg, naiveCommands(asset, source, preset, threads), join(dir, 'naive')),
+  );
+  const loadAfter = loadavg()[0]!;
+
+  const ratio = naive.wall / marquee.wall;
+  const rtf = seconds / marquee.wall;
+  const ladder = asset.renditions.map((r) => `${r.width}×${r.height} ${r.rung.bitrateKbps}k`).join(', ');
+  const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 1024 ** 3)} GiB, Node ${process.version}, ffmpeg ${tools.binaries.version} (${tools.binaries.source})`;
+  const lines = [
+    `machine: ${machine}`,
+    `ladder (per-title, from the complexity probe): ${ladder}; x264 ${preset}, threads ${threads ?? 'auto'}; AAC ${asset.audio.length} track(s); trickplay ${asset.trickplay.count} thumbnails`,
+    `(a) Marquee encodeAsset: ${marquee.wall.toFixed(1)} s wall, ${marquee.cpu.toFixed(1)} CPU-s, realtime factor ${rtf.toFixed(2)}`,
+    `(b) naive, one ffmpeg per rung: ${naive.wall.toFixed(1)} s wall, ${naive.cpu.toFixed(1)} CPU-s, realtime factor ${(seconds / naive.wall).toFixed(2)}`,
+    `ratio (b)/(a): ${ratio.toFixed(2)}× wall, ${(naive.cpu / marquee.cpu).toFixed(2)}× CPU`,
+    `1-minute load average: ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after`,
+  ];
+  console.log(lines.join('\n'));
+
+  if (record) {
+    const doc = fileURLToPath(new URL('../../docs/benchmarks.md', import.meta.url));
+    await writeSection(
+      doc,
+      'Encoding',
+      [
+        'Reproduce: `npm run bench:encode` (about 5 minutes; `ENCODE_BENCH_SECONDS=10` for a quick, unrecorded run).',
+        `Machine: ${machine}. 1-minute load average ${loadBefore.toFixed(1)} before the run and ${loadAfter.toFixed(1)} after: other work`,
+        'shares the two cores, so the wall times are pessimistic; the CPU seconds (of the ffmpeg processes) move less with contention.',
+        '',
+        `Source: ${seconds} s of 1080p30 testsrc2 with temporal noise at 20 Mbit/s, stereo AAC (bench/encode/source.ts).`,
+        `Ladder chosen by the complexity probe: ${ladder}; x264 ${preset}, H.264 High, 4 s closed GOPs, CMAF HLS.`,
+        '',
+        '| method | wall | CPU | realtime factor |',
+        '| --- | --- | --- | --- |',
+        `| (a) Marquee \`encodeAsset\`: probe, complexity probe, ladder, one ffmpeg (all rungs + audio + poster + ${asset.trickplay.count} trickplay thumbnails), master playlist | ${marquee.wall.toFixed(1)} s | ${marquee.cpu.toFixed(1)} s | ${rtf.toFixed(2)} |`,
+        `| (b) naive: one ffmpeg per rung in sequence (same rungs, preset, packaging) + one for audio | ${naive.wall.toFixed(1)} s | ${naive.cpu.toFixed(1)} s | ${(seconds / naive.wall).toFixed(2)} |`,
+        '',
+        `(a) is ${ratio.toFixed(2)}× faster than (b) (goal ≥ 2.0×), at a realtime factor of ${rtf.toFixed(2)} (goal ≥ 0.8).`,
+      ].join('\n'),
+    );
+    console.log(`recorded in ${doc}`);
+  }
+} finally {
+  await rm(dir, { recursive: true, force: true });
+}
