@@ -1,0 +1,181 @@
+/**
+ * bench/edge: a warm Marquee edge (RAM tier) against Debian's nginx with sendfile serving the same
+ * 1 MiB segments, measured with wrk in the same run on loopback; then the cold path — 100 concurrent
+ * requests for a segment no tier holds — with the number of origin fetches it cost.
+ *
+ *   npm run bench:edge            (EDGE_BENCH_SECONDS=10, EDGE_BENCH_CONNECTIONS=50, EDGE_BENCH_SEGMENTS=32)
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { request } from 'undici';
+import { createMediaKeyring, SERVICE_TOKEN_HEADER, serviceToken } from '@marquee/core';
+import { createTestContext } from '@marquee/platform';
+import { buildEdge } from '@marquee/edge';
+import { NGINX, startNginx } from './nginx.js';
+import { runWrk, type WrkResult } from './wrk.js';
+
+const SECONDS = Number(process.env.EDGE_BENCH_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.EDGE_BENCH_CONNECTIONS ?? 50);
+const SEGMENTS = Number(process.env.EDGE_BENCH_SEGMENTS ?? 32);
+const SEGMENT_BYTES = 1024 * 1024;
+const ASSET = 'bench-asset';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** The origin contract (GET /origin/<key>, service token, strong ETag) over the files in `root`. */
+async function startOrigin(root: string, secret: string) {
+  let fetches = 0;
+  const token = serviceToken(secret);
+  const server: Server = createServer((req, res) => {
+    if (req.headers[SERVICE_TOKEN_HEADER] !== token) return void res.writeHead(401).end();
+    fetches++;
+    const key = decodeURIComponent((req.url ?? '').replace(/^\/origin\//, ''));
+    readFile(join(root, key)).then(
+      (body) =>
+        res
+          .writeHead(200, {
+            'content-length': body.length,
+            'content-type': key.endsWith('.m3u8') ? 'application/vnd.apple.mpegurl' : 'video/iso.segment',
+            etag: `"${createHash('sha256').update(body).digest('hex')}"`,
+          })
+          .end(body),
+      () => res.writeHead(404).end(),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    fetches: () => fetches,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** One 1080p rendition of SEGMENTS (+1 cold) random 1 MiB segments, laid out as the encoder does. */
+async function writeAsset(root: string): Promise<string[]> {
+  const base = join(root, 'assets', ASSET);
+  const files: string[] = [];
+  for (let i = 0; i <= SEGMENTS; i++) files.push(`v1080/seg_${String(i).padStart(5, '0')}.m4s`);
+  await mkdir(join(base, 'v1080'), { recursive: true });
+  for (const file of files) await writeFile(join(base, file), randomBytes(SEGMENT_BYTES));
+  await writeFile(
+    join(base, 'master.m3u8'),
+    '#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-STREAM-INF:BANDWIDTH=8000000,RESOLUTION=1920x1080,CODECS="avc1.640028"\nv1080/index.m3u8\n',
+  );
+  await writeFile(
+    join(base, 'v1080/index.m3u8'),
+    `#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:4\n#EXT-X-PLAYLIST-TYPE:VOD\n${files
+      .map((f) => `#EXTINF:4.0,\n${f.slice('v1080/'.length)}`)
+      .join('\n')}\n#EXT-X-ENDLIST\n`,
+  );
+  return files;
+}
+
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits });
+const row = (name: string, r: WrkResult) =>
+  `| ${name} | ${fmt(r.requestsPerSecond)} | ${fmt(r.bytesPerSecond / 1024 ** 3, 2)} GiB/s | ${fmt(r.p50Ms, 2)} ms | ${fmt(r.p99Ms, 2)} ms | ${r.errors} |`;
+
+async function main(): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'marquee-bench-edge-'));
+  // nginx workers run as an unprivileged user: they must be able to read the files.
+  await chmod(dir, 0o755);
+  const www = join(dir, 'www');
+  const ctx = await createTestContext({ settings: { LOG_LEVEL: 'silent' } });
+  const origin = await startOrigin(www, ctx.secret);
+  ctx.urls.storage = [origin.url];
+  const files = await writeAsset(www);
+  const hot = files.slice(0, SEGMENTS);
+  const cold = files[SEGMENTS]!;
+
+  const edgePort = await freePort();
+  const edge = await buildEdge(ctx, {
+    standalone: true,
+    identity: { edgeId: 'bench-edge', url: `http://127.0.0.1:${edgePort}` },
+    ramBytes: 512 * 1024 ** 2,
+  });
+  await edge.app.listen({ port: edgePort, host: '127.0.0.1' });
+  await edge.start();
+  const token = createMediaKeyring({ secret: ctx.secret }).sign({
+    asset: ASSET,
+    session: 'bench',
+    maxHeight: 2160,
+    exp: Math.floor(Date.now() / 1000) + 3600,
+  });
+  const edgePath = (file: string) => `/t/${token}/a/${ASSET}/${file}`;
+  // Warm the RAM tier (and the rendition index) with every hot segment.
+  for (const file of hot) await (await request(`http://127.0.0.1:${edgePort}${edgePath(file)}`)).body.dump();
+
+  const nginxPort = await freePort();
+  const nginx = await startNginx(dir, www, nginxPort);
+  const load = [loadavg()[0]!];
+  const wrk = { dir, threads: 2, connections: CONNECTIONS, seconds: SECONDS };
+  try {
+    // Short warm-up of both (connections, page cache), then the measured runs, nginx first.
+    await runWrk({
+      ...wrk,
+      seconds: 2,
+      base: `http://127.0.0.1:${nginxPort}`,
+      paths: hot.map((f) => `/assets/${ASSET}/${f}`),
+    });
+    await runWrk({ ...wrk, seconds: 2, base: `http://127.0.0.1:${edgePort}`, paths: hot.map(edgePath) });
+    const a = await runWrk({
+      ...wrk,
+      base: `http://127.0.0.1:${nginxPort}`,
+      paths: hot.map((f) => `/assets/${ASSET}/${f}`),
+    });
+    const b = await runWrk({ ...wrk, base: `http://127.0.0.1:${edgePort}`, paths: hot.map(edgePath) });
+    load.push(loadavg()[0]!);
+
+    // Cold path: 100 concurrent requests for a segment no tier holds.
+    const before = origin.fetches();
+    const started = performance.now();
+    const responses = await Promise.all(
+      Array.from({ length: 100 }, () => request(`http://127.0.0.1:${edgePort}${edgePath(cold)}`)),
+    );
+    const sizes = await Promise.all(responses.map(async (r) => (await r.body.arrayBuffer()).byteLength));
+    const coldMs = performance.now() - started;
+    const coldFetches = origin.fetches() - before;
+    const allOk = responses.every((r) => r.statusCode === 200) && sizes.every((s) => s === SEGMENT_BYTES);
+
+    // nginx -v prints to stderr: "nginx version: nginx/1.22.1".
+    const nginxVersion = spawnSync(NGINX, ['-v'], { encoding: 'utf8' }).stderr.replace('nginx version: ', '');
+    console.log(`# Edge vs nginx, ${SEGMENTS} × 1 MiB segments (hot set ${SEGMENTS} MiB), loopback`);
+    console.log(
+      `machine: ${cpus().length} × ${cpus()[0]?.model.trim()}, Node ${process.version}, ${nginxVersion.trim() || 'nginx'}; ` +
+        `wrk -t2 -c${CONNECTIONS} -d${SECONDS}s; 1-minute load ${load.map((l) => l.toFixed(1)).join(' → ')}`,
+    );
+    console.log('');
+    console.log('| server | req/s | throughput | p50 | p99 | errors |');
+    console.log('| --- | --- | --- | --- | --- | --- |');
+    console.log(row('(a) nginx 1.22, sendfile, 2 workers', a));
+    console.log(row('(b) Marquee edge, RAM tier (1 Node process)', b));
+    console.log('');
+    console.log(`ratio b/a (req/s): ${(b.requestsPerSecond / a.requestsPerSecond).toFixed(2)}`);
+    console.log(
+      `cold path: 100 concurrent requests for an uncached 1 MiB segment → ${coldFetches} origin fetch(es), ` +
+        `${allOk ? 'all 200 with the full body' : 'SOME FAILED'}, ${fmt(coldMs)} ms for all 100`,
+    );
+  } finally {
+    await nginx.stop();
+    await edge.app.close();
+    await edge.stop();
+    await origin.close();
+    await ctx.cleanup();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+await main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
