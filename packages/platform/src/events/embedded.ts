@@ -1,9 +1,11 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from '@marquee/core';
+import { describeCause } from '../connection-errors.js';
 import { deliveryLimits } from './delivery-policy.js';
 import { EmbeddedMember } from './embedded-member.js';
 import { EmbeddedLogStore } from './embedded-store.js';
 import { buildEnvelope, parseReceived } from './envelope.js';
+import { EventBusUnavailableError } from './errors.js';
 import type {
   CloudEvent,
   DeadLetter,
@@ -33,7 +35,16 @@ export interface EmbeddedEventBusOptions {
  * before its first consumer started is lost (a new group sees history; it must be idempotent anyway).
  */
 export function openEmbeddedEventBus(options: EmbeddedEventBusOptions): EventBus {
-  return new EmbeddedEventBus(new EmbeddedLogStore(options.path), options);
+  let store: EmbeddedLogStore;
+  try {
+    store = new EmbeddedLogStore(options.path);
+  } catch (err) {
+    throw new EventBusUnavailableError(
+      options.path,
+      `cannot open the event log ${options.path}: ${describeCause(err)}`,
+    );
+  }
+  return new EmbeddedEventBus(store, options);
 }
 
 class EmbeddedEventBus implements EventBus {

@@ -3,12 +3,20 @@ import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { backendAvailable, testUrls, uniqueName } from '../testing/backends.js';
 import { registerTestTypes } from './testing/harness.js';
+import { openEventBus } from './index.js';
 import { openNatsEventBus } from './nats.js';
 
 registerTestTypes();
 const natsAvailable = await backendAvailable('nats');
 
-describe('NATS event bus: failures', () => {
+describe('event bus: failures', () => {
+  it('names the embedded log file it cannot open', async () => {
+    await expect(openEventBus({ sqlitePath: '/nonexistent-dir/events.db' })).rejects.toMatchObject({
+      code: 'events.unavailable',
+      message: expect.stringMatching(/^cannot open the event log \/nonexistent-dir\/events\.db: /),
+    });
+  });
+
   it('fails fast at open, naming the server but not its credentials', async () => {
     const started = Date.now();
     const error = await openNatsEventBus({ url: 'nats://user:secret@127.0.0.1:1' }).catch(
