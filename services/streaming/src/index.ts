@@ -84,7 +84,7 @@ export async function buildStreaming(
   const { app, addReadiness } = createServiceServer({ name: 'streaming', logger });
   requireServiceToken(app, ctx.secret);
   addReadiness('db', () => db.ping());
-  adminRoutes(app, admin);
+  adminRoutes(app, admin, edges);
   catalogRoutes(app, { catalog, users, logger });
   playbackRoutes(app, playback);
   internalRoutes(app, { catalog, admin, edges, steeringBaseUrl: steeringBaseUrl(ctx.settings) });

@@ -237,5 +237,12 @@ describe.each(backends)('playback on %s', (backend) => {
     expect((await h.internal({ method: 'GET', url: `/api/steering/${started.sessionId}` })).statusCode).toBe(
       404,
     );
+    const edgesView = (await h.as(admin)({ method: 'GET', url: '/api/admin/edges' })).json<{
+      items: { edgeId: string; live: boolean; heldAssets: number }[];
+    }>();
+    expect(edgesView.items).toEqual([
+      expect.objectContaining({ edgeId: 'edge-b', live: true, heldAssets: 0 }),
+    ]);
+    expect((await h.as(premium)({ method: 'GET', url: '/api/admin/edges' })).statusCode).toBe(403);
   });
 });

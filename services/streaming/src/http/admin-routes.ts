@@ -1,10 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { requireAdmin } from '@marquee/core';
 import type { CatalogAdmin } from '../app/catalog-admin.js';
+import type { EdgeDirectory } from '../app/edge-directory.js';
+import { isLive } from '../app/edge-ranking.js';
 import {
   AdminTitleSchema,
   CursorQuery,
   documented,
+  EdgeListSchema,
   NewEpisodeBody,
   NewTitleBody,
   PageOf,
@@ -16,7 +19,31 @@ import {
 const tags = ['admin'];
 
 /** The operator's catalog API (admin role, checked here; the gateway verified the token). */
-export function adminRoutes(app: FastifyInstance, admin: CatalogAdmin): void {
+export function adminRoutes(app: FastifyInstance, admin: CatalogAdmin, edges: EdgeDirectory): void {
+  app.get(
+    '/api/admin/edges',
+    {
+      schema: documented('The edges steering knows, with health, load and how many assets each holds', tags, {
+        response: { 200: EdgeListSchema },
+      }),
+    },
+    async (req) => {
+      requireAdmin(req);
+      const now = Date.now();
+      return {
+        items: (await edges.all()).map((e) => ({
+          edgeId: e.edgeId,
+          url: e.url,
+          healthy: e.healthy,
+          live: isLive(e, now),
+          load: e.load,
+          heldAssets: e.assets.length,
+          lastSeen: new Date(e.lastSeen).toISOString(),
+        })),
+      };
+    },
+  );
+
   app.post<{ Body: NewTitleBody }>(
     '/api/admin/titles',
     {

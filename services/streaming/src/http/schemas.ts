@@ -200,3 +200,17 @@ export const EdgeHeartbeatBody = Type.Object({
   assets: Type.Array(Id, { maxItems: 5000 }),
 });
 export type EdgeHeartbeatBody = Static<typeof EdgeHeartbeatBody>;
+
+export const EdgeListSchema = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      edgeId: Type.String(),
+      url: Type.String(),
+      healthy: Type.Boolean({ description: 'as the edge last reported' }),
+      live: Type.Boolean({ description: 'healthy and reported within the last 6 s: steering offers it' }),
+      load: Type.Number(),
+      heldAssets: Type.Integer(),
+      lastSeen: Instant,
+    }),
+  ),
+});
