@@ -13,7 +13,9 @@ export function registerRoutes(app: FastifyInstance, home: HomeService): void {
   app.get<{ Params: ProfileParams }>(
     '/api/profiles/:profileId/home',
     { schema: { params: ProfileParams, response: { 200: HomeSchema } } },
-    async (req) => home.home(req.params.profileId),
+    // Sent as the cached JSON text; the response schema documents it (Fastify does not re-serialise a string).
+    async (req, reply) =>
+      reply.type('application/json; charset=utf-8').send(await home.homeJson(req.params.profileId)),
   );
 
   app.get<{ Querystring: PopularQuery }>(

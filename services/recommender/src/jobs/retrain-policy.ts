@@ -16,7 +16,7 @@ export interface RetrainPolicy {
 export const DEFAULT_RETRAIN_POLICY: RetrainPolicy = {
   intervalMs: 15 * 60_000,
   afterEvents: 500,
-  minGapMs: 10_000,
+  minGapMs: 60_000,
 };
 
 export interface RetrainState {

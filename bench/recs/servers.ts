@@ -1,0 +1,186 @@
+/**
+ * The processes of the recommendations benchmark, one role each, every one printing one JSON line:
+ *   ease <n>      EASE trained on a synthetic n-item matrix: seconds, peak RSS
+ *   fallback <n>  what the service trains for an n-title catalog with its default settings
+ *                 (item-kNN above RECS_EASE_MAX_ITEMS): seconds, peak RSS
+ *   hello         a bare Fastify hello-world (the latency reference)
+ *   recommender   the real recommender service on loopback with embedded backends and a users
+ *                 stand-in, fed through the event bus; prints its URL, token and profile ids
+ */
+import Fastify from 'fastify';
+import { createLogger, serviceToken } from '@marquee/core';
+import { createTestContext } from '@marquee/platform';
+import { buildRecommender } from '@marquee/recommender';
+import { runToEnd } from '../../services/recommender/src/app/cooperative.js';
+import { trainEaseSteps } from '../../services/recommender/src/app/models/ease.js';
+import {
+  buildInteractionMatrix,
+  type Interaction,
+} from '../../services/recommender/src/app/models/interaction-matrix.js';
+import { DEFAULT_TRAINING_CONFIG, trainSnapshotSteps } from '../../services/recommender/src/app/training.js';
+import { syntheticRatings } from '../../services/recommender/src/eval/synthetic.js';
+import { startUsersFixture } from '../../services/recommender/test/users-fixture.js';
+
+const host = '127.0.0.1';
+const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
+
+/** Positives of a synthetic data set with n items (2 profiles per item, ~40 positives each). */
+function syntheticInteractions(n: number, seed = 1): Interaction[] {
+  return syntheticRatings({
+    users: 2 * n,
+    items: n,
+    clusters: Math.max(4, Math.round(n / 50)),
+    ratingsPerUser: [20, 60],
+    seed,
+  })
+    .filter((r) => r.rating >= 4)
+    .map((r) => ({ user: r.user, item: r.item.padStart(6, '0'), weight: 1 }));
+}
+
+function itemAxis(n: number): string[] {
+  return Array.from({ length: n }, (_, i) => String(i + 1).padStart(6, '0'));
+}
+
+async function ease(n: number) {
+  const interactions = syntheticInteractions(n);
+  const matrix = buildInteractionMatrix(interactions, { items: itemAxis(n) });
+  const before = peakRssMb();
+  const started = performance.now();
+  runToEnd(trainEaseSteps(matrix, {}));
+  const seconds = (performance.now() - started) / 1000;
+  console.log(
+    JSON.stringify({
+      n,
+      interactions: interactions.length,
+      seconds,
+      peakRssMb: peakRssMb(),
+      baseRssMb: before,
+    }),
+  );
+}
+
+async function fallback(n: number) {
+  const interactions = syntheticInteractions(n);
+  const titles = itemAxis(n).map((titleId, i) => ({
+    titleId,
+    name: `Title ${i}`,
+    year: 1990 + (i % 35),
+    maturity: 'PG-13' as const,
+    genres: [`g${i % 12}`],
+    posterUrl: null,
+    seriesId: null,
+    publishedAt: new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString(),
+  }));
+  const rows = interactions.map((i) => ({
+    profileId: i.user,
+    titleId: i.item,
+    played: true,
+    completion: 1,
+    lastStartedAt: null,
+    rating: null,
+    inList: false,
+  }));
+  const before = peakRssMb();
+  const started = performance.now();
+  const snapshot = runToEnd(trainSnapshotSteps({ titles, interactions: rows }, DEFAULT_TRAINING_CONFIG));
+  const seconds = (performance.now() - started) / 1000;
+  console.log(
+    JSON.stringify({
+      n,
+      model: snapshot.personalModel,
+      interactions: rows.length,
+      seconds,
+      peakRssMb: peakRssMb(),
+      baseRssMb: before,
+    }),
+  );
+}
+
+async function hello() {
+  const app = Fastify();
+  app.get('/', async () => ({ hello: 'world' }));
+  console.log(JSON.stringify({ url: await app.listen({ port: 0, host }) }));
+}
+
+async function recommender() {
+  const titles = Number(process.env.RECS_BENCH_TITLES ?? 2000);
+  const profiles = Number(process.env.RECS_BENCH_PROFILES ?? 1000);
+  const ctx = await createTestContext();
+  const users = await startUsersFixture(ctx.secret);
+  ctx.urls.users = [users.url];
+  const module = await buildRecommender({ ...ctx, logger: createLogger({ level: 'warn' }) });
+  await module.start();
+  await ctx.bus.publish(
+    Array.from({ length: titles }, (_, i) => ({
+      type: 'title.published',
+      source: 'bench',
+      data: {
+        titleId: `t${String(i).padStart(5, '0')}`,
+        name: `Title ${i}`,
+        genres: [`Genre ${i % 12}`, `Genre ${(i * 7) % 12}`],
+        maturity: (['G', 'PG', 'PG-13', 'R'] as const)[i % 4],
+        year: 1990 + (i % 35),
+      },
+    })),
+  );
+  const ids: string[] = [];
+  const events = syntheticRatings({
+    users: profiles,
+    items: titles,
+    clusters: 40,
+    ratingsPerUser: [10, 30],
+    seed: 5,
+  })
+    .filter((r) => r.rating >= 4)
+    .map((r) => {
+      const profileId = `p${r.user.padStart(5, '0')}`;
+      return {
+        type: 'playback.stopped',
+        source: 'bench',
+        data: {
+          sessionId: `s-${r.user}-${r.item}`,
+          accountId: `a${r.user}`,
+          profileId,
+          titleId: `t${String(Number(r.item) - 1).padStart(5, '0')}`,
+          position: 100,
+          duration: 100,
+        },
+      };
+    });
+  for (let i = 1; i <= profiles; i++) {
+    const profileId = `p${String(i).padStart(5, '0')}`;
+    ids.push(profileId);
+    users.profiles.set(profileId, { name: `Viewer ${i}`, kids: false, maxMaturity: 'R' });
+  }
+  const ingestStarted = performance.now();
+  for (let i = 0; i < events.length; i += 1000) await ctx.bus.publish(events.slice(i, i + 1000));
+  while ((await ctx.bus.lag('recommender')) > 0) await new Promise((r) => setTimeout(r, 100));
+  const ingestSeconds = (performance.now() - ingestStarted) / 1000;
+  const trainStarted = performance.now();
+  const snapshot = await module.retrainNow();
+  const trainSeconds = (performance.now() - trainStarted) / 1000;
+  const url = await module.app.listen({ port: 0, host });
+  console.log(
+    JSON.stringify({
+      url,
+      token: serviceToken(ctx.secret),
+      profiles: ids,
+      titles,
+      events: events.length,
+      ingestSeconds,
+      trainSeconds,
+      model: snapshot.personalModel,
+    }),
+  );
+}
+
+const [role, size] = process.argv.slice(2);
+const roles: Record<string, () => Promise<void>> = {
+  ease: () => ease(Number(size)),
+  fallback: () => fallback(Number(size)),
+  hello,
+  recommender,
+};
+const run = roles[role ?? ''];
+if (!run) throw new Error(`unknown role ${role}`);
+await run();
