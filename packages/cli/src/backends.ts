@@ -50,10 +50,16 @@ export async function openBackends(settings: Settings, dataDir: string, logger: 
 
   const [cache, bus, blobs, dbProbe] = await Promise.all([
     attempt(settings.REDIS_URL ? 'REDIS_URL' : 'cache', () =>
-      openCache({ url: settings.REDIS_URL, prefix: 'marquee:' }),
+      openCache({ url: settings.REDIS_URL, prefix: settings.REDIS_PREFIX }),
     ),
     attempt(settings.NATS_URL ? 'NATS_URL' : 'MARQUEE_DATA_DIR', () =>
-      openEventBus({ natsUrl: settings.NATS_URL, sqlitePath: join(dataDir, 'events.sqlite'), logger }),
+      openEventBus({
+        natsUrl: settings.NATS_URL,
+        stream: settings.NATS_STREAM,
+        subjectPrefix: settings.NATS_SUBJECT_PREFIX,
+        sqlitePath: join(dataDir, 'events.sqlite'),
+        logger,
+      }),
     ),
     attempt(settings.S3_BUCKET ? 'S3_ENDPOINT' : 'MARQUEE_DATA_DIR', () =>
       settings.S3_BUCKET

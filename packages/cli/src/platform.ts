@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import {
+  ConfigError,
   Lifecycle,
   SERVICE_NAMES,
   type Logger,
@@ -16,6 +17,7 @@ import { buildStorage } from '@marquee/storage';
 import { buildStreaming } from '@marquee/streaming';
 import { buildUsers } from '@marquee/users';
 import { openBackends } from './backends.js';
+import { embeddedBackendWarnings } from './deployment-mode.js';
 import { freePort } from './ports.js';
 import { loadOrCreateSecret } from './secret.js';
 
@@ -85,6 +87,14 @@ export async function startPlatform(
 ): Promise<RunningPlatform> {
   const dataDir = resolve(settings.MARQUEE_DATA_DIR);
   const lifecycle = new Lifecycle(logger);
+  const warnings = embeddedBackendWarnings(settings, targets);
+  if (warnings.length > 0) {
+    logger.warn(
+      { targets, warnings },
+      'running some services on embedded backends: fine for several processes on ONE machine sharing ' +
+        'MARQUEE_DATA_DIR, not across machines (set DATABASE_URL, REDIS_URL, NATS_URL and S3_* for that); see docs/deploy.md',
+    );
+  }
   const backends = await openBackends(settings, dataDir, logger);
   lifecycle.onClose('backends', () => backends.close());
   try {
@@ -93,15 +103,21 @@ export async function startPlatform(
     const ports = new Map<ServiceName, number[]>();
     const urls = {} as Record<ServiceName, string[]>;
     for (const name of SERVICE_NAMES) {
+      const configured =
+        name === 'gateway' ? undefined : (settings[urlSetting[name]] as string | undefined)?.split(',');
       if (targets.includes(name)) {
         const listen = await listenPorts(settings, name);
         ports.set(name, listen);
-        urls[name] = listen.map((p) => `http://${host}:${p}`);
+        // MARQUEE_<X>_URLS, when set, lists every instance of X in the platform, this process's included:
+        // an edge finds its ordinal (and so its id) in that list, and a gateway running beside one
+        // streaming instance still balances over all of them.
+        urls[name] = configured ?? listen.map((p) => `http://${host}:${p}`);
       } else if (name !== 'gateway') {
-        const configured = settings[urlSetting[name]] as string | undefined;
         if (!configured)
-          throw new Error(`${urlSetting[name]} must be set when ${name} is not a target of this process`);
-        urls[name] = configured.split(',');
+          throw new ConfigError([
+            `${urlSetting[name]}: must be set when ${name} is not a target of this process`,
+          ]);
+        urls[name] = configured;
       } else {
         urls.gateway = [];
       }

@@ -69,6 +69,21 @@ export const settingsSchema = Type.Object({
   NATS_URL: Type.Optional(
     Type.String({ pattern: '^(nats|tls)://', description: 'NATS JetStream (else the embedded SQLite log)' }),
   ),
+  REDIS_PREFIX: Type.String({
+    default: 'marquee:',
+    pattern: '^[A-Za-z0-9_.:-]{1,64}$',
+    description: 'Redis key prefix (several installs or test runs can share one Redis)',
+  }),
+  NATS_STREAM: Type.String({
+    default: 'MARQUEE',
+    pattern: '^[A-Za-z0-9_-]{1,200}$',
+    description: 'JetStream stream of events; dead letters go to the same name + _DLQ',
+  }),
+  NATS_SUBJECT_PREFIX: Type.String({
+    default: 'marquee',
+    pattern: '^[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*$',
+    description: 'NATS subjects are prefix.event-type; give each install sharing a NATS account its own',
+  }),
   S3_ENDPOINT: Type.Optional(
     Type.String({
       pattern: '^https?://',
