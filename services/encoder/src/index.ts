@@ -23,3 +23,9 @@ export { filterMasterByHeight, writeMasterPlaylist } from './app/master-playlist
 export type { SourceInfo } from './app/probe.js';
 export type { EncodeProgress, EncodeStage } from './app/progress.js';
 export { openMediaTools, type MediaTools, type OpenMediaToolsOptions } from './media/media-tools.js';
+export {
+  buildEncodeWorker,
+  ENCODER_GROUP,
+  type EncodeWorker,
+  type EncodeWorkerDeps,
+} from './jobs/encode-worker.js';

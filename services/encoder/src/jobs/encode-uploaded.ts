@@ -1,0 +1,165 @@
+import { createHash } from 'node:crypto';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from '@marquee/core';
+import {
+  validateKey,
+  type BlobStore,
+  type DeliveredEvent,
+  type EventBus,
+  type EventData,
+} from '@marquee/platform';
+import { encodeAsset, DEFAULT_ENCODER_SETTINGS, type EncoderSettings } from '../app/encode-asset.js';
+import { MediaRejectedError } from '../app/errors.js';
+import type { EncodedAsset } from '../app/finish-outputs.js';
+import type { MediaTools } from '../media/media-tools.js';
+import {
+  assetPrefix,
+  clearAsset,
+  downloadSidecars,
+  downloadSource,
+  finishedSummary,
+  MASTER_KEY,
+  uploadAsset,
+} from './asset-blobs.js';
+
+export interface EncodeJobDeps {
+  bus: EventBus;
+  blobs: BlobStore;
+  tools: MediaTools;
+  logger: Logger;
+  /** Job directories go here (one per asset, removed after the job). */
+  scratchDir: string;
+  settings?: EncoderSettings;
+  /** The consumer group's maxDeliveries: the last attempt reports the asset failed. */
+  maxDeliveries: number;
+  /** Aborted when the worker stops: running encodes are killed and their events redelivered. */
+  signal: AbortSignal;
+}
+
+type Uploaded = EventData<'media.uploaded'>;
+type Encoded = EventData<'media.encoded'>;
+
+const SOURCE = 'encoder';
+
+/**
+ * Handles one `media.uploaded`: source from blobs → encodeAsset → outputs to `assets/<assetId>/`
+ * (master playlist last) → `media.encoded`. Idempotent: an asset whose master playlist is already
+ * stored is announced again without re-encoding; otherwise a redelivered job clears the prefix and
+ * starts from scratch. Rejected media is reported `media.encoding.failed` and acknowledged; other
+ * failures throw so the bus redelivers, and the last allowed attempt reports the asset failed before
+ * the event goes to the dead-letter stream.
+ */
+export function encodeUploadedHandler(deps: EncodeJobDeps): (delivery: DeliveredEvent) => Promise<void> {
+  const running = new Set<string>();
+  return async (delivery) => {
+    const data = delivery.event.data as Uploaded;
+    const { assetId, titleId } = data;
+    const log = deps.logger.child({ assetId, titleId, delivery: delivery.deliveryCount });
+    const failed = (reason: string) =>
+      deps.bus.publish({
+        type: 'media.encoding.failed',
+        source: SOURCE,
+        subject: assetId,
+        data: { assetId, titleId, reason },
+      });
+
+    try {
+      validateKey(`${assetPrefix(assetId)}${MASTER_KEY}`);
+    } catch {
+      log.error('media.uploaded names an asset id that cannot be a blob key; dropped');
+      await failed('The asset id is not usable as a storage key.');
+      return;
+    }
+    // The bus only redelivers a running event after its ack timeout; refuse a twin rather than race it.
+    if (running.has(assetId)) throw new Error(`asset ${assetId} is already being encoded by this worker`);
+
+    const done = await finishedSummary<Encoded>(deps.blobs, assetId);
+    if (done) {
+      log.info('asset already encoded; announcing it again');
+      await deps.bus.publish({ type: 'media.encoded', source: SOURCE, subject: assetId, data: done });
+      return;
+    }
+
+    running.add(assetId);
+    const jobDir = join(deps.scratchDir, createHash('sha256').update(assetId).digest('hex').slice(0, 32));
+    let progress: Promise<unknown> = Promise.resolve();
+    try {
+      await rm(jobDir, { recursive: true, force: true });
+      await mkdir(jobDir, { recursive: true });
+      const sourcePath = join(jobDir, 'source');
+      await downloadSource(deps.blobs, data.key, data.sha256, sourcePath);
+      const sidecars = await downloadSidecars(deps.blobs, titleId, join(jobDir, 'sidecars'));
+      await clearAsset(deps.blobs, assetId);
+      log.info({ size: data.size, sidecars: sidecars.length }, 'encoding');
+
+      const workDir = join(jobDir, 'out');
+      const asset = await encodeAsset(
+        deps.tools,
+        {
+          sourcePath,
+          sidecars,
+          workDir,
+          signal: deps.signal,
+          // encodeAsset reports at most once a second; publishing in order, never blocking the encode.
+          onProgress: ({ fraction, stage }) => {
+            progress = progress
+              .then(() =>
+                deps.bus.publish({
+                  type: 'media.encoding.progress',
+                  source: SOURCE,
+                  subject: assetId,
+                  data: { assetId, titleId, progress: fraction, stage },
+                }),
+              )
+              .catch((err: unknown) => log.warn({ err }, 'progress not published'));
+          },
+        },
+        deps.settings ?? DEFAULT_ENCODER_SETTINGS,
+      );
+      const summary = encodedEvent(assetId, titleId, asset);
+      await uploadAsset(deps.blobs, assetId, workDir, asset.files, summary);
+      await progress;
+      await deps.bus.publish({ type: 'media.encoded', source: SOURCE, subject: assetId, data: summary });
+      log.info({ renditions: summary.renditions.length, seconds: asset.durationSeconds }, 'encoded');
+    } catch (err) {
+      await progress;
+      if (err instanceof MediaRejectedError) {
+        log.info({ reason: err.reason }, 'media rejected');
+        await failed(err.reason);
+        return;
+      }
+      if (delivery.deliveryCount >= deps.maxDeliveries && !deps.signal.aborted) {
+        const message = err instanceof Error ? err.message : String(err);
+        await failed(`Encoding failed ${delivery.deliveryCount} times; the last error: ${message}`);
+      }
+      throw err;
+    } finally {
+      running.delete(assetId);
+      await rm(jobDir, { recursive: true, force: true });
+    }
+  };
+}
+
+/** The `media.encoded` data: what the streaming service records about the asset. */
+export function encodedEvent(assetId: string, titleId: string, asset: EncodedAsset): Encoded {
+  const prefix = assetPrefix(assetId);
+  return {
+    assetId,
+    titleId,
+    renditions: asset.renditions.map((r) => ({
+      height: r.height,
+      width: r.width,
+      bandwidth: r.bandwidth,
+      averageBandwidth: r.averageBandwidth,
+      codecs: r.codecs,
+      frameRate: r.frameRate,
+    })),
+    durationSeconds: asset.durationSeconds,
+    posterKey: `${prefix}${asset.posterPath}`,
+    masterKey: `${prefix}${asset.masterPlaylist}`,
+    trickplayKey: `${prefix}${asset.trickplay.indexPath}`,
+    audio: asset.audio.map((a) => ({ name: a.name, language: a.language ?? null, channels: a.channels })),
+    subtitles: asset.subtitles.map((s) => ({ name: s.name, language: s.language ?? null })),
+  } as Encoded;
+}

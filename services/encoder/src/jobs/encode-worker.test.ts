@@ -1,0 +1,266 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parse } from 'hls-parser';
+import { createLogger } from '@marquee/core';
+import {
+  openBlobStore,
+  openEventBus,
+  uniqueName,
+  type BlobStore,
+  type CloudEvent,
+  type EventBus,
+  type EventData,
+} from '@marquee/platform';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MediaTools } from '../media/media-tools.js';
+import { makeSource, tempDir, testMediaTools } from '../testing/media-fixtures.js';
+import { buildEncodeWorker, type EncodeWorker } from './encode-worker.js';
+
+let tools: MediaTools;
+let dir: { path: string; remove: () => Promise<void> };
+let bus: EventBus;
+let blobs: BlobStore;
+let source: Buffer;
+const seen: (CloudEvent & { at: number })[] = [];
+const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+
+beforeAll(async () => {
+  tools = await testMediaTools();
+  dir = await tempDir('encode-worker');
+  bus = await openEventBus({ sqlitePath: join(dir.path, 'events.sqlite'), logger });
+  blobs = await openBlobStore({ root: join(dir.path, 'blobs') });
+  const path = await makeSource(tools, dir.path, 'source.mp4', {
+    width: 426,
+    height: 240,
+    seconds: 5,
+    audio: [{ language: 'eng' }],
+    container: 'mp4',
+  });
+  source = await readFile(path);
+  await bus.subscribe({
+    group: 'observer',
+    types: ['media.encoding.progress', 'media.encoded', 'media.encoding.failed'],
+    handler: async ({ event }) => void seen.push({ ...event, at: Date.now() }),
+  });
+});
+afterAll(async () => {
+  await bus?.close();
+  await blobs?.close();
+  await dir?.remove();
+});
+
+function worker(overrides: { maxDeliveries?: number } = {}): EncodeWorker {
+  return buildEncodeWorker({
+    bus,
+    blobs,
+    tools,
+    logger,
+    scratchDir: join(dir.path, 'scratch'),
+    ...overrides,
+  });
+}
+
+const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
+
+/** Stores `bytes` as an upload and announces it, as the storage service does. */
+async function upload(
+  bytes: Buffer | string,
+  options: { sha?: string; titleId?: string } = {},
+): Promise<string> {
+  const assetId = uniqueName('a');
+  const key = `sources/${assetId}/source.mp4`;
+  const info = await blobs.put(key, typeof bytes === 'string' ? Buffer.from(bytes) : bytes);
+  await bus.publish({
+    type: 'media.uploaded',
+    source: 'storage',
+    subject: assetId,
+    data: {
+      assetId,
+      titleId: options.titleId ?? 't1',
+      key,
+      filename: 'film.mp4',
+      size: info.size,
+      sha256: options.sha ?? info.sha256,
+    } satisfies EventData<'media.uploaded'>,
+  });
+  return assetId;
+}
+
+async function waitFor<T>(
+  find: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = await find();
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const eventsOf = (assetId: string, type: string) =>
+  seen.filter((e) => e.type === type && (e.data as { assetId: string }).assetId === assetId);
+
+async function keysUnder(prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const info of blobs.list(prefix)) keys.push(info.key);
+  return keys;
+}
+
+async function text(key: string): Promise<string> {
+  const { body } = await blobs.get(key);
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+describe('encode worker', () => {
+  it('encodes an upload into assets/<assetId>/, with the title’s sidecar, and announces it', async () => {
+    await blobs.put(
+      'sidecars/t-side/de-0123456789abcdef0123456789abcdef.srt',
+      '1\n00:00:01,000 --> 00:00:02,000\nHallo\n',
+    );
+    const w = worker();
+    await w.start();
+    try {
+      expect(w.readiness()).toBe(true);
+      const assetId = await upload(source, { titleId: 't-side' });
+      const encoded = await waitFor(() => eventsOf(assetId, 'media.encoded')[0]);
+      const data = encoded.data as EventData<'media.encoded'> & { masterKey: string };
+      expect(data.renditions).toEqual([
+        expect.objectContaining({ width: 426, height: 240, codecs: 'avc1.64001e,mp4a.40.2' }),
+      ]);
+      expect(data.durationSeconds).toBeCloseTo(5, 0);
+      expect(data.posterKey).toBe(`assets/${assetId}/poster.jpg`);
+
+      // Every URI of the master and of its media playlists is stored.
+      const master = parse(await text(data.masterKey));
+      if (!master.isMasterPlaylist) throw new Error('not a master playlist');
+      const variant = master.variants[0]!;
+      expect(variant.subtitles.map((s) => s.language)).toEqual(['de']);
+      const keys = new Set(await keysUnder(`assets/${assetId}/`));
+      for (const uri of [
+        variant.uri,
+        ...variant.audio.map((a) => a.uri!),
+        ...variant.subtitles.map((s) => s.uri!),
+      ]) {
+        const key = `assets/${assetId}/${uri}`;
+        expect(keys).toContain(key);
+        const media = parse(await text(key));
+        if (media.isMasterPlaylist) throw new Error('not a media playlist');
+        const base = key.slice(0, key.lastIndexOf('/') + 1);
+        for (const segment of media.segments) expect(keys).toContain(`${base}${segment.uri}`);
+      }
+      expect((await blobs.head(`assets/${assetId}/master.m3u8`))?.contentType).toBe(
+        'application/vnd.apple.mpegurl',
+      );
+      expect((await blobs.head(`assets/${assetId}/poster.jpg`))?.contentType).toBe('image/jpeg');
+
+      const progress = eventsOf(assetId, 'media.encoding.progress').map((e) => ({
+        ...(e.data as EventData<'media.encoding.progress'>),
+        at: e.at,
+      }));
+      expect(progress.length).toBeGreaterThan(0);
+      for (let i = 1; i < progress.length; i += 1)
+        expect(progress[i]!.progress).toBeGreaterThan(progress[i - 1]!.progress);
+      expect(await bus.deadLetters('encoder')).toEqual([]);
+
+      // A redelivered (or repeated) upload is announced again from what is stored, not re-encoded.
+      const before = await blobs.head(`assets/${assetId}/master.m3u8`);
+      await bus.publish({
+        type: 'media.uploaded',
+        source: 'storage',
+        subject: assetId,
+        data: {
+          assetId,
+          titleId: 't-side',
+          key: `sources/${assetId}/source.mp4`,
+          filename: 'film.mp4',
+          size: source.length,
+          sha256: sha256(source),
+        },
+      });
+      await waitFor(() => (eventsOf(assetId, 'media.encoded').length === 2 ? true : undefined));
+      expect(eventsOf(assetId, 'media.encoded')[1]!.data).toEqual(data);
+      expect(await blobs.head(`assets/${assetId}/master.m3u8`)).toEqual(before);
+    } finally {
+      await w.stop();
+    }
+    expect(w.readiness()).toMatch(/stopped/);
+  });
+
+  it('reports rejected media failed with its reason, acknowledged, and stays ready', async () => {
+    const w = worker();
+    await w.start();
+    try {
+      const assetId = await upload('just some notes, not a film\n');
+      const failed = await waitFor(() => eventsOf(assetId, 'media.encoding.failed')[0]);
+      expect((failed.data as EventData<'media.encoding.failed'>).reason).toMatch(/text file/);
+      expect(await keysUnder(`assets/${assetId}/`)).toEqual([]);
+      await waitFor(async () => ((await bus.lag('encoder')) === 0 ? true : undefined));
+      expect(await bus.deadLetters('encoder')).toEqual([]);
+      expect(w.readiness()).toBe(true);
+
+      const gone = uniqueName('a');
+      await bus.publish({
+        type: 'media.uploaded',
+        source: 'storage',
+        data: {
+          assetId: gone,
+          titleId: 't1',
+          key: `sources/${gone}/source.mp4`,
+          filename: 'x.mp4',
+          size: 1,
+          sha256: sha256('x'),
+        },
+      });
+      const missing = await waitFor(() => eventsOf(gone, 'media.encoding.failed')[0]);
+      expect((missing.data as EventData<'media.encoding.failed'>).reason).toMatch(/no longer stored/);
+    } finally {
+      await w.stop();
+    }
+  });
+
+  it('leaves no master playlist when stopped mid-job, and finishes the redelivered job', async () => {
+    const first = worker();
+    await first.start();
+    const assetId = await upload(source);
+    await waitFor(() => eventsOf(assetId, 'media.encoding.progress')[0]);
+    await first.stop(); // kills the running ffmpeg; the event goes back to the group
+    expect(eventsOf(assetId, 'media.encoded')).toEqual([]);
+    expect(await blobs.head(`assets/${assetId}/master.m3u8`)).toBeUndefined();
+
+    const second = worker();
+    await second.start();
+    try {
+      await waitFor(() => eventsOf(assetId, 'media.encoded')[0]);
+      expect(await blobs.head(`assets/${assetId}/master.m3u8`)).toBeDefined();
+      expect(eventsOf(assetId, 'media.encoding.failed')).toEqual([]);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('after the last failed attempt reports the asset failed and dead-letters the event', async () => {
+    const w = worker({ maxDeliveries: 2 });
+    await w.start();
+    try {
+      // Storage announcing a hash the stored bytes do not have: a storage fault, retried, then given up.
+      const assetId = await upload(source, { sha: sha256('something else') });
+      const failed = await waitFor(() => eventsOf(assetId, 'media.encoding.failed')[0]);
+      expect((failed.data as EventData<'media.encoding.failed'>).reason).toMatch(
+        /Encoding failed 2 times.*SHA-256/,
+      );
+      const dead = await waitFor(async () =>
+        (await bus.deadLetters('encoder')).find(
+          (d) => (d.event.data as { assetId: string }).assetId === assetId,
+        ),
+      );
+      expect(dead.deliveries).toBe(2);
+    } finally {
+      await w.stop();
+    }
+  });
+});

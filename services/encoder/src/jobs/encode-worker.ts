@@ -1,0 +1,98 @@
+import { mkdir, rm } from 'node:fs/promises';
+import type { Logger } from '@marquee/core';
+import type { BlobStore, EventBus, Subscription } from '@marquee/platform';
+import type { EncoderSettings } from '../app/encode-asset.js';
+import type { MediaTools } from '../media/media-tools.js';
+import { encodeUploadedHandler } from './encode-uploaded.js';
+
+export interface EncodeWorkerDeps {
+  bus: EventBus;
+  blobs: BlobStore;
+  /** From openMediaTools at start-up (which fails with instructions when no usable ffmpeg exists). */
+  tools: MediaTools;
+  logger: Logger;
+  /** A directory this worker owns for job files (e.g. `<dataDir>/encoder`); emptied at start. */
+  scratchDir: string;
+  /** Jobs at once (ENCODER_CONCURRENCY; default 1: one job already uses both cores of a small box). */
+  concurrency?: number;
+  settings?: EncoderSettings;
+  /**
+   * How long a job may run before the bus offers its event to another worker. There is no lease
+   * renewal in the events port, so this must exceed the longest encode (default 4 h); a killed worker's
+   * job comes back after at most this long.
+   */
+  ackTimeoutMs?: number;
+  /** Attempts before the event is dead-lettered and the asset reported failed (default 3). */
+  maxDeliveries?: number;
+}
+
+export interface EncodeWorker {
+  start(): Promise<void>;
+  /** Stops taking jobs, kills running encodes (their events are redelivered) and waits for them. */
+  stop(): Promise<void>;
+  /** For /readyz: true while consuming, else why not. */
+  readiness(): boolean | string;
+}
+
+export const ENCODER_GROUP = 'encoder';
+
+/**
+ * The encoding "lambda": a durable consumer of `media.uploaded` in group `encoder`. Holds no ffmpeg
+ * process while there is no work; scale it out by running more of them (each takes `concurrency` jobs).
+ *
+ * @example
+ *   const tools = await openMediaTools({ ffmpegPath: s.FFMPEG_PATH, ffprobePath: s.FFPROBE_PATH, searchPath: s.PATH, warn });
+ *   const worker = buildEncodeWorker({ bus, blobs, tools, logger, scratchDir: join(dataDir, 'encoder'), concurrency: s.ENCODER_CONCURRENCY });
+ *   await worker.start();
+ */
+export function buildEncodeWorker(deps: EncodeWorkerDeps): EncodeWorker {
+  const maxDeliveries = deps.maxDeliveries ?? 3;
+  let subscription: Subscription | undefined;
+  let controller = new AbortController();
+  let state: 'idle' | 'consuming' | 'stopped' = 'idle';
+  return {
+    async start() {
+      if (state === 'consuming') return;
+      controller = new AbortController();
+      // Leftovers of jobs killed with the previous process: their events will be redelivered anyway.
+      await rm(deps.scratchDir, { recursive: true, force: true });
+      await mkdir(deps.scratchDir, { recursive: true });
+      subscription = await deps.bus.subscribe({
+        group: ENCODER_GROUP,
+        types: ['media.uploaded'],
+        concurrency: deps.concurrency ?? 1,
+        ackTimeoutMs: deps.ackTimeoutMs ?? 4 * 3600_000,
+        maxDeliveries,
+        handler: encodeUploadedHandler({
+          bus: deps.bus,
+          blobs: deps.blobs,
+          tools: deps.tools,
+          logger: deps.logger,
+          scratchDir: deps.scratchDir,
+          maxDeliveries,
+          signal: controller.signal,
+          ...(deps.settings ? { settings: deps.settings } : {}),
+        }),
+      });
+      state = 'consuming';
+      deps.logger.info(
+        {
+          ffmpeg: deps.tools.binaries.version,
+          source: deps.tools.binaries.source,
+          memoryLimit: deps.tools.runner.memoryLimit,
+        },
+        'encoder consuming media.uploaded',
+      );
+    },
+    async stop() {
+      if (state !== 'consuming') return;
+      state = 'stopped';
+      controller.abort();
+      await subscription?.stop();
+      subscription = undefined;
+    },
+    readiness() {
+      return state === 'consuming' ? true : `encoder worker is ${state}`;
+    },
+  };
+}
