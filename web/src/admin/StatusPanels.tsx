@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import { useLoad } from '../app/use-api';
-import { adminApi, type EdgeStatus } from './api';
+import { adminApi, type AdminTitle, type EdgeStatus } from './api';
 
 function usePolling(reload: () => void, ms: number) {
   useEffect(() => {
@@ -9,88 +9,172 @@ function usePolling(reload: () => void, ms: number) {
   }, [reload, ms]);
 }
 
-const pct = (v: number | undefined) => (v === undefined ? '—' : `${(v * 100).toFixed(1)}%`);
+function ago(iso: string): string {
+  const seconds = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
+  return seconds < 90 ? `${seconds} s ago` : `${Math.round(seconds / 60)} min ago`;
+}
 
-function hitRatio(e: EdgeStatus): string {
-  if (typeof e.hitRatio === 'number') return pct(e.hitRatio);
-  if (e.hitRatio)
-    return `${pct(e.hitRatio.total)} (RAM ${pct(e.hitRatio.ram)}, disk ${pct(e.hitRatio.disk)})`;
-  return '—';
+function edgeState(e: EdgeStatus): { ok: boolean; label: string } {
+  if (!e.healthy) return { ok: false, label: 'unhealthy' };
+  if (!e.live) return { ok: false, label: `silent since ${ago(e.lastSeen)}` };
+  return { ok: true, label: 'healthy' };
 }
 
 export function EdgesPanel() {
   const edges = useLoad('edges', (signal) => adminApi.edges(signal));
   usePolling(edges.reload, 3000);
+  const all = edges.data ?? [];
   return (
     <section aria-labelledby="edges-h">
       <h2 id="edges-h">Edges</h2>
+      <p className="hint">
+        Players are steered to the healthy, least loaded edges; an edge that stops reporting is taken out of
+        steering within seconds.
+      </p>
       {edges.error && (
         <p className="error" role="alert">
           {edges.error.message}
         </p>
       )}
-      <table className="admin-table">
-        <thead>
-          <tr>
-            <th scope="col">Edge</th>
-            <th scope="col">Health</th>
-            <th scope="col">Load</th>
-            <th scope="col">Cache hit ratio</th>
-            <th scope="col">Assets held</th>
-          </tr>
-        </thead>
-        <tbody>
-          {(edges.data ?? []).map((e, i) => {
-            const healthy = e.healthy ?? e.status === 'healthy';
-            return (
-              <tr key={e.edgeId ?? e.id ?? i}>
-                <td>{e.edgeId ?? e.id ?? e.url}</td>
-                <td>
-                  <span className={healthy ? 'dot ok' : 'dot bad'} aria-hidden="true" />{' '}
-                  {healthy ? 'healthy' : (e.status ?? 'down')}
-                </td>
-                <td>{e.load === undefined ? '—' : e.load.toFixed(2)}</td>
-                <td>{hitRatio(e)}</td>
-                <td>{e.heldAssets ?? '—'}</td>
+      {!edges.loading && !edges.error && all.length === 0 && (
+        <p className="empty">No edge has reported yet.</p>
+      )}
+      {all.length > 0 && (
+        <div className="table-scroll">
+          <table className="admin-table">
+            <thead>
+              <tr>
+                <th scope="col">Edge</th>
+                <th scope="col">Health</th>
+                <th scope="col">Load</th>
+                <th scope="col">Assets cached</th>
+                <th scope="col">Last report</th>
               </tr>
-            );
-          })}
-        </tbody>
-      </table>
+            </thead>
+            <tbody>
+              {all.map((e) => {
+                const state = edgeState(e);
+                return (
+                  <tr key={e.edgeId}>
+                    <td>
+                      {e.edgeId}
+                      <small className="sub">{e.url}</small>
+                    </td>
+                    <td>
+                      <span className={state.ok ? 'dot ok' : 'dot bad'} aria-hidden="true" /> {state.label}
+                    </td>
+                    <td>
+                      <span
+                        className="meter"
+                        role="meter"
+                        aria-label={`Load of ${e.edgeId}`}
+                        aria-valuemin={0}
+                        aria-valuemax={100}
+                        aria-valuenow={Math.round(e.load * 100)}
+                      >
+                        <span style={{ width: `${Math.min(100, e.load * 100)}%` }} />
+                      </span>{' '}
+                      {Math.round(e.load * 100)}%
+                    </td>
+                    <td>{e.heldAssets}</td>
+                    <td>{ago(e.lastSeen)}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
     </section>
+  );
+}
+
+const ACTIVE = ['uploading', 'queued', 'encoding'];
+
+/** The encoding queue as the catalog sees it: what is waiting, what is encoding, what failed. */
+function EncodingQueue({ titles }: { titles: AdminTitle[] }) {
+  const withAsset = titles.filter((t) => t.asset);
+  const count = (state: string) => withAsset.filter((t) => t.asset!.state === state).length;
+  const active = withAsset.filter((t) => ACTIVE.includes(t.asset!.state) || t.asset!.state === 'failed');
+  return (
+    <>
+      <ul className="queue-counts">
+        {['queued', 'encoding', 'ready', 'failed'].map((state) => (
+          <li key={state}>
+            <strong>{count(state)}</strong> {state}
+          </li>
+        ))}
+      </ul>
+      {active.length === 0 ? (
+        <p className="empty">Nothing is waiting or encoding.</p>
+      ) : (
+        <ul className="queue-items">
+          {active.map((t) => (
+            <li key={t.titleId}>
+              <span>{t.name}</span>{' '}
+              <span className={`state ${t.asset!.state}`}>
+                {t.asset!.state}
+                {t.asset!.state === 'encoding' && t.asset!.progress !== undefined
+                  ? ` ${Math.round(t.asset!.progress * 100)}%${t.asset!.stage ? ` (${t.asset!.stage})` : ''}`
+                  : ''}
+                {t.asset!.state === 'failed' && t.asset!.reason ? ` — ${t.asset!.reason}` : ''}
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
   );
 }
 
 export function HealthPanel() {
   const health = useLoad('health', (signal) => adminApi.health(signal));
-  const queue = useLoad('queue', (signal) => adminApi.queue(signal));
+  const titles = useLoad('queue-titles', (signal) => adminApi.titles(signal));
   usePolling(health.reload, 3000);
-  usePolling(queue.reload, 3000);
-  const services = health.data?.services ?? {};
+  usePolling(titles.reload, 3000);
+  const services = Object.entries(health.data?.services ?? {});
+  const upstreams = health.data?.upstreams ?? {};
   return (
     <section aria-labelledby="health-h">
       <h2 id="health-h">Services</h2>
+      {health.error && (
+        <p className="error" role="alert">
+          {health.error.message}
+        </p>
+      )}
       <ul className="health">
-        {Object.entries(services).map(([name, value]) => {
-          const ok =
-            value === true ||
-            value === 'ready' ||
-            (typeof value === 'object' &&
-              value !== null &&
-              (value as { status?: string }).status === 'ready');
+        {services.map(([name, s]) => {
+          const ready = s.instances.filter((i) => i.ready).length;
+          const upstream = upstreams[name];
+          const down = s.instances.filter((i) => !i.ready);
           return (
-            <li key={name}>
-              <span className={ok ? 'dot ok' : 'dot bad'} aria-hidden="true" /> {name}{' '}
-              <small>{ok ? 'ready' : 'not ready'}</small>
+            <li key={name} className="health-card">
+              <span className={s.status === 'ready' ? 'dot ok' : 'dot bad'} aria-hidden="true" />{' '}
+              <strong>{name}</strong>{' '}
+              <small>
+                {s.status === 'ready' ? 'ready' : 'not ready'} · {ready}/{s.instances.length} instance
+                {s.instances.length === 1 ? '' : 's'}
+              </small>
+              {upstream && (
+                <small className="sub">
+                  circuit {upstream.circuit} · {upstream.inflight}/{upstream.concurrencyLimit} in flight
+                  {upstream.shed > 0 ? ` · ${upstream.shed} shed` : ''}
+                </small>
+              )}
+              {down.map((i) => (
+                <small key={i.url} className="sub error">
+                  {i.url}: {i.detail ?? 'not ready'}
+                </small>
+              ))}
             </li>
           );
         })}
       </ul>
       <h2>Encoding queue</h2>
-      {queue.error ? (
-        <p className="hint">Queue status unavailable: {queue.error.message}</p>
+      {titles.error ? (
+        <p className="error">{titles.error.message}</p>
       ) : (
-        <pre className="queue">{JSON.stringify(queue.data ?? {}, null, 2)}</pre>
+        <EncodingQueue titles={titles.data ?? []} />
       )}
     </section>
   );

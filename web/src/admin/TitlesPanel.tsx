@@ -17,7 +17,7 @@ function AssetState({ title }: { title: AdminTitle }) {
         <span
           className="upload-progress"
           role="progressbar"
-          aria-label="Encoding progress"
+          aria-label={`Encoding of ${title.name}`}
           aria-valuenow={Math.round(a.progress * 100)}
           aria-valuemin={0}
           aria-valuemax={100}
@@ -56,33 +56,46 @@ export function TitlesPanel() {
           {titles.error.message}
         </p>
       )}
-      <table className="admin-table">
-        <thead>
-          <tr>
-            <th scope="col">Title</th>
-            <th scope="col">Type</th>
-            <th scope="col">Rating</th>
-            <th scope="col">Asset</th>
-            <th scope="col">Source</th>
-          </tr>
-        </thead>
-        <tbody>
-          {all.map((t) => (
-            <tr key={t.titleId} data-title={t.name}>
-              <td>
-                {t.type === 'episode' ? `↳ S${t.season}E${t.number} ` : ''}
-                {t.name}
-              </td>
-              <td>{t.type}</td>
-              <td>{t.maturity ?? ''}</td>
-              <td>{t.type === 'series' ? '—' : <AssetState title={t} />}</td>
-              <td>
-                {t.type === 'series' ? null : <UploadButton titleId={t.titleId} onDone={titles.reload} />}
-              </td>
+      <div className="table-scroll">
+        <table className="admin-table">
+          <thead>
+            <tr>
+              <th scope="col">Title</th>
+              <th scope="col" className="hide-narrow">
+                Type
+              </th>
+              <th scope="col">Rating</th>
+              <th scope="col">Asset</th>
+              <th scope="col">Source</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {!titles.loading && all.length === 0 && (
+              <tr>
+                <td colSpan={5} className="empty">
+                  No titles yet. Create one above, then upload its source video.
+                </td>
+              </tr>
+            )}
+            {all.map((t) => (
+              <tr key={t.titleId} data-title={t.name}>
+                <td>
+                  {t.type === 'episode' ? `↳ S${t.season}E${t.number} ` : ''}
+                  {t.name}
+                </td>
+                <td className="hide-narrow">{t.type}</td>
+                <td>{t.maturity ?? ''}</td>
+                <td>{t.type === 'series' ? '—' : <AssetState title={t} />}</td>
+                <td>
+                  {t.type === 'series' ? null : (
+                    <UploadButton titleId={t.titleId} titleName={t.name} onDone={titles.reload} />
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </section>
   );
 }

@@ -6,7 +6,15 @@ import { accessToken } from '../api/client';
  * Uploads a source with tus. tus-js-client remembers each upload's URL in localStorage by file
  * fingerprint, so after a reload (or a dropped connection) choosing the same file resumes it.
  */
-export function UploadButton({ titleId, onDone }: { titleId: string; onDone: () => void }) {
+export function UploadButton({
+  titleId,
+  titleName,
+  onDone,
+}: {
+  titleId: string;
+  titleName: string;
+  onDone: () => void;
+}) {
   const input = useRef<HTMLInputElement>(null);
   const [progress, setProgress] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -52,7 +60,7 @@ export function UploadButton({ titleId, onDone }: { titleId: string; onDone: () 
         ref={input}
         type="file"
         accept="video/*,.mkv,.mov,.mp4,.srt,.vtt"
-        aria-label="Choose a source video or subtitle file"
+        aria-label={`Source file for ${titleName}`}
         hidden
         onChange={(e) => {
           const file = e.target.files?.[0];
@@ -62,6 +70,7 @@ export function UploadButton({ titleId, onDone }: { titleId: string; onDone: () 
       />
       <button
         className="secondary small"
+        aria-label={`Upload source for ${titleName}`}
         onClick={() => input.current?.click()}
         disabled={progress !== null && progress < 1}
       >
@@ -71,7 +80,7 @@ export function UploadButton({ titleId, onDone }: { titleId: string; onDone: () 
         <span
           className="upload-progress"
           role="progressbar"
-          aria-label="Upload progress"
+          aria-label={`Upload of ${titleName}`}
           aria-valuenow={Math.round(progress * 100)}
           aria-valuemin={0}
           aria-valuemax={100}

@@ -5,6 +5,8 @@ export interface AdminAsset {
   assetId: string;
   state: 'uploading' | 'queued' | 'encoding' | 'ready' | 'failed';
   progress?: number;
+  /** What the encoder is doing now (probe, ladder, trickplay…). */
+  stage?: string | null;
   reason?: string | null;
   renditions?: { height: number; bandwidth: number; codecs?: string }[];
 }
@@ -20,18 +22,39 @@ export interface AdminTitle {
   number?: number;
   seriesId?: string | null;
   asset?: AdminAsset | null;
+  episodes?: AdminTitle[];
 }
 
+/** As GET /api/admin/edges reports each edge (streaming's view, from the edges' own reports). */
 export interface EdgeStatus {
-  id?: string;
-  edgeId?: string;
-  url?: string;
-  healthy?: boolean;
-  status?: string;
-  load?: number;
-  hitRatio?: number | { ram?: number; disk?: number; total?: number };
-  heldAssets?: number;
-  lastSeen?: string;
+  edgeId: string;
+  url: string;
+  healthy: boolean;
+  /** Reported recently enough to be steered to. */
+  live: boolean;
+  load: number;
+  heldAssets: number;
+  lastSeen: string;
+}
+
+/** One service in GET /api/admin/health: readiness of each of its instances. */
+export interface ServiceHealth {
+  status: 'ready' | 'not_ready';
+  instances: { url: string; ready: boolean; detail?: string }[];
+}
+
+/** The gateway's resilience state towards one upstream service. */
+export interface UpstreamHealth {
+  circuit: string;
+  concurrencyLimit: number;
+  inflight: number;
+  shed: number;
+}
+
+export interface AdminHealth {
+  status: string;
+  services: Record<string, ServiceHealth>;
+  upstreams?: Record<string, UpstreamHealth>;
 }
 
 function list<T>(value: unknown, key: string): T[] {
@@ -41,9 +64,35 @@ function list<T>(value: unknown, key: string): T[] {
   return Array.isArray(inner) ? (inner as T[]) : [];
 }
 
+/** Newest first; a series is followed by its episodes (the list itself holds movies and series only). */
+async function titlesWithEpisodes(signal?: AbortSignal): Promise<AdminTitle[]> {
+  const top: AdminTitle[] = [];
+  let cursor: string | null = null;
+  // A console page shows a few hundred titles at most; stop there rather than page forever.
+  for (let page = 0; page < 10; page++) {
+    const qs: string = cursor ? `?cursor=${encodeURIComponent(cursor)}&limit=100` : '?limit=100';
+    const body: { items?: AdminTitle[]; nextCursor?: string | null } = await api(`/api/admin/titles${qs}`, {
+      signal,
+    });
+    top.push(...(body.items ?? []));
+    cursor = body.nextCursor ?? null;
+    if (!cursor) break;
+  }
+  const withEpisodes = await Promise.all(
+    top.map(async (t) => {
+      if (t.type !== 'series') return [t];
+      const detail = await api<AdminTitle>(`/api/admin/titles/${t.titleId}`, { signal });
+      const episodes = [...(detail.episodes ?? [])].sort(
+        (a, b) => (a.season ?? 0) - (b.season ?? 0) || (a.number ?? 0) - (b.number ?? 0),
+      );
+      return [t, ...episodes];
+    }),
+  );
+  return withEpisodes.flat();
+}
+
 export const adminApi = {
-  titles: async (signal?: AbortSignal) =>
-    list<AdminTitle>(await api('/api/admin/titles', { signal }), 'titles'),
+  titles: titlesWithEpisodes,
   create: (body: {
     type: 'movie' | 'series';
     name: string;
@@ -54,10 +103,6 @@ export const adminApi = {
   }) => api<{ titleId: string }>('/api/admin/titles', { method: 'POST', body }),
   addEpisode: (seriesId: string, body: { season: number; number: number; name: string }) =>
     api<{ titleId: string }>(`/api/admin/titles/${seriesId}/episodes`, { method: 'POST', body }),
-  edges: async (signal?: AbortSignal) => list<EdgeStatus>(await api('/api/admin/edges', { signal }), 'edges'),
-  health: async (signal?: AbortSignal) => {
-    const res = await fetch('/readyz', { signal });
-    return (await res.json()) as { status: string; services: Record<string, unknown> };
-  },
-  queue: (signal?: AbortSignal) => api<Record<string, unknown>>('/api/admin/queue', { signal }),
+  edges: async (signal?: AbortSignal) => list<EdgeStatus>(await api('/api/admin/edges', { signal }), 'items'),
+  health: (signal?: AbortSignal) => api<AdminHealth>('/api/admin/health', { signal }),
 };

@@ -93,7 +93,7 @@ async function toError(res: Response): Promise<ApiError> {
 /** JSON call to the gateway with the viewer's token, refreshing it once on 401. */
 export async function api<T>(
   path: string,
-  init: { method?: string; body?: unknown; signal?: AbortSignal } = {},
+  init: { method?: string; body?: unknown; signal?: AbortSignal; keepalive?: boolean } = {},
 ): Promise<T> {
   const send = async (token: string | null) =>
     fetch(path, {
@@ -104,6 +104,7 @@ export async function api<T>(
       },
       body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
       signal: init.signal,
+      keepalive: init.keepalive,
     });
   let res = await send(await accessToken());
   if (res.status === 401 && loadTokens()) {

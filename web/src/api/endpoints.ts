@@ -40,24 +40,47 @@ export const titlesApi = {
       nextCursor: body.nextCursor ?? null,
     };
   },
-  get: (titleId: string, signal?: AbortSignal) => api<TitleDetail>(`/api/titles/${titleId}`, { signal }),
+  /** With a profile, the catalog answers 404 for a title above the profile's maturity limit. */
+  get: (titleId: string, signal?: AbortSignal, profileId?: string) =>
+    api<TitleDetail>(`/api/titles/${titleId}${profileId ? `?profileId=${profileId}` : ''}`, { signal }),
 };
 
-export const listApi = {
-  all: async (profileId: string, signal?: AbortSignal) =>
-    list<TitleSummary>(await api(`/api/profiles/${profileId}/list`, { signal }), 'items'),
-  has: async (profileId: string, titleId: string) => {
-    try {
-      await api(`/api/profiles/${profileId}/list/${titleId}`);
-      return true;
-    } catch {
-      return false;
+/** Runs `fn` over `items` with at most `limit` calls in flight (My List can hold hundreds of titles). */
+async function mapLimited<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const out: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
     }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+export const listApi = {
+  /** The title ids in My List, newest first. */
+  ids: async (profileId: string, signal?: AbortSignal) =>
+    list<{ titleId: string }>(await api(`/api/profiles/${profileId}/list`, { signal }), 'items').map(
+      (i) => i.titleId,
+    ),
+  /** My List with each title's details; titles that are gone from the catalog are left out. */
+  all: async (profileId: string, signal?: AbortSignal) => {
+    const ids = await listApi.ids(profileId, signal);
+    const titles = await mapLimited(ids, 6, (id) => titlesApi.get(id, signal, profileId).catch(() => null));
+    return titles.filter((t): t is TitleDetail => t !== null);
   },
   add: (profileId: string, titleId: string) =>
     api(`/api/profiles/${profileId}/list/${titleId}`, { method: 'PUT' }),
   remove: (profileId: string, titleId: string) =>
     api(`/api/profiles/${profileId}/list/${titleId}`, { method: 'DELETE' }),
+  rating: async (profileId: string, titleId: string) =>
+    (await api<{ rating: 'up' | 'down' | null }>(`/api/profiles/${profileId}/ratings/${titleId}`)).rating,
   rate: (profileId: string, titleId: string, rating: 'up' | 'down' | null) =>
     api(`/api/profiles/${profileId}/ratings/${titleId}`, { method: 'PUT', body: { rating } }),
 };
@@ -67,5 +90,11 @@ export const playbackApi = {
     api<PlaybackSession>('/api/playback', { method: 'POST', body: { profileId, titleId } }),
   heartbeat: (sessionId: string, position: number) =>
     api(`/api/playback/${sessionId}/heartbeat`, { method: 'POST', body: { position } }),
-  stop: (sessionId: string) => api(`/api/playback/${sessionId}`, { method: 'DELETE' }),
+  /** `keepalive` lets the request outlive the page (sent from pagehide on reload or close). */
+  stop: (sessionId: string, position?: number, keepalive = false) =>
+    api(`/api/playback/${sessionId}`, {
+      method: 'DELETE',
+      keepalive,
+      ...(position !== undefined ? { body: { position } } : {}),
+    }),
 };

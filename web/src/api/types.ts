@@ -47,12 +47,16 @@ export interface HomeRow {
 
 export interface PlaybackSession {
   sessionId: string;
+  /** The master playlist on the best edge; the media token is in the path. */
   manifestUrl: string;
-  edges: { id?: string; url: string }[] | string[];
+  edges: { edgeId: string; url: string }[];
+  /** Seconds. */
   resumeAt: number;
   expiresAt: string;
+  /** The tallest rendition the plan allows. */
+  maxHeight?: number;
+  heartbeatIntervalSeconds?: number;
   trickplayUrl?: string;
-  nextEpisode?: { titleId: string; name: string } | null;
 }
 
 export interface AuthAnswer {

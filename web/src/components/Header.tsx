@@ -47,22 +47,26 @@ export function Header() {
         value={q}
         onChange={(e) => onSearch(e.target.value)}
       />
-      {session.profile && (
+      {session.tokens && (
         <div className="profile-menu">
           <button
             className="icon"
             aria-haspopup="menu"
             aria-expanded={menu}
             onClick={() => setMenu((m) => !m)}
-            aria-label="Profile menu"
+            aria-label="Account menu"
           >
-            <Avatar name={session.profile.name} kids={session.profile.kids} small />
+            <Avatar
+              name={session.profile?.name ?? session.account?.email ?? '?'}
+              kids={session.profile?.kids ?? false}
+              small
+            />
           </button>
           {menu && (
             <ul role="menu" className="menu" onClick={() => setMenu(false)}>
               <li role="none">
                 <Link role="menuitem" href="/profiles">
-                  Switch profile
+                  {session.profile ? 'Switch profile' : 'Choose a profile'}
                 </Link>
               </li>
               <li role="none">

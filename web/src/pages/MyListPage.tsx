@@ -19,7 +19,8 @@ export function MyListPage() {
             {items.error.message}
           </p>
         )}
-        {!items.loading && (items.data ?? []).length === 0 && (
+        {items.loading && !items.data && <p className="loading">Loading…</p>}
+        {!items.loading && !items.error && (items.data ?? []).length === 0 && (
           <p className="empty">Add titles with “+ My List” to find them here.</p>
         )}
         <ul className="grid">

@@ -6,16 +6,25 @@ import { useSession } from '../app/session';
 import { useLoad } from '../app/use-api';
 import { Header } from '../components/Header';
 import { Poster } from '../components/TitleCard';
+import { runtime } from '../player/format';
 
 export function TitlePage({ titleId }: { titleId: string }) {
   const { profile } = useSession();
-  const title = useLoad(`title:${titleId}`, (signal) => titlesApi.get(titleId, signal));
+  const title = useLoad(`title:${titleId}:${profile?.profileId ?? ''}`, (signal) =>
+    titlesApi.get(titleId, signal, profile?.profileId),
+  );
   const [inList, setInList] = useState<boolean | null>(null);
   const [rating, setRating] = useState<'up' | 'down' | null>(null);
   const [season, setSeason] = useState(1);
 
+  // Asking for the whole list (not GET list/:titleId, a 404 when absent) keeps the console clean.
   useEffect(() => {
-    if (profile) void listApi.has(profile.profileId, titleId).then(setInList);
+    if (!profile) return;
+    listApi.ids(profile.profileId).then(
+      (ids) => setInList(ids.includes(titleId)),
+      () => setInList(null),
+    );
+    listApi.rating(profile.profileId, titleId).then(setRating, () => setRating(null));
   }, [profile, titleId]);
 
   const toggleList = async () => {
@@ -115,7 +124,7 @@ export function TitlePage({ titleId }: { titleId: string }) {
                         <span className="ep-number">{ep.number}</span>
                         <span className="ep-name">{ep.name}</span>
                         {ep.durationSeconds ? (
-                          <span className="ep-length">{Math.round(ep.durationSeconds)} s</span>
+                          <span className="ep-length">{runtime(ep.durationSeconds)}</span>
                         ) : null}
                       </Link>
                     </li>

@@ -10,7 +10,8 @@ import { TrackMenu } from './TrackMenu';
 import { parseTrickplayVtt, type TrickplayCue } from './trickplay';
 import { useHls } from './use-hls';
 
-const HEARTBEAT_MS = 10_000;
+/** Used until the session says how often it wants to hear from the player. */
+const DEFAULT_HEARTBEAT_SECONDS = 10;
 
 function nextEpisodeOf(
   series: TitleDetail | undefined,
@@ -53,12 +54,13 @@ export function PlayerPage({ titleId }: { titleId: string }) {
         );
       },
     );
-    titlesApi.get(titleId).then(
+    titlesApi.get(titleId, undefined, profile.profileId).then(
       async (t) => {
         if (cancelled) return;
         setTitle(t);
         const parentId = (t as TitleDetail & { seriesId?: string }).seriesId;
-        if (parentId) setNext(nextEpisodeOf(await titlesApi.get(parentId), titleId));
+        if (parentId)
+          setNext(nextEpisodeOf(await titlesApi.get(parentId, undefined, profile.profileId), titleId));
       },
       () => undefined,
     );
@@ -66,13 +68,6 @@ export function PlayerPage({ titleId }: { titleId: string }) {
       cancelled = true;
     };
   }, [profile, titleId, attempt]);
-
-  // Stop the session (frees the stream slot) when leaving the page.
-  useEffect(() => {
-    if (!session) return;
-    const id = session.sessionId;
-    return () => void playbackApi.stop(id).catch(() => undefined);
-  }, [session]);
 
   const hls = useHls(video, session?.manifestUrl ?? null, session?.resumeAt ?? 0, attempt);
 
@@ -86,17 +81,31 @@ export function PlayerPage({ titleId }: { titleId: string }) {
       .catch(() => setCues([]));
   }, [session]);
 
-  // Heartbeats carry the position for resume and keep the stream lease alive.
+  // Heartbeats carry the position for resume and keep the stream lease alive; leaving the page (or
+  // retrying, which starts a new session) stops the session with the last position, freeing the slot.
+  // The <video> exists from the first render, long before the session answers.
   useEffect(() => {
     if (!session || !video) return;
     const beat = () =>
       void playbackApi.heartbeat(session.sessionId, video.currentTime).catch(() => undefined);
-    const timer = window.setInterval(beat, HEARTBEAT_MS);
+    const every = (session.heartbeatIntervalSeconds ?? DEFAULT_HEARTBEAT_SECONDS) * 1000;
+    const timer = window.setInterval(beat, every);
+    let stopped = false;
+    const stop = (keepalive: boolean) => {
+      if (stopped) return;
+      stopped = true;
+      void playbackApi.stop(session.sessionId, video.currentTime, keepalive).catch(() => undefined);
+    };
+    // A reload or a closed tab unmounts nothing: without this the old session would hold the stream
+    // slot until its lease ran out, and a basic-plan viewer reloading would be refused.
+    const onPageHide = () => stop(true);
     video.addEventListener('pause', beat);
+    window.addEventListener('pagehide', onPageHide);
     return () => {
       window.clearInterval(timer);
       video.removeEventListener('pause', beat);
-      beat();
+      window.removeEventListener('pagehide', onPageHide);
+      stop(false);
     };
   }, [session, video]);
 

@@ -13,12 +13,23 @@ export function refusalMessage(code: string, fallback: string): string {
     case 'playback.stream_limit':
       return 'Too many screens are watching on this account right now. Stop playback on another device, or upgrade your plan.';
     case 'playback.maturity':
-      return 'This title is not available for this profile.';
+      return 'This title is not available for this profile: its rating is above the profile’s limit.';
     case 'playback.not_ready':
       return 'This title is still being prepared. Try again in a minute.';
-    case 'playback.plan':
-      return 'Your plan does not include this title.';
+    case 'playback.plan_resolution':
+      return 'Your plan does not include a quality this title is available in.';
+    case 'playback.profile_not_owned':
+      return 'This profile belongs to another account. Choose one of your profiles.';
+    case 'playback.no_edge':
+      return 'No video server is available right now. Try again in a moment.';
     default:
       return fallback;
   }
+}
+
+/** Episode and film lengths as a viewer reads them: "42 min", or seconds for very short clips. */
+export function runtime(totalSeconds: number): string {
+  if (totalSeconds < 60) return `${Math.round(totalSeconds)} s`;
+  const minutes = Math.round(totalSeconds / 60);
+  return minutes < 60 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }

@@ -1,0 +1,79 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CatalogFixtures, signUp } from './support/catalog.js';
+import { browserSkipReason, launchChromium, newViewer } from './support/chromium.js';
+import { makeClip } from './support/clips.js';
+import { ConsoleWatch } from './support/console.js';
+import { startTestPlatform, type TestPlatform } from './support/platform.js';
+import { chooseProfile, signIn, videoState, waitForPlayback } from './support/viewer.js';
+
+const skip = browserSkipReason();
+
+/**
+ * Two edges in their own processes; the player streams from one, the test SIGKILLs it, and playback
+ * must go on from the other edge through HLS Content Steering without the viewer seeing an error.
+ */
+describe.skipIf(skip)('an edge dies during playback', () => {
+  let platform: TestPlatform;
+  let browser: Browser;
+  let titleId: string;
+
+  beforeAll(async () => {
+    const [p, b, clip] = await Promise.all([
+      startTestPlatform({ separateEdges: 2 }),
+      launchChromium(),
+      // Long enough that the player must fetch segments after the kill (it buffers 30 s ahead).
+      makeClip({ seconds: 48, height: 240 }),
+    ]);
+    platform = p;
+    browser = b;
+    const catalog = await CatalogFixtures.asAdmin(platform.url, platform.admin);
+    titleId = await catalog.movie('Relay', clip, 'PG');
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await platform?.stop();
+  });
+
+  it('keeps playing from the other edge', async () => {
+    const context = await newViewer(browser, platform.url);
+    const page = await context.newPage();
+    const watch = new ConsoleWatch(page);
+    const segments: { port: number; at: number; ok: boolean }[] = [];
+    page.on('requestfinished', (req) => {
+      const url = new URL(req.url());
+      if (!/\.(m4s|mp4)$/.test(url.pathname)) return;
+      void req
+        .response()
+        .then((res) =>
+          segments.push({ port: Number(url.port), at: Date.now(), ok: (res?.status() ?? 0) < 400 }),
+        );
+    });
+
+    await signIn(page, await signUp(platform.url));
+    await chooseProfile(page);
+    await page.goto(`/watch/${titleId}`);
+    await waitForPlayback(page, 1);
+    const serving = segments.at(-1)?.port;
+    const victim = platform.edges.find((e) => e.port === serving);
+    expect(victim, `segments came from ${serving}, not one of the edges`).toBeDefined();
+    const survivor = platform.edges.find((e) => e !== victim)!;
+    // Requests to the dead edge fail while the player moves away from it: expected, and only those.
+    watch.allow(new RegExp(`127\\.0\\.0\\.1:${victim!.port}/`));
+
+    victim!.kill();
+    const killedAt = Date.now();
+    const atKill = await videoState(page);
+    // Play fast so the buffer runs out within seconds and new segments must come from somewhere.
+    await page.evaluate(() => (document.querySelector('video')!.playbackRate = 4));
+    const after = await waitForPlayback(page, atKill.bufferedEnd + 6, 40_000);
+    expect(after.error).toBeNull();
+
+    const fromSurvivor = segments.filter((s) => s.at > killedAt && s.port === survivor.port && s.ok);
+    expect(fromSurvivor.length, 'segments fetched from the surviving edge after the kill').toBeGreaterThan(0);
+    expect(await page.locator('.player-overlay[role=alert]').count()).toBe(0);
+    await context.close();
+    expect(watch.errors).toEqual([]);
+  }, 90_000);
+});

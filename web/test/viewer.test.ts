@@ -1,0 +1,198 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CatalogFixtures, signUp } from './support/catalog.js';
+import { browserSkipReason, launchChromium, newViewer } from './support/chromium.js';
+import { makeClip } from './support/clips.js';
+import { ConsoleWatch } from './support/console.js';
+import { startTestPlatform, type TestPlatform } from './support/platform.js';
+import { chooseProfile, sessionOf, signIn, tabTo, videoState, waitForPlayback } from './support/viewer.js';
+
+const skip = browserSkipReason();
+
+describe.skipIf(skip)('the viewer in a real browser', () => {
+  let platform: TestPlatform;
+  let browser: Browser;
+  let movieId: string;
+  let contexts: BrowserContext[] = [];
+  let watches: ConsoleWatch[] = [];
+
+  beforeAll(async () => {
+    const [p, b, clip] = await Promise.all([
+      startTestPlatform(),
+      launchChromium(),
+      makeClip({ seconds: 10, height: 360 }),
+    ]);
+    platform = p;
+    browser = b;
+    const catalog = await CatalogFixtures.asAdmin(platform.url, platform.admin);
+    movieId = await catalog.movie('Harbor Lights', clip, 'PG', ['Drama']);
+    await catalog.movie('Night Shift', clip, 'R', ['Thriller']);
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await platform?.stop();
+  });
+
+  afterEach(async () => {
+    await Promise.all(contexts.map((c) => c.close()));
+    contexts = [];
+    const errors = watches.flatMap((w) => w.errors);
+    watches = [];
+    expect(errors, 'the browser console reported errors').toEqual([]);
+  });
+
+  async function openPage(): Promise<{ page: Page; watch: ConsoleWatch }> {
+    const context = contexts[0] ?? (await newViewer(browser, platform.url));
+    if (!contexts.includes(context)) contexts.push(context);
+    const page = await context.newPage();
+    const watch = new ConsoleWatch(page);
+    watches.push(watch);
+    return { page, watch };
+  }
+
+  it('says clearly when the email or password is wrong', async () => {
+    const { page, watch } = await openPage();
+    watch.allow(/status of 401/);
+    await page.goto('/login');
+    await page.getByLabel('Email').fill('nobody@marquee.test');
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('alert').innerText()).toMatch(/email or password is wrong/i);
+    expect(new URL(page.url()).pathname).toBe('/login');
+  });
+
+  it('signs up, picks a profile, plays a title and resumes it after a reload', async () => {
+    const { page } = await openPage();
+    const email = `new-${Date.now()}@marquee.test`;
+    await page.goto('/signup');
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill('a long enough passphrase');
+    await page.getByRole('radio', { name: /Standard/ }).check();
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    await page.waitForURL('**/profiles');
+    await chooseProfile(page);
+
+    // Home: rows of titles, each a link named after its title.
+    await expect.poll(() => page.getByRole('region').count()).toBeGreaterThan(0);
+    await page.getByRole('link', { name: 'Harbor Lights' }).first().click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).innerText()).toBe('Harbor Lights');
+    await page.getByRole('link', { name: /Play/ }).click();
+    await page.waitForURL(`**/watch/${movieId}`);
+
+    await waitForPlayback(page, 3.2);
+    await page.getByRole('button', { name: 'Pause' }).click(); // a pause sends a heartbeat
+    const paused = await videoState(page);
+    expect(paused.paused).toBe(true);
+
+    // The saved position travels as an event to the users service; wait until it is there.
+    const { accessToken, profileId } = await sessionOf(page);
+    await expect
+      .poll(
+        async () => {
+          const res = await fetch(`${platform.url}/api/profiles/${profileId}/history/${movieId}`, {
+            headers: { authorization: `Bearer ${accessToken}` },
+          });
+          return res.ok ? ((await res.json()) as { position: number }).position : 0;
+        },
+        { timeout: 15_000 },
+      )
+      .toBeGreaterThan(3);
+
+    await page.reload();
+    const resumedAt = await page
+      .waitForFunction(() => {
+        const v = document.querySelector('video');
+        return v && v.currentTime > 0 ? v.currentTime : false;
+      })
+      .then((h) => h.jsonValue() as Promise<number>);
+    expect(resumedAt).toBeGreaterThan(paused.currentTime - 1.5);
+    expect(resumedAt).toBeLessThan(paused.currentTime + 2);
+    await waitForPlayback(page, resumedAt + 0.5);
+  });
+
+  it('pauses with space and seeks with the arrow keys', async () => {
+    const { page } = await openPage();
+    await signIn(page, await signUp(platform.url));
+    await chooseProfile(page);
+    await page.goto(`/watch/${movieId}`);
+    await waitForPlayback(page, 0.5);
+
+    await page.keyboard.press('Space');
+    await expect.poll(async () => (await videoState(page)).paused).toBe(true);
+    const before = (await videoState(page)).currentTime;
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(async () => (await videoState(page)).currentTime).toBeGreaterThan(before + 5);
+    const later = (await videoState(page)).currentTime;
+    await page.keyboard.press('ArrowLeft');
+    await expect.poll(async () => (await videoState(page)).currentTime).toBeLessThan(later - 5);
+    await page.keyboard.press('Space');
+    await expect.poll(async () => (await videoState(page)).paused).toBe(false);
+  });
+
+  it('refuses a second stream on the basic plan with a message that says why', async () => {
+    const first = await openPage();
+    const second = await openPage();
+    second.watch.allow(/status of 403/);
+    await signIn(first.page, await signUp(platform.url, 'basic'));
+    await chooseProfile(first.page);
+    await first.page.goto(`/watch/${movieId}`);
+    await waitForPlayback(first.page, 0.5);
+
+    await second.page.goto('/profiles'); // same account (shared storage), another screen
+    await chooseProfile(second.page);
+    await second.page.goto(`/watch/${movieId}`);
+    const alert = second.page.getByRole('alert');
+    await expect.poll(() => alert.innerText()).toMatch(/Too many screens/);
+    await expect.poll(() => second.page.getByRole('button', { name: 'Try again' }).isVisible()).toBe(true);
+  });
+
+  it('keeps an R title away from a kids profile, on the home page and in search', async () => {
+    const { page } = await openPage();
+    await signIn(page, await signUp(platform.url));
+    await page.getByRole('button', { name: 'Add profile' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add profile' });
+    await dialog.getByLabel('Name').fill('Kiddo');
+    await dialog.getByLabel(/Kids profile/).check();
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await chooseProfile(page, 'Kiddo');
+
+    await expect.poll(() => page.getByRole('link', { name: 'Harbor Lights' }).count()).toBeGreaterThan(0);
+    expect(await page.getByRole('link', { name: 'Night Shift' }).count()).toBe(0);
+
+    await page.getByRole('searchbox', { name: 'Search titles' }).fill('Night');
+    await page.waitForURL('**/search?q=Night');
+    await expect.poll(() => page.getByText('No titles match').isVisible()).toBe(true);
+    expect(await page.getByRole('link', { name: 'Night Shift' }).count()).toBe(0);
+
+    // The same search on an adult profile finds it, so the check above cannot pass by accident.
+    await page.goto('/profiles');
+    await chooseProfile(page, /^Watch as (?!Kiddo)/);
+    await page.getByRole('searchbox', { name: 'Search titles' }).fill('Night');
+    await expect.poll(() => page.getByRole('link', { name: 'Night Shift' }).count()).toBe(1);
+  });
+
+  it('goes from sign-in to playback with the keyboard alone', async () => {
+    const { page } = await openPage();
+    const account = await signUp(platform.url);
+    await page.goto('/login');
+    await tabTo(page, /^Email/);
+    await page.keyboard.type(account.email);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(account.password);
+    await page.keyboard.press('Enter');
+    await page.waitForURL('**/profiles');
+
+    await tabTo(page, /^Watch as /);
+    await page.keyboard.press('Enter');
+    await page.waitForURL((u) => u.pathname === '/');
+    await page.getByRole('link', { name: 'Harbor Lights' }).first().waitFor();
+    await tabTo(page, /^Harbor Lights$/);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`**/title/${movieId}`);
+    await tabTo(page, /Play/);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`**/watch/${movieId}`);
+    await waitForPlayback(page, 1);
+  });
+});
