@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { addMultipartCalls, type S3rverInternals } from './s3rver-multipart.js';
 
 /** The part of s3rver 3.7 we use (it ships no types). */
 interface S3rverInstance {
@@ -31,6 +32,7 @@ export async function startS3rver(): Promise<RunningS3rver> {
   const S3rver = require('s3rver') as S3rverConstructor;
   const directory = await mkdtemp(join(tmpdir(), 's3rver-'));
   const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory });
+  addMultipartCalls(server as unknown as S3rverInternals);
   const { port } = await server.run();
   let requests = 0;
   server.httpServer?.on('request', () => {
