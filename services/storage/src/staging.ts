@@ -29,6 +29,10 @@ export async function openStaging(settings: Settings, dataDir: string): Promise<
         region: settings.S3_REGION,
         ...(settings.S3_ENDPOINT ? { endpoint: settings.S3_ENDPOINT } : {}),
         forcePathStyle: settings.S3_FORCE_PATH_STYLE,
+        // As in the blobs adapter (packages/platform/src/blobs/s3-connection.ts): the SDK's default
+        // CRC32 trailers (aws-chunked bodies) are stored verbatim by s3rver and older self-hosted stores.
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
         credentials: {
           accessKeyId: settings.S3_ACCESS_KEY_ID ?? '',
           secretAccessKey: settings.S3_SECRET_ACCESS_KEY ?? '',
