@@ -22,7 +22,9 @@ import { freePort } from './ports.js';
 import { loadOrCreateSecret } from './secret.js';
 
 const builders: Record<ServiceName, (ctx: ServiceContext) => Promise<ServiceModule>> = {
-  gateway: buildGateway,
+  // Players fetch media from the edges' PUBLIC origins, which the web app's CSP must allow; in a cluster
+  // these differ from the internal edge URLs the gateway probes.
+  gateway: (ctx) => buildGateway(ctx, { edgeOrigins: ctx.settings.EDGE_PUBLIC_URLS?.split(',') ?? [] }),
   users: buildUsers,
   streaming: buildStreaming,
   recommender: buildRecommender,
