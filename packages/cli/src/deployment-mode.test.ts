@@ -1,6 +1,6 @@
 import { SERVICE_NAMES } from '@marquee/core';
 import { describe, expect, it } from 'vitest';
-import { embeddedBackendWarnings } from './deployment-mode.js';
+import { embeddedBackendWarnings, trustedProxies } from './deployment-mode.js';
 
 const shared = {
   DATABASE_URL: 'postgres://db/marquee',
@@ -29,5 +29,13 @@ describe('embeddedBackendWarnings', () => {
     const warnings = embeddedBackendWarnings(rest, ['gateway']);
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/rate limits, stream leases/);
+  });
+});
+
+describe('trustedProxies', () => {
+  it('trusts none by default, any with true, else exactly the listed addresses', () => {
+    expect(trustedProxies('')).toBe(false);
+    expect(trustedProxies('true')).toBe(true);
+    expect(trustedProxies('10.0.0.0/8,192.168.1.7')).toEqual(['10.0.0.0/8', '192.168.1.7']);
   });
 });

@@ -42,3 +42,10 @@ export function embeddedBackendWarnings(
   }
   return warnings;
 }
+
+/** GATEWAY_TRUST_PROXY as Fastify's trustProxy: '' → trust none, 'true' → any, else the listed addresses. */
+export function trustedProxies(setting: string): boolean | string[] {
+  if (setting === '') return false;
+  if (setting === 'true') return true;
+  return setting.split(',');
+}

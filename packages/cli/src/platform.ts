@@ -17,14 +17,19 @@ import { buildStorage } from '@marquee/storage';
 import { buildStreaming } from '@marquee/streaming';
 import { buildUsers } from '@marquee/users';
 import { openBackends } from './backends.js';
-import { embeddedBackendWarnings } from './deployment-mode.js';
+import { embeddedBackendWarnings, trustedProxies } from './deployment-mode.js';
 import { freePort } from './ports.js';
 import { loadOrCreateSecret } from './secret.js';
 
 const builders: Record<ServiceName, (ctx: ServiceContext) => Promise<ServiceModule>> = {
   // Players fetch media from the edges' PUBLIC origins, which the web app's CSP must allow; in a cluster
-  // these differ from the internal edge URLs the gateway probes.
-  gateway: (ctx) => buildGateway(ctx, { edgeOrigins: ctx.settings.EDGE_PUBLIC_URLS?.split(',') ?? [] }),
+  // these differ from the internal edge URLs the gateway probes. Behind an ingress every request comes
+  // from the proxy's address: without trusting its X-Forwarded-For all viewers share one rate limit.
+  gateway: (ctx) =>
+    buildGateway(ctx, {
+      edgeOrigins: ctx.settings.EDGE_PUBLIC_URLS?.split(',') ?? [],
+      tuning: { trustProxy: trustedProxies(ctx.settings.GATEWAY_TRUST_PROXY) },
+    }),
   users: buildUsers,
   streaming: buildStreaming,
   recommender: buildRecommender,

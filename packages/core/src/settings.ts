@@ -194,6 +194,12 @@ export const settingsSchema = Type.Object({
     default: 15,
     description: 'recommender: retrain on this schedule when anything new arrived',
   }),
+  GATEWAY_TRUST_PROXY: Type.String({
+    default: '',
+    pattern: '^(|true|[0-9A-Fa-f.:/]+(,[0-9A-Fa-f.:/]+)*)$',
+    description:
+      'proxies in front of the gateway whose X-Forwarded-For is believed (rate limits, logs): addresses or CIDRs, comma separated, or true for any; empty trusts none',
+  }),
   CORS_ORIGINS: Type.String({
     default: '',
     description: 'allowed browser origins, comma separated (same-origin always)',
