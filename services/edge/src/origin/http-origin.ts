@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Pool } from 'undici';
 import { DomainError, registerProblem, SERVICE_TOKEN_HEADER, serviceToken } from '@marquee/core';
+import { mediaTypeOf } from '../app/media-types.js';
 import type { CachedObject } from '../cache/cached-object.js';
 
 registerProblem('edge.origin_unavailable', 502, 'The origin could not be reached');
@@ -91,7 +92,7 @@ export class HttpOrigin implements Origin {
         key,
         body,
         etag: etag || `"${createHash('sha256').update(body).digest('hex')}"`,
-        contentType: String(res.headers['content-type'] ?? 'application/octet-stream'),
+        contentType: mediaTypeOf(key, res.headers['content-type'] as string | undefined),
       };
     }
     throw new OriginUnavailableError(

@@ -9,10 +9,17 @@ import {
   SessionParams,
   SteeringQuery,
   SteeringSchema,
-  StopBody,
 } from './schemas.js';
 
 const tags = ['playback'];
+
+function stopPosition(body: unknown): number | undefined {
+  const position =
+    typeof body === 'object' && body !== null ? (body as { position?: unknown }).position : undefined;
+  return typeof position === 'number' && Number.isFinite(position) && position >= 0 && position <= 1e7
+    ? position
+    : undefined;
+}
 
 export function playbackRoutes(app: FastifyInstance, playback: Playback): void {
   app.post<{ Body: PlaybackBody }>(
@@ -38,16 +45,16 @@ export function playbackRoutes(app: FastifyInstance, playback: Playback): void {
     async (req) => playback.heartbeat(requireIdentity(req), req.params.sessionId, req.body.position),
   );
 
-  app.delete<{ Params: SessionParams; Body: { position?: number } | undefined }>(
+  // The body is optional (a player closing a tab may send nothing), so it is read by hand.
+  app.delete<{ Params: SessionParams; Body: unknown }>(
     '/api/playback/:sessionId',
     {
-      schema: documented('Stop playback and free the stream slot', tags, {
+      schema: documented('Stop playback and free the stream slot; body `{position}` optional', tags, {
         params: SessionParams,
-        body: StopBody,
       }),
     },
     async (req, reply) => {
-      await playback.stop(requireIdentity(req), req.params.sessionId, req.body?.position);
+      await playback.stop(requireIdentity(req), req.params.sessionId, stopPosition(req.body));
       return reply.status(204).send();
     },
   );

@@ -164,12 +164,6 @@ export const HeartbeatBody = Type.Object(
   { additionalProperties: false },
 );
 export type HeartbeatBody = Static<typeof HeartbeatBody>;
-export const StopBody = Type.Optional(
-  Type.Object(
-    { position: Type.Optional(Type.Number({ minimum: 0, maximum: 1e7 })) },
-    { additionalProperties: false },
-  ),
-);
 
 export const SteeringQuery = Type.Object({
   _HLS_pathway: Type.Optional(Type.String({ maxLength: 128 })),
