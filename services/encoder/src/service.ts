@@ -1,0 +1,83 @@
+import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createServiceServer, requireAdmin, requireServiceToken, type ServiceModule } from '@marquee/core';
+import type { ServiceContext } from '@marquee/platform';
+import { buildEncodeWorker, ENCODER_GROUP } from './jobs/encode-worker.js';
+import { openMediaTools } from './media/media-tools.js';
+
+/**
+ * The encoder service: the `media.uploaded` worker plus a small HTTP face (health, metrics and the
+ * admin queue view). Start-up fails with instructions when no usable ffmpeg exists, rather than
+ * accepting jobs it cannot do.
+ */
+export async function buildEncoder(ctx: ServiceContext): Promise<ServiceModule> {
+  const { settings, logger } = ctx;
+  const tools = await openMediaTools({
+    ...(settings.FFMPEG_PATH ? { ffmpegPath: settings.FFMPEG_PATH } : {}),
+    ...(settings.FFPROBE_PATH ? { ffprobePath: settings.FFPROBE_PATH } : {}),
+    searchPath: settings.PATH,
+    warn: (message) => logger.warn(message),
+  });
+  const scratchRoot = join(ctx.dataDir, 'encoder');
+  await removeDeadWorkersScratch(scratchRoot);
+  const worker = buildEncodeWorker({
+    bus: ctx.bus,
+    blobs: ctx.blobs,
+    tools,
+    logger,
+    scratchDir: join(scratchRoot, String(process.pid)),
+    concurrency: settings.ENCODER_CONCURRENCY,
+  });
+  const { app, addReadiness } = createServiceServer({ name: 'encoder', logger });
+  requireServiceToken(app, ctx.secret);
+  addReadiness('worker', () => worker.readiness());
+
+  app.get('/api/admin/queue', async (req) => {
+    requireAdmin(req);
+    const [pending, deadLetters] = await Promise.all([
+      ctx.bus.lag(ENCODER_GROUP),
+      ctx.bus.deadLetters(ENCODER_GROUP),
+    ]);
+    return {
+      group: ENCODER_GROUP,
+      pending,
+      concurrencyPerWorker: settings.ENCODER_CONCURRENCY,
+      ffmpeg: { version: tools.binaries.version, source: tools.binaries.source },
+      deadLetters: deadLetters.length,
+      recentFailures: deadLetters.slice(-10).map((d) => ({
+        assetId: (d.event.data as { assetId?: string }).assetId ?? null,
+        deliveries: d.deliveries,
+        reason: d.reason,
+      })),
+    };
+  });
+
+  return {
+    name: 'encoder',
+    app,
+    start: () => worker.start(),
+    stop: () => worker.stop(),
+  };
+}
+
+/**
+ * Job files live under <dataDir>/encoder/<pid> so that several encoder processes can share one data dir;
+ * the folders of processes that no longer exist are leftovers of killed jobs (which are redelivered).
+ */
+async function removeDeadWorkersScratch(root: string): Promise<void> {
+  const entries = await readdir(root).catch(() => [] as string[]);
+  for (const entry of entries) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === process.pid || isAlive(pid)) continue;
+    await rm(join(root, entry), { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
