@@ -12,7 +12,13 @@ import { HomeSchema, PopularQuery, ProfileParams } from './schemas.js';
 export function registerRoutes(app: FastifyInstance, home: HomeService): void {
   app.get<{ Params: ProfileParams }>(
     '/api/profiles/:profileId/home',
-    { schema: { params: ProfileParams, response: { 200: HomeSchema } } },
+    {
+      schema: {
+        summary: 'The profile’s home page: continue watching, my list, personalised and popular rows',
+        params: ProfileParams,
+        response: { 200: HomeSchema },
+      },
+    },
     // Sent as the cached JSON text; the response schema documents it (Fastify does not re-serialise a string).
     async (req, reply) =>
       reply.type('application/json; charset=utf-8').send(await home.homeJson(req.params.profileId)),
@@ -20,7 +26,7 @@ export function registerRoutes(app: FastifyInstance, home: HomeService): void {
 
   app.get<{ Querystring: PopularQuery }>(
     '/internal/popular',
-    { schema: { querystring: PopularQuery, response: { 200: HomeSchema } } },
+    { config: { openapi: false }, schema: { querystring: PopularQuery, response: { 200: HomeSchema } } },
     async (req) => {
       const maxMaturity = isMaturity(req.query.maxMaturity) ? req.query.maxMaturity : 'G';
       return home.popular(profileCeiling({ kids: req.query.kids === true, maxMaturity }));
