@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { ServiceName } from '@marquee/core';
@@ -81,25 +82,31 @@ export function clusterEnv(plans: readonly InstancePlan[]): Record<string, strin
 
 export interface RunningInstance extends InstancePlan {
   process: Spawned;
+  dataDir: string;
 }
 
 /** Starts every planned instance at once: `marquee start --target=<service>` with its own port. */
 export function startCluster(plans: readonly InstancePlan[], env: Record<string, string>): RunningInstance[] {
-  return plans.map((plan) => ({
-    ...plan,
-    process: runMarquee(['start', `--target=${plan.service}`], {
-      ...env,
-      [PORT_SETTING[plan.service]]: String(plan.port),
-      MARQUEE_DATA_DIR: tempDataDir(),
-    }),
-  }));
+  return plans.map((plan) => {
+    const dataDir = tempDataDir();
+    return {
+      ...plan,
+      dataDir,
+      process: runMarquee(['start', `--target=${plan.service}`], {
+        ...env,
+        [PORT_SETTING[plan.service]]: String(plan.port),
+        MARQUEE_DATA_DIR: dataDir,
+      }),
+    };
+  });
 }
 
-/** SIGKILLs whatever is left of each instance's process group (test cleanup). */
-export function killCluster(instances: readonly RunningInstance[]): void {
+/** SIGKILLs whatever is left of each instance's process group and removes its data dir (test cleanup). */
+export async function removeCluster(instances: readonly RunningInstance[]): Promise<void> {
   for (const { process: p } of instances) {
     if (p.child.pid && processGroupAlive(p.child.pid)) process.kill(-p.child.pid, 'SIGKILL');
   }
+  await Promise.all(instances.map((i) => rm(i.dataDir, { recursive: true, force: true })));
 }
 
 /** Every instance's output, labelled, for failure messages. */

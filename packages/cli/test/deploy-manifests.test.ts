@@ -10,6 +10,7 @@ import {
   settingsSchema,
   type ServiceName,
 } from '@marquee/core';
+import { ENCODER_GROUP } from '@marquee/encoder';
 import {
   loadKustomization,
   loadManifestFiles,
@@ -160,8 +161,8 @@ describe('deploy/kubernetes', () => {
     const trigger = scaled!.spec!.triggers![0]!;
     expect(trigger.type).toBe('nats-jetstream');
     expect(trigger.metadata.stream).toBe(config.data!.NATS_STREAM);
-    // The encoder's durable consumer is named after its group (services/encoder ENCODER_GROUP).
-    expect(trigger.metadata.consumer).toBe('encoder');
+    // The encoder's durable JetStream consumer is named after its consumer group.
+    expect(trigger.metadata.consumer).toBe(ENCODER_GROUP);
   });
 
   it('routes the public hosts to the gateway and the edges', () => {

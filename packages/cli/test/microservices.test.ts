@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,12 +9,13 @@ import {
   clusterEnv,
   clusterOutput,
   generateClip,
-  killCluster,
   planCluster,
+  removeCluster,
   startCluster,
   type RunningInstance,
 } from './cluster.js';
 import { processGroupAlive, waitFor } from './helpers.js';
+import { loadManifestFiles } from './manifests.js';
 import { openSharedEngines, type SharedEngines } from './shared-engines.js';
 
 /**
@@ -61,7 +63,7 @@ describe.skipIf(missing.length > 0)('marquee start --target=<service> (microserv
   }, 60_000);
 
   afterAll(async () => {
-    killCluster(cluster);
+    await removeCluster(cluster);
     await shared?.dispose();
     if (work) await rm(work, { recursive: true, force: true });
   });
@@ -82,6 +84,12 @@ describe.skipIf(missing.length > 0)('marquee start --target=<service> (microserv
     );
     expect(ready.services.streaming).toMatchObject({ ready: 2, instances: 2 });
     expect(ready.services.edge).toMatchObject({ ready: 2, instances: 2 });
+    // Each process answers the probes its Kubernetes manifest points at (deploy/kubernetes).
+    for (const i of cluster) {
+      for (const path of probePaths(i.service)) {
+        expect((await fetch(`${i.url}${path}`)).status, `${i.id} ${path}`).toBe(200);
+      }
+    }
 
     // A viewer signs up (users); the first admin from MARQUEE_ADMIN_* logs in.
     const signup = await fetch(`${gateway}/api/auth/signup`, {
@@ -137,12 +145,22 @@ describe.skipIf(missing.length > 0)('marquee start --target=<service> (microserv
     process.kill(-instance('streaming-1').process.child.pid!, 'SIGKILL');
     await instance('streaming-1').process.exited;
     const statuses: number[] = [];
+    let listing = '';
     for (let i = 0; i < 20; i += 1) {
       const res = await fetch(`${gateway}/api/titles`, { headers: auth });
       statuses.push(res.status);
-      await res.arrayBuffer();
+      listing = await res.text();
     }
     expect(statuses).toEqual(Array.from({ length: 20 }, () => 200));
+    expect(listing).toContain(encoded.titleId);
+    // The admin health view shows the dead instance ejected from the streaming upstream.
+    const dead = instance('streaming-1').url;
+    const health = (await (
+      await fetch(`${gateway}/api/admin/health`, { headers: { authorization: `Bearer ${adminToken}` } })
+    ).json()) as { upstreams: Record<string, { instances: { url: string; ejected: boolean }[] }> };
+    expect(health.upstreams.streaming?.instances).toContainEqual(
+      expect.objectContaining({ url: dead, ejected: true }),
+    );
     const degraded = await waitFor(
       async () => {
         const body = await readiness();
@@ -169,8 +187,14 @@ describe.skipIf(missing.length > 0)('marquee start --target=<service> (microserv
     expect(Object.fromEntries(codes), clusterOutput(alive)).toEqual(
       Object.fromEntries(alive.map((i) => [i.id, 0])),
     );
-    await new Promise((r) => setTimeout(r, 200));
-    expect(alive.filter((i) => processGroupAlive(i.process.child.pid!)).map((i) => i.id)).toEqual([]);
+    // Children (ffmpeg, tsx's esbuild service) see their parent go and leave within moments.
+    const survivors = () => alive.filter((i) => processGroupAlive(i.process.child.pid!));
+    await waitFor(
+      async () => (survivors().length === 0 ? true : undefined),
+      5_000,
+      'process groups to end',
+    ).catch(() => undefined);
+    expect(survivors().map((i) => `${i.id}: ${processesInGroup(i.process.child.pid!)}`)).toEqual([]);
   }, 150_000);
 });
 
@@ -193,4 +217,24 @@ async function firstSegment(master: URL): Promise<{ status: number; bytes: numbe
   const media = uris(await text(variant));
   const segment = await fetch(new URL(media[0]!, variant));
   return { status: segment.status, bytes: (await segment.arrayBuffer()).byteLength };
+}
+
+/** The HTTP probe paths of `service`'s workload in deploy/kubernetes. */
+function probePaths(service: string): string[] {
+  const workload = loadManifestFiles()
+    .flatMap((f) => f.documents)
+    .find((m) => m.spec?.template?.spec.containers[0]?.args?.includes(`--target=${service}`));
+  const c = workload?.spec?.template?.spec.containers[0];
+  const paths = [c?.readinessProbe, c?.livenessProbe, c?.startupProbe].flatMap((p) => p?.httpGet?.path ?? []);
+  if (paths.length === 0) throw new Error(`no probes for ${service} in deploy/kubernetes`);
+  return [...new Set(paths)];
+}
+
+/** What still runs in a process group (for the failure message). */
+function processesInGroup(pgid: number): string {
+  try {
+    return execFileSync('ps', ['-o', 'pid=,stat=,args=', '-g', String(pgid)], { encoding: 'utf8' }).trim();
+  } catch {
+    return '(ps found none)';
+  }
 }
