@@ -3,6 +3,8 @@ import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { openDatabase } from '@marquee/platform';
 import { createAdmin } from '@marquee/users';
+import { openMediaTools } from '@marquee/encoder';
+import { loadDemoContent } from './demo/load.js';
 import { ingest, login } from './ingest.js';
 import { startPlatform } from './platform.js';
 
@@ -23,6 +25,26 @@ async function start(argv: string[]): Promise<void> {
   const logger = createLogger({ level: settings.LOG_LEVEL, name: 'marquee' });
   const platform = await startPlatform(settings, logger, targets);
   logger.info({ url: platform.gatewayUrl, targets }, 'Marquee is up');
+  if (settings.MARQUEE_DEMO && targets.includes('streaming') && targets.includes('storage')) {
+    // In the background: the platform is ready now and the catalog fills in as titles finish encoding.
+    const { context, urls } = platform;
+    openMediaTools({
+      ...(settings.FFMPEG_PATH ? { ffmpegPath: settings.FFMPEG_PATH } : {}),
+      ...(settings.FFPROBE_PATH ? { ffprobePath: settings.FFPROBE_PATH } : {}),
+      searchPath: settings.PATH,
+    })
+      .then((tools) =>
+        loadDemoContent({
+          ffmpeg: tools.binaries.ffmpeg,
+          dataDir: context.dataDir,
+          secret: context.secret,
+          streamingUrl: urls.streaming[0]!,
+          storageUrl: urls.storage[0]!,
+          logger,
+        }),
+      )
+      .catch((err: unknown) => logger.error({ err }, 'demo content could not be loaded'));
+  }
 
   let stopping = false;
   const stop = (signal: string) => {
