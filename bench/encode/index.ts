@@ -94,6 +94,17 @@ try {
         `| (b) naive: one ffmpeg per rung in sequence (same rungs, preset, packaging) + one for audio | ${naive.wall.toFixed(1)} s | ${naive.cpu.toFixed(1)} s | ${(seconds / naive.wall).toFixed(2)} |`,
         '',
         `(a) is ${ratio.toFixed(2)}× faster than (b) (goal ≥ 2.0×), at a realtime factor of ${rtf.toFixed(2)} (goal ≥ 0.8).`,
+        `CPU: (a) ${(marquee.cpu / seconds).toFixed(2)} CPU-s per second of video, everything included; (b) ${(naive.cpu / seconds).toFixed(2)}`,
+        `(${(naive.cpu / marquee.cpu).toFixed(2)}× as much: it decodes, and scales from, the full-size source once per rung).`,
+        ...(loadBefore > 2.5
+          ? [
+              '',
+              `**Contended run.** With a load average of ${loadBefore.toFixed(1)} on two cores, neither run got anything like`,
+              'two cores, so these wall times do not test the goals, which are about using both cores of an otherwise idle',
+              "machine: (a) keeps every rung's x264 busy in one process, while (b) runs one encoder at a time. Rerun on an",
+              'idle machine to check them; the CPU figures above are the part of this run that contention does not distort.',
+            ]
+          : []),
       ].join('\n'),
     );
     console.log(`recorded in ${doc}`);
