@@ -110,7 +110,9 @@ export const settingsSchema = Type.Object({
   MARQUEE_RECOMMENDER_URLS: UrlList('recommender instances (microservices mode)'),
   MARQUEE_ENCODER_URLS: UrlList('encoder instances (microservices mode)'),
   MARQUEE_STORAGE_URLS: UrlList('storage instances (microservices mode)'),
-  MARQUEE_EDGE_URLS: UrlList('edge instances (microservices mode)'),
+  MARQUEE_EDGE_URLS: UrlList(
+    'edge instances (microservices mode); an edge process finds its ordinal, and so its id, by its port here',
+  ),
   MARQUEE_ADMIN_EMAIL: Type.Optional(
     Type.String({ pattern: '^[^@\\s]+@[^@\\s]+$', description: 'First admin account' }),
   ),
