@@ -33,8 +33,11 @@ const elsewhere = {
   MARQUEE_STORAGE_URLS: 'http://127.0.0.1:9',
 };
 
-async function start(env: Record<string, string>, targets: Parameters<typeof startPlatform>[2]) {
-  const dataDir = tempDataDir();
+async function start(
+  env: Record<string, string>,
+  targets: Parameters<typeof startPlatform>[2],
+  dataDir = tempDataDir(),
+) {
   cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
   const { logger, lines } = capturingLogger();
   const settings = loadSettings({ MARQUEE_DATA_DIR: dataDir, MARQUEE_DEMO: 'false', ...env });
@@ -92,5 +95,21 @@ describe('startPlatform with a subset of the services', () => {
     await expect(start({ ...rest, MARQUEE_EDGE_URLS: 'http://127.0.0.1:9' }, ['streaming'])).rejects.toThrow(
       /MARQUEE_USERS_URLS/,
     );
+  });
+
+  it('lets instances of the same services share one data dir on embedded backends, started at the same moment', async () => {
+    const dataDir = tempDataDir();
+    // Only the services not run here have URLs: the targets listen on free ports of their own.
+    const env = { MARQUEE_ENCODER_URLS: 'http://127.0.0.1:9', MARQUEE_EDGE_URLS: 'http://127.0.0.1:9' };
+    const targets: Parameters<typeof startPlatform>[2] = ['users', 'streaming', 'recommender', 'storage'];
+    // Two connections to each fresh SQLite file migrate it at once; the event log and the generated
+    // secret are created by both too.
+    const [a, b] = await Promise.all([start(env, targets, dataDir), start(env, targets, dataDir)]);
+    expect(a.platform.context.secret).toBe(b.platform.context.secret);
+    for (const name of targets) {
+      for (const url of [...a.platform.urls[name], ...b.platform.urls[name]]) {
+        expect((await fetch(`${url}/healthz`)).status, `${name} ${url}`).toBe(200);
+      }
+    }
   });
 });
