@@ -41,7 +41,10 @@ describe('marquee start (monolithic mode)', () => {
       new Promise<'hung'>((r) => setTimeout(() => r('hung'), 15_000)),
     ]);
     expect(code, m.output()).toBe(0);
-    await new Promise((r) => setTimeout(r, 200));
+    // tsx's esbuild service notices its parent is gone a moment later (stdin closes): give it seconds.
+    await waitFor(async () => (processGroupAlive(m.child.pid!) ? undefined : true), 5_000, 'children').catch(
+      () => undefined,
+    );
     expect(processGroupAlive(m.child.pid!), 'a child process outlived marquee').toBe(false);
   }, 60_000);
 });
