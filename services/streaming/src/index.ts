@@ -14,6 +14,7 @@ import { Catalog } from './app/catalog.js';
 import { EdgeDirectory } from './app/edge-directory.js';
 import { MediaUrls } from './app/media-urls.js';
 import { Playback } from './app/playback.js';
+import { PlayCounter } from './app/play-counter.js';
 import './app/problems.js';
 import { UsersClient } from './clients/users-client.js';
 import { adminRoutes } from './http/admin-routes.js';
@@ -46,6 +47,8 @@ export function steeringBaseUrl(settings: Settings): string {
 export interface StreamingOptions {
   /** Stream lease lifetime (default 60 s; tests shorten it to watch a lease lapse). */
   leaseTtlMs?: number;
+  /** How often play counts are written (default 5 s). */
+  playCountIntervalMs?: number;
 }
 
 export async function buildStreaming(
@@ -71,6 +74,7 @@ export async function buildStreaming(
   };
   const catalog = new Catalog(db, posterUrls);
   const admin = new CatalogAdmin(db);
+  const plays = new PlayCounter(db, logger, options.playCountIntervalMs);
   const playback = new Playback({
     db,
     cache: ctx.cache,
@@ -79,6 +83,7 @@ export async function buildStreaming(
     urls,
     logger,
     leaseTtlMs: options.leaseTtlMs,
+    plays,
   });
 
   const { app, addReadiness } = createServiceServer({ name: 'streaming', logger });
@@ -97,6 +102,7 @@ export async function buildStreaming(
     app,
     async start() {
       consumer = await startAssetConsumer({ bus: ctx.bus, db, relay, logger });
+      plays.start();
       maintenance = setInterval(() => {
         const before = new Date(Date.now() - 24 * 3_600_000).toISOString();
         Promise.all([deleteExpiredSessions(db.write, before), edges.forgetSilent()]).catch((err: unknown) =>
@@ -108,6 +114,7 @@ export async function buildStreaming(
     async stop() {
       clearInterval(maintenance);
       await consumer?.stop();
+      await plays.stop();
       await relay.stop();
       await usersHttp.close();
       await db.close();

@@ -24,7 +24,7 @@ describe.each(backends)('playback on %s', (backend) => {
   const premium: Identity = { accountId: 'acc-premium', role: 'viewer', plan: 'premium' };
 
   beforeAll(async () => {
-    h = await startStreaming(backend, { leaseTtlMs: LEASE_MS });
+    h = await startStreaming(backend, { leaseTtlMs: LEASE_MS, playCountIntervalMs: 50 });
     movie = await readyTitle(h, { name: 'Playable', maturity: 'PG' });
     rated = await readyTitle(h, { name: 'Rated R', maturity: 'R' });
     h.users.profiles.set('p-basic', { accountId: 'acc-basic', kids: false, maxMaturity: 'NC-17' });
@@ -195,6 +195,15 @@ describe.each(backends)('playback on %s', (backend) => {
     } finally {
       h.users.setDown(false);
     }
+  });
+
+  it('ranks titles by playback starts for the popular rows and edge pre-fill', async () => {
+    await eventually(async () => {
+      const popular = (await h.internal({ method: 'GET', url: '/internal/popular-assets?limit=2' })).json<{
+        items: { titleId: string; assetId: string }[];
+      }>();
+      expect(popular.items[0]).toEqual({ titleId: movie.titleId, assetId: movie.assetId });
+    });
   });
 
   it('ranks reporting edges in the playback answer and re-ranks them in the steering manifest', async () => {

@@ -11,12 +11,13 @@ import {
   type SessionRow,
 } from '../store/sessions-store.js';
 import type { StreamingTables } from '../store/tables.js';
-import { countPlay, findTitle } from '../store/titles-store.js';
+import { findTitle } from '../store/titles-store.js';
 import type { EdgeDirectory } from './edge-directory.js';
 import { steeringManifest, type SteeringManifest } from './edge-ranking.js';
 import { decideEntitlement, mediaTokenLifetimeMs } from './entitlement.js';
 import { planLimits } from './maturity.js';
 import type { MediaUrls } from './media-urls.js';
+import type { PlayCounter } from './play-counter.js';
 import { PlaybackRefusedError } from './problems.js';
 
 /** A crashed player's stream slot frees itself this long after its last heartbeat. */
@@ -53,6 +54,8 @@ export class Playback {
       now?: () => number;
       /** Default LEASE_TTL_MS. */
       leaseTtlMs?: number;
+      /** Popularity counts (title and, for an episode, its series). */
+      plays?: PlayCounter;
     },
   ) {}
 
@@ -126,9 +129,9 @@ export class Playback {
       };
       await db.transaction(async (trx) => {
         await insertSession(trx, row);
-        await countPlay(trx, title.series_id ? [title.title_id, title.series_id] : [title.title_id]);
         await enqueue(trx, this.progressEvent('playback.started', row, resumeAt));
       });
+      this.deps.plays?.add(title.series_id ? [title.title_id, title.series_id] : [title.title_id]);
       const token = urls.sessionToken({
         assetId: row.asset_id,
         sessionId,

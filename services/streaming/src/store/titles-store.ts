@@ -88,11 +88,11 @@ export async function markPublished(db: Executor, titleId: string, now: string):
   return result.numUpdatedRows > 0n;
 }
 
-export async function countPlay(db: Executor, titleIds: readonly string[]): Promise<void> {
+export async function countPlays(db: Executor, titleId: string, plays: number): Promise<void> {
   await db
     .updateTable('titles')
-    .set({ plays: sql`plays + 1` })
-    .where('title_id', 'in', titleIds)
+    .set({ plays: sql`plays + ${plays}` })
+    .where('title_id', '=', titleId)
     .execute();
 }
 
