@@ -84,6 +84,8 @@ describe.skipIf(missing.length > 0)('marquee start --target=<service> (microserv
     );
     expect(ready.services.streaming).toMatchObject({ ready: 2, instances: 2 });
     expect(ready.services.edge).toMatchObject({ ready: 2, instances: 2 });
+    // On the shared engines nothing is embedded, so no process warns about it.
+    expect(clusterOutput(cluster)).not.toContain('embedded backends');
     // Each process answers the probes its Kubernetes manifest points at (deploy/kubernetes).
     for (const i of cluster) {
       for (const path of probePaths(i.service)) {
