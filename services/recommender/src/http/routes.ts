@@ -14,7 +14,6 @@ export function registerRoutes(app: FastifyInstance, home: HomeService): void {
     '/api/profiles/:profileId/home',
     {
       schema: {
-        summary: 'The profile’s home page: continue watching, my list, personalised and popular rows',
         params: ProfileParams,
         response: { 200: HomeSchema },
       },

@@ -10,7 +10,7 @@ function trainer(load: () => Promise<TrainingInput>, afterEvents = 3, now = () =
   return new ModelTrainer({
     load,
     config: DEFAULT_TRAINING_CONFIG,
-    policy: { intervalMs: 3_600_000, afterEvents, minGapMs: 0 },
+    policy: { intervalMs: 3_600_000, afterEvents, minGapMs: 0, busyFactor: 0 },
     logger,
     now,
   });

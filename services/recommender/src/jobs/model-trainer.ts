@@ -20,6 +20,7 @@ export class ModelTrainer {
   private pending = 0;
   private catalogChanged = false;
   private lastStartedMs: number | undefined;
+  private lastDurationMs = 0;
   private running: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private retry: NodeJS.Timeout | undefined;
@@ -85,6 +86,7 @@ export class ModelTrainer {
         pending: this.pending,
         catalogChanged: this.catalogChanged,
         lastStartedMs: this.lastStartedMs,
+        lastDurationMs: this.lastDurationMs,
         nowMs: this.now(),
       },
       this.deps.policy,
@@ -131,6 +133,7 @@ export class ModelTrainer {
           this.deps.logger.error({ err }, 'recommendation training failed; keeping the previous models');
       } finally {
         this.running = undefined;
+        this.lastDurationMs = performance.now() - started;
       }
       // Events that arrived while training are judged now, by the same policy.
       this.consider('event');

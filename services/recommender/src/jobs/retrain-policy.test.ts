@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { decideRetrain, type RetrainPolicy } from './retrain-policy.js';
 
-const policy: RetrainPolicy = { intervalMs: 60_000, afterEvents: 10, minGapMs: 5_000 };
-const base = { pending: 0, catalogChanged: false, lastStartedMs: 0, nowMs: 100_000 };
+const policy: RetrainPolicy = { intervalMs: 60_000, afterEvents: 10, minGapMs: 5_000, busyFactor: 10 };
+const base = { pending: 0, catalogChanged: false, lastStartedMs: 0, lastDurationMs: 100, nowMs: 100_000 };
 
 describe('decideRetrain', () => {
   it('trains at once when nothing was ever trained', () => {
@@ -25,6 +25,12 @@ describe('decideRetrain', () => {
     expect(decideRetrain({ ...base, pending: 1, lastStartedMs: 40_000 }, policy, 'schedule')).toEqual({
       retrain: true,
     });
+  });
+
+  it('waits busyFactor times the last training’s duration when that is longer than the minimum gap', () => {
+    const slow = { ...base, pending: 10, lastStartedMs: 90_000, lastDurationMs: 2_000 };
+    expect(decideRetrain(slow, policy, 'event')).toEqual({ retrain: false, retryInMs: 10_000 });
+    expect(decideRetrain({ ...slow, nowMs: 110_000 }, policy, 'event')).toEqual({ retrain: true });
   });
 
   it('retrains for a new title, but respects the minimum gap and says when to come back', () => {
