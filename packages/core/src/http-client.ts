@@ -12,6 +12,7 @@ import {
   type IPolicy,
 } from 'cockatiel';
 import { CORRELATION_HEADER, currentCorrelationId } from './context.js';
+import { Deadline } from './deadline.js';
 import {
   instanceDownReason,
   isRetryableStatus,
@@ -232,14 +233,10 @@ export class ServiceClient {
     if (correlationId && !headers[CORRELATION_HEADER]) headers[CORRELATION_HEADER] = correlationId;
     const timeout = call.timeoutMs ?? this.options.timeoutMs;
     return this.onInstance(async (pool, instance) => {
-      // undici's headersTimeout ticks in ~0.5 s steps: a precise deadline for the answer to start, unless
-      // the body is a stream (an upload takes as long as the client needs; undici's idle timers bound it).
-      const deadline = new AbortController();
-      const timer =
-        call.body && typeof call.body === 'object' && !Buffer.isBuffer(call.body)
-          ? undefined
-          : setTimeout(() => deadline.abort(new DOMException('deadline passed', 'TimeoutError')), timeout);
-      const signal = call.signal ? AbortSignal.any([call.signal, deadline.signal]) : deadline.signal;
+      // A precise deadline for the answer to start, unless the body is a stream: an upload takes as long
+      // as the client needs (undici's own header and body timers, refreshed as data moves, bound it).
+      const streamed = call.body != null && typeof call.body === 'object' && !Buffer.isBuffer(call.body);
+      const deadline = streamed ? undefined : new Deadline(timeout).link(call.signal);
       let res;
       try {
         res = await pool.request({
@@ -249,10 +246,10 @@ export class ServiceClient {
           body: call.body ?? null,
           headersTimeout: timeout,
           bodyTimeout: timeout,
-          signal,
+          signal: deadline ?? call.signal ?? null,
         });
       } finally {
-        clearTimeout(timer);
+        deadline?.clear();
       }
       return { status: res.statusCode, headers: res.headers, body: res.body, instance };
     });
@@ -274,17 +271,22 @@ export class ServiceClient {
       : undefined;
     const timeout = call.timeoutMs ?? this.options.timeoutMs;
     const { res, text } = await this.onInstance(async (pool) => {
-      const res = await pool.request({
-        method: method as 'GET',
-        path,
-        headers,
-        body,
-        query,
-        headersTimeout: timeout,
-        bodyTimeout: timeout,
-        signal: AbortSignal.timeout(timeout),
-      });
-      return { res, text: await res.body.text() };
+      const deadline = new Deadline(timeout); // covers the whole answer, body included
+      try {
+        const res = await pool.request({
+          method: method as 'GET',
+          path,
+          headers,
+          body,
+          query,
+          headersTimeout: timeout,
+          bodyTimeout: timeout,
+          signal: deadline,
+        });
+        return { res, text: await res.body.text() };
+      } finally {
+        deadline.clear();
+      }
     });
     const type = String(res.headers['content-type'] ?? '');
     const parsed = type.includes('json') && text.length > 0 ? (JSON.parse(text) as unknown) : text;

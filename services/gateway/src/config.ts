@@ -54,7 +54,7 @@ export interface GatewayOptions {
 
 export const DEFAULT_TUNING: GatewayTuning = {
   rateLimits: DEFAULT_RATE_LIMITS,
-  concurrency: { initialLimit: 50, minLimit: 8, maxLimit: 1_000 },
+  concurrency: { initialLimit: 50, minLimit: 20, maxLimit: 1_000 },
   upstream: {
     timeoutMs: 10_000,
     retries: 2,

@@ -1,5 +1,4 @@
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import {
   createServiceServer,
   serviceToken as deriveServiceToken,
@@ -9,7 +8,7 @@ import {
 import { createAccessTokenVerifier, jwksFromUsers } from '@marquee/users';
 import { ProfileOwnership, type ProfileLookup, type ProfileRecord } from './app/profile-ownership.js';
 import { RateLimiter } from './app/rate-limit.js';
-import { contentSecurityPolicy } from './app/security-policy.js';
+import { VerifiedTokens } from './app/verified-tokens.js';
 import { gatewayConfig, type GatewayDeps, type GatewayOptions } from './config.js';
 import { apiRoutes, tooMany } from './http/api-routes.js';
 import { HomeRows } from './http/home.js';
@@ -17,6 +16,7 @@ import { gatewayMetrics } from './http/metrics.js';
 import { openApiRoute } from './http/openapi-route.js';
 import { adminHealth, platformReadiness } from './http/readiness-report.js';
 import { createUpstreams, watchUpstreams, type UpstreamService } from './http/upstreams.js';
+import { applySecurityHeaders, securityHeaders } from './http/security-headers.js';
 import { webAppRoutes } from './http/web-app.js';
 
 export { DEFAULT_TUNING, type GatewayDeps, type GatewayOptions, type GatewayTuning } from './config.js';
@@ -48,7 +48,7 @@ export async function buildGateway(deps: GatewayDeps, options: GatewayOptions = 
   const upstreams = createUpstreams(config, serviceToken);
 
   let keysLoaded = false;
-  const verifier = createAccessTokenVerifier({
+  const jwtVerifier = createAccessTokenVerifier({
     fetchJwks: async () => {
       if (!upstreams.users)
         throw new UpstreamError('upstream.unavailable', 'users', 'users is not configured');
@@ -57,11 +57,12 @@ export async function buildGateway(deps: GatewayDeps, options: GatewayOptions = 
       return keys;
     },
   });
+  const verifier = new VerifiedTokens((token) => jwtVerifier.verify(token));
   const readiness = platformReadiness(
     config,
     async () =>
       keysLoaded ||
-      verifier.refresh().then(
+      jwtVerifier.refresh().then(
         () => true,
         () => false,
       ),
@@ -75,25 +76,24 @@ export async function buildGateway(deps: GatewayDeps, options: GatewayOptions = 
   });
   const counters = gatewayMetrics(metrics.registry, upstreams);
 
-  await app.register(helmet, {
-    contentSecurityPolicy: { useDefaults: false, directives: contentSecurityPolicy(config.edgeOrigins) },
-    crossOriginEmbedderPolicy: false, // posters and media come from the edges' origins
-    strictTransportSecurity: config.https ? { maxAge: 180 * 24 * 3600, includeSubDomains: true } : false,
-  });
-  await app.register(cors, {
-    origin: config.corsOrigins.length > 0 ? config.corsOrigins : false,
-    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
-    allowedHeaders: ['authorization', 'content-type', 'x-request-id', ...TUS_HEADERS],
-    exposedHeaders: [
-      'location',
-      'retry-after',
-      'x-request-id',
-      ...TUS_HEADERS,
-      'tus-version',
-      'tus-max-size',
-    ],
-    maxAge: 600,
-  });
+  applySecurityHeaders(app, securityHeaders(config));
+  // Same-origin needs no CORS; with no origin configured the plugin (and its per-request hook) stays out.
+  if (config.corsOrigins.length > 0) {
+    await app.register(cors, {
+      origin: config.corsOrigins,
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      allowedHeaders: ['authorization', 'content-type', 'x-request-id', ...TUS_HEADERS],
+      exposedHeaders: [
+        'location',
+        'retry-after',
+        'x-request-id',
+        ...TUS_HEADERS,
+        'tus-version',
+        'tus-max-size',
+      ],
+      maxAge: 600,
+    });
+  }
 
   const rateLimiter = new RateLimiter(deps.cache, config.rateLimits);
   app.addHook('onRequest', async (req, reply) => {
@@ -128,7 +128,7 @@ export async function buildGateway(deps: GatewayDeps, options: GatewayOptions = 
     async start() {
       watchUpstreams(upstreams, config, deps.logger);
       // Fetch the signing keys now so the first viewer does not wait; users may still be starting.
-      await verifier
+      await jwtVerifier
         .refresh()
         .catch((err: unknown) => deps.logger.warn({ err }, 'signing keys not loaded yet'));
     },

@@ -1,10 +1,11 @@
 import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, NotFoundError, UpstreamError } from '@marquee/core';
-import { AccessTokenError, type AccessClaims, type AccessTokenVerifier } from '@marquee/users';
+import { AccessTokenError, type AccessClaims } from '@marquee/users';
 import type { ProfileOwnership, ProfileRecord } from '../app/profile-ownership.js';
 import type { RateDecision, RateLimiter } from '../app/rate-limit.js';
 import { matchRoute, normalisePath, type RouteRule } from '../app/routing.js';
+import type { VerifiedTokens } from '../app/verified-tokens.js';
 import type { GatewayConfig } from '../config.js';
 import { checkDeclaredLength, jsonField, limitStream, readBounded } from './bodies.js';
 import { forward } from './forward.js';
@@ -20,7 +21,7 @@ const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 export interface ApiDeps {
   config: GatewayConfig;
   upstreams: Upstreams;
-  verifier: AccessTokenVerifier;
+  verifier: Pick<VerifiedTokens, 'verify'>;
   rateLimiter: RateLimiter;
   ownership: ProfileOwnership;
   serviceToken: string;
@@ -115,7 +116,7 @@ async function route(req: FastifyRequest, reply: FastifyReply, deps: ApiDeps): P
 async function authenticate(
   req: FastifyRequest,
   rule: RouteRule,
-  verifier: AccessTokenVerifier,
+  verifier: Pick<VerifiedTokens, 'verify'>,
 ): Promise<AccessClaims | undefined> {
   if (rule.access === 'public') return undefined;
   const header = req.headers.authorization;

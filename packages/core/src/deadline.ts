@@ -1,0 +1,44 @@
+import { EventEmitter } from 'node:events';
+
+/**
+ * A precise time limit for one outbound call, in the shape undici accepts as a `signal` (an emitter
+ * with `aborted`, `reason` and an 'abort' event). Cheaper than an AbortController per call, which on
+ * Node 20 costs several microseconds and, combined with AbortSignal.any, far more; undici's own
+ * headersTimeout is coarse (its timers tick in ~0.5 s steps). `link` lets a caller's signal end it early.
+ */
+export class Deadline extends EventEmitter {
+  aborted = false;
+  reason: unknown = undefined;
+  private readonly timer: NodeJS.Timeout;
+  private unlink: (() => void) | undefined;
+
+  constructor(ms: number) {
+    super();
+    this.timer = setTimeout(
+      () => this.abort(new DOMException(`no answer within ${ms} ms`, 'TimeoutError')),
+      ms,
+    );
+  }
+
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    this.emit('abort');
+  }
+
+  link(signal: AbortSignal | undefined): this {
+    if (!signal) return this;
+    if (signal.aborted) this.abort(signal.reason);
+    const onAbort = () => this.abort(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    this.unlink = () => signal.removeEventListener('abort', onAbort);
+    return this;
+  }
+
+  /** The call is answered (or failed): stop the clock and let go of the caller's signal. */
+  clear(): void {
+    clearTimeout(this.timer);
+    this.unlink?.();
+  }
+}
