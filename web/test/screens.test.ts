@@ -34,7 +34,15 @@ describe.skipIf(skip)('every page at desktop and phone widths', () => {
     browser = b;
     mkdirSync(SHOTS, { recursive: true });
     const catalog = await CatalogFixtures.asAdmin(platform.url, platform.admin);
-    const movieId = await catalog.movie('The Long Harbour', movieClip, 'PG-13', ['Drama', 'Mystery']);
+    const movieId = await catalog.createTitle({
+      type: 'movie',
+      name: 'The Long Harbour',
+      maturity: 'PG-13',
+      genres: ['Drama', 'Mystery'],
+      synopsis: 'A harbour pilot with one season left takes the night shift nobody wants, and finds out why.',
+    });
+    await catalog.upload(movieId, movieClip);
+    await catalog.waitReady(movieId);
     const seriesId = await catalog.createTitle({
       type: 'series',
       name: 'Tidewater',

@@ -17,16 +17,18 @@ describe.skipIf(skip)('the viewer in a real browser', () => {
   let watches: ConsoleWatch[] = [];
 
   beforeAll(async () => {
-    const [p, b, clip] = await Promise.all([
+    const [p, b, long, short] = await Promise.all([
       startTestPlatform(),
       launchChromium(),
-      makeClip({ seconds: 10, height: 360 }),
+      // Longer than 30 s plus the resume point: users counts the last 30 s (credits) as finished.
+      makeClip({ seconds: 48, height: 240 }),
+      makeClip({ seconds: 6, height: 240, pattern: 'smptebars' }),
     ]);
     platform = p;
     browser = b;
     const catalog = await CatalogFixtures.asAdmin(platform.url, platform.admin);
-    movieId = await catalog.movie('Harbor Lights', clip, 'PG', ['Drama']);
-    await catalog.movie('Night Shift', clip, 'R', ['Thriller']);
+    movieId = await catalog.movie('Harbor Lights', long, 'PG', ['Drama']);
+    await catalog.movie('Night Shift', short, 'R', ['Thriller']);
   }, 240_000);
 
   afterAll(async () => {

@@ -88,7 +88,12 @@ export function TitlesPanel() {
                 <td>{t.type === 'series' ? '—' : <AssetState title={t} />}</td>
                 <td>
                   {t.type === 'series' ? null : (
-                    <UploadButton titleId={t.titleId} titleName={t.name} onDone={titles.reload} />
+                    <UploadButton
+                      titleId={t.titleId}
+                      titleName={t.name}
+                      hasSource={Boolean(t.asset)}
+                      onDone={titles.reload}
+                    />
                   )}
                 </td>
               </tr>

@@ -9,10 +9,13 @@ import { accessToken } from '../api/client';
 export function UploadButton({
   titleId,
   titleName,
+  hasSource,
   onDone,
 }: {
   titleId: string;
   titleName: string;
+  /** A source was uploaded before: a new upload replaces it. */
+  hasSource: boolean;
   onDone: () => void;
 }) {
   const input = useRef<HTMLInputElement>(null);
@@ -70,11 +73,11 @@ export function UploadButton({
       />
       <button
         className="secondary small"
-        aria-label={`Upload source for ${titleName}`}
+        aria-label={`${hasSource ? 'Replace' : 'Upload'} source for ${titleName}`}
         onClick={() => input.current?.click()}
         disabled={progress !== null && progress < 1}
       >
-        Upload…
+        {hasSource ? 'Replace…' : 'Upload…'}
       </button>
       {progress !== null && (
         <span

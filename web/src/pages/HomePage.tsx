@@ -1,10 +1,12 @@
-import { homeApi } from '../api/endpoints';
+import { homeApi, titlesApi } from '../api/endpoints';
+import { genreLabel } from '../api/format';
 import { Link } from '../app/router';
 import { useSession } from '../app/session';
 import { useLoad } from '../app/use-api';
 import { Header } from '../components/Header';
 import { Row } from '../components/Row';
 import { Poster } from '../components/TitleCard';
+import { Icon } from '../components/Icon';
 
 export function HomePage() {
   const { profile } = useSession();
@@ -12,7 +14,12 @@ export function HomePage() {
     homeApi.rows(profile!.profileId, signal),
   );
   const rows = home.data ?? [];
-  const hero = rows.find((r) => r.id !== 'continue-watching' && r.items.length > 0)?.items[0];
+  const featured = rows.find((r) => r.id !== 'continue-watching' && r.items.length > 0)?.items[0];
+  // Row items are brief; the hero shows the full title (synopsis, poster) once it has loaded.
+  const detail = useLoad(featured && profile ? `hero:${featured.titleId}` : null, (signal) =>
+    titlesApi.get(featured!.titleId, signal, profile!.profileId),
+  );
+  const hero = featured && { ...featured, ...(detail.data ?? {}) };
 
   return (
     <>
@@ -26,12 +33,14 @@ export function HomePage() {
             <div className="hero-text">
               <h1>{hero.name}</h1>
               <p className="meta">
-                {[hero.year, hero.maturity, ...(hero.genres ?? []).slice(0, 2)].filter(Boolean).join(' · ')}
+                {[hero.year, hero.maturity, ...(hero.genres ?? []).slice(0, 2).map(genreLabel)]
+                  .filter(Boolean)
+                  .join(' · ')}
               </p>
               {hero.synopsis && <p className="synopsis">{hero.synopsis}</p>}
               <div className="actions">
                 <Link className="primary button" href={`/watch/${hero.titleId}`}>
-                  ▶ Play
+                  <Icon name="play" /> Play
                 </Link>
                 <Link className="secondary button" href={`/title/${hero.titleId}`}>
                   More info

@@ -21,7 +21,7 @@ export function MyListPage() {
         )}
         {items.loading && !items.data && <p className="loading">Loading…</p>}
         {!items.loading && !items.error && (items.data ?? []).length === 0 && (
-          <p className="empty">Add titles with “+ My List” to find them here.</p>
+          <p className="empty">Add titles with “My List” on a title’s page to find them here.</p>
         )}
         <ul className="grid">
           {(items.data ?? []).map((t) => (

@@ -7,6 +7,8 @@ import { useLoad } from '../app/use-api';
 import { Header } from '../components/Header';
 import { Poster } from '../components/TitleCard';
 import { runtime } from '../player/format';
+import { genreLabel } from '../api/format';
+import { Icon } from '../components/Icon';
 
 export function TitlePage({ titleId }: { titleId: string }) {
   const { profile } = useSession();
@@ -66,13 +68,13 @@ export function TitlePage({ titleId }: { titleId: string }) {
                   <span className="maturity" aria-label={`Rated ${t.maturity}`}>
                     {t.maturity}
                   </span>{' '}
-                  {[t.year, ...(t.genres ?? [])].filter(Boolean).join(' · ')}
+                  {[t.year, ...(t.genres ?? []).map(genreLabel)].filter(Boolean).join(' · ')}
                 </p>
                 {t.synopsis && <p className="synopsis">{t.synopsis}</p>}
                 <div className="actions">
                   {firstPlayable && (
                     <Link className="primary button" href={`/watch/${firstPlayable}`}>
-                      ▶ Play
+                      <Icon name="play" /> Play
                     </Link>
                   )}
                   <button
@@ -80,7 +82,7 @@ export function TitlePage({ titleId }: { titleId: string }) {
                     onClick={() => void toggleList()}
                     aria-pressed={inList ?? false}
                   >
-                    {inList ? '✓ My List' : '+ My List'}
+                    <Icon name={inList ? 'check' : 'plus'} /> My List
                   </button>
                   <button
                     className="icon-button"
@@ -88,7 +90,7 @@ export function TitlePage({ titleId }: { titleId: string }) {
                     aria-pressed={rating === 'up'}
                     onClick={() => void rate('up')}
                   >
-                    👍
+                    <Icon name="thumbUp" />
                   </button>
                   <button
                     className="icon-button"
@@ -96,7 +98,7 @@ export function TitlePage({ titleId }: { titleId: string }) {
                     aria-pressed={rating === 'down'}
                     onClick={() => void rate('down')}
                   >
-                    👎
+                    <Icon name="thumbDown" />
                   </button>
                 </div>
               </div>

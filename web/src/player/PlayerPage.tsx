@@ -9,6 +9,7 @@ import { SeekBar } from './SeekBar';
 import { TrackMenu } from './TrackMenu';
 import { parseTrickplayVtt, type TrickplayCue } from './trickplay';
 import { useHls } from './use-hls';
+import { Icon } from '../components/Icon';
 
 /** Used until the session says how often it wants to hear from the player. */
 const DEFAULT_HEARTBEAT_SECONDS = 10;
@@ -38,22 +39,30 @@ export function PlayerPage({ titleId }: { titleId: string }) {
   const hideTimer = useRef<number | undefined>(undefined);
   const container = useRef<HTMLDivElement>(null);
 
-  // Start (or restart after a retry) a playback session.
+  // Start (or restart after a retry) a playback session. A session is a stream slot, so none may
+  // leak: the start waits a microtask (StrictMode's immediate unmount-remount cancels it before any
+  // request), and a session that answers after the page gave up on it is stopped at once.
   useEffect(() => {
     if (!profile) return;
     let cancelled = false;
     setRefusal(null);
-    playbackApi.start(profile.profileId, titleId).then(
-      (s) => !cancelled && setSession(s),
-      (err: unknown) => {
-        if (cancelled) return;
-        setRefusal(
-          err instanceof ApiError
-            ? refusalMessage(err.code, err.message)
-            : 'Could not reach Marquee. Check your connection.',
-        );
-      },
-    );
+    queueMicrotask(() => {
+      if (cancelled) return;
+      playbackApi.start(profile.profileId, titleId).then(
+        (s) => {
+          if (cancelled) void playbackApi.stop(s.sessionId).catch(() => undefined);
+          else setSession(s);
+        },
+        (err: unknown) => {
+          if (cancelled) return;
+          setRefusal(
+            err instanceof ApiError
+              ? refusalMessage(err.code, err.message)
+              : 'Could not reach Marquee. Check your connection.',
+          );
+        },
+      );
+    });
     titlesApi.get(titleId, undefined, profile.profileId).then(
       async (t) => {
         if (cancelled) return;
@@ -230,13 +239,13 @@ export function PlayerPage({ titleId }: { titleId: string }) {
         <div className="player-overlay next-episode">
           <p>Up next: {next.name}</p>
           <button className="primary" autoFocus onClick={() => navigate(`/watch/${next.titleId}`)}>
-            ▶ Next episode
+            <Icon name="play" /> Next episode
           </button>
         </div>
       )}
       <div className="player-top">
         <button className="icon" aria-label="Back" onClick={() => navigate(`/title/${titleId}`)}>
-          ←
+          <Icon name="back" size="1.6em" />
         </button>
         <span className="player-title">{title?.name}</span>
       </div>
@@ -250,19 +259,19 @@ export function PlayerPage({ titleId }: { titleId: string }) {
         />
         <div className="control-row">
           <button onClick={toggle} aria-label={time.paused ? 'Play' : 'Pause'}>
-            {time.paused ? '▶' : '❚❚'}
+            <Icon name={time.paused ? 'play' : 'pause'} />
           </button>
           <button onClick={() => seekBy(-10)} aria-label="Back 10 seconds">
-            ⟲10
+            <Icon name="replay10" />
           </button>
           <button onClick={() => seekBy(10)} aria-label="Forward 10 seconds">
-            10⟳
+            <Icon name="forward10" />
           </button>
           <button
             onClick={() => video && (video.muted = !video.muted)}
             aria-label={time.muted ? 'Unmute' : 'Mute'}
           >
-            {time.muted ? '🔇' : '🔊'}
+            <Icon name={time.muted ? 'muted' : 'volume'} />
           </button>
           <span className="time">
             {clock(time.current)} / {clock(time.duration)}
@@ -285,7 +294,7 @@ export function PlayerPage({ titleId }: { titleId: string }) {
             onChange={hls.setSubtitleTrack}
           />
           <button onClick={fullscreen} aria-label="Full screen">
-            ⛶
+            <Icon name="fullscreen" />
           </button>
         </div>
       </div>

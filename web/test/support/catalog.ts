@@ -80,6 +80,12 @@ export class CatalogFixtures {
     throw new Error(`title ${titleId} was not ready within ${timeoutMs} ms (last state: ${last})`);
   }
 
+  async assetOf(titleId: string): Promise<string> {
+    const t = await this.call<{ asset: { assetId: string } | null }>('GET', `/api/admin/titles/${titleId}`);
+    if (!t.asset) throw new Error(`title ${titleId} has no asset`);
+    return t.asset.assetId;
+  }
+
   /** Creates a movie, uploads its source and waits until it can be played. */
   async movie(name: string, file: string, maturity = 'PG', genres: string[] = ['Drama']): Promise<string> {
     const titleId = await this.createTitle({ type: 'movie', name, maturity, genres });

@@ -21,6 +21,8 @@ export interface EdgeProcess {
 
 export interface TestPlatform {
   url: string;
+  /** Shared by every process: SQLite files, the event log, blobs (encoded media under blobs/). */
+  dataDir: string;
   admin: { email: string; password: string };
   /** Edges running in their own processes (only with `separateEdges`). */
   edges: EdgeProcess[];
@@ -131,5 +133,5 @@ export async function startTestPlatform(options: { separateEdges?: number } = {}
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  return { url, admin, edges, output, stop };
+  return { url, dataDir, admin, edges, output, stop };
 }

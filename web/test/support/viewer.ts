@@ -3,10 +3,26 @@ import type { Page } from 'playwright-core';
 /** What the tests drive, through roles and labels only: if a query fails, a person using a screen reader is lost too. */
 export async function signIn(page: Page, account: { email: string; password: string }): Promise<void> {
   await page.goto('/login');
-  await page.getByLabel('Email').fill(account.email);
-  await page.getByLabel('Password').fill(account.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL('**/profiles');
+  try {
+    await page.getByLabel('Email').fill(account.email, { timeout: 10_000 });
+    await page.getByLabel('Password').fill(account.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL('**/profiles', { timeout: 10_000 });
+  } catch (err) {
+    throw new Error(
+      `signing in failed at ${page.url()}: ${(err as Error).message}\npage says: ${await pageText(page)}`,
+    );
+  }
+}
+
+/** What the page shows, for failure messages. */
+export async function pageText(page: Page): Promise<string> {
+  return (
+    await page
+      .locator('body')
+      .innerText({ timeout: 2000 })
+      .catch(() => '(unreadable)')
+  ).slice(0, 500);
 }
 
 export async function chooseProfile(page: Page, name: string | RegExp = /^Watch as /): Promise<void> {

@@ -43,7 +43,9 @@ export async function ensureWebBuilt(): Promise<void> {
       newest(join(WEB, 'index.html')),
       newest(join(WEB, 'vite.config.ts')),
     );
-    if (sources > builtAt()) await run('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: WEB });
+    // vitest sets NODE_ENV=test, which would make Vite bundle React's development build.
+    const env = { ...process.env, NODE_ENV: 'production' };
+    if (sources > builtAt()) await run('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: WEB, env });
   } finally {
     rmdirSync(LOCK);
   }

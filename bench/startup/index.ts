@@ -1,0 +1,142 @@
+/**
+ * Playback start benchmark: time to first frame — from the click on Play to the video's first
+ * `playing` event — in Chromium on loopback, through the gateway and an edge, against plain hls.js
+ * playing the same asset from a static server in the same run. Writes the `## Playback start`
+ * section of docs/benchmarks.md.
+ *
+ *   npm run bench:startup            (STARTUP_PLAYS=5 for a quick run)
+ */
+import { cpus, loadavg, totalmem } from 'node:os';
+import { resolve } from 'node:path';
+import { openBlobStore } from '@marquee/platform';
+import type { Browser } from 'playwright-core';
+import { CatalogFixtures, signUp } from '../../web/test/support/catalog.js';
+import { launchChromium, newViewer } from '../../web/test/support/chromium.js';
+import { makeClip } from '../../web/test/support/clips.js';
+import { startTestPlatform } from '../../web/test/support/platform.js';
+import { chooseProfile, signIn } from '../../web/test/support/viewer.js';
+import { writeSection } from '../events/report.js';
+import { INSTRUMENT, medianSteps, percentile, readPlayTiming, type PlayTiming } from './play-timing.js';
+import { startReferenceServer } from './reference.js';
+
+const PLAYS = Number(process.env.STARTUP_PLAYS ?? 20);
+const GOAL_P50_MS = 300;
+
+/** Plays the title PLAYS times as a viewer does: open the title page, click Play, wait for the picture. */
+async function measureMarquee(browser: Browser, gateway: string, titleId: string): Promise<PlayTiming[]> {
+  const context = await newViewer(browser, gateway);
+  await context.addInitScript(INSTRUMENT);
+  const page = await context.newPage();
+  await signIn(page, await signUp(gateway, 'premium'));
+  await chooseProfile(page);
+  const timings: PlayTiming[] = [];
+  // One unmeasured play warms what a returning viewer has warm (edge caches, the app's code).
+  for (let i = 0; i <= PLAYS; i++) {
+    await page.goto(`/title/${titleId}`);
+    const play = page.getByRole('link', { name: /Play/ });
+    await play.waitFor();
+    await page.waitForLoadState('networkidle');
+    await play.click();
+    const timing = await readPlayTiming(page);
+    if (i > 0) timings.push(timing);
+  }
+  await context.close();
+  return timings;
+}
+
+async function measureReference(browser: Browser, url: string): Promise<PlayTiming[]> {
+  const context = await newViewer(browser, url);
+  await context.addInitScript(INSTRUMENT);
+  const page = await context.newPage();
+  const timings: PlayTiming[] = [];
+  for (let i = 0; i <= PLAYS; i++) {
+    await page.goto('/');
+    await page.waitForLoadState('networkidle');
+    await page.getByRole('button', { name: 'Play' }).click();
+    const timing = await readPlayTiming(page);
+    if (i > 0) timings.push(timing);
+  }
+  await context.close();
+  return timings;
+}
+
+const ms = (v: number | null) => (v === null ? '—' : `${v} ms`);
+
+async function main() {
+  const load = loadavg()[0]!.toFixed(1);
+  const platform = await startTestPlatform();
+  const browser = await launchChromium();
+  try {
+    const catalog = await CatalogFixtures.asAdmin(platform.url, platform.admin);
+    const clip = await makeClip({ seconds: 20, height: 720 });
+    const titleId = await catalog.movie('Startup Bench', clip, 'PG');
+    const assetId = await catalog.assetOf(titleId);
+
+    const marquee = await measureMarquee(browser, platform.url, titleId);
+    const blobs = await openBlobStore({ root: resolve(platform.dataDir, 'blobs') });
+    const reference = await startReferenceServer(blobs, assetId);
+    const plain = await measureReference(browser, reference.url);
+    await reference.close();
+    await blobs.close();
+
+    const m50 = percentile(
+      marquee.map((t) => t.firstFrame),
+      50,
+    );
+    const m95 = percentile(
+      marquee.map((t) => t.firstFrame),
+      95,
+    );
+    const r50 = percentile(
+      plain.map((t) => t.firstFrame),
+      50,
+    );
+    const r95 = percentile(
+      plain.map((t) => t.firstFrame),
+      95,
+    );
+    const steps = medianSteps(marquee);
+    const refSteps = medianSteps(plain);
+    const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, ${Math.round(totalmem() / 1024 ** 3)} GiB, Node ${process.version}, Chromium ${browser.version()}, ${process.platform}`;
+
+    const body = [
+      'Reproduce: `npm run bench:startup` (`STARTUP_PLAYS=5` for a quick run).',
+      `Machine: ${machine}; 1-minute load average ${load} before the run (other work shares the cores).`,
+      `A 20 s 720p H.264/AAC clip ingested through the real pipeline; ${PLAYS} plays after one warm-up,`,
+      'each from the title page: click Play → the video element’s first `playing` event, in headless Chromium',
+      'on loopback, through the gateway (session) and an edge (playlists, segments; content steering between',
+      'two edges). Reference in the same run: plain hls.js (default config) playing the same encoded files',
+      'from a static in-memory Node server, started by a button click.',
+      '',
+      '| player | p50 | p95 | p50 vs reference |',
+      '| --- | --- | --- | --- |',
+      `| Marquee web app | ${m50} ms | ${m95} ms | ${(m50 / r50).toFixed(2)}× |`,
+      `| plain hls.js, static files | ${r50} ms | ${r95} ms | 1.00× |`,
+      '',
+      `Goal: p50 ≤ ${GOAL_P50_MS} ms — ${m50 <= GOAL_P50_MS ? 'met' : 'missed'}.`,
+      '',
+      'Where the time goes (median ms after the click when each response had fully arrived):',
+      '',
+      '| step | Marquee | reference |',
+      '| --- | --- | --- |',
+      `| session (POST /api/playback) | ${ms(steps.session)} | — |`,
+      `| master playlist | ${ms(steps.master)} | ${ms(refSteps.master)} |`,
+      `| steering manifest | ${ms(steps.steering)} | — |`,
+      `| first media playlist | ${ms(steps.mediaPlaylist)} | ${ms(refSteps.mediaPlaylist)} |`,
+      `| first init segment | ${ms(steps.init)} | ${ms(refSteps.init)} |`,
+      `| first media segment | ${ms(steps.firstSegment)} | ${ms(refSteps.firstSegment)} |`,
+      `| first frame (\`playing\`) | ${ms(steps.firstFrame)} | ${ms(refSteps.firstFrame)} |`,
+    ].join('\n');
+    console.log(`\n${body}\n`);
+    console.log('marquee plays:', marquee.map((t) => t.firstFrame).join(' '));
+    console.log('reference plays:', plain.map((t) => t.firstFrame).join(' '));
+    if (!process.env.STARTUP_PLAYS) {
+      await writeSection(resolve(import.meta.dirname, '../../docs/benchmarks.md'), 'Playback start', body);
+    }
+  } finally {
+    await browser.close();
+    await platform.stop();
+  }
+}
+
+await main();
