@@ -26,6 +26,7 @@ export * from './testing/context.js';
 export {
   openEventBus,
   EventBusUnavailableError,
+  EventLeaseLostError,
   registerEventType,
   registerCatalogue,
   validateEvent,

@@ -22,7 +22,7 @@ function delivery(
     datacontenttype: 'application/json',
     data,
   };
-  return { event, position: 1, deliveryCount: 1 };
+  return { event, position: 1, deliveryCount: 1, extendLease: async () => undefined };
 }
 
 describe.each(await storeBackends())(

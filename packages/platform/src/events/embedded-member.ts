@@ -9,7 +9,7 @@ import {
 import type { EmbeddedLogStore, ClaimedRow, DeliveryRef } from './embedded-store.js';
 import { parseReceived } from './envelope.js';
 import { invokeHandler } from './handler-invocation.js';
-import type { CloudEvent, DeliveredEvent, SubscribeOptions, Subscription } from './port.js';
+import type { CloudEvent, SubscribeOptions, Subscription } from './port.js';
 
 /**
  * One member of a consumer group in this process. It claims as many events as it has free handler
@@ -134,13 +134,17 @@ export class EmbeddedMember implements Subscription {
       return;
     }
     const ref: DeliveryRef = { group, position: row.position, member: this.id, deliveries: row.deliveries };
-    const delivery: DeliveredEvent = {
-      event: parsed.event,
-      position: row.position,
-      deliveryCount: row.deliveries,
-    };
+    const { ackTimeoutMs } = this.limits;
     this.inFlight += 1;
-    const invocation = invokeHandler(this.options.handler, delivery, this.limits.ackTimeoutMs);
+    const invocation = invokeHandler(
+      this.options.handler,
+      { event: parsed.event, position: row.position, deliveryCount: row.deliveries },
+      {
+        group,
+        ackTimeoutMs,
+        renew: async () => this.store.extendLease(ref, Date.now() + ackTimeoutMs),
+      },
+    );
     const done = invocation.outcome.then((outcome) => {
       this.inFlight -= 1;
       this.running.delete(done);

@@ -9,7 +9,8 @@ import type { CloudEvent } from './port.js';
  * - `events`: the append-only log; `position` is the rowid (never deleted, so never reused).
  * - `groups`: per consumer group, the position up to which events have been handed out.
  * - `deliveries`: events handed out and not yet acknowledged: the owning member, the lease expiry (or,
- *   after a failure, the time it may be retried), and how many times it was delivered.
+ *   after a failure, the time it may be retried; a handler's extendLease pushes it forward), and how
+ *   many times it was delivered.
  * - `dead_letters`: events a group gave up on, with the reason.
  */
 const SCHEMA = `
@@ -96,6 +97,9 @@ export class EmbeddedLogStore {
       moveCursor: db.prepare('UPDATE groups SET cursor = ? WHERE name = ?'),
       ack: db.prepare(
         'DELETE FROM deliveries WHERE grp = ? AND position = ? AND member = ? AND deliveries = ?',
+      ),
+      extendLease: db.prepare(
+        'UPDATE deliveries SET lease_until = ? WHERE grp = ? AND position = ? AND member = ? AND deliveries = ?',
       ),
       retry: db.prepare(
         `UPDATE deliveries SET member = NULL, lease_until = ?, last_error = ?
@@ -188,6 +192,22 @@ export class EmbeddedLogStore {
   /** A cheap read that tells whether a claim could return anything; avoids taking the write lock when idle. */
   hasWork(group: string, now: number): boolean {
     return this.stmt.hasWork.get({ group, now }) === 1;
+  }
+
+  /**
+   * Moves the lease to `leaseUntil` if this member's claim still stands (same member, same delivery);
+   * false when the event was claimed again or dead-lettered after the lease expired. An expired lease
+   * nobody took yet is still the member's: extending it is as safe as acknowledging it.
+   */
+  extendLease(ref: DeliveryRef, leaseUntil: number): boolean {
+    const { changes } = this.stmt.extendLease.run(
+      leaseUntil,
+      ref.group,
+      ref.position,
+      ref.member,
+      ref.deliveries,
+    );
+    return changes === 1;
   }
 
   /** Offers the event again at `availableAt`, unless the member lost its lease meanwhile. */

@@ -5,6 +5,7 @@ import { deliveryLimits } from './delivery-policy.js';
 import { EmbeddedMember } from './embedded-member.js';
 import { EmbeddedLogStore } from './embedded-store.js';
 import { buildEnvelope, parseReceived } from './envelope.js';
+import { withoutLease } from './handler-invocation.js';
 import { EventBusUnavailableError } from './errors.js';
 import type {
   CloudEvent,
@@ -90,7 +91,8 @@ class EmbeddedEventBus implements EventBus {
       for (const row of rows) {
         if (row.position > end) return;
         const parsed = parseReceived(row.body);
-        if ('event' in parsed) yield { event: parsed.event, position: row.position, deliveryCount: 1 };
+        if ('event' in parsed)
+          yield withoutLease({ event: parsed.event, position: row.position, deliveryCount: 1 });
         else
           this.options.logger?.warn(
             { position: row.position, problem: parsed.problem },

@@ -7,3 +7,13 @@ export class EventBusUnavailableError extends DomainError {
     super('events.unavailable', message, { endpoint });
   }
 }
+
+/**
+ * `extendLease()` came too late: the member no longer holds the event (its ack timeout passed, so the
+ * event may be running on another member). The handler should stop; its delivery will not be acked.
+ */
+export class EventLeaseLostError extends DomainError {
+  constructor(group: string, position: number, message: string) {
+    super('events.lease_lost', message, { group, position });
+  }
+}

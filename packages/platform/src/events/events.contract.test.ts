@@ -13,7 +13,8 @@ import {
   type OutboxRelay,
   type OutboxTables,
 } from './outbox.js';
-import type { CloudEvent, EventBus } from './port.js';
+import { EventLeaseLostError } from './errors.js';
+import type { CloudEvent, DeliveredEvent, EventBus } from './port.js';
 import {
   createHarness,
   record,
@@ -150,6 +151,67 @@ for (const backend of backends) {
       expect(deliveries[1]!.event.id).toBe(deliveries[0]!.event.id);
     });
 
+    it('keeps an event whose handler extends its lease past ackTimeoutMs: one delivery, acked at the end', async () => {
+      await open();
+      const ackTimeoutMs = 600;
+      let extensions = 0;
+      let finished = false;
+      // Runs 3 ack timeouts, extending every third of one.
+      const longJob = async (delivery: DeliveredEvent) => {
+        const until = Date.now() + 3 * ackTimeoutMs;
+        while (Date.now() < until) {
+          await sleep(ackTimeoutMs / 3);
+          await delivery.extendLease();
+          extensions += 1;
+        }
+        finished = true;
+      };
+      // A second member in another "process" would take the event the moment its lease lapsed.
+      const other = await harness.open();
+      const members = await Promise.all(
+        [bus, other].map((b) =>
+          record(b, { group: 'g', types: ['test.happened'], ackTimeoutMs, behaviour: longJob }),
+        ),
+      );
+      const delivered = () => members.flatMap((m) => m.deliveries);
+      await bus.publish(happened(1));
+      await waitFor('the long handler to finish', () => finished, 10_000);
+      await waitFor('lag 0', async () => (await bus.lag('g')) === 0);
+      await sleep(ackTimeoutMs + 300);
+      expect(delivered().map((d) => d.deliveryCount)).toEqual([1]);
+      expect(extensions).toBeGreaterThanOrEqual(8);
+      expect(await bus.deadLetters('g')).toEqual([]);
+      // Once the handler has settled there is nothing left to extend.
+      await expect(delivered()[0]!.extendLease()).resolves.toBeUndefined();
+    });
+
+    it('refuses extendLease with events.lease_lost once the ack timeout has passed', async () => {
+      await open();
+      const refusals: unknown[] = [];
+      const { deliveries } = await record(bus, {
+        group: 'g',
+        types: ['test.happened'],
+        ackTimeoutMs: ACK_TIMEOUT_MS,
+        behaviour: async (d) => {
+          if (d.deliveryCount > 1) return;
+          await sleep(ACK_TIMEOUT_MS + 200);
+          // What a real handler does: stop, and let the delivery that now holds the event finish it.
+          await d.extendLease().catch((err: unknown) => {
+            refusals.push(err);
+            throw err;
+          });
+        },
+      });
+      await bus.publish(happened(1));
+      await waitFor('the refusal', () => refusals.length === 1);
+      await waitFor('the redelivery', () => deliveries.length === 2);
+      expect(refusals[0]).toBeInstanceOf(EventLeaseLostError);
+      expect(refusals[0]).toMatchObject({ code: 'events.lease_lost' });
+      expect((refusals[0] as Error).message).toMatch(/no longer held by this member of group g/);
+      await waitFor('lag 0', async () => (await bus.lag('g')) === 0);
+      expect(deliveries.map((d) => d.deliveryCount)).toEqual([1, 2]);
+    });
+
     it('dead-letters a poison event after maxDeliveries with the last error, and stops delivering it', async () => {
       await open();
       const { deliveries } = await record(bus, {
@@ -280,7 +342,7 @@ for (const backend of backends) {
       expect(seen).toEqual(['req-42', 'req-42']);
     });
 
-    it('redelivers to another member after a consumer process is SIGKILLed mid-handler', async () => {
+    it('redelivers within one ack timeout of the last extendLease when the holder is SIGKILLed', async () => {
       await open();
       const fixture = fileURLToPath(new URL('./testing/hanging-consumer.fixture.ts', import.meta.url));
       const child = spawn(process.execPath, ['--import', 'tsx', fixture], {
@@ -289,24 +351,42 @@ for (const backend of backends) {
           ...harness.childEnv(),
           EVENTS_GROUP: 'g',
           EVENTS_ACK_TIMEOUT_MS: String(ACK_TIMEOUT_MS),
+          EVENTS_EXTEND_EVERY_MS: String(Math.round(ACK_TIMEOUT_MS / 3)),
         },
         stdio: ['ignore', 'pipe', 'inherit'],
       });
       let output = '';
-      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      let extensions = 0;
+      let lastExtendedAt = 0;
+      child.stdout.on('data', (chunk: Buffer) => {
+        const text = chunk.toString();
+        output += text;
+        const extended = text.split('\n').filter((line) => line === 'extended').length;
+        if (extended > 0) {
+          extensions += extended;
+          lastExtendedAt = Date.now();
+        }
+      });
       const exited = new Promise((resolve) => child.once('exit', resolve));
       try {
         await waitFor('the child to subscribe', () => output.includes('ready'), 20_000);
         const [event] = await bus.publish(happened(7));
         await waitFor('the child to start handling', () => output.includes(`handling ${event!.id}`), 10_000);
-        child.kill('SIGKILL');
-        await exited;
+        // Another member waits in the group while the child holds the event for 2+ ack timeouts.
         const { deliveries } = await record(bus, {
           group: 'g',
           types: ['test.happened'],
           ackTimeoutMs: ACK_TIMEOUT_MS,
         });
+        await waitFor('6 extensions', () => extensions >= 6, 10_000);
+        expect(deliveries).toEqual([]);
+        expect(output).not.toContain('lost');
+        child.kill('SIGKILL');
+        await exited;
         await waitFor('the redelivery', () => deliveries.length === 1, 10_000);
+        const sinceLastExtension = Date.now() - lastExtendedAt;
+        expect(sinceLastExtension).toBeGreaterThanOrEqual(ACK_TIMEOUT_MS - 100);
+        expect(sinceLastExtension).toBeLessThan(ACK_TIMEOUT_MS + 1_000);
         expect(deliveries[0]!.event).toEqual(event);
         expect(deliveries[0]!.deliveryCount).toBe(2);
       } finally {

@@ -5,7 +5,7 @@ import { openNatsEventBus } from './nats.js';
 import type { EventBus } from './port.js';
 
 export type * from './port.js';
-export { EventBusUnavailableError } from './errors.js';
+export { EventBusUnavailableError, EventLeaseLostError } from './errors.js';
 export { registerEventType, validateEvent, buildEnvelope, CloudEventSchema } from './envelope.js';
 export { registerCatalogue, eventCatalogue, type CatalogueEventType, type EventData } from './catalogue.js';
 export {

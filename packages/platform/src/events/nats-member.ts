@@ -31,6 +31,8 @@ export interface NatsMemberOptions {
   /** `+TERM <reason>` is understood from nats-server 2.11; older servers ignore it, so send a bare term. */
   termWithReason: boolean;
   deadLetter: (record: DeadLetterRecord) => Promise<void>;
+  /** Resolves once the server has received everything sent before (a PING/PONG round trip). */
+  flush: (timeoutMs: number) => Promise<void>;
   logger: Logger | undefined;
   onStopped: () => void;
 }
@@ -118,7 +120,17 @@ export class NatsMember implements Subscription {
     const invocation = invokeHandler(
       handler,
       { event: parsed.event, position: msg.seq, deliveryCount: deliveries },
-      ackTimeoutMs,
+      {
+        group: this.m.options.group,
+        ackTimeoutMs,
+        // The server resets ack_wait for any +WPI on the message, even from a member whose delivery
+        // was superseded: it never says the lease was lost, so only the local timer can.
+        renew: async () => {
+          msg.working();
+          await this.m.flush(Math.min(ackTimeoutMs, 5_000));
+          return true;
+        },
+      },
     );
     const outcome = await invocation.outcome;
     if (outcome.kind === 'ok') {

@@ -15,6 +15,7 @@ import { describeCause, safeEndpoint } from '../connection-errors.js';
 import { EventBusUnavailableError } from './errors.js';
 import { deliveryLimits } from './delivery-policy.js';
 import { buildEnvelope, parseReceived } from './envelope.js';
+import { withoutLease } from './handler-invocation.js';
 import { NatsMember, type DeadLetterRecord } from './nats-member.js';
 import { PipelinedPublisher } from './nats-publisher.js';
 import { ensureStream, isApiError, readStream } from './nats-streams.js';
@@ -149,6 +150,7 @@ class NatsEventBus implements EventBus {
       typeOf: (subject) => typeOfSubject(this.prefix, subject),
       termWithReason: serverAtLeast(this.nc.info?.version, 2, 11),
       deadLetter: (record) => this.publishDeadLetter(record),
+      flush: (timeoutMs) => this.flush(timeoutMs),
       logger: this.logger?.child({ group: options.group }),
       onStopped: () => this.members.delete(member),
     });
@@ -187,6 +189,22 @@ class NatsEventBus implements EventBus {
     if (!same) await this.jsm.consumers.update(this.stream, group, update);
   }
 
+  /** The in-progress ack is fire-and-forget: a round trip behind it says the server has it. */
+  private async flush(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`NATS did not answer within ${timeoutMs} ms; the lease may not be extended`)),
+        timeoutMs,
+      );
+    });
+    try {
+      await Promise.race([this.nc.flush(), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   private async publishDeadLetter(record: DeadLetterRecord): Promise<void> {
     await this.js.publish(deadLetterSubject(this.prefix, record.group), JSON.stringify(record), {
       msgID: `${record.group}:${record.position}`,
@@ -199,7 +217,7 @@ class NatsEventBus implements EventBus {
     for await (const msg of readStream(this.js, this.jsm, this.stream, { from: options.from, filter })) {
       if (wanted && !wanted.has(typeOfSubject(this.prefix, msg.subject))) continue;
       const parsed = parseReceived(msg.string());
-      if ('event' in parsed) yield { event: parsed.event, position: msg.seq, deliveryCount: 1 };
+      if ('event' in parsed) yield withoutLease({ event: parsed.event, position: msg.seq, deliveryCount: 1 });
       else
         this.logger?.warn({ position: msg.seq, problem: parsed.problem }, 'replay skipped an invalid event');
     }

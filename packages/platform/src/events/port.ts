@@ -27,6 +27,34 @@ export interface DeliveredEvent<T = unknown> {
   position: number;
   /** 1 on first delivery. */
   deliveryCount: number;
+  /**
+   * "Still working": gives the handler a full `ackTimeoutMs` again from now, so a long job keeps its
+   * event while a dead member's event comes back within one (short) ack timeout. Call it well inside
+   * the timeout (every ackTimeoutMs/3 or so) for as long as the handler runs.
+   *
+   * Resolves once the lease is extended (embedded: the claim row updated; NATS: the server answered
+   * the in-progress ack). Rejects with `EventLeaseLostError` (code `events.lease_lost`) when this member
+   * no longer holds the event (the timeout passed first, so it may be running elsewhere): stop the
+   * work, whatever it would write is another delivery's to write. Any other rejection (bus unreachable)
+   * leaves the lease as it was; a later call may still succeed. A no-op once the handler has settled,
+   * and on replayed events (no lease).
+   *
+   * @example
+   *   handler: async (delivery) => {
+   *     const job = new AbortController();
+   *     const keepAlive = setInterval(() => {
+   *       delivery.extendLease().catch((err: unknown) => {
+   *         if (err instanceof EventLeaseLostError) job.abort(err);
+   *       });
+   *     }, 20_000); // with ackTimeoutMs: 60_000
+   *     try {
+   *       await encode(delivery.event.data, job.signal);
+   *     } finally {
+   *       clearInterval(keepAlive);
+   *     }
+   *   }
+   */
+  extendLease(): Promise<void>;
 }
 
 export type EventHandler = (delivery: DeliveredEvent) => Promise<void>;
@@ -39,7 +67,10 @@ export interface SubscribeOptions {
   handler: EventHandler;
   /** Handler calls in flight at once for this member (default 1). */
   concurrency?: number;
-  /** Redeliver an event whose handler has not finished within this time (default 30 s). */
+  /**
+   * Redeliver an event whose handler has not finished within this time (default 30 s), counted from
+   * the delivery or from the handler's last `extendLease()`.
+   */
   ackTimeoutMs?: number;
   /** After this many deliveries the event moves to the dead-letter stream (default 5). */
   maxDeliveries?: number;
@@ -60,8 +91,9 @@ export interface DeadLetter {
 
 /**
  * The event stream. Delivery is at least once: the handler resolving acks the event; throwing, or not
- * finishing within ackTimeoutMs, redelivers it (to any member of the group) until maxDeliveries, then
- * the event goes to the dead-letter stream. Every consumer must be idempotent (dedupe on event.id).
+ * finishing within ackTimeoutMs (unless it extends its lease), redelivers it (to any member of the
+ * group) until maxDeliveries, then the event goes to the dead-letter stream. Every consumer must be
+ * idempotent (dedupe on event.id).
  *
  * @example
  *   await bus.publish({ type: 'media.uploaded', source: 'storage', data: { assetId } });
