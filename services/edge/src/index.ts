@@ -65,12 +65,16 @@ export async function buildEdge(ctx: ServiceContext, options: EdgeOptions = {}):
     disk: () => disk ?? { bytes: 0, count: 0 },
   });
   const origin = options.origin ?? new HttpOrigin({ baseUrls: ctx.urls.storage, secret: ctx.secret });
-  const streaming = new ServiceClient({
-    service: 'streaming',
-    baseUrls: ctx.urls.streaming.length > 0 ? ctx.urls.streaming : ['http://127.0.0.1:9'],
-    headers: { [SERVICE_TOKEN_HEADER]: serviceToken(ctx.secret) },
-    timeoutMs: 2_000,
-  });
+  // Without streaming (a standalone edge) nothing reports or pre-fills; the edge still serves.
+  const streaming =
+    options.standalone || ctx.urls.streaming.length === 0
+      ? undefined
+      : new ServiceClient({
+          service: 'streaming',
+          baseUrls: ctx.urls.streaming,
+          headers: { [SERVICE_TOKEN_HEADER]: serviceToken(ctx.secret) },
+          timeoutMs: 2_000,
+        });
   const load = new LoadGauge();
   let cache: MediaCache | undefined;
   let playlists: AssetPlaylists | undefined;
@@ -104,7 +108,11 @@ export async function buildEdge(ctx: ServiceContext, options: EdgeOptions = {}):
       await disk.open();
       const tiered = new MediaCache(ram, disk, origin, metrics, edgeLogger);
       playlists = new AssetPlaylists(tiered);
-      if (!options.standalone) {
+      if (!streaming) {
+        edgeLogger.warn(
+          'no streaming service configured: this edge neither reports to steering nor pre-fills',
+        );
+      } else {
         reporter = new SteeringReporter({
           identity,
           streaming,
@@ -133,7 +141,7 @@ export async function buildEdge(ctx: ServiceContext, options: EdgeOptions = {}):
       await reporter?.stop();
       await prefill?.stop();
       await cache?.settle();
-      await Promise.all([origin.close(), streaming.close()]);
+      await Promise.all([origin.close(), streaming?.close()]);
     },
   };
 }

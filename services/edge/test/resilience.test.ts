@@ -72,7 +72,9 @@ describe('edge resilience', () => {
   });
 
   it('pre-fills the start of an asset when it is published', async () => {
-    const e = await startEdge({ standalone: false });
+    // Pre-fill needs streaming configured (for popular titles); it is not running: events alone drive it.
+    const ctx = await createTestContext({ urls: { streaming: ['http://127.0.0.1:9'] } });
+    const e = await startEdge({ ctx, standalone: false });
     cleanups.push(() => e.close());
     putAsset(e.origin, 'a3');
     await e.ctx.bus.publish({
