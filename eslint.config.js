@@ -9,6 +9,7 @@ export default tseslint.config(
       'data/**',
       'web/dist/**',
       '.artifacts/**',
+      '.scratch-*/**',
       '**/*.mjs',
       '**/*.js',
     ],

@@ -24,10 +24,18 @@ export interface TestContext extends ServiceContext {
  *   onTestFinished(() => ctx.cleanup());
  */
 export async function createTestContext(
-  options: { urls?: Partial<Record<ServiceName, string[]>>; settings?: Record<string, string>; secret?: string } = {},
+  options: {
+    urls?: Partial<Record<ServiceName, string[]>>;
+    settings?: Record<string, string>;
+    secret?: string;
+  } = {},
 ): Promise<TestContext> {
   const dataDir = await mkdtemp(join(tmpdir(), 'marquee-ctx-'));
-  const settings: Settings = loadSettings({ MARQUEE_DATA_DIR: dataDir, MARQUEE_DEMO: 'false', ...options.settings });
+  const settings: Settings = loadSettings({
+    MARQUEE_DATA_DIR: dataDir,
+    MARQUEE_DEMO: 'false',
+    ...options.settings,
+  });
   const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const [cache, bus, blobs] = await Promise.all([
     openCache({ prefix: 'test:' }),
