@@ -294,6 +294,17 @@ describe('browser security', () => {
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['strict-transport-security']).toBeUndefined(); // plain http here
   });
+
+  it('gives JSON answers the lean API policy instead of the document one', async () => {
+    const res = await gw.app.inject({ url: '/api/titles', headers: bearer(token) });
+    expect(res.headers).toMatchObject({
+      'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+    });
+    const problem = await gw.app.inject('/api/nothing-here');
+    expect(problem.headers['x-content-type-options']).toBe('nosniff');
+  });
 });
 
 describe('the web app', () => {
