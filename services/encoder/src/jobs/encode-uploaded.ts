@@ -13,6 +13,7 @@ import { encodeAsset, DEFAULT_ENCODER_SETTINGS, type EncoderSettings } from '../
 import { MediaRejectedError } from '../app/errors.js';
 import type { EncodedAsset } from '../app/finish-outputs.js';
 import type { MediaTools } from '../media/media-tools.js';
+import { keepLease } from './lease-keeper.js';
 import {
   assetPrefix,
   clearAsset,
@@ -35,6 +36,8 @@ export interface EncodeJobDeps {
   maxDeliveries: number;
   /** Aborted when the worker stops: running encodes are killed and their events redelivered. */
   signal: AbortSignal;
+  /** How often a running job extends its event's lease (well inside the group's ackTimeoutMs). */
+  extendLeaseEveryMs: number;
 }
 
 type Uploaded = EventData<'media.uploaded'>;
@@ -48,7 +51,8 @@ const SOURCE = 'encoder';
  * stored is announced again without re-encoding; otherwise a redelivered job clears the prefix and
  * starts from scratch. Rejected media is reported `media.encoding.failed` and acknowledged; other
  * failures throw so the bus redelivers, and the last allowed attempt reports the asset failed before
- * the event goes to the dead-letter stream.
+ * the event goes to the dead-letter stream. While the job runs it extends the event's lease; if the
+ * lease is lost anyway (the event may be running elsewhere) the job is abandoned, writing nothing more.
  */
 export function encodeUploadedHandler(deps: EncodeJobDeps): (delivery: DeliveredEvent) => Promise<void> {
   const running = new Set<string>();
@@ -82,6 +86,7 @@ export function encodeUploadedHandler(deps: EncodeJobDeps): (delivery: Delivered
     }
 
     running.add(assetId);
+    const lease = keepLease(delivery, { everyMs: deps.extendLeaseEveryMs, signal: deps.signal, logger: log });
     const jobDir = join(deps.scratchDir, createHash('sha256').update(assetId).digest('hex').slice(0, 32));
     let progress: Promise<unknown> = Promise.resolve();
     try {
@@ -100,7 +105,7 @@ export function encodeUploadedHandler(deps: EncodeJobDeps): (delivery: Delivered
           sourcePath,
           sidecars,
           workDir,
-          signal: deps.signal,
+          signal: lease.signal,
           // encodeAsset reports at most once a second; publishing in order, never blocking the encode.
           onProgress: ({ fraction, stage }) => {
             progress = progress
@@ -118,6 +123,8 @@ export function encodeUploadedHandler(deps: EncodeJobDeps): (delivery: Delivered
         deps.settings ?? DEFAULT_ENCODER_SETTINGS,
       );
       const summary = encodedEvent(assetId, titleId, asset);
+      // Another delivery owns the asset's prefix once the lease is lost: leave it alone.
+      lease.signal.throwIfAborted();
       await uploadAsset(deps.blobs, assetId, workDir, asset.files, summary);
       await progress;
       await deps.bus.publish({ type: 'media.encoded', source: SOURCE, subject: assetId, data: summary });
@@ -129,7 +136,7 @@ export function encodeUploadedHandler(deps: EncodeJobDeps): (delivery: Delivered
         await failed(err.reason);
         return;
       }
-      if (delivery.deliveryCount >= deps.maxDeliveries && !deps.signal.aborted) {
+      if (delivery.deliveryCount >= deps.maxDeliveries && !lease.signal.aborted) {
         const message = err instanceof Error ? err.message : String(err);
         await failed(`Encoding failed ${delivery.deliveryCount} times; the last error: ${message}`);
       }
@@ -137,6 +144,7 @@ export function encodeUploadedHandler(deps: EncodeJobDeps): (delivery: Delivered
     } finally {
       running.delete(assetId);
       await rm(jobDir, { recursive: true, force: true });
+      lease.stop();
     }
   };
 }

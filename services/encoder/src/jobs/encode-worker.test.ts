@@ -11,8 +11,10 @@ import {
   type CloudEvent,
   type EventBus,
   type EventData,
+  type SubscribeOptions,
 } from '@marquee/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_ENCODER_SETTINGS, type EncoderSettings } from '../app/encode-asset.js';
 import type { MediaTools } from '../media/media-tools.js';
 import { makeSource, tempDir, testMediaTools } from '../testing/media-fixtures.js';
 import { buildEncodeWorker, type EncodeWorker } from './encode-worker.js';
@@ -50,7 +52,14 @@ afterAll(async () => {
   await dir?.remove();
 });
 
-function worker(overrides: { maxDeliveries?: number } = {}): EncodeWorker {
+function worker(
+  overrides: {
+    maxDeliveries?: number;
+    ackTimeoutMs?: number;
+    settings?: EncoderSettings;
+    bus?: EventBus;
+  } = {},
+): EncodeWorker {
   return buildEncodeWorker({
     bus,
     blobs,
@@ -240,6 +249,47 @@ describe('encode worker', () => {
       expect(eventsOf(assetId, 'media.encoding.failed')).toEqual([]);
     } finally {
       await second.stop();
+    }
+  });
+
+  it('keeps a job that outlasts the ack timeout leased: delivered once, encoded once', async () => {
+    // The real bus, with every delivery to the encoder group counted on its way to the handler.
+    const deliveries: { assetId: string; count: number }[] = [];
+    const counting: EventBus = {
+      publish: (events) => bus.publish(events),
+      subscribe: (options: SubscribeOptions) =>
+        bus.subscribe({
+          ...options,
+          handler: async (delivery) => {
+            const { assetId } = delivery.event.data as { assetId: string };
+            deliveries.push({ assetId, count: delivery.deliveryCount });
+            await options.handler(delivery);
+          },
+        }),
+      replay: (options) => bus.replay(options),
+      deadLetters: (group) => bus.deadLetters(group),
+      lag: (group) => bus.lag(group),
+      ping: () => bus.ping(),
+      close: () => bus.close(),
+    };
+    const ackTimeoutMs = 1_000;
+    // x264 slow on one thread: about 3 s for the 5 s source here, several ack timeouts.
+    const slow = { ...DEFAULT_ENCODER_SETTINGS, preset: 'slow', threads: 1 };
+    const w = worker({ bus: counting, ackTimeoutMs, settings: slow });
+    await w.start();
+    try {
+      const started = Date.now();
+      const assetId = await upload(source);
+      await waitFor(() => eventsOf(assetId, 'media.encoded')[0]);
+      const took = Date.now() - started;
+      expect(took).toBeGreaterThan(2 * ackTimeoutMs);
+      await waitFor(async () => ((await bus.lag('encoder')) === 0 ? true : undefined));
+      await new Promise((r) => setTimeout(r, ackTimeoutMs + 300));
+      expect(deliveries.filter((d) => d.assetId === assetId).map((d) => d.count)).toEqual([1]);
+      expect(eventsOf(assetId, 'media.encoded')).toHaveLength(1);
+      expect(eventsOf(assetId, 'media.encoding.failed')).toEqual([]);
+    } finally {
+      await w.stop();
     }
   });
 

@@ -17,9 +17,8 @@ export interface EncodeWorkerDeps {
   concurrency?: number;
   settings?: EncoderSettings;
   /**
-   * How long a job may run before the bus offers its event to another worker. There is no lease
-   * renewal in the events port, so this must exceed the longest encode (default 4 h); a killed worker's
-   * job comes back after at most this long.
+   * The events lease of a job (default 60 s): a running job extends it every quarter of this, however
+   * long the encode takes, so a killed worker's job is offered to another worker within this long.
    */
   ackTimeoutMs?: number;
   /** Attempts before the event is dead-lettered and the asset reported failed (default 3). */
@@ -35,6 +34,7 @@ export interface EncodeWorker {
 }
 
 export const ENCODER_GROUP = 'encoder';
+export const DEFAULT_ACK_TIMEOUT_MS = 60_000;
 
 /**
  * The encoding "lambda": a durable consumer of `media.uploaded` in group `encoder`. Holds no ffmpeg
@@ -47,6 +47,7 @@ export const ENCODER_GROUP = 'encoder';
  */
 export function buildEncodeWorker(deps: EncodeWorkerDeps): EncodeWorker {
   const maxDeliveries = deps.maxDeliveries ?? 3;
+  const ackTimeoutMs = deps.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS;
   let subscription: Subscription | undefined;
   let controller = new AbortController();
   let state: 'idle' | 'consuming' | 'stopped' = 'idle';
@@ -61,7 +62,7 @@ export function buildEncodeWorker(deps: EncodeWorkerDeps): EncodeWorker {
         group: ENCODER_GROUP,
         types: ['media.uploaded'],
         concurrency: deps.concurrency ?? 1,
-        ackTimeoutMs: deps.ackTimeoutMs ?? 4 * 3600_000,
+        ackTimeoutMs,
         maxDeliveries,
         handler: encodeUploadedHandler({
           bus: deps.bus,
@@ -71,6 +72,8 @@ export function buildEncodeWorker(deps: EncodeWorkerDeps): EncodeWorker {
           scratchDir: deps.scratchDir,
           maxDeliveries,
           signal: controller.signal,
+          // Three extensions may go astray (a slow disk, a busy bus) before the lease runs out.
+          extendLeaseEveryMs: Math.max(1, Math.floor(ackTimeoutMs / 4)),
           ...(deps.settings ? { settings: deps.settings } : {}),
         }),
       });
