@@ -8,7 +8,8 @@ export interface EdgeIdentity {
   url: string;
 }
 
-const sanitize = (text: string) => text.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 40);
+/** Ids become consumer-group names (`[A-Za-z0-9_-]{1,64}`), pathway ids and directory names. */
+const sanitize = (text: string) => text.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 40);
 
 /**
  * Who this edge is, decided once it listens (the composition root builds every edge before it knows
