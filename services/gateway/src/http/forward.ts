@@ -71,10 +71,16 @@ export async function forward(
     return reply.send();
   }
   const length = Number(res.headers['content-length'] ?? Infinity);
-  if (length <= BUFFER_UP_TO) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of res.body) chunks.push(chunk as Buffer);
-    return reply.send(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
-  }
+  if (length <= BUFFER_UP_TO) return reply.send(await readAll(res.body));
   return reply.send(res.body);
+}
+
+/** A small body, whole: one promise for the lot (an async iterator costs several per chunk). */
+function readAll(body: Readable): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    body.on('data', (chunk: Buffer) => chunks.push(chunk));
+    body.once('error', reject);
+    body.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+  });
 }
