@@ -105,8 +105,9 @@ async function main() {
       `A 20 s 720p H.264/AAC clip ingested through the real pipeline; ${PLAYS} plays after one warm-up,`,
       'each from the title page: click Play → the video element’s first `playing` event, in headless Chromium',
       'on loopback, through the gateway (session) and an edge (playlists, segments; content steering between',
-      'two edges). Reference in the same run: plain hls.js (default config) playing the same encoded files',
-      'from a static in-memory Node server, started by a button click.',
+      'two edges). Reference in the same run: plain hls.js (default config, created and attached to the',
+      'video at page load) playing the same encoded files from a static in-memory Node server, started by',
+      'a button click.',
       '',
       '| player | p50 | p95 | p50 vs reference |',
       '| --- | --- | --- | --- |',
@@ -128,6 +129,9 @@ async function main() {
       `| first frame (\`playing\`) | ${ms(steps.firstFrame)} | ${ms(refSteps.firstFrame)} |`,
     ].join('\n');
     console.log(`\n${body}\n`);
+    if (process.env.STARTUP_TRACE) {
+      for (const t of [...marquee, ...plain]) console.log(`${t.firstFrame} ms: ${t.trace}`);
+    }
     console.log('marquee plays:', marquee.map((t) => t.firstFrame).join(' '));
     console.log('reference plays:', plain.map((t) => t.firstFrame).join(' '));
     if (!process.env.STARTUP_PLAYS) {

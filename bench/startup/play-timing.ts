@@ -11,6 +11,8 @@ export interface PlayTiming {
   mediaPlaylist: number | null;
   init: number | null;
   firstSegment: number | null;
+  /** Every request after the click: path, start → end (ms), for finding where time goes. */
+  trace?: string;
 }
 
 /**
@@ -35,28 +37,31 @@ export async function readPlayTiming(page: Page, timeoutMs = 20_000): Promise<Pl
     undefined,
     { timeout: timeoutMs },
   );
-  return page.evaluate(() => {
-    const { clickAt, playingAt } = (
-      window as unknown as { __startup: { clickAt: number; playingAt: number } }
-    ).__startup;
-    const entries = performance
-      .getEntriesByType('resource')
-      .filter((e) => e.startTime >= clickAt - 1) as PerformanceResourceTiming[];
-    const done = (test: (path: string) => boolean) => {
-      const hit = entries.find((e) => test(new URL(e.name).pathname));
-      return hit ? Math.round(hit.responseEnd - clickAt) : null;
-    };
-    return {
-      firstFrame: Math.round(playingAt - clickAt),
-      session: done((p) => p === '/api/playback'),
-      master: done((p) => p.endsWith('/master.m3u8')),
-      steering: done((p) => p.startsWith('/api/steering/')),
-      mediaPlaylist: done((p) => p.endsWith('.m3u8') && !p.endsWith('/master.m3u8')),
-      init: done((p) => /init[^/]*\.mp4$/.test(p)),
-      firstSegment: done((p) => p.endsWith('.m4s')),
-    };
-  });
+  // A string, not a function: tsx compiles named helpers into `__name(...)` calls that do not exist
+  // in the page.
+  return page.evaluate(READ_TIMINGS);
 }
+
+const READ_TIMINGS = `(() => {
+  const { clickAt, playingAt } = window.__startup;
+  const entries = performance.getEntriesByType('resource').filter((e) => e.startTime >= clickAt - 1);
+  const done = (test) => {
+    const hit = entries.find((e) => test(new URL(e.name).pathname));
+    return hit ? Math.round(hit.responseEnd - clickAt) : null;
+  };
+  return {
+    firstFrame: Math.round(playingAt - clickAt),
+    session: done((p) => p === '/api/playback'),
+    master: done((p) => p.endsWith('/master.m3u8')),
+    steering: done((p) => p.startsWith('/api/steering/')),
+    mediaPlaylist: done((p) => p.endsWith('.m3u8') && !p.endsWith('/master.m3u8')),
+    init: done((p) => /init[^/]*\\.mp4$/.test(p)),
+    firstSegment: done((p) => p.endsWith('.m4s')),
+    trace: entries
+      .map((e) => new URL(e.name).pathname.split('/').slice(-2).join('/') + ' ' + Math.round(e.startTime - clickAt) + '→' + Math.round(e.responseEnd - clickAt))
+      .join('  '),
+  };
+})()`;
 
 export function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -66,10 +71,10 @@ export function percentile(values: readonly number[], p: number): number {
 
 /** The median of each step over all plays that had it. */
 export function medianSteps(timings: readonly PlayTiming[]): Record<keyof PlayTiming, number | null> {
-  const keys = Object.keys(timings[0] ?? {}) as (keyof PlayTiming)[];
+  const keys = (Object.keys(timings[0] ?? {}) as (keyof PlayTiming)[]).filter((k) => k !== 'trace');
   return Object.fromEntries(
     keys.map((k) => {
-      const values = timings.map((t) => t[k]).filter((v): v is number => v !== null);
+      const values = timings.map((t) => t[k]).filter((v): v is number => typeof v === 'number');
       return [k, values.length > 0 ? percentile(values, 50) : null];
     }),
   ) as Record<keyof PlayTiming, number | null>;

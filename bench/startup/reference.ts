@@ -12,16 +12,20 @@ const TYPES: Record<string, string> = {
   jpg: 'image/jpeg',
 };
 
-/** The plain hls.js page: no app, no API, no steering — a button that starts hls.js on a static playlist. */
+/**
+ * The plain hls.js page: no app, no API, no steering. hls.js is created and attached to the video
+ * when the page loads (its transmux worker and the MediaSource are ready before the click), so the
+ * click only loads the playlist and plays: the best case for a static player.
+ */
 const PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>reference</title></head><body>
 <button data-bench-play>Play</button><video playsinline style="width:640px"></video>
 <script src="/hls.min.js"></script>
 <script>
+  const video = document.querySelector('video');
+  const hls = new Hls();
+  hls.attachMedia(video);
   document.querySelector('button').addEventListener('click', () => {
-    const video = document.querySelector('video');
-    const hls = new Hls();
     hls.loadSource('/media/master.m3u8');
-    hls.attachMedia(video);
     video.play().catch(() => {});
   });
 </script></body></html>`;

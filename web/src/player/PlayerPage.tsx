@@ -80,15 +80,23 @@ export function PlayerPage({ titleId }: { titleId: string }) {
 
   const hls = useHls(video, session?.manifestUrl ?? null, session?.resumeAt ?? 0, attempt);
 
-  // Trickplay thumbnails for the seek bar.
+  // Trickplay thumbnails for the seek bar, fetched once the picture is up so they never compete
+  // with the first segments for the connection.
   useEffect(() => {
-    if (!session) return;
+    if (!session || !video) return;
     const url = session.trickplayUrl ?? new URL('trickplay.vtt', session.manifestUrl).href;
-    fetch(url)
-      .then((r) => (r.ok ? r.text() : ''))
-      .then((text) => setCues(parseTrickplayVtt(text, url)))
-      .catch(() => setCues([]));
-  }, [session]);
+    const ctrl = new AbortController();
+    const load = () =>
+      fetch(url, { signal: ctrl.signal })
+        .then((r) => (r.ok ? r.text() : ''))
+        .then((text) => setCues(parseTrickplayVtt(text, url)))
+        .catch(() => setCues([]));
+    video.addEventListener('playing', load, { once: true });
+    return () => {
+      video.removeEventListener('playing', load);
+      ctrl.abort();
+    };
+  }, [session, video]);
 
   // Heartbeats carry the position for resume and keep the stream lease alive; leaving the page (or
   // retrying, which starts a new session) stops the session with the last position, freeing the slot.
@@ -140,6 +148,12 @@ export function PlayerPage({ titleId }: { titleId: string }) {
       video.removeEventListener('ended', onEnded);
     };
   }, [video, session]);
+
+  // A retry starts over: a new session (the old one is stopped) and a new hls.js instance.
+  const retry = () => {
+    setSession(null);
+    setAttempt((a) => a + 1);
+  };
 
   const toggle = useCallback(() => {
     if (!video) return;
@@ -203,7 +217,7 @@ export function PlayerPage({ titleId }: { titleId: string }) {
         <h1>Can’t play this title</h1>
         <p>{refusal}</p>
         <div className="actions">
-          <button className="primary" onClick={() => setAttempt((a) => a + 1)}>
+          <button className="primary" onClick={retry}>
             Try again
           </button>
           <button className="secondary" onClick={() => navigate(`/title/${titleId}`)}>
@@ -230,7 +244,7 @@ export function PlayerPage({ titleId }: { titleId: string }) {
               ? 'The connection to the video was lost.'
               : `Playback failed (${s.fatal}).`}
           </p>
-          <button className="primary" onClick={() => setAttempt((a) => a + 1)}>
+          <button className="primary" onClick={retry}>
             Retry
           </button>
         </div>
