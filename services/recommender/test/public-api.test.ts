@@ -115,4 +115,24 @@ describe('home rows through the public API', () => {
       { timeout: 20_000, interval: 200 },
     );
   });
+
+  it('stay at 200 when the recommender is stopped (the gateway serves its fallback)', async () => {
+    const { accessToken } = await api<{ accessToken: string }>('POST', '/api/auth/login', undefined, {
+      email: 'newbie@marquee.test',
+      password: 'a long enough passphrase',
+    });
+    const listed = await api<{ items: { profileId: string }[] } | { profileId: string }[]>(
+      'GET',
+      '/api/profiles',
+      accessToken,
+    );
+    const profileId = (Array.isArray(listed) ? listed : listed.items)[0]!.profileId;
+    await recommender.app.close();
+    const res = await gateway.app.inject({
+      url: `/api/profiles/${profileId}/home`,
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ rows: expect.any(Array), degraded: true });
+  });
 });
