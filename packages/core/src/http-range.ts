@@ -3,7 +3,10 @@
  * Returns the inclusive span, 'unsatisfiable' for a range starting past the end, or undefined to serve
  * the whole object (no header, multiple ranges, or a syntax we ignore — as the RFC allows).
  */
-export function parseRangeHeader(header: string | undefined, size: number): { start: number; end: number } | 'unsatisfiable' | undefined {
+export function parseRangeHeader(
+  header: string | undefined,
+  size: number,
+): { start: number; end: number } | 'unsatisfiable' | undefined {
   if (!header) return undefined;
   const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
   if (!match) return undefined;

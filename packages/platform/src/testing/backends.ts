@@ -16,7 +16,12 @@ export const testUrls = {
 
 export function listedBackends(): Set<Backend> {
   const raw = process.env.BACKENDS ?? 'embedded,postgres,redis,nats,s3';
-  return new Set(raw.split(',').map((s) => s.trim()).filter(Boolean) as Backend[]);
+  return new Set(
+    raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean) as Backend[],
+  );
 }
 
 function reachable(url: string): Promise<boolean> {
