@@ -100,27 +100,38 @@ export function PlayerPage({ titleId }: { titleId: string }) {
 
   // Heartbeats carry the position for resume and keep the stream lease alive; leaving the page (or
   // retrying, which starts a new session) stops the session with the last position, freeing the slot.
-  // The <video> exists from the first render, long before the session answers.
+  // The position is tracked rather than read at the end: by the time this cleanup runs, hls.js has
+  // detached from the <video> and its currentTime reads 0, which would erase the viewer's place. The
+  // <video> exists from the first render, long before the session answers.
   useEffect(() => {
     if (!session || !video) return;
-    const beat = () =>
-      void playbackApi.heartbeat(session.sessionId, video.currentTime).catch(() => undefined);
+    let position = session.resumeAt;
+    const track = () => {
+      if (video.readyState > 0) position = video.currentTime;
+    };
+    const beat = () => void playbackApi.heartbeat(session.sessionId, position).catch(() => undefined);
     const every = (session.heartbeatIntervalSeconds ?? DEFAULT_HEARTBEAT_SECONDS) * 1000;
     const timer = window.setInterval(beat, every);
     let stopped = false;
     const stop = (keepalive: boolean) => {
       if (stopped) return;
       stopped = true;
-      void playbackApi.stop(session.sessionId, video.currentTime, keepalive).catch(() => undefined);
+      void playbackApi.stop(session.sessionId, position, keepalive).catch(() => undefined);
     };
     // A reload or a closed tab unmounts nothing: without this the old session would hold the stream
     // slot until its lease ran out, and a basic-plan viewer reloading would be refused.
     const onPageHide = () => stop(true);
-    video.addEventListener('pause', beat);
+    const onPause = () => {
+      track();
+      beat();
+    };
+    video.addEventListener('timeupdate', track);
+    video.addEventListener('pause', onPause);
     window.addEventListener('pagehide', onPageHide);
     return () => {
       window.clearInterval(timer);
-      video.removeEventListener('pause', beat);
+      video.removeEventListener('timeupdate', track);
+      video.removeEventListener('pause', onPause);
       window.removeEventListener('pagehide', onPageHide);
       stop(false);
     };

@@ -11,7 +11,7 @@ export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export function browserSkipReason(): string | undefined {
   if (existsSync(CHROMIUM_PATH)) return undefined;
   const reason = `browser tests skipped: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium)`;
-  if (process.env.CI === 'true') throw new Error(`CI=true and ${reason}`);
+  if (process.env.CI === 'true') throw new Error(`CI=true, so this is a failure, not a skip: ${reason}`);
   console.warn(reason);
   return reason;
 }
