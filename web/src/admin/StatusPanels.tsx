@@ -47,8 +47,13 @@ export function EdgesPanel() {
                 <th scope="col">Edge</th>
                 <th scope="col">Health</th>
                 <th scope="col">Load</th>
-                <th scope="col">Assets cached</th>
-                <th scope="col">Last report</th>
+                <th scope="col">Cache hit ratio</th>
+                <th scope="col" className="hide-narrow">
+                  Assets cached
+                </th>
+                <th scope="col" className="hide-narrow">
+                  Last report
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -56,9 +61,9 @@ export function EdgesPanel() {
                 const state = edgeState(e);
                 return (
                   <tr key={e.edgeId}>
-                    <td>
+                    <td className="nowrap">
                       {e.edgeId}
-                      <small className="sub">{e.url}</small>
+                      <small className="sub hide-narrow">{e.url}</small>
                     </td>
                     <td>
                       <span className={state.ok ? 'dot ok' : 'dot bad'} aria-hidden="true" /> {state.label}
@@ -76,8 +81,9 @@ export function EdgesPanel() {
                       </span>{' '}
                       {Math.round(e.load * 100)}%
                     </td>
-                    <td>{e.heldAssets}</td>
-                    <td>{ago(e.lastSeen)}</td>
+                    <td>{e.hitRatio === undefined ? 'not reported' : `${(e.hitRatio * 100).toFixed(1)}%`}</td>
+                    <td className="hide-narrow">{e.heldAssets}</td>
+                    <td className="hide-narrow">{ago(e.lastSeen)}</td>
                   </tr>
                 );
               })}

@@ -35,6 +35,8 @@ export interface EdgeStatus {
   load: number;
   heldAssets: number;
   lastSeen: string;
+  /** Share of requests served from the edge's own tiers (0…1), once edges report it. */
+  hitRatio?: number;
 }
 
 /** One service in GET /api/admin/health: readiness of each of its instances. */
