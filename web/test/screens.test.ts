@@ -125,7 +125,7 @@ describe.skipIf(skip)('every page at desktop and phone widths', () => {
             await page.getByRole('link', { name: 'Tidewater' }).first().waitFor();
             return page.getByRole('progressbar', { name: /watched/ }).count();
           },
-          { timeout: 20_000, intervals: [500, 1000] },
+          { timeout: 20_000, interval: 1000 },
         )
         .toBeGreaterThan(0);
       await shoot(page, 'home', w);

@@ -117,9 +117,9 @@ export function unnamedControls(page: Page): Promise<string[]> {
       if ((el as HTMLInputElement).labels?.length) return true;
       if ((el as HTMLElement).innerText?.trim()) return true;
       if (el.getAttribute('title')?.trim()) return true;
-      return [...el.querySelectorAll('img[alt]')].some((img) => img.getAttribute('alt')?.trim());
+      return Array.from(el.querySelectorAll('img[alt]')).some((img) => img.getAttribute('alt')?.trim());
     };
-    return [...document.querySelectorAll(selector)]
+    return Array.from(document.querySelectorAll(selector))
       .filter((el) => (el as HTMLElement).offsetParent !== null || el.tagName === 'INPUT')
       .filter((el) => !named(el))
       .map((el) => el.outerHTML.slice(0, 120));
