@@ -43,29 +43,30 @@ for (const backend of ['embedded', 'redis'] as const) {
 
     it('builds a page once, then serves it from the cache until the profile’s next event', async () => {
       const { home, history, builds } = await service();
-      const first = await home.homeJson('p1');
-      expect(await home.homeJson('p1')).toBe(first);
+      const first = await home.homePage('p1');
+      expect(await home.homePage('p1')).toBe(first);
       expect(builds()).toBe(1);
       history.set('p1', [
         { titleId: 'drama-01', played: true, completion: 1, rating: 'up', inList: false, lastEventAt: 'x' },
       ]);
       await home.invalidate('p1');
-      const second = await home.homeJson('p1');
+      const second = await home.homePage('p1');
       expect(builds()).toBe(2);
       expect(second).not.toBe(first);
-      const picks = (JSON.parse(second) as { rows: { items: { genres: string[] }[] }[] }).rows[0]!.items;
+      const picks = (JSON.parse(second.toString()) as { rows: { items: { genres: string[] }[] }[] }).rows[0]!
+        .items;
       expect(picks.slice(0, 5).map((i) => i.genres[0])).toEqual(Array(5).fill('Drama'));
     });
 
     it('keeps a page built without users only briefly, however often it is read', async () => {
       const { home, builds, state } = await service(false);
-      const degraded = JSON.parse(await home.homeJson('p2')) as { rows: { title: string }[] };
+      const degraded = JSON.parse((await home.homePage('p2')).toString()) as { rows: { title: string }[] };
       expect(degraded.rows[0]?.title).toBe('Top picks for you');
       state.usersUp = true;
       const deadline = Date.now() + 3_000;
       let page = degraded;
       while (page.rows[0]?.title !== 'Top picks for Ada' && Date.now() < deadline) {
-        page = JSON.parse(await home.homeJson('p2')) as typeof page;
+        page = JSON.parse((await home.homePage('p2')).toString()) as typeof page;
         await new Promise((r) => setTimeout(r, 20));
       }
       expect(page.rows[0]?.title).toBe('Top picks for Ada');

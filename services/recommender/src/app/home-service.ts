@@ -5,6 +5,7 @@ import type { ContinueWatchingEntry, Home } from './home-rows.js';
 import { profileCeiling, type Maturity } from './maturity.js';
 import { profileSignals, type HistoryFacts } from './personal-ranking.js';
 import type { ModelSnapshot } from './training.js';
+import { RecentPages } from './recent-pages.js';
 import type { ProfileInfo, UsersDirectory } from './users-directory.js';
 
 export interface HomeCacheTtls {
@@ -15,6 +16,9 @@ export interface HomeCacheTtls {
   /** The per-profile generation counter; must outlive homeMs by far (see invalidate). */
   generationMs: number;
   popularMs: number;
+  /** This instance's memo of ready-to-send pages in front of the shared cache: age and size bounds. */
+  recentMs: number;
+  recentEntries: number;
 }
 
 export const DEFAULT_HOME_TTLS: HomeCacheTtls = {
@@ -22,6 +26,8 @@ export const DEFAULT_HOME_TTLS: HomeCacheTtls = {
   degradedMs: 10_000,
   generationMs: 24 * 60 * 60_000,
   popularMs: 60_000,
+  recentMs: 30_000,
+  recentEntries: 2_000,
 };
 
 export interface HomeServiceDeps {
@@ -57,17 +63,23 @@ const UNKNOWN_PROFILE_CEILING: Maturity = 'G';
  * history at the time: that page lands under the old key, which nobody reads any more.
  */
 export class HomeService {
-  constructor(private readonly deps: HomeServiceDeps) {}
+  private readonly recent: RecentPages;
+
+  constructor(private readonly deps: HomeServiceDeps) {
+    this.recent = new RecentPages(deps.ttls.recentEntries, deps.ttls.recentMs);
+  }
 
   /**
-   * The page as JSON text, the form it is cached in: a cache hit is sent as it is, without parsing
-   * and serialising a 20 KB page again on every request.
+   * The page as UTF-8 JSON, ready to send. Looked up in this instance's recent pages, then the shared
+   * cache (where it is kept as JSON text), then built.
    */
-  async homeJson(profileId: string): Promise<string> {
+  async homePage(profileId: string): Promise<Buffer> {
     const { cache, ttls } = this.deps;
     const snapshot = this.deps.model();
     const generation = (await cache.get<number>(generationKey(profileId))) ?? 0;
     const key = `recs:home:${snapshot.version}:${generation}:${profileId}`;
+    const recent = this.recent.get(key);
+    if (recent) return recent;
     let built = false;
     const page = await cache.getOrLoad<CachedPage>(key, ttls.homeMs, async () => {
       built = true;
@@ -77,7 +89,9 @@ export class HomeService {
     // A page missing the users rows is kept only briefly. Only the request that built it shortens its
     // life: re-setting it on every hit would keep it alive for as long as requests keep coming.
     if (built && page.degraded) await cache.set(key, page, ttls.degradedMs);
-    return page.json;
+    const body = Buffer.from(page.json);
+    this.recent.set(key, body, page.degraded ? 0 : ttls.recentMs);
+    return body;
   }
 
   /** Forgets a profile's cached page (its next request is computed from its current history). */

@@ -18,9 +18,9 @@ export function registerRoutes(app: FastifyInstance, home: HomeService): void {
         response: { 200: HomeSchema },
       },
     },
-    // Sent as the cached JSON text; the response schema documents it (Fastify does not re-serialise a string).
+    // Sent as the cached bytes; the response schema documents it (Fastify does not re-serialise a Buffer).
     async (req, reply) =>
-      reply.type('application/json; charset=utf-8').send(await home.homeJson(req.params.profileId)),
+      reply.type('application/json; charset=utf-8').send(await home.homePage(req.params.profileId)),
   );
 
   app.get<{ Querystring: PopularQuery }>(
