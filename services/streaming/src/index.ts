@@ -15,6 +15,7 @@ import { EdgeDirectory } from './app/edge-directory.js';
 import { MediaUrls } from './app/media-urls.js';
 import { Playback } from './app/playback.js';
 import { PlayCounter } from './app/play-counter.js';
+import { PlayableTitles } from './app/playable-titles.js';
 import './app/problems.js';
 import { UsersClient } from './clients/users-client.js';
 import { adminRoutes } from './http/admin-routes.js';
@@ -75,11 +76,13 @@ export async function buildStreaming(
   const catalog = new Catalog(db, posterUrls);
   const admin = new CatalogAdmin(db);
   const plays = new PlayCounter(db, logger, options.playCountIntervalMs);
+  const playable = new PlayableTitles(db);
   const playback = new Playback({
     db,
     cache: ctx.cache,
     users,
     edges,
+    playable,
     urls,
     logger,
     leaseTtlMs: options.leaseTtlMs,
@@ -101,7 +104,13 @@ export async function buildStreaming(
     name: 'streaming',
     app,
     async start() {
-      consumer = await startAssetConsumer({ bus: ctx.bus, db, relay, logger });
+      consumer = await startAssetConsumer({
+        bus: ctx.bus,
+        db,
+        relay,
+        logger,
+        onReady: (titleId) => playable.forget(titleId),
+      });
       plays.start();
       maintenance = setInterval(() => {
         const before = new Date(Date.now() - 24 * 3_600_000).toISOString();

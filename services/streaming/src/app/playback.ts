@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { DomainError, NotFoundError, type Identity, type Logger } from '@marquee/core';
 import { enqueue, type Cache, type Database, type NewEvent } from '@marquee/platform';
 import type { UsersClient } from '../clients/users-client.js';
-import { findAsset, renditionsOf } from '../store/assets-store.js';
 import {
   findSession,
   insertSession,
@@ -11,13 +10,13 @@ import {
   type SessionRow,
 } from '../store/sessions-store.js';
 import type { StreamingTables } from '../store/tables.js';
-import { findTitle } from '../store/titles-store.js';
 import type { EdgeDirectory } from './edge-directory.js';
 import { steeringManifest, type SteeringManifest } from './edge-ranking.js';
 import { decideEntitlement, mediaTokenLifetimeMs } from './entitlement.js';
 import { planLimits } from './maturity.js';
 import type { MediaUrls } from './media-urls.js';
 import type { PlayCounter } from './play-counter.js';
+import type { PlayableTitles } from './playable-titles.js';
 import { PlaybackRefusedError } from './problems.js';
 
 /** A crashed player's stream slot frees itself this long after its last heartbeat. */
@@ -49,6 +48,7 @@ export class Playback {
       cache: Cache;
       users: UsersClient;
       edges: EdgeDirectory;
+      playable: PlayableTitles;
       urls: MediaUrls;
       logger: Logger;
       now?: () => number;
@@ -68,8 +68,8 @@ export class Playback {
   }
 
   async start(identity: Identity, input: { profileId: string; titleId: string }): Promise<PlaybackStart> {
-    const { db, cache, users, edges, urls } = this.deps;
-    const [profile, title] = await Promise.all([
+    const { db, cache, users, edges, urls, playable } = this.deps;
+    const [profile, found] = await Promise.all([
       users.profile(input.profileId).catch((err: unknown) => {
         // An unknown profile and another account's profile answer alike: nothing to learn by probing.
         if (err instanceof NotFoundError) {
@@ -77,19 +77,19 @@ export class Playback {
         }
         throw err;
       }),
-      findTitle(db.read, input.titleId),
+      playable.get(input.titleId),
     ]);
-    if (!title) throw new NotFoundError('title', input.titleId);
+    if (!found) throw new NotFoundError('title', input.titleId);
+    const { title, asset } = found;
     if (title.kind === 'series') {
       throw new DomainError('playback.not_playable', `${title.name} is a series: play one of its episodes`);
     }
-    const asset = title.ready_asset_id ? await findAsset(db.read, title.ready_asset_id) : undefined;
     const decision = decideEntitlement({
       accountId: identity.accountId,
       plan: identity.plan,
       profile,
       title,
-      asset: asset && { state: asset.state, renditions: renditionsOf(asset) },
+      asset: asset && { state: asset.state, renditions: asset.ladder },
     });
     if (!decision.ok) throw new PlaybackRefusedError(decision.code, decision.detail);
 

@@ -14,6 +14,8 @@ export function startAssetConsumer(deps: {
   db: Database<StreamingTables>;
   relay: OutboxRelay;
   logger: Logger;
+  /** Called when an asset became ready (so memoised playable titles are re-read). */
+  onReady?: (titleId: string) => void;
 }): Promise<Subscription> {
   return deps.bus.subscribe({
     group: STREAMING_GROUP,
@@ -30,6 +32,7 @@ export function startAssetConsumer(deps: {
       } else if (outcome === 'applied' && event.type !== 'media.encoding.progress') {
         deps.logger.info({ assetId: data.assetId, type: event.type }, 'asset state changed');
         if (event.type === 'media.encoded') {
+          if (data.titleId) deps.onReady?.(data.titleId);
           await deps.relay.flush().catch((err: unknown) => deps.logger.warn({ err }, 'outbox flush failed'));
         }
       }
