@@ -3,10 +3,12 @@
  *   ease <n>      EASE trained on a synthetic n-item matrix: seconds, peak RSS
  *   fallback <n>  what the service trains for an n-title catalog with its default settings
  *                 (item-kNN above RECS_EASE_MAX_ITEMS): seconds, peak RSS
- *   hello         a bare Fastify hello-world (the latency reference)
+ *   hello         bare Fastify: a hello-world, and a home-sized JSON page from memory (references)
  *   recommender   the real recommender service on loopback with embedded backends and a users
- *                 stand-in, fed through the event bus; prints its URL, token and profile ids
+ *                 stand-in, fed through the event bus; prints its URL, token and profile ids, then
+ *                 retrains its models back to back between a `train` and a `stop` line on stdin
  */
+import { createInterface } from 'node:readline';
 import Fastify from 'fastify';
 import { createLogger, serviceToken } from '@marquee/core';
 import { createTestContext } from '@marquee/platform';
@@ -99,6 +101,23 @@ async function fallback(n: number) {
 async function hello() {
   const app = Fastify();
   app.get('/', async () => ({ hello: 'world' }));
+  // A page of the size of a home page (10 rows of 20 titles), from memory: the cost of the bytes alone.
+  const page = Buffer.from(
+    JSON.stringify({
+      rows: Array.from({ length: 10 }, (_, r) => ({
+        id: `row-${r}`,
+        title: `Row ${r}`,
+        items: Array.from({ length: 20 }, (_, i) => ({
+          titleId: `t${String(r * 20 + i).padStart(5, '0')}`,
+          name: `Title ${r * 20 + i}`,
+          year: 2000 + i,
+          maturity: 'PG-13',
+          genres: [`Genre ${i % 12}`, `Genre ${(i * 7) % 12}`],
+        })),
+      })),
+    }),
+  );
+  app.get('/page', async (_req, reply) => reply.type('application/json; charset=utf-8').send(page));
   console.log(JSON.stringify({ url: await app.listen({ port: 0, host }) }));
 }
 
@@ -172,6 +191,15 @@ async function recommender() {
       model: snapshot.personalModel,
     }),
   );
+  let training = false;
+  for await (const line of createInterface({ input: process.stdin })) {
+    if (line === 'train' && !training) {
+      training = true;
+      void (async () => {
+        while (training) await module.retrainNow();
+      })();
+    } else if (line === 'stop') training = false;
+  }
 }
 
 const [role, size] = process.argv.slice(2);

@@ -19,6 +19,8 @@ export interface RecommenderConfig {
    * database at a new group rebuilds the recommender's tables (and so its models) from the replay.
    */
   consumerGroup: string;
+  /** Train on a worker thread (default) rather than in slices on the serving thread. */
+  trainInWorker: boolean;
 }
 
 export interface RecommenderOverrides {
@@ -29,6 +31,7 @@ export interface RecommenderOverrides {
   users?: { timeoutMs?: number; breakerCooldownMs?: number };
   consumerConcurrency?: number;
   consumerGroup?: string;
+  trainInWorker?: boolean;
 }
 
 export function recommenderConfig(
@@ -52,5 +55,6 @@ export function recommenderConfig(
     users: { timeoutMs: 800, breakerCooldownMs: 5_000, ...overrides.users },
     consumerConcurrency: overrides.consumerConcurrency ?? 4,
     consumerGroup: overrides.consumerGroup ?? 'recommender',
+    trainInWorker: overrides.trainInWorker ?? true,
   };
 }

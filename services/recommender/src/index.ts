@@ -9,6 +9,7 @@ import { usersDirectory } from './http/users-client.js';
 import { recommenderEventHandler } from './jobs/event-consumer.js';
 import { CONSUMED_EVENT_TYPES } from './jobs/event-changes.js';
 import { ModelTrainer } from './jobs/model-trainer.js';
+import { cooperativeTraining, workerTraining } from './jobs/training-runner.js';
 import { RecommenderStore } from './store/recommender-store.js';
 import type { RecommenderTables } from './store/tables.js';
 
@@ -41,6 +42,7 @@ export async function buildRecommender(
     : usersDirectory(ctx.urls.users, ctx.secret, config.users);
   const users = options.usersDirectory ?? client!;
   const trainer = new ModelTrainer({
+    runner: config.trainInWorker ? workerTraining(ctx.logger) : cooperativeTraining,
     load: async () => {
       const [titles, interactions] = await Promise.all([store.titles(), store.interactions()]);
       return { titles, interactions };

@@ -116,7 +116,9 @@ export function* trainSnapshotSteps(
   config: TrainingConfig = DEFAULT_TRAINING_CONFIG,
 ): Generator<void, ModelSnapshot, void> {
   const catalog = buildCatalog(input.titles);
+  yield;
   const folded = foldInteractions(catalog, input);
+  yield;
   const matrix = buildInteractionMatrix(folded.interactions, {
     items: catalog.titles.map((t) => t.titleId),
   });

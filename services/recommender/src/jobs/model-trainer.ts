@@ -1,5 +1,5 @@
 import type { Logger } from '@marquee/core';
-import { runCooperatively, runToEnd } from '../app/cooperative.js';
+import { runToEnd } from '../app/cooperative.js';
 import {
   trainSnapshotSteps,
   type ModelSnapshot,
@@ -7,12 +7,14 @@ import {
   type TrainingInput,
 } from '../app/training.js';
 import { decideRetrain, type RetrainPolicy } from './retrain-policy.js';
+import { cooperativeTraining, type TrainingRunner } from './training-runner.js';
 
 /**
- * Holds the current model snapshot and retrains it by the retrain policy. Training reads the store,
- * then runs cooperatively (slices of a few milliseconds) on this process's event loop, so the service
- * keeps answering while it trains; the new snapshot replaces the old one atomically. One training at a
- * time: a request for another while one runs is remembered and honoured when it ends.
+ * Holds the current model snapshot and retrains it by the retrain policy. Training reads the store on
+ * this thread, then hands the facts to the training runner — a worker thread in the service, so that
+ * seconds of EASE never delay a request (workerTraining), or cooperative slices on this thread — and
+ * the new snapshot replaces the old one atomically. One training at a time: events that arrive during
+ * one are judged by the policy when it ends.
  */
 export class ModelTrainer {
   private snapshot: ModelSnapshot;
@@ -30,6 +32,8 @@ export class ModelTrainer {
   constructor(
     private readonly deps: {
       load(): Promise<TrainingInput>;
+      /** Where training runs (default: cooperatively on this thread). */
+      runner?: TrainingRunner;
       config: TrainingConfig;
       policy: RetrainPolicy;
       logger: Logger;
@@ -75,6 +79,7 @@ export class ModelTrainer {
     clearInterval(this.timer);
     clearTimeout(this.retry);
     this.abort.abort();
+    await this.deps.runner?.close(); // a worker's training in flight ends with it
     await this.running?.catch(() => undefined);
   }
 
@@ -110,9 +115,11 @@ export class ModelTrainer {
     this.running = (async () => {
       try {
         const input = await this.deps.load();
-        const snapshot = await runCooperatively(trainSnapshotSteps(input, this.deps.config), {
-          signal: this.abort.signal,
-        });
+        const snapshot = await (this.deps.runner ?? cooperativeTraining).train(
+          input,
+          this.deps.config,
+          this.abort.signal,
+        );
         this.snapshot = snapshot;
         this.trained = true;
         const seconds = (performance.now() - started) / 1000;

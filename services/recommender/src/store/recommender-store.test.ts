@@ -106,6 +106,24 @@ for (const backend of ['embedded', 'postgres'] as const) {
       expect(await store.processedEventCount()).toBe(history.length);
     });
 
+    it('reads every interaction across pages, in key order', async () => {
+      const store = await openStore();
+      for (const [id, change] of history) await store.apply(id, 'x', change);
+      const extra: RecommenderChange = {
+        kind: 'list',
+        profileId: 'p0',
+        titleId: 't9',
+        inList: true,
+        at: at(1),
+        version: v(1, 'e11'),
+      };
+      await store.apply('e11', 'x', extra);
+      const whole = await store.interactions();
+      expect(whole.map((i) => `${i.profileId}/${i.titleId}`)).toEqual(['p0/t9', 'p1/t1', 'p1/t2']);
+      expect(await store.interactions(1)).toEqual(whole);
+      expect(await store.interactions(2)).toEqual(whole);
+    });
+
     it('applies an event id once: a redelivery changes nothing', async () => {
       const store = await openStore();
       const [id, change] = history[6]!;

@@ -97,15 +97,29 @@ export class RecommenderStore {
     }));
   }
 
-  /** Every interaction, ordered: the training input. */
-  async interactions(): Promise<StoredInteraction[]> {
-    const rows = await this.db.read
-      .selectFrom('interactions')
-      .selectAll()
-      .orderBy('profile_id')
-      .orderBy('title_id')
-      .execute();
-    return rows.map(toInteraction);
+  /**
+   * Every interaction, ordered: the training input. Read in pages of `pageSize` rows (keyset on the
+   * primary key), so that a large table never holds the event loop for one long synchronous read.
+   */
+  async interactions(pageSize = 5_000): Promise<StoredInteraction[]> {
+    const all: StoredInteraction[] = [];
+    let after: [string, string] | undefined;
+    for (;;) {
+      const rows = await this.db.read
+        .selectFrom('interactions')
+        .selectAll()
+        .$if(after !== undefined, (q) =>
+          q.where((eb) => eb(eb.refTuple('profile_id', 'title_id'), '>', eb.tuple(after![0], after![1]))),
+        )
+        .orderBy('profile_id')
+        .orderBy('title_id')
+        .limit(pageSize)
+        .execute();
+      for (const row of rows) all.push(toInteraction(row));
+      if (rows.length < pageSize) return all;
+      const last = rows[rows.length - 1]!;
+      after = [last.profile_id, last.title_id];
+    }
   }
 
   /** One profile's history, from the primary: it must already show the event that invalidated its home. */

@@ -70,7 +70,8 @@ export function trainEase(matrix: InteractionMatrix, options: EaseOptions = {}):
   return runToEnd(trainEaseSteps(matrix, options));
 }
 
-function easeModel(n: number, weights: Float32Array): EaseModel {
+/** The model over trained weights (trained here, or received from a training worker). */
+export function easeModel(n: number, weights: Float32Array): EaseModel {
   return {
     name: 'ease',
     itemCount: n,

@@ -27,6 +27,9 @@ export interface Neighbour {
 
 export interface ItemKnnModel extends ItemScorer {
   readonly neighbourCount: number;
+  /** Row-major n×k: item i's neighbours (−1 past the last) and their similarities, best first. */
+  readonly neighbourItems: Int32Array;
+  readonly neighbourSims: Float32Array;
   /** The most similar items to `item`, best first. */
   neighboursOf(item: number, k?: number): Neighbour[];
 }
@@ -76,7 +79,8 @@ export function trainItemKnn(matrix: InteractionMatrix, options: ItemKnnOptions 
   return runToEnd(trainItemKnnSteps(matrix, options));
 }
 
-function itemKnnModel(
+/** The model over neighbour arrays (trained here, or received from a training worker). */
+export function itemKnnModel(
   n: number,
   k: number,
   neighbourItems: Int32Array,
@@ -86,6 +90,8 @@ function itemKnnModel(
     name: 'itemknn',
     itemCount: n,
     neighbourCount: k,
+    neighbourItems,
+    neighbourSims,
     score(history: SparseRow): Float32Array {
       const out = new Float32Array(n);
       for (let h = 0; h < history.indices.length; h++) {

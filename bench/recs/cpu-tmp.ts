@@ -1,0 +1,35 @@
+import { createLogger, serviceToken } from '@marquee/core';
+import { createTestContext } from '@marquee/platform';
+import { buildRecommender } from '@marquee/recommender';
+import Fastify from 'fastify';
+import { fixtureTitles } from '../../services/recommender/test/fixtures.js';
+import { titlePublished, watched, drained } from '../../services/recommender/test/events.js';
+import { startUsersFixture } from '../../services/recommender/test/users-fixture.js';
+const ctx = await createTestContext();
+const users = await startUsersFixture(ctx.secret);
+ctx.urls.users = [users.url];
+const m = await buildRecommender({ ...ctx, logger: createLogger({ level: 'warn' }) });
+await m.start();
+const titles = fixtureTitles(100);
+await ctx.bus.publish(titles.map(titlePublished));
+await ctx.bus.publish(titles.slice(0, 50).flatMap((t, i) => watched('p' + (i % 10), t.titleId)));
+await drained(ctx.bus, 'recommender');
+await m.retrainNow();
+users.profiles.set('p1', { name: 'x', kids: false, maxMaturity: 'R' });
+const headers = { 'x-marquee-service-token': serviceToken(ctx.secret) };
+const hello = Fastify();
+hello.get('/', async () => ({ hello: 'world' }));
+await hello.ready();
+for (let rep = 0; rep < 3; rep++) {
+  let t = performance.now();
+  for (let i = 0; i < 3000; i++) await m.app.inject({ url: '/api/profiles/p1/home', headers });
+  const home = (performance.now() - t) / 3000;
+  t = performance.now();
+  for (let i = 0; i < 3000; i++) await hello.inject({ url: '/' });
+  const bare = (performance.now() - t) / 3000;
+  console.log('µs per request: home', (home * 1000).toFixed(0), 'bare', (bare * 1000).toFixed(0));
+}
+await m.app.close();
+await m.stop();
+await users.close();
+await ctx.cleanup();

@@ -1,0 +1,67 @@
+import { buildCatalog, type CatalogEntry } from './catalog.js';
+import { buildContentIndex } from './models/content-similarity.js';
+import { easeModel, type EaseModel } from './models/ease.js';
+import { itemKnnModel } from './models/item-knn.js';
+import type { ModelSnapshot } from './training.js';
+
+/**
+ * A ModelSnapshot as plain data and typed arrays, to cross from a training worker to the serving
+ * thread: the large arrays are transferred (moved, not copied), and the parts that are cheap to
+ * rebuild (catalog index, content index) are rebuilt on arrival.
+ */
+export interface SnapshotParts {
+  version: string;
+  personalModel: ModelSnapshot['personalModel'];
+  profiles: number;
+  interactions: number;
+  titles: CatalogEntry[];
+  itemKnn: { n: number; k: number; items: Int32Array; sims: Float32Array };
+  easeWeights: Float32Array | undefined;
+  popularity: Float32Array;
+  trending: Float32Array;
+}
+
+export function snapshotParts(
+  snapshot: ModelSnapshot,
+  titles: readonly CatalogEntry[],
+): { parts: SnapshotParts; transfer: ArrayBuffer[] } {
+  const knn = snapshot.itemKnn;
+  const ease = snapshot.personalModel === 'ease' ? (snapshot.personal as EaseModel).weights : undefined;
+  const parts: SnapshotParts = {
+    version: snapshot.version,
+    personalModel: snapshot.personalModel,
+    profiles: snapshot.profiles,
+    interactions: snapshot.interactions,
+    titles: [...titles],
+    itemKnn: { n: knn.itemCount, k: knn.neighbourCount, items: knn.neighbourItems, sims: knn.neighbourSims },
+    easeWeights: ease,
+    popularity: snapshot.popularity,
+    trending: snapshot.trending,
+  };
+  const arrays = [knn.neighbourItems, knn.neighbourSims, snapshot.popularity, snapshot.trending, ease];
+  const transfer = [...new Set(arrays.flatMap((a) => (a ? [a.buffer as ArrayBuffer] : [])))];
+  return { parts, transfer };
+}
+
+export function snapshotFromParts(parts: SnapshotParts): ModelSnapshot {
+  const catalog = buildCatalog(parts.titles);
+  const itemKnn = itemKnnModel(parts.itemKnn.n, parts.itemKnn.k, parts.itemKnn.items, parts.itemKnn.sims);
+  const personal =
+    parts.personalModel === 'ease' && parts.easeWeights
+      ? easeModel(catalog.titles.length, parts.easeWeights)
+      : parts.personalModel === 'itemknn'
+        ? itemKnn
+        : undefined;
+  return {
+    version: parts.version,
+    catalog,
+    personalModel: parts.personalModel,
+    personal,
+    itemKnn,
+    content: buildContentIndex(catalog.titles),
+    popularity: parts.popularity,
+    trending: parts.trending,
+    profiles: parts.profiles,
+    interactions: parts.interactions,
+  };
+}
