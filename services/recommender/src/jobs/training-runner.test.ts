@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { fixtureInput } from '../../test/fixtures.js';
+import { fixtureInput, fixtureInteractions, fixtureTitles } from '../../test/fixtures.js';
 import { runToEnd } from '../app/cooperative.js';
 import { rowFromHistory } from '../app/models/interaction-matrix.js';
 import { DEFAULT_TRAINING_CONFIG, trainSnapshotSteps } from '../app/training.js';
@@ -31,6 +31,20 @@ describe('training on a worker thread', () => {
       const again = await runner.train(input, DEFAULT_TRAINING_CONFIG, new AbortController().signal);
       expect(again.version).toBe(expected.version);
       expect(warnings).toEqual([]);
+    } finally {
+      await runner.close();
+    }
+  });
+
+  it('sends a large input in several chunks and trains on all of it', async () => {
+    const runner = workerTraining(pino({ level: 'silent' }));
+    try {
+      const input = { titles: fixtureTitles(), interactions: fixtureInteractions(600) };
+      expect(input.interactions.length).toBeGreaterThan(3 * 5_000);
+      const expected = runToEnd(trainSnapshotSteps(input, DEFAULT_TRAINING_CONFIG));
+      const received = await runner.train(input, DEFAULT_TRAINING_CONFIG, new AbortController().signal);
+      expect(received.interactions).toBe(expected.interactions);
+      expect(received.version).toBe(expected.version);
     } finally {
       await runner.close();
     }

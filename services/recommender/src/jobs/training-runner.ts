@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '@marquee/core';
 import { runCooperatively } from '../app/cooperative.js';
@@ -8,6 +9,7 @@ import {
   type TrainingConfig,
   type TrainingInput,
 } from '../app/training.js';
+import type { TrainMessage } from './training-worker.js';
 
 /** Trains a snapshot from the store's facts; where the CPU work happens is the runner's business. */
 export interface TrainingRunner {
@@ -20,6 +22,9 @@ export const cooperativeTraining: TrainingRunner = {
   train: (input, config, signal) => runCooperatively(trainSnapshotSteps(input, config), { signal }),
   close: async () => {},
 };
+
+/** Interactions per message to the worker: cloning 5,000 rows takes a few milliseconds. */
+const CHUNK = 5_000;
 
 type Reply = { ready: true } | { id: number; parts: SnapshotParts } | { id: number; error: string };
 
@@ -65,11 +70,16 @@ export function workerTraining(logger: Logger): TrainingRunner {
         try {
           const w = await (ready ??= start());
           const id = ++next;
-          const parts = await new Promise<SnapshotParts>((resolve, reject) => {
-            pending.set(id, { resolve, reject });
-            w.postMessage({ id, input, config });
-          });
-          return snapshotFromParts(parts);
+          const parts = new Promise<SnapshotParts>((resolve, reject) => pending.set(id, { resolve, reject }));
+          parts.catch(() => undefined); // observed below; a rejection while still sending is not unhandled
+          w.postMessage({ id, kind: 'begin', titles: input.titles, config } satisfies TrainMessage);
+          for (let at = 0; at < input.interactions.length; at += CHUNK) {
+            const rows = input.interactions.slice(at, at + CHUNK);
+            w.postMessage({ id, kind: 'interactions', rows } satisfies TrainMessage);
+            await nextTurn(); // each chunk's clone is a few ms: requests get served in between
+          }
+          w.postMessage({ id, kind: 'train' } satisfies TrainMessage);
+          return snapshotFromParts(await parts);
         } catch (err) {
           if (signal.aborted) throw err;
           if (worker === undefined) {
