@@ -7,7 +7,7 @@
  * of 32 players starting and stopping as fast as they can: the most starts/s. Every start is followed
  * by its stop, so leases never pile up. Writes the `## Playback` section of docs/benchmarks.md.
  *
- *   npm run bench:playback     (PLAYBACK_BENCH_RATE=500, PLAYBACK_BENCH_SECONDS=10)
+ *   npm run bench:playback     (PLAYBACK_BENCH_RATES=250,500  PLAYBACK_BENCH_SECONDS=10)
  */
 import { spawn } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
@@ -16,9 +16,9 @@ import { createInterface } from 'node:readline';
 import { Pool } from 'undici';
 import { writeSection } from '../events/report.js';
 
-const RATE = Number(process.env.PLAYBACK_BENCH_RATE ?? 500);
+const RATES = (process.env.PLAYBACK_BENCH_RATES ?? '250,500').split(',').map(Number);
 const SECONDS = Number(process.env.PLAYBACK_BENCH_SECONDS ?? 10);
-const ACCOUNTS = 40;
+const ACCOUNTS = 100;
 const CLOSED_LOOP_PLAYERS = 32;
 
 interface Viewer {
@@ -93,12 +93,13 @@ async function startAndStop(viewer: Viewer, due: number): Promise<{ ms: number; 
     failureCodes.set(started.status, typeof code === 'string' ? code : '');
   }
   if (started.status === 201) {
-    const stopped = await call(
-      'DELETE',
-      `/api/playback/${started.json.sessionId as string}`,
-      undefined,
-      viewer.token,
-    );
+    // A player retries its stop (else the slot stays taken until the lease lapses).
+    const path = `/api/playback/${started.json.sessionId as string}`;
+    let stopped = await call('DELETE', path, undefined, viewer.token);
+    for (let retry = 0; retry < 3 && stopped.status !== 204; retry++) {
+      await new Promise((r) => setTimeout(r, 100));
+      stopped = await call('DELETE', path, undefined, viewer.token);
+    }
     if (stopped.status !== 204) failedStops++;
   }
   return { ms, status: started.status };
@@ -160,17 +161,20 @@ try {
   for (let i = 0; i < ACCOUNTS; i += 4)
     viewers.push(...(await Promise.all([0, 1, 2, 3].map((k) => signUp(i + k)))));
   const loadBefore = loadavg()[0]!;
-  await openLoop(viewers, Math.min(RATE, 200), 2); // warm-up: JIT, pools, caches
-  const open = await openLoop(viewers, RATE, SECONDS);
+  await openLoop(viewers, 200, 2); // warm-up: JIT, pools, caches
+  const opens: (Awaited<ReturnType<typeof openLoop>> & { rate: number })[] = [];
+  for (const rate of RATES) {
+    opens.push({ rate, ...(await openLoop(viewers, rate, SECONDS)) });
+    await new Promise((r) => setTimeout(r, 2_000)); // let queues drain between runs
+  }
   const closed = await closedLoop(viewers, CLOSED_LOOP_PLAYERS, SECONDS);
   const loadAfter = loadavg()[0]!;
   const describe = (f: Map<number, number>) =>
     [...f].map(([status, n]) => `${n} × ${status} ${failureCodes.get(status) ?? ''}`.trim()).join(', ') ||
     'none';
-  const failures = describe(open.failures);
   const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, Node ${process.version}, ${process.platform}`;
   const report = [
-    `Reproduce: \`npm run bench:playback\` (\`PLAYBACK_BENCH_RATE\`, \`PLAYBACK_BENCH_SECONDS\`). Machine: ${machine};`,
+    `Reproduce: \`npm run bench:playback\` (\`PLAYBACK_BENCH_RATES\`, \`PLAYBACK_BENCH_SECONDS\`). Machine: ${machine};`,
     `1-minute load average ${fmt(loadBefore)} before, ${fmt(loadAfter)} after (other work shares the 2 cores).`,
     'Gateway, users and streaming in one process on the embedded backends (SQLite, in-process cache,',
     `embedded event log), as in monolithic mode; the load generator in another. ${ACCOUNTS} premium accounts;`,
@@ -180,12 +184,15 @@ try {
     '',
     '| run | starts/s | p50 | p90 | p99 | max | failed |',
     '| --- | --- | --- | --- | --- | --- | --- |',
-    `| open loop at ${RATE}/s for ${SECONDS} s (${open.total} starts) | ${fmt(open.achieved, 0)} | ${fmt(open.p50)} ms | ${fmt(open.p90)} ms | ${fmt(open.p99)} ms | ${fmt(open.max)} ms | ${failures} |`,
+    ...opens.map(
+      (o) =>
+        `| open loop at ${o.rate}/s for ${SECONDS} s (${o.total} starts) | ${fmt(o.achieved, 0)} | ${fmt(o.p50)} ms | ${fmt(o.p90)} ms | ${fmt(o.p99)} ms | ${fmt(o.max)} ms | ${describe(o.failures)} |`,
+    ),
     `| closed loop, ${CLOSED_LOOP_PLAYERS} players start+stop | ${fmt(closed.perSecond, 0)} | | | | | ${describe(closed.failures)} |`,
     '',
-    `Goal: p99 ≤ 30 ms at 500 starts/s — ${open.p99 <= 30 && RATE >= 500 ? 'met' : 'not met'} in this run.`,
+    `Goal: p99 ≤ 30 ms at 500 starts/s — ${opens.some((o) => o.rate >= 500 && o.p99 <= 30 && o.failures.size === 0) ? 'met' : 'not met'} in this run.`,
     'Latency is measured from when each request was due (no coordinated omission).',
-    `Stops that failed (their stream slot then lapses after 60 s): ${failedStops}.`,
+    `Stops that failed after 3 retries (their stream slot then lapses after 60 s): ${failedStops}.`,
   ].join('\n');
   console.log(report);
   if (process.env.PLAYBACK_BENCH_WRITE !== '0') await writeSection('docs/benchmarks.md', 'Playback', report);
