@@ -291,6 +291,12 @@ describe.each(backends)('streaming catalog on %s', (backend) => {
         (e) => e.type === 'title.published' && (e.data as { titleId: string }).titleId === seriesId,
       );
       expect(events).toHaveLength(1);
+      expect(events[0]!.data).toMatchObject({ kind: 'series' });
+      // An episode names its series, so recommendation rows can show the series instead.
+      const episodeEvent = h.published.find(
+        (e) => e.type === 'title.published' && (e.data as { titleId: string }).titleId === e1,
+      );
+      expect(episodeEvent?.data).toMatchObject({ kind: 'episode', seriesId });
     });
     const adminView = (await h.as(admin)({ method: 'GET', url: `/api/admin/titles/${seriesId}` })).json<{
       episodes: { season: number; number: number; asset: { state: string } }[];

@@ -57,6 +57,9 @@ export const MediaEncodingFailed = Type.Object({
 export const TitlePublished = Type.Object({
   titleId: Id,
   assetId: Type.Optional(Id),
+  /** Optional for events from older publishers; an episode names its series so rows can show the series. */
+  kind: Type.Optional(Type.Union([Type.Literal('movie'), Type.Literal('series'), Type.Literal('episode')])),
+  seriesId: Type.Optional(Id),
   name: Type.String({ minLength: 1 }),
   genres: Type.Array(Type.String({ minLength: 1 })),
   maturity: Maturity,

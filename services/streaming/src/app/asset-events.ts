@@ -55,6 +55,8 @@ function published(title: TitleRow, assetId: string | undefined): NewEvent<Event
     data: {
       titleId: title.title_id,
       ...(assetId ? { assetId } : {}),
+      kind: title.kind,
+      ...(title.series_id ? { seriesId: title.series_id } : {}),
       name: title.name,
       genres: genresOf(title),
       maturity: title.maturity,
