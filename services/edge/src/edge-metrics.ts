@@ -16,6 +16,8 @@ export interface EdgeMetrics {
   hitRatio: Gauge<'tier'>;
   tierBytes: Gauge<'tier'>;
   tierObjects: Gauge<'tier'>;
+  /** Hit ratios since start: RAM, disk (of RAM misses) and overall (served from either tier). */
+  hitRatios: () => Promise<{ ram: number; disk: number; total: number }>;
 }
 
 export function createEdgeMetrics(
@@ -64,9 +66,27 @@ export function createEdgeMetrics(
       this.set({ tier: 'disk' }, tiers.disk().count);
     },
   });
+  const count = async (tier: string, result?: string) =>
+    (await lookups.get()).values
+      .filter((v) => v.labels.tier === tier && (result === undefined || v.labels.result === result))
+      .reduce((sum, v) => sum + v.value, 0);
+  const hitRatios = async () => {
+    const [ramLookups, ramHits, diskHits] = await Promise.all([
+      count('ram'),
+      count('ram', 'hit'),
+      count('disk', 'hit'),
+    ]);
+    return {
+      ram: await ratio('ram'),
+      disk: await ratio('disk'),
+      // RAM sees every lookup, so it is the denominator of the overall ratio.
+      total: ramLookups === 0 ? 0 : (ramHits + diskHits) / ramLookups,
+    };
+  };
   return {
     lookups,
     hitRatio,
+    hitRatios,
     tierBytes,
     tierObjects,
     served: new Counter({

@@ -118,6 +118,7 @@ export async function buildEdge(ctx: ServiceContext, options: EdgeOptions = {}):
           streaming,
           load: () => load.read(),
           heldAssets: (limit) => tiered.heldAssets(limit),
+          hitRatio: () => metrics.hitRatios(),
           // Once the server stops listening (shutting down) the edge reports itself unhealthy.
           healthy: () => app.server.listening,
           logger: edgeLogger,

@@ -241,7 +241,10 @@ describe.each(backends)('playback on %s', (backend) => {
     await report('edge-b', 'http://127.0.0.1:29002', { healthy: false });
     await new Promise((r) => setTimeout(r, 1_100));
     expect((await steering('edge-b'))['PATHWAY-PRIORITY']).toEqual(['edge-a']);
-    await report('edge-b', 'http://127.0.0.1:29002', { load: 0.3 });
+    await report('edge-b', 'http://127.0.0.1:29002', {
+      load: 0.3,
+      hitRatio: { ram: 0.75, disk: 0.5, total: 0.875 },
+    });
     expect((await h.internal({ method: 'DELETE', url: '/internal/edges/edge-a' })).statusCode).toBe(204);
     await new Promise((r) => setTimeout(r, 1_100));
     expect((await steering('edge-a'))['PATHWAY-PRIORITY']).toEqual(['edge-b']);
@@ -253,8 +256,15 @@ describe.each(backends)('playback on %s', (backend) => {
       items: { edgeId: string; live: boolean; heldAssets: number }[];
     }>();
     expect(edgesView.items).toEqual([
-      expect.objectContaining({ edgeId: 'edge-b', live: true, heldAssets: 0 }),
+      expect.objectContaining({
+        edgeId: 'edge-b',
+        live: true,
+        heldAssets: 0,
+        hitRatio: { ram: 0.75, disk: 0.5, total: 0.875 },
+      }),
     ]);
+    const bad = await report('edge-b', 'http://127.0.0.1:29002', { hitRatio: { ram: 2, disk: 0, total: 0 } });
+    expect(bad.statusCode).toBe(400);
     expect((await h.as(premium)({ method: 'GET', url: '/api/admin/edges' })).statusCode).toBe(403);
   });
 });

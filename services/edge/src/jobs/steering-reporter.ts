@@ -27,6 +27,8 @@ export class SteeringReporter {
       streaming: ServiceClient;
       load: () => number;
       heldAssets: (limit: number) => string[];
+      /** Cache hit ratios for the admin console's edge view; optional so tests can leave it out. */
+      hitRatio?: () => Promise<{ ram: number; disk: number; total: number }>;
       healthy: () => boolean;
       logger: Logger;
       defaultSteeringBaseUrl: string;
@@ -62,6 +64,7 @@ export class SteeringReporter {
           healthy: this.deps.healthy(),
           load: this.deps.load(),
           assets: this.deps.heldAssets(HELD_ASSETS_REPORTED),
+          ...(this.deps.hitRatio ? { hitRatio: await this.deps.hitRatio() } : {}),
         },
         { timeoutMs: 1_500 },
       );

@@ -21,6 +21,14 @@ export interface EdgeReport {
   assets: readonly string[];
   /** Epoch ms of the report. */
   lastSeen: number;
+  /** Cache hit ratios since the edge started (0…1): RAM tier, disk tier (of RAM misses), overall. */
+  hitRatio?: EdgeHitRatio;
+}
+
+export interface EdgeHitRatio {
+  ram: number;
+  disk: number;
+  total: number;
 }
 
 export interface RankOptions {

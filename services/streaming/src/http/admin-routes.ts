@@ -39,6 +39,7 @@ export function adminRoutes(app: FastifyInstance, admin: CatalogAdmin, edges: Ed
           load: e.load,
           heldAssets: e.assets.length,
           lastSeen: new Date(e.lastSeen).toISOString(),
+          ...(e.hitRatio ? { hitRatio: e.hitRatio } : {}),
         })),
       };
     },

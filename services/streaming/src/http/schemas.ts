@@ -186,12 +186,19 @@ export const RegisterAssetBody = Type.Object(
 );
 export type RegisterAssetBody = Static<typeof RegisterAssetBody>;
 
+const Ratio = Type.Number({ minimum: 0, maximum: 1 });
+const HitRatioSchema = Type.Object(
+  { ram: Ratio, disk: Ratio, total: Ratio },
+  { description: 'cache hit ratios since the edge started: RAM tier, disk tier (of RAM misses), overall' },
+);
+
 export const EdgeHeartbeatBody = Type.Object({
   edgeId: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' }),
   url: Type.String({ pattern: '^https?://', maxLength: 512 }),
   healthy: Type.Boolean(),
   load: Type.Number({ minimum: 0 }),
   assets: Type.Array(Id, { maxItems: 5000 }),
+  hitRatio: Type.Optional(HitRatioSchema),
 });
 export type EdgeHeartbeatBody = Static<typeof EdgeHeartbeatBody>;
 
@@ -205,6 +212,7 @@ export const EdgeListSchema = Type.Object({
       load: Type.Number(),
       heldAssets: Type.Integer(),
       lastSeen: Instant,
+      hitRatio: Type.Optional(HitRatioSchema),
     }),
   ),
 });

@@ -1,5 +1,5 @@
 import { jsonColumn } from '@marquee/platform';
-import type { EdgeReport } from '../app/edge-ranking.js';
+import type { EdgeHitRatio, EdgeReport } from '../app/edge-ranking.js';
 import type { Executor } from './titles-store.js';
 
 export async function upsertEdge(db: Executor, edge: EdgeReport): Promise<void> {
@@ -10,6 +10,7 @@ export async function upsertEdge(db: Executor, edge: EdgeReport): Promise<void> 
     load: edge.load,
     assets: jsonColumn.encode(edge.assets),
     last_seen: edge.lastSeen,
+    hit_ratio: edge.hitRatio ? jsonColumn.encode(edge.hitRatio) : null,
   };
   await db
     .insertInto('edges')
@@ -21,6 +22,7 @@ export async function upsertEdge(db: Executor, edge: EdgeReport): Promise<void> 
         load: row.load,
         assets: row.assets,
         last_seen: row.last_seen,
+        hit_ratio: row.hit_ratio,
       }),
     )
     .execute();
@@ -35,6 +37,7 @@ export async function listEdges(db: Executor): Promise<EdgeReport[]> {
     load: r.load,
     assets: jsonColumn.decode<string[]>(r.assets),
     lastSeen: r.last_seen,
+    ...(r.hit_ratio ? { hitRatio: jsonColumn.decode<EdgeHitRatio>(r.hit_ratio) } : {}),
   }));
 }
 

@@ -121,4 +121,10 @@ export const streamingMigrations: Record<string, Migration> = {
         .execute();
     },
   },
+  streaming_0003_edge_hit_ratio: {
+    async up(db: Kysely<any>) {
+      // JSON {ram, disk, total} as the edge last reported it; null for edges that never did.
+      await db.schema.alterTable('edges').addColumn('hit_ratio', 'text').execute();
+    },
+  },
 };

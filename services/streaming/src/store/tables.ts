@@ -101,4 +101,6 @@ export interface EdgesTable {
   assets: string;
   /** Epoch milliseconds of the last report. */
   last_seen: number;
+  /** JSON {ram, disk, total} cache hit ratios, 0…1, as last reported; null if never reported. */
+  hit_ratio: string | null;
 }
