@@ -81,7 +81,18 @@ export function EdgesPanel() {
                       </span>{' '}
                       {Math.round(e.load * 100)}%
                     </td>
-                    <td>{e.hitRatio === undefined ? 'not reported' : `${(e.hitRatio * 100).toFixed(1)}%`}</td>
+                    <td>
+                      {e.hitRatio === undefined ? (
+                        'not reported'
+                      ) : (
+                        <>
+                          {percent(e.hitRatio.total)}
+                          <small className="sub hide-narrow">
+                            RAM {percent(e.hitRatio.ram)} · disk {percent(e.hitRatio.disk)}
+                          </small>
+                        </>
+                      )}
+                    </td>
                     <td className="hide-narrow">{e.heldAssets}</td>
                     <td className="hide-narrow">{ago(e.lastSeen)}</td>
                   </tr>
@@ -94,6 +105,8 @@ export function EdgesPanel() {
     </section>
   );
 }
+
+const percent = (ratio: number) => `${(ratio * 100).toFixed(1)}%`;
 
 const ACTIVE = ['uploading', 'queued', 'encoding'];
 

@@ -35,8 +35,8 @@ export interface EdgeStatus {
   load: number;
   heldAssets: number;
   lastSeen: string;
-  /** Share of requests served from the edge's own tiers (0…1), once edges report it. */
-  hitRatio?: number;
+  /** Cache hit ratios since the edge started (0…1): RAM tier, disk tier (of RAM misses), overall. */
+  hitRatio?: { ram: number; disk: number; total: number };
 }
 
 /** One service in GET /api/admin/health: readiness of each of its instances. */
