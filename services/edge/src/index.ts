@@ -20,6 +20,7 @@ import { mediaRoutes } from './http/media-routes.js';
 import { Prefill } from './jobs/prefill.js';
 import { SteeringReporter } from './jobs/steering-reporter.js';
 import { LoadGauge } from './load-gauge.js';
+import { VerifiedTokens } from './app/verified-tokens.js';
 import { HttpOrigin, type Origin } from './origin/http-origin.js';
 import { loadEdgeTls } from './tls.js';
 
@@ -83,7 +84,7 @@ export async function buildEdge(ctx: ServiceContext, options: EdgeOptions = {}):
   let identity = options.identity;
 
   mediaRoutes(app, {
-    keys: createMediaKeyring({ secret: ctx.secret }),
+    tokens: new VerifiedTokens(createMediaKeyring({ secret: ctx.secret })),
     tiers: () => (cache && playlists ? { cache, playlists } : undefined),
     metrics,
     load,

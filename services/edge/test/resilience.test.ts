@@ -82,16 +82,20 @@ describe('edge resilience', () => {
       source: 'streaming',
       data: { titleId: 't3', assetId: 'a3', name: 'New', genres: [], maturity: 'G', year: 2024 },
     });
+    // Renditions are filled in master order; v360 is the last, its third segment the last object.
     const deadline = Date.now() + 10_000;
-    while (e.origin.fetchesOf('assets/a3/v1080/seg_00003.m4s') === 0 && Date.now() < deadline) {
+    while (e.origin.fetchesOf('assets/a3/v360/seg_00003.m4s') === 0 && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 50));
     }
+    await new Promise((r) => setTimeout(r, 100)); // the last body lands in RAM after the fetch began
     for (const file of [
       'master.m3u8',
       'v1080/index.m3u8',
       'v1080/init.mp4',
       'v1080/seg_00001.m4s',
       'audio/en/seg_00001.m4s',
+      'v720/seg_00002.m4s',
+      'v360/seg_00003.m4s',
     ]) {
       expect(e.origin.fetchesOf(`assets/a3/${file}`), file).toBe(1);
     }
@@ -99,6 +103,8 @@ describe('edge resilience', () => {
     const res = await e.get(`/t/${token}/a/a3/v720/seg_00002.m4s`);
     expect(res.headers['x-cache']).toBe('HIT-RAM');
     await res.body.dump();
+    expect(e.origin.fetchesOf('assets/a3/v720/seg_00002.m4s')).toBe(1);
+    expect(e.origin.fetchesOf('assets/a3/v720/seg_00005.m4s')).toBe(0); // only the start is filled
   });
 
   it('serves HTTPS with a self-signed certificate made on first start', async () => {

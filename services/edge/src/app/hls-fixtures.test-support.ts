@@ -23,9 +23,9 @@ ${Array.from({ length: segments }, (_, i) => `#EXTINF:4.000,\nseg_${String(i + 1
 `.replaceAll('DIR', dir);
 
 export const PLAYLISTS = new Map([
-  ['v1080/index.m3u8', variantPlaylist('v1080')],
-  ['v720/index.m3u8', variantPlaylist('v720')],
-  ['v360/index.m3u8', variantPlaylist('v360')],
+  ['v1080/index.m3u8', variantPlaylist('v1080', 6)],
+  ['v720/index.m3u8', variantPlaylist('v720', 6)],
+  ['v360/index.m3u8', variantPlaylist('v360', 6)],
   ['audio/en/index.m3u8', variantPlaylist('audio')],
   ['subs/en/index.m3u8', `#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:4,\nsub_1.vtt\n#EXT-X-ENDLIST\n`],
 ]);

@@ -21,12 +21,16 @@ export function parseMediaPath(url: string): MediaRequest | undefined {
   const [, token, assetId, rest] = match as unknown as [string, string, string, string];
   if (rest.length > MAX_PATH * 3) return undefined;
   const segments: string[] = [];
+  // Most paths have nothing encoded: skip the decoder for them (this runs on every media request).
+  const encoded = rest.includes('%');
   for (const raw of rest.split('/')) {
-    let segment: string;
-    try {
-      segment = decodeURIComponent(raw);
-    } catch {
-      return undefined;
+    let segment = raw;
+    if (encoded) {
+      try {
+        segment = decodeURIComponent(raw);
+      } catch {
+        return undefined;
+      }
     }
     // eslint-disable-next-line no-control-regex
     if (segment === '' || segment === '.' || segment === '..' || /[/\\\u0000-\u001f\u007f]/.test(segment)) {

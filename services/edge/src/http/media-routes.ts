@@ -6,12 +6,12 @@ import {
   problem,
   registerProblem,
   type Logger,
-  type MediaKeyring,
 } from '@marquee/core';
 import { admitPath, admitToken, MEDIA_REFUSALS, type MediaRefusalCode } from '../app/access.js';
 import { blobKeyOf, MASTER_PLAYLIST, parseMediaPath } from '../app/media-path.js';
 import { isMediaFile } from '../app/rendition-index.js';
 import { buildSessionMaster } from '../app/session-master.js';
+import type { VerifiedTokens } from '../app/verified-tokens.js';
 import type { AssetPlaylists } from '../cache/asset-playlists.js';
 import type { MediaCache } from '../cache/media-cache.js';
 import type { EdgeMetrics } from '../edge-metrics.js';
@@ -21,7 +21,7 @@ import type { LoadGauge } from '../load-gauge.js';
 for (const [code, title] of Object.entries(MEDIA_REFUSALS)) registerProblem(code, 403, title);
 
 export interface MediaRouteDeps {
-  keys: MediaKeyring;
+  tokens: VerifiedTokens;
   /** The cache tiers once loaded (start()); undefined while the edge is starting. */
   tiers: () => { cache: MediaCache; playlists: AssetPlaylists } | undefined;
   metrics: EdgeMetrics;
@@ -41,13 +41,21 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
 /** A session's master lists the edges alive when it was asked for: never reuse it. */
 const SESSION_MASTER = 'private, no-store';
 
-function refuse(reply: FastifyReply, status: number, code: string, detail: string, instance: string) {
+/** Problems never name the token: the instance is the redacted path. */
+const INSTANCE = '/t/[redacted]';
+
+function refuse(reply: FastifyReply, status: number, code: string, detail: string) {
   return reply
     .status(status)
     .headers(CORS)
     .header('cache-control', 'no-store')
     .type('application/problem+json')
-    .send({ ...problem(code, detail), status, instance });
+    .send({ ...problem(code, detail), status, instance: INSTANCE });
+}
+
+function refused(reply: FastifyReply, metrics: EdgeMetrics, code: MediaRefusalCode, detail: string) {
+  metrics.refusals.inc({ code });
+  return refuse(reply, 403, code, detail);
 }
 
 /**
@@ -56,27 +64,22 @@ function refuse(reply: FastifyReply, status: number, code: string, detail: strin
  * the origin, with byte ranges, strong ETags and CORS for browser players.
  */
 export function mediaRoutes(app: FastifyInstance, deps: MediaRouteDeps): void {
-  const { keys, metrics, logger } = deps;
+  const { tokens, metrics, logger } = deps;
 
   const handler = async (req: FastifyRequest, reply: FastifyReply) => {
-    const instance = '/t/[redacted]';
     const tiers = deps.tiers();
-    if (!tiers) return refuse(reply, 503, 'not_ready', 'This edge is starting', instance);
+    if (!tiers) return refuse(reply, 503, 'not_ready', 'This edge is starting');
     const { cache, playlists } = tiers;
     const request = parseMediaPath(req.url);
-    if (!request) return refuse(reply, 404, 'not_found', 'No such media path', instance);
-    const refused = (code: MediaRefusalCode, detail: string) => {
-      metrics.refusals.inc({ code });
-      return refuse(reply, 403, code, detail, instance);
-    };
-    const token = admitToken(keys.verify(request.token), request);
-    if (!token.ok) return refused(token.code, token.detail);
+    if (!request) return refuse(reply, 404, 'not_found', 'No such media path');
+    const token = admitToken(tokens.verify(request.token), request);
+    if (!token.ok) return refused(reply, metrics, token.code, token.detail);
     const payload = token.value;
     deps.load.enter();
     try {
       if (request.path === MASTER_PLAYLIST) {
         const artwork = admitPath(payload, request.path, () => 0);
-        if (!artwork.ok) return refused(artwork.code, artwork.detail);
+        if (!artwork.ok) return refused(reply, metrics, artwork.code, artwork.detail);
         const master = buildSessionMaster(await playlists.master(request.assetId), {
           maxHeight: payload.maxHeight,
           pathways: deps.peers().map((p) => ({
@@ -98,7 +101,7 @@ export function mediaRoutes(app: FastifyInstance, deps: MediaRouteDeps): void {
       // Only audio/video files need the rendition index; images and subtitles are height 0.
       const index = isMediaFile(request.path) ? await playlists.index(request.assetId) : undefined;
       const allowed = admitPath(payload, request.path, (p) => index?.heightOf(p) ?? 0);
-      if (!allowed.ok) return refused(allowed.code, allowed.detail);
+      if (!allowed.ok) return refused(reply, metrics, allowed.code, allowed.detail);
 
       const { object, from } = await cache.get(blobKeyOf(request.assetId, request.path));
       metrics.served.inc({ from });
@@ -128,11 +131,10 @@ export function mediaRoutes(app: FastifyInstance, deps: MediaRouteDeps): void {
       metrics.bytesServed.inc(body.length);
       return reply.send(body);
     } catch (err) {
-      if (err instanceof NotFoundError)
-        return refuse(reply, 404, 'not_found', 'No such media object', instance);
-      if (err instanceof DomainError) return refuse(reply, 502, err.code, err.message, instance);
+      if (err instanceof NotFoundError) return refuse(reply, 404, 'not_found', 'No such media object');
+      if (err instanceof DomainError) return refuse(reply, 502, err.code, err.message);
       logger.error({ err }, 'media request failed');
-      return refuse(reply, 500, 'internal', 'The edge failed to serve this object', instance);
+      return refuse(reply, 500, 'internal', 'The edge failed to serve this object');
     } finally {
       deps.load.leave();
     }
