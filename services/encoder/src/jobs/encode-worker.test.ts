@@ -272,8 +272,8 @@ describe('encode worker', () => {
       ping: () => bus.ping(),
       close: () => bus.close(),
     };
-    const ackTimeoutMs = 1_000;
-    // x264 slow on one thread: about 3 s for the 5 s source here, several ack timeouts.
+    const ackTimeoutMs = 500;
+    // x264 slow on one thread: 1.4 s (idle machine) to 3 s (loaded) for the 5 s source, several ack timeouts.
     const slow = { ...DEFAULT_ENCODER_SETTINGS, preset: 'slow', threads: 1 };
     const w = worker({ bus: counting, ackTimeoutMs, settings: slow });
     await w.start();
