@@ -125,16 +125,20 @@ describe.each(['embedded', 'redis'] as const)('rate limits on the %s cache', (ba
     expect429(signup);
   });
 
-  it.runIf(backend === 'redis')('holds limits across gateway instances sharing Redis', async ({ skip }) => {
-    if (!available) skip();
-    await freshWindow();
-    const shared = await openTestCache('redis');
-    caches.push(shared);
-    const limits = rules({ perAddress: { limit: 5, windowMs: WINDOW } });
-    const [a, b] = [await gatewayWith(limits, shared), await gatewayWith(limits, shared)];
-    for (let i = 0; i < 3; i++) await a.app.inject({ url: '/api/titles' });
-    for (let i = 0; i < 2; i++) await b.app.inject({ url: '/api/titles' });
-    expect429(await b.app.inject({ url: '/api/titles' }));
-    expect429(await a.app.inject({ url: '/api/titles' }));
-  });
+  // Registered for Redis only (not skipped for memory), so a CI run reports no skipped test.
+  (backend === 'redis' ? it : () => undefined)(
+    'holds limits across gateway instances sharing Redis',
+    async ({ skip }) => {
+      if (!available) skip();
+      await freshWindow();
+      const shared = await openTestCache('redis');
+      caches.push(shared);
+      const limits = rules({ perAddress: { limit: 5, windowMs: WINDOW } });
+      const [a, b] = [await gatewayWith(limits, shared), await gatewayWith(limits, shared)];
+      for (let i = 0; i < 3; i++) await a.app.inject({ url: '/api/titles' });
+      for (let i = 0; i < 2; i++) await b.app.inject({ url: '/api/titles' });
+      expect429(await b.app.inject({ url: '/api/titles' }));
+      expect429(await a.app.inject({ url: '/api/titles' }));
+    },
+  );
 });
