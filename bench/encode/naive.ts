@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { EncodedAsset } from '@marquee/encoder';
+import { cmafHlsMuxerArgs, type EncodedAsset } from '@marquee/encoder';
 
 /**
  * The naive approach the issue compares against: one ffmpeg per rung, in sequence, each decoding the
@@ -27,23 +27,7 @@ export function naiveCommands(
     '-i',
     `file:${sourcePath}`,
   ];
-  const hls = (dir: string) => [
-    '-f',
-    'hls',
-    '-hls_time',
-    '4',
-    '-hls_playlist_type',
-    'vod',
-    '-hls_segment_type',
-    'fmp4',
-    '-hls_fmp4_init_filename',
-    'init.mp4',
-    '-hls_flags',
-    'independent_segments',
-    '-hls_segment_filename',
-    `${dir}/seg_%05d.m4s`,
-    `${dir}/index.m3u8`,
-  ];
+  const hls = (dir: string) => [...cmafHlsMuxerArgs(4, `${dir}/seg_%05d.m4s`), `${dir}/index.m3u8`];
   const video = asset.renditions.map(({ rung }) => [
     ...input,
     '-map',

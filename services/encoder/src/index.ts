@@ -1,4 +1,5 @@
 export { buildEncoder } from './service.js';
+export { cmafHlsMuxerArgs } from './app/encode-args.js';
 
 // The media core (issue 3): what the job consumer, the demo seeding and bench/encode call.
 export {

@@ -127,20 +127,7 @@ export function buildEncodeArgs(plan: EncodePlan): string[] {
   args.push(
     '-max_muxing_queue_size',
     '4096',
-    '-f',
-    'hls',
-    '-hls_time',
-    String(plan.segmentSeconds),
-    '-hls_playlist_type',
-    'vod',
-    '-hls_segment_type',
-    'fmp4',
-    '-hls_fmp4_init_filename',
-    'init.mp4',
-    '-hls_flags',
-    'independent_segments',
-    '-hls_segment_filename',
-    `${HLS_VARIANT_PATTERN}/seg_%05d.m4s`,
+    ...cmafHlsMuxerArgs(plan.segmentSeconds, `${HLS_VARIANT_PATTERN}/seg_%05d.m4s`),
     '-var_stream_map',
     variants.join(' '),
     `${HLS_VARIANT_PATTERN}/${MEDIA_PLAYLIST}`,
@@ -183,4 +170,27 @@ export function buildEncodeArgs(plan: EncodePlan): string[] {
     args.push('-map', `0:${index}`, '-c:s', 'webvtt', '-f', 'webvtt', rawSubtitleFile(k)),
   );
   return args;
+}
+
+/**
+ * The CMAF (fMP4) HLS VOD muxer options, up to the segment file pattern: shared by the ladder and by
+ * bench/encode's naive reference, so the two always package identically.
+ */
+export function cmafHlsMuxerArgs(segmentSeconds: number, segmentFilename: string): string[] {
+  return [
+    '-f',
+    'hls',
+    '-hls_time',
+    String(segmentSeconds),
+    '-hls_playlist_type',
+    'vod',
+    '-hls_segment_type',
+    'fmp4',
+    '-hls_fmp4_init_filename',
+    'init.mp4',
+    '-hls_flags',
+    'independent_segments',
+    '-hls_segment_filename',
+    segmentFilename,
+  ];
 }
