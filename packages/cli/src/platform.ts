@@ -9,7 +9,7 @@ import {
   type Settings,
 } from '@marquee/core';
 import type { ServiceContext } from '@marquee/platform';
-import { buildEdge } from '@marquee/edge';
+import { buildEdge, loadEdgeTrustAnchor } from '@marquee/edge';
 import { buildEncoder } from '@marquee/encoder';
 import { buildGateway } from '@marquee/gateway';
 import { buildRecommender } from '@marquee/recommender';
@@ -20,18 +20,23 @@ import { openBackends } from './backends.js';
 import { embeddedBackendWarnings, trustedProxies } from './deployment-mode.js';
 import { freePort } from './ports.js';
 import { loadOrCreateSecret } from './secret.js';
+import { checkEdgeUrls, listenUrl, publicEdgeUrls, reachableHost } from './service-urls.js';
 
 const builders: Record<ServiceName, (ctx: ServiceContext) => Promise<ServiceModule>> = {
   // Players fetch media from the edges' PUBLIC origins, which the web app's CSP must allow; in a cluster
-  // these differ from the internal edge URLs the gateway probes. Behind an ingress every request comes
-  // from the proxy's address: without trusting its X-Forwarded-For all viewers share one rate limit.
+  // these differ from the internal edge URLs the gateway probes. Edges with TLS on present a certificate
+  // the gateway's probes trust (the self-signed one from the data dir, or EDGE_TLS_CERT). Behind an
+  // ingress every request comes from the proxy's address: without trusting its X-Forwarded-For all
+  // viewers share one rate limit.
   gateway: (ctx) =>
     buildGateway(ctx, {
-      edgeOrigins: ctx.settings.EDGE_PUBLIC_URLS?.split(',') ?? [],
+      edgeOrigins: publicEdgeUrls(ctx.settings, ctx.urls.edge),
+      edgeCa: () => loadEdgeTrustAnchor(ctx.settings, ctx.dataDir),
       tuning: { trustProxy: trustedProxies(ctx.settings.GATEWAY_TRUST_PROXY) },
     }),
   users: buildUsers,
-  streaming: buildStreaming,
+  // Until the edges report their own URLs, streaming hands players these.
+  streaming: (ctx) => buildStreaming(ctx, { publicEdgeUrls: publicEdgeUrls(ctx.settings, ctx.urls.edge) }),
   recommender: buildRecommender,
   encoder: buildEncoder,
   edge: buildEdge,
@@ -118,7 +123,7 @@ export async function startPlatform(
         // MARQUEE_<X>_URLS, when set, lists every instance of X in the platform, this process's included:
         // an edge finds its ordinal (and so its id) in that list, and a gateway running beside one
         // streaming instance still balances over all of them.
-        urls[name] = configured ?? listen.map((p) => `http://${host}:${p}`);
+        urls[name] = configured ?? listen.map((p) => listenUrl(settings, name, p));
       } else if (name !== 'gateway') {
         if (!configured)
           throw new ConfigError([
@@ -129,6 +134,7 @@ export async function startPlatform(
         urls.gateway = [];
       }
     }
+    checkEdgeUrls(settings, urls.edge);
     const context: ServiceContext = {
       settings,
       logger,
@@ -151,11 +157,12 @@ export async function startPlatform(
         lifecycle.onClose(`${instanceName} background`, () => service.stop());
         lifecycle.onClose(`${instanceName} http`, () => service.app.close());
         started.push(service);
-        logger.info({ service: instanceName, url: `http://${host}:${port}` }, 'service listening');
+        logger.info({ service: instanceName, url: listenUrl(settings, name, port) }, 'service listening');
       }
     }
     for (const service of started) await service.start();
-    const gatewayUrl = settings.MARQUEE_PUBLIC_URL ?? `http://${host}:${settings.MARQUEE_PORT}`;
+    const gatewayUrl =
+      settings.MARQUEE_PUBLIC_URL ?? `http://${reachableHost(host)}:${settings.MARQUEE_PORT}`;
     return { gatewayUrl, urls, context, close: () => lifecycle.close() };
   } catch (err) {
     await lifecycle.close();

@@ -97,6 +97,11 @@ describe('startPlatform with a subset of the services', () => {
     );
   });
 
+  it('refuses plain-HTTP edge URLs when the edges listen with TLS', async () => {
+    const env = { ...elsewhere, EDGE_TLS: 'self-signed', MARQUEE_EDGE_URLS: 'http://127.0.0.1:9' };
+    await expect(start(env, ['streaming'])).rejects.toThrow(/MARQUEE_EDGE_URLS: EDGE_TLS=self-signed/);
+  });
+
   it('lets instances of the same services share one data dir on embedded backends, started at the same moment', async () => {
     const dataDir = tempDataDir();
     // Only the services not run here have URLs: the targets listen on free ports of their own.

@@ -111,7 +111,7 @@ export const settingsSchema = Type.Object({
   MARQUEE_ENCODER_URLS: UrlList('encoder instances (microservices mode)'),
   MARQUEE_STORAGE_URLS: UrlList('storage instances (microservices mode)'),
   MARQUEE_EDGE_URLS: UrlList(
-    'edge instances (microservices mode); an edge process finds its ordinal, and so its id, by its port here',
+    'edge instances (microservices mode; https:// with EDGE_TLS on); an edge process finds its ordinal, and so its id, by its port here',
   ),
   MARQUEE_ADMIN_EMAIL: Type.Optional(
     Type.String({ pattern: '^[^@\\s]+@[^@\\s]+$', description: 'First admin account' }),
@@ -169,10 +169,13 @@ export const settingsSchema = Type.Object({
   EDGE_TLS: Type.Union([Type.Literal('off'), Type.Literal('self-signed'), Type.Literal('files')], {
     default: 'off',
     description:
-      'edge TLS: off (plain HTTP, loopback development), self-signed (generated with openssl on first start), files (EDGE_TLS_CERT/EDGE_TLS_KEY)',
+      'edge TLS: off (plain HTTP, loopback development), self-signed (generated with openssl on first start, kept in the data dir), files (EDGE_TLS_CERT/EDGE_TLS_KEY); when on, every edge URL is https and the gateway trusts that certificate',
   }),
   EDGE_TLS_CERT: Type.Optional(
-    Type.String({ minLength: 1, description: 'PEM certificate chain for EDGE_TLS=files' }),
+    Type.String({
+      minLength: 1,
+      description: 'PEM certificate chain for EDGE_TLS=files (also what the gateway trusts to probe edges)',
+    }),
   ),
   EDGE_TLS_KEY: Type.Optional(
     Type.String({ minLength: 1, description: 'PEM private key for EDGE_TLS=files' }),

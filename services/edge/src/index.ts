@@ -27,6 +27,7 @@ import { loadEdgeTls } from './tls.js';
 export { parseMediaPath } from './app/media-path.js';
 export { buildSessionMaster } from './app/session-master.js';
 export { MEDIA_REFUSALS } from './app/access.js';
+export { loadEdgeTrustAnchor } from './tls.js';
 
 export interface EdgeOptions {
   /** Fixes the identity instead of deriving it from the listen port (tests, benchmarks). */

@@ -11,6 +11,12 @@ export interface TlsFiles {
   cert: Buffer;
 }
 
+/** Where EDGE_TLS=self-signed keeps its certificate, which internal callers also load to trust it. */
+const selfSignedPaths = (dataDir: string) => {
+  const dir = join(dataDir, 'edge-tls');
+  return { dir, certPath: join(dir, 'cert.pem'), keyPath: join(dir, 'key.pem') };
+};
+
 const exists = (path: string) =>
   access(path).then(
     () => true,
@@ -30,9 +36,7 @@ export async function loadEdgeTls(settings: Settings, dataDir: string): Promise<
     }
     return { cert: await readFile(settings.EDGE_TLS_CERT), key: await readFile(settings.EDGE_TLS_KEY) };
   }
-  const dir = join(dataDir, 'edge-tls');
-  const certPath = join(dir, 'cert.pem');
-  const keyPath = join(dir, 'key.pem');
+  const { dir, certPath, keyPath } = selfSignedPaths(dataDir);
   if (!((await exists(certPath)) && (await exists(keyPath)))) {
     await mkdir(dir, { recursive: true, mode: 0o700 });
     try {
@@ -66,4 +70,20 @@ export async function loadEdgeTls(settings: Settings, dataDir: string): Promise<
     }
   }
   return { cert: await readFile(certPath), key: await readFile(keyPath) };
+}
+
+/**
+ * The certificate an internal caller (the gateway's edge probes) trusts to reach the edges of this
+ * platform over TLS: the self-signed one from the data dir, or EDGE_TLS_CERT. Undefined with TLS off,
+ * and while the self-signed certificate does not exist yet (an edge in another process on the same
+ * data dir makes it when it starts): callers ask again later rather than trusting anything else.
+ */
+export async function loadEdgeTrustAnchor(settings: Settings, dataDir: string): Promise<Buffer | undefined> {
+  if (settings.EDGE_TLS === 'off') return undefined;
+  const path = settings.EDGE_TLS === 'files' ? settings.EDGE_TLS_CERT : selfSignedPaths(dataDir).certPath;
+  if (!path) return undefined;
+  return readFile(path).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return undefined;
+    throw err;
+  });
 }

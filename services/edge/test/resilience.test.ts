@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger } from '@marquee/core';
+import { createLogger, loadSettings } from '@marquee/core';
 import { createTestContext, type TestContext } from '@marquee/platform';
 import { DiskTier } from '../src/cache/disk-tier.js';
+import { loadEdgeTrustAnchor } from '../src/tls.js';
 import { bytesOf, putAsset, startEdge } from './harness.js';
 import { startOriginFixture } from './origin-fixture.js';
 
@@ -119,14 +120,32 @@ describe('edge resilience', () => {
     cleanups.push(() => e.stopEdge());
     expect(await readdir(join(ctx.dataDir, 'edge-tls'))).toEqual(['cert.pem', 'key.pem']);
     const token = e.token({ asset: 'a4' });
+    const poster = `${e.url.replace('http:', 'https:')}/t/${token}/a/a4/poster.jpg`;
+    // Verification stays on: the certificate internal callers load is what makes it pass.
+    await expect(request(poster)).rejects.toMatchObject({ code: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
+    const ca = await loadEdgeTrustAnchor(ctx.settings, ctx.dataDir);
+    expect(ca?.toString()).toMatch(/^-----BEGIN CERTIFICATE-----/);
     const { Agent } = await import('undici');
-    const dispatcher = new Agent({ connect: { rejectUnauthorized: false } });
+    const dispatcher = new Agent({ connect: { ca } });
     cleanups.push(() => dispatcher.close());
-    const res = await request(`${e.url.replace('http:', 'https:')}/t/${token}/a/a4/poster.jpg`, {
-      dispatcher,
-    });
+    const res = await request(poster, { dispatcher });
     expect(res.statusCode).toBe(200);
     await res.body.dump();
+  });
+
+  it('has no certificate to trust with TLS off, or before the self-signed one is made', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'marquee-edge-tls-'));
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    expect(await loadEdgeTrustAnchor(loadSettings({}), dataDir)).toBeUndefined();
+    const selfSigned = loadSettings({ EDGE_TLS: 'self-signed' });
+    expect(await loadEdgeTrustAnchor(selfSigned, dataDir)).toBeUndefined();
+    await writeFile(join(dataDir, 'chain.pem'), 'PEM');
+    const files = loadSettings({
+      EDGE_TLS: 'files',
+      EDGE_TLS_CERT: join(dataDir, 'chain.pem'),
+      EDGE_TLS_KEY: join(dataDir, 'key.pem'),
+    });
+    expect((await loadEdgeTrustAnchor(files, dataDir))?.toString()).toBe('PEM');
   });
 });
 

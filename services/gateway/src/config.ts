@@ -50,6 +50,11 @@ export interface GatewayOptions {
   webDir?: string;
   /** Public origins of the edges for the CSP, when they differ from the edge URLs the gateway probes. */
   edgeOrigins?: readonly string[];
+  /**
+   * The certificate edges with TLS present, trusted for edge probes only (see EdgeTrust).
+   * @example { edgeCa: () => readFile('data/edge-tls/cert.pem') }
+   */
+  edgeCa?: () => Promise<Buffer | string | undefined>;
 }
 
 export const DEFAULT_TUNING: GatewayTuning = {

@@ -11,6 +11,7 @@ import { RateLimiter } from './app/rate-limit.js';
 import { VerifiedTokens } from './app/verified-tokens.js';
 import { gatewayConfig, type GatewayDeps, type GatewayOptions } from './config.js';
 import { apiRoutes, tooMany } from './http/api-routes.js';
+import { EdgeTrust } from './http/edge-trust.js';
 import { HomeRows } from './http/home.js';
 import { gatewayMetrics } from './http/metrics.js';
 import { openApiRoute } from './http/openapi-route.js';
@@ -58,6 +59,7 @@ export async function buildGateway(deps: GatewayDeps, options: GatewayOptions = 
     },
   });
   const verifier = new VerifiedTokens((token) => jwtVerifier.verify(token));
+  const edgeTrust = new EdgeTrust(deps.logger, options.edgeCa);
   const readiness = platformReadiness(
     config,
     async () =>
@@ -66,6 +68,7 @@ export async function buildGateway(deps: GatewayDeps, options: GatewayOptions = 
         () => true,
         () => false,
       ),
+    edgeTrust,
   );
 
   const { app, metrics } = createServiceServer({
@@ -133,7 +136,7 @@ export async function buildGateway(deps: GatewayDeps, options: GatewayOptions = 
         .catch((err: unknown) => deps.logger.warn({ err }, 'signing keys not loaded yet'));
     },
     async stop() {
-      await Promise.all(Object.values(upstreams).map((u) => u.client.close()));
+      await Promise.all([...Object.values(upstreams).map((u) => u.client.close()), edgeTrust.close()]);
     },
   };
 }

@@ -50,6 +50,11 @@ export interface StreamingOptions {
   leaseTtlMs?: number;
   /** How often play counts are written (default 5 s). */
   playCountIntervalMs?: number;
+  /**
+   * Where players reach the configured edges, handed out until the edges report their own URLs
+   * (default ctx.urls.edge; the composition root passes EDGE_PUBLIC_URLS when given).
+   */
+  publicEdgeUrls?: readonly string[];
 }
 
 export async function buildStreaming(
@@ -68,7 +73,7 @@ export async function buildStreaming(
   });
   const users = new UsersClient(usersHttp, ctx.cache, logger);
   const urls = new MediaUrls(createMediaKeyring({ secret: ctx.secret }));
-  const edges = new EdgeDirectory(db, ctx.urls.edge);
+  const edges = new EdgeDirectory(db, options.publicEdgeUrls ?? ctx.urls.edge);
   const posterUrls = async () => {
     const edgeUrl = (await edges.ranked())[0]?.url;
     return (key: string | null) => urls.artworkUrl(edgeUrl, key);

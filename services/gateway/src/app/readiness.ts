@@ -1,4 +1,4 @@
-import { request } from 'undici';
+import { request, type Dispatcher } from 'undici';
 import { SERVICE_NAMES, type ServiceName } from '@marquee/core';
 
 export interface InstanceReadiness {
@@ -39,10 +39,18 @@ export function aggregateReadiness(
   return { ready, body: { status: ready ? 'ready' : 'not_ready', services } };
 }
 
-/** Asks one instance's /readyz with a short timeout; never throws. */
-export async function probeReadiness(baseUrl: string, timeoutMs: number): Promise<InstanceReadiness> {
+/**
+ * Asks one instance's /readyz with a short timeout; never throws. `dispatcher` carries the trust an
+ * instance on TLS needs (the edges' certificate), when it is not in the public roots.
+ */
+export async function probeReadiness(
+  baseUrl: string,
+  timeoutMs: number,
+  dispatcher?: Dispatcher,
+): Promise<InstanceReadiness> {
   try {
     const res = await request(new URL('/readyz', baseUrl), {
+      ...(dispatcher ? { dispatcher } : {}),
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
       signal: AbortSignal.timeout(timeoutMs),

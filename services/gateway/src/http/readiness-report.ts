@@ -6,6 +6,7 @@ import {
   type ReadinessReport,
 } from '../app/readiness.js';
 import type { GatewayConfig } from '../config.js';
+import type { EdgeTrust } from './edge-trust.js';
 import type { Upstreams } from './upstreams.js';
 
 export interface PlatformReadiness {
@@ -22,6 +23,7 @@ export interface PlatformReadiness {
 export function platformReadiness(
   config: GatewayConfig,
   gatewayReady: () => Promise<boolean>,
+  edgeTrust: EdgeTrust,
 ): PlatformReadiness {
   let last: { at: number; value: Promise<Record<ServiceName, InstanceReadiness[]>> } | undefined;
 
@@ -36,7 +38,11 @@ export function platformReadiness(
           ];
         }
         const urls = config.urls[name] ?? [];
-        return [name, await Promise.all(urls.map((u) => probeReadiness(u, config.readinessTimeoutMs)))];
+        const dispatcher = name === 'edge' ? await edgeTrust.dispatcher() : undefined;
+        return [
+          name,
+          await Promise.all(urls.map((u) => probeReadiness(u, config.readinessTimeoutMs, dispatcher))),
+        ];
       }),
     );
     return Object.fromEntries(entries) as Record<ServiceName, InstanceReadiness[]>;
