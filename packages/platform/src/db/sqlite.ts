@@ -8,6 +8,7 @@ import { assembleDatabase } from './database.js';
 import { DatabaseUnavailableError } from './errors.js';
 import type { Database, DatabaseOptions } from './port.js';
 import { assertServiceName } from './service-name.js';
+import { withStatementCache } from './statement-cache.js';
 
 /** How long a writer waits for another process's lock before SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 5_000;
@@ -55,6 +56,6 @@ export async function openSqliteDatabase<DB>(options: DatabaseOptions): Promise<
     sqlite?.close();
     throw new DatabaseUnavailableError(`SQLite file ${file}`, describeCause(error), 'dataDir');
   }
-  const db = new Kysely<DB>({ dialect: new MarqueeSqliteDialect({ database: sqlite }) });
+  const db = new Kysely<DB>({ dialect: new MarqueeSqliteDialect({ database: withStatementCache(sqlite) }) });
   return assembleDatabase({ dialect: 'sqlite', service, write: db, read: db, migrationSchema: undefined });
 }

@@ -1,0 +1,36 @@
+import type SqliteDriver from 'better-sqlite3';
+import type { SqliteDatabase, SqliteStatement } from 'kysely';
+
+/** More distinct statements than any service's queries have shapes; the bound only guards memory. */
+const DEFAULT_MAX_STATEMENTS = 500;
+
+/**
+ * The database as Kysely's SQLite driver sees it, with prepared statements kept by their SQL text.
+ * Kysely prepares every query afresh, and better-sqlite3's prepare() compiles the SQL each time: on the
+ * playback path that was a tenth of the process's busy time. Statements are reusable (SQLite re-prepares
+ * one itself after a schema change), so the same SQL gets the same statement — unless that statement is
+ * still busy iterating (a streamed query), when a fresh one is prepared for this call.
+ */
+export function withStatementCache(
+  db: SqliteDriver.Database,
+  maxStatements = DEFAULT_MAX_STATEMENTS,
+): SqliteDatabase {
+  const statements = new Map<string, SqliteDriver.Statement>();
+  return {
+    close: () => {
+      statements.clear();
+      db.close();
+    },
+    prepare: (sql: string): SqliteStatement => {
+      const cached = statements.get(sql);
+      if (cached && !cached.busy) return cached;
+      const statement = db.prepare(sql);
+      if (!cached) {
+        // Oldest first out: Map iteration follows insertion order.
+        if (statements.size >= maxStatements) statements.delete(statements.keys().next().value!);
+        statements.set(sql, statement);
+      }
+      return statement;
+    },
+  };
+}
