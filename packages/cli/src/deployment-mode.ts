@@ -18,8 +18,9 @@ export function embeddedBackendWarnings(
   const warnings: string[] = [];
   if (!settings.REDIS_URL) {
     warnings.push(
-      'cache is in-process (no REDIS_URL): rate limits, stream leases and cached pages hold per process, ' +
-        'so a viewer may exceed the plan stream limit by reaching another instance',
+      'cache is in-process (no REDIS_URL): rate limits, stream leases, job leases and cached pages hold ' +
+        'per process, so a viewer may exceed the plan stream limit by reaching another instance and every ' +
+        'storage instance runs the lifecycle and scrub jobs itself',
     );
   }
   if (!settings.NATS_URL) {

@@ -11,6 +11,7 @@ import { finalizeUpload } from './app/finalize-upload.js';
 import { blobKeyFor, parseUploadMetadata } from './app/upload-metadata.js';
 import { registerOriginRoutes } from './http/origin.js';
 import { registerUploadRoutes } from './http/uploads.js';
+import { ExclusiveJob, jobMetrics, replicaName } from './jobs/exclusive-job.js';
 import { runLifecycle } from './jobs/lifecycle.js';
 import { scrubBlobs, scrubMetrics } from './jobs/scrub.js';
 import { settleAssetsOnEncoderVerdict } from './jobs/settle-assets.js';
@@ -22,11 +23,28 @@ import { UploadStore } from './store/uploads.js';
 export { storageMigrations } from './store/migrations.js';
 export { UPLOADS_PATH } from './http/uploads.js';
 
+export interface StorageOptions {
+  /** Names this replica in job leases, logs and metrics (default: replicaName()); unique per replica. */
+  replica?: string;
+  /** How long a scheduled job's lease outlives its holder's last renewal (default 30 s). */
+  jobLeaseTtlMs?: number;
+}
+
+export interface StorageModule extends ServiceModule {
+  /** The scheduled jobs, each run by one replica per tick (scrub is absent when SCRUB_INTERVAL_HOURS=0). */
+  jobs: { lifecycle: ExclusiveJob; scrub?: ExclusiveJob };
+}
+
+const DEFAULT_JOB_LEASE_TTL_MS = 30_000;
+
 /**
  * The storage service: tus uploads into the blob store, the origin edges fill from, lifecycle policies
  * and the integrity scrubber.
  */
-export async function buildStorage(ctx: ServiceContext): Promise<ServiceModule> {
+export async function buildStorage(
+  ctx: ServiceContext,
+  options: StorageOptions = {},
+): Promise<StorageModule> {
   const { settings, logger } = ctx;
   const db: Database<StorageTables> = await ctx.openDb<StorageTables>('storage');
   await db.migrate(storageMigrations);
@@ -86,41 +104,60 @@ export async function buildStorage(ctx: ServiceContext): Promise<ServiceModule> 
     }
   };
 
-  const scrub = scrubMetrics(metrics.registry);
-  const timers: NodeJS.Timeout[] = [];
-  const stopSignal = new AbortController();
-  let settle: Subscription | undefined;
   const policy = {
     sourceRetentionDays: settings.SOURCE_RETENTION_DAYS,
     failedRetentionHours: settings.FAILED_UPLOAD_RETENTION_HOURS,
   };
-  const every = (ms: number, name: string, job: () => Promise<unknown>) => {
-    const timer = setInterval(() => {
-      job().catch((err: unknown) => logger.error({ err, job: name }, 'scheduled job failed'));
-    }, ms);
-    timer.unref();
-    timers.push(timer);
+  const scrub = scrubMetrics(metrics.registry);
+  const jobDefaults = {
+    replica: options.replica ?? replicaName(),
+    leaseTtlMs: options.jobLeaseTtlMs ?? DEFAULT_JOB_LEASE_TTL_MS,
+    cache: ctx.cache,
+    logger,
+    metrics: jobMetrics(metrics.registry),
   };
+  // With several replicas each of these would otherwise run everywhere: every object re-hashed once
+  // per replica, and lifecycle deletions racing each other. Each runs on one replica per tick.
+  const jobs: StorageModule['jobs'] = {
+    lifecycle: new ExclusiveJob({
+      ...jobDefaults,
+      name: 'lifecycle',
+      intervalMs: settings.LIFECYCLE_INTERVAL_MINUTES * 60_000,
+      run: async (signal, jobLogger) => {
+        await reconcile();
+        await runLifecycle(
+          { uploads, blobs: ctx.blobs, datastore: staging.datastore, logger: jobLogger },
+          policy,
+          new Date(),
+          signal,
+        );
+      },
+    }),
+    ...(settings.SCRUB_INTERVAL_HOURS > 0
+      ? {
+          scrub: new ExclusiveJob({
+            ...jobDefaults,
+            name: 'scrub',
+            intervalMs: settings.SCRUB_INTERVAL_HOURS * 3_600_000,
+            run: (signal, jobLogger) => scrubBlobs(ctx.blobs, uploads, jobLogger, scrub, signal),
+          }),
+        }
+      : {}),
+  };
+  let settle: Subscription | undefined;
 
   return {
     name: 'storage',
     app,
+    jobs,
     async start() {
       settle = await settleAssetsOnEncoderVerdict(ctx.bus, uploads);
       await reconcile();
-      every(settings.LIFECYCLE_INTERVAL_MINUTES * 60_000, 'lifecycle', async () => {
-        await reconcile();
-        await runLifecycle({ uploads, blobs: ctx.blobs, datastore: staging.datastore, logger }, policy);
-      });
-      if (settings.SCRUB_INTERVAL_HOURS > 0) {
-        every(settings.SCRUB_INTERVAL_HOURS * 3_600_000, 'scrub', () =>
-          scrubBlobs(ctx.blobs, uploads, logger, scrub, stopSignal.signal),
-        );
-      }
+      jobs.lifecycle.start();
+      jobs.scrub?.start();
     },
     async stop() {
-      stopSignal.abort();
-      for (const t of timers) clearInterval(t);
+      await Promise.all([jobs.lifecycle.stop(), jobs.scrub?.stop()]);
       await settle?.stop();
       await relay.stop();
       await streaming.close();

@@ -19,7 +19,8 @@ export interface FinalizeDeps {
 /**
  * Moves a finished upload from tus staging into the blob store (which hashes it), then records it and
  * enqueues `media.uploaded` in one transaction. Safe to run again for the same upload after a crash at
- * any point: the blob put is an atomic overwrite and the row update only applies while 'receiving'.
+ * any point: the blob put is an atomic overwrite and the row update (and with it the event) only
+ * applies while 'receiving'.
  * Staging is removed only after the commit, so an accepted upload is never lost.
  */
 export async function finalizeUpload(deps: FinalizeDeps, row: UploadRow, blobKey: string): Promise<void> {
@@ -27,8 +28,17 @@ export async function finalizeUpload(deps: FinalizeDeps, row: UploadRow, blobKey
     contentType: row.kind === 'subtitle' ? 'text/plain; charset=utf-8' : 'application/octet-stream',
   });
   await deps.db.transaction(async (trx) => {
-    await deps.uploads.markStored(trx, row.upload_id, blobKey, info.sha256, info.size, new Date());
-    if (row.kind === 'source') {
+    const stored = await deps.uploads.markStored(
+      trx,
+      row.upload_id,
+      blobKey,
+      info.sha256,
+      info.size,
+      new Date(),
+    );
+    // Two finishers of one upload (a replica's reconcile meeting the request that finished it) store
+    // the same bytes, but only the one that moved the row announces it: the encoder encodes it once.
+    if (stored && row.kind === 'source') {
       await enqueue(trx, [
         {
           type: 'media.uploaded',

@@ -35,6 +35,7 @@ export class UploadStore {
       .execute();
   }
 
+  /** Moves a receiving upload to 'stored'; false when it was not receiving (stored by someone else). */
   async markStored(
     trx: Transaction<StorageTables>,
     uploadId: string,
@@ -42,13 +43,14 @@ export class UploadStore {
     sha256: string,
     size: number,
     at: Date,
-  ) {
-    await trx
+  ): Promise<boolean> {
+    const result = await trx
       .updateTable('uploads')
       .set({ state: 'stored', blob_key: blobKey, sha256, size, stored_at: at.toISOString() })
       .where('upload_id', '=', uploadId)
       .where('state', '=', 'receiving')
-      .execute();
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
   }
 
   /** Moves every source upload of an asset to its settled state (from the encoder's verdict). */
