@@ -126,7 +126,7 @@ export async function buildStorage(
       run: async (signal, jobLogger) => {
         await reconcile();
         await runLifecycle(
-          { uploads, blobs: ctx.blobs, datastore: staging.datastore, logger: jobLogger },
+          { uploads, blobs: ctx.blobs, staging, logger: jobLogger },
           policy,
           new Date(),
           signal,

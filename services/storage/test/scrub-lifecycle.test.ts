@@ -4,10 +4,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '@marquee/core';
 import { createTestContext, openDatabase, type TestContext } from '@marquee/platform';
 import { Registry } from 'prom-client';
-import { FileStore } from '@tus/file-store';
 import { storageMigrations } from '../src/index.js';
 import { scrubBlobs, scrubMetrics } from '../src/jobs/scrub.js';
 import { runLifecycle } from '../src/jobs/lifecycle.js';
+import { openStaging } from '../src/staging.js';
 import { UploadStore } from '../src/store/uploads.js';
 import type { StorageTables } from '../src/store/tables.js';
 
@@ -50,7 +50,7 @@ describe('lifecycle job', () => {
   it('deletes sources past retention and abandons stalled uploads, keeping the rest', async () => {
     ctx = await createTestContext();
     const { db, uploads } = await uploadsStore(ctx);
-    const datastore = new FileStore({ directory: join(ctx.dataDir, 'uploads') });
+    const staging = await openStaging(ctx.settings, ctx.dataDir);
     const old = new Date(Date.now() - 40 * 24 * 3_600_000).toISOString();
     const recent = new Date().toISOString();
     const row = (id: string, created: string) => ({
@@ -77,11 +77,11 @@ describe('lifecycle job', () => {
     await uploads.settleAsset('asset-old-ready', 'ready', new Date(old));
     await uploads.settleAsset('asset-new-ready', 'ready', new Date());
 
-    const applied = await runLifecycle(
-      { uploads, blobs: ctx.blobs, datastore, logger },
+    const result = await runLifecycle(
+      { uploads, blobs: ctx.blobs, staging, logger },
       { sourceRetentionDays: 30, failedRetentionHours: 24 },
     );
-    expect(applied).toBe(2);
+    expect(result).toEqual({ applied: 2, stagingRemoved: 0 });
     expect(await ctx.blobs.head('sources/asset-old-ready/source.mp4')).toBeUndefined();
     expect(await ctx.blobs.head('sources/asset-new-ready/source.mp4')).toBeDefined();
     expect((await uploads.find('stalled'))?.state).toBe('expired');

@@ -3,6 +3,7 @@ import { Server as TusServer, EVENTS } from '@tus/server';
 import type { DataStore, Upload } from '@tus/utils';
 import { requireAdmin, type Logger, type ServiceClient } from '@marquee/core';
 import { parseUploadMetadata, blobKeyFor } from '../app/upload-metadata.js';
+import { isUploadId, newUploadId, stagingIdOf, uploadIdOf } from '../staging.js';
 import type { UploadStore } from '../store/uploads.js';
 
 export const UPLOADS_PATH = '/api/admin/uploads';
@@ -23,10 +24,18 @@ function refuse(status_code: number, body: string): never {
   throw { status_code, body };
 }
 
+/** The upload id of an upload tus named (namingFunction below names every one). */
+function uploadIdOfTus(upload: Upload): string {
+  const id = uploadIdOf(upload.id);
+  if (!id) throw new Error(`tus upload ${upload.id} is not a staging id`);
+  return id;
+}
+
 /**
  * tus 1.0 resumable uploads (@tus/server) mounted in Fastify. Fastify leaves the request body unread so
  * tus streams it straight into the staging store; identity and admin role are checked before tus sees
  * the request. Metadata is validated and the asset registered with streaming BEFORE any byte is taken.
+ * tus works on staging ids (`staging/<upload id>`, see staging.ts); URLs carry the bare upload id.
  */
 export function registerUploadRoutes(app: FastifyInstance, deps: UploadRoutesDeps): TusServer {
   const tus = new TusServer({
@@ -35,14 +44,19 @@ export function registerUploadRoutes(app: FastifyInstance, deps: UploadRoutesDep
     maxSize: deps.maxBytes,
     relativeLocation: true,
     respectForwardedHeaders: false,
+    namingFunction: () => stagingIdOf(newUploadId()),
+    generateUrl: (_req, { path, id }) => `${path}/${uploadIdOf(id) ?? ''}`,
+    getFileIdFromRequest: (_req, lastPath) =>
+      lastPath !== undefined && isUploadId(lastPath) ? stagingIdOf(lastPath) : undefined,
     async onUploadCreate(_req, upload: Upload) {
+      const uploadId = uploadIdOfTus(upload);
       const meta = parseUploadMetadata(upload.metadata ?? {});
       if (typeof meta === 'string') refuse(400, meta);
       let assetId = '';
       if (meta.kind === 'source') {
         const res = await deps.streaming.post<{ assetId?: string; detail?: string }>(
           `/internal/titles/${encodeURIComponent(meta.titleId)}/assets`,
-          { uploadId: upload.id, filename: meta.filename },
+          { uploadId, filename: meta.filename },
         );
         if (res.status === 404) refuse(404, `Title ${meta.titleId} does not exist`);
         if (res.status >= 300 || !res.body.assetId)
@@ -53,7 +67,7 @@ export function registerUploadRoutes(app: FastifyInstance, deps: UploadRoutesDep
         if (res.status === 404) refuse(404, `Title ${meta.titleId} does not exist`);
       }
       await deps.uploads.create({
-        upload_id: upload.id,
+        upload_id: uploadId,
         asset_id: assetId,
         title_id: meta.titleId,
         filename: meta.filename,
@@ -65,7 +79,8 @@ export function registerUploadRoutes(app: FastifyInstance, deps: UploadRoutesDep
       return { metadata: { ...upload.metadata, assetId } };
     },
     async onUploadFinish(_req, upload: Upload) {
-      const row = await deps.uploads.find(upload.id);
+      const uploadId = uploadIdOfTus(upload);
+      const row = await deps.uploads.find(uploadId);
       if (!row) refuse(404, 'Unknown upload');
       const meta = parseUploadMetadata({
         titleId: row.title_id,
@@ -73,7 +88,7 @@ export function registerUploadRoutes(app: FastifyInstance, deps: UploadRoutesDep
         language: row.language,
       });
       if (typeof meta === 'string') refuse(400, meta);
-      await deps.onFinished(upload.id, blobKeyFor(meta, row.asset_id, row.upload_id));
+      await deps.onFinished(uploadId, blobKeyFor(meta, row.asset_id, row.upload_id));
       return { headers: { 'Upload-Asset-Id': row.asset_id } };
     },
     onResponseError(_req, err) {
@@ -85,7 +100,7 @@ export function registerUploadRoutes(app: FastifyInstance, deps: UploadRoutesDep
     },
   });
   tus.on(EVENTS.POST_CREATE, (_req, upload) =>
-    deps.logger.info({ uploadId: upload.id, size: upload.size }, 'upload created'),
+    deps.logger.info({ uploadId: uploadIdOf(upload.id), size: upload.size }, 'upload created'),
   );
 
   // tus needs the raw, unread body stream.

@@ -1,19 +1,35 @@
 import type { Logger } from '@marquee/core';
 import type { BlobStore } from '@marquee/platform';
-import type { DataStore } from '@tus/utils';
 import { decideLifecycle, type LifecyclePolicy } from '../app/lifecycle-policy.js';
+import type { Staging } from '../staging.js';
 import type { UploadStore } from '../store/uploads.js';
 
+export interface LifecycleDeps {
+  uploads: UploadStore;
+  blobs: BlobStore;
+  staging: Pick<Staging, 'remove' | 'list'>;
+  logger: Logger;
+}
+
+export interface LifecycleResult {
+  /** Policy actions applied (sources deleted, abandoned uploads removed). */
+  applied: number;
+  /** Uploads whose leftover staging was removed (finished, expired or unknown uploads). */
+  stagingRemoved: number;
+}
+
 /**
- * Applies the lifecycle policy once: deletes what decideLifecycle names and records it. Stops between
- * two deletions when `signal` aborts (every deletion is idempotent, so whoever runs next redoes none).
+ * Applies the lifecycle policy once: deletes what decideLifecycle names and records it, then removes
+ * staging that no upload in progress owns. Stops between two deletions when `signal` aborts; every
+ * deletion is idempotent, so whoever runs next simply redoes what was cut short. A deletion that fails
+ * leaves its upload as it was, to be retried by the next run.
  */
 export async function runLifecycle(
-  deps: { uploads: UploadStore; blobs: BlobStore; datastore: DataStore; logger: Logger },
+  deps: LifecycleDeps,
   policy: LifecyclePolicy,
   now = new Date(),
   signal?: AbortSignal,
-): Promise<number> {
+): Promise<LifecycleResult> {
   const rows = await deps.uploads.inState(['receiving', 'ready', 'failed']);
   const actions = decideLifecycle(rows, now, policy);
   let applied = 0;
@@ -21,14 +37,43 @@ export async function runLifecycle(
     if (signal?.aborted) break;
     const row = rows.find((r) => r.upload_id === uploadId);
     if (!row) continue;
-    if (action === 'abandon-upload') {
-      await deps.datastore.remove(uploadId).catch(() => undefined);
-    } else if (row.blob_key) {
-      await deps.blobs.delete(row.blob_key);
+    try {
+      if (action === 'abandon-upload') await deps.staging.remove(uploadId);
+      else if (row.blob_key) await deps.blobs.delete(row.blob_key);
+      await deps.uploads.expire(uploadId, now);
+    } catch (err) {
+      deps.logger.warn({ err, uploadId, action }, 'lifecycle action failed; the next run retries it');
+      continue;
     }
-    await deps.uploads.expire(uploadId, now);
     deps.logger.info({ uploadId, action, why }, 'lifecycle policy applied');
     applied++;
   }
-  return applied;
+  const stagingRemoved = signal?.aborted ? 0 : await removeLeftoverStaging(deps, signal);
+  return { applied, stagingRemoved };
+}
+
+/**
+ * A finished upload's staging is removed right after it is stored, but that removal may fail (the
+ * object store briefly unreachable, a crash just after the commit): staging left by any upload that is
+ * no longer receiving — or that has no row at all — is removed here. Staging of uploads still
+ * receiving is left to the abandon policy above.
+ */
+async function removeLeftoverStaging(deps: LifecycleDeps, signal?: AbortSignal): Promise<number> {
+  const staged = await deps.staging.list();
+  const states = await deps.uploads.statesOnPrimary(staged);
+  let removed = 0;
+  for (const uploadId of staged) {
+    if (signal?.aborted) break;
+    const state = states.get(uploadId);
+    if (state === 'receiving') continue;
+    try {
+      await deps.staging.remove(uploadId);
+    } catch (err) {
+      deps.logger.warn({ err, uploadId }, 'could not remove leftover staging; the next run retries it');
+      continue;
+    }
+    deps.logger.info({ uploadId, state: state ?? 'unknown' }, 'leftover upload staging removed');
+    removed++;
+  }
+  return removed;
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from '@marquee/core';
 import type { BlobStore } from '@marquee/platform';
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { STAGING_PREFIX } from '../staging.js';
 import type { UploadStore } from '../store/uploads.js';
 
 export interface ScrubResult {
@@ -43,6 +44,8 @@ export async function scrubBlobs(
   const result: ScrubResult = { checked: 0, mismatches: [] };
   for await (const info of blobs.list('')) {
     if (signal?.aborted) break;
+    // On S3, tus staging shares the bucket: uploads in progress, which have no recorded hash.
+    if (info.key.startsWith(STAGING_PREFIX)) continue;
     const hash = createHash('sha256');
     const { body } = await blobs.get(info.key);
     for await (const chunk of body) hash.update(chunk as Buffer);

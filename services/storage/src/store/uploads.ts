@@ -35,6 +35,24 @@ export class UploadStore {
       .execute();
   }
 
+  /**
+   * States of these uploads, read from the primary: a lagging read replica may not have the row of an
+   * upload created a moment ago, and its staging must not look ownerless.
+   */
+  async statesOnPrimary(uploadIds: readonly string[]): Promise<Map<string, UploadState>> {
+    const states = new Map<string, UploadState>();
+    // In chunks: staging holds a handful of uploads, but an IN list must stay bounded whatever happens.
+    for (let i = 0; i < uploadIds.length; i += 500) {
+      const rows = await this.db.write
+        .selectFrom('uploads')
+        .select(['upload_id', 'state'])
+        .where('upload_id', 'in', uploadIds.slice(i, i + 500))
+        .execute();
+      for (const row of rows) states.set(row.upload_id, row.state);
+    }
+    return states;
+  }
+
   /** Moves a receiving upload to 'stored'; false when it was not receiving (stored by someone else). */
   async markStored(
     trx: Transaction<StorageTables>,
