@@ -128,6 +128,14 @@ describe.skipIf(skip)('every page at desktop and phone widths', () => {
           { timeout: 20_000, interval: 1000 },
         )
         .toBeGreaterThan(0);
+      // Row items show the encoder's posters from an edge, as the catalog does: no gradient stand-ins.
+      expect(await page.locator('main .row .poster-fallback').count(), 'home rows without a poster').toBe(0);
+      const loadedPosters = () =>
+        page
+          .locator('main .row img.poster-img')
+          .evaluateAll((imgs) => imgs.filter((i) => (i as HTMLImageElement).naturalWidth > 0).length);
+      await expect.poll(loadedPosters, { timeout: 10_000 }).toBeGreaterThan(0);
+      await page.waitForLoadState('networkidle');
       await shoot(page, 'home', w);
 
       await page.goto(`/title/${fixtures.movieId}`);

@@ -28,6 +28,8 @@ export interface GatewayTuning {
   upstream: UpstreamTuning;
   /** The recommender's budget for a home page before the fallback rows are served. */
   homeTimeoutMs: number;
+  /** Home row posters: how long a title's poster URL is reused, and the budget to ask streaming. */
+  homePosters: { ttlMs: number; timeoutMs: number };
   /** Uploads stream for as long as they take; this bounds the wait for storage between chunks and at the end. */
   uploadTimeoutMs: number;
   /** Per-instance /readyz probe budget when aggregating readiness. */
@@ -69,6 +71,9 @@ export const DEFAULT_TUNING: GatewayTuning = {
     healthCheckIntervalMs: 3_000,
   },
   homeTimeoutMs: 300,
+  // A poster URL changes when streaming's best edge does (and daily with its token, which stays valid
+  // until the end of tomorrow): 30 s bounds how long home rows point at an edge that died.
+  homePosters: { ttlMs: 30_000, timeoutMs: 150 },
   uploadTimeoutMs: 10 * 60_000,
   readinessTimeoutMs: 1_000,
   profileOwnerTtlMs: 30_000,
@@ -100,6 +105,7 @@ export function gatewayConfig(deps: GatewayDeps, options: GatewayOptions = {}): 
     rateLimits: { ...DEFAULT_TUNING.rateLimits, ...t.rateLimits },
     concurrency: { ...DEFAULT_TUNING.concurrency, ...t.concurrency },
     upstream: { ...DEFAULT_TUNING.upstream, ...t.upstream },
+    homePosters: { ...DEFAULT_TUNING.homePosters, ...t.homePosters },
     secret: deps.secret,
     urls: deps.urls,
     corsOrigins: deps.settings.CORS_ORIGINS.split(',')

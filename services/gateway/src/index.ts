@@ -15,6 +15,7 @@ import { EdgeTrust } from './http/edge-trust.js';
 import { HomeRows } from './http/home.js';
 import { gatewayMetrics } from './http/metrics.js';
 import { openApiRoute } from './http/openapi-route.js';
+import { PosterDirectory } from './http/poster-directory.js';
 import { adminHealth, platformReadiness } from './http/readiness-report.js';
 import { createUpstreams, watchUpstreams, type UpstreamService } from './http/upstreams.js';
 import { applySecurityHeaders, securityHeaders } from './http/security-headers.js';
@@ -119,6 +120,11 @@ export async function buildGateway(deps: GatewayDeps, options: GatewayOptions = 
       logger: deps.logger,
       serviceToken,
       timeoutMs: config.homeTimeoutMs,
+      posters: new PosterDirectory({
+        streaming: upstreams.streaming,
+        logger: deps.logger,
+        ...config.homePosters,
+      }),
     }),
     health: () => adminHealth(readiness, upstreams),
     metrics: counters,

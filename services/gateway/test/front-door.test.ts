@@ -27,6 +27,10 @@ let webDir: string;
 const logLines: string[] = [];
 const recommenderDelay = { ms: 0 };
 const fallbackCalls: string[] = [];
+/** What the recommender's rows hold (no posters: it does not know them), and streaming's catalog calls. */
+let recommenderItems: Record<string, unknown>[] = [];
+const catalogCalls: string[] = [];
+const catalogStatus = { code: 200 };
 
 beforeAll(async () => {
   webDir = await mkdtemp(join(tmpdir(), 'marquee-web-'));
@@ -43,12 +47,28 @@ beforeAll(async () => {
         fallbackCalls.push(maxMaturity);
         return { rows: [{ id: 'popular', title: 'Popular', items: [{ titleId: `t-${maxMaturity}` }] }] };
       });
+      // GET /api/titles items and this batched call give the same posterUrl (null: no poster).
+      app.get('/internal/titles', async (req, reply) => {
+        const { ids } = req.query as { ids: string };
+        catalogCalls.push(ids);
+        if (catalogStatus.code !== 200) return reply.status(catalogStatus.code).send({});
+        return {
+          items: ids
+            .split(',')
+            .filter((id) => id !== 'unpublished')
+            .map((id) => ({
+              titleId: id,
+              name: id,
+              posterUrl: id.startsWith('bare') ? null : `https://edge.example/t/tok/a/${id}/poster.jpg`,
+            })),
+        };
+      });
     }),
     startUpstream('recommender', (app) => {
       app.get('/api/profiles/:profileId/home', async (req) => {
         if (recommenderDelay.ms > 0) await new Promise((r) => setTimeout(r, recommenderDelay.ms));
         return {
-          rows: [{ id: 'for-you', title: 'For you', items: [] }],
+          rows: [{ id: 'for-you', title: 'For you', items: recommenderItems }],
           profile: req.headers['x-marquee-account-id'],
         };
       });
@@ -180,6 +200,41 @@ describe('home rows', () => {
     const res = await home('p-adult');
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ rows: [{ id: 'for-you', title: 'For you', items: [] }], profile: 'acc-1' });
+  });
+
+  it("carry each title's poster from streaming's catalog, asked once in one call for many pages", async () => {
+    recommenderDelay.ms = 0;
+    recommenderItems = [
+      { titleId: 'harbour', name: 'The Long Harbour', year: 2024, maturity: 'PG', genres: ['drama'] },
+      { titleId: 'bare-1', name: 'No Art', year: 2020, maturity: 'G', genres: [] },
+      { titleId: 'unpublished', name: 'Gone', year: 2020, maturity: 'G', genres: [] },
+    ];
+    const calls = catalogCalls.length;
+    const res = await home('p-adult');
+    expect(res.statusCode).toBe(200);
+    expect(res.json().rows[0].items).toEqual([
+      { ...recommenderItems[0], posterUrl: 'https://edge.example/t/tok/a/harbour/poster.jpg' },
+      { ...recommenderItems[1], posterUrl: null },
+      recommenderItems[2], // streaming does not list it: left as the recommender wrote it
+    ]);
+    expect(catalogCalls.slice(calls)).toEqual(['harbour,bare-1,unpublished']);
+    for (let i = 0; i < 3; i++) expect((await home('p-adult')).json()).toEqual(res.json());
+    expect(catalogCalls.length).toBe(calls + 1); // later pages reuse the answer
+    recommenderItems = [];
+  });
+
+  it("go out as the recommender wrote them when streaming's catalog cannot answer", async () => {
+    recommenderDelay.ms = 0;
+    recommenderItems = [{ titleId: 'bare-2', name: 'Elsewhere', year: 2021, maturity: 'G', genres: [] }];
+    catalogStatus.code = 503;
+    const res = await home('p-adult');
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({
+      rows: [{ id: 'for-you', title: 'For you', items: recommenderItems }],
+      profile: 'acc-1',
+    });
+    catalogStatus.code = 200;
+    recommenderItems = [];
   });
 
   it("fall back to streaming's popular rows for the profile's maturity when it is slow", async () => {

@@ -235,6 +235,26 @@ describe.each(backends)('streaming catalog on %s', (backend) => {
     expect((await h.as(viewer)({ method: 'GET', url: '/api/titles?cursor=%%%' })).statusCode).toBe(400);
   });
 
+  it('gives other services titles by id in one call, with the same posterUrl as the viewer listing', async () => {
+    const { titleId: shown } = await readyTitle(h, { name: 'Poster Child', genres: ['drama'] });
+    const { titleId: hidden } = (
+      await h.as(admin)({
+        method: 'POST',
+        url: '/api/admin/titles',
+        payload: { type: 'movie', name: 'Not Yet', year: 2030, maturity: 'G' },
+      })
+    ).json<{ titleId: string }>();
+    const listed = (await h.as(viewer)({ method: 'GET', url: '/api/titles?q=poster%20child' })).json<{
+      items: { titleId: string; posterUrl: string | null }[];
+    }>().items;
+    const res = await h.internal({ method: 'GET', url: `/internal/titles?ids=${hidden},${shown},nope` });
+    expect(res.statusCode).toBe(200);
+    const { items } = res.json<{ items: { titleId: string; posterUrl: string | null }[] }>();
+    expect(items.map((t) => t.titleId)).toEqual([shown]); // published titles only
+    expect(items[0]!.posterUrl).toMatch(/\/poster\.jpg$/);
+    expect(items[0]!.posterUrl).toBe(listed.find((t) => t.titleId === shown)!.posterUrl);
+  });
+
   it('filters by the profile’s maturity ceiling, and only for the profile’s owner', async () => {
     await readyTitle(h, { name: 'Grown Up Movie', maturity: 'R' });
     h.users.profiles.set('kid-1', { accountId: 'acc-1', kids: true, maxMaturity: 'PG' });

@@ -54,6 +54,11 @@ export const MediaEncodingFailed = Type.Object({
   reason: Type.String({ minLength: 1 }),
 });
 
+/**
+ * No artwork URL on purpose: poster URLs are signed for the edge streaming ranks best at the time and
+ * expire, so an event in a durable log would carry a stale one. Whoever shows posters asks streaming
+ * (the gateway does, for home rows, in one batched call).
+ */
 export const TitlePublished = Type.Object({
   titleId: Id,
   assetId: Type.Optional(Id),

@@ -4,6 +4,8 @@ import type { Cache } from '@marquee/platform';
 import type { AccessClaims } from '@marquee/users';
 import { upstreamRequestHeaders } from '../app/forwarding.js';
 import type { ProfileRecord } from '../app/profile-ownership.js';
+import { rowTitleIds, withPosters } from '../app/row-posters.js';
+import type { PosterDirectory } from './poster-directory.js';
 import type { Upstreams } from './upstreams.js';
 
 export interface HomeRowsOptions {
@@ -15,6 +17,8 @@ export interface HomeRowsOptions {
   timeoutMs: number;
   /** How long fallback rows are reused (they are the same for everyone at one maturity). */
   fallbackTtlMs?: number;
+  /** Poster URLs for the recommender's row items (the fallback rows come from streaming with theirs). */
+  posters: PosterDirectory;
 }
 
 interface Rows {
@@ -25,7 +29,8 @@ interface Rows {
  * The home page never fails because of recommendations: the recommender gets a short budget; when it
  * is slow, down, shedding or its breaker is open, the rows come from streaming's popular/genre rows
  * (cached), and when even those are unavailable the answer is an empty page — always 200, flagged
- * `degraded: true` so the web app can say "personalisation is taking a break".
+ * `degraded: true` so the web app can say "personalisation is taking a break". The recommender's row
+ * items get their posters from streaming's catalog here (see PosterDirectory for why).
  */
 export class HomeRows {
   constructor(private readonly options: HomeRowsOptions) {}
@@ -56,7 +61,11 @@ export class HomeRows {
         if (res.status < 500) {
           const type = res.headers['content-type'];
           if (typeof type === 'string') void reply.type(type);
-          return reply.status(res.status).send(res.body);
+          const body =
+            res.status === 200
+              ? withPosters(res.body, await this.options.posters.postersOf(rowTitleIds(res.body)))
+              : res.body;
+          return reply.status(res.status).send(body);
         }
         reason = `recommender answered ${res.status}`;
       } catch (err) {

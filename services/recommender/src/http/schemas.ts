@@ -8,7 +8,12 @@ export const HomeItemSchema = Type.Object({
   year: Type.Integer(),
   maturity: Maturity,
   genres: Type.Array(Type.String()),
-  posterUrl: Type.Optional(Type.String()),
+  posterUrl: Type.Optional(
+    Type.Union([Type.String(), Type.Null()], {
+      description:
+        "the title's poster on an edge, as GET /api/titles gives it (null: none); set by the gateway from streaming's catalog",
+    }),
+  ),
   progress: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'share watched' })),
   resumeAt: Type.Optional(Type.Number({ minimum: 0, description: 'seconds' })),
 });
