@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BalancingStrategy } from '@marquee/core';
 import type { ServiceContext } from '@marquee/platform';
-import type { Gradient2Options } from './app/concurrency-limit.js';
+import type { BacklogOptions, Gradient2Options } from './app/concurrency-limit.js';
 import { DEFAULT_RATE_LIMITS, type RateLimitRules } from './app/rate-limit.js';
 import { originsOf } from './app/security-policy.js';
 
@@ -23,8 +23,8 @@ export interface UpstreamTuning {
 
 export interface GatewayTuning {
   rateLimits: RateLimitRules;
-  /** The adaptive concurrency limit of each upstream. */
-  concurrency: Gradient2Options;
+  /** The adaptive concurrency limit of each upstream, and the short wait allowed at it. */
+  concurrency: Gradient2Options & { backlog?: BacklogOptions };
   upstream: UpstreamTuning;
   /** The recommender's budget for a home page before the fallback rows are served. */
   homeTimeoutMs: number;
@@ -61,7 +61,15 @@ export interface GatewayOptions {
 
 export const DEFAULT_TUNING: GatewayTuning = {
   rateLimits: DEFAULT_RATE_LIMITS,
-  concurrency: { initialLimit: 50, minLimit: 20, maxLimit: 1_000 },
+  // The backlog absorbs bursts (a GC pause or a batch of event handlers in a co-located service makes
+  // every in-flight call slow at once) that would otherwise shed requests an idle moment later; 50 ms
+  // is well inside any client's patience and far below the upstream timeout.
+  concurrency: {
+    initialLimit: 50,
+    minLimit: 20,
+    maxLimit: 1_000,
+    backlog: { size: 200, timeoutMs: 50 },
+  },
   upstream: {
     timeoutMs: 10_000,
     retries: 2,

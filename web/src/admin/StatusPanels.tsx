@@ -177,6 +177,7 @@ export function HealthPanel() {
               {upstream && (
                 <small className="sub">
                   circuit {upstream.circuit} · {upstream.inflight}/{upstream.concurrencyLimit} in flight
+                  {upstream.waiting > 0 ? ` · ${upstream.waiting} waiting` : ''}
                   {upstream.shed > 0 ? ` · ${upstream.shed} shed` : ''}
                 </small>
               )}

@@ -50,6 +50,8 @@ export interface UpstreamHealth {
   circuit: string;
   concurrencyLimit: number;
   inflight: number;
+  /** Calls waiting in the limiter's short backlog for a slot. */
+  waiting: number;
   shed: number;
 }
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ConcurrencyLimiter, Gradient2Limit } from './concurrency-limit.js';
 
 /** Feeds `n` samples of `rtt` ms with the upstream saturated (inflight = current limit). */
@@ -114,5 +114,41 @@ describe('ConcurrencyLimiter', () => {
     for (const s of slots) s!.ignore();
     expect(limiter.limit).toBe(4);
     expect(limiter.algorithm.longTermRtt).toBe(0);
+  });
+
+  it('lets a request over the limit wait for a freed slot, oldest first, within the backlog timeout', async () => {
+    vi.useFakeTimers();
+    try {
+      const limiter = new ConcurrencyLimiter(
+        new Gradient2Limit({ initialLimit: 1, minLimit: 1, maxLimit: 1 }),
+        () => 0,
+        { size: 2, timeoutMs: 50 },
+      );
+      const held = limiter.acquire()!;
+      const first = limiter.waitForSlot();
+      const second = limiter.waitForSlot();
+      expect(limiter.waiting).toBe(2);
+      expect(await limiter.waitForSlot()).toBeUndefined(); // backlog full: shed at once
+      expect(limiter.acquire()).toBeUndefined(); // no overtaking the waiters
+      held.ignore();
+      const granted = await first;
+      expect(granted).toBeDefined();
+      expect(limiter.inflight).toBe(1);
+      expect(limiter.waiting).toBe(1);
+      await vi.advanceTimersByTimeAsync(50);
+      expect(await second).toBeUndefined(); // waited too long: shed
+      expect(limiter.waiting).toBe(0);
+      granted!.ignore();
+      expect(limiter.inflight).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('sheds at once at the limit when no backlog is configured', async () => {
+    const limiter = new ConcurrencyLimiter(new Gradient2Limit({ initialLimit: 1, minLimit: 1, maxLimit: 1 }));
+    limiter.acquire();
+    expect(await limiter.waitForSlot()).toBeUndefined();
+    expect(limiter.waiting).toBe(0);
   });
 });

@@ -120,16 +120,43 @@ export interface LimiterSlot {
 }
 
 /**
+ * The short wait allowed at the limit, after Netflix's blocking limiters: a burst that briefly needs more
+ * slots than the limit (a GC pause, a batch of event handlers sharing the process) waits a few
+ * milliseconds for one instead of failing, while a real overload still sheds: the backlog is bounded in
+ * size and in time, so no queue grows without bound. First in, first out: under bursts that keeps the
+ * tail short; under overload every waiter is shed at the same deadline anyway.
+ */
+export interface BacklogOptions {
+  /** Requests that may wait for a slot at once (default 0: shed at the limit). */
+  size?: number;
+  /** How long one may wait before it is shed, ms (default 0). */
+  timeoutMs?: number;
+}
+
+interface Waiter {
+  grant: (slot: LimiterSlot | undefined) => void;
+  timer: NodeJS.Timeout;
+}
+
+/**
  * Admission against a Gradient2Limit: `acquire()` answers a slot while fewer than `limit` requests are
- * in flight, else undefined — the caller sheds the request.
+ * in flight, else undefined; `waitForSlot()` then queues the request in the bounded backlog, and its
+ * undefined answer means: shed it.
  */
 export class ConcurrencyLimiter {
   private inFlight = 0;
+  private readonly waiters: Waiter[] = [];
+  private readonly backlogSize: number;
+  private readonly backlogTimeoutMs: number;
 
   constructor(
     readonly algorithm: Gradient2Limit = new Gradient2Limit(),
     private readonly now: () => number = () => performance.now(),
-  ) {}
+    backlog: BacklogOptions = {},
+  ) {
+    this.backlogSize = backlog.size ?? 0;
+    this.backlogTimeoutMs = backlog.timeoutMs ?? 0;
+  }
 
   get inflight(): number {
     return this.inFlight;
@@ -139,8 +166,36 @@ export class ConcurrencyLimiter {
     return this.algorithm.limit;
   }
 
+  /** Requests waiting in the backlog. */
+  get waiting(): number {
+    return this.waiters.length;
+  }
+
   acquire(): LimiterSlot | undefined {
-    if (this.inFlight >= this.algorithm.limit) return undefined;
+    if (this.inFlight >= this.algorithm.limit || this.waiters.length > 0) return undefined;
+    return this.grant();
+  }
+
+  /** A slot once one frees within the backlog timeout, or undefined (backlog full, or waited too long). */
+  waitForSlot(): Promise<LimiterSlot | undefined> {
+    const slot = this.acquire();
+    if (slot) return Promise.resolve(slot);
+    if (this.waiters.length >= this.backlogSize || this.backlogTimeoutMs <= 0)
+      return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      const waiter: Waiter = {
+        grant: resolve,
+        timer: setTimeout(() => {
+          const at = this.waiters.indexOf(waiter);
+          if (at >= 0) this.waiters.splice(at, 1);
+          resolve(undefined);
+        }, this.backlogTimeoutMs),
+      };
+      this.waiters.push(waiter);
+    });
+  }
+
+  private grant(): LimiterSlot {
     const inflightAtStart = ++this.inFlight;
     const started = this.now();
     let done = false;
@@ -149,7 +204,17 @@ export class ConcurrencyLimiter {
       done = true;
       this.inFlight--;
       if (sample) this.algorithm.update(this.now() - started, inflightAtStart);
+      this.admitWaiters();
     };
     return { success: () => finish(true), dropped: () => finish(true), ignore: () => finish(false) };
+  }
+
+  /** Freed slots go to the oldest waiters first. */
+  private admitWaiters(): void {
+    while (this.waiters.length > 0 && this.inFlight < this.algorithm.limit) {
+      const waiter = this.waiters.shift()!;
+      clearTimeout(waiter.timer);
+      waiter.grant(this.grant());
+    }
   }
 }

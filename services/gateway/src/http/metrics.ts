@@ -5,7 +5,7 @@ export interface GatewayMetrics {
   rateLimited: Counter<'rule'>;
 }
 
-/** Each upstream's adaptive limit, calls in flight and shed count, read at scrape time. */
+/** Each upstream's adaptive limit, calls in flight and waiting, and shed count, read at scrape time. */
 export function gatewayMetrics(registry: Registry, upstreams: Upstreams): GatewayMetrics {
   const each = (read: (u: NonNullable<Upstreams[keyof Upstreams]>) => number) =>
     function (this: Gauge<'upstream'>) {
@@ -24,6 +24,13 @@ export function gatewayMetrics(registry: Registry, upstreams: Upstreams): Gatewa
     labelNames: ['upstream'] as const,
     registers: [registry],
     collect: each((u) => u.limiter.inflight),
+  });
+  new Gauge({
+    name: 'gateway_upstream_waiting',
+    help: 'Calls waiting in the bounded backlog for a slot at each upstream',
+    labelNames: ['upstream'] as const,
+    registers: [registry],
+    collect: each((u) => u.limiter.waiting),
   });
   new Gauge({
     name: 'gateway_upstream_shed',

@@ -71,6 +71,7 @@ export async function adminHealth(readiness: PlatformReadiness, upstreams: Upstr
           circuit: u.client.circuit,
           concurrencyLimit: u.limiter.limit,
           inflight: u.limiter.inflight,
+          waiting: u.limiter.waiting,
           shed: u.shed,
           instances: u.client.instances(),
         },

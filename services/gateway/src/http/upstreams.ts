@@ -26,7 +26,8 @@ export class UpstreamService {
     readonly client: ServiceClient,
     config: Pick<GatewayConfig, 'concurrency'>,
   ) {
-    this.limiter = new ConcurrencyLimiter(new Gradient2Limit(config.concurrency));
+    const { backlog, ...limit } = config.concurrency;
+    this.limiter = new ConcurrencyLimiter(new Gradient2Limit(limit), undefined, backlog);
   }
 
   /** Proxies a call with streamed bodies; `sampleLatency: false` for calls whose duration is the client's (uploads). */
@@ -48,7 +49,7 @@ export class UpstreamService {
     call: () => Promise<R>,
     sampleLatency: boolean,
   ): Promise<R> {
-    const slot = this.limiter.acquire();
+    const slot = this.limiter.acquire() ?? (await this.limiter.waitForSlot());
     if (!slot) {
       this.shed++;
       throw new UpstreamError(
