@@ -1,3 +1,5 @@
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import {
@@ -16,7 +18,8 @@ import { MediaCache } from './cache/media-cache.js';
 import { RamTier } from './cache/ram-tier.js';
 import { defaultSteeringBaseUrl, resolveEdgeIdentity, type EdgeIdentity } from './edge-identity.js';
 import { createEdgeMetrics } from './edge-metrics.js';
-import { mediaRoutes } from './http/media-routes.js';
+import { mediaAnswerer } from './http/media-answer.js';
+import { mediaFastPath, mediaRoutes } from './http/media-routes.js';
 import { Prefill } from './jobs/prefill.js';
 import { SteeringReporter } from './jobs/steering-reporter.js';
 import { LoadGauge } from './load-gauge.js';
@@ -50,6 +53,21 @@ export interface EdgeOptions {
 export async function buildEdge(ctx: ServiceContext, options: EdgeOptions = {}): Promise<ServiceModule> {
   const { settings, logger } = ctx;
   const tls = await loadEdgeTls(settings, ctx.dataDir);
+  // The server answers media GETs itself (mediaFastPath) and hands everything else to Fastify.
+  const serverFactory = (
+    fastify: (req: IncomingMessage, res: ServerResponse) => void,
+    opts: FastifyServerOptions,
+  ) => {
+    const listener = (req: IncomingMessage, res: ServerResponse) => {
+      // fastPath is defined below, before the server can listen.
+      if (!fastPath(req, res)) fastify(req, res);
+    };
+    const server = tls ? createHttpsServer(tls, listener) : createHttpServer(listener);
+    // What Fastify would have set on a server it made itself.
+    server.keepAliveTimeout = opts.keepAliveTimeout ?? 72_000;
+    server.requestTimeout = opts.requestTimeout ?? 0;
+    return server;
+  };
   const {
     app,
     metrics: serviceMetrics,
@@ -57,8 +75,11 @@ export async function buildEdge(ctx: ServiceContext, options: EdgeOptions = {}):
   } = createServiceServer({
     name: 'edge',
     logger,
-    // Fastify's https option is typed on the https server overload only.
-    ...(tls ? { fastify: { https: tls } as Partial<FastifyServerOptions> } : {}),
+    fastify: { serverFactory } as Partial<FastifyServerOptions>,
+  });
+  let closing = false;
+  app.addHook('preClose', () => {
+    closing = true; // Fastify answers 503 while closing; the fast path steps aside so it can.
   });
   const ram = new RamTier(options.ramBytes ?? settings.EDGE_RAM_BYTES);
   let disk: DiskTier | undefined;
@@ -84,7 +105,7 @@ export async function buildEdge(ctx: ServiceContext, options: EdgeOptions = {}):
   let prefill: Prefill | undefined;
   let identity = options.identity;
 
-  mediaRoutes(app, {
+  const answer = mediaAnswerer({
     tokens: new VerifiedTokens(createMediaKeyring({ secret: ctx.secret })),
     tiers: () => (cache && playlists ? { cache, playlists } : undefined),
     metrics,
@@ -93,6 +114,8 @@ export async function buildEdge(ctx: ServiceContext, options: EdgeOptions = {}):
     peers: () => reporter?.peers() ?? (identity ? [identity] : []),
     steeringBaseUrl: () => reporter?.steeringBaseUrl ?? defaultSteeringBaseUrl(settings),
   });
+  mediaRoutes(app, answer);
+  const fastPath = mediaFastPath(answer, serviceMetrics, () => closing);
   addReadiness('cache', () => cache !== undefined || 'cache tiers not loaded yet');
 
   return {

@@ -176,4 +176,35 @@ describe('edge serving', () => {
     expect(text).toMatch(/edge_origin_fetches_total\{[^}]*outcome="ok"[^}]*\} [1-9]/);
     expect(text).toMatch(/edge_refusals_total\{[^}]*code="media.rendition_forbidden"/);
   });
+
+  it('answers the same over the server fast path as through the Fastify route, and counts both', async () => {
+    const token = e.token({ asset: 'asset-1', maxHeight: 720 });
+    const cases: [string, Record<string, string>][] = [
+      [path(token, 'v720/seg_00002.m4s'), {}],
+      [path(token, 'v720/seg_00002.m4s'), { range: 'bytes=10-99' }],
+      [path(token, 'v720/seg_00002.m4s'), { range: 'bytes=999999999-' }],
+      [path(token, 'v1080/seg_00001.m4s'), {}],
+      [path('nonsense.token', 'v720/seg_00001.m4s'), {}],
+    ];
+    for (const [url, headers] of cases) {
+      const wire = await e.get(url, headers);
+      const wireBody = Buffer.from(await wire.body.arrayBuffer());
+      const injected = await e.edge.app.inject({ url, headers });
+      expect(wire.statusCode, url).toBe(injected.statusCode);
+      // Only Fastify's hooks add a request id: its absence shows the wire answer took the fast path.
+      expect(wire.headers['x-request-id']).toBeUndefined();
+      expect(injected.headers['x-request-id']).toBeDefined();
+      expect(wireBody.equals(injected.rawPayload), url).toBe(true);
+      for (const name of ['content-type', 'content-length', 'content-range', 'etag', 'cache-control'])
+        expect(wire.headers[name], `${url} ${name}`).toEqual(injected.headers[name]);
+    }
+    const head = await request(`${e.url}${path(token, 'v720/seg_00002.m4s')}`, { method: 'HEAD' });
+    expect(head.statusCode).toBe(200);
+    expect(Number(head.headers['content-length'])).toBeGreaterThan(0);
+    expect((await head.body.arrayBuffer()).byteLength).toBe(0);
+    const metrics = await (await e.get('/metrics')).body.text();
+    expect(metrics).toMatch(
+      /http_request_duration_seconds_count\{[^}]*route="\/t\/\*"[^}]*status="206"[^}]*\} [1-9]/,
+    );
+  });
 });

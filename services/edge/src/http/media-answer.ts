@@ -1,0 +1,169 @@
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import {
+  DomainError,
+  NotFoundError,
+  parseRangeHeader,
+  problem,
+  registerProblem,
+  type Logger,
+} from '@marquee/core';
+import { admitPath, admitToken, MEDIA_REFUSALS, type MediaRefusalCode } from '../app/access.js';
+import { blobKeyOf, MASTER_PLAYLIST, parseMediaPath } from '../app/media-path.js';
+import { isMediaFile } from '../app/rendition-index.js';
+import { buildSessionMaster } from '../app/session-master.js';
+import type { VerifiedTokens } from '../app/verified-tokens.js';
+import type { AssetPlaylists } from '../cache/asset-playlists.js';
+import type { MediaCache } from '../cache/media-cache.js';
+import type { EdgeMetrics } from '../edge-metrics.js';
+import type { Peer } from '../jobs/steering-reporter.js';
+import type { LoadGauge } from '../load-gauge.js';
+
+for (const [code, title] of Object.entries(MEDIA_REFUSALS)) registerProblem(code, 403, title);
+
+export interface MediaDeps {
+  tokens: VerifiedTokens;
+  /** The cache tiers once loaded (start()); undefined while the edge is starting. */
+  tiers: () => { cache: MediaCache; playlists: AssetPlaylists } | undefined;
+  metrics: EdgeMetrics;
+  load: LoadGauge;
+  logger: Logger;
+  /** This edge first, then the other live edges. */
+  peers: () => Peer[];
+  steeringBaseUrl: () => string;
+}
+
+/** What one media request gets: status, headers and the body (none for HEAD and 304). */
+export interface MediaAnswer {
+  status: number;
+  headers: OutgoingHttpHeaders;
+  body: Buffer | undefined;
+}
+
+export interface MediaRequest {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+}
+
+export const CORS = {
+  'access-control-allow-origin': '*',
+  'access-control-expose-headers': 'content-length, content-range, etag, x-cache',
+};
+/** Media objects never change (a new encode is a new asset): cache them as long as anyone likes. */
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+/** A session's master lists the edges alive when it was asked for: never reuse it. */
+const SESSION_MASTER = 'private, no-store';
+
+/** Problems never name the token: the instance is the redacted path. */
+const INSTANCE = '/t/[redacted]';
+
+function refuse(status: number, code: string, detail: string, extra: OutgoingHttpHeaders = {}): MediaAnswer {
+  const body = Buffer.from(JSON.stringify({ ...problem(code, detail), status, instance: INSTANCE }));
+  return {
+    status,
+    headers: {
+      ...CORS,
+      'cache-control': 'no-store',
+      'content-type': 'application/problem+json; charset=utf-8',
+      'content-length': body.length,
+      ...extra,
+    },
+    body,
+  };
+}
+
+/**
+ * The public media path, `/t/<token>/a/<assetId>/<path>`, as a function of the request alone (no
+ * framework): token checked locally (signature, expiry, asset), rendition height checked against the
+ * asset's own playlists, then the object from RAM, disk or the origin, with byte ranges, strong ETags
+ * and CORS for browser players. The HTTP server answers with it on its fast path and Fastify's route
+ * (in-process inject, tests) with the same answer.
+ */
+export function mediaAnswerer(deps: MediaDeps): (req: MediaRequest) => Promise<MediaAnswer> {
+  const { tokens, metrics, logger } = deps;
+  const refused = (code: MediaRefusalCode, detail: string) => {
+    metrics.refusals.inc({ code });
+    return refuse(403, code, detail);
+  };
+
+  return async (req) => {
+    const tiers = deps.tiers();
+    if (!tiers) return refuse(503, 'not_ready', 'This edge is starting');
+    const { cache, playlists } = tiers;
+    const request = parseMediaPath(req.url);
+    if (!request) return refuse(404, 'not_found', 'No such media path');
+    const token = admitToken(tokens.verify(request.token), request);
+    if (!token.ok) return refused(token.code, token.detail);
+    const payload = token.value;
+    const head = req.method === 'HEAD';
+    deps.load.enter();
+    try {
+      if (request.path === MASTER_PLAYLIST) {
+        const artwork = admitPath(payload, request.path, () => 0);
+        if (!artwork.ok) return refused(artwork.code, artwork.detail);
+        const master = buildSessionMaster(await playlists.master(request.assetId), {
+          maxHeight: payload.maxHeight,
+          pathways: deps.peers().map((p) => ({
+            id: p.edgeId,
+            assetBase: `${p.url}/t/${request.token}/a/${request.assetId}/`,
+          })),
+          steeringUri: `${deps.steeringBaseUrl()}/${payload.session}`,
+        });
+        const body = Buffer.from(master);
+        metrics.served.inc({ from: 'ram' });
+        metrics.bytesServed.inc(body.length);
+        return {
+          status: 200,
+          headers: {
+            ...CORS,
+            'cache-control': SESSION_MASTER,
+            'content-type': 'application/vnd.apple.mpegurl',
+            'content-length': body.length,
+          },
+          body: head ? undefined : body,
+        };
+      }
+      // Only audio/video files need the rendition index; images and subtitles are height 0.
+      const index = isMediaFile(request.path) ? await playlists.index(request.assetId) : undefined;
+      const allowed = admitPath(payload, request.path, (p) => index?.heightOf(p) ?? 0);
+      if (!allowed.ok) return refused(allowed.code, allowed.detail);
+
+      const { object, from } = await cache.get(blobKeyOf(request.assetId, request.path));
+      metrics.served.inc({ from });
+      const headers: OutgoingHttpHeaders = {
+        ...CORS,
+        etag: object.etag,
+        'accept-ranges': 'bytes',
+        'cache-control': IMMUTABLE,
+        'x-cache': from === 'ram' || from === 'disk' ? `HIT-${from.toUpperCase()}` : 'MISS',
+        'content-type': object.contentType,
+      };
+      if (req.headers['if-none-match'] === object.etag) return { status: 304, headers, body: undefined };
+      const size = object.body.length;
+      const ifRange = req.headers['if-range'];
+      const range =
+        ifRange && ifRange !== object.etag ? undefined : parseRangeHeader(req.headers.range, size);
+      if (range === 'unsatisfiable') {
+        return refuse(416, 'bad_request', `Range ${req.headers.range} is past the end of ${size} bytes`, {
+          ...headers,
+          'cache-control': 'no-store',
+          'content-range': `bytes */${size}`,
+          'content-type': 'application/problem+json; charset=utf-8',
+        });
+      }
+      const body = range ? object.body.subarray(range.start, range.end + 1) : object.body;
+      headers['content-length'] = body.length;
+      if (range) headers['content-range'] = `bytes ${range.start}-${range.end}/${size}`;
+      if (head) return { status: range ? 206 : 200, headers, body: undefined };
+      metrics.bytesServed.inc(body.length);
+      return { status: range ? 206 : 200, headers, body };
+    } catch (err) {
+      if (err instanceof NotFoundError) return refuse(404, 'not_found', 'No such media object');
+      if (err instanceof DomainError) return refuse(502, err.code, err.message);
+      logger.error({ err }, 'media request failed');
+      return refuse(500, 'internal', 'The edge failed to serve this object');
+    } finally {
+      deps.load.leave();
+    }
+  };
+}
