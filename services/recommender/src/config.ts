@@ -21,6 +21,11 @@ export interface RecommenderConfig {
   consumerGroup: string;
   /** Train on a worker thread (default) rather than in slices on the serving thread. */
   trainInWorker: boolean;
+  /**
+   * One trainer among the replicas: how long its lease outlives its last renewal (another replica
+   * takes over within about 4/3 of it), and how often the others check for a newer published model.
+   */
+  replication: { leaseTtlMs: number; pollMs: number };
 }
 
 export interface RecommenderOverrides {
@@ -32,6 +37,7 @@ export interface RecommenderOverrides {
   consumerConcurrency?: number;
   consumerGroup?: string;
   trainInWorker?: boolean;
+  replication?: { leaseTtlMs?: number; pollMs?: number };
 }
 
 export function recommenderConfig(
@@ -56,5 +62,6 @@ export function recommenderConfig(
     consumerConcurrency: overrides.consumerConcurrency ?? 4,
     consumerGroup: overrides.consumerGroup ?? 'recommender',
     trainInWorker: overrides.trainInWorker ?? true,
+    replication: { leaseTtlMs: 15_000, pollMs: 2_000, ...overrides.replication },
   };
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { HomeService } from '../app/home-service.js';
+import type { ModelStatus } from '../jobs/model-replication.js';
 import { isMaturity, profileCeiling } from '../app/maturity.js';
 import { HomeSchema, PopularQuery, ProfileParams } from './schemas.js';
 
@@ -8,8 +9,15 @@ import { HomeSchema, PopularQuery, ProfileParams } from './schemas.js';
  * already checked that the profile belongs to the caller).
  * GET /internal/popular?maxMaturity=&kids= — popular and genre rows for the gateway's fallback; without
  * a ceiling it answers for the strictest one (G), so a forgotten parameter can never show adult titles.
+ * GET /internal/model — the model version this replica serves and whether it is the trainer.
  */
-export function registerRoutes(app: FastifyInstance, home: HomeService): void {
+export function registerRoutes(
+  app: FastifyInstance,
+  home: HomeService,
+  modelStatus: () => ModelStatus,
+): void {
+  app.get('/internal/model', { config: { openapi: false } }, async () => modelStatus());
+
   app.get<{ Params: ProfileParams }>(
     '/api/profiles/:profileId/home',
     {

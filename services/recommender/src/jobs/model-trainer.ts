@@ -1,4 +1,5 @@
 import type { Logger } from '@marquee/core';
+import type { CatalogEntry } from '../app/catalog.js';
 import { runToEnd } from '../app/cooperative.js';
 import {
   trainSnapshotSteps,
@@ -27,6 +28,8 @@ export class ModelTrainer {
   private timer: NodeJS.Timeout | undefined;
   private retry: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** Off on a replica that is not the trainer: it adopts published snapshots instead (model-replication.ts). */
+  private training = true;
   private readonly abort = new AbortController();
 
   constructor(
@@ -37,7 +40,8 @@ export class ModelTrainer {
       config: TrainingConfig;
       policy: RetrainPolicy;
       logger: Logger;
-      onTrained?(snapshot: ModelSnapshot, seconds: number): void;
+      /** `titles` are the training input's entries (a published snapshot carries them). */
+      onTrained?(snapshot: ModelSnapshot, seconds: number, titles: readonly CatalogEntry[]): void;
       now?(): number;
     },
   ) {
@@ -51,6 +55,18 @@ export class ModelTrainer {
   /** True once a first training from the store has finished. */
   isReady(): boolean {
     return this.trained;
+  }
+
+  /** Turns retraining on (this replica became the trainer) or off; on starts considering at once. */
+  setTraining(on: boolean): void {
+    this.training = on;
+    if (on) this.consider('event');
+  }
+
+  /** Serves a snapshot another replica trained (it is ready from then on). */
+  adopt(snapshot: ModelSnapshot): void {
+    this.snapshot = snapshot;
+    this.trained = true;
   }
 
   /** Starts the schedule and the first training (not awaited: readiness reports it). */
@@ -84,7 +100,7 @@ export class ModelTrainer {
   }
 
   private consider(trigger: 'event' | 'schedule'): void {
-    if (this.stopped) return;
+    if (this.stopped || !this.training) return;
     if (this.running) return; // reconsidered when it ends
     const decision = decideRetrain(
       {
@@ -134,7 +150,7 @@ export class ModelTrainer {
           },
           'recommendation models trained',
         );
-        this.deps.onTrained?.(snapshot, seconds);
+        this.deps.onTrained?.(snapshot, seconds, input.titles);
       } catch (err) {
         if (!this.stopped)
           this.deps.logger.error({ err }, 'recommendation training failed; keeping the previous models');

@@ -1,0 +1,140 @@
+import { createHash } from 'node:crypto';
+import type { CatalogEntry } from './catalog.js';
+import { snapshotFromParts, snapshotParts, type SnapshotParts } from './snapshot-transfer.js';
+import type { ModelSnapshot } from './training.js';
+
+/**
+ * The published form of a ModelSnapshot (what one trainer replica writes to the blob store and every
+ * other replica loads): `MQRM`, a u32 format version, a u32 header length, a JSON header, then the
+ * model arrays in a fixed order. Bump SNAPSHOT_FORMAT whenever the layout or a model's meaning changes:
+ * a replica refuses any other format (it keeps its model until the trainer publishes one it can read),
+ * so a rolling upgrade never serves a model it would misread.
+ */
+export const SNAPSHOT_FORMAT = 1;
+const MAGIC = Buffer.from('MQRM');
+
+export class IncompatibleSnapshotError extends Error {
+  constructor(reason: string) {
+    super(`model snapshot rejected: ${reason}`);
+    this.name = 'IncompatibleSnapshotError';
+  }
+}
+
+interface Header {
+  version: string;
+  personalModel: ModelSnapshot['personalModel'];
+  profiles: number;
+  interactions: number;
+  titles: CatalogEntry[];
+  n: number;
+  k: number;
+}
+
+/** Hex SHA-256 of an encoded snapshot, as the pointer records it. */
+export function snapshotHash(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** `titles` are the training input's entries (episodes included: they map a play onto its series). */
+export function encodeSnapshot(snapshot: ModelSnapshot, titles: readonly CatalogEntry[]): Buffer {
+  // snapshotParts moves nothing here (no transfer list is used): the arrays stay the snapshot's own.
+  const { parts } = snapshotParts(snapshot, titles);
+  const header: Header = {
+    version: parts.version,
+    personalModel: parts.personalModel,
+    profiles: parts.profiles,
+    interactions: parts.interactions,
+    titles: parts.titles,
+    n: parts.itemKnn.n,
+    k: parts.itemKnn.k,
+  };
+  const json = Buffer.from(JSON.stringify(header));
+  const prefix = Buffer.alloc(12);
+  MAGIC.copy(prefix, 0);
+  prefix.writeUInt32LE(SNAPSHOT_FORMAT, 4);
+  prefix.writeUInt32LE(json.length, 8);
+  const arrays = [parts.itemKnn.items, parts.itemKnn.sims, parts.popularity, parts.trending];
+  if (parts.easeWeights) arrays.push(parts.easeWeights);
+  const bytes = arrays.map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength));
+  return Buffer.concat([prefix, json, ...bytes]);
+}
+
+/** Reads a published snapshot; throws IncompatibleSnapshotError for anything it cannot trust. */
+export function decodeSnapshot(bytes: Buffer, expected: { version: string; sha256: string }): ModelSnapshot {
+  if (snapshotHash(bytes) !== expected.sha256) throw new IncompatibleSnapshotError('content hash mismatch');
+  if (bytes.length < 12 || !bytes.subarray(0, 4).equals(MAGIC))
+    throw new IncompatibleSnapshotError('not a model snapshot');
+  const format = bytes.readUInt32LE(4);
+  if (format !== SNAPSHOT_FORMAT)
+    throw new IncompatibleSnapshotError(`format ${format}, this replica reads ${SNAPSHOT_FORMAT}`);
+  const headerEnd = 12 + bytes.readUInt32LE(8);
+  if (headerEnd > bytes.length) throw new IncompatibleSnapshotError('truncated header');
+  let header: Header;
+  try {
+    header = JSON.parse(bytes.subarray(12, headerEnd).toString('utf8')) as Header;
+  } catch {
+    throw new IncompatibleSnapshotError('unreadable header');
+  }
+  checkHeader(header, expected.version);
+  const { n, k } = header;
+  let at = headerEnd;
+  const take = <A extends Int32Array | Float32Array>(make: (b: ArrayBuffer) => A, length: number): A => {
+    const end = at + length * 4;
+    if (end > bytes.length) throw new IncompatibleSnapshotError('truncated arrays');
+    // Copied out of the buffer: its offset need not be 4-byte aligned, and the model outlives it.
+    const copy = bytes.buffer.slice(bytes.byteOffset + at, bytes.byteOffset + end) as ArrayBuffer;
+    at = end;
+    return make(copy);
+  };
+  const parts: SnapshotParts = {
+    version: header.version,
+    personalModel: header.personalModel,
+    profiles: header.profiles,
+    interactions: header.interactions,
+    titles: header.titles,
+    itemKnn: {
+      n,
+      k,
+      items: take((b) => new Int32Array(b), n * k),
+      sims: take((b) => new Float32Array(b), n * k),
+    },
+    popularity: take((b) => new Float32Array(b), n),
+    trending: take((b) => new Float32Array(b), n),
+    easeWeights: header.personalModel === 'ease' ? take((b) => new Float32Array(b), n * n) : undefined,
+  };
+  if (at !== bytes.length) throw new IncompatibleSnapshotError('trailing bytes after the arrays');
+  const snapshot = snapshotFromParts(parts);
+  if (snapshot.catalog.titles.length !== n)
+    throw new IncompatibleSnapshotError(`catalog has ${snapshot.catalog.titles.length} titles, models ${n}`);
+  return snapshot;
+}
+
+function checkHeader(header: Header, version: string): void {
+  const count = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+  if (typeof header !== 'object' || header === null)
+    throw new IncompatibleSnapshotError('header not an object');
+  if (header.version !== version)
+    throw new IncompatibleSnapshotError(`holds version ${String(header.version)}, pointer says ${version}`);
+  if (!['ease', 'itemknn', 'none'].includes(header.personalModel))
+    throw new IncompatibleSnapshotError(`unknown personal model ${String(header.personalModel)}`);
+  if (![header.n, header.k, header.profiles, header.interactions].every(count))
+    throw new IncompatibleSnapshotError('bad counts in header');
+  if (!Array.isArray(header.titles) || !header.titles.every(isEntry))
+    throw new IncompatibleSnapshotError('bad titles in header');
+}
+
+function isEntry(t: unknown): t is CatalogEntry {
+  const e = t as Partial<CatalogEntry> | null;
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    typeof e.titleId === 'string' &&
+    typeof e.name === 'string' &&
+    typeof e.year === 'number' &&
+    typeof e.maturity === 'string' &&
+    Array.isArray(e.genres) &&
+    typeof e.publishedAt === 'string' &&
+    (e.seriesId === null || typeof e.seriesId === 'string') &&
+    (e.posterUrl === null || typeof e.posterUrl === 'string')
+  );
+}
