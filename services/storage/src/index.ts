@@ -7,10 +7,10 @@ import {
   type ServiceModule,
 } from '@marquee/core';
 import { startOutboxRelay, type Database, type ServiceContext, type Subscription } from '@marquee/platform';
-import { finalizeUpload } from './app/finalize-upload.js';
-import { blobKeyFor, parseUploadMetadata } from './app/upload-metadata.js';
+import { blobKeyOfUpload, finalizeUpload } from './app/finalize-upload.js';
 import { registerOriginRoutes } from './http/origin.js';
 import { registerUploadRoutes } from './http/uploads.js';
+import { ExclusiveFinish, type FinishPause } from './jobs/exclusive-finish.js';
 import { ExclusiveJob, jobMetrics, replicaName } from './jobs/exclusive-job.js';
 import { runLifecycle } from './jobs/lifecycle.js';
 import { scrubBlobs, scrubMetrics } from './jobs/scrub.js';
@@ -26,8 +26,15 @@ export { UPLOADS_PATH } from './http/uploads.js';
 export interface StorageOptions {
   /** Names this replica in job leases, logs and metrics (default: replicaName()); unique per replica. */
   replica?: string;
-  /** How long a scheduled job's lease outlives its holder's last renewal (default 30 s). */
+  /** How long a scheduled job's or a finishing upload's lease outlives its holder's last renewal (default 30 s). */
   jobLeaseTtlMs?: number;
+  /**
+   * How long the request that sent an upload's last byte waits while another finisher holds the upload
+   * (default two lease TTLs, so a dead holder's lease lapses within it and the request takes over).
+   */
+  finishWaitMs?: number;
+  /** Test seam: holds finishing at fixed points to force interleavings (see FinishPause). */
+  finishPause?: FinishPause;
 }
 
 export interface StorageModule extends ServiceModule {
@@ -71,36 +78,44 @@ export async function buildStorage(
     removeStaged: staging.remove,
     flushOutbox: () => relay.flush(),
   };
-  const finalize = async (uploadId: string, blobKey: string) => {
-    const row = await uploads.find(uploadId);
-    if (row) await finalizeUpload(finalizeDeps, row, blobKey);
-  };
+  const replica = options.replica ?? replicaName();
+  const leaseTtlMs = options.jobLeaseTtlMs ?? DEFAULT_JOB_LEASE_TTL_MS;
+  // The live request on one replica and crash recovery on another (or on this one) may both finish an
+  // upload: one at a time, so recovery never removes staging the request is still copying.
+  const finisher = new ExclusiveFinish({
+    cache: ctx.cache,
+    replica,
+    leaseTtlMs,
+    waitMs: options.finishWaitMs ?? 2 * leaseTtlMs,
+    uploads,
+    logger,
+    store: (row, guard) => finalizeUpload(finalizeDeps, row, blobKeyOfUpload(row), guard),
+    pause: options.finishPause,
+  });
   registerUploadRoutes(app, {
     datastore: staging.datastore,
     uploads,
     streaming,
     logger,
     maxBytes: settings.UPLOAD_MAX_BYTES,
-    onFinished: finalize,
+    onFinished: (uploadId) => finisher.finish(uploadId, 'request'),
   });
   registerOriginRoutes(app, ctx.blobs);
 
-  /** Finishes uploads whose last byte arrived but which a crash stopped before they were stored. */
+  /**
+   * Finishes uploads whose last byte arrived but which a crash stopped before they were stored. Every
+   * replica runs it at start (and the lifecycle job on one replica per tick); the per-upload lease makes
+   * each upload finished by one of them, and the others skip it.
+   */
   const reconcile = async () => {
     for (const row of await uploads.inState(['receiving'])) {
       const progress = await staging.progress(row.upload_id);
-      if (progress?.size !== undefined && progress.offset === progress.size) {
-        const meta = parseUploadMetadata({
-          titleId: row.title_id,
-          filename: row.filename,
-          language: row.language,
-        });
-        if (typeof meta === 'string') continue;
-        logger.warn({ uploadId: row.upload_id }, 'finishing an upload interrupted before it was stored');
-        await finalize(row.upload_id, blobKeyFor(meta, row.asset_id, row.upload_id)).catch((err: unknown) =>
+      if (progress?.size === undefined || progress.offset !== progress.size) continue;
+      await finisher
+        .finish(row.upload_id, 'recovery')
+        .catch((err: unknown) =>
           logger.error({ err, uploadId: row.upload_id }, 'could not finish interrupted upload'),
         );
-      }
     }
   };
 
@@ -110,8 +125,8 @@ export async function buildStorage(
   };
   const scrub = scrubMetrics(metrics.registry);
   const jobDefaults = {
-    replica: options.replica ?? replicaName(),
-    leaseTtlMs: options.jobLeaseTtlMs ?? DEFAULT_JOB_LEASE_TTL_MS,
+    replica,
+    leaseTtlMs,
     cache: ctx.cache,
     logger,
     metrics: jobMetrics(metrics.registry),

@@ -3,6 +3,7 @@ import type { Logger } from '@marquee/core';
 import { enqueue, type BlobStore, type Database } from '@marquee/platform';
 import type { StorageTables } from '../store/tables.js';
 import type { UploadRow, UploadStore } from '../store/uploads.js';
+import { blobKeyFor, parseUploadMetadata } from './upload-metadata.js';
 
 export interface FinalizeDeps {
   db: Database<StorageTables>;
@@ -16,19 +17,39 @@ export interface FinalizeDeps {
   flushOutbox(): void;
 }
 
+/** Decides whether this finisher may remove the staging once the upload is recorded. */
+export interface StagingGuard {
+  /** False when another finisher may be reading the staging (this one lost, or never had, the lease). */
+  mayRemoveStaging(): Promise<boolean>;
+}
+
+/** Where an upload is kept in the blob store, from its row (whose metadata was checked at creation). */
+export function blobKeyOfUpload(row: UploadRow): string {
+  const meta = parseUploadMetadata({ titleId: row.title_id, filename: row.filename, language: row.language });
+  if (typeof meta === 'string') throw new Error(`upload ${row.upload_id} has invalid metadata: ${meta}`);
+  return blobKeyFor(meta, row.asset_id, row.upload_id);
+}
+
 /**
  * Moves a finished upload from tus staging into the blob store (which hashes it), then records it and
  * enqueues `media.uploaded` in one transaction. Safe to run again for the same upload after a crash at
  * any point: the blob put is an atomic overwrite and the row update (and with it the event) only
  * applies while 'receiving'.
- * Staging is removed only after the commit, so an accepted upload is never lost.
+ * Staging is removed only after the commit, so an accepted upload is never lost, and only when `guard`
+ * allows it (a staging left behind is swept by the lifecycle job). Returns true when this call moved
+ * the row to 'stored'.
  */
-export async function finalizeUpload(deps: FinalizeDeps, row: UploadRow, blobKey: string): Promise<void> {
+export async function finalizeUpload(
+  deps: FinalizeDeps,
+  row: UploadRow,
+  blobKey: string,
+  guard: StagingGuard = { mayRemoveStaging: async () => true },
+): Promise<boolean> {
   const info = await deps.blobs.put(blobKey, await deps.readStaged(row.upload_id), {
     contentType: row.kind === 'subtitle' ? 'text/plain; charset=utf-8' : 'application/octet-stream',
   });
-  await deps.db.transaction(async (trx) => {
-    const stored = await deps.uploads.markStored(
+  const stored = await deps.db.transaction(async (trx) => {
+    const moved = await deps.uploads.markStored(
       trx,
       row.upload_id,
       blobKey,
@@ -38,7 +59,7 @@ export async function finalizeUpload(deps: FinalizeDeps, row: UploadRow, blobKey
     );
     // Two finishers of one upload (a replica's reconcile meeting the request that finished it) store
     // the same bytes, but only the one that moved the row announces it: the encoder encodes it once.
-    if (stored && row.kind === 'source') {
+    if (moved && row.kind === 'source') {
       await enqueue(trx, [
         {
           type: 'media.uploaded',
@@ -55,13 +76,21 @@ export async function finalizeUpload(deps: FinalizeDeps, row: UploadRow, blobKey
         },
       ]);
     }
+    return moved;
   });
   deps.flushOutbox();
-  await deps
-    .removeStaged(row.upload_id)
-    .catch((err: unknown) => deps.logger.warn({ err, uploadId: row.upload_id }, 'staging cleanup failed'));
+  if (await guard.mayRemoveStaging())
+    await deps
+      .removeStaged(row.upload_id)
+      .catch((err: unknown) => deps.logger.warn({ err, uploadId: row.upload_id }, 'staging cleanup failed'));
+  else
+    deps.logger.warn(
+      { uploadId: row.upload_id },
+      'staging kept for the lifecycle sweep: the upload lease was lost',
+    );
   deps.logger.info(
-    { uploadId: row.upload_id, assetId: row.asset_id, key: blobKey, size: info.size },
+    { uploadId: row.upload_id, assetId: row.asset_id, key: blobKey, size: info.size, announced: stored },
     'upload stored',
   );
+  return stored;
 }

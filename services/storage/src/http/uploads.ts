@@ -2,7 +2,8 @@ import type { FastifyInstance, RouteHandlerMethod } from 'fastify';
 import { Server as TusServer, EVENTS } from '@tus/server';
 import type { DataStore, Upload } from '@tus/utils';
 import { requireAdmin, type Logger, type ServiceClient } from '@marquee/core';
-import { parseUploadMetadata, blobKeyFor } from '../app/upload-metadata.js';
+import { parseUploadMetadata } from '../app/upload-metadata.js';
+import type { FinishOutcome } from '../jobs/exclusive-finish.js';
 import { isUploadId, newUploadId, stagingIdOf, uploadIdOf } from '../staging.js';
 import type { UploadStore } from '../store/uploads.js';
 
@@ -14,8 +15,8 @@ export interface UploadRoutesDeps {
   streaming: ServiceClient;
   logger: Logger;
   maxBytes: number;
-  /** Called once an upload's last byte is in; resolves when it is stored and announced. */
-  onFinished(uploadId: string, blobKey: string): Promise<void>;
+  /** Called once an upload's last byte is in; resolves when it is stored and announced, by whichever finisher. */
+  onFinished(uploadId: string): Promise<FinishOutcome>;
 }
 
 /** tus answers errors by throwing `{status_code, body}`. */
@@ -82,13 +83,12 @@ export function registerUploadRoutes(app: FastifyInstance, deps: UploadRoutesDep
       const uploadId = uploadIdOfTus(upload);
       const row = await deps.uploads.find(uploadId);
       if (!row) refuse(404, 'Unknown upload');
-      const meta = parseUploadMetadata({
-        titleId: row.title_id,
-        filename: row.filename,
-        language: row.language,
-      });
-      if (typeof meta === 'string') refuse(400, meta);
-      await deps.onFinished(uploadId, blobKeyFor(meta, row.asset_id, row.upload_id));
+      const outcome = await deps.onFinished(uploadId);
+      // Stored here or by another finisher (a replica's crash recovery): either way the upload is safe.
+      if (outcome === 'busy')
+        refuse(503, 'The upload is complete and being stored by another instance; check again shortly');
+      if (outcome !== 'stored' && outcome !== 'stored-elsewhere')
+        refuse(410, 'The upload was given up before it was stored');
       return { headers: { 'Upload-Asset-Id': row.asset_id } };
     },
     onResponseError(_req, err) {

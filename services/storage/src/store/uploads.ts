@@ -26,6 +26,15 @@ export class UploadStore {
       .executeTakeFirst();
   }
 
+  /** The upload as the primary has it: what a finisher decides on, so it never redoes a finish. */
+  findOnPrimary(uploadId: string): Promise<UploadRow | undefined> {
+    return this.db.write
+      .selectFrom('uploads')
+      .selectAll()
+      .where('upload_id', '=', uploadId)
+      .executeTakeFirst();
+  }
+
   inState(states: readonly UploadState[]): Promise<UploadRow[]> {
     return this.db.read
       .selectFrom('uploads')

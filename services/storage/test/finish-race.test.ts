@@ -1,0 +1,286 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import * as tus from 'tus-js-client';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { identityHeaders, serviceToken, SERVICE_TOKEN_HEADER } from '@marquee/core';
+import {
+  backendAvailable,
+  createTestContext,
+  openBlobStore,
+  openTestCache,
+  startS3rver,
+  uniqueName,
+  type Cache,
+  type DeliveredEvent,
+  type RunningS3rver,
+  type TestContext,
+} from '@marquee/platform';
+import { tickAt } from '../src/app/job-schedule.js';
+import type { Finisher, FinishPause } from '../src/jobs/exclusive-finish.js';
+import { buildStorage, type StorageModule } from '../src/index.js';
+import type { StorageTables } from '../src/store/tables.js';
+import { UploadStore } from '../src/store/uploads.js';
+
+/*
+ * Two (or three) storage instances sharing one database, one blob store, one staging store and one
+ * cache, as pods of one deployment do. The finishing seam (StorageOptions.finishPause) holds one
+ * instance at a fixed step so the live request and another instance's crash recovery interleave.
+ */
+
+const SECRET = 'storage-test-secret-0123456789abcdef0123';
+const BUCKET = 'finish-race';
+const adminHeaders = {
+  [SERVICE_TOKEN_HEADER]: serviceToken(SECRET),
+  ...identityHeaders({ accountId: 'admin1', role: 'admin', plan: 'premium' }),
+};
+
+const stores = [
+  { store: 'filesystem' as const, run: true },
+  { store: 's3' as const, run: await backendAvailable('s3') },
+];
+const caches = [
+  { cache: 'embedded' as const, run: await backendAvailable('embedded') },
+  { cache: 'redis' as const, run: await backendAvailable('redis') },
+];
+
+/** Holds the finishers that reach `step` as `by` until released (or fails them, as a crash would). */
+function hold(by: Finisher, step: 'start' | 'leased') {
+  let reached!: () => void;
+  let release!: () => void;
+  let fail!: (err: Error) => void;
+  const reachedP = new Promise<void>((resolve) => (reached = resolve));
+  const releasedP = new Promise<void>((resolve, reject) => {
+    release = resolve;
+    fail = reject;
+  });
+  const pause: FinishPause = async (at) => {
+    if (at.by !== by || at.step !== step) return;
+    reached();
+    await releasedP;
+  };
+  return { pause, reached: reachedP, release, fail };
+}
+
+interface Replica {
+  storage: StorageModule;
+  lines: { msg: string; uploadId?: string }[];
+}
+
+for (const { store, run: storeRuns } of stores) {
+  for (const { cache: cacheBackend, run: cacheRuns } of caches) {
+    describe.runIf(storeRuns && cacheRuns)(
+      `finishing an upload on ${store} staging, ${cacheBackend} cache`,
+      () => {
+        let s3: RunningS3rver | undefined;
+        let client: S3Client | undefined;
+        let streaming: FastifyInstance;
+        let ctx: TestContext;
+        let uploads: UploadStore;
+        const caches: Cache[] = [];
+        const replicas: Replica[] = [];
+        const delivered: DeliveredEvent[] = [];
+        let cachePrefix = '';
+
+        beforeEach(async () => {
+          streaming = Fastify();
+          let n = 0;
+          streaming.post('/internal/titles/:titleId/assets', async (_req, reply) =>
+            reply.status(201).send({ assetId: `asset${++n}` }),
+          );
+          const streamingUrl = await streaming.listen({ port: 0, host: '127.0.0.1' });
+          let settings: Record<string, string> = {};
+          if (store === 's3') {
+            s3 = await startS3rver();
+            settings = {
+              S3_ENDPOINT: s3.endpoint,
+              S3_BUCKET: BUCKET,
+              S3_REGION: s3.credentials.region,
+              S3_ACCESS_KEY_ID: s3.credentials.accessKeyId,
+              S3_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
+            };
+            client = new S3Client({ endpoint: s3.endpoint, ...s3.credentials, credentials: s3.credentials });
+          }
+          ctx = await createTestContext({ urls: { streaming: [streamingUrl] }, secret: SECRET, settings });
+          if (s3) {
+            await ctx.blobs.close();
+            ctx.blobs = await openBlobStore({
+              s3: { endpoint: s3.endpoint, ...s3.credentials, bucket: BUCKET },
+            });
+          }
+          uploads = new UploadStore(await ctx.openDb<StorageTables>('storage'));
+          cachePrefix = `${uniqueName('finish')}:`;
+          delivered.length = 0;
+          await ctx.bus.subscribe({
+            group: 'test-observer',
+            types: ['media.uploaded'],
+            handler: async (d) => void delivered.push(d),
+          });
+        });
+
+        async function stopReplicas(): Promise<void> {
+          for (const { storage } of replicas.splice(0)) {
+            await storage.app.close();
+            await storage.stop();
+          }
+        }
+
+        afterEach(async () => {
+          await stopReplicas();
+          await Promise.all(caches.splice(0).map((c) => c.close()));
+          await streaming.close();
+          await ctx.cleanup();
+          client?.destroy();
+          await s3?.stop();
+          s3 = undefined;
+          client = undefined;
+        });
+
+        /** The cache as this replica reaches it: the one in-process cache, or its own Redis connection. */
+        async function replicaCache(): Promise<Cache> {
+          if (cacheBackend === 'embedded') {
+            if (caches.length === 0) caches.push(await openTestCache('embedded'));
+            return caches[0]!;
+          }
+          const cache = await openTestCache('redis', { prefix: cachePrefix });
+          caches.push(cache);
+          return cache;
+        }
+
+        /** A storage instance on the shared backends; started (startup recovery included) unless told not to. */
+        async function replica(name: string, pause?: FinishPause, start = true): Promise<Replica> {
+          const lines: Replica['lines'] = [];
+          const logger = pino(
+            { level: 'info' },
+            { write: (line: string) => void lines.push(JSON.parse(line)) },
+          );
+          const storage = await buildStorage(
+            { ...ctx, cache: await replicaCache(), logger },
+            { replica: name, jobLeaseTtlMs: 2_000, ...(pause ? { finishPause: pause } : {}) },
+          );
+          const r = { storage, lines };
+          replicas.push(r);
+          if (start) await storage.start();
+          return r;
+        }
+
+        /** Uploads `data` in one go to `r`; resolves the upload id once the client has its answer. */
+        async function upload(r: Replica, data: Buffer): Promise<string> {
+          const base = await r.storage.app.listen({ port: 0, host: '127.0.0.1' });
+          return new Promise((resolve, reject) => {
+            const u: tus.Upload = new tus.Upload(data, {
+              endpoint: `${base}/api/admin/uploads`,
+              headers: adminHeaders,
+              metadata: { titleId: 't1', filename: 'film.mp4' },
+              retryDelays: [],
+              onSuccess: () => resolve(new URL(u.url!).pathname.split('/').pop()!),
+              onError: reject,
+            });
+            u.start();
+          });
+        }
+
+        async function stagedObjects(): Promise<string[]> {
+          if (!client) return readdir(join(ctx.dataDir, 'uploads', 'staging'));
+          const page = await client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'staging/' }));
+          return (page.Contents ?? []).map((o) => o.Key ?? '');
+        }
+
+        async function until(condition: () => boolean | Promise<boolean>): Promise<void> {
+          for (let i = 0; i < 200 && !(await condition()); i++) await new Promise((r) => setTimeout(r, 50));
+          expect(await condition()).toBe(true);
+        }
+
+        const lines = (rs: Replica[], msg: string) => rs.flatMap((r) => r.lines.filter((l) => l.msg === msg));
+
+        /** Stored once, with the bytes' SHA-256, announced once, no staging left. */
+        async function expectStoredOnce(data: Buffer, rs: Replica[]): Promise<void> {
+          const [row] = await uploads.inState(['stored']);
+          expect(row).toBeDefined();
+          const sha256 = createHash('sha256').update(data).digest('hex');
+          expect(row!.sha256).toBe(sha256);
+          expect((await ctx.blobs.head(row!.blob_key!))?.sha256).toBe(sha256);
+          const sources: string[] = [];
+          for await (const blob of ctx.blobs.list('sources/')) sources.push(blob.key);
+          expect(sources).toEqual([row!.blob_key]);
+          expect(lines(rs, 'upload stored')).toHaveLength(1);
+          expect(await stagedObjects()).toEqual([]);
+          // Two relays on one SQLite outbox may deliver a row twice (at least once, same event id): one
+          // announcement is one event id.
+          await until(() => delivered.length > 0);
+          await stopReplicas(); // their relays have drained the outbox
+          expect(new Set(delivered.map((d) => d.event.id)).size).toBe(1);
+          expect(delivered[0]!.event.data).toMatchObject({ assetId: row!.asset_id, sha256 });
+        }
+
+        it('lets the live request finish while another replica starts and runs its crash recovery', async () => {
+          const data = randomBytes(1024 * 1024 + 7);
+          const copying = hold('request', 'leased');
+          const a = await replica('storage-a', copying.pause);
+          const answered = upload(a, data);
+          await copying.reached; // every byte is staged, A holds the upload and has not copied it yet
+
+          // B starts meanwhile: its recovery finds the upload complete, and held by A.
+          const b = await replica('storage-b');
+          await b.storage.jobs.lifecycle.runTick(tickAt(Date.now(), 3_600_000) + 1);
+          expect(await stagedObjects()).not.toEqual([]);
+
+          copying.release();
+          const uploadId = await answered;
+          expect(lines([b], 'recovery skips an upload another finisher holds')).toHaveLength(2);
+          expect((await uploads.find(uploadId))?.state).toBe('stored');
+          await expectStoredOnce(data, [a, b]);
+        });
+
+        it('answers the live request with success when another replica recovered the upload first', async () => {
+          const data = randomBytes(1024 * 1024 + 7);
+          const requestStart = hold('request', 'start');
+          const recoveryCopying = hold('recovery', 'leased');
+          const a = await replica('storage-a', requestStart.pause);
+          const b = await replica('storage-b', recoveryCopying.pause);
+          const answered = upload(a, data);
+          await requestStart.reached; // every byte is staged; A has not sought the upload's lease
+
+          const tick = b.storage.jobs.lifecycle.runTick(tickAt(Date.now(), 3_600_000) + 1);
+          await recoveryCopying.reached; // B's recovery holds the upload
+          requestStart.release();
+          await until(() => lines([a], 'another finisher holds the upload; waiting').length === 1);
+          recoveryCopying.release();
+
+          expect(await tick).toBe('ran');
+          const uploadId = await answered;
+          expect((await uploads.find(uploadId))?.state).toBe('stored');
+          expect(lines([b], 'finishing an upload interrupted before it was stored')).toHaveLength(1);
+          await expectStoredOnce(data, [a, b]);
+        });
+
+        it('finishes an interrupted upload once when two replicas start together', async () => {
+          const data = randomBytes(1024 * 1024 + 7);
+          const crash = hold('request', 'leased');
+          const a = await replica('storage-a', crash.pause);
+          const answered = upload(a, data);
+          await crash.reached;
+          crash.fail(new Error('simulated crash before the copy'));
+          await expect(answered).rejects.toThrow();
+          expect(await uploads.inState(['receiving'])).toHaveLength(1);
+
+          const bStart = hold('recovery', 'start');
+          const cStart = hold('recovery', 'start');
+          const b = await replica('storage-b', bStart.pause, false);
+          const c = await replica('storage-c', cStart.pause, false);
+          const started = Promise.all([b.storage.start(), c.storage.start()]);
+          await Promise.all([bStart.reached, cStart.reached]); // both startup passes see it receiving
+          bStart.release();
+          cStart.release();
+          await started;
+
+          expect(lines([b, c], 'finishing an upload interrupted before it was stored')).toHaveLength(1);
+          await expectStoredOnce(data, [a, b, c]);
+        });
+      },
+    );
+  }
+}
