@@ -162,8 +162,16 @@ describe.each([
           }),
         { timeout: 10_000, interval: 50 },
       );
-      // Same facts, same version: the new trainer's model is the one that was served.
-      expect(b.modelStatus()).toMatchObject({ version: trained.version, publishedVersion: trained.version });
+      // Same facts, same version: the new trainer's model is the one that was served. (It notes what
+      // it published once the pointer write returns, a moment after readers can see the pointer.)
+      await vi.waitFor(
+        () =>
+          expect(b.modelStatus()).toMatchObject({
+            version: trained.version,
+            publishedVersion: trained.version,
+          }),
+        { timeout: 5_000, interval: 20 },
+      );
     },
     60_000,
   );
