@@ -1,22 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import Fastify, { type FastifyInstance } from 'fastify';
 import { pino } from 'pino';
-import * as tus from 'tus-js-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { identityHeaders, serviceToken, SERVICE_TOKEN_HEADER } from '@marquee/core';
 import {
   backendAvailable,
-  createTestContext,
-  openBlobStore,
   openTestCache,
-  startS3rver,
   uniqueName,
   type Cache,
   type DeliveredEvent,
-  type RunningS3rver,
   type TestContext,
 } from '@marquee/platform';
 import { tickAt } from '../src/app/job-schedule.js';
@@ -24,6 +14,7 @@ import type { Finisher, FinishPause } from '../src/jobs/exclusive-finish.js';
 import { buildStorage, type StorageModule } from '../src/index.js';
 import type { StorageTables } from '../src/store/tables.js';
 import { UploadStore } from '../src/store/uploads.js';
+import { openStagingBackends, stores, tusUpload, uploadIdOfUrl, type StagingBackends } from './fixtures.js';
 
 /*
  * Two (or three) storage instances sharing one database, one blob store, one staging store and one
@@ -31,17 +22,7 @@ import { UploadStore } from '../src/store/uploads.js';
  * instance at a fixed step so the live request and another instance's crash recovery interleave.
  */
 
-const SECRET = 'storage-test-secret-0123456789abcdef0123';
 const BUCKET = 'finish-race';
-const adminHeaders = {
-  [SERVICE_TOKEN_HEADER]: serviceToken(SECRET),
-  ...identityHeaders({ accountId: 'admin1', role: 'admin', plan: 'premium' }),
-};
-
-const stores = [
-  { store: 'filesystem' as const, run: true },
-  { store: 's3' as const, run: await backendAvailable('s3') },
-];
 const caches = [
   { cache: 'embedded' as const, run: await backendAvailable('embedded') },
   { cache: 'redis' as const, run: await backendAvailable('redis') },
@@ -75,9 +56,7 @@ for (const { store, run: storeRuns } of stores) {
     describe.runIf(storeRuns && cacheRuns)(
       `finishing an upload on ${store} staging, ${cacheBackend} cache`,
       () => {
-        let s3: RunningS3rver | undefined;
-        let client: S3Client | undefined;
-        let streaming: FastifyInstance;
+        let backends: StagingBackends;
         let ctx: TestContext;
         let uploads: UploadStore;
         const caches: Cache[] = [];
@@ -86,31 +65,8 @@ for (const { store, run: storeRuns } of stores) {
         let cachePrefix = '';
 
         beforeEach(async () => {
-          streaming = Fastify();
-          let n = 0;
-          streaming.post('/internal/titles/:titleId/assets', async (_req, reply) =>
-            reply.status(201).send({ assetId: `asset${++n}` }),
-          );
-          const streamingUrl = await streaming.listen({ port: 0, host: '127.0.0.1' });
-          let settings: Record<string, string> = {};
-          if (store === 's3') {
-            s3 = await startS3rver();
-            settings = {
-              S3_ENDPOINT: s3.endpoint,
-              S3_BUCKET: BUCKET,
-              S3_REGION: s3.credentials.region,
-              S3_ACCESS_KEY_ID: s3.credentials.accessKeyId,
-              S3_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
-            };
-            client = new S3Client({ endpoint: s3.endpoint, ...s3.credentials, credentials: s3.credentials });
-          }
-          ctx = await createTestContext({ urls: { streaming: [streamingUrl] }, secret: SECRET, settings });
-          if (s3) {
-            await ctx.blobs.close();
-            ctx.blobs = await openBlobStore({
-              s3: { endpoint: s3.endpoint, ...s3.credentials, bucket: BUCKET },
-            });
-          }
+          backends = await openStagingBackends(store, BUCKET);
+          ctx = backends.ctx;
           uploads = new UploadStore(await ctx.openDb<StorageTables>('storage'));
           cachePrefix = `${uniqueName('finish')}:`;
           delivered.length = 0;
@@ -131,12 +87,7 @@ for (const { store, run: storeRuns } of stores) {
         afterEach(async () => {
           await stopReplicas();
           await Promise.all(caches.splice(0).map((c) => c.close()));
-          await streaming.close();
-          await ctx.cleanup();
-          client?.destroy();
-          await s3?.stop();
-          s3 = undefined;
-          client = undefined;
+          await backends.close();
         });
 
         /** The cache as this replica reaches it: the one in-process cache, or its own Redis connection. */
@@ -170,24 +121,10 @@ for (const { store, run: storeRuns } of stores) {
         /** Uploads `data` in one go to `r`; resolves the upload id once the client has its answer. */
         async function upload(r: Replica, data: Buffer): Promise<string> {
           const base = await r.storage.app.listen({ port: 0, host: '127.0.0.1' });
-          return new Promise((resolve, reject) => {
-            const u: tus.Upload = new tus.Upload(data, {
-              endpoint: `${base}/api/admin/uploads`,
-              headers: adminHeaders,
-              metadata: { titleId: 't1', filename: 'film.mp4' },
-              retryDelays: [],
-              onSuccess: () => resolve(new URL(u.url!).pathname.split('/').pop()!),
-              onError: reject,
-            });
-            u.start();
-          });
+          return uploadIdOfUrl((await tusUpload(base, data)).url!);
         }
 
-        async function stagedObjects(): Promise<string[]> {
-          if (!client) return readdir(join(ctx.dataDir, 'uploads', 'staging'));
-          const page = await client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'staging/' }));
-          return (page.Contents ?? []).map((o) => o.Key ?? '');
-        }
+        const stagedObjects = () => backends.stagedObjects();
 
         async function until(condition: () => boolean | Promise<boolean>): Promise<void> {
           for (let i = 0; i < 200 && !(await condition()); i++) await new Promise((r) => setTimeout(r, 50));

@@ -1,21 +1,16 @@
 import { createHash, randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as tus from 'tus-js-client';
 import { identityHeaders, serviceToken, SERVICE_TOKEN_HEADER, type ServiceModule } from '@marquee/core';
 import { createTestContext, type DeliveredEvent, type TestContext } from '@marquee/platform';
 import { buildStorage } from '../src/index.js';
+import { adminHeaders, SECRET, tusUpload, tusUploadHalf } from './fixtures.js';
 
-const SECRET = 'storage-test-secret-0123456789abcdef0123';
 let ctx: TestContext;
 let storage: ServiceModule;
 let streaming: FastifyInstance;
 let base: string;
 const uploaded: DeliveredEvent[] = [];
-const adminHeaders = {
-  [SERVICE_TOKEN_HEADER]: serviceToken(SECRET),
-  ...identityHeaders({ accountId: 'admin1', role: 'admin', plan: 'premium' }),
-};
 
 beforeAll(async () => {
   // A real HTTP stand-in for the streaming service's internal catalog API.
@@ -48,21 +43,6 @@ afterAll(async () => {
   await ctx.cleanup();
 });
 
-function upload(data: Buffer, options: Partial<tus.UploadOptions>): Promise<tus.Upload> {
-  return new Promise((resolve, reject) => {
-    const u: tus.Upload = new tus.Upload(data, {
-      endpoint: `${base}/api/admin/uploads`,
-      headers: adminHeaders,
-      metadata: { titleId: 't1', filename: 'film.mp4' },
-      retryDelays: [],
-      ...options,
-      onSuccess: () => resolve(u),
-      onError: reject,
-    });
-    u.start();
-  });
-}
-
 async function waitForEvent(assetId: string): Promise<DeliveredEvent> {
   for (let i = 0; i < 100; i++) {
     const found = uploaded.find((d) => (d.event.data as { assetId: string }).assetId === assetId);
@@ -77,25 +57,12 @@ describe('tus uploads', () => {
     const data = randomBytes(3 * 1024 * 1024 + 17);
     const sha = createHash('sha256').update(data).digest('hex');
     // First attempt: abort after the first half.
-    const url = await new Promise<string>((resolve, reject) => {
-      const first: tus.Upload = new tus.Upload(data, {
-        endpoint: `${base}/api/admin/uploads`,
-        headers: adminHeaders,
-        metadata: { titleId: 't1', filename: 'film.mp4' },
-        chunkSize: Math.ceil(data.length / 2),
-        retryDelays: [],
-        onChunkComplete: () => {
-          void first.abort().then(() => resolve(first.url!));
-        },
-        onError: reject,
-      });
-      first.start();
-    });
+    const url = await tusUploadHalf(base, data);
     const head = await fetch(url, { method: 'HEAD', headers: { ...adminHeaders, 'tus-resumable': '1.0.0' } });
     expect(Number(head.headers.get('upload-offset'))).toBe(Math.ceil(data.length / 2));
 
     // Second attempt resumes from the offset the server reports.
-    const resumed = await upload(data, { uploadUrl: url });
+    const resumed = await tusUpload(base, data, { uploadUrl: url });
     expect(resumed.url).toBe(url);
     const assetId = 'asset1';
     const delivery = await waitForEvent(assetId);
@@ -113,10 +80,10 @@ describe('tus uploads', () => {
 
   it('refuses bad metadata and unknown titles before taking a byte', async () => {
     await expect(
-      upload(randomBytes(10), { metadata: { titleId: 't1', filename: '../etc/passwd' } }),
+      tusUpload(base, randomBytes(10), { metadata: { titleId: 't1', filename: '../etc/passwd' } }),
     ).rejects.toThrow(/400/);
     await expect(
-      upload(randomBytes(10), { metadata: { titleId: 'missing', filename: 'a.mp4' } }),
+      tusUpload(base, randomBytes(10), { metadata: { titleId: 'missing', filename: 'a.mp4' } }),
     ).rejects.toThrow(/404/);
   });
 
@@ -125,8 +92,8 @@ describe('tus uploads', () => {
       [SERVICE_TOKEN_HEADER]: serviceToken(SECRET),
       ...identityHeaders({ accountId: 'v', role: 'viewer', plan: 'basic' }),
     };
-    await expect(upload(randomBytes(10), { headers: viewer })).rejects.toThrow(/403/);
-    await expect(upload(randomBytes(10), { headers: {} })).rejects.toThrow(/401/);
+    await expect(tusUpload(base, randomBytes(10), { headers: viewer })).rejects.toThrow(/403/);
+    await expect(tusUpload(base, randomBytes(10), { headers: {} })).rejects.toThrow(/401/);
   });
 
   it('refuses uploads larger than the configured maximum', async () => {
