@@ -141,7 +141,7 @@ export async function buildStorage(
       run: async (signal, jobLogger) => {
         await reconcile();
         await runLifecycle(
-          { uploads, blobs: ctx.blobs, staging, logger: jobLogger },
+          { uploads, blobs: ctx.blobs, staging, logger: jobLogger, finisher },
           policy,
           new Date(),
           signal,

@@ -6,6 +6,7 @@ import {
   openTestCache,
   uniqueName,
   type Cache,
+  type Database,
   type DeliveredEvent,
   type TestContext,
 } from '@marquee/platform';
@@ -58,6 +59,7 @@ for (const { store, run: storeRuns } of stores) {
       () => {
         let backends: StagingBackends;
         let ctx: TestContext;
+        let db: Database<StorageTables>;
         let uploads: UploadStore;
         const caches: Cache[] = [];
         const replicas: Replica[] = [];
@@ -67,7 +69,8 @@ for (const { store, run: storeRuns } of stores) {
         beforeEach(async () => {
           backends = await openStagingBackends(store, BUCKET);
           ctx = backends.ctx;
-          uploads = new UploadStore(await ctx.openDb<StorageTables>('storage'));
+          db = await ctx.openDb<StorageTables>('storage');
+          uploads = new UploadStore(db);
           cachePrefix = `${uniqueName('finish')}:`;
           delivered.length = 0;
           await ctx.bus.subscribe({
@@ -131,6 +134,18 @@ for (const { store, run: storeRuns } of stores) {
           expect(await condition()).toBe(true);
         }
 
+        /** Makes the upload in progress older than the failed-upload policy keeps one; resolves its id. */
+        async function staleUpload(): Promise<string> {
+          const [row] = await uploads.inState(['receiving']);
+          const hoursAgo = ctx.settings.FAILED_UPLOAD_RETENTION_HOURS + 1;
+          await db.write
+            .updateTable('uploads')
+            .set({ created_at: new Date(Date.now() - hoursAgo * 3_600_000).toISOString() })
+            .where('upload_id', '=', row!.upload_id)
+            .execute();
+          return row!.upload_id;
+        }
+
         const lines = (rs: Replica[], msg: string) => rs.flatMap((r) => r.lines.filter((l) => l.msg === msg));
 
         /** Stored once, with the bytes' SHA-256, announced once, no staging left. */
@@ -191,6 +206,57 @@ for (const { store, run: storeRuns } of stores) {
           const uploadId = await answered;
           expect((await uploads.find(uploadId))?.state).toBe('stored');
           expect(lines([b], 'finishing an upload interrupted before it was stored')).toHaveLength(1);
+          await expectStoredOnce(data, [a, b]);
+        });
+
+        it('leaves an upload a finish holds to it when its expiry comes due meanwhile', async () => {
+          const data = randomBytes(1024 * 1024 + 7);
+          const copying = hold('request', 'leased');
+          const a = await replica('storage-a', copying.pause);
+          const answered = upload(a, data);
+          await copying.reached; // every byte is staged, A holds the upload and has not copied it yet
+          const uploadId = await staleUpload();
+          const staged = await stagedObjects();
+
+          // B's lifecycle finds it receiving past the policy, and held by A: neither expired nor unstaged.
+          const b = await replica('storage-b');
+          let tick = tickAt(Date.now(), 3_600_000);
+          expect(await b.storage.jobs.lifecycle.runTick(++tick)).toBe('ran');
+          expect(lines([b], 'expiry skips an upload another finisher holds')).toHaveLength(1);
+          expect((await uploads.findOnPrimary(uploadId))?.state).toBe('receiving');
+          expect(await stagedObjects()).toEqual(staged);
+
+          copying.release();
+          expect(await answered).toBe(uploadId);
+          // The next run sees it stored: the policy no longer applies to it.
+          expect(await b.storage.jobs.lifecycle.runTick(++tick)).toBe('ran');
+          expect((await uploads.findOnPrimary(uploadId))?.state).toBe('stored');
+          expect(lines([b], 'lifecycle policy applied')).toEqual([]);
+          await expectStoredOnce(data, [a, b]);
+        });
+
+        it('does not expire an upload stored between the policy deciding and the expiry taking it', async () => {
+          const data = randomBytes(1024 * 1024 + 7);
+          const copying = hold('request', 'leased');
+          const expiryStart = hold('expiry', 'start');
+          const a = await replica('storage-a', copying.pause);
+          const b = await replica('storage-b', expiryStart.pause);
+          const answered = upload(a, data);
+          await copying.reached;
+          const uploadId = await staleUpload();
+
+          // B's recovery skips the upload A holds; its policy lists it receiving and means to expire it.
+          const tick = b.storage.jobs.lifecycle.runTick(tickAt(Date.now(), 3_600_000) + 1);
+          await expiryStart.reached;
+          copying.release();
+          expect(await answered).toBe(uploadId); // stored by A, lease released
+          expiryStart.release();
+
+          expect(await tick).toBe('ran');
+          // Under the lease B re-read the row from the primary: stored, so left alone.
+          expect(lines([b], 'expiry leaves an upload no longer receiving')).toHaveLength(1);
+          expect(lines([b], 'lifecycle policy applied')).toEqual([]);
+          expect((await uploads.findOnPrimary(uploadId))?.state).toBe('stored');
           await expectStoredOnce(data, [a, b]);
         });
 

@@ -6,6 +6,7 @@ import { createTestContext, openDatabase, type TestContext } from '@marquee/plat
 import { Registry } from 'prom-client';
 import { storageMigrations } from '../src/index.js';
 import { scrubBlobs, scrubMetrics } from '../src/jobs/scrub.js';
+import { ExclusiveFinish } from '../src/jobs/exclusive-finish.js';
 import { runLifecycle } from '../src/jobs/lifecycle.js';
 import { openStaging } from '../src/staging.js';
 import { UploadStore } from '../src/store/uploads.js';
@@ -77,8 +78,17 @@ describe('lifecycle job', () => {
     await uploads.settleAsset('asset-old-ready', 'ready', new Date(old));
     await uploads.settleAsset('asset-new-ready', 'ready', new Date());
 
+    const finisher = new ExclusiveFinish({
+      cache: ctx.cache,
+      replica: 'only',
+      leaseTtlMs: 2_000,
+      waitMs: 0,
+      uploads,
+      logger,
+      store: () => Promise.reject(new Error('the lifecycle itself finishes nothing')),
+    });
     const result = await runLifecycle(
-      { uploads, blobs: ctx.blobs, staging, logger },
+      { uploads, blobs: ctx.blobs, staging, logger, finisher },
       { sourceRetentionDays: 30, failedRetentionHours: 24 },
     );
     expect(result).toEqual({ applied: 2, stagingRemoved: 0 });

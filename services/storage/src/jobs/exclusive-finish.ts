@@ -6,8 +6,11 @@ import type { StagingGuard } from '../app/finalize-upload.js';
 import type { UploadRow, UploadStore } from '../store/uploads.js';
 import { renewWhileRunning } from './lease-renewal.js';
 
-/** Who is finishing: the request that sent the last byte, or the crash-recovery pass (startup, lifecycle). */
-export type Finisher = 'request' | 'recovery';
+/**
+ * Who holds an upload: the request that sent the last byte, the crash-recovery pass (startup, lifecycle),
+ * or the lifecycle policy giving up an upload left receiving for too long.
+ */
+export type Finisher = 'request' | 'recovery' | 'expiry';
 
 /**
  * - `stored`: this finisher stored it; `stored-elsewhere`: another finisher did (now or before).
@@ -16,6 +19,13 @@ export type Finisher = 'request' | 'recovery';
  * - `gone`: no row, or given up (expired) before it was stored.
  */
 export type FinishOutcome = 'stored' | 'stored-elsewhere' | 'busy' | 'skipped' | 'gone';
+
+/**
+ * - `abandoned`: this call gave the upload up (`abandon` ran on a row still receiving).
+ * - `skipped`: a finisher holds it (or the cache is unreachable); the next lifecycle run decides again.
+ * - `settled`: no longer receiving once the lease was held (stored, or given up by another run), or no row.
+ */
+export type AbandonOutcome = 'abandoned' | 'skipped' | 'settled';
 
 /**
  * Test seam, awaited at two points of every finish: `start` (before the lease is sought) and `leased`
@@ -60,7 +70,55 @@ export class ExclusiveFinish {
     this.#logger = options.logger.child({ replica: options.replica });
   }
 
-  async finish(uploadId: string, by: Finisher): Promise<FinishOutcome> {
+  /**
+   * Gives up an upload left receiving too long, under the same lease as finishing it: its last chunk
+   * may arrive just now, and the request storing it must not have its staging removed mid-copy. Held by
+   * another finisher, the upload is skipped (decided again next run); once held, the row is re-read from
+   * the primary, and `abandon` (expire the row, remove the staging) runs only if it is still receiving;
+   * it answers whether it gave the upload up.
+   */
+  async abandon(uploadId: string, abandon: (row: UploadRow) => Promise<boolean>): Promise<AbandonOutcome> {
+    const { cache, leaseTtlMs, uploads, pause } = this.#o;
+    const key = `storage:uploads:${uploadId}:finishing`;
+    await pause?.({ uploadId, by: 'expiry', step: 'start' });
+    const holder = `${this.#o.replica}/${randomBytes(4).toString('hex')}`;
+    let acquired: boolean;
+    try {
+      acquired = await cache.leases.acquire(key, holder, 1, leaseTtlMs);
+    } catch (err) {
+      this.#logger.warn({ err, uploadId }, 'expiry skips the upload: the cache is unreachable');
+      return 'skipped';
+    }
+    if (!acquired) {
+      this.#logger.info({ uploadId }, 'expiry skips an upload another finisher holds');
+      return 'skipped';
+    }
+    const stopRenewing = renewWhileRunning(
+      cache.leases,
+      { key, holder, ttlMs: leaseTtlMs },
+      new AbortController(),
+      this.#logger,
+    );
+    try {
+      await pause?.({ uploadId, by: 'expiry', step: 'leased' });
+      // From the primary: the listing the policy decided on may predate a finish that stored it since.
+      const row = await uploads.findOnPrimary(uploadId);
+      if (row?.state !== 'receiving') {
+        this.#logger.info({ uploadId, state: row?.state }, 'expiry leaves an upload no longer receiving');
+        return 'settled';
+      }
+      return (await abandon(row)) ? 'abandoned' : 'settled';
+    } finally {
+      stopRenewing();
+      await cache.leases
+        .release(key, holder)
+        .catch((err: unknown) =>
+          this.#logger.warn({ err, uploadId }, 'could not release the upload lease; it lapses by itself'),
+        );
+    }
+  }
+
+  async finish(uploadId: string, by: Exclude<Finisher, 'expiry'>): Promise<FinishOutcome> {
     const { cache, leaseTtlMs, waitMs, uploads, pause } = this.#o;
     const key = `storage:uploads:${uploadId}:finishing`;
     await pause?.({ uploadId, by, step: 'start' });
@@ -102,7 +160,7 @@ export class ExclusiveFinish {
 
   async #finishHolding(
     uploadId: string,
-    by: Finisher,
+    by: Exclude<Finisher, 'expiry'>,
     lease: { key: string; holder: string | undefined },
   ): Promise<FinishOutcome> {
     const { cache, leaseTtlMs, uploads, pause } = this.#o;

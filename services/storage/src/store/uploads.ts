@@ -99,6 +99,20 @@ export class UploadStore {
       .execute();
   }
 
+  /**
+   * Expires an upload only while it is still receiving; false when it is not (stored meanwhile by a
+   * finisher, or already expired), so giving up never overwrites a finished upload.
+   */
+  async expireReceiving(uploadId: string, at: Date): Promise<boolean> {
+    const result = await this.db.write
+      .updateTable('uploads')
+      .set({ state: 'expired', settled_at: at.toISOString() })
+      .where('upload_id', '=', uploadId)
+      .where('state', '=', 'receiving')
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
   async recordMismatch(blobKey: string, expected: string, actual: string, at: Date): Promise<void> {
     await this.db.write
       .insertInto('scrub_mismatches')
