@@ -199,6 +199,20 @@ export const settingsSchema = Type.Object({
     default: 15,
     description: 'recommender: retrain on this schedule when anything new arrived',
   }),
+  RECS_TRAINER_LEASE_SECONDS: Type.Number({
+    minimum: 1,
+    maximum: 600,
+    default: 15,
+    description:
+      'recommender: TTL of the trainer lease (renewed every third of it); a dead trainer is replaced within about 4/3 of it',
+  }),
+  RECS_MODEL_POLL_SECONDS: Type.Number({
+    minimum: 0.1,
+    maximum: 300,
+    default: 2,
+    description:
+      'recommender: how often replicas that do not train check for a newer published model (and the trainer for forwarded events)',
+  }),
   GATEWAY_TRUST_PROXY: Type.String({
     default: '',
     pattern: '^(|true|[0-9A-Fa-f.:/]+(,[0-9A-Fa-f.:/]+)*)$',

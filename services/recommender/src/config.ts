@@ -62,6 +62,10 @@ export function recommenderConfig(
     consumerConcurrency: overrides.consumerConcurrency ?? 4,
     consumerGroup: overrides.consumerGroup ?? 'recommender',
     trainInWorker: overrides.trainInWorker ?? true,
-    replication: { leaseTtlMs: 15_000, pollMs: 2_000, ...overrides.replication },
+    replication: {
+      leaseTtlMs: settings.RECS_TRAINER_LEASE_SECONDS * 1000,
+      pollMs: settings.RECS_MODEL_POLL_SECONDS * 1000,
+      ...overrides.replication,
+    },
   };
 }

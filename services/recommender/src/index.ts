@@ -102,7 +102,7 @@ export async function buildRecommender(
     app,
     async retrainNow() {
       if (!replication.isTrainer()) {
-        await replication.poll();
+        await replication.pollAfterNow();
         return trainer.current();
       }
       const snapshot = await trainer.retrainNow();

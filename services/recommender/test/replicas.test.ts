@@ -9,12 +9,15 @@ import {
   startS3rver,
   testUrls,
   uniqueName,
+  type Cache,
+  type EventBus,
   type RunningS3rver,
   type ServiceContext,
 } from '@marquee/platform';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { POINTER_KEY } from '../src/jobs/model-publication.js';
+import { LEASE_KEY } from '../src/jobs/model-replication.js';
 import { buildRecommender, type RecommenderModule } from '../src/index.js';
 import { drained, titlePublished, watched } from './events.js';
 import { fixtureTitles, GENRES } from './fixtures.js';
@@ -23,8 +26,9 @@ import { startUsersFixture } from './users-fixture.js';
 /**
  * Two recommender replicas sharing one cache, one blob store, one event bus and one database, as two
  * pods do: only the lease holder trains, both serve the version it published, a corrupt snapshot is
- * refused, and stopping the trainer hands training to the other. Embedded adapters always; Redis, NATS,
- * PostgreSQL and s3rver when BACKENDS lists them all.
+ * refused, stopping the trainer hands training to the other, and so does a trainer that crashes (stops
+ * renewing without releasing its lease). Embedded adapters always; Redis, NATS, PostgreSQL and s3rver
+ * when BACKENDS lists them all.
  */
 const servers =
   (await backendAvailable('postgres')) &&
@@ -38,11 +42,21 @@ afterEach(async () => {
   cleanups.length = 0;
 });
 
+interface Replicas {
+  contexts: [ServiceContext, ServiceContext];
+  /** Cuts replica A off the cache as a crash would: it neither renews nor releases its lease any more. */
+  cutOffA: () => Promise<void>;
+}
+
 /** Each replica's context: the embedded ports shared in one process, or its own connections to the servers. */
-async function replicaContexts(kind: 'embedded' | 'servers'): Promise<[ServiceContext, ServiceContext]> {
+async function replicaContexts(kind: 'embedded' | 'servers'): Promise<Replicas> {
   const base = await createTestContext();
   cleanups.push(() => base.cleanup());
-  if (kind === 'embedded') return [base, { ...base }];
+  if (kind === 'embedded') {
+    // In one process the in-process cache IS shared; replica A reaches it through a link that can fail.
+    const a = severable(base.cache);
+    return { contexts: [{ ...base, cache: a.cache }, { ...base }], cutOffA: async () => a.sever() };
+  }
   const s3: RunningS3rver = await startS3rver();
   cleanups.push(() => s3.stop());
   const prefix = `${uniqueName('recs')}:`;
@@ -71,7 +85,69 @@ async function replicaContexts(kind: 'embedded' | 'servers'): Promise<[ServiceCo
       },
     };
   };
-  return [await one(), await one()];
+  const a = await one();
+  // Two processes on one Redis: A loses its lease with its connection.
+  return { contexts: [a, await one()], cutOffA: () => a.cache.close() };
+}
+
+/** A cache whose calls fail once severed, as they would for a process cut off from the server. */
+function severable(cache: Cache): { cache: Cache; sever(): void } {
+  let severed = false;
+  const reach = <T>(call: () => Promise<T>): Promise<T> =>
+    severed ? Promise.reject(new Error('the cache is unreachable')) : call();
+  return {
+    sever: () => void (severed = true),
+    cache: {
+      get: (key) => reach(() => cache.get(key)),
+      set: (key, value, ttl) => reach(() => cache.set(key, value, ttl)),
+      delete: (key) => reach(() => cache.delete(key)),
+      getOrLoad: (key, ttl, load) => reach(() => cache.getOrLoad(key, ttl, load)),
+      increment: (key, ttl, by) => reach(() => cache.increment(key, ttl, by)),
+      leases: {
+        acquire: (key, holder, limit, ttl) => reach(() => cache.leases.acquire(key, holder, limit, ttl)),
+        renew: (key, holder, ttl) => reach(() => cache.leases.renew(key, holder, ttl)),
+        release: (key, holder) => reach(() => cache.leases.release(key, holder)),
+        holders: (key) => reach(() => cache.leases.holders(key)),
+      },
+      ping: () => reach(() => cache.ping()),
+      close: async () => undefined,
+    },
+  };
+}
+
+/** Starts a replica against the users fixture; it trains only when asked (or when it becomes the trainer). */
+async function startReplica(
+  ctx: ServiceContext,
+  replica: string,
+  usersUrl: string,
+  replication: { leaseTtlMs: number; pollMs: number },
+): Promise<RecommenderModule> {
+  const module = await buildRecommender(
+    { ...ctx, urls: { ...ctx.urls, users: [usersUrl] } },
+    { replica, policy: { afterEvents: 10_000, minGapMs: 0 }, replication },
+  );
+  cleanups.push(async () => {
+    await module.app.close();
+    await module.stop();
+  });
+  await module.start();
+  return module;
+}
+
+/** Publishes the fixture catalogue and each genre's fans' viewing, and waits until it is applied. */
+async function publishFixtureHistory(bus: EventBus): Promise<void> {
+  const titles = fixtureTitles();
+  await bus.publish(titles.map(titlePublished));
+  await bus.publish(
+    GENRES.flatMap((genre) =>
+      Array.from({ length: 4 }, (_, k) =>
+        titles
+          .filter((t) => t.genres[0] === genre && (Number(t.titleId.slice(-2)) + k) % 3 !== 0)
+          .flatMap((t) => watched(`${genre.toLowerCase()}-fan-${k}`, t.titleId)),
+      ).flat(),
+    ),
+  );
+  await drained(bus, 'recommender');
 }
 
 describe.each([
@@ -81,43 +157,19 @@ describe.each([
   it.runIf(run)(
     'train on one replica, serve one model everywhere, refuse a corrupt snapshot, hand training over',
     async () => {
-      const [ctxA, ctxB] = await replicaContexts(kind);
+      const {
+        contexts: [ctxA, ctxB],
+      } = await replicaContexts(kind);
       const users = await startUsersFixture(ctxA.secret);
       cleanups.push(() => users.close());
       users.profiles.set('comedy-fan-0', { name: 'Fan', kids: false, maxMaturity: 'NC-17' });
-      const build = async (ctx: ServiceContext, replica: string) => {
-        const module = await buildRecommender(
-          { ...ctx, urls: { ...ctx.urls, users: [users.url] } },
-          {
-            replica,
-            policy: { afterEvents: 10_000, minGapMs: 0 },
-            replication: { leaseTtlMs: 600, pollMs: 100 },
-          },
-        );
-        cleanups.push(async () => {
-          await module.app.close();
-          await module.stop();
-        });
-        await module.start();
-        return module;
-      };
-      const a = await build(ctxA, 'replica-a');
-      const b = await build(ctxB, 'replica-b');
+      const replication = { leaseTtlMs: 600, pollMs: 100 };
+      const a = await startReplica(ctxA, 'replica-a', users.url, replication);
+      const b = await startReplica(ctxB, 'replica-b', users.url, replication);
       expect(a.modelStatus().trainer).toBe(true);
       expect(b.modelStatus().trainer).toBe(false);
 
-      const titles = fixtureTitles();
-      await ctxA.bus.publish(titles.map(titlePublished));
-      await ctxA.bus.publish(
-        GENRES.flatMap((genre) =>
-          Array.from({ length: 4 }, (_, k) =>
-            titles
-              .filter((t) => t.genres[0] === genre && (Number(t.titleId.slice(-2)) + k) % 3 !== 0)
-              .flatMap((t) => watched(`${genre.toLowerCase()}-fan-${k}`, t.titleId)),
-          ).flat(),
-        ),
-      );
-      await drained(ctxA.bus, 'recommender');
+      await publishFixtureHistory(ctxA.bus);
 
       // Only A trains; B loads what A published and serves the same version and the same pages.
       const trained = await a.retrainNow();
@@ -172,6 +224,54 @@ describe.each([
           }),
         { timeout: 5_000, interval: 20 },
       );
+    },
+    60_000,
+  );
+
+  it.runIf(run)(
+    'a crashed trainer keeps its lease until it lapses; then the other replica trains and publishes',
+    async () => {
+      const {
+        contexts: [ctxA, ctxB],
+        cutOffA,
+      } = await replicaContexts(kind);
+      const users = await startUsersFixture(ctxA.secret);
+      cleanups.push(() => users.close());
+      // Long enough that the lease is surely still A's just after the crash; short enough for a test.
+      const replication = { leaseTtlMs: 1_000, pollMs: 100 };
+      const a = await startReplica(ctxA, 'replica-a', users.url, replication);
+      const b = await startReplica(ctxB, 'replica-b', users.url, replication);
+      await publishFixtureHistory(ctxA.bus);
+      const trained = await a.retrainNow();
+      await b.retrainNow();
+      expect(b.modelStatus()).toMatchObject({ trainer: false, version: trained.version });
+      expect(JSON.parse(await readBlob(ctxB, POINTER_KEY))).toMatchObject({ replica: 'replica-a' });
+
+      // A crashes: no release, no renewal. Unlike a clean stop, the lease is still A's until it lapses.
+      await cutOffA();
+      expect(await ctxB.cache.leases.holders(LEASE_KEY)).toEqual(['replica-a']);
+      expect(b.modelStatus().trainer).toBe(false);
+
+      // It lapses after the TTL; B takes it at its next attempt, trains from the store, and publishes.
+      await vi.waitFor(() => expect(b.modelStatus().trainer).toBe(true), { timeout: 10_000, interval: 50 });
+      expect(await ctxB.cache.leases.holders(LEASE_KEY)).toEqual(['replica-b']);
+      await vi.waitFor(
+        async () =>
+          expect(JSON.parse(await readBlob(ctxB, POINTER_KEY))).toMatchObject({
+            replica: 'replica-b',
+            version: trained.version,
+          }),
+        { timeout: 10_000, interval: 50 },
+      );
+      // B notes the publication once the pointer write returns, a moment after readers can see it.
+      await vi.waitFor(() => expect(b.modelStatus().publishedVersion).toBe(trained.version), {
+        timeout: 5_000,
+        interval: 20,
+      });
+      expect(await metric(b, 'recommender_model_publications_total')).toBeGreaterThan(0);
+      // A, unable to confirm a renewal for a whole TTL, gave training up: one trainer, not two.
+      await vi.waitFor(() => expect(a.modelStatus().trainer).toBe(false), { timeout: 10_000, interval: 50 });
+      expect(await metric(a, 'recommender_trainer')).toBe(0);
     },
     60_000,
   );

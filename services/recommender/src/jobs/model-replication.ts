@@ -7,7 +7,8 @@ import { ModelPublication, type ModelPointer } from './model-publication.js';
 import type { ModelTrainer } from './model-trainer.js';
 import { TrainerLease } from './trainer-lease.js';
 
-const LEASE_KEY = 'recs:trainer';
+/** The trainer lease: whoever holds it trains and publishes. */
+export const LEASE_KEY = 'recs:trainer';
 /** Events applied by replicas that are not the trainer, counted for the trainer's retrain policy. */
 const FORWARDED = { interaction: 'recs:trainer:interactions', title: 'recs:trainer:titles' } as const;
 const COUNTER_TTL_MS = 7 * 24 * 60 * 60_000;
@@ -159,6 +160,15 @@ export class ModelReplication {
       () => (this.polling = undefined),
     );
     return this.polling;
+  }
+
+  /**
+   * A poll that begins after this call: one under way may have read the pointer before the caller's
+   * change, so joining it would not see that change.
+   */
+  async pollAfterNow(): Promise<void> {
+    await this.polling;
+    return this.poll();
   }
 
   private onLeaseChange(held: boolean): void {
