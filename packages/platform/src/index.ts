@@ -21,7 +21,7 @@ export {
   NotACounterError,
   type CacheOptions,
 } from './cache/index.js';
-export { openTestCache } from './testing/cache.js';
+export { openTestCache, severableCache } from './testing/cache.js';
 export * from './testing/context.js';
 export {
   openEventBus,
@@ -54,6 +54,7 @@ export {
   validatePrefix,
   keyProblem,
   compareKeys,
+  readWholeBlob,
   type BlobStoreOptions,
   type FilesystemBlobOptions,
   type S3BlobOptions,

@@ -7,9 +7,10 @@ import {
   openDatabase,
   openEventBus,
   startS3rver,
+  readWholeBlob,
+  severableCache,
   testUrls,
   uniqueName,
-  type Cache,
   type EventBus,
   type RunningS3rver,
   type ServiceContext,
@@ -54,7 +55,7 @@ async function replicaContexts(kind: 'embedded' | 'servers'): Promise<Replicas> 
   cleanups.push(() => base.cleanup());
   if (kind === 'embedded') {
     // In one process the in-process cache IS shared; replica A reaches it through a link that can fail.
-    const a = severable(base.cache);
+    const a = severableCache(base.cache);
     return { contexts: [{ ...base, cache: a.cache }, { ...base }], cutOffA: async () => a.sever() };
   }
   const s3: RunningS3rver = await startS3rver();
@@ -88,31 +89,6 @@ async function replicaContexts(kind: 'embedded' | 'servers'): Promise<Replicas> 
   const a = await one();
   // Two processes on one Redis: A loses its lease with its connection.
   return { contexts: [a, await one()], cutOffA: () => a.cache.close() };
-}
-
-/** A cache whose calls fail once severed, as they would for a process cut off from the server. */
-function severable(cache: Cache): { cache: Cache; sever(): void } {
-  let severed = false;
-  const reach = <T>(call: () => Promise<T>): Promise<T> =>
-    severed ? Promise.reject(new Error('the cache is unreachable')) : call();
-  return {
-    sever: () => void (severed = true),
-    cache: {
-      get: (key) => reach(() => cache.get(key)),
-      set: (key, value, ttl) => reach(() => cache.set(key, value, ttl)),
-      delete: (key) => reach(() => cache.delete(key)),
-      getOrLoad: (key, ttl, load) => reach(() => cache.getOrLoad(key, ttl, load)),
-      increment: (key, ttl, by) => reach(() => cache.increment(key, ttl, by)),
-      leases: {
-        acquire: (key, holder, limit, ttl) => reach(() => cache.leases.acquire(key, holder, limit, ttl)),
-        renew: (key, holder, ttl) => reach(() => cache.leases.renew(key, holder, ttl)),
-        release: (key, holder) => reach(() => cache.leases.release(key, holder)),
-        holders: (key) => reach(() => cache.leases.holders(key)),
-      },
-      ping: () => reach(() => cache.ping()),
-      close: async () => undefined,
-    },
-  };
 }
 
 /** Starts a replica against the users fixture; it trains only when asked (or when it becomes the trainer). */
@@ -187,7 +163,7 @@ describe.each([
 
       // A corrupt snapshot behind the pointer is refused: B keeps serving its model.
       const pointer = JSON.parse(await readBlob(ctxB, POINTER_KEY)) as { key: string };
-      const bytes = Buffer.from(await readBlobBytes(ctxB, pointer.key));
+      const bytes = Buffer.from(await readWholeBlob(ctxB.blobs, pointer.key));
       bytes[bytes.length - 1]! ^= 0xff;
       await ctxB.blobs.put('recommender/models/ease-corrupt', bytes);
       await ctxB.blobs.put(
@@ -206,14 +182,7 @@ describe.each([
       await a.app.close();
       await a.stop();
       await vi.waitFor(() => expect(b.modelStatus().trainer).toBe(true), { timeout: 5_000, interval: 50 });
-      await vi.waitFor(
-        async () =>
-          expect(JSON.parse(await readBlob(ctxB, POINTER_KEY))).toMatchObject({
-            replica: 'replica-b',
-            version: trained.version,
-          }),
-        { timeout: 10_000, interval: 50 },
-      );
+      await pointerPublishedBy(ctxB, 'replica-b', trained.version);
       // Same facts, same version: the new trainer's model is the one that was served. (It notes what
       // it published once the pointer write returns, a moment after readers can see the pointer.)
       await vi.waitFor(
@@ -255,14 +224,7 @@ describe.each([
       // It lapses after the TTL; B takes it at its next attempt, trains from the store, and publishes.
       await vi.waitFor(() => expect(b.modelStatus().trainer).toBe(true), { timeout: 10_000, interval: 50 });
       expect(await ctxB.cache.leases.holders(LEASE_KEY)).toEqual(['replica-b']);
-      await vi.waitFor(
-        async () =>
-          expect(JSON.parse(await readBlob(ctxB, POINTER_KEY))).toMatchObject({
-            replica: 'replica-b',
-            version: trained.version,
-          }),
-        { timeout: 10_000, interval: 50 },
-      );
+      await pointerPublishedBy(ctxB, 'replica-b', trained.version);
       // B notes the publication once the pointer write returns, a moment after readers can see it.
       await vi.waitFor(() => expect(b.modelStatus().publishedVersion).toBe(trained.version), {
         timeout: 5_000,
@@ -308,13 +270,14 @@ async function metric(module: RecommenderModule, name: string): Promise<number> 
   return Number(line?.split(' ').pop());
 }
 
-async function readBlobBytes(ctx: ServiceContext, key: string): Promise<Buffer> {
-  const { body } = await ctx.blobs.get(key);
-  const chunks: Buffer[] = [];
-  for await (const chunk of body) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
+/** Waits until the model pointer names `replica` as the publisher of `version`. */
+async function pointerPublishedBy(ctx: ServiceContext, replica: string, version: string): Promise<void> {
+  await vi.waitFor(
+    async () => expect(JSON.parse(await readBlob(ctx, POINTER_KEY))).toMatchObject({ replica, version }),
+    { timeout: 10_000, interval: 50 },
+  );
 }
 
 async function readBlob(ctx: ServiceContext, key: string): Promise<string> {
-  return (await readBlobBytes(ctx, key)).toString('utf8');
+  return (await readWholeBlob(ctx.blobs, key)).toString('utf8');
 }

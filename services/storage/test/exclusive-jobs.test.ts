@@ -7,6 +7,7 @@ import {
   backendAvailable,
   createTestContext,
   openTestCache,
+  severableCache,
   uniqueName,
   type Cache,
   type TestContext,
@@ -29,35 +30,10 @@ interface SharedCache {
   close(): Promise<void>;
 }
 
-/** In one process the in-process cache IS shared; replica A reaches it through a connection that can fail. */
-function severable(cache: Cache): { cache: Cache; sever(): void } {
-  let severed = false;
-  const reach = <T>(call: () => Promise<T>): Promise<T> =>
-    severed ? Promise.reject(new Error('the cache is unreachable')) : call();
-  return {
-    sever: () => void (severed = true),
-    cache: {
-      get: (key) => reach(() => cache.get(key)),
-      set: (key, value, ttl) => reach(() => cache.set(key, value, ttl)),
-      delete: (key) => reach(() => cache.delete(key)),
-      getOrLoad: (key, ttl, load) => reach(() => cache.getOrLoad(key, ttl, load)),
-      increment: (key, ttl, by) => reach(() => cache.increment(key, ttl, by)),
-      leases: {
-        acquire: (key, holder, limit, ttl) => reach(() => cache.leases.acquire(key, holder, limit, ttl)),
-        renew: (key, holder, ttl) => reach(() => cache.leases.renew(key, holder, ttl)),
-        release: (key, holder) => reach(() => cache.leases.release(key, holder)),
-        holders: (key) => reach(() => cache.leases.holders(key)),
-      },
-      ping: () => reach(() => cache.ping()),
-      close: async () => undefined,
-    },
-  };
-}
-
 async function sharedCache(backend: 'embedded' | 'redis'): Promise<SharedCache> {
   if (backend === 'embedded') {
     const shared = await openTestCache('embedded');
-    const a = severable(shared);
+    const a = severableCache(shared);
     return { a: a.cache, b: shared, dieA: async () => a.sever(), close: () => shared.close() };
   }
   // Two connections under one key prefix: two processes on one Redis. A dies with its connection.

@@ -13,6 +13,7 @@ export {
   RangeNotSatisfiableError,
 } from './errors.js';
 export { compareKeys, keyProblem, validateKey, validatePrefix } from './keys.js';
+export { readWholeBlob } from './read-whole.js';
 
 export type BlobStoreOptions = { root: string; staleTempMs?: number } | { s3: S3BlobOptions };
 

@@ -18,3 +18,32 @@ export async function openTestCache(
   if (backend === 'embedded') return openCache({ maxEntries: options.maxEntries });
   return openCache({ url: testUrls.redis, prefix: options.prefix ?? `${uniqueName('test')}:` });
 }
+
+/**
+ * `cache` as one process sees it through a connection that can be cut: after `sever()` every call
+ * fails as an unreachable cache does, while other holders of `cache` go on. Closing it leaves `cache`
+ * open. For tests of lease holders cut off mid-work (two replicas sharing one in-process cache).
+ */
+export function severableCache(cache: Cache): { cache: Cache; sever(): void } {
+  let severed = false;
+  const reach = <T>(call: () => Promise<T>): Promise<T> =>
+    severed ? Promise.reject(new Error('the cache is unreachable')) : call();
+  return {
+    sever: () => void (severed = true),
+    cache: {
+      get: (key) => reach(() => cache.get(key)),
+      set: (key, value, ttl) => reach(() => cache.set(key, value, ttl)),
+      delete: (key) => reach(() => cache.delete(key)),
+      getOrLoad: (key, ttl, load) => reach(() => cache.getOrLoad(key, ttl, load)),
+      increment: (key, ttl, by) => reach(() => cache.increment(key, ttl, by)),
+      leases: {
+        acquire: (key, holder, limit, ttl) => reach(() => cache.leases.acquire(key, holder, limit, ttl)),
+        renew: (key, holder, ttl) => reach(() => cache.leases.renew(key, holder, ttl)),
+        release: (key, holder) => reach(() => cache.leases.release(key, holder)),
+        holders: (key) => reach(() => cache.leases.holders(key)),
+      },
+      ping: () => reach(() => cache.ping()),
+      close: async () => undefined,
+    },
+  };
+}

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { NotFoundError } from '@marquee/core';
-import type { BlobStore } from '@marquee/platform';
+import { readWholeBlob, type BlobStore } from '@marquee/platform';
 import { outputContentType } from '../app/content-types.js';
 import { MediaRejectedError, MediaToolError } from '../app/errors.js';
 import type { Sidecar } from '../app/subtitle-outputs.js';
@@ -109,10 +109,7 @@ export async function finishedSummary<T>(blobs: BlobStore, assetId: string): Pro
   const prefix = assetPrefix(assetId);
   if (!(await blobs.head(`${prefix}${MASTER_KEY}`))) return undefined;
   try {
-    const { body } = await blobs.get(`${prefix}${SUMMARY_KEY}`);
-    const chunks: Buffer[] = [];
-    for await (const chunk of body) chunks.push(chunk as Buffer);
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as T;
+    return JSON.parse((await readWholeBlob(blobs, `${prefix}${SUMMARY_KEY}`)).toString('utf8')) as T;
   } catch (err) {
     if (err instanceof NotFoundError) return undefined;
     throw err;

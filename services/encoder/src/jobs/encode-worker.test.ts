@@ -6,6 +6,7 @@ import { createLogger } from '@marquee/core';
 import {
   openBlobStore,
   openEventBus,
+  readWholeBlob,
   uniqueName,
   type BlobStore,
   type CloudEvent,
@@ -119,10 +120,7 @@ async function keysUnder(prefix: string): Promise<string[]> {
 }
 
 async function text(key: string): Promise<string> {
-  const { body } = await blobs.get(key);
-  const chunks: Buffer[] = [];
-  for await (const chunk of body) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return (await readWholeBlob(blobs, key)).toString('utf8');
 }
 
 describe('encode worker', () => {
