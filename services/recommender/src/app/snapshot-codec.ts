@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { Type } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { CatalogEntry } from './catalog.js';
 import { snapshotFromParts, snapshotParts, type SnapshotParts } from './snapshot-transfer.js';
 import type { ModelSnapshot } from './training.js';
@@ -19,6 +21,31 @@ export class IncompatibleSnapshotError extends Error {
     this.name = 'IncompatibleSnapshotError';
   }
 }
+
+const Count = Type.Integer({ minimum: 0 });
+const Nullable = Type.Union([Type.String(), Type.Null()]);
+/** The JSON header; its titles are CatalogEntry (maturity is checked as a string, as before). */
+const HeaderSchema = Type.Object({
+  version: Type.String(),
+  personalModel: Type.Union([Type.Literal('ease'), Type.Literal('itemknn'), Type.Literal('none')]),
+  profiles: Count,
+  interactions: Count,
+  titles: Type.Array(
+    Type.Object({
+      titleId: Type.String(),
+      name: Type.String(),
+      year: Type.Number(),
+      maturity: Type.String(),
+      genres: Type.Array(Type.String()),
+      publishedAt: Type.String(),
+      seriesId: Nullable,
+      posterUrl: Nullable,
+    }),
+  ),
+  n: Count,
+  k: Count,
+});
+const headerCheck = TypeCompiler.Compile(HeaderSchema);
 
 interface Header {
   version: string;
@@ -69,9 +96,9 @@ export function decodeSnapshot(bytes: Buffer, expected: { version: string; sha25
     throw new IncompatibleSnapshotError(`format ${format}, this replica reads ${SNAPSHOT_FORMAT}`);
   const headerEnd = 12 + bytes.readUInt32LE(8);
   if (headerEnd > bytes.length) throw new IncompatibleSnapshotError('truncated header');
-  let header: Header;
+  let header: unknown;
   try {
-    header = JSON.parse(bytes.subarray(12, headerEnd).toString('utf8')) as Header;
+    header = JSON.parse(bytes.subarray(12, headerEnd).toString('utf8'));
   } catch {
     throw new IncompatibleSnapshotError('unreadable header');
   }
@@ -109,32 +136,13 @@ export function decodeSnapshot(bytes: Buffer, expected: { version: string; sha25
   return snapshot;
 }
 
-function checkHeader(header: Header, version: string): void {
-  const count = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0;
-  if (typeof header !== 'object' || header === null)
-    throw new IncompatibleSnapshotError('header not an object');
+function checkHeader(header: unknown, version: string): asserts header is Header {
+  if (!headerCheck.Check(header)) {
+    const first = headerCheck.Errors(header).First();
+    throw new IncompatibleSnapshotError(
+      `bad header at ${first?.path || '/'}: ${first?.message ?? 'invalid'}`,
+    );
+  }
   if (header.version !== version)
-    throw new IncompatibleSnapshotError(`holds version ${String(header.version)}, pointer says ${version}`);
-  if (!['ease', 'itemknn', 'none'].includes(header.personalModel))
-    throw new IncompatibleSnapshotError(`unknown personal model ${String(header.personalModel)}`);
-  if (![header.n, header.k, header.profiles, header.interactions].every(count))
-    throw new IncompatibleSnapshotError('bad counts in header');
-  if (!Array.isArray(header.titles) || !header.titles.every(isEntry))
-    throw new IncompatibleSnapshotError('bad titles in header');
-}
-
-function isEntry(t: unknown): t is CatalogEntry {
-  const e = t as Partial<CatalogEntry> | null;
-  return (
-    typeof e === 'object' &&
-    e !== null &&
-    typeof e.titleId === 'string' &&
-    typeof e.name === 'string' &&
-    typeof e.year === 'number' &&
-    typeof e.maturity === 'string' &&
-    Array.isArray(e.genres) &&
-    typeof e.publishedAt === 'string' &&
-    (e.seriesId === null || typeof e.seriesId === 'string') &&
-    (e.posterUrl === null || typeof e.posterUrl === 'string')
-  );
+    throw new IncompatibleSnapshotError(`holds version ${header.version}, pointer says ${version}`);
 }

@@ -1,5 +1,7 @@
 import type { Logger } from '@marquee/core';
-import type { BlobStore } from '@marquee/platform';
+import { Type, type Static } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { readWholeBlob, type BlobStore } from '@marquee/platform';
 import type { CatalogEntry } from '../app/catalog.js';
 import { decodeSnapshot, encodeSnapshot, snapshotHash, SNAPSHOT_FORMAT } from '../app/snapshot-codec.js';
 import type { ModelSnapshot } from '../app/training.js';
@@ -11,36 +13,17 @@ export const POINTER_KEY = 'recommender/latest-model.json';
 const KEEP_PREVIOUS = 1;
 
 /** The pointer object: which snapshot is current, and the hash its bytes must have. */
-export interface ModelPointer {
-  format: number;
-  version: string;
-  key: string;
-  sha256: string;
-  size: number;
-  publishedAt: string;
-  replica: string;
-}
-
-function isPointer(value: unknown): value is ModelPointer {
-  const p = value as Partial<ModelPointer> | null;
-  return (
-    typeof p === 'object' &&
-    p !== null &&
-    typeof p.format === 'number' &&
-    typeof p.version === 'string' &&
-    typeof p.key === 'string' &&
-    p.key.startsWith(MODELS_PREFIX) &&
-    typeof p.sha256 === 'string' &&
-    typeof p.size === 'number'
-  );
-}
-
-async function readAll(blobs: BlobStore, key: string): Promise<Buffer> {
-  const { body } = await blobs.get(key);
-  const chunks: Buffer[] = [];
-  for await (const chunk of body) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
+const ModelPointerSchema = Type.Object({
+  format: Type.Number(),
+  version: Type.String(),
+  key: Type.String({ pattern: `^${MODELS_PREFIX}` }),
+  sha256: Type.String(),
+  size: Type.Number(),
+  publishedAt: Type.String(),
+  replica: Type.String(),
+});
+export type ModelPointer = Static<typeof ModelPointerSchema>;
+const pointerCheck = TypeCompiler.Compile(ModelPointerSchema);
 
 /**
  * Model snapshots on the blobs port. Publishing writes the snapshot under its version, then replaces
@@ -82,17 +65,17 @@ export class ModelPublication {
     if (!(await this.blobs.head(POINTER_KEY))) return undefined;
     let parsed: unknown;
     try {
-      parsed = JSON.parse((await readAll(this.blobs, POINTER_KEY)).toString('utf8'));
+      parsed = JSON.parse((await readWholeBlob(this.blobs, POINTER_KEY)).toString('utf8'));
     } catch {
       throw new Error('the model pointer is not JSON');
     }
-    if (!isPointer(parsed)) throw new Error('the model pointer does not have the expected fields');
+    if (!pointerCheck.Check(parsed)) throw new Error('the model pointer does not have the expected fields');
     return parsed;
   }
 
   /** Loads and validates the snapshot a pointer names (IncompatibleSnapshotError when it cannot be used). */
   async load(pointer: ModelPointer): Promise<ModelSnapshot> {
-    return decodeSnapshot(await readAll(this.blobs, pointer.key), pointer);
+    return decodeSnapshot(await readWholeBlob(this.blobs, pointer.key), pointer);
   }
 
   private async prune(current: string): Promise<void> {
