@@ -223,14 +223,14 @@ for (const { store, run: storeRuns } of stores) {
           let tick = tickAt(Date.now(), 3_600_000);
           expect(await b.storage.jobs.lifecycle.runTick(++tick)).toBe('ran');
           expect(lines([b], 'expiry skips an upload another finisher holds')).toHaveLength(1);
-          expect((await uploads.findOnPrimary(uploadId))?.state).toBe('receiving');
+          expect((await uploads.find(uploadId, 'primary'))?.state).toBe('receiving');
           expect(await stagedObjects()).toEqual(staged);
 
           copying.release();
           expect(await answered).toBe(uploadId);
           // The next run sees it stored: the policy no longer applies to it.
           expect(await b.storage.jobs.lifecycle.runTick(++tick)).toBe('ran');
-          expect((await uploads.findOnPrimary(uploadId))?.state).toBe('stored');
+          expect((await uploads.find(uploadId, 'primary'))?.state).toBe('stored');
           expect(lines([b], 'lifecycle policy applied')).toEqual([]);
           await expectStoredOnce(data, [a, b]);
         });
@@ -256,7 +256,7 @@ for (const { store, run: storeRuns } of stores) {
           // Under the lease B re-read the row from the primary: stored, so left alone.
           expect(lines([b], 'expiry leaves an upload no longer receiving')).toHaveLength(1);
           expect(lines([b], 'lifecycle policy applied')).toEqual([]);
-          expect((await uploads.findOnPrimary(uploadId))?.state).toBe('stored');
+          expect((await uploads.find(uploadId, 'primary'))?.state).toBe('stored');
           await expectStoredOnce(data, [a, b]);
         });
 

@@ -102,7 +102,7 @@ export class ExclusiveFinish {
     try {
       await pause?.({ uploadId, by: 'expiry', step: 'leased' });
       // From the primary: the listing the policy decided on may predate a finish that stored it since.
-      const row = await uploads.findOnPrimary(uploadId);
+      const row = await uploads.find(uploadId, 'primary');
       if (row?.state !== 'receiving') {
         this.#logger.info({ uploadId, state: row?.state }, 'expiry leaves an upload no longer receiving');
         return 'settled';
@@ -147,7 +147,7 @@ export class ExclusiveFinish {
       }
       this.#logger.info({ uploadId }, 'another finisher holds the upload; waiting');
       await this.#waitWhileHeld(key, waitUntil);
-      const row = await uploads.findOnPrimary(uploadId);
+      const row = await uploads.find(uploadId, 'primary');
       if (row?.state !== 'receiving') return settled(row);
       if (Date.now() >= waitUntil) return 'busy';
     }
@@ -172,7 +172,7 @@ export class ExclusiveFinish {
     try {
       await pause?.({ uploadId, by, step: 'leased' });
       // From the primary: a lagging replica would show an upload just stored as still receiving.
-      const row = await uploads.findOnPrimary(uploadId);
+      const row = await uploads.find(uploadId, 'primary');
       if (row?.state !== 'receiving') return settled(row);
       if (by === 'recovery')
         this.#logger.warn({ uploadId }, 'finishing an upload interrupted before it was stored');
@@ -187,7 +187,7 @@ export class ExclusiveFinish {
         return (await this.#o.store(row, guard)) ? 'stored' : 'stored-elsewhere';
       } catch (err) {
         // A finisher that lost its lease (or never had one) may have stored it and removed the staging.
-        const now = await uploads.findOnPrimary(uploadId).catch(() => undefined);
+        const now = await uploads.find(uploadId, 'primary').catch(() => undefined);
         if (now && now.state !== 'receiving') return settled(now);
         throw err;
       }

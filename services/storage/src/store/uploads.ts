@@ -18,17 +18,12 @@ export class UploadStore {
       .execute();
   }
 
-  find(uploadId: string): Promise<UploadRow | undefined> {
-    return this.db.read
-      .selectFrom('uploads')
-      .selectAll()
-      .where('upload_id', '=', uploadId)
-      .executeTakeFirst();
-  }
-
-  /** The upload as the primary has it: what a finisher decides on, so it never redoes a finish. */
-  findOnPrimary(uploadId: string): Promise<UploadRow | undefined> {
-    return this.db.write
+  /**
+   * The upload, from a read replica by default; `'primary'` for what a finisher decides on, so a
+   * replica's lag never makes it redo a finish.
+   */
+  find(uploadId: string, from: 'replica' | 'primary' = 'replica'): Promise<UploadRow | undefined> {
+    return (from === 'primary' ? this.db.write : this.db.read)
       .selectFrom('uploads')
       .selectAll()
       .where('upload_id', '=', uploadId)
