@@ -19,7 +19,9 @@ export {
   cacheKindOf,
   CacheUnavailableError,
   NotACounterError,
+  keepLease,
   type CacheOptions,
+  type HeldLease,
 } from './cache/index.js';
 export { openTestCache, severableCache } from './testing/cache.js';
 export * from './testing/context.js';

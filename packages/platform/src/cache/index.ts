@@ -5,6 +5,7 @@ import { openRedisCache } from './redis.js';
 
 export type { Cache, Leases } from './port.js';
 export { CacheUnavailableError, NotACounterError } from './errors.js';
+export { keepLease, type HeldLease } from './keep-lease.js';
 
 export interface CacheOptions {
   /** redis:// or rediss:// → Redis; absent → the in-process LRU. */

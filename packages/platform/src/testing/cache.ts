@@ -24,7 +24,7 @@ export async function openTestCache(
  * fails as an unreachable cache does, while other holders of `cache` go on. Closing it leaves `cache`
  * open. For tests of lease holders cut off mid-work (two replicas sharing one in-process cache).
  */
-export function severableCache(cache: Cache): { cache: Cache; sever(): void } {
+export function severableCache(cache: Cache): { cache: Cache; sever: () => void } {
   let severed = false;
   const reach = <T>(call: () => Promise<T>): Promise<T> =>
     severed ? Promise.reject(new Error('the cache is unreachable')) : call();

@@ -1,16 +1,15 @@
 import type { Logger } from '@marquee/core';
-import type { Leases } from '@marquee/platform';
+import { keepLease, type Leases } from '@marquee/platform';
 
 /**
- * Which replica trains: the holder of one cache lease (one holder allowed). Every replica tries to take
- * it every third of its TTL; the holder renews it at the same pace. A holder whose renewal is refused,
- * or that has not reached the cache for a whole TTL (counted from when its last confirmed renewal was
- * sent), stops considering itself the trainer: by then another replica may hold the lease. A replica
- * that dies stops renewing, and another takes over within about 4/3 of the TTL.
+ * Which replica trains: the holder of one cache lease (one holder allowed). Every replica that does
+ * not hold it tries to take it every third of its TTL; the holder keeps it (platform's keepLease:
+ * renewed at the same pace) and stops considering itself the trainer once keepLease says it may be
+ * someone else's. A replica that dies stops renewing, and another takes over within about 4/3 of the TTL.
  */
 export class TrainerLease {
   private held = false;
-  private confirmedFrom = 0;
+  private stopKeeping: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
   private attempt: Promise<void> | undefined;
 
@@ -41,6 +40,7 @@ export class TrainerLease {
     clearInterval(this.timer);
     await this.attempt;
     if (!this.held) return;
+    this.stopKeeping?.();
     this.set(false);
     await this.options.leases
       .release(this.options.key, this.options.replica)
@@ -55,28 +55,21 @@ export class TrainerLease {
   }
 
   private async once(): Promise<void> {
+    if (this.held) return; // keepLease renews it
     const { leases, key, replica, ttlMs, logger } = this.options;
     const sentAt = Date.now();
     try {
-      const ok = this.held
-        ? await leases.renew(key, replica, ttlMs)
-        : await leases.acquire(key, replica, 1, ttlMs);
-      if (ok) {
-        this.confirmedFrom = sentAt;
-        if (!this.held) this.set(true);
-      } else if (this.held) {
-        logger.warn({ lease: key }, 'trainer lease lapsed before it was renewed: no longer the trainer');
-        this.set(false);
-      }
+      if (!(await leases.acquire(key, replica, 1, ttlMs))) return;
     } catch (err) {
-      if (this.held && Date.now() - this.confirmedFrom >= ttlMs) {
-        logger.warn(
-          { err, lease: key },
-          'trainer lease not confirmed for a whole TTL: no longer the trainer',
-        );
-        this.set(false);
-      } else logger.warn({ err, lease: key }, 'could not reach the cache for the trainer lease; retrying');
+      logger.warn({ err, lease: key }, 'could not reach the cache for the trainer lease; retrying');
+      return;
     }
+    const lost = (why: string) => {
+      logger.warn({ lease: key, why }, 'lost the trainer lease: no longer the trainer');
+      this.set(false);
+    };
+    this.stopKeeping = keepLease(leases, { key, holder: replica, ttlMs }, lost, logger, sentAt);
+    this.set(true);
   }
 
   private set(held: boolean): void {
