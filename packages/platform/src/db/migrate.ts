@@ -22,9 +22,22 @@ export async function migrateService(
     provider: { getMigrations: async () => migrations },
     ...(schema === undefined ? {} : { migrationTableSchema: schema }),
   });
-  const { error, results } = await migrator.migrateToLatest();
+  let { error, results } = await migrator.migrateToLatest();
+  // Kysely's PostgreSQL introspection (which the migrator uses to find its own tables) resolves every
+  // table of EVERY schema by name; another schema dropped during that scan fails it with 3F000 naming
+  // that schema, although nothing of ours changed (seen when tests drop their schemas side by side).
+  // Nothing was applied (one transaction), so trying again is safe.
+  for (let retry = 0; retry < 3 && droppedElsewhere(error, schema); retry++)
+    ({ error, results } = await migrator.migrateToLatest());
   if (error !== undefined) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
     throw new MigrationError(service, failed, describeCause(error));
   }
+}
+
+/** "schema … does not exist" (SQLSTATE 3F000) about a schema other than the one being migrated. */
+export function droppedElsewhere(error: unknown, schema: string | undefined): boolean {
+  if (schema === undefined || typeof error !== 'object' || error === null) return false;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return code === '3F000' && typeof message === 'string' && !message.includes(`"${schema}"`);
 }
