@@ -1,3 +1,4 @@
+import { TalliedCounter, type Tally } from '@marquee/core';
 import { Counter, Gauge, type Registry } from 'prom-client';
 
 export type ServedFrom = 'ram' | 'disk' | 'origin' | 'coalesced';
@@ -7,9 +8,10 @@ export type ServedFrom = 'ram' | 'disk' | 'origin' | 'coalesced';
  * ratio of a tier is hits / lookups that reached it (RAM sees every request; disk only RAM misses).
  */
 export interface EdgeMetrics {
-  lookups: Counter<'tier' | 'result'>;
-  served: Counter<'from'>;
-  bytesServed: Counter;
+  /** Per-request counts are tallies (see TalliedCounter): bound label sets, plain additions. */
+  lookups: Record<'ram' | 'disk', { hit: Tally; miss: Tally }>;
+  served: Record<ServedFrom, Tally>;
+  bytesServed: Tally;
   originFetches: Counter<'outcome'>;
   originBytes: Counter;
   refusals: Counter<'code'>;
@@ -25,10 +27,26 @@ export function createEdgeMetrics(
   tiers: { ram: () => { bytes: number; count: number }; disk: () => { bytes: number; count: number } },
 ): EdgeMetrics {
   const registers = [registry];
-  const lookups = new Counter({
+  const lookupTally = new TalliedCounter({
     name: 'edge_cache_lookups_total',
     help: 'Cache tier lookups by tier and result (hit/miss)',
     labelNames: ['tier', 'result'] as const,
+    registers,
+  });
+  const lookups = lookupTally.counter;
+  const lookupsOf = (tier: 'ram' | 'disk') => ({
+    hit: lookupTally.slot({ tier, result: 'hit' }),
+    miss: lookupTally.slot({ tier, result: 'miss' }),
+  });
+  const served = new TalliedCounter({
+    name: 'edge_responses_total',
+    help: 'Media responses by where the object came from',
+    labelNames: ['from'] as const,
+    registers,
+  });
+  const bytesServed = new TalliedCounter({
+    name: 'edge_bytes_served_total',
+    help: 'Body bytes sent to viewers',
     registers,
   });
   const ratio = async (tier: string) => {
@@ -84,22 +102,18 @@ export function createEdgeMetrics(
     };
   };
   return {
-    lookups,
+    lookups: { ram: lookupsOf('ram'), disk: lookupsOf('disk') },
+    served: {
+      ram: served.slot({ from: 'ram' }),
+      disk: served.slot({ from: 'disk' }),
+      origin: served.slot({ from: 'origin' }),
+      coalesced: served.slot({ from: 'coalesced' }),
+    },
+    bytesServed: bytesServed.slot(),
     hitRatio,
     hitRatios,
     tierBytes,
     tierObjects,
-    served: new Counter({
-      name: 'edge_responses_total',
-      help: 'Media responses by where the object came from',
-      labelNames: ['from'] as const,
-      registers,
-    }),
-    bytesServed: new Counter({
-      name: 'edge_bytes_served_total',
-      help: 'Body bytes sent to viewers',
-      registers,
-    }),
     originFetches: new Counter({
       name: 'edge_origin_fetches_total',
       help: 'Fetches from the origin by outcome (ok, not_found, error)',

@@ -124,6 +124,13 @@ describe('edge serving', () => {
     const notModified = await e.get(url, { 'if-none-match': etag });
     expect(notModified.statusCode).toBe(304);
     await notModified.body.dump();
+    // RAM hits share one header set per object: the ranged answers above must not have changed it.
+    const again = await e.get(url);
+    expect(Buffer.from(await again.body.arrayBuffer()).equals(body)).toBe(true);
+    expect(again.statusCode).toBe(200);
+    expect(again.headers['content-length']).toBe(String(64 * 1024));
+    expect(again.headers['content-range']).toBeUndefined();
+    expect(again.headers['x-cache']).toBe('HIT-RAM');
   });
 
   it('coalesces 100 concurrent misses of one object into one origin fetch', async () => {

@@ -12,6 +12,18 @@ describe('parseMediaPath', () => {
     expect(blobKeyOf('a1', 'v720/seg_1.m4s')).toBe('assets/a1/v720/seg_1.m4s');
   });
 
+  it('gives plain paths and paths needing decoding or a closer look the same treatment', () => {
+    const pathOf = (rest: string) => parseMediaPath(`/t/x.y/a/a1/${rest}`)?.path;
+    expect(pathOf('v720/seg_1.m4s')).toBe('v720/seg_1.m4s');
+    expect(pathOf('v720/seg%5F1.m4s')).toBe('v720/seg_1.m4s');
+    // A name starting with a dot is not a dot segment: it takes the careful path and is allowed.
+    expect(pathOf('v720/.init.mp4')).toBe('v720/.init.mp4');
+    expect(pathOf('v720/a..b.m4s')).toBe('v720/a..b.m4s');
+    expect(pathOf('v720/seg 1.m4s')).toBe('v720/seg 1.m4s');
+    expect(pathOf(`${'a'.repeat(500)}/b`)).toHaveLength(502);
+    expect(pathOf(`${'a'.repeat(520)}/b`)).toBeUndefined();
+  });
+
   it('refuses anything that could leave the asset', () => {
     for (const url of [
       '/t/x.y/a/a1/../a2/master.m3u8',

@@ -13,6 +13,8 @@ export interface MediaRequest {
 
 const PREFIX = /^\/t\/([A-Za-z0-9_.-]{1,1024})\/a\/([A-Za-z0-9_-]{1,128})\/(.+)$/;
 const MAX_PATH = 512;
+/** '/'-separated segments of safe characters, none empty and none starting with a dot. */
+const PLAIN_PATH = /^[A-Za-z0-9_-][A-Za-z0-9_.-]*(?:\/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$/;
 
 export function parseMediaPath(url: string): MediaRequest | undefined {
   const q = url.indexOf('?');
@@ -20,6 +22,9 @@ export function parseMediaPath(url: string): MediaRequest | undefined {
   if (!match) return undefined;
   const [, token, assetId, rest] = match as unknown as [string, string, string, string];
   if (rest.length > MAX_PATH * 3) return undefined;
+  // Nearly every path the encoder writes is plain (`v720/seg_00001.m4s`): no decoding, no dot
+  // segments, nothing to split and join again (this runs on every media request).
+  if (rest.length <= MAX_PATH && PLAIN_PATH.test(rest)) return { token, assetId, path: rest };
   const segments: string[] = [];
   // Most paths have nothing encoded: skip the decoder for them (this runs on every media request).
   const encoded = rest.includes('%');

@@ -9,7 +9,7 @@ const MAX_INDEXES = 2_000;
  * coalesced and kept like any object) and memoised per asset: an asset never changes once published.
  */
 export class AssetPlaylists {
-  private readonly indexes = new Map<string, Promise<RenditionIndex>>();
+  private readonly indexes = new Map<string, { pending: Promise<RenditionIndex>; built?: RenditionIndex }>();
 
   constructor(private readonly cache: MediaCache) {}
 
@@ -19,14 +19,26 @@ export class AssetPlaylists {
 
   /** Throws (and forgets the attempt) when the master or any playlist it names cannot be had. */
   index(assetId: string): Promise<RenditionIndex> {
-    let index = this.indexes.get(assetId);
-    if (!index) {
-      index = this.build(assetId);
+    let entry = this.indexes.get(assetId);
+    if (!entry) {
+      const pending = this.build(assetId);
+      const fresh: { pending: Promise<RenditionIndex>; built?: RenditionIndex } = { pending };
       if (this.indexes.size >= MAX_INDEXES) this.indexes.delete(this.indexes.keys().next().value!);
-      this.indexes.set(assetId, index);
-      index.catch(() => this.indexes.delete(assetId));
+      this.indexes.set(assetId, fresh);
+      pending.then(
+        (built) => (fresh.built = built),
+        () => {
+          if (this.indexes.get(assetId) === fresh) this.indexes.delete(assetId);
+        },
+      );
+      entry = fresh;
     }
-    return index;
+    return entry.pending;
+  }
+
+  /** The index if it is built already, without waiting (the request path's common case). */
+  indexNow(assetId: string): RenditionIndex | undefined {
+    return this.indexes.get(assetId)?.built;
   }
 
   private async build(assetId: string): Promise<RenditionIndex> {

@@ -33,17 +33,27 @@ export class MediaCache {
     private readonly logger: Logger,
   ) {}
 
+  /**
+   * The object when the RAM tier holds it (counted as a RAM hit); otherwise undefined with nothing
+   * counted, and get() follows. Lets the request path answer the common case without a promise.
+   */
+  ramHit(key: string): CachedObject | undefined {
+    const hot = this.ram.get(key);
+    if (hot) this.metrics.lookups.ram.hit.add();
+    return hot;
+  }
+
   /** The object, or NotFoundError; OriginUnavailableError when nobody holds it and the origin is down. */
   async get(key: string): Promise<Lookup> {
     const hot = this.ram.get(key);
-    this.metrics.lookups.inc({ tier: 'ram', result: hot ? 'hit' : 'miss' });
+    (hot ? this.metrics.lookups.ram.hit : this.metrics.lookups.ram.miss).add();
     if (hot) return { object: hot, from: 'ram' };
     const pending = this.inflight.get(key);
     if (pending) return { object: await pending, from: 'coalesced' };
     let from: ServedFrom = 'origin';
     const fill = (async () => {
       const warm = await this.disk.get(key);
-      this.metrics.lookups.inc({ tier: 'disk', result: warm ? 'hit' : 'miss' });
+      (warm ? this.metrics.lookups.disk.hit : this.metrics.lookups.disk.miss).add();
       if (warm) {
         from = 'disk';
         this.ram.set(warm);

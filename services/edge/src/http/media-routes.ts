@@ -1,9 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { ServiceMetrics } from '@marquee/core';
-import { CORS, type MediaAnswer, type MediaRequest } from './media-answer.js';
-
-type Answerer = (req: MediaRequest) => Promise<MediaAnswer>;
+import { performance } from 'node:perf_hooks';
+import { CORS, type MediaAnswer, type MediaAnswerer, type MediaRequest } from './media-answer.js';
 
 const MEDIA_ROUTE = '/t/*';
 
@@ -11,7 +10,7 @@ const MEDIA_ROUTE = '/t/*';
  * Fastify's routes for the media path: GET/HEAD answer with `answer` (the same as the fast path, so
  * in-process inject and the real server agree), OPTIONS is the CORS preflight.
  */
-export function mediaRoutes(app: FastifyInstance, answer: Answerer): void {
+export function mediaRoutes(app: FastifyInstance, answer: MediaAnswerer): void {
   const config = { openapi: false };
   app.route({
     method: ['GET', 'HEAD'],
@@ -44,23 +43,35 @@ export function mediaRoutes(app: FastifyInstance, answer: Answerer): void {
  * anything else, which Fastify then serves (`/metrics`, `/readyz`, OPTIONS, …).
  */
 export function mediaFastPath(
-  answer: Answerer,
+  answer: MediaAnswerer,
   metrics: ServiceMetrics,
   closing: () => boolean,
 ): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const send = (res: ServerResponse, { status, headers, body }: MediaAnswer, started: number) => {
+    res.writeHead(status, headers).end(body);
+    const method = res.req.method ?? 'GET';
+    metrics.httpDuration.observe(
+      { method, route: MEDIA_ROUTE, status: String(status) },
+      (performance.now() - started) / 1000,
+    );
+  };
   return (req, res) => {
     const { method, url } = req;
     if ((method !== 'GET' && method !== 'HEAD') || !url?.startsWith('/t/') || closing()) return false;
-    const started = process.hrtime.bigint();
-    const done = ({ status, headers, body }: MediaAnswer) => {
-      res.writeHead(status, headers).end(body);
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      metrics.httpDuration.observe({ method, route: MEDIA_ROUTE, status: String(status) }, seconds);
-    };
-    answer({ method, url, headers: req.headers }).then(done, () => {
-      // answer() turns every failure into a problem answer; this is only for the impossible.
-      if (!res.headersSent) res.writeHead(500).end();
-    });
+    const started = performance.now();
+    // An IncomingMessage is a MediaRequest (its url checked just above).
+    const answered = answer(req as MediaRequest);
+    if (!(answered instanceof Promise)) {
+      send(res, answered, started);
+      return true;
+    }
+    answered.then(
+      (a) => send(res, a, started),
+      () => {
+        // answer() turns every failure into a problem answer; this is only for the impossible.
+        if (!res.headersSent) res.writeHead(500).end();
+      },
+    );
     return true;
   };
 }
