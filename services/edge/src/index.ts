@@ -1,6 +1,6 @@
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import {
   createMediaKeyring,
@@ -19,6 +19,7 @@ import { RamTier } from './cache/ram-tier.js';
 import { defaultSteeringBaseUrl, resolveEdgeIdentity, type EdgeIdentity } from './edge-identity.js';
 import { createEdgeMetrics } from './edge-metrics.js';
 import { mediaAnswerer } from './http/media-answer.js';
+import { LeanResponder } from './http/lean-responder.js';
 import { mediaFastPath, mediaRoutes } from './http/media-routes.js';
 import { Prefill } from './jobs/prefill.js';
 import { SteeringReporter } from './jobs/steering-reporter.js';
@@ -66,8 +67,34 @@ export async function buildEdge(ctx: ServiceContext, options: EdgeOptions = {}):
     // What Fastify would have set on a server it made itself.
     server.keepAliveTimeout = opts.keepAliveTimeout ?? 72_000;
     server.requestTimeout = opts.requestTimeout ?? 0;
+    // New connections meet the lean responder first (lean-responder.ts); it hands anything that is
+    // not a media GET/HEAD to Node's own connection listener, taken off the server here.
+    const event = tls ? 'secureConnection' : 'connection';
+    const [nodeListener, ...others] = server.listeners(event) as ((socket: Socket) => void)[];
+    if (nodeListener && others.length === 0) {
+      server.removeListener(event, nodeListener);
+      server.on(event, (socket: Socket) => {
+        if (lean) lean.accept(socket);
+        else nodeListener.call(server, socket);
+      });
+      const closeIdle = server.closeIdleConnections.bind(server);
+      const closeAll = server.closeAllConnections.bind(server);
+      server.closeIdleConnections = () => {
+        lean?.closeIdle();
+        closeIdle();
+      };
+      server.closeAllConnections = () => {
+        lean?.closeAll();
+        closeAll();
+      };
+      handOff = (socket) => nodeListener.call(server, socket);
+    } else {
+      logger.warn('Node’s HTTP server is not shaped as expected: media is served through Node alone');
+    }
     return server;
   };
+  let lean: LeanResponder | undefined;
+  let handOff: ((socket: Socket) => void) | undefined;
   const {
     app,
     metrics: serviceMetrics,
@@ -116,6 +143,15 @@ export async function buildEdge(ctx: ServiceContext, options: EdgeOptions = {}):
   });
   mediaRoutes(app, answer);
   const fastPath = mediaFastPath(answer, serviceMetrics, () => closing);
+  if (handOff) {
+    lean = new LeanResponder({
+      answer,
+      metrics: serviceMetrics,
+      closing: () => closing,
+      handOff,
+      server: app.server,
+    });
+  }
   addReadiness('cache', () => cache !== undefined || 'cache tiers not loaded yet');
 
   return {

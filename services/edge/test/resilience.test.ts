@@ -131,6 +131,17 @@ describe('edge resilience', () => {
     const res = await request(poster, { dispatcher });
     expect(res.statusCode).toBe(200);
     await res.body.dump();
+    // Over TLS too the lean responder answers media (a RAM hit now) and hands the rest to Node.
+    const hit = await request(poster, { dispatcher });
+    expect(hit.headers['x-cache']).toBe('HIT-RAM');
+    expect(hit.headers['keep-alive']).toBeUndefined();
+    expect(Buffer.from(await hit.body.arrayBuffer()).equals(bytesOf('assets/a4/poster.jpg', 2048))).toBe(
+      true,
+    );
+    const ready = await request(`${e.url.replace('http:', 'https:')}/readyz`, { dispatcher });
+    expect(ready.statusCode).toBe(200);
+    expect(ready.headers['x-request-id']).toBeDefined();
+    await ready.body.dump();
   });
 
   it('has no certificate to trust with TLS off, or before the self-signed one is made', async () => {

@@ -4,7 +4,7 @@ import type { ServiceMetrics } from '@marquee/core';
 import { performance } from 'node:perf_hooks';
 import { CORS, type MediaAnswer, type MediaAnswerer, type MediaRequest } from './media-answer.js';
 
-const MEDIA_ROUTE = '/t/*';
+export const MEDIA_ROUTE = '/t/*';
 
 /**
  * Fastify's routes for the media path: GET/HEAD answer with `answer` (the same as the fast path, so
