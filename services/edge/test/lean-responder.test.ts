@@ -217,6 +217,18 @@ describe('the edge’s lean responder', () => {
     await client.closed();
   });
 
+  it('answers everything a client sent before it half-closed, then closes', async () => {
+    const client = await open();
+    // A miss (answered later, from the origin) then a hit, and the client's side ends at once.
+    client.send(get(path('v360/seg_00004.m4s')) + get(path('v360/seg_00001.m4s')));
+    client.socket.end();
+    const miss = await client.response();
+    const hit = await client.response();
+    expect(miss.body.equals(bytesOf(key('v360/seg_00004.m4s')))).toBe(true);
+    expect(hit.body.equals(bytesOf(key('v360/seg_00001.m4s')))).toBe(true);
+    await client.closed();
+  });
+
   it('delivers large pipelined answers whole to a client that reads late (write backpressure)', async () => {
     const big = e.token({ asset: 'big' });
     const url = `/t/${big}/a/big/v1080/seg_00001.m4s`;

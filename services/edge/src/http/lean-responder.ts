@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import type { ServiceMetrics } from '@marquee/core';
 import type { MediaAnswer, MediaAnswerer } from './media-answer.js';
 import { MEDIA_ROUTE } from './media-routes.js';
-import { MAX_HEAD_BYTES, parseRequestHead } from './request-head.js';
+import { parseRequestHead } from './request-head.js';
 
 /**
  * The edge's own HTTP/1.1 responder for viewers' media requests, in front of Node's `http` server.
@@ -157,6 +157,12 @@ class LeanConnection {
   private readonly onDrain = () => this.drained();
   private readonly onError = () => this.socket.destroy();
   private readonly onIdle = () => this.socket.destroy();
+  /** The client has sent its last byte (Node's server allows half-open connections). */
+  private peerEnded = false;
+  private readonly onEnd = () => {
+    this.peerEnded = true;
+    this.serve();
+  };
 
   constructor(
     readonly socket: Socket,
@@ -167,6 +173,7 @@ class LeanConnection {
     socket.on('data', this.onData);
     socket.on('error', this.onError);
     socket.on('drain', this.onDrain);
+    socket.on('end', this.onEnd);
     socket.once('close', () => clearTimeout(this.headTimer));
   }
 
@@ -185,13 +192,29 @@ class LeanConnection {
     this.serve();
   }
 
-  /** Answers the requests in `pending`, in order, until one must wait or none is complete. */
+  /**
+   * Answers the requests in `pending`, in order, until one must wait or none is complete; once the
+   * client has ended its side and everything it sent is answered, ends ours.
+   */
   private serve(): void {
-    while (this.pending && !this.busy && !this.socket.destroyed) {
+    if (this.answerPending() === 'idle' && this.peerEnded && !this.socket.destroyed) this.socket.end();
+  }
+
+  /**
+   * `idle`: nothing complete is left to answer; `waiting`: an answer is on its way or the socket is
+   * draining; `released`: the connection was handed to Node or is closing.
+   */
+  private answerPending(): 'idle' | 'waiting' | 'released' {
+    while (this.pending) {
+      if (this.busy) return 'waiting';
+      if (this.socket.destroyed) return 'released';
       if (this.responder.closing) return this.handOff();
       const head = parseRequestHead(this.pending);
       if (head.kind === 'handoff') return this.handOff();
-      if (head.kind === 'incomplete') return this.awaitHead();
+      if (head.kind === 'incomplete') {
+        this.awaitHead();
+        return 'idle';
+      }
       clearTimeout(this.headTimer);
       this.headTimer = undefined;
       this.pending = head.length < this.pending.length ? this.pending.subarray(head.length) : undefined;
@@ -206,49 +229,51 @@ class LeanConnection {
           (answer) => this.finish(answer, isHead, started),
           () => this.socket.destroy(), // answer() turns every failure into a problem; not reached
         );
-        return;
+        return 'waiting';
       }
-      if (!this.respond(answered, isHead, started)) return;
+      const next = this.respond(answered, isHead, started);
+      if (next !== 'more') return next;
     }
+    return this.busy ? 'waiting' : 'idle';
   }
 
   private finish(answer: MediaAnswer, head: boolean, started: number): void {
     this.busy = false;
     if (this.socket.destroyed) return;
-    if (!this.respond(answer, head, started)) return;
+    if (this.respond(answer, head, started) !== 'more') return;
     this.socket.resume();
     this.serve();
   }
 
-  /** Writes the answer; false when nothing more may be served now (closing, or draining). */
-  private respond(answer: MediaAnswer, head: boolean, started: number): boolean {
+  /** Writes the answer; then more may be served now, or the socket drains first, or it is closing. */
+  private respond(answer: MediaAnswer, head: boolean, started: number): 'more' | 'waiting' | 'released' {
     // Shutdown may have begun while an answer was on its way: that answer is the connection's last.
     const close = this.closeAfter || this.responder.closing;
     const flowing = this.responder.write(this.socket, answer, head, close, started);
     if (close) {
       this.pending = undefined;
       this.socket.end();
-      return false;
+      return 'released';
     }
     if (!flowing) {
       this.socket.pause(); // resumed on 'drain'
-      return false;
+      return 'waiting';
     }
-    return true;
+    return 'more';
   }
 
   /** A head has started to arrive but not ended: it must end within the head timeout. */
   private awaitHead(): void {
     if (this.headTimer || !this.pending) return;
-    if (this.pending.length > MAX_HEAD_BYTES) return this.handOff();
     this.headTimer = setTimeout(() => this.socket.destroy(), this.responder.timeouts.headMs);
     this.headTimer.unref();
   }
 
-  private handOff(): void {
+  private handOff(): 'released' {
     clearTimeout(this.headTimer);
     const socket = this.socket;
     socket.off('data', this.onData);
+    socket.off('end', this.onEnd);
     socket.off('drain', this.onDrain);
     socket.off('error', this.onError);
     socket.off('timeout', this.onIdle);
@@ -258,5 +283,6 @@ class LeanConnection {
     this.pending = undefined;
     this.responder.handOff(this);
     socket.resume();
+    return 'released';
   }
 }
