@@ -10,9 +10,9 @@ import { parseRequestHead } from './request-head.js';
  * The edge's own HTTP/1.1 responder for viewers' media requests, in front of Node's `http` server.
  *
  * Why not Node's `http` alone: bench/edge measured Node's request and response machinery (parser
- * callbacks, IncomingMessage, ServerResponse, header validation, stream bookkeeping) at a quarter of
- * a 1 MiB segment’s cost on this machine — a bare `net` server writing the same bytes did 1.2–1.3× the
- * requests of a bare `http` server, and that difference is most of what separated the edge from
+ * callbacks, IncomingMessage, ServerResponse, header validation, stream bookkeeping) at about a sixth
+ * of the rate for 1 MiB segments on this machine — a bare `net` server writing the same bytes did
+ * 1.17–1.27× the requests of a bare `http` server — and that was most of what separated the edge from
  * nginx. So the one request shape a player sends thousands of times — `GET`/`HEAD` of a media path,
  * HTTP/1.1, no body — is parsed strictly here (request-head.ts) and answered with one `writev`:
  * the status line, a per-second Date line, the object's pre-rendered header block and its bytes.
