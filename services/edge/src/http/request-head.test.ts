@@ -54,6 +54,7 @@ describe('parseRequestHead', () => {
       `GET ${media} HTTP/1.1\r\nHost: e\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n`,
       `GET ${media} HTTP/1.1\r\nHost: e\r\nRange: bytes=0-1\r\nRange: bytes=5-9\r\n\r\n`,
       `GET ${media} HTTP/1.1\r\nHost: e\r\nHost: f\r\n\r\n`,
+      `GET ${media} HTTP/1.1\nHost: e\n\n`,
     ]) {
       expect(parse(head), JSON.stringify(head)).toEqual({ kind: 'handoff' });
     }

@@ -25,6 +25,7 @@ export type RequestHead =
 export const MAX_HEAD_BYTES = 16 * 1024;
 
 const END = Buffer.from('\r\n\r\n');
+const LF_END = Buffer.from('\n\n');
 const REQUEST_LINE = /^(GET|HEAD) (\/t\/[!-~]+) HTTP\/1\.1$/;
 const HEADER_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*(.*?)[ \t]*$/;
 /** Control characters other than horizontal tab, and DEL: never in a header value. */
@@ -38,7 +39,11 @@ const SINGLE = new Set(['host', 'range', 'if-range', 'if-none-match', 'connectio
 /** Parses the head at the start of `buffer` (latin1: a head is bytes, not UTF-8). */
 export function parseRequestHead(buffer: Buffer): RequestHead {
   const end = buffer.indexOf(END);
-  if (end < 0) return buffer.length > MAX_HEAD_BYTES ? { kind: 'handoff' } : { kind: 'incomplete' };
+  if (end < 0) {
+    // A head ended by bare LFs (which Node accepts) would never end here: let Node have it.
+    if (buffer.length > MAX_HEAD_BYTES || buffer.includes(LF_END)) return { kind: 'handoff' };
+    return { kind: 'incomplete' };
+  }
   if (end + END.length > MAX_HEAD_BYTES) return { kind: 'handoff' };
   const lines = buffer.toString('latin1', 0, end).split('\r\n');
   const request = REQUEST_LINE.exec(lines[0]!);
