@@ -8,7 +8,7 @@ import { ingest, login } from '../src/ingest.js';
 import { startPlatform, type RunningPlatform } from '../src/platform.js';
 import { freePort } from '../src/ports.js';
 import { generateClip } from './cluster.js';
-import { tempDataDir, waitFor } from './helpers.js';
+import { signUpViewer, tempDataDir, waitFor } from './helpers.js';
 
 /**
  * Monolithic mode with EDGE_TLS=self-signed, in this process: every URL that names an edge is https —
@@ -71,19 +71,7 @@ describe('EDGE_TLS=self-signed', () => {
     const encoded = await ingest({ file: clip, title: 'Over TLS', gateway, token: adminToken, pollMs: 250 });
     expect(encoded.state, encoded.reason).toBe('ready');
 
-    const signup = await fetch(`${gateway}/api/auth/signup`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        email: 'viewer@marquee.test',
-        password: 'viewer passphrase 1',
-        plan: 'standard',
-      }),
-    });
-    expect(signup.status, await signup.clone().text()).toBe(201);
-    const auth = {
-      authorization: `Bearer ${((await signup.json()) as { accessToken: string }).accessToken}`,
-    };
+    const auth = { authorization: `Bearer ${await signUpViewer(gateway)}` };
     const profiles = (await (await fetch(`${gateway}/api/profiles`, { headers: auth })).json()) as {
       items: { profileId: string }[];
     };

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { expect } from 'vitest';
 
 export const MARQUEE_BIN = resolve(import.meta.dirname, '../bin/marquee.mjs');
 
@@ -50,4 +51,15 @@ export async function waitFor<T>(
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/** Signs a viewer up through the gateway (standard plan) and returns their access token. */
+export async function signUpViewer(gateway: string): Promise<string> {
+  const signup = await fetch(`${gateway}/api/auth/signup`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'viewer@marquee.test', password: 'viewer passphrase 1', plan: 'standard' }),
+  });
+  expect(signup.status, await signup.clone().text()).toBe(201);
+  return ((await signup.json()) as { accessToken: string }).accessToken;
 }

@@ -14,7 +14,7 @@ import {
   startCluster,
   type RunningInstance,
 } from './cluster.js';
-import { processGroupAlive, waitFor } from './helpers.js';
+import { processGroupAlive, signUpViewer, waitFor } from './helpers.js';
 import { loadManifestFiles } from './manifests.js';
 import { openSharedEngines, type SharedEngines } from './shared-engines.js';
 
@@ -94,17 +94,7 @@ describe.skipIf(missing.length > 0)('marquee start --target=<service> (microserv
     }
 
     // A viewer signs up (users); the first admin from MARQUEE_ADMIN_* logs in.
-    const signup = await fetch(`${gateway}/api/auth/signup`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        email: 'viewer@marquee.test',
-        password: 'viewer passphrase 1',
-        plan: 'standard',
-      }),
-    });
-    expect(signup.status, await signup.clone().text()).toBe(201);
-    const viewer = ((await signup.json()) as { accessToken: string }).accessToken;
+    const viewer = await signUpViewer(gateway);
     const adminToken = await login(gateway, ADMIN.email, ADMIN.password);
 
     // Operator path: title (streaming) → tus upload (storage, staged in S3) → media.uploaded over NATS →

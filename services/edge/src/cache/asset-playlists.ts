@@ -4,12 +4,18 @@ import type { MediaCache } from './media-cache.js';
 
 const MAX_INDEXES = 2_000;
 
+/** An index being built, and once it is, the index itself (for answers that must not wait). */
+interface IndexEntry {
+  pending: Promise<RenditionIndex>;
+  built?: RenditionIndex;
+}
+
 /**
  * An asset's master playlist and rendition index, read through the cache tiers (so they are filled,
  * coalesced and kept like any object) and memoised per asset: an asset never changes once published.
  */
 export class AssetPlaylists {
-  private readonly indexes = new Map<string, { pending: Promise<RenditionIndex>; built?: RenditionIndex }>();
+  private readonly indexes = new Map<string, IndexEntry>();
 
   constructor(private readonly cache: MediaCache) {}
 
@@ -22,7 +28,7 @@ export class AssetPlaylists {
     let entry = this.indexes.get(assetId);
     if (!entry) {
       const pending = this.build(assetId);
-      const fresh: { pending: Promise<RenditionIndex>; built?: RenditionIndex } = { pending };
+      const fresh: IndexEntry = { pending };
       if (this.indexes.size >= MAX_INDEXES) this.indexes.delete(this.indexes.keys().next().value!);
       this.indexes.set(assetId, fresh);
       pending.then(

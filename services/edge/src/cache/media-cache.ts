@@ -45,9 +45,9 @@ export class MediaCache {
 
   /** The object, or NotFoundError; OriginUnavailableError when nobody holds it and the origin is down. */
   async get(key: string): Promise<Lookup> {
-    const hot = this.ram.get(key);
-    (hot ? this.metrics.lookups.ram.hit : this.metrics.lookups.ram.miss).add();
+    const hot = this.ramHit(key);
     if (hot) return { object: hot, from: 'ram' };
+    this.metrics.lookups.ram.miss.add();
     const pending = this.inflight.get(key);
     if (pending) return { object: await pending, from: 'coalesced' };
     let from: ServedFrom = 'origin';

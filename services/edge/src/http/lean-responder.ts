@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { ServiceMetrics } from '@marquee/core';
 import type { MediaAnswer, MediaAnswerer } from './media-answer.js';
-import { MEDIA_ROUTE } from './media-routes.js';
+import { observeMediaRequest } from './media-routes.js';
 import { parseRequestHead } from './request-head.js';
 
 /**
@@ -98,10 +98,7 @@ export class LeanResponder {
     }
     if (body && !head) socket.write(body);
     socket.uncork();
-    this.options.metrics.httpDuration.observe(
-      { method: head ? 'HEAD' : 'GET', route: MEDIA_ROUTE, status: String(status) },
-      (performance.now() - started) / 1000,
-    );
+    observeMediaRequest(this.options.metrics, head ? 'HEAD' : 'GET', status, started);
     return !socket.writableNeedDrain;
   }
 

@@ -4,7 +4,7 @@ import type { ServiceMetrics } from '@marquee/core';
 import { performance } from 'node:perf_hooks';
 import { CORS, type MediaAnswer, type MediaAnswerer, type MediaRequest } from './media-answer.js';
 
-export const MEDIA_ROUTE = '/t/*';
+const MEDIA_ROUTE = '/t/*';
 
 /**
  * Fastify's routes for the media path: GET/HEAD answer with `answer` (the same as the fast path, so
@@ -34,6 +34,19 @@ export function mediaRoutes(app: FastifyInstance, answer: MediaAnswerer): void {
   );
 }
 
+/** A media request answered outside Fastify still counts in the service's request-duration histogram. */
+export function observeMediaRequest(
+  metrics: ServiceMetrics,
+  method: string,
+  status: number,
+  startedMs: number,
+): void {
+  metrics.httpDuration.observe(
+    { method, route: MEDIA_ROUTE, status: String(status) },
+    (performance.now() - startedMs) / 1000,
+  );
+}
+
 /**
  * The HTTP server's fast path for GET/HEAD of media: answered straight from the request, without
  * Fastify's request and reply objects, hooks and routing. A segment costs one `writev` of its bytes
@@ -49,11 +62,7 @@ export function mediaFastPath(
 ): (req: IncomingMessage, res: ServerResponse) => boolean {
   const send = (res: ServerResponse, { status, headers, body }: MediaAnswer, started: number) => {
     res.writeHead(status, headers).end(body);
-    const method = res.req.method ?? 'GET';
-    metrics.httpDuration.observe(
-      { method, route: MEDIA_ROUTE, status: String(status) },
-      (performance.now() - started) / 1000,
-    );
+    observeMediaRequest(metrics, res.req.method ?? 'GET', status, started);
   };
   return (req, res) => {
     const { method, url } = req;
