@@ -13,7 +13,7 @@ import { insertProfile } from '../store/profiles-store.js';
 import { revokeAccountSessions } from '../store/sessions-store.js';
 import type { TokenPair } from '../tokens/claims.js';
 import type { UsersAppContext } from './context.js';
-import { emailLocalPart, normaliseEmail } from './email.js';
+import { emailLocalPart, normaliseEmail } from '@marquee/contracts';
 import { profileCreated, userCreated } from './events.js';
 import { ADULT_DEFAULT_MATURITY } from './maturity.js';
 import { checkPassword } from './password-policy.js';

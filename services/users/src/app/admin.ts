@@ -4,7 +4,7 @@ import { findAccountByEmail, updateRole } from '../store/accounts-store.js';
 import { claimBootstrapStep, isBootstrapStepDone } from '../store/bootstrap-store.js';
 import { createAccount, validateNewAccount } from './accounts.js';
 import type { UsersAppContext } from './context.js';
-import { normaliseEmail } from './email.js';
+import { normaliseEmail } from '@marquee/contracts';
 import { EmailTakenError } from './problems.js';
 
 export const GENERATED_ADMIN_EMAIL = 'admin@marquee.local';

@@ -21,7 +21,7 @@ export interface UsersTables {
 
 export interface AccountsTable {
   account_id: string;
-  /** Normalised (see app/email.ts); unique. */
+  /** Normalised (see normaliseEmail in @marquee/contracts); unique. */
   email: string;
   password_hash: string;
   role: Role;

@@ -1,0 +1,1 @@
+export { emailLocalPart, normaliseEmail } from './email.js';
