@@ -95,6 +95,23 @@ export const settingsSchema = Type.Object({
   S3_ACCESS_KEY_ID: Type.Optional(Type.String({ description: 'S3 access key' })),
   S3_SECRET_ACCESS_KEY: Type.Optional(Type.String({ description: 'S3 secret key' })),
   S3_FORCE_PATH_STYLE: Bool(true, 'Path-style S3 URLs (MinIO, Ceph, s3rver)'),
+  BACKUP_INTERVAL: Type.String({
+    default: '24h',
+    pattern: '^(off|0|[0-9]+(\\.[0-9]+)?(s|m|h|d))$',
+    description: 'automatic backups in monolithic mode every 90s, 30m, 6h, 1d…; off disables them',
+  }),
+  BACKUP_RETENTION: Type.Integer({
+    minimum: 1,
+    default: 7,
+    description: 'backups kept in BACKUP_TARGET; older ones and blobs only they hold are removed',
+  }),
+  BACKUP_TARGET: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description:
+        'where backups go: a directory (default: MARQUEE_DATA_DIR plus -backups, beside it; point it at another disk) or s3://bucket[/prefix] (with the S3_* endpoint and keys)',
+    }),
+  ),
   MARQUEE_USERS_PORT: Port(0, 'users service port (0 = any free port)'),
   MARQUEE_STREAMING_PORT: Port(0, 'streaming service port (0 = any free port)'),
   MARQUEE_RECOMMENDER_PORT: Port(0, 'recommender service port (0 = any free port)'),
