@@ -15,6 +15,8 @@ export interface EdgeMetrics {
   originFetches: Counter<'outcome'>;
   originBytes: Counter;
   refusals: Counter<'code'>;
+  /** Disk-tier objects dropped because their bytes no longer matched their hash. */
+  diskCorrupt: Counter;
   hitRatio: Gauge<'tier'>;
   tierBytes: Gauge<'tier'>;
   tierObjects: Gauge<'tier'>;
@@ -123,6 +125,11 @@ export function createEdgeMetrics(
     originBytes: new Counter({
       name: 'edge_origin_bytes_total',
       help: 'Bytes filled from the origin',
+      registers,
+    }),
+    diskCorrupt: new Counter({
+      name: 'edge_disk_corrupt_objects_total',
+      help: 'Disk-tier objects whose bytes failed their SHA-256 on read: dropped and refetched, never served',
       registers,
     }),
     refusals: new Counter({

@@ -165,6 +165,8 @@ export async function buildEdge(ctx: ServiceContext, options: EdgeOptions = {}):
         join(ctx.dataDir, `edge-${identity.edgeId}`),
         options.diskBytes ?? settings.EDGE_DISK_BYTES,
         edgeLogger,
+        undefined,
+        () => metrics.diskCorrupt.inc(),
       );
       await disk.open();
       const tiered = new MediaCache(ram, disk, origin, metrics, edgeLogger);

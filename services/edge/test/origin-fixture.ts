@@ -11,6 +11,8 @@ import { SERVICE_TOKEN_HEADER, serviceToken } from '@marquee/core';
 export async function startOriginFixture(secret: string) {
   const objects = new Map<string, { body: Buffer; type: string }>();
   const fetches = new Map<string, number>();
+  /** Keys served with a flipped byte under the true ETag, as a rotting store would. */
+  const rotten = new Set<string>();
   let delayMs = 0;
   let port = 0;
   let server: Server | undefined;
@@ -24,13 +26,18 @@ export async function startOriginFixture(secret: string) {
       const object = objects.get(key);
       setTimeout(() => {
         if (!object) return void res.writeHead(404, { 'content-type': 'application/problem+json' }).end('{}');
+        let sent = object.body;
+        if (rotten.has(key)) {
+          sent = Buffer.from(object.body);
+          sent[0] = sent[0]! ^ 0xff;
+        }
         res
           .writeHead(200, {
             'content-type': object.type,
             'content-length': object.body.length,
             etag: `"${createHash('sha256').update(object.body).digest('hex')}"`,
           })
-          .end(object.body);
+          .end(sent);
       }, delayMs);
     });
     await new Promise<void>((resolve) => server!.listen(port, '127.0.0.1', resolve));
@@ -45,6 +52,11 @@ export async function startOriginFixture(secret: string) {
     objects,
     put(key: string, body: string | Buffer, type = 'application/octet-stream') {
       objects.set(key, { body: Buffer.from(body), type });
+    },
+    /** Serves `key` with a flipped byte from now on (rot = false heals it). */
+    rot(key: string, rot = true) {
+      if (rot) rotten.add(key);
+      else rotten.delete(key);
     },
     fetchesOf: (key: string) => fetches.get(key) ?? 0,
     totalFetches: () => [...fetches.values()].reduce((a, b) => a + b, 0),

@@ -5,21 +5,41 @@ import type { Logger } from '@marquee/core';
 import { ByteLru } from './byte-lru.js';
 import type { CachedObject } from './cached-object.js';
 
-interface Entry {
+/** What the JSON sidecar holds. */
+interface StoredEntry {
   key: string;
   etag: string;
   contentType: string;
   size: number;
+  /** Hex SHA-256 of the body as written (absent in sidecars of older versions: the ETag's then). */
+  sha256?: string;
 }
+
+interface Entry extends StoredEntry {
+  sha256: string;
+  /** The body was hashed and matched since this process started; until then it is hashed on read. */
+  verified: boolean;
+}
+
+/** A strong ETag that is the body's SHA-256 (what the origin sends), or undefined. */
+const SHA256_ETAG = /^"([0-9a-f]{64})"$/;
 
 /** Bytes of the metadata sidecar and file system slack, counted per object. */
 const OVERHEAD_BYTES = 4096;
 
 /**
  * The warm tier: objects as files under `<root>/<hash[0..2]>/<hash>` with a JSON sidecar holding the
- * key, ETag and type, so the tier is rebuilt from disk on start (least recently written evicted
- * first; recency then follows reads). Bounded by bytes, LRU. Writes are atomic (temporary file,
- * then rename): a crash mid-write leaves a temp file that the next start deletes, never a torn object.
+ * key, ETag, type and the body's SHA-256, so the tier is rebuilt from disk on start (least recently
+ * written evicted first; recency then follows reads). Bounded by bytes, LRU. Writes are atomic
+ * (temporary file, then rename): a crash mid-write leaves a temp file that the next start deletes,
+ * never a torn object.
+ *
+ * A disk can still rot or be written by someone else, and an edge serves what it holds with a strong
+ * ETag and a year of immutable caching, so a bad byte would spread to every browser and proxy behind
+ * it. Each object is therefore hashed on its first read from disk in this process (a start, or after
+ * it was written) and served only if it matches; a mismatch deletes it, counts it (`onCorrupt`) and
+ * reads as a miss, so the cache refetches it. Later reads of a verified object skip the hash: the
+ * check costs one hash per object per run, on the disk path, never on the RAM hit path.
  */
 export class DiskTier {
   private readonly lru: ByteLru<Entry>;
@@ -30,6 +50,8 @@ export class DiskTier {
     private readonly logger: Logger,
     /** Larger objects are not kept on disk either. */
     readonly maxObjectBytes = Math.max(1, Math.floor(maxBytes / 8)),
+    /** Told of each object dropped because its bytes no longer match (a metric). */
+    private readonly onCorrupt: (key: string) => void = () => undefined,
   ) {
     this.lru = new ByteLru(maxBytes);
   }
@@ -50,10 +72,13 @@ export class DiskTier {
         if (!file.endsWith('.json')) continue;
         const hash = file.slice(0, -'.json'.length);
         try {
-          const entry = JSON.parse(await readFile(path, 'utf8')) as Entry;
+          const stored = JSON.parse(await readFile(path, 'utf8')) as StoredEntry;
           const info = await stat(this.bodyPath(hash));
-          if (info.size !== entry.size || this.hashOf(entry.key) !== hash) throw new Error('mismatch');
-          found.push({ hash, entry, mtime: info.mtimeMs });
+          if (info.size !== stored.size || this.hashOf(stored.key) !== hash) throw new Error('mismatch');
+          // A SHA-256 ETag is what is served, so the body must match it whatever else is recorded.
+          const sha256 = SHA256_ETAG.exec(stored.etag)?.[1] ?? stored.sha256;
+          if (!sha256) throw new Error('nothing to verify the body against');
+          found.push({ hash, entry: { ...stored, sha256, verified: false }, mtime: info.mtimeMs });
         } catch {
           await Promise.all([rm(path, { force: true }), rm(this.bodyPath(hash), { force: true })]);
         }
@@ -68,32 +93,45 @@ export class DiskTier {
     const hash = this.hashOf(key);
     const entry = this.lru.get(hash);
     if (!entry) return undefined;
+    let body: Buffer;
     try {
-      const body = await readFile(this.bodyPath(hash));
-      if (body.length !== entry.size) throw new Error('size changed');
-      return { key, body, etag: entry.etag, contentType: entry.contentType };
+      body = await readFile(this.bodyPath(hash));
     } catch {
       this.lru.delete(hash);
       return undefined;
     }
+    if (!entry.verified) {
+      if (body.length !== entry.size || sha256Of(body) !== entry.sha256) {
+        await this.drop(hash, key);
+        return undefined;
+      }
+      entry.verified = true;
+    } else if (body.length !== entry.size) {
+      await this.drop(hash, key);
+      return undefined;
+    }
+    return { key, body, etag: entry.etag, contentType: entry.contentType };
   }
 
   async put(object: CachedObject): Promise<void> {
     if (object.body.length > this.maxObjectBytes) return;
     const hash = this.hashOf(object.key);
-    const entry: Entry = {
+    // The ETag's hash was checked against these bytes by the origin client; other ETags get a hash.
+    const stored: StoredEntry & { sha256: string } = {
       key: object.key,
       etag: object.etag,
       contentType: object.contentType,
       size: object.body.length,
+      sha256: SHA256_ETAG.exec(object.etag)?.[1] ?? sha256Of(object.body),
     };
     await mkdir(join(this.root, hash.slice(0, 2)), { recursive: true });
     const tmp = `.tmp-${randomBytes(6).toString('hex')}`;
     await writeFile(this.bodyPath(hash) + tmp, object.body);
     await rename(this.bodyPath(hash) + tmp, this.bodyPath(hash));
-    await writeFile(this.metaPath(hash) + tmp, JSON.stringify(entry));
+    await writeFile(this.metaPath(hash) + tmp, JSON.stringify(stored));
     await rename(this.metaPath(hash) + tmp, this.metaPath(hash));
-    await this.remember(hash, entry);
+    // What reached the disk is hashed on its first read, like what an earlier run left.
+    await this.remember(hash, { ...stored, verified: false });
   }
 
   get bytes(): number {
@@ -112,6 +150,17 @@ export class DiskTier {
     }
   }
 
+  /** Forgets and deletes an object whose bytes do not match what was recorded. */
+  private async drop(hash: string, key: string): Promise<void> {
+    this.lru.delete(hash);
+    this.onCorrupt(key);
+    this.logger.warn({ key }, 'edge disk tier: object does not match its hash; dropped, will refetch');
+    await Promise.all([
+      unlink(this.bodyPath(hash)).catch(() => undefined),
+      unlink(this.metaPath(hash)).catch(() => undefined),
+    ]);
+  }
+
   private async remember(hash: string, entry: Entry): Promise<void> {
     for (const [evicted] of this.lru.set(hash, entry, entry.size + OVERHEAD_BYTES)) {
       await Promise.all([
@@ -122,7 +171,7 @@ export class DiskTier {
   }
 
   private hashOf(key: string): string {
-    return createHash('sha256').update(key).digest('hex');
+    return sha256Of(key);
   }
 
   private bodyPath(hash: string): string {
@@ -132,4 +181,8 @@ export class DiskTier {
   private metaPath(hash: string): string {
     return `${this.bodyPath(hash)}.json`;
   }
+}
+
+function sha256Of(data: Buffer | string): string {
+  return createHash('sha256').update(data).digest('hex');
 }

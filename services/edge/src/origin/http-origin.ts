@@ -13,6 +13,13 @@ export class OriginUnavailableError extends DomainError {
   }
 }
 
+/** The origin answered, but with something the edge must not serve (bytes that fail their ETag, …). */
+export class OriginInvalidError extends DomainError {
+  constructor(detail: string) {
+    super('edge.origin_invalid', detail);
+  }
+}
+
 /** Where an edge fills from. `undefined` means the origin does not have the object. */
 export interface Origin {
   fetch(key: string): Promise<CachedObject | undefined>;
@@ -50,6 +57,8 @@ export class HttpOrigin implements Origin {
   async fetch(key: string): Promise<CachedObject | undefined> {
     const path = `/origin/${key.split('/').map(encodeURIComponent).join('/')}`;
     let lastError: unknown;
+    /** Some instance sent bytes that fail their ETag (storage refusing, or failing to refuse, a corrupt blob). */
+    let invalid: string | undefined;
     for (let attempt = 0; attempt < this.pools.length; attempt++) {
       const pool = this.pools[this.next++ % this.pools.length]!;
       let res;
@@ -73,19 +82,25 @@ export class HttpOrigin implements Origin {
         await res.body.dump();
         lastError = new Error(`origin answered ${res.statusCode}`);
         if (res.statusCode >= 500) continue;
-        throw new DomainError('edge.origin_invalid', `The origin refused ${key}: ${res.statusCode}`);
+        throw new OriginInvalidError(`The origin refused ${key}: ${res.statusCode}`);
       }
       const length = Number(res.headers['content-length']);
       const max = this.options.maxObjectBytes ?? 256 * 1024 * 1024;
       if (Number.isFinite(length) && length > max) {
         res.body.destroy();
-        throw new DomainError('edge.origin_invalid', `${key} is larger than the edge serves`);
+        throw new OriginInvalidError(`${key} is larger than the edge serves`);
       }
-      const body = Buffer.from(await res.body.arrayBuffer());
+      let body: Buffer;
+      try {
+        body = Buffer.from(await res.body.arrayBuffer());
+      } catch (err) {
+        lastError = err; // cut off mid-body: another instance may do better
+        continue;
+      }
       const etag = String(res.headers.etag ?? '');
       const sha = SHA256_ETAG.exec(etag)?.[1];
       if (sha && createHash('sha256').update(body).digest('hex') !== sha) {
-        lastError = new Error(`body of ${key} does not match its ETag`);
+        invalid = `The origin's bytes of ${key} do not match their ETag`;
         continue;
       }
       return {
@@ -95,6 +110,8 @@ export class HttpOrigin implements Origin {
         contentType: mediaTypeOf(key, res.headers['content-type'] as string | undefined),
       };
     }
+    // Corrupt bytes are not an outage: retrying later will not help, and an operator must look.
+    if (invalid) throw new OriginInvalidError(invalid);
     throw new OriginUnavailableError(
       `The origin could not supply ${key}: ${lastError instanceof Error ? lastError.message : String(lastError)}`,
     );
