@@ -7,6 +7,7 @@ import { openMediaTools } from '@marquee/encoder';
 import { loadDemoContent } from './demo/load.js';
 import { ingest, login } from './ingest.js';
 import { startPlatform } from './platform.js';
+import { CLUSTER_USAGE, clusterCommand } from './cluster/command.js';
 
 const USAGE = `usage:
   marquee start [--target=all|<service>[,<service>…]]   run the platform (default: all, monolithic mode)
@@ -16,6 +17,7 @@ const USAGE = `usage:
                                   create a title, upload its source (resumable) and follow encoding
   marquee admin create --email E --password P
                                   add an admin account (to the configured users database)
+${CLUSTER_USAGE}
   marquee help`;
 
 async function start(argv: string[]): Promise<void> {
@@ -160,6 +162,8 @@ async function main(): Promise<void> {
       return start(rest);
     case 'ingest':
       return ingestCommand(rest);
+    case 'cluster':
+      return clusterCommand(rest);
     case 'admin':
       return adminCommand(rest);
     case undefined:

@@ -1,0 +1,190 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { resolve } from 'node:path';
+import type { ReplicaPlan } from './layout.js';
+
+/**
+ * Runs each replica as its own OS process (`marquee start --target=<service>`, in its own process group
+ * so a kill reaches tsx's helpers too) and restarts one that dies after a short delay, as a Kubernetes
+ * kubelet would. A replica stopped on purpose (stop, or a rolling restart's SIGTERM) is not restarted
+ * behind the caller's back.
+ */
+
+export const MARQUEE_BIN = resolve(import.meta.dirname, '../../bin/marquee.mjs');
+
+export interface ReplicaEvents {
+  /** A replica's process exited; `restarting` says whether the supervisor will start it again. */
+  exited?(id: string, code: number | null, signal: NodeJS.Signals | null, restarting: boolean): void;
+  started?(id: string, pid: number): void;
+}
+
+export interface Replica extends ReplicaPlan {
+  dataDir: string;
+  pid(): number | undefined;
+  /** How many times this replica's process has been started. */
+  starts(): number;
+  /** The last lines it wrote (stdout and stderr), for failure messages. */
+  recentOutput(): string;
+}
+
+interface Running {
+  plan: ReplicaPlan;
+  dataDir: string;
+  env: Record<string, string>;
+  child: ChildProcess | undefined;
+  exited: Promise<void>;
+  starts: number;
+  wanted: boolean;
+  tail: string[];
+  log: WriteStream | undefined;
+  restartTimer: NodeJS.Timeout | undefined;
+}
+
+const TAIL_LINES = 200;
+
+export class Supervisor {
+  private readonly replicas = new Map<string, Running>();
+  private closed = false;
+
+  constructor(
+    private readonly options: {
+      restartDelayMs: number;
+      logDir?: string;
+      events?: ReplicaEvents;
+    },
+  ) {}
+
+  /** Starts a replica's process now and keeps it running. */
+  add(plan: ReplicaPlan, dataDir: string, env: Record<string, string>): Replica {
+    const running: Running = {
+      plan,
+      dataDir,
+      env,
+      child: undefined,
+      exited: Promise.resolve(),
+      starts: 0,
+      wanted: true,
+      tail: [],
+      log: this.options.logDir
+        ? createWriteStream(resolve(this.options.logDir, `${plan.id}.log`), { flags: 'a' })
+        : undefined,
+      restartTimer: undefined,
+    };
+    this.replicas.set(plan.id, running);
+    this.spawn(running);
+    return this.view(running);
+  }
+
+  list(): Replica[] {
+    return [...this.replicas.values()].map((r) => this.view(r));
+  }
+
+  get(id: string): Replica {
+    return this.view(this.running(id));
+  }
+
+  /** Sends `signal` to the replica's whole process group (SIGKILL, SIGSTOP, SIGCONT…). */
+  signal(id: string, signal: NodeJS.Signals): boolean {
+    const pid = this.running(id).child?.pid;
+    if (!pid) return false;
+    try {
+      process.kill(-pid, signal);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * SIGTERM and wait for a graceful exit (drain, consumers stopped), SIGKILL after `graceMs`. The
+   * replica stays down until start(id).
+   */
+  async stop(id: string, graceMs = 30_000): Promise<void> {
+    const r = this.running(id);
+    r.wanted = false;
+    clearTimeout(r.restartTimer);
+    const pid = r.child?.pid;
+    if (!pid || r.child?.exitCode !== null || r.child.signalCode !== null) return;
+    process.kill(pid, 'SIGTERM');
+    const timer = setTimeout(() => this.killGroup(pid), graceMs);
+    await r.exited;
+    clearTimeout(timer);
+    // tsx's helper processes follow their parent; make sure nothing of the group lingers.
+    this.killGroup(pid);
+  }
+
+  /** Starts a stopped replica again (same port, same data dir). */
+  start(id: string): void {
+    const r = this.running(id);
+    r.wanted = true;
+    if (!r.child || r.child.exitCode !== null || r.child.signalCode !== null) this.spawn(r);
+  }
+
+  /** Resolves when the replica's current process has exited. */
+  exited(id: string): Promise<void> {
+    return this.running(id).exited;
+  }
+
+  /** Stops every replica: SIGTERM to all at once, SIGKILL to any group still there after `graceMs`. */
+  async close(graceMs = 15_000): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.replicas.keys()].map((id) => this.stop(id, graceMs)));
+    for (const r of this.replicas.values()) r.log?.end();
+  }
+
+  private running(id: string): Running {
+    const r = this.replicas.get(id);
+    if (!r) throw new Error(`no replica ${id}`);
+    return r;
+  }
+
+  private killGroup(pid: number): void {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+
+  private spawn(r: Running): void {
+    const child = spawn(process.execPath, [MARQUEE_BIN, 'start', `--target=${r.plan.service}`], {
+      env: r.env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    r.child = child;
+    r.starts += 1;
+    const keep = (data: Buffer) => {
+      r.log?.write(data);
+      r.tail.push(...data.toString().split('\n').filter(Boolean));
+      if (r.tail.length > TAIL_LINES) r.tail.splice(0, r.tail.length - TAIL_LINES);
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    r.exited = new Promise((done) => {
+      child.once('exit', (code, signal) => {
+        // Whatever the group left behind goes with it: a replica is one unit, as a pod is.
+        if (child.pid) this.killGroup(child.pid);
+        const restarting = r.wanted && !this.closed;
+        this.options.events?.exited?.(r.plan.id, code, signal, restarting);
+        if (restarting) {
+          r.restartTimer = setTimeout(() => {
+            if (r.wanted && !this.closed && r.child === child) this.spawn(r);
+          }, this.options.restartDelayMs);
+        }
+        done();
+      });
+    });
+    child.once('spawn', () => this.options.events?.started?.(r.plan.id, child.pid!));
+  }
+
+  private view(r: Running): Replica {
+    return {
+      ...r.plan,
+      dataDir: r.dataDir,
+      pid: () => r.child?.pid,
+      starts: () => r.starts,
+      recentOutput: () => r.tail.join('\n'),
+    };
+  }
+}
