@@ -1,0 +1,61 @@
+import type { FastifyInstance } from 'fastify';
+import { Counter, Gauge, Registry } from 'prom-client';
+
+/**
+ * The backup schedule's metrics. The alert that matters: the newest backup is older than twice the
+ * interval (`marquee_backup_newest_age_seconds > 2 * marquee_backup_interval_seconds`); before any
+ * backup exists the age is +Inf, so a schedule that never succeeded fires it too.
+ */
+export class BackupMetrics {
+  readonly registry = new Registry();
+  private newest: Date | undefined;
+  readonly interval = new Gauge({
+    name: 'marquee_backup_interval_seconds',
+    help: 'BACKUP_INTERVAL in seconds',
+    registers: [this.registry],
+  });
+  readonly lastSize = new Gauge({
+    name: 'marquee_backup_last_size_bytes',
+    help: 'Bytes the newest backup describes (databases, files, blobs)',
+    registers: [this.registry],
+  });
+  readonly lastDuration = new Gauge({
+    name: 'marquee_backup_last_duration_seconds',
+    help: 'How long the newest backup took',
+    registers: [this.registry],
+  });
+  readonly runs = new Counter({
+    name: 'marquee_backup_runs_total',
+    help: 'Scheduled backups by outcome',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(private readonly clock: () => number = Date.now) {
+    const ageSeconds = () => (this.newest ? (this.clock() - this.newest.getTime()) / 1000 : Infinity);
+    new Gauge({
+      name: 'marquee_backup_newest_age_seconds',
+      help: 'Age of the newest finished backup in BACKUP_TARGET (+Inf when there is none)',
+      registers: [this.registry],
+      collect() {
+        this.set(ageSeconds());
+      },
+    });
+  }
+
+  noteNewest(startedAt: Date | undefined): void {
+    this.newest = startedAt;
+  }
+}
+
+/**
+ * Serves these metrics from `app`'s /metrics (the storage service's in monolithic mode) after the
+ * service's own: each service's registry is private to it, and a second endpoint would be one more
+ * thing to scrape. prom-client's text format allows concatenation of distinct metric families.
+ */
+export function appendToMetricsEndpoint(app: FastifyInstance, registry: Registry): void {
+  app.addHook('onSend', async (request, _reply, payload) => {
+    if (request.url !== '/metrics' || typeof payload !== 'string') return payload;
+    return `${payload.trimEnd()}\n${await registry.metrics()}`;
+  });
+}

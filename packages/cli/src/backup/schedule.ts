@@ -1,0 +1,117 @@
+import type { Logger, Settings } from '@marquee/core';
+import type { BlobStore } from '@marquee/platform';
+import { listBackups, pruneBackups } from './catalogue.js';
+import { backupIntervalMs } from './interval.js';
+import { backupTime } from './manifest.js';
+import type { BackupMetrics } from './metrics.js';
+import { takeBackup } from './take-backup.js';
+import { openBackupTarget, type BackupTarget } from './target.js';
+
+/** A fresh install gets its first backup this soon (or after one interval, when that is shorter). */
+const FIRST_BACKUP_MS = 5 * 60_000;
+
+export interface BackupSchedule {
+  /** Takes a backup now (the scheduled one waits for it); resolves with its id. */
+  runNow(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export interface ScheduleDeps {
+  settings: Settings;
+  dataDir: string;
+  blobs: BlobStore;
+  logger: Logger;
+  metrics: BackupMetrics;
+  /** The target (tests); by default opened from BACKUP_TARGET. */
+  openTarget?: () => Promise<BackupTarget>;
+}
+
+/**
+ * Automatic backups in monolithic mode: every BACKUP_INTERVAL, timed from the newest backup already
+ * in the target (a restart does not postpone one that is due), then pruning to BACKUP_RETENTION.
+ * A failed backup is logged and counted, and the next one comes one interval later.
+ */
+export async function startBackupSchedule(deps: ScheduleDeps): Promise<BackupSchedule | undefined> {
+  const { settings, logger, metrics } = deps;
+  const intervalMs = backupIntervalMs(settings.BACKUP_INTERVAL);
+  if (intervalMs === undefined) {
+    logger.info('automatic backups are off (BACKUP_INTERVAL=off)');
+    return undefined;
+  }
+  metrics.interval.set(intervalMs / 1000);
+  const target = await (deps.openTarget ?? (() => openBackupTarget(settings)))();
+  const newestId = (await listBackups(target)).finished.at(-1);
+  const newest = newestId ? backupTime(newestId) : undefined;
+  metrics.noteNewest(newest);
+
+  const aborter = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<string> | undefined;
+
+  const runOnce = async (): Promise<string> => {
+    const outcome = await takeBackup(
+      {
+        dataDir: deps.dataDir,
+        blobs: deps.blobs,
+        ...(settings.DATABASE_URL ? { databaseUrl: settings.DATABASE_URL } : {}),
+      },
+      target,
+      { signal: aborter.signal },
+    );
+    const { manifest, corrupt } = outcome;
+    metrics.noteNewest(new Date(manifest.startedAt));
+    metrics.lastSize.set(manifest.stats.totalBytes);
+    metrics.lastDuration.set(manifest.stats.durationMs / 1000);
+    metrics.runs.inc({ outcome: corrupt.length > 0 ? 'corrupt-blobs' : 'ok' });
+    if (corrupt.length > 0)
+      logger.error({ backup: manifest.id, corrupt }, 'backup left out blobs that fail their SHA-256');
+    const pruned = await pruneBackups(target, settings.BACKUP_RETENTION, new Date());
+    logger.info(
+      {
+        backup: manifest.id,
+        target: target.description,
+        ms: manifest.stats.durationMs,
+        bytesCopied: manifest.stats.bytesCopied,
+        pruned: pruned.removedBackups,
+      },
+      'backup taken',
+    );
+    return manifest.id;
+  };
+
+  const schedule = (delayMs: number) => {
+    if (aborter.signal.aborted) return;
+    timer = setTimeout(() => {
+      void runNow()
+        .catch((err: unknown) => {
+          if (aborter.signal.aborted) return;
+          metrics.runs.inc({ outcome: 'failed' });
+          logger.error({ err, target: target.description }, 'scheduled backup failed');
+        })
+        .finally(() => schedule(intervalMs));
+    }, delayMs);
+    timer.unref();
+  };
+
+  const runNow = (): Promise<string> => {
+    running ??= runOnce().finally(() => (running = undefined));
+    return running;
+  };
+
+  const due = newest ? newest.getTime() + intervalMs - Date.now() : Math.min(intervalMs, FIRST_BACKUP_MS);
+  schedule(Math.max(0, due));
+  logger.info(
+    { target: target.description, every: settings.BACKUP_INTERVAL, keep: settings.BACKUP_RETENTION },
+    'automatic backups on',
+  );
+
+  return {
+    runNow,
+    async stop() {
+      clearTimeout(timer);
+      aborter.abort();
+      await running?.catch(() => undefined);
+      await target.close();
+    },
+  };
+}
