@@ -18,7 +18,8 @@ import { MediaCache } from './cache/media-cache.js';
 import { RamTier } from './cache/ram-tier.js';
 import { defaultSteeringBaseUrl, resolveEdgeIdentity, type EdgeIdentity } from './edge-identity.js';
 import { createEdgeMetrics } from './edge-metrics.js';
-import { mediaAnswerer } from './http/media-answer.js';
+import { answerClientErrors } from './http/client-errors.js';
+import { mediaAnswerer, SECURITY_HEADERS } from './http/media-answer.js';
 import { LeanResponder } from './http/lean-responder.js';
 import { mediaFastPath, mediaRoutes } from './http/media-routes.js';
 import { Prefill } from './jobs/prefill.js';
@@ -67,6 +68,7 @@ export async function buildEdge(ctx: ServiceContext, options: EdgeOptions = {}):
     // What Fastify would have set on a server it made itself.
     server.keepAliveTimeout = opts.keepAliveTimeout ?? 72_000;
     server.requestTimeout = opts.requestTimeout ?? 0;
+    answerClientErrors(server);
     // New connections meet the lean responder first (lean-responder.ts); it hands anything that is
     // not a media GET/HEAD to Node's own connection listener, taken off the server here.
     const event = tls ? 'secureConnection' : 'connection';
@@ -103,6 +105,11 @@ export async function buildEdge(ctx: ServiceContext, options: EdgeOptions = {}):
     name: 'edge',
     logger,
     fastify: { serverFactory } as Partial<FastifyServerOptions>,
+  });
+  // Answers Fastify gives (metrics, health, preflights, its 404s) carry them too; media answers have them.
+  app.addHook('onSend', (_req, reply, payload, done) => {
+    reply.headers(SECURITY_HEADERS);
+    done(null, payload);
   });
   let closing = false;
   app.addHook('preClose', () => {

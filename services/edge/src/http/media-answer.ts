@@ -61,6 +61,18 @@ export const CORS = {
   'access-control-allow-origin': '*',
   'access-control-expose-headers': 'content-length, content-range, etag, x-cache',
 };
+/**
+ * On every edge answer. Edges serve bytes they did not write (subtitles carry raw markup, a hostile
+ * upload may look like HTML), so a browser must never sniff a type nor run anything opened directly:
+ * the policy allows nothing and sandboxes the document. Players fetch media and load images and
+ * text tracks as subresources, where a response's CSP does not apply.
+ */
+export const SECURITY_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'; sandbox",
+};
+/** What every media answer starts with. */
+const BASE_HEADERS = { ...CORS, ...SECURITY_HEADERS };
 /** Media objects never change (a new encode is a new asset): cache them as long as anyone likes. */
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 /** A session's master lists the edges alive when it was asked for: never reuse it. */
@@ -74,7 +86,7 @@ function refuse(status: number, code: string, detail: string, extra: OutgoingHtt
   return {
     status,
     headers: {
-      ...CORS,
+      ...BASE_HEADERS,
       'cache-control': 'no-store',
       'content-type': 'application/problem+json; charset=utf-8',
       'content-length': body.length,
@@ -169,7 +181,7 @@ export function mediaAnswerer(deps: MediaDeps): MediaAnswerer {
         return {
           status: 200,
           headers: {
-            ...CORS,
+            ...BASE_HEADERS,
             'cache-control': SESSION_MASTER,
             'content-type': 'application/vnd.apple.mpegurl',
             'content-length': body.length,
@@ -218,7 +230,7 @@ export function mediaAnswerer(deps: MediaDeps): MediaAnswerer {
 /** An object's headers but its length: validators, caching, CORS and where it came from. */
 function objectHeaders(object: CachedObject, from: ServedFrom): OutgoingHttpHeaders {
   return {
-    ...CORS,
+    ...BASE_HEADERS,
     etag: object.etag,
     'accept-ranges': 'bytes',
     'cache-control': IMMUTABLE,
