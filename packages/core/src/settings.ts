@@ -236,6 +236,43 @@ export const settingsSchema = Type.Object({
     description:
       'proxies in front of the gateway whose X-Forwarded-For is believed (rate limits, logs): addresses or CIDRs, comma separated, or true for any; empty trusts none',
   }),
+  RATE_LIMIT_ADDRESS_PER_MINUTE: Type.Integer({
+    minimum: 1,
+    default: 600,
+    description:
+      'gateway: requests a minute per client address, counted only for calls without an access token',
+  }),
+  RATE_LIMIT_ACCOUNT_PER_MINUTE: Type.Integer({
+    minimum: 1,
+    default: 1200,
+    description:
+      'gateway: requests a minute per signed-in account (chunks of a tus upload in progress never count)',
+  }),
+  RATE_LIMIT_CREDENTIALS_PER_ADDRESS: Type.Integer({
+    minimum: 1,
+    default: 100,
+    description:
+      'gateway: login, sign-up and password checks per client address in 15 minutes (slowed down past half)',
+  }),
+  AUTH_FREE_FAILURES: Type.Integer({
+    minimum: 1,
+    default: 5,
+    description:
+      'gateway: wrong passwords per account (and per known device of it) before each further try waits 1 s, 2 s, 4 s…',
+  }),
+  AUTH_BACKOFF_MAX_SECONDS: Type.Integer({
+    minimum: 1,
+    default: 900,
+    description:
+      'gateway: the longest wait between password tries on one account; nobody is locked out longer',
+  }),
+  METRICS_TOKEN: Type.Optional(
+    Type.String({
+      minLength: 16,
+      description:
+        "gateway: bearer token a scraper presents for the public port's /metrics (unset: the gateway answers no /metrics)",
+    }),
+  ),
   CORS_ORIGINS: Type.String({
     default: '',
     description: 'allowed browser origins, comma separated (same-origin always)',

@@ -100,6 +100,28 @@ export interface GatewayConfig extends GatewayTuning {
   webDir: string;
   /** HSTS only makes sense when the public URL is https. */
   https: boolean;
+  /** Bearer token a scraper presents for the gateway's /metrics; unset: no /metrics on the public port. */
+  metricsToken?: string;
+}
+
+/** The rate limits the operator sets (README: RATE_LIMIT_*, AUTH_*); tuning options override them in tests. */
+export function rateLimitsFromSettings(settings: GatewayDeps['settings']): RateLimitRules {
+  const perAddress = settings.RATE_LIMIT_CREDENTIALS_PER_ADDRESS;
+  return {
+    ...DEFAULT_RATE_LIMITS,
+    perAddress: { limit: settings.RATE_LIMIT_ADDRESS_PER_MINUTE, windowMs: 60_000 },
+    perAccount: { limit: settings.RATE_LIMIT_ACCOUNT_PER_MINUTE, windowMs: 60_000 },
+    credentialsPerAddress: {
+      limit: perAddress,
+      windowMs: 15 * 60_000,
+      slowAfter: Math.ceil(perAddress / 2),
+    },
+    credentialBackoff: {
+      ...DEFAULT_RATE_LIMITS.credentialBackoff,
+      freeFailures: settings.AUTH_FREE_FAILURES,
+      maxDelayMs: settings.AUTH_BACKOFF_MAX_SECONDS * 1000,
+    },
+  };
 }
 
 const repoRoot = resolve(fileURLToPath(import.meta.url), '../../../..');
@@ -110,7 +132,7 @@ export function gatewayConfig(deps: GatewayDeps, options: GatewayOptions = {}): 
   return Object.freeze({
     ...DEFAULT_TUNING,
     ...t,
-    rateLimits: { ...DEFAULT_TUNING.rateLimits, ...t.rateLimits },
+    rateLimits: { ...rateLimitsFromSettings(deps.settings), ...t.rateLimits },
     concurrency: { ...DEFAULT_TUNING.concurrency, ...t.concurrency },
     upstream: { ...DEFAULT_TUNING.upstream, ...t.upstream },
     homePosters: { ...DEFAULT_TUNING.homePosters, ...t.homePosters },
@@ -124,5 +146,6 @@ export function gatewayConfig(deps: GatewayDeps, options: GatewayOptions = {}): 
     edgeOrigins: originsOf([...(deps.urls.edge ?? []), ...(options.edgeOrigins ?? [])]),
     webDir: options.webDir ?? resolve(repoRoot, 'web/dist'),
     https: publicUrl?.startsWith('https:') ?? false,
+    ...(deps.settings.METRICS_TOKEN ? { metricsToken: deps.settings.METRICS_TOKEN } : {}),
   });
 }

@@ -7,13 +7,15 @@ import {
 } from '@marquee/core';
 import { createAccessTokenVerifier, jwksFromUsers } from '@marquee/users';
 import { ProfileOwnership, type ProfileLookup, type ProfileRecord } from './app/profile-ownership.js';
+import { CredentialBackoff } from './app/credential-backoff.js';
+import { KnownDevices } from './app/known-devices.js';
 import { RateLimiter } from './app/rate-limit.js';
 import { VerifiedTokens } from './app/verified-tokens.js';
 import { gatewayConfig, type GatewayDeps, type GatewayOptions } from './config.js';
 import { apiRoutes, tooMany } from './http/api-routes.js';
 import { EdgeTrust } from './http/edge-trust.js';
 import { HomeRows } from './http/home.js';
-import { gatewayMetrics } from './http/metrics.js';
+import { gatewayMetrics, guardMetrics } from './http/metrics.js';
 import { openApiRoute } from './http/openapi-route.js';
 import { PosterDirectory } from './http/poster-directory.js';
 import { adminHealth, platformReadiness } from './http/readiness-report.js';
@@ -22,7 +24,8 @@ import { applySecurityHeaders, securityHeaders } from './http/security-headers.j
 import { webAppRoutes } from './http/web-app.js';
 
 export { DEFAULT_TUNING, type GatewayDeps, type GatewayOptions, type GatewayTuning } from './config.js';
-export { DEFAULT_RATE_LIMITS, type RateLimitRules } from './app/rate-limit.js';
+export { DEFAULT_RATE_LIMITS, type BackoffRule, type RateLimitRules } from './app/rate-limit.js';
+export { DEVICE_COOKIE } from './app/known-devices.js';
 export { ConcurrencyLimiter, Gradient2Limit, type Gradient2Options } from './app/concurrency-limit.js';
 
 /** Headers a browser may send cross-origin and read back: the API's and tus 1.0's. */
@@ -79,6 +82,7 @@ export async function buildGateway(deps: GatewayDeps, options: GatewayOptions = 
     fastify: { trustProxy: config.trustProxy },
   });
   const counters = gatewayMetrics(metrics.registry, upstreams);
+  guardMetrics(app, config.metricsToken);
 
   applySecurityHeaders(app, securityHeaders(config));
   // Same-origin needs no CORS; with no origin configured the plugin (and its per-request hook) stays out.
@@ -101,7 +105,9 @@ export async function buildGateway(deps: GatewayDeps, options: GatewayOptions = 
 
   const rateLimiter = new RateLimiter(deps.cache, config.rateLimits);
   app.addHook('onRequest', async (req, reply) => {
-    if (!req.url.startsWith('/api/')) return;
+    // Authenticated calls count per account once their token verifies (api-routes.ts), so a whole
+    // carrier-grade NAT of viewers is never one bucket; only what carries no token counts per address.
+    if (!req.url.startsWith('/api/') || req.headers.authorization !== undefined) return;
     const decision = await rateLimiter.hit('perAddress', req.ip);
     if (!decision.allowed) return tooMany(reply, decision, counters);
   });
@@ -112,6 +118,8 @@ export async function buildGateway(deps: GatewayDeps, options: GatewayOptions = 
     upstreams,
     verifier,
     rateLimiter,
+    credentialBackoff: new CredentialBackoff(deps.cache, config.rateLimits.credentialBackoff),
+    knownDevices: new KnownDevices(deps.secret, config.https),
     ownership: new ProfileOwnership(deps.cache, profileLookup(upstreams.users), config.profileOwnerTtlMs),
     serviceToken,
     home: new HomeRows({

@@ -29,8 +29,12 @@ describe('rate limit decisions', () => {
     expect(combine([])).toEqual(ok(0));
   });
 
-  it('keys emails by a hash of their normalised form', () => {
+  it('keys emails by a hash of the form users normalises them to (NFC, lower case, IDNA)', () => {
     expect(emailKey(' Ann@Example.com ')).toBe(emailKey('ann@example.com'));
     expect(emailKey('ann@example.com')).not.toContain('ann');
+    // Issue 20 item 2: a zero-width space or full-width letter in the domain is the same account.
+    expect(emailKey('victim@exam\u200bple.test')).toBe(emailKey('victim@example.test'));
+    expect(emailKey('victim@ｅxample.test')).toBe(emailKey('victim@example.test'));
+    expect(emailKey('jo@Bücher.de')).toBe(emailKey('jo@xn--bcher-kva.de'));
   });
 });

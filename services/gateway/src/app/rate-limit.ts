@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { normaliseEmail } from '@marquee/contracts';
 import type { Cache } from '@marquee/platform';
 
 /** At most `limit` requests per `windowMs`; past `slowAfter` (when set) each answer is delayed more. */
@@ -8,15 +9,29 @@ export interface WindowRule {
   slowAfter?: number;
 }
 
+/**
+ * Exponential backoff on failed credential checks of one subject (an account's email, an account id, or
+ * one known device of an account): `freeFailures` wrong tries cost nothing, then try k+1 must wait
+ * `baseDelayMs · 2^(k-1)` (at most `maxDelayMs`) after the previous one. Failures are forgotten
+ * `memoryMs` after the first, or at once on a success. Nobody is ever locked out for good: the owner
+ * waits at most `maxDelayMs`, and on a device that signed in before not at all (see known-devices.ts).
+ */
+export interface BackoffRule {
+  freeFailures: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  memoryMs: number;
+}
+
 export interface RateLimitRules {
-  /** Every /api request, per client address. */
+  /** Unauthenticated /api requests, per client address (authenticated ones count per account). */
   perAddress: WindowRule;
-  /** Every authenticated request, per account. */
+  /** Authenticated requests, per account; the chunks of a tus upload in progress are never counted. */
   perAccount: WindowRule;
-  /** Login and sign-up, per client address (credential stuffing: one address, many emails). */
+  /** Credential checks (login, sign-up, password change), per client address: credential stuffing. */
   credentialsPerAddress: WindowRule;
-  /** Login and sign-up, per target email (brute force: one email, many addresses). */
-  credentialsPerEmail: WindowRule;
+  /** Failed credential checks, per account (and per known device): password guessing. */
+  credentialBackoff: BackoffRule;
   /** Delay added per request past `slowAfter`, and the most it grows to. */
   slowDownStepMs: number;
   slowDownMaxMs: number;
@@ -24,13 +39,18 @@ export interface RateLimitRules {
 
 /**
  * Defaults: generous for people (the web app's normal use and the end-to-end suites stay far below),
- * tight where guessing passwords is the only reason to go fast.
+ * tight where guessing passwords is the only reason to go fast. Every one is a setting (config.ts).
  */
 export const DEFAULT_RATE_LIMITS: RateLimitRules = {
   perAddress: { limit: 600, windowMs: 60_000 },
   perAccount: { limit: 1_200, windowMs: 60_000 },
   credentialsPerAddress: { limit: 100, windowMs: 15 * 60_000, slowAfter: 50 },
-  credentialsPerEmail: { limit: 10, windowMs: 15 * 60_000, slowAfter: 5 },
+  credentialBackoff: {
+    freeFailures: 5,
+    baseDelayMs: 1_000,
+    maxDelayMs: 15 * 60_000,
+    memoryMs: 24 * 3_600_000,
+  },
   slowDownStepMs: 250,
   slowDownMaxMs: 2_000,
 };
@@ -79,9 +99,14 @@ export function combine(decisions: readonly RateDecision[]): RateDecision {
   });
 }
 
-/** Emails are hashed before they become keys: a shared Redis should not hold a list of addresses. */
+/**
+ * Emails are hashed before they become keys (a shared Redis should not hold a list of addresses), after
+ * the SAME normalisation users applies (NFC, lower case, IDNA), so every spelling of one account's
+ * address is one key. What users cannot parse matches no account; it is keyed by its trimmed form.
+ */
 export function emailKey(email: string): string {
-  return createHash('sha256').update(email.trim().toLowerCase()).digest('base64url').slice(0, 22);
+  const normalised = normaliseEmail(email) ?? email.trim().toLowerCase();
+  return createHash('sha256').update(normalised).digest('base64url').slice(0, 22);
 }
 
 /**
@@ -95,17 +120,10 @@ export class RateLimiter {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async hit(rule: Exclude<keyof RateLimitRules, `slowDown${string}`>, id: string): Promise<RateDecision> {
+  async hit(rule: 'perAddress' | 'perAccount' | 'credentialsPerAddress', id: string): Promise<RateDecision> {
     const window = this.rules[rule];
     const { index, resetsInMs } = currentWindow(this.now(), window.windowMs);
     const count = await this.cache.increment(`gw:rl:${rule}:${id}:${index}`, resetsInMs + 1_000);
     return { ...judge(count, window, resetsInMs, this.rules), rule };
-  }
-
-  /** Login/sign-up: both the address and the target email must be within their limits. */
-  async credentials(address: string, email: string | undefined): Promise<RateDecision> {
-    const checks = [this.hit('credentialsPerAddress', address)];
-    if (email) checks.push(this.hit('credentialsPerEmail', emailKey(email)));
-    return combine(await Promise.all(checks));
   }
 }

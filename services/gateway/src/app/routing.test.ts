@@ -12,6 +12,8 @@ describe('routing table', () => {
     ['POST', '/api/auth/login', 'users', 'public', 'credentials'],
     ['POST', '/api/auth/refresh', 'users', 'public', 'proxy'],
     ['POST', '/api/auth/logout', 'users', 'public', 'proxy'],
+    ['PUT', '/api/account/password', 'users', 'viewer', 'credentials'],
+    ['GET', '/api/account/sessions', 'users', 'viewer', 'proxy'],
     ['GET', '/api/auth/sessions', 'users', 'viewer', 'proxy'],
     ['GET', '/api/auth/login', 'users', 'viewer', 'proxy'],
     ['GET', '/api/account', 'users', 'viewer', 'proxy'],

@@ -12,8 +12,8 @@ export const UPSTREAMS: readonly Upstream[] = ['users', 'streaming', 'recommende
 export type Access = 'public' | 'optional' | 'viewer' | 'admin';
 
 /**
- * `proxy`: streamed to the upstream, JSON body up to 1 MiB; `credentials`: a proxy with the strict
- * login/sign-up limits; `upload`: tus, bodies streamed without a buffer up to UPLOAD_MAX_BYTES;
+ * `proxy`: streamed to the upstream, JSON body up to 1 MiB; `credentials`: a proxy that checks a
+ * password (login, sign-up, password change), under the credential limits and backoff; `upload`: tus, bodies streamed without a buffer up to UPLOAD_MAX_BYTES;
  * `home`: the recommender with a fallback; `health`: answered by the gateway itself.
  */
 export type RouteKind = 'proxy' | 'credentials' | 'upload' | 'home' | 'health';
@@ -45,6 +45,14 @@ export const ROUTES: readonly RouteRule[] = [
   { pattern: '/api/auth/refresh', methods: ['POST'], upstream: 'users', access: 'public', kind: 'proxy' },
   { pattern: '/api/auth/logout', methods: ['POST'], upstream: 'users', access: 'public', kind: 'proxy' },
   { pattern: '/api/auth/*', upstream: 'users', access: 'viewer', kind: 'proxy' },
+  // Its currentPassword is a credential check: a stolen access token must not guess the password.
+  {
+    pattern: '/api/account/password',
+    methods: ['PUT'],
+    upstream: 'users',
+    access: 'viewer',
+    kind: 'credentials',
+  },
   { pattern: '/api/account/*', upstream: 'users', access: 'viewer', kind: 'proxy' },
   {
     pattern: '/api/profiles/:profileId/home',

@@ -2,8 +2,10 @@ import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, NotFoundError, UpstreamError } from '@marquee/core';
 import { AccessTokenError, type AccessClaims } from '@marquee/users';
+import { outcomeOf, type CredentialAttempt, type CredentialBackoff } from '../app/credential-backoff.js';
+import type { KnownDevices } from '../app/known-devices.js';
 import type { ProfileOwnership, ProfileRecord } from '../app/profile-ownership.js';
-import type { RateDecision, RateLimiter } from '../app/rate-limit.js';
+import { emailKey, type RateDecision, type RateLimiter } from '../app/rate-limit.js';
 import { matchRoute, normalisePath, type RouteRule } from '../app/routing.js';
 import type { VerifiedTokens } from '../app/verified-tokens.js';
 import type { GatewayConfig } from '../config.js';
@@ -23,6 +25,8 @@ export interface ApiDeps {
   upstreams: Upstreams;
   verifier: Pick<VerifiedTokens, 'verify'>;
   rateLimiter: RateLimiter;
+  credentialBackoff: CredentialBackoff;
+  knownDevices: KnownDevices;
   ownership: ProfileOwnership;
   serviceToken: string;
   home: HomeRows;
@@ -37,6 +41,14 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
     // Bodies stay unread streams until the route is known: uploads pass through, JSON is bounded.
     api.removeAllContentTypeParsers();
     api.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
+    // A browser that passed a credential check becomes a known device of that account (known-devices.ts).
+    api.addHook('onSend', async (req, reply) => {
+      const subject = deviceSubjects.get(req);
+      if (subject && reply.statusCode >= 200 && reply.statusCode < 300) {
+        const keep = deps.knownDevices.deviceIdOf(req.headers.cookie);
+        void reply.header('set-cookie', deps.knownDevices.cookie(subject, keep));
+      }
+    });
     api.route({
       method: METHODS,
       url: '/api/*',
@@ -47,9 +59,16 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
 }
 
 async function handle(req: FastifyRequest, reply: FastifyReply, deps: ApiDeps): Promise<FastifyReply> {
+  const caller: { claims?: AccessClaims } = {};
   try {
-    return await route(req, reply, deps);
+    return await route(req, reply, deps, caller);
   } catch (err) {
+    // A request that sent a token but was refused before it verified is unauthenticated: it counts
+    // against its address (the onRequest hook skipped it because it carried a token).
+    if (!caller.claims && req.headers.authorization !== undefined) {
+      const decision = await deps.rateLimiter.hit('perAddress', req.ip);
+      if (!decision.allowed) return tooMany(reply, decision, deps.metrics);
+    }
     if (err instanceof AccessTokenError) {
       return sendProblem(reply, err, { 'www-authenticate': 'Bearer error="invalid_token"' });
     }
@@ -67,7 +86,12 @@ async function handle(req: FastifyRequest, reply: FastifyReply, deps: ApiDeps): 
   }
 }
 
-async function route(req: FastifyRequest, reply: FastifyReply, deps: ApiDeps): Promise<FastifyReply> {
+async function route(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  deps: ApiDeps,
+  authenticated: { claims?: AccessClaims },
+): Promise<FastifyReply> {
   const rawPath = req.url.split('?')[0] ?? '';
   const path = normalisePath(rawPath);
   if (path === undefined) throw new DomainError('bad_request', 'The request path is not acceptable');
@@ -76,8 +100,13 @@ async function route(req: FastifyRequest, reply: FastifyReply, deps: ApiDeps): P
   const { rule, params } = match;
 
   const caller = await authenticate(req, rule, deps.verifier);
-  if (caller) {
+  authenticated.claims = caller;
+  if (caller && !isUploadInProgress(req.method, rule)) {
     const decision = await deps.rateLimiter.hit('perAccount', caller.accountId);
+    if (!decision.allowed) return tooMany(reply, decision, deps.metrics);
+  } else if (!caller && req.headers.authorization !== undefined) {
+    // A public route called with a token it does not look at: still unauthenticated traffic.
+    const decision = await deps.rateLimiter.hit('perAddress', req.ip);
     if (!decision.allowed) return tooMany(reply, decision, deps.metrics);
   }
   if (rule.access === 'admin' && caller?.role !== 'admin') {
@@ -89,12 +118,21 @@ async function route(req: FastifyRequest, reply: FastifyReply, deps: ApiDeps): P
   if (rule.kind === 'health') return reply.send(await deps.health());
 
   const body = await readBody(req, rule, deps.config);
+  let attempt: CredentialAttempt | undefined;
   if (rule.kind === 'credentials') {
-    const email = Buffer.isBuffer(body) ? jsonField(body, 'email') : undefined;
-    const decision = await deps.rateLimiter.credentials(req.ip, email);
+    const decision = await deps.rateLimiter.hit('credentialsPerAddress', req.ip);
     if (!decision.allowed) return tooMany(reply, decision, deps.metrics);
     // Progressive slow-down: each attempt past the threshold waits longer before it is even tried.
     if (decision.delayMs > 0) await new Promise((r) => setTimeout(r, decision.delayMs));
+    const subject = credentialSubject(req, path, body, caller, deps.knownDevices);
+    if (subject.backoff) {
+      attempt = await deps.credentialBackoff.begin(subject.backoff);
+      if (!attempt.allowed) {
+        const refusal = { allowed: false, delayMs: 0, retryAfterSeconds: attempt.retryAfterSeconds };
+        return tooMany(reply, { ...refusal, rule: 'credentialBackoff' }, deps.metrics);
+      }
+    }
+    if (subject.device) deviceSubjects.set(req, subject.device);
   }
   if (rule.profileInBody && caller && Buffer.isBuffer(body)) {
     const profileId = jsonField(body, rule.profileInBody);
@@ -102,14 +140,51 @@ async function route(req: FastifyRequest, reply: FastifyReply, deps: ApiDeps): P
   }
   if (rule.kind === 'home' && caller && profile) return deps.home.serve(req, reply, caller, profile);
   const upstream = upstreamFor(deps.upstreams, rule.upstream as Exclude<RouteRule['upstream'], 'gateway'>);
-  return forward(req, reply, upstream, {
-    body,
-    caller,
-    serviceToken: deps.serviceToken,
-    publicOrigin: deps.config.publicOrigin,
-    upload: rule.kind === 'upload',
-    timeoutMs: rule.kind === 'upload' ? deps.config.uploadTimeoutMs : undefined,
-  });
+  let answered: FastifyReply;
+  try {
+    answered = await forward(req, reply, upstream, {
+      body,
+      caller,
+      serviceToken: deps.serviceToken,
+      publicOrigin: deps.config.publicOrigin,
+      upload: rule.kind === 'upload',
+      timeoutMs: rule.kind === 'upload' ? deps.config.uploadTimeoutMs : undefined,
+    });
+  } catch (err) {
+    if (attempt?.allowed) await attempt.finish('other');
+    throw err;
+  }
+  if (attempt?.allowed) await attempt.finish(outcomeOf(reply.statusCode));
+  return answered;
+}
+
+/** The subject a successful check makes this browser a known device of, per request. */
+const deviceSubjects = new WeakMap<FastifyRequest, string>();
+
+/**
+ * Whose failures a credential check counts against. Login: the target account's email (normalised as
+ * users does), or that email on this known device; password change: the caller's account. Sign-up
+ * checks no credential, so only its address limit applies; it makes the browser a known device.
+ */
+function credentialSubject(
+  req: FastifyRequest,
+  path: string,
+  body: Buffer | Readable | null,
+  caller: AccessClaims | undefined,
+  devices: KnownDevices,
+): { backoff?: string; device?: string } {
+  if (caller) return { backoff: `account:${caller.accountId}` };
+  const email = Buffer.isBuffer(body) ? jsonField(body, 'email') : undefined;
+  if (email === undefined) return {};
+  const account = `email:${emailKey(email)}`;
+  if (path === '/api/auth/signup') return { device: account };
+  const deviceId = devices.identify(req.headers.cookie, account);
+  return { backoff: deviceId ? `${account}:device:${deviceId}` : account, device: account };
+}
+
+/** tus PATCH/HEAD of an upload that exists: a big upload sends hundreds and must never stop half-way. */
+function isUploadInProgress(method: string, rule: RouteRule): boolean {
+  return rule.kind === 'upload' && (method === 'PATCH' || method === 'HEAD');
 }
 
 /** The verified claims, or undefined on public routes (and optional ones without a token). */

@@ -1,5 +1,35 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { sendProblem } from './problems.js';
 import type { Upstreams } from './upstreams.js';
+
+/**
+ * The gateway's port is public and /metrics shows routes, rates and internals: it answers only a
+ * scraper presenting `Authorization: Bearer <METRICS_TOKEN>` (Prometheus: `authorization:
+ * credentials_file`), and not at all when no token is configured. Other services' /metrics stay on
+ * their internal ports.
+ */
+export function guardMetrics(app: FastifyInstance, token: string | undefined): void {
+  const expected = token ? digest(token) : undefined;
+  app.addHook('onRequest', async (req, reply) => {
+    if (req.url !== '/metrics' && !req.url.startsWith('/metrics?')) return;
+    if (!expected) {
+      return sendProblem(reply, { code: 'not_found', detail: 'No route for GET /metrics' });
+    }
+    const given = /^Bearer +(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    // Digests have one length, so the comparison takes the same time whatever was sent.
+    if (!given || !timingSafeEqual(digest(given), expected)) {
+      return sendProblem(
+        reply,
+        { code: 'unauthorized', detail: 'Metrics need Authorization: Bearer <METRICS_TOKEN>' },
+        { 'www-authenticate': 'Bearer realm="metrics"' },
+      );
+    }
+  });
+}
+
+const digest = (value: string) => createHash('sha256').update(value).digest();
 
 export interface GatewayMetrics {
   rateLimited: Counter<'rule'>;
