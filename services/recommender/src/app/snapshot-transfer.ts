@@ -39,7 +39,10 @@ export function snapshotParts(
     trending: snapshot.trending,
   };
   const arrays = [knn.neighbourItems, knn.neighbourSims, snapshot.popularity, snapshot.trending, ease];
-  const transfer = [...new Set(arrays.flatMap((a) => (a ? [a.buffer as ArrayBuffer] : [])))];
+  // EASE weights live in a SharedArrayBuffer (the training's WebAssembly memory): shared, not moved.
+  const transfer = [
+    ...new Set(arrays.flatMap((a) => (a && a.buffer instanceof ArrayBuffer ? [a.buffer] : []))),
+  ];
   return { parts, transfer };
 }
 

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { buildInteractionMatrix, rowFromHistory } from './interaction-matrix.js';
 import { easePeakBytes, trainEase } from './ease.js';
+import { invertSpd } from './spd-inverse.js';
+import type { InteractionMatrix } from './interaction-matrix.js';
+import { syntheticRatings } from '../../eval/synthetic.js';
 
 /** Textbook Gauss-Jordan inverse, as an independent reference. */
 function gaussJordanInverse(a: number[][]): number[][] {
@@ -66,6 +69,45 @@ describe('EASE', () => {
 
   it('refuses λ ≤ 0 and states its memory need', () => {
     expect(() => trainEase(matrix, { lambda: 0 })).toThrow(RangeError);
-    expect(easePeakBytes(10_000)).toBe(1.2e9);
+    // 10,000 items pad to 10,112: 4·N² for the matrix, two N×128 panels and D⁻¹.
+    expect(easePeakBytes(10_000)).toBe(4 * 10_112 ** 2 + 2 * 4 * 10_112 * 128 + 4 * 128 * 128);
   });
+});
+
+/** The float64 EASE this service trained before the sweep (Cholesky inverse), as the reference. */
+function float64Ease(matrix: InteractionMatrix, lambda: number): Float64Array {
+  const n = matrix.items.length;
+  const g = new Float64Array(n * n);
+  for (let u = 0; u < matrix.users.length; u++)
+    for (let p = matrix.rowStart[u]!; p < matrix.rowStart[u + 1]!; p++)
+      for (let q = matrix.rowStart[u]!; q < matrix.rowStart[u + 1]!; q++)
+        g[matrix.columns[p]! * n + matrix.columns[q]!]! += matrix.values[p]! * matrix.values[q]!;
+  for (let i = 0; i < n; i++) g[i * n + i]! += lambda;
+  invertSpd(g, n);
+  const b = new Float64Array(n * n);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) b[i * n + j] = i === j ? 0 : -g[i * n + j]! / g[j * n + j]!;
+  return b;
+}
+
+describe('EASE in float32 on planted taste clusters', () => {
+  const ratings = syntheticRatings({ users: 1_400, items: 600, clusters: 12, seed: 5 });
+  const matrix = buildInteractionMatrix(
+    ratings.filter((r) => r.rating >= 4).map((r) => ({ user: r.user, item: r.item, weight: r.rating / 5 })),
+  );
+  const expected = float64Ease(matrix, 100);
+  const scale = expected.reduce((max, v) => Math.max(max, Math.abs(v)), 0);
+
+  it.each([1, 2])(
+    'matches the float64 weights to 1e-4 of their scale on %i thread(s)',
+    { timeout: 60_000 },
+    (threads) => {
+      const model = trainEase(matrix, { lambda: 100, threads });
+      let error = 0;
+      for (let i = 0; i < expected.length; i++)
+        error = Math.max(error, Math.abs(model.weights[i]! - expected[i]!));
+      expect(matrix.items.length).toBeGreaterThan(512); // so that two threads do start a helper
+      expect(error / scale).toBeLessThan(1e-4);
+    },
+  );
 });
