@@ -51,6 +51,11 @@ export interface MediaKeyring {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+/**
+ * The longest a media token may live by default: how long an edge must remember that a session ended
+ * before every token of it has expired by itself.
+ */
+export const MAX_MEDIA_TOKEN_LIFETIME_MS = 2 * DAY_MS;
 /** Tokens are path segments: bounded so a hostile URL cannot make the edge parse megabytes. */
 export const MAX_MEDIA_TOKEN_LENGTH = 1024;
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/;
@@ -90,7 +95,7 @@ function isWirePayload(value: unknown): value is WirePayload {
 
 export function createMediaKeyring(options: MediaKeyringOptions): MediaKeyring {
   const rotationMs = options.rotationMs ?? DAY_MS;
-  const maxLifetimeMs = options.maxTokenLifetimeMs ?? 2 * DAY_MS;
+  const maxLifetimeMs = options.maxTokenLifetimeMs ?? MAX_MEDIA_TOKEN_LIFETIME_MS;
   const secrets = new Map<string, string>();
   for (const secret of [options.secret, ...(options.previousSecrets ?? [])]) {
     secrets.set(fingerprint(secret), secret);

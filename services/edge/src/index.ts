@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import {
   createMediaKeyring,
   createServiceServer,
+  MAX_MEDIA_TOKEN_LIFETIME_MS,
   SERVICE_TOKEN_HEADER,
   ServiceClient,
   serviceToken,
@@ -25,7 +26,9 @@ import { mediaFastPath, mediaRoutes } from './http/media-routes.js';
 import { Prefill } from './jobs/prefill.js';
 import { SteeringReporter } from './jobs/steering-reporter.js';
 import { LoadGauge } from './load-gauge.js';
+import { RevokedSessions } from './app/revoked-sessions.js';
 import { VerifiedTokens } from './app/verified-tokens.js';
+import { SessionRevocations } from './jobs/session-revocations.js';
 import { HttpOrigin, type Origin } from './origin/http-origin.js';
 import { loadEdgeTls } from './tls.js';
 
@@ -137,10 +140,12 @@ export async function buildEdge(ctx: ServiceContext, options: EdgeOptions = {}):
   let playlists: AssetPlaylists | undefined;
   let reporter: SteeringReporter | undefined;
   let prefill: Prefill | undefined;
+  let revocations: SessionRevocations | undefined;
   let identity = options.identity;
+  const revoked = new RevokedSessions(MAX_MEDIA_TOKEN_LIFETIME_MS);
 
   const answer = mediaAnswerer({
-    tokens: new VerifiedTokens(createMediaKeyring({ secret: ctx.secret })),
+    tokens: new VerifiedTokens(createMediaKeyring({ secret: ctx.secret }), revoked),
     tiers: () => (cache && playlists ? { cache, playlists } : undefined),
     metrics,
     load,
@@ -176,6 +181,11 @@ export async function buildEdge(ctx: ServiceContext, options: EdgeOptions = {}):
         () => metrics.diskCorrupt.inc(),
       );
       await disk.open();
+      if (!options.standalone) {
+        // Its consumer group resumes where it left off (or reads the history, for a new edge).
+        revocations = new SessionRevocations({ edgeId: identity.edgeId, bus: ctx.bus, revoked });
+        await revocations.start();
+      }
       const tiered = new MediaCache(ram, disk, origin, metrics, edgeLogger);
       playlists = new AssetPlaylists(tiered);
       if (!streaming) {
@@ -211,6 +221,7 @@ export async function buildEdge(ctx: ServiceContext, options: EdgeOptions = {}):
     async stop() {
       await reporter?.stop();
       await prefill?.stop();
+      await revocations?.stop();
       await cache?.settle();
       await Promise.all([origin.close(), streaming?.close()]);
     },

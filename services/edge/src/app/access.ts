@@ -1,10 +1,12 @@
-import { ARTWORK_SESSION, type MediaTokenCheck, type MediaTokenPayload } from '@marquee/core';
+import { ARTWORK_SESSION, type MediaTokenPayload } from '@marquee/core';
 import type { MediaRequest } from './media-path.js';
+import type { EdgeTokenCheck } from './verified-tokens.js';
 
 /** Every refusal is a 403 problem with one of these stable codes. */
 export const MEDIA_REFUSALS = {
   'media.token_invalid': 'The media token is not valid',
   'media.token_expired': 'The media token has expired',
+  'media.session_ended': 'The playback session of this media token has ended',
   'media.asset_mismatch': 'The media token is for another asset',
   'media.rendition_forbidden': 'This rendition is above what the token allows',
   'media.artwork_only': 'This token opens images only',
@@ -16,11 +18,19 @@ export type Access<T> = { ok: true; value: T } | { ok: false; code: MediaRefusal
 const IMAGE = /\.(jpe?g|png|webp|avif)$/i;
 
 /** The token check, then: is the token for this asset? Nothing about the path yet. */
-export function admitToken(check: MediaTokenCheck, request: MediaRequest): Access<MediaTokenPayload> {
+export function admitToken(check: EdgeTokenCheck, request: MediaRequest): Access<MediaTokenPayload> {
   if (!check.ok) {
-    return check.reason === 'expired'
-      ? { ok: false, code: 'media.token_expired', detail: 'This link has expired; start playback again' }
-      : { ok: false, code: 'media.token_invalid', detail: 'This link is not valid' };
+    if (check.reason === 'expired') {
+      return {
+        ok: false,
+        code: 'media.token_expired',
+        detail: 'This link has expired; start playback again',
+      };
+    }
+    if (check.reason === 'session_ended') {
+      return { ok: false, code: 'media.session_ended', detail: 'This playback has stopped; start it again' };
+    }
+    return { ok: false, code: 'media.token_invalid', detail: 'This link is not valid' };
   }
   if (check.payload.asset !== request.assetId) {
     return { ok: false, code: 'media.asset_mismatch', detail: 'This link is for another video' };
