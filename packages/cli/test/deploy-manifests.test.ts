@@ -144,15 +144,19 @@ describe('deploy/kubernetes', () => {
     expect(headless?.spec!.clusterIP).toBe('None');
   });
 
-  it('autoscales gateway, streaming and edge on CPU, and the encoder from zero on its JetStream lag', () => {
+  it("autoscales every service on CPU and memory (the seed's rule), and the encoder from zero on its JetStream lag", () => {
     const hpaTargets = ofKind('HorizontalPodAutoscaler').map((h) => {
       const ref = h.spec!.scaleTargetRef!;
       const target = workloads.find((w) => w.kind === ref.kind && w.metadata.name === ref.name);
       expect(target, `HPA ${h.metadata.name} → ${ref.kind}/${ref.name}`).toBeDefined();
-      expect(JSON.stringify(h.spec!.metrics)).toContain('"name":"cpu"');
+      const metrics = JSON.stringify(h.spec!.metrics);
+      expect(metrics, h.metadata.name).toContain('"name":"cpu"');
+      expect(metrics, h.metadata.name).toContain('"name":"memory"');
+      // The autoscaler owns the count: a replicas field would reset it on every apply.
+      expect(target!.spec!.replicas, `${ref.name} replicas`).toBeUndefined();
       return targetOf(target!);
     });
-    expect(hpaTargets.sort()).toEqual(['edge', 'gateway', 'streaming']);
+    expect(hpaTargets.sort()).toEqual(SERVICE_NAMES.filter((s) => s !== 'encoder').sort());
 
     const [scaled] = ofKind('ScaledObject');
     expect(scaled!.spec!.scaleTargetRef!.name).toBe(workloadOf('encoder').metadata.name);
@@ -163,6 +167,24 @@ describe('deploy/kubernetes', () => {
     expect(trigger.metadata.stream).toBe(config.data!.NATS_STREAM);
     // The encoder's durable JetStream consumer is named after its consumer group.
     expect(trigger.metadata.consumer).toBe(ENCODER_GROUP);
+    expect(scaled!.spec!.triggers!.map((t) => t.type).sort()).toEqual(['cpu', 'memory', 'nats-jetstream']);
+  });
+
+  it('rolls out without losing capacity: maxUnavailable 0, a preStop drain, a disruption budget that keeps one', () => {
+    for (const w of workloads) {
+      const pod = podOf(w);
+      const c = pod.spec.containers[0]! as { lifecycle?: { preStop?: { exec?: { command: string[] } } } };
+      expect(c.lifecycle?.preStop?.exec?.command, w.metadata.name).toEqual(['sleep', '5']);
+      if (w.kind === 'Deployment') {
+        const strategy = w.spec!.strategy as { type: string; rollingUpdate: { maxUnavailable: number } };
+        expect(strategy.type, w.metadata.name).toBe('RollingUpdate');
+        expect(strategy.rollingUpdate.maxUnavailable, w.metadata.name).toBe(0);
+      } else {
+        // A StatefulSet replaces one pod at a time; its disk tier survives the pod.
+        expect((w.spec!.updateStrategy as { type: string }).type).toBe('RollingUpdate');
+        expect(w.spec!.volumeClaimTemplates!.map((v) => v.metadata.name)).toContain('cache');
+      }
+    }
   });
 
   it('routes the public hosts to the gateway and the edges', () => {
