@@ -7,6 +7,8 @@ import { openMediaTools } from '@marquee/encoder';
 import { loadDemoContent } from './demo/load.js';
 import { ingest, login } from './ingest.js';
 import { startPlatform } from './platform.js';
+import { loadCommand } from './load/command.js';
+import { LOAD_USAGE } from './load/options.js';
 import { CLUSTER_USAGE, clusterCommand } from './cluster/command.js';
 
 const USAGE = `usage:
@@ -17,6 +19,7 @@ const USAGE = `usage:
                                   create a title, upload its source (resumable) and follow encoding
   marquee admin create --email E --password P
                                   add an admin account (to the configured users database)
+${LOAD_USAGE}
 ${CLUSTER_USAGE}
   marquee help`;
 
@@ -166,6 +169,8 @@ async function main(): Promise<void> {
       return clusterCommand(rest);
     case 'admin':
       return adminCommand(rest);
+    case 'load':
+      return loadCommand(rest);
     case undefined:
     case 'help':
     case '--help':
