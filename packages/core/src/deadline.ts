@@ -36,6 +36,35 @@ export class Deadline extends EventEmitter {
     return this;
   }
 
+  /**
+   * Settles with `call`, or rejects with the reason once the deadline passes even if `call` never settles:
+   * a request stuck in a stalled pool ignores its signal, so the signal alone is no time limit. An answer
+   * that arrives after that is handed to `discard` (to free its connection).
+   */
+  race<T>(call: Promise<T>, discard: (late: T) => void): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => reject(this.reason as Error);
+      if (this.aborted) onAbort();
+      else this.once('abort', onAbort);
+      call.then(
+        (value) => {
+          this.off('abort', onAbort);
+          if (this.aborted) discard(value);
+          else resolve(value);
+        },
+        (err: unknown) => {
+          this.off('abort', onAbort);
+          reject(err as Error);
+        },
+      );
+    });
+  }
+
+  /** No more time limit (an upload's body is flowing), but the caller's signal still ends the call. */
+  stopClock(): void {
+    clearTimeout(this.timer);
+  }
+
   /** The call is answered (or failed): stop the clock and let go of the caller's signal. */
   clear(): void {
     clearTimeout(this.timer);

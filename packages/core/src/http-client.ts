@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { Pool } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 import {
   bulkhead,
   circuitBreaker,
@@ -16,6 +16,7 @@ import { Deadline } from './deadline.js';
 import {
   instanceDownReason,
   isRetryableStatus,
+  isTimeout,
   isUpstreamFailure,
   RetryableStatus,
   toUpstreamError,
@@ -43,6 +44,8 @@ export interface ServiceClientOptions {
   maxQueued?: number;
   /** Headers added to every call (e.g. the internal service secret). */
   headers?: Record<string, string>;
+  /** Keep-alive connections per instance (default 64). */
+  connections?: number;
 }
 
 export interface CallOptions {
@@ -65,7 +68,11 @@ export interface StreamCallOptions {
   /** A Buffer can be retried when the call is idempotent; a stream never is (it is consumed). */
   body?: Buffer | string | Readable | null;
   idempotent?: boolean;
-  /** Time allowed for the answer to start (precise unless the body is a stream), and between body chunks. */
+  /**
+   * Time allowed for the answer to start, waiting for a connection included, and between body chunks. With
+   * a streamed body the precise clock runs until the upstream starts reading it; the upload then takes as
+   * long as the client needs.
+   */
   timeoutMs?: number;
   /** Aborts the call, e.g. when the caller's own client went away. */
   signal?: AbortSignal;
@@ -83,18 +90,42 @@ export interface ServiceStreamResponse {
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
 
 /**
+ * Request headers never sent upstream by this client: undici refuses `expect` ("expect header not
+ * supported") and, doing so, once left pooled connections busy for good (issue 20). An expectation is
+ * about one hop; whoever received it from a client answers it.
+ */
+function withoutExpect<H extends Record<string, string | string[]>>(headers: H): H {
+  if ('expect' in headers) delete headers.expect;
+  if ('Expect' in headers) delete headers.Expect;
+  return headers;
+}
+
+/** An answer that came after its deadline: nobody reads it, so let go of its connection. */
+const discardLate = (late: Dispatcher.ResponseData) => late.body.destroy();
+
+/** How long a retired pool's requests in flight (an upload through it, say) may still run before it is destroyed. */
+const RETIRED_POOL_GRACE_MS = 5 * 60_000;
+
+/**
  * Service-to-service HTTP client: undici pools, per-call timeout, jittered retry only for idempotent
  * calls, a circuit breaker and a bulkhead per upstream (cockatiel), and the correlation id forwarded.
  * 4xx answers are returned, never retried; 502/503/504 and network errors are retried when safe.
  */
 export class ServiceClient {
   private readonly pools = new Map<string, Pool>();
+  /** When each instance's pool last saw an answer start: a pool that times out with none for a whole timeout is stalled. */
+  private readonly lastAnswerAt = new Map<string, number>();
+  /** Pools replaced because they stalled: for metrics and tests. */
+  poolsRebuilt = 0;
   private readonly balancer: LoadBalancer;
   private readonly breaker: CircuitBreakerPolicy;
   private stopHealthChecks: (() => Promise<void>) | undefined;
   private readonly policy: IPolicy;
   private readonly retryPolicy: IPolicy;
-  private readonly options: Required<Omit<ServiceClientOptions, 'headers' | 'balancing' | 'ejectionMs'>> & {
+  private readonly newPool: (url: string) => Pool;
+  private readonly options: Required<
+    Omit<ServiceClientOptions, 'headers' | 'balancing' | 'ejectionMs' | 'connections'>
+  > & {
     headers: Record<string, string>;
   };
 
@@ -114,9 +145,9 @@ export class ServiceClient {
       strategy: options.balancing,
       ejectionMs: options.ejectionMs,
     });
-    for (const u of this.balancer.urls) {
-      this.pools.set(u, new Pool(u, { connections: 64, pipelining: 1, keepAliveTimeout: 30_000 }));
-    }
+    const connections = options.connections ?? 64;
+    this.newPool = (u) => new Pool(u, { connections, pipelining: 1, keepAliveTimeout: 30_000 });
+    for (const u of this.balancer.urls) this.pools.set(u, this.newPool(u));
     const failures = handleWhen(isUpstreamFailure);
     this.breaker = circuitBreaker(failures, {
       halfOpenAfter: this.options.breakerCooldownMs,
@@ -204,23 +235,54 @@ export class ServiceClient {
     return this.request<T>('POST', path, { ...call, body });
   }
 
+  /** Lets calls in flight finish for up to one timeout, then cuts whatever is left (a stalled pool never finishes). */
   async close(): Promise<void> {
     await this.stopHealthChecks?.();
-    await Promise.all([...this.pools.values()].map((p) => p.close()));
+    await Promise.all(
+      [...this.pools.values()].map(async (pool) => {
+        const grace = new Promise((resolve) => setTimeout(resolve, this.options.timeoutMs).unref());
+        if ((await Promise.race([pool.close().then(() => 'closed'), grace])) !== 'closed')
+          await pool.destroy().catch(() => {});
+      }),
+    );
   }
 
-  /** Runs one call on the instance the balancer picks, counting it in flight and ejecting a dead one. */
-  private async onInstance<T>(run: (pool: Pool, url: string) => Promise<T>): Promise<T> {
+  /**
+   * Runs one call on the instance the balancer picks, counting it in flight and ejecting a dead one. A call
+   * that times out on a pool which has not seen one answer start for a whole timeout finds the pool
+   * stalled (connections that never free, a queue that never moves): it is replaced by a fresh one, so no
+   * fault in a pool can keep an upstream unreachable.
+   */
+  private async onInstance<T>(run: (pool: Pool, url: string) => Promise<T>, timeoutMs: number): Promise<T> {
     const url = this.balancer.begin();
+    const pool = this.pools.get(url)!;
+    const startedAt = Date.now();
     try {
-      return await run(this.pools.get(url)!, url);
+      const result = await run(pool, url);
+      this.lastAnswerAt.set(url, Date.now());
+      return result;
     } catch (err) {
       const down = instanceDownReason(err);
       if (down) this.balancer.eject(url, down);
+      if (down === undefined && isTimeout(err) && (this.lastAnswerAt.get(url) ?? 0) <= startedAt)
+        this.retirePool(url, pool, timeoutMs);
       throw err;
     } finally {
       this.balancer.end(url);
     }
+  }
+
+  private retirePool(url: string, stalled: Pool, timeoutMs: number): void {
+    if (this.pools.get(url) !== stalled || stalled.closed || stalled.destroyed) return;
+    this.pools.set(url, this.newPool(url));
+    this.lastAnswerAt.set(url, Date.now() - timeoutMs); // the new pool has to prove itself
+    this.poolsRebuilt++;
+    const destroy = setTimeout(() => void stalled.destroy().catch(() => {}), RETIRED_POOL_GRACE_MS);
+    destroy.unref();
+    stalled.close().then(
+      () => clearTimeout(destroy),
+      () => {},
+    );
   }
 
   private async streamOnce(
@@ -228,35 +290,41 @@ export class ServiceClient {
     path: string,
     call: StreamCallOptions,
   ): Promise<ServiceStreamResponse> {
-    const headers: Record<string, string | string[]> = { ...this.options.headers, ...call.headers };
+    const headers = withoutExpect({ ...this.options.headers, ...call.headers });
     const correlationId = currentCorrelationId();
     if (correlationId && !headers[CORRELATION_HEADER]) headers[CORRELATION_HEADER] = correlationId;
     const timeout = call.timeoutMs ?? this.options.timeoutMs;
     return this.onInstance(async (pool, instance) => {
-      // A precise deadline for the answer to start, unless the body is a stream: an upload takes as long
-      // as the client needs (undici's own header and body timers, refreshed as data moves, bound it).
-      const streamed = call.body != null && typeof call.body === 'object' && !Buffer.isBuffer(call.body);
-      const deadline = streamed ? undefined : new Deadline(timeout).link(call.signal);
+      // A precise deadline for the answer to start, waiting for a connection included. A streamed body
+      // (an upload) stops the clock once the upstream starts reading it: from then on the upload takes as
+      // long as the client needs, bounded by undici's own timers, refreshed as data moves.
+      const deadline = new Deadline(timeout).link(call.signal);
+      const body = call.body;
+      if (body != null && typeof body === 'object' && !Buffer.isBuffer(body))
+        body.once('resume', () => deadline.stopClock());
       let res;
       try {
-        res = await pool.request({
-          method: method as 'GET',
-          path,
-          headers,
-          body: call.body ?? null,
-          headersTimeout: timeout,
-          bodyTimeout: timeout,
-          signal: deadline ?? call.signal ?? null,
-        });
+        res = await deadline.race(
+          pool.request({
+            method: method as 'GET',
+            path,
+            headers,
+            body: body ?? null,
+            headersTimeout: timeout,
+            bodyTimeout: timeout,
+            signal: deadline,
+          }),
+          discardLate,
+        );
       } finally {
-        deadline?.clear();
+        deadline.clear();
       }
       return { status: res.statusCode, headers: res.headers, body: res.body, instance };
-    });
+    }, timeout);
   }
 
   private async once(method: string, path: string, call: CallOptions): Promise<ServiceResponse> {
-    const headers: Record<string, string> = { ...this.options.headers, ...call.headers };
+    const headers = withoutExpect<Record<string, string>>({ ...this.options.headers, ...call.headers });
     const correlationId = currentCorrelationId();
     if (correlationId) headers[CORRELATION_HEADER] = correlationId;
     let body: string | undefined;
@@ -273,21 +341,24 @@ export class ServiceClient {
     const { res, text } = await this.onInstance(async (pool) => {
       const deadline = new Deadline(timeout); // covers the whole answer, body included
       try {
-        const res = await pool.request({
-          method: method as 'GET',
-          path,
-          headers,
-          body,
-          query,
-          headersTimeout: timeout,
-          bodyTimeout: timeout,
-          signal: deadline,
-        });
+        const res = await deadline.race(
+          pool.request({
+            method: method as 'GET',
+            path,
+            headers,
+            body,
+            query,
+            headersTimeout: timeout,
+            bodyTimeout: timeout,
+            signal: deadline,
+          }),
+          discardLate,
+        );
         return { res, text: await res.body.text() };
       } finally {
         deadline.clear();
       }
-    });
+    }, timeout);
     const type = String(res.headers['content-type'] ?? '');
     const parsed = type.includes('json') && text.length > 0 ? (JSON.parse(text) as unknown) : text;
     const response: ServiceResponse = { status: res.statusCode, headers: res.headers, body: parsed };

@@ -21,6 +21,15 @@ export function instanceDownReason(err: unknown): string | undefined {
   return INSTANCE_DOWN.has(code) ? `connection failed: ${code}` : undefined;
 }
 
+/** Our own deadline or undici's header/body timers ran out (not the caller giving up). */
+export function isTimeout(err: unknown): boolean {
+  return (
+    (err as Error | undefined)?.name === 'TimeoutError' ||
+    err instanceof undiciErrors.HeadersTimeoutError ||
+    err instanceof undiciErrors.BodyTimeoutError
+  );
+}
+
 /** What the breaker counts and retries: bad gateways, network errors and timeouts — not our caller aborting. */
 export function isUpstreamFailure(err: Error): boolean {
   return (

@@ -1,9 +1,14 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { CORRELATION_HEADER, identityHeaders, SERVICE_TOKEN_HEADER, type Identity } from '@marquee/core';
 
-/** Headers about one hop only (RFC 9110 §7.6.1), never forwarded in either direction. */
+/**
+ * Headers about one hop only (RFC 9110 §7.6.1), never forwarded in either direction. `Expect` is answered
+ * here: Node's server sends `100 Continue` itself before the body is read, so the upstream never needs the
+ * expectation (and undici refuses it outright, which once wedged pooled connections: issue 20).
+ */
 const HOP_BY_HOP = new Set([
   'connection',
+  'expect',
   'keep-alive',
   'proxy-connection',
   'proxy-authenticate',
