@@ -14,7 +14,7 @@ import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { createLogger, loadSettings } from '@marquee/core';
 import { openCache } from '@marquee/platform';
 import { buildGateway } from '@marquee/gateway';
-import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER } from '@marquee/users';
+import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER } from '@marquee/contracts';
 
 const SECRET = 'bench-secret-0123456789abcdef0123456789';
 const host = '127.0.0.1';

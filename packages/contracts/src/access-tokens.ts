@@ -1,4 +1,4 @@
-import type { Plan, Role } from '@marquee/core';
+import type { Plan, Role } from './plans.js';
 
 /**
  * The access-token contract between users (issuer) and the gateway (verifier).

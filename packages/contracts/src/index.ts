@@ -1,1 +1,7 @@
+export * from './access-tokens.js';
+export type * from './api.js';
 export { emailLocalPart, normaliseEmail } from './email.js';
+export * from './events.js';
+export * from './maturity.js';
+export * from './plans.js';
+export * from './schemas.js';

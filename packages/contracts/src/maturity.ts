@@ -1,6 +1,7 @@
 /**
  * Maturity ratings in increasing order: a profile allowed `PG-13` may watch `G`, `PG` and `PG-13`.
- * Kids profiles are capped at `PG`. Shared by users (profile rules) and streaming (entitlements).
+ * Kids profiles are capped at `PG`. The one definition: users (profile rules), streaming
+ * (entitlements), the recommender (row filters), the event catalogue and the web app import it.
  *
  * @example
  *   maturityAllows('PG-13', 'R'); // false
@@ -27,4 +28,9 @@ export function maturityAllows(profileMax: Maturity, titleRating: Maturity): boo
 /** The stricter of two ratings. */
 export function minMaturity(a: Maturity, b: Maturity): Maturity {
   return maturityRank(a) <= maturityRank(b) ? a : b;
+}
+
+/** The ceiling a profile may watch up to: its own, and never above PG for a kids profile. */
+export function profileCeiling(profile: { kids: boolean; maxMaturity: Maturity }): Maturity {
+  return profile.kids ? minMaturity(profile.maxMaturity, KIDS_MAX_MATURITY) : profile.maxMaturity;
 }

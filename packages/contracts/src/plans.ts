@@ -1,6 +1,12 @@
-import type { Plan } from '@marquee/core';
+/** A subscription plan. */
+export type Plan = 'basic' | 'standard' | 'premium';
+/** What an account may do: watch, or also run the catalogue and the platform. */
+export type Role = 'viewer' | 'admin';
+export const ROLES: readonly Role[] = Object.freeze(['viewer', 'admin'] as const);
 
-export type { Plan } from '@marquee/core';
+export function isRole(value: unknown): value is Role {
+  return value === 'viewer' || value === 'admin';
+}
 
 /** What a plan entitles an account to; streaming enforces it (resolution ceiling, stream leases). */
 export interface PlanLimits {
@@ -11,7 +17,8 @@ export interface PlanLimits {
 }
 
 /**
- * The plans table, shared by users (sign-up, plan change) and streaming (entitlements).
+ * The plans table: users (sign-up, plan change), streaming (entitlements) and the web app (sign-up
+ * choices) read it.
  *
  * @example
  *   const { maxHeight, maxStreams } = planLimits('standard'); // 1080, 2

@@ -5,16 +5,18 @@ import {
   type JSONWebKeySet,
   type JWTPayload,
 } from 'jose';
-import { DomainError, registerProblem, UpstreamError, type ServiceClient } from '@marquee/core';
 import {
   ACCESS_TOKEN_ALG,
   ACCESS_TOKEN_AUDIENCE,
   ACCESS_TOKEN_ISSUER,
   ACCESS_TOKEN_TYPE,
+  isPlan,
+  isRole,
   type AccessClaims,
-} from './claims.js';
-
-export type { AccessClaims } from './claims.js';
+} from '@marquee/contracts';
+import { DomainError, UpstreamError } from './errors.js';
+import type { ServiceClient } from './http-client.js';
+import { registerProblem } from './problem.js';
 
 registerProblem('auth.token_invalid', 401, 'Access token is not valid');
 registerProblem('auth.token_expired', 401, 'Access token has expired');
@@ -47,7 +49,9 @@ export interface AccessTokenVerifier {
 }
 
 /**
- * Verifies users' access tokens locally, for the gateway: EdDSA only (so `alg: none` and HMAC
+ * Verifies users' access tokens locally, for the gateway (and users itself, for its account routes).
+ * It lives in core, beside the media token, because it needs core's error catalogue and service
+ * client; the claims it checks are the contract in @marquee/contracts. Checks: EdDSA only (so `alg: none` and HMAC
  * confusion are refused), `typ` at+jwt, issuer, audience and expiry checked, and role/plan/sid present.
  * The JWK Set is cached and refreshed by age, and once more when a token names a key it does not
  * know yet (a key rotated in since the last fetch).
@@ -117,10 +121,7 @@ function claimsOf(payload: JWTPayload): AccessClaims {
   if (typeof sub !== 'string' || typeof sid !== 'string' || typeof exp !== 'number') {
     throw new AccessTokenError('auth.token_invalid', 'The access token lacks its subject or session');
   }
-  if (
-    (role !== 'viewer' && role !== 'admin') ||
-    (plan !== 'basic' && plan !== 'standard' && plan !== 'premium')
-  ) {
+  if (!isRole(role) || !isPlan(plan)) {
     throw new AccessTokenError('auth.token_invalid', 'The access token has an unknown role or plan');
   }
   return { accountId: sub, role, plan, sessionId: sid, expiresAt: exp };

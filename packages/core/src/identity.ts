@@ -1,6 +1,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { isPlan, type Plan, type Role } from '@marquee/contracts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DomainError } from './errors.js';
+
+export type { Plan, Role } from '@marquee/contracts';
 
 /**
  * Trust between services. Only the gateway is public; it verifies the viewer's access token and passes
@@ -13,9 +16,6 @@ export const IDENTITY_HEADERS = {
   role: 'x-marquee-role',
   plan: 'x-marquee-plan',
 } as const;
-
-export type Role = 'viewer' | 'admin';
-export type Plan = 'basic' | 'standard' | 'premium';
 
 export interface Identity {
   accountId: string;
@@ -58,12 +58,11 @@ export function requireServiceToken(app: FastifyInstance, secret: string): void 
     }
     const accountId = req.headers[IDENTITY_HEADERS.accountId];
     if (typeof accountId === 'string' && accountId.length > 0) {
+      const plan = req.headers[IDENTITY_HEADERS.plan];
       req.identity = {
         accountId,
         role: req.headers[IDENTITY_HEADERS.role] === 'admin' ? 'admin' : 'viewer',
-        plan:
-          (['basic', 'standard', 'premium'] as const).find((p) => p === req.headers[IDENTITY_HEADERS.plan]) ??
-          'basic',
+        plan: isPlan(plan) ? plan : 'basic',
       };
     }
   });

@@ -16,3 +16,4 @@ export * from './load-balancer.js';
 export * from './health-checks.js';
 export * from './openapi.js';
 export * from './media-token.js';
+export * from './access-token-verifier.js';

@@ -45,7 +45,7 @@ export async function buildEncoder(ctx: ServiceContext): Promise<ServiceModule> 
       ffmpeg: { version: tools.binaries.version, source: tools.binaries.source },
       deadLetters: deadLetters.length,
       recentFailures: deadLetters.slice(-10).map((d) => ({
-        assetId: (d.event.data as { assetId?: string }).assetId ?? null,
+        assetId: assetIdOf(d.event.data),
         deliveries: d.deliveries,
         reason: d.reason,
       })),
@@ -80,4 +80,11 @@ function isAlive(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** A dead letter may be there because its data is malformed: read its asset id without trusting it. */
+function assetIdOf(data: unknown): string | null {
+  return typeof data === 'object' && data !== null && 'assetId' in data && typeof data.assetId === 'string'
+    ? data.assetId
+    : null;
 }

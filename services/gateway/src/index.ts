@@ -1,11 +1,12 @@
 import cors from '@fastify/cors';
 import {
+  createAccessTokenVerifier,
   createServiceServer,
+  jwksFromUsers,
   serviceToken as deriveServiceToken,
   UpstreamError,
   type ServiceModule,
 } from '@marquee/core';
-import { createAccessTokenVerifier, jwksFromUsers } from '@marquee/users';
 import { ProfileOwnership, type ProfileLookup, type ProfileRecord } from './app/profile-ownership.js';
 import { CredentialBackoff } from './app/credential-backoff.js';
 import { KnownDevices } from './app/known-devices.js';

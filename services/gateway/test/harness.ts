@@ -11,7 +11,7 @@ import {
   type ServiceName,
 } from '@marquee/core';
 import { openTestCache, type Cache } from '@marquee/platform';
-import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER } from '@marquee/users';
+import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER } from '@marquee/contracts';
 import { buildGateway, type GatewayOptions } from '../src/index.js';
 
 export const SECRET = 'gateway-test-secret-0123456789abcdef';

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UnsecuredJWT } from 'jose';
 import { createTestContext, uniqueName, type TestContext } from '@marquee/platform';
-import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, buildUsers } from '@marquee/users';
+import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER } from '@marquee/contracts';
+import { buildUsers } from '@marquee/users';
 import type { ServiceModule } from '@marquee/core';
 import { bearer, mintToken, newSigningKey, SECRET, startGateway, type TestGateway } from './harness.js';
 

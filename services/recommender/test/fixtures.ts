@@ -1,5 +1,5 @@
 import type { CatalogEntry } from '../src/app/catalog.js';
-import type { Maturity } from '../src/app/maturity.js';
+import type { Maturity } from '@marquee/contracts';
 import type { TrainingInput } from '../src/app/training.js';
 
 /**

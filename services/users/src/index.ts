@@ -1,4 +1,9 @@
-import { createServiceServer, requireServiceToken, type ServiceModule } from '@marquee/core';
+import {
+  createAccessTokenVerifier,
+  createServiceServer,
+  requireServiceToken,
+  type ServiceModule,
+} from '@marquee/core';
 import {
   outboxMigrations,
   registerCatalogue,
@@ -22,13 +27,7 @@ import { usersMigrations } from './store/migrations.js';
 import type { UsersTables } from './store/tables.js';
 import { createKeySealer } from './tokens/sealed-keys.js';
 import { SigningKeys } from './tokens/signing-keys.js';
-import { createAccessTokenVerifier } from './tokens/verifier.js';
 
-export { PLANS, PLAN_NAMES, isPlan, planLimits, type Plan, type PlanLimits } from './app/plans.js';
-export * from './app/maturity.js';
-export * from './tokens/claims.js';
-export { createAccessTokenVerifier, jwksFromUsers, AccessTokenError } from './tokens/verifier.js';
-export type { AccessTokenVerifier, AccessTokenVerifierOptions } from './tokens/verifier.js';
 export { SESSION_HEADER } from './http/current-session.js';
 export type { UsersTables } from './store/tables.js';
 

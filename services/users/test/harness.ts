@@ -1,4 +1,9 @@
-import { identityHeaders, serviceToken, SERVICE_TOKEN_HEADER } from '@marquee/core';
+import {
+  createAccessTokenVerifier,
+  identityHeaders,
+  serviceToken,
+  SERVICE_TOKEN_HEADER,
+} from '@marquee/core';
 import {
   backendAvailable,
   createTestContext,
@@ -7,8 +12,8 @@ import {
   type TestContext,
 } from '@marquee/platform';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
-import { buildUsers, createAccessTokenVerifier, type UsersOptions } from '../src/index.js';
-import type { TokenPair } from '../src/tokens/claims.js';
+import { buildUsers, type UsersOptions } from '../src/index.js';
+import type { TokenPair } from '@marquee/contracts';
 
 /** Cheap argon2 for tests only (production parameters are asserted in password-hashing.test.ts). */
 export const TEST_ARGON2 = { memoryCost: 1024, timeCost: 1, parallelism: 1 };

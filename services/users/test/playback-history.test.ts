@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { CloudEvent, Database, DeliveredEvent } from '@marquee/platform';
+import type { CloudEvent, Database, DeliveryOf } from '@marquee/platform';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { applyPlaybackEvent } from '../src/jobs/playback-history.js';
+import { applyPlaybackEvent, type PLAYBACK_TYPES } from '../src/jobs/playback-history.js';
 import type { UsersTables } from '../src/store/tables.js';
 import { startUsers, storeBackends, type UsersHarness } from './harness.js';
 
@@ -12,7 +12,7 @@ function delivery(
   second: number,
   data: Record<string, unknown>,
   id: string = randomUUID(),
-): DeliveredEvent {
+): DeliveryOf<(typeof PLAYBACK_TYPES)[number]> {
   const event: CloudEvent = {
     specversion: '1.0',
     id,
@@ -22,7 +22,10 @@ function delivery(
     datacontenttype: 'application/json',
     data,
   };
-  return { event, position: 1, deliveryCount: 1, extendLease: async () => undefined };
+  // Hand-made on purpose: the tests feed events the bus would have validated against the catalogue.
+  return { event, position: 1, deliveryCount: 1, extendLease: async () => undefined } as DeliveryOf<
+    (typeof PLAYBACK_TYPES)[number]
+  >;
 }
 
 describe.each(await storeBackends())(

@@ -6,7 +6,7 @@ import type { UsersTables } from '../src/store/tables.js';
 import { signAccessToken } from '../src/tokens/access-tokens.js';
 import { createKeySealer } from '../src/tokens/sealed-keys.js';
 import { SigningKeys } from '../src/tokens/signing-keys.js';
-import { createAccessTokenVerifier, type AccessTokenVerifier } from '../src/tokens/verifier.js';
+import { createAccessTokenVerifier, type AccessTokenVerifier } from '@marquee/core';
 
 const SECRET = 'test-secret-0123456789abcdef0123456789';
 const subject = { accountId: 'acc-1', role: 'viewer', plan: 'standard', sessionId: 'sess-1' } as const;

@@ -1,11 +1,9 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client';
-import type { Maturity } from '../api/types';
+import { MATURITY_RATINGS, type Maturity } from '@marquee/contracts/maturity';
 import { useLoad } from '../app/use-api';
 import { adminApi, type AdminTitle } from './api';
 import { UploadButton } from './UploadButton';
-
-const MATURITIES: Maturity[] = ['G', 'PG', 'PG-13', 'R', 'NC-17'];
 
 function AssetState({ title }: { title: AdminTitle }) {
   const a = title.asset;
@@ -202,7 +200,7 @@ function CreateTitle({ series, onCreated }: { series: AdminTitle[]; onCreated: (
           <label>
             Rating
             <select value={maturity} onChange={(e) => setMaturity(e.target.value as Maturity)}>
-              {MATURITIES.map((m) => (
+              {MATURITY_RATINGS.map((m) => (
                 <option key={m}>{m}</option>
               ))}
             </select>

@@ -1,5 +1,5 @@
 import { api } from '../api/client';
-import type { Maturity } from '../api/types';
+import type { Maturity } from '@marquee/contracts/maturity';
 
 export interface AdminAsset {
   assetId: string;

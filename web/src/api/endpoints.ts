@@ -1,5 +1,6 @@
 import { api } from './client';
-import type { HomeRow, Maturity, PlaybackSession, Profile, TitleDetail, TitleSummary } from './types';
+import type { HomeRow, PlaybackSession, Profile, TitleDetail, TitleSummary } from '@marquee/contracts/api';
+import type { Maturity } from '@marquee/contracts/maturity';
 
 /** Accepts either a bare array or `{ <key>: [...] }`, so the UI tolerates both list conventions. */
 function list<T>(value: unknown, key: string): T[] {

@@ -1,6 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { api, loadTokens, onTokens, saveTokens, type Tokens } from '../api/client';
-import type { Account, AuthAnswer, Plan, Profile } from '../api/types';
+import type { Account, AuthAnswer, Profile } from '@marquee/contracts/api';
+import type { Plan } from '@marquee/contracts/plans';
 
 interface Session {
   tokens: Tokens | null;

@@ -1,4 +1,4 @@
-import type { HomeRow } from '../api/types';
+import type { HomeRow } from '@marquee/contracts/api';
 import { TitleCard } from './TitleCard';
 
 export function Row({ row }: { row: HomeRow }) {

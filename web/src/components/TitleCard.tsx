@@ -1,4 +1,4 @@
-import type { TitleSummary } from '../api/types';
+import type { TitleSummary } from '@marquee/contracts/api';
 import { Link } from '../app/router';
 
 /** Poster art: the encoder's poster when there is one, else a generated gradient with the name. */

@@ -1,14 +1,16 @@
 import { useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client';
-import type { Plan } from '../api/types';
+import { PLAN_NAMES, planLimits, type Plan } from '@marquee/contracts/plans';
 import { Link, navigate } from '../app/router';
 import { useSession } from '../app/session';
 
-const PLANS: { id: Plan; name: string; detail: string }[] = [
-  { id: 'basic', name: 'Basic', detail: '720p · 1 screen' },
-  { id: 'standard', name: 'Standard', detail: '1080p · 2 screens' },
-  { id: 'premium', name: 'Premium', detail: '4K · 4 screens' },
-];
+/** The sign-up choices, described from the plans table itself: e.g. "Standard, 1080p · 2 screens". */
+const PLANS: { id: Plan; name: string; detail: string }[] = PLAN_NAMES.map((id) => {
+  const { maxHeight, maxStreams } = planLimits(id);
+  const resolution = maxHeight >= 2160 ? '4K' : `${maxHeight}p`;
+  const screens = `${maxStreams} screen${maxStreams === 1 ? '' : 's'}`;
+  return { id, name: id[0]!.toUpperCase() + id.slice(1), detail: `${resolution} · ${screens}` };
+});
 
 export function AuthPage({ mode }: { mode: 'signin' | 'signup' }) {
   const session = useSession();

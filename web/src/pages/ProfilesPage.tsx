@@ -1,13 +1,19 @@
 import { useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client';
 import { profilesApi } from '../api/endpoints';
-import type { Maturity, Profile } from '../api/types';
+import type { Profile } from '@marquee/contracts/api';
+import {
+  ADULT_DEFAULT_MATURITY,
+  KIDS_MAX_MATURITY,
+  MATURITY_RATINGS,
+  maturityAllows,
+  profileCeiling,
+  type Maturity,
+} from '@marquee/contracts/maturity';
 import { navigate } from '../app/router';
 import { useSession } from '../app/session';
 import { useLoad } from '../app/use-api';
 import { Avatar } from '../components/Avatar';
-
-const MATURITIES: Maturity[] = ['G', 'PG', 'PG-13', 'R', 'NC-17'];
 
 export function ProfilesPage() {
   const session = useSession();
@@ -78,7 +84,7 @@ function ProfileEditor({
   const session = useSession();
   const [name, setName] = useState(profile?.name ?? '');
   const [kids, setKids] = useState(profile?.kids ?? false);
-  const [maxMaturity, setMaxMaturity] = useState<Maturity>(profile?.maxMaturity ?? 'NC-17');
+  const [maxMaturity, setMaxMaturity] = useState<Maturity>(profile?.maxMaturity ?? ADULT_DEFAULT_MATURITY);
   const [error, setError] = useState<string | null>(null);
 
   const save = async (e: FormEvent) => {
@@ -87,10 +93,7 @@ function ProfileEditor({
       const body = {
         name,
         kids,
-        maxMaturity:
-          kids && (maxMaturity === 'PG-13' || maxMaturity === 'R' || maxMaturity === 'NC-17')
-            ? 'PG'
-            : maxMaturity,
+        maxMaturity: profileCeiling({ kids, maxMaturity }),
       };
       if (profile) await profilesApi.update(profile.profileId, body);
       else await profilesApi.create(body);
@@ -132,7 +135,7 @@ function ProfileEditor({
         <label>
           Maturity limit
           <select value={maxMaturity} onChange={(e) => setMaxMaturity(e.target.value as Maturity)}>
-            {MATURITIES.filter((m) => !kids || m === 'G' || m === 'PG').map((m) => (
+            {MATURITY_RATINGS.filter((m) => !kids || maturityAllows(KIDS_MAX_MATURITY, m)).map((m) => (
               <option key={m} value={m}>
                 {m}
               </option>

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { listApi, titlesApi } from '../api/endpoints';
-import type { Episode } from '../api/types';
+import type { Episode } from '@marquee/contracts/api';
 import { Link } from '../app/router';
 import { useSession } from '../app/session';
 import { useLoad } from '../app/use-api';

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError } from '../api/client';
 import { playbackApi, titlesApi } from '../api/endpoints';
-import type { PlaybackSession, TitleDetail } from '../api/types';
+import type { PlaybackSession, TitleDetail } from '@marquee/contracts/api';
 import { navigate } from '../app/router';
 import { useSession } from '../app/session';
 import { clock, refusalMessage } from './format';

@@ -1,3 +1,5 @@
+import type { Maturity } from '@marquee/contracts';
+
 /** The demo catalog: enough variety to exercise rows, maturity filters, series and track menus. */
 export interface DemoVideo {
   /** lavfi video source expression (no files are read). */
@@ -14,7 +16,7 @@ export interface DemoTitle {
   name: string;
   synopsis: string;
   year: number;
-  maturity: 'G' | 'PG' | 'PG-13' | 'R' | 'NC-17';
+  maturity: Maturity;
   genres: string[];
   video?: DemoVideo;
   seasons?: { name: string; video: DemoVideo }[][];

@@ -1,3 +1,5 @@
+import type { CatalogueEventType, EventData } from '@marquee/contracts';
+
 /** A CloudEvents 1.0 envelope (JSON structured mode) with Marquee's correlation extension. */
 export interface CloudEvent<T = unknown> {
   specversion: '1.0';
@@ -57,14 +59,37 @@ export interface DeliveredEvent<T = unknown> {
   extendLease(): Promise<void>;
 }
 
-export type EventHandler = (delivery: DeliveredEvent) => Promise<void>;
+/** The data of an event of type `T`: the catalogue's shape for a catalogue type, unknown otherwise. */
+export type EventDataOf<T extends string> = T extends CatalogueEventType ? EventData<T> : unknown;
 
-export interface SubscribeOptions {
+/**
+ * An event of one of the types `T`, as a union discriminated by `type`: a handler subscribed to
+ * `['media.encoded', 'media.encoding.failed']` narrows `event.data` with `switch (event.type)`.
+ */
+export type EventOfType<T extends string> = T extends unknown
+  ? CloudEvent<EventDataOf<T>> & { type: T }
+  : never;
+
+/** A delivery of an event of one of the types `T`. */
+export interface DeliveryOf<T extends string> extends Omit<DeliveredEvent, 'event'> {
+  event: EventOfType<T>;
+}
+
+/** Handles deliveries of the types `T` (any type by default, with unknown data). */
+export type EventHandler<T extends string = string> = (delivery: DeliveryOf<T>) => Promise<void>;
+
+/**
+ * What a group subscribes to. `types` decides the handler's event type: subscribing to catalogue
+ * types gives their data typed, without casts. That is sound because the bus delivers only events
+ * whose data passed the schema registered for their type, and the catalogue registers its own.
+ */
+export interface SubscribeOptions<T extends string = string> {
   /** Durable consumer group: each event goes to one member; every group sees every event. */
   group: string;
   /** Event types this group receives. */
-  types: readonly string[];
-  handler: EventHandler;
+  types: readonly T[];
+  // A method signature on purpose: the adapters hold handlers of any types as EventHandler<string>.
+  handler(delivery: DeliveryOf<T>): Promise<void>;
   /** Handler calls in flight at once for this member (default 1). */
   concurrency?: number;
   /**
@@ -101,7 +126,7 @@ export interface DeadLetter {
  */
 export interface EventBus {
   publish(events: NewEvent | readonly NewEvent[]): Promise<CloudEvent[]>;
-  subscribe(options: SubscribeOptions): Promise<Subscription>;
+  subscribe<T extends string>(options: SubscribeOptions<T>): Promise<Subscription>;
   /** Events from `from` (inclusive) onwards, in order, optionally only some types. */
   replay(options: { from: number; types?: readonly string[] }): AsyncIterable<DeliveredEvent>;
   deadLetters(group: string): Promise<DeadLetter[]>;

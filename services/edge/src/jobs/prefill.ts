@@ -40,7 +40,7 @@ export class Prefill {
       group: `edge-${this.deps.edgeId}`,
       types: ['title.published'],
       handler: async ({ event }) => {
-        const assetId = (event.data as { assetId?: string }).assetId;
+        const { assetId } = event.data;
         if (!assetId || Date.now() - Date.parse(event.time) > EVENT_MAX_AGE_MS) return;
         void this.enqueue(assetId);
       },

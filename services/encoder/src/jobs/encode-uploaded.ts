@@ -5,9 +5,9 @@ import type { Logger } from '@marquee/core';
 import {
   validateKey,
   type BlobStore,
-  type DeliveredEvent,
   type EventBus,
   type EventData,
+  type EventHandler,
 } from '@marquee/platform';
 import { encodeAsset, DEFAULT_ENCODER_SETTINGS, type EncoderSettings } from '../app/encode-asset.js';
 import { MediaRejectedError } from '../app/errors.js';
@@ -40,7 +40,6 @@ export interface EncodeJobDeps {
   extendLeaseEveryMs: number;
 }
 
-type Uploaded = EventData<'media.uploaded'>;
 type Encoded = EventData<'media.encoded'>;
 
 const SOURCE = 'encoder';
@@ -54,10 +53,10 @@ const SOURCE = 'encoder';
  * the event goes to the dead-letter stream. While the job runs it extends the event's lease; if the
  * lease is lost anyway (the event may be running elsewhere) the job is abandoned, writing nothing more.
  */
-export function encodeUploadedHandler(deps: EncodeJobDeps): (delivery: DeliveredEvent) => Promise<void> {
+export function encodeUploadedHandler(deps: EncodeJobDeps): EventHandler<'media.uploaded'> {
   const running = new Set<string>();
   return async (delivery) => {
-    const data = delivery.event.data as Uploaded;
+    const { data } = delivery.event;
     const { assetId, titleId } = data;
     const log = deps.logger.child({ assetId, titleId, delivery: delivery.deliveryCount });
     const failed = (reason: string) =>

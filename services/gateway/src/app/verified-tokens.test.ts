@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AccessClaims } from '@marquee/users';
+import type { AccessClaims } from '@marquee/contracts';
 import { VerifiedTokens } from './verified-tokens.js';
 
 const claims = (expiresAt: number): AccessClaims => ({

@@ -1,4 +1,4 @@
-import type { AccessClaims } from '@marquee/users';
+import type { AccessClaims } from '@marquee/contracts';
 
 export interface VerifiedTokensOptions {
   /** Most tokens remembered; the oldest go first. */

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError, NotFoundError, UpstreamError } from '@marquee/core';
-import { AccessTokenError, type AccessClaims } from '@marquee/users';
+import { AccessTokenError, DomainError, NotFoundError, UpstreamError } from '@marquee/core';
+import type { AccessClaims } from '@marquee/contracts';
 import { outcomeOf, type CredentialAttempt, type CredentialBackoff } from '../app/credential-backoff.js';
 import type { KnownDevices } from '../app/known-devices.js';
 import type { ProfileOwnership, ProfileRecord } from '../app/profile-ownership.js';

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AccessClaims } from '@marquee/users';
+import type { AccessClaims } from '@marquee/contracts';
 import { clientResponseHeaders, upstreamRequestHeaders } from '../app/forwarding.js';
 import type { UpstreamService } from './upstreams.js';
 

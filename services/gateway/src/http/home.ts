@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { UpstreamError, type Logger } from '@marquee/core';
 import type { Cache } from '@marquee/platform';
-import type { AccessClaims } from '@marquee/users';
+import type { AccessClaims } from '@marquee/contracts';
 import { upstreamRequestHeaders } from '../app/forwarding.js';
 import type { ProfileRecord } from '../app/profile-ownership.js';
 import { rowTitleIds, withPosters } from '../app/row-posters.js';

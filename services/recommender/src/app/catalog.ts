@@ -1,4 +1,4 @@
-import type { Maturity } from './maturity.js';
+import type { Maturity } from '@marquee/contracts';
 
 /** A recommendable title: what a home row item shows. */
 export interface CatalogTitle {

@@ -1,4 +1,4 @@
-import type { Maturity } from './maturity.js';
+import type { Maturity } from '@marquee/contracts';
 
 /**
  * What an event means to the recommender, independent of its envelope. `version` is

@@ -3,7 +3,7 @@ import { fixtureInput } from '../../test/fixtures.js';
 import { runToEnd } from './cooperative.js';
 import { DEFAULT_ROW_LIMITS, planHome, planPopular } from './home-plan.js';
 import type { HomeRow } from './home-rows.js';
-import { maturityAllows } from './maturity.js';
+import { maturityAllows } from '@marquee/contracts';
 import { profileSignals, type HistoryFacts } from './personal-ranking.js';
 import { trainSnapshotSteps } from './training.js';
 

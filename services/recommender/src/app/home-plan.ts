@@ -1,5 +1,5 @@
 import { assembleHome, homeItem, type ContinueWatchingEntry, type Home, type HomeRow } from './home-rows.js';
-import { maturityAllows, type Maturity } from './maturity.js';
+import { maturityAllows, type Maturity } from '@marquee/contracts';
 import { topK } from './models/top-k.js';
 import { becauseYouWatched, personalScores, type ProfileSignals } from './personal-ranking.js';
 import type { ModelSnapshot } from './training.js';

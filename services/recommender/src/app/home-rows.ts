@@ -1,5 +1,5 @@
 import type { Catalog, CatalogTitle } from './catalog.js';
-import { maturityAllows, type Maturity } from './maturity.js';
+import { maturityAllows, type Maturity } from '@marquee/contracts';
 
 /** One tile of a home row: what the web app shows without another call. */
 export interface HomeItem {

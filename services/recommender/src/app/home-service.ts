@@ -2,7 +2,7 @@ import { NotFoundError, type Logger } from '@marquee/core';
 import type { Cache } from '@marquee/platform';
 import { planHome, planPopular, type RowLimits } from './home-plan.js';
 import type { ContinueWatchingEntry, Home } from './home-rows.js';
-import { profileCeiling, type Maturity } from './maturity.js';
+import { profileCeiling, type Maturity } from '@marquee/contracts';
 import { profileSignals, type HistoryFacts } from './personal-ranking.js';
 import type { ModelSnapshot } from './training.js';
 import { RecentPages } from './recent-pages.js';

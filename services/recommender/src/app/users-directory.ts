@@ -1,5 +1,5 @@
 import type { ContinueWatchingEntry } from './home-rows.js';
-import type { Maturity } from './maturity.js';
+import type { Maturity } from '@marquee/contracts';
 
 export interface ProfileInfo {
   name: string;

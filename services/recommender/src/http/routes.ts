@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { HomeService } from '../app/home-service.js';
 import type { ModelStatus } from '../jobs/model-replication.js';
-import { isMaturity, profileCeiling } from '../app/maturity.js';
+import { isMaturity, profileCeiling } from '@marquee/contracts';
 import { HomeSchema, PopularQuery, ProfileParams } from './schemas.js';
 
 /**

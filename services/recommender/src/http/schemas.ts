@@ -1,6 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-
-const Maturity = Type.Union(['G', 'PG', 'PG-13', 'R', 'NC-17'].map((m) => Type.Literal(m)));
+import { MaturitySchema as Maturity } from '@marquee/contracts';
 
 export const HomeItemSchema = Type.Object({
   titleId: Type.String(),

@@ -1,5 +1,5 @@
 import type { ContinueWatchingEntry } from '../app/home-rows.js';
-import { isMaturity } from '../app/maturity.js';
+import { isMaturity } from '@marquee/contracts';
 import type { ProfileInfo } from '../app/users-directory.js';
 
 /**

@@ -1,5 +1,5 @@
 import { DomainError } from '@marquee/core';
-import { eventCatalogue, type CloudEvent, type EventData } from '@marquee/platform';
+import { eventCatalogue, type CloudEvent, type EventOfType } from '@marquee/platform';
 import { Value } from '@sinclair/typebox/value';
 import type { RecommenderChange } from '../app/changes.js';
 import { completionOf } from '../app/interaction-weight.js';
@@ -29,6 +29,17 @@ function isConsumed(type: string): type is Consumed {
   return (CONSUMED_EVENT_TYPES as readonly string[]).includes(type);
 }
 
+/** Checks the event's data against the catalogue schema of its type; throws what does not match. */
+function assertReadable(event: CloudEvent): asserts event is EventOfType<Consumed> {
+  const type = event.type;
+  if (!isConsumed(type)) throw new UnreadableEventError(event, 'not a type the recommender consumes');
+  const schema = eventCatalogue[type];
+  if (!Value.Check(schema, event.data)) {
+    const first = Value.Errors(schema, event.data).First();
+    throw new UnreadableEventError(event, `data ${first?.path ?? ''} ${first?.message ?? 'is invalid'}`);
+  }
+}
+
 /** Optional string fields a newer producer may add (the catalogue allows additional properties). */
 function optionalString(data: object, key: string): string | null {
   const value = (data as Record<string, unknown>)[key];
@@ -41,18 +52,12 @@ function optionalString(data: object, key: string): string | null {
  * never silently skipped.
  */
 export function changeFromEvent(event: CloudEvent): RecommenderChange {
-  const type = event.type;
-  if (!isConsumed(type)) throw new UnreadableEventError(event, 'not a type the recommender consumes');
-  const schema = eventCatalogue[type];
-  if (!Value.Check(schema, event.data)) {
-    const first = Value.Errors(schema, event.data).First();
-    throw new UnreadableEventError(event, `data ${first?.path ?? ''} ${first?.message ?? 'is invalid'}`);
-  }
+  assertReadable(event);
   const at = new Date(event.time).toISOString();
   const version = `${at}|${event.id}`;
-  switch (type) {
+  switch (event.type) {
     case 'title.published': {
-      const d = event.data as EventData<typeof type>;
+      const d = event.data;
       return {
         kind: 'title',
         titleId: d.titleId,
@@ -67,7 +72,7 @@ export function changeFromEvent(event: CloudEvent): RecommenderChange {
       };
     }
     case 'profile.created': {
-      const d = event.data as EventData<typeof type>;
+      const d = event.data;
       return {
         kind: 'profile',
         profileId: d.profileId,
@@ -80,22 +85,22 @@ export function changeFromEvent(event: CloudEvent): RecommenderChange {
     case 'playback.started':
     case 'playback.heartbeat':
     case 'playback.stopped': {
-      const d = event.data as EventData<typeof type>;
+      const d = event.data;
       return {
         kind: 'playback',
         profileId: d.profileId,
         titleId: d.titleId,
         completion: completionOf(d.position, d.duration),
-        started: type === 'playback.started',
+        started: event.type === 'playback.started',
         at,
       };
     }
     case 'title.rated': {
-      const d = event.data as EventData<typeof type>;
+      const d = event.data;
       return { kind: 'rating', profileId: d.profileId, titleId: d.titleId, rating: d.rating, at, version };
     }
     case 'mylist.changed': {
-      const d = event.data as EventData<typeof type>;
+      const d = event.data;
       return { kind: 'list', profileId: d.profileId, titleId: d.titleId, inList: d.inList, at, version };
     }
   }

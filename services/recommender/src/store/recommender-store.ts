@@ -1,7 +1,7 @@
 import { flagColumn, jsonColumn, type Database } from '@marquee/platform';
 import { sql, type Transaction } from 'kysely';
 import type { RecommenderChange } from '../app/changes.js';
-import type { Maturity } from '../app/maturity.js';
+import type { Maturity } from '@marquee/contracts';
 import { recommenderMigrations } from './migrations.js';
 import type { RecommenderTables } from './tables.js';
 

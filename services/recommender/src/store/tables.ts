@@ -1,4 +1,4 @@
-import type { Maturity } from '../app/maturity.js';
+import type { Maturity } from '@marquee/contracts';
 
 /**
  * The recommender's own tables: its copy of what other services announced in events. Instants are

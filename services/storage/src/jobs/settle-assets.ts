@@ -10,7 +10,7 @@ export function settleAssetsOnEncoderVerdict(bus: EventBus, uploads: UploadStore
     group: 'storage',
     types: ['media.encoded', 'media.encoding.failed'],
     handler: async ({ event }) => {
-      const { assetId } = event.data as { assetId: string };
+      const { assetId } = event.data;
       await uploads.settleAsset(
         assetId,
         event.type === 'media.encoded' ? 'ready' : 'failed',

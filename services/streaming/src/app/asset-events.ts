@@ -1,5 +1,5 @@
 import type { Transaction } from 'kysely';
-import { enqueue, type CloudEvent, type Database, type EventData, type NewEvent } from '@marquee/platform';
+import { enqueue, type Database, type EventData, type EventOfType, type NewEvent } from '@marquee/platform';
 import { applyAssetChange, findAsset, insertAsset, snapshotOf } from '../store/assets-store.js';
 import type { StreamingTables } from '../store/tables.js';
 import {
@@ -21,18 +21,19 @@ export const ASSET_EVENT_TYPES = [
 
 export type AssetEventOutcome = 'applied' | 'stale' | 'unknown_title';
 
-type Data = { assetId: string; titleId: string } & Record<string, unknown>;
+/** An event the asset consumer receives. */
+export type AssetCloudEvent = EventOfType<(typeof ASSET_EVENT_TYPES)[number]>;
 
-function toAssetEvent(event: CloudEvent): AssetEvent | undefined {
+function toAssetEvent(event: AssetCloudEvent): AssetEvent {
   switch (event.type) {
     case 'media.uploaded':
       return { type: 'uploaded' };
     case 'media.encoding.progress': {
-      const d = event.data as EventData<'media.encoding.progress'>;
+      const d = event.data;
       return { type: 'progress', progress: d.progress, stage: d.stage };
     }
     case 'media.encoded': {
-      const d = event.data as EventData<'media.encoded'>;
+      const d = event.data;
       return {
         type: 'encoded',
         renditions: d.renditions,
@@ -41,9 +42,7 @@ function toAssetEvent(event: CloudEvent): AssetEvent | undefined {
       };
     }
     case 'media.encoding.failed':
-      return { type: 'failed', reason: (event.data as EventData<'media.encoding.failed'>).reason };
-    default:
-      return undefined;
+      return { type: 'failed', reason: event.data.reason };
   }
 }
 
@@ -73,12 +72,11 @@ function published(title: TitleRow, assetId: string | undefined): NewEvent<Event
  */
 export async function applyAssetEvent(
   db: Database<StreamingTables>,
-  event: CloudEvent,
+  event: AssetCloudEvent,
   now: () => Date = () => new Date(),
 ): Promise<AssetEventOutcome> {
   const assetEvent = toAssetEvent(event);
-  const data = event.data as Data;
-  if (!assetEvent) return 'stale';
+  const { data } = event;
   return db.transaction(async (trx) => {
     const at = now().toISOString();
     let asset = await findAsset(trx, data.assetId);
@@ -97,7 +95,7 @@ export async function applyAssetEvent(
         duration_seconds: null,
         poster_key: null,
         upload_id: null,
-        filename: typeof data.filename === 'string' ? data.filename : null,
+        filename: 'filename' in data && typeof data.filename === 'string' ? data.filename : null,
         created_at: at,
         updated_at: at,
       };

@@ -10,7 +10,7 @@ import {
   listEpisodes,
   type TitleRow,
 } from '../store/titles-store.js';
-import type { Maturity } from './maturity.js';
+import type { Maturity } from '@marquee/contracts';
 import { adminTitleView, decodeCursor, encodeCursor, type AdminTitleView } from './title-views.js';
 
 export interface NewTitle {

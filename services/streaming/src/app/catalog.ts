@@ -13,7 +13,7 @@ import {
   type TitleRow,
 } from '../store/titles-store.js';
 import type { Page } from './catalog-admin.js';
-import { MATURITY_RATINGS, maturityRank, type Maturity } from './maturity.js';
+import { MATURITY_RATINGS, maturityRank, type Maturity } from '@marquee/contracts';
 import { minimumScore, queryTerms } from './search-terms.js';
 import {
   decodeCursor,

@@ -1,6 +1,6 @@
 import type { Plan } from '@marquee/core';
 import type { AssetState, Rendition } from './asset-state.js';
-import { maturityAllows, planLimits, type Maturity } from './maturity.js';
+import { maturityAllows, planLimits, type Maturity } from '@marquee/contracts';
 import type { PlaybackRefusalCode } from './problems.js';
 
 export interface EntitlementInput {

@@ -13,7 +13,7 @@ import type { StreamingTables } from '../store/tables.js';
 import type { EdgeDirectory } from './edge-directory.js';
 import { steeringManifest, type SteeringManifest } from './edge-ranking.js';
 import { decideEntitlement, mediaTokenLifetimeMs } from './entitlement.js';
-import { planLimits } from './maturity.js';
+import { planLimits } from '@marquee/contracts';
 import type { MediaUrls } from './media-urls.js';
 import type { PlayCounter } from './play-counter.js';
 import type { PlayableTitles } from './playable-titles.js';

@@ -3,7 +3,7 @@ import { renditionsOf } from '../store/assets-store.js';
 import type { TitleKind } from '../store/tables.js';
 import { genresOf, type TitleRow } from '../store/titles-store.js';
 import type { AssetState } from './asset-state.js';
-import type { Maturity } from './maturity.js';
+import type { Maturity } from '@marquee/contracts';
 
 /** What a viewer sees of a title in lists and rows. */
 export interface TitleSummary {

@@ -7,7 +7,7 @@ import {
   type ServiceClient,
 } from '@marquee/core';
 import type { Cache } from '@marquee/platform';
-import { isMaturity, type Maturity } from '../app/maturity.js';
+import { isMaturity, type Maturity } from '@marquee/contracts';
 
 export interface ProfileFacts {
   profileId: string;

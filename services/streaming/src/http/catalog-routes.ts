@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DomainError, requireIdentity, UpstreamError, type Logger } from '@marquee/core';
 import { ratingsUpTo, type Catalog } from '../app/catalog.js';
-import { KIDS_MAX_MATURITY } from '../app/maturity.js';
+import { KIDS_MAX_MATURITY } from '@marquee/contracts';
 import type { UsersClient } from '../clients/users-client.js';
 import type { CatalogFilter } from '../store/titles-store.js';
 import {

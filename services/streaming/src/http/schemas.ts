@@ -1,13 +1,13 @@
 import type { FastifySchema } from 'fastify';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { MATURITY_RATINGS } from '../app/maturity.js';
+import { MaturitySchema } from '@marquee/contracts';
 
 /**
  * Request and response schemas of the streaming API. Bodies refuse unknown properties so a typo
  * answers a precise 400; responses are serialised through their schema.
  */
 export const Id = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_-]+$' });
-export const MaturitySchema = Type.Union(MATURITY_RATINGS.map((m) => Type.Literal(m)));
+export { MaturitySchema };
 const Instant = Type.String({ format: 'date-time' });
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const Name = Type.String({ minLength: 1, maxLength: 200 });

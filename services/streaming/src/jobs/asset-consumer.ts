@@ -23,7 +23,7 @@ export function startAssetConsumer(deps: {
     concurrency: 4,
     handler: async ({ event }) => {
       const outcome = await applyAssetEvent(deps.db, event);
-      const data = event.data as { assetId?: string; titleId?: string };
+      const { data } = event;
       if (outcome === 'unknown_title') {
         deps.logger.warn(
           { eventId: event.id, type: event.type, titleId: data.titleId },
@@ -32,7 +32,7 @@ export function startAssetConsumer(deps: {
       } else if (outcome === 'applied' && event.type !== 'media.encoding.progress') {
         deps.logger.info({ assetId: data.assetId, type: event.type }, 'asset state changed');
         if (event.type === 'media.encoded') {
-          if (data.titleId) deps.onReady?.(data.titleId);
+          deps.onReady?.(data.titleId);
           await deps.relay.flush().catch((err: unknown) => deps.logger.warn({ err }, 'outbox flush failed'));
         }
       }

@@ -1,6 +1,6 @@
 import type { OutboxTables } from '@marquee/platform';
 import type { AssetState } from '../app/asset-state.js';
-import type { Maturity } from '../app/maturity.js';
+import type { Maturity } from '@marquee/contracts';
 
 export type TitleKind = 'movie' | 'series' | 'episode';
 

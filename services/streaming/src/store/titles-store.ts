@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { jsonColumn } from '@marquee/platform';
 import { searchTermsOf } from '../app/search-terms.js';
-import type { Maturity } from '../app/maturity.js';
+import type { Maturity } from '@marquee/contracts';
 import type { StreamingTables, TitlesTable } from './tables.js';
 
 /** A connection or a transaction: every store function runs on either. */

@@ -11,11 +11,11 @@ import {
 import { isUniqueViolation, toFlag, type UsersTransaction } from '../store/executor.js';
 import { insertProfile } from '../store/profiles-store.js';
 import { revokeAccountSessions } from '../store/sessions-store.js';
-import type { TokenPair } from '../tokens/claims.js';
+import type { TokenPair } from '@marquee/contracts';
 import type { UsersAppContext } from './context.js';
 import { emailLocalPart, normaliseEmail } from '@marquee/contracts';
 import { profileCreated, userCreated } from './events.js';
-import { ADULT_DEFAULT_MATURITY } from './maturity.js';
+import { ADULT_DEFAULT_MATURITY } from '@marquee/contracts';
 import { checkPassword } from './password-policy.js';
 import { EmailTakenError, InvalidCredentialsError, PasswordTooWeakError } from './problems.js';
 import { defaultProfileName } from './profile-rules.js';

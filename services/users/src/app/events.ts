@@ -1,6 +1,5 @@
 import type { NewEvent } from '@marquee/platform';
-import type { Maturity } from './maturity.js';
-import type { Plan } from './plans.js';
+import type { Maturity, Plan } from '@marquee/contracts';
 
 /** The events users publishes (through its outbox); data shapes follow the platform's catalogue. */
 const SOURCE = 'users';

@@ -4,7 +4,7 @@ import {
   maturityRank,
   minMaturity,
   type Maturity,
-} from './maturity.js';
+} from '@marquee/contracts';
 
 /** Profiles per account (DESIGN.md). */
 export const MAX_PROFILES = 5;

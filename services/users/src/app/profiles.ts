@@ -15,7 +15,7 @@ import {
 } from '../store/profiles-store.js';
 import type { UsersAppContext } from './context.js';
 import { profileCreated } from './events.js';
-import type { Maturity } from './maturity.js';
+import type { Maturity } from '@marquee/contracts';
 import { LastProfileError, MaturityNotAllowedError, ProfileLimitError } from './problems.js';
 import {
   decideProfileSettings,

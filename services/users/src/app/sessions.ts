@@ -13,7 +13,7 @@ import {
   touchSession,
 } from '../store/sessions-store.js';
 import { signAccessToken } from '../tokens/access-tokens.js';
-import type { TokenPair } from '../tokens/claims.js';
+import type { TokenPair } from '@marquee/contracts';
 import {
   hashRefreshToken,
   newRefreshToken,

@@ -4,7 +4,7 @@ import { requireIdentity } from '@marquee/core';
 import { changePassword, changePlan, getAccount } from '../app/accounts.js';
 import type { UsersAppContext } from '../app/context.js';
 import { endSession, listSessions } from '../app/sessions.js';
-import type { AccessTokenVerifier } from '../tokens/verifier.js';
+import type { AccessTokenVerifier } from '@marquee/core';
 import { currentSessionId } from './current-session.js';
 import {
   AccountSchema,

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { AccessTokenVerifier } from '../tokens/verifier.js';
+import type { AccessTokenVerifier } from '@marquee/core';
 
 /** Forwarded by the gateway with the other identity headers, when it does. */
 export const SESSION_HEADER = 'x-marquee-session-id';

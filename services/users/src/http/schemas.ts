@@ -1,6 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { MATURITY_RATINGS } from '../app/maturity.js';
-import { PLAN_NAMES } from '../app/plans.js';
+import { MaturitySchema, PlanSchema, RoleSchema } from '@marquee/contracts';
 
 /**
  * Request and response schemas of the users API. Bodies refuse unknown properties so a typo answers
@@ -8,9 +7,7 @@ import { PLAN_NAMES } from '../app/plans.js';
  * beyond the listed fields (a password hash, say) can ever leave.
  */
 export const Id = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]*$' });
-export const PlanSchema = Type.Union(PLAN_NAMES.map((p) => Type.Literal(p)));
-export const MaturitySchema = Type.Union(MATURITY_RATINGS.map((m) => Type.Literal(m)));
-export const RoleSchema = Type.Union([Type.Literal('viewer'), Type.Literal('admin')]);
+export { MaturitySchema, PlanSchema, RoleSchema };
 const Instant = Type.String({ format: 'date-time' });
 /** Long enough for any policy-conforming password; the policy itself answers a precise reason. */
 const Password = Type.String({ minLength: 1, maxLength: 1024 });

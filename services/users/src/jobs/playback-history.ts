@@ -1,5 +1,5 @@
 import type { Logger } from '@marquee/core';
-import type { Database, DeliveredEvent, EventBus, Subscription } from '@marquee/platform';
+import type { Database, DeliveryOf, EventBus, Subscription } from '@marquee/platform';
 import { fromFlag, toFlag } from '../store/executor.js';
 import { claimEvent, findHistory, forgetEventsBefore, upsertHistory } from '../store/history-store.js';
 import { findProfile } from '../store/profiles-store.js';
@@ -11,14 +11,6 @@ export const USERS_GROUP = 'users';
 /** Handled-event ids are kept this long; redelivery and replays of recent offsets fall well inside. */
 export const DEDUPE_RETENTION_MS = 30 * 24 * 3600 * 1000;
 
-interface PlaybackData {
-  accountId: string;
-  profileId: string;
-  titleId: string;
-  position: number;
-  duration?: number;
-}
-
 export type PlaybackOutcome = 'applied' | 'duplicate' | 'stale' | 'unknown_profile';
 
 /**
@@ -28,11 +20,11 @@ export type PlaybackOutcome = 'applied' | 'duplicate' | 'stale' | 'unknown_profi
  */
 export async function applyPlaybackEvent(
   db: Database<UsersTables>,
-  delivery: DeliveredEvent,
+  delivery: DeliveryOf<(typeof PLAYBACK_TYPES)[number]>,
   now: () => Date,
 ): Promise<PlaybackOutcome> {
   const { event } = delivery;
-  const data = event.data as PlaybackData;
+  const { data } = event;
   return db.transaction(async (trx) => {
     if (!(await claimEvent(trx, event.id, now().toISOString()))) return 'duplicate';
     const profile = await findProfile(trx, data.profileId);
@@ -40,7 +32,7 @@ export async function applyPlaybackEvent(
     if (!profile || profile.account_id !== data.accountId) return 'unknown_profile';
     const row = await findHistory(trx, data.profileId, data.titleId);
     const observation: PlaybackObservation = {
-      type: event.type as PlaybackObservation['type'],
+      type: event.type,
       time: event.time,
       position: data.position,
       ...(data.duration === undefined ? {} : { duration: data.duration }),

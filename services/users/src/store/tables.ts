@@ -1,5 +1,4 @@
-import type { Maturity } from '../app/maturity.js';
-import type { Plan } from '../app/plans.js';
+import type { Maturity, Plan } from '@marquee/contracts';
 import type { Role } from '@marquee/core';
 
 /**

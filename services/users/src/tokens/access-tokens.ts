@@ -7,7 +7,7 @@ import {
   ACCESS_TOKEN_ISSUER,
   ACCESS_TOKEN_TTL_SECONDS,
   ACCESS_TOKEN_TYPE,
-} from './claims.js';
+} from '@marquee/contracts';
 import type { SigningKey } from './signing-keys.js';
 
 export interface AccessTokenSubject {

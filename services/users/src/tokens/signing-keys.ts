@@ -8,7 +8,7 @@ import {
 } from 'jose';
 import { insertSigningKey, newestSigningKeys } from '../store/signing-keys-store.js';
 import type { Executor } from '../store/executor.js';
-import { ACCESS_TOKEN_ALG } from './claims.js';
+import { ACCESS_TOKEN_ALG } from '@marquee/contracts';
 import type { KeySealer } from './sealed-keys.js';
 
 export interface SigningKey {

@@ -1,4 +1,4 @@
-import { maturityRank, type Maturity } from '../maturity.js';
+import { maturityRank, type Maturity } from '@marquee/contracts';
 import type { Neighbour } from './item-knn.js';
 import { topK } from './top-k.js';
 

@@ -1,0 +1,73 @@
+import type { Maturity } from './maturity.js';
+import type { Plan, Role } from './plans.js';
+
+/**
+ * Shapes of the public API (DESIGN.md, `/api/openapi.json`) as the web app reads them. The facts in
+ * them (ratings, plans, roles) come from this package, so the web app and the services cannot
+ * disagree on what a rating or a plan is. Type-only: importing this module adds nothing to a bundle.
+ */
+
+export interface Profile {
+  profileId: string;
+  name: string;
+  kids: boolean;
+  maxMaturity: Maturity;
+}
+
+export interface Account {
+  accountId: string;
+  email: string;
+  plan: Plan;
+  role: Role;
+}
+
+export interface TitleSummary {
+  titleId: string;
+  name: string;
+  type?: 'movie' | 'series' | 'episode';
+  year?: number;
+  maturity?: Maturity;
+  genres?: string[];
+  synopsis?: string;
+  posterUrl?: string | null;
+  /** 0..1 for continue watching. */
+  progress?: number;
+}
+
+export interface Episode extends TitleSummary {
+  season: number;
+  number: number;
+  durationSeconds?: number;
+}
+
+export interface TitleDetail extends TitleSummary {
+  seasons?: { season: number; episodes: Episode[] }[];
+  durationSeconds?: number;
+}
+
+export interface HomeRow {
+  id: string;
+  title: string;
+  items: TitleSummary[];
+}
+
+export interface PlaybackSession {
+  sessionId: string;
+  /** The master playlist on the best edge; the media token is in the path. */
+  manifestUrl: string;
+  edges: { edgeId: string; url: string }[];
+  /** Seconds. */
+  resumeAt: number;
+  expiresAt: string;
+  /** The tallest rendition the plan allows. */
+  maxHeight?: number;
+  heartbeatIntervalSeconds?: number;
+  trickplayUrl?: string;
+}
+
+export interface AuthAnswer {
+  accountId: string;
+  accessToken: string;
+  refreshToken: string;
+  expiresIn: number;
+}

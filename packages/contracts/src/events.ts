@@ -1,0 +1,116 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { MaturitySchema as Maturity, PlanSchema as Plan } from './schemas.js';
+
+/**
+ * Data schemas of the event catalogue (DESIGN.md). Objects accept additional properties so a newer
+ * producer can add fields without breaking older consumers; the listed fields are required unless
+ * marked optional. Adding a field is compatible; removing or retyping one needs a new event type.
+ */
+const Id = Type.String({ minLength: 1, maxLength: 128 });
+const Seconds = Type.Number({ minimum: 0 });
+
+export const MediaUploaded = Type.Object({
+  assetId: Id,
+  titleId: Id,
+  key: Type.String({ minLength: 1, maxLength: 1024 }),
+  filename: Type.String({ minLength: 1, maxLength: 512 }),
+  size: Type.Integer({ minimum: 0 }),
+  sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+});
+
+export const MediaEncodingProgress = Type.Object({
+  assetId: Id,
+  titleId: Id,
+  progress: Type.Number({ minimum: 0, maximum: 1 }),
+  stage: Type.String({ minLength: 1, maxLength: 64 }),
+});
+
+export const Rendition = Type.Object({
+  height: Type.Integer({ minimum: 1 }),
+  width: Type.Integer({ minimum: 1 }),
+  bandwidth: Type.Integer({ minimum: 1 }),
+  codecs: Type.String({ minLength: 1 }),
+});
+
+export const MediaEncoded = Type.Object({
+  assetId: Id,
+  titleId: Id,
+  renditions: Type.Array(Rendition, { minItems: 1 }),
+  durationSeconds: Seconds,
+  posterKey: Type.Optional(Type.String({ minLength: 1 })),
+});
+
+export const MediaEncodingFailed = Type.Object({
+  assetId: Id,
+  titleId: Id,
+  reason: Type.String({ minLength: 1 }),
+});
+
+/**
+ * No artwork URL on purpose: poster URLs are signed for the edge streaming ranks best at the time and
+ * expire, so an event in a durable log would carry a stale one. Whoever shows posters asks streaming
+ * (the gateway does, for home rows, in one batched call).
+ */
+export const TitlePublished = Type.Object({
+  titleId: Id,
+  assetId: Type.Optional(Id),
+  /** Optional for events from older publishers; an episode names its series so rows can show the series. */
+  kind: Type.Optional(Type.Union([Type.Literal('movie'), Type.Literal('series'), Type.Literal('episode')])),
+  seriesId: Type.Optional(Id),
+  name: Type.String({ minLength: 1 }),
+  genres: Type.Array(Type.String({ minLength: 1 })),
+  maturity: Maturity,
+  year: Type.Integer({ minimum: 1870, maximum: 3000 }),
+});
+
+export const PlaybackProgress = Type.Object({
+  sessionId: Id,
+  accountId: Id,
+  profileId: Id,
+  titleId: Id,
+  position: Seconds,
+  duration: Type.Optional(Seconds),
+});
+
+export const UserCreated = Type.Object({ accountId: Id, plan: Plan });
+
+export const ProfileCreated = Type.Object({
+  accountId: Id,
+  profileId: Id,
+  kids: Type.Boolean(),
+  maxMaturity: Maturity,
+});
+
+export const TitleRated = Type.Object({
+  accountId: Id,
+  profileId: Id,
+  titleId: Id,
+  rating: Type.Union([Type.Literal('up'), Type.Literal('down'), Type.Null()]),
+});
+
+export const MyListChanged = Type.Object({
+  accountId: Id,
+  profileId: Id,
+  titleId: Id,
+  inList: Type.Boolean(),
+});
+
+/** Event type → data schema. */
+export const eventCatalogue = {
+  'media.uploaded': MediaUploaded,
+  'media.encoding.progress': MediaEncodingProgress,
+  'media.encoded': MediaEncoded,
+  'media.encoding.failed': MediaEncodingFailed,
+  'title.published': TitlePublished,
+  'playback.started': PlaybackProgress,
+  'playback.heartbeat': PlaybackProgress,
+  'playback.stopped': PlaybackProgress,
+  'user.created': UserCreated,
+  'profile.created': ProfileCreated,
+  'title.rated': TitleRated,
+  'mylist.changed': MyListChanged,
+} satisfies Record<string, TSchema>;
+
+export type CatalogueEventType = keyof typeof eventCatalogue;
+/** The data type of a catalogue event, e.g. `EventData<'media.uploaded'>`. */
+export type EventData<T extends CatalogueEventType> = Static<(typeof eventCatalogue)[T]>;
