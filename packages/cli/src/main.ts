@@ -7,6 +7,8 @@ import { openMediaTools } from '@marquee/encoder';
 import { loadDemoContent } from './demo/load.js';
 import { ingest, login } from './ingest.js';
 import { startPlatform } from './platform.js';
+import { asksForHelp, commandUsage } from './command-usage.js';
+import { BACKUP_USAGE, backupCommand, restoreCommand } from './backup/command.js';
 import { loadCommand } from './load/command.js';
 import { LOAD_USAGE } from './load/options.js';
 import { CLUSTER_USAGE, clusterCommand } from './cluster/command.js';
@@ -21,6 +23,7 @@ const USAGE = `usage:
                                   add an admin account (to the configured users database)
 ${LOAD_USAGE}
 ${CLUSTER_USAGE}
+${BACKUP_USAGE}
   marquee help`;
 
 async function start(argv: string[]): Promise<void> {
@@ -160,6 +163,10 @@ async function adminCommand(argv: string[]): Promise<void> {
 
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
+  if (command && asksForHelp(rest)) {
+    const usage = commandUsage(USAGE, command);
+    if (usage) return console.log(usage);
+  }
   switch (command) {
     case 'start':
       return start(rest);
@@ -169,6 +176,10 @@ async function main(): Promise<void> {
       return clusterCommand(rest);
     case 'admin':
       return adminCommand(rest);
+    case 'backup':
+      return backupCommand(rest);
+    case 'restore':
+      return restoreCommand(rest);
     case 'load':
       return loadCommand(rest);
     case undefined:
