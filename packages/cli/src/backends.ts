@@ -1,9 +1,10 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger, ServiceName, Settings } from '@marquee/core';
-import { ConfigError } from '@marquee/core';
+import { ConfigError, cacheUrlOf } from '@marquee/core';
 import {
   openBlobStore,
+  cacheKindOf,
   openCache,
   openDatabase,
   openEventBus,
@@ -48,9 +49,10 @@ export async function openBackends(settings: Settings, dataDir: string, logger: 
     }
   };
 
+  const cacheServer = cacheUrlOf(settings);
   const [cache, bus, blobs, dbProbe] = await Promise.all([
-    attempt(settings.REDIS_URL ? 'REDIS_URL' : 'cache', () =>
-      openCache({ url: settings.REDIS_URL, prefix: settings.REDIS_PREFIX }),
+    attempt(cacheServer?.setting ?? 'cache', () =>
+      openCache({ url: cacheServer?.url, prefix: settings.REDIS_PREFIX, logger }),
     ),
     attempt(settings.NATS_URL ? 'NATS_URL' : 'MARQUEE_DATA_DIR', () =>
       openEventBus({
@@ -99,7 +101,7 @@ export async function openBackends(settings: Settings, dataDir: string, logger: 
   logger.info(
     {
       db: settings.DATABASE_URL ? `postgres ${hostOf(settings.DATABASE_URL)}` : 'sqlite',
-      cache: settings.REDIS_URL ? `redis ${hostOf(settings.REDIS_URL)}` : 'memory',
+      cache: cacheServer ? `${cacheKindOf(cacheServer.url)} ${hostOf(cacheServer.url)}` : 'memory',
       events: settings.NATS_URL ? `nats ${hostOf(settings.NATS_URL)}` : 'embedded',
       blobs: settings.S3_BUCKET ? `s3 ${settings.S3_BUCKET}` : 'filesystem',
     },

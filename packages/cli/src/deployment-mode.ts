@@ -1,6 +1,7 @@
-import { SERVICE_NAMES, type ServiceName, type Settings } from '@marquee/core';
+import { SERVICE_NAMES, cacheUrlOf, type ServiceName, type Settings } from '@marquee/core';
 
-type BackendSettings = Pick<Settings, 'DATABASE_URL' | 'REDIS_URL' | 'NATS_URL' | 'S3_BUCKET'>;
+type BackendSettings = Pick<Settings, 'DATABASE_URL' | 'REDIS_URL' | 'NATS_URL' | 'S3_BUCKET'> &
+  Partial<Pick<Settings, 'CACHE_URL' | 'MEMCACHED_URL'>>;
 
 /**
  * What running only some services in this process means for the embedded backends. Every embedded
@@ -16,7 +17,7 @@ export function embeddedBackendWarnings(
 ): string[] {
   if (SERVICE_NAMES.every((name) => targets.includes(name))) return [];
   const warnings: string[] = [];
-  if (!settings.REDIS_URL) {
+  if (cacheUrlOf(settings) === undefined) {
     warnings.push(
       'cache is in-process (no REDIS_URL): rate limits, stream leases, job leases and cached pages hold ' +
         'per process, so a viewer may exceed the plan stream limit by reaching another instance and every ' +

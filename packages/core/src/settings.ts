@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { parseConfig } from './config.js';
+import { ConfigError, parseConfig } from './config.js';
 
 export const SERVICE_NAMES = [
   'gateway',
@@ -66,13 +66,26 @@ export const settingsSchema = Type.Object({
   REDIS_URL: Type.Optional(
     Type.String({ pattern: '^rediss?://', description: 'Redis (else an in-process LRU cache)' }),
   ),
+  MEMCACHED_URL: Type.Optional(
+    Type.String({
+      pattern: '^memcached://',
+      description: 'Memcached as the cache (weaker than Redis: see docs/adapters.md)',
+    }),
+  ),
+  CACHE_URL: Type.Optional(
+    Type.String({
+      pattern: '^(rediss?|memcached)://',
+      description: 'the cache server, redis:// or memcached:// (the same as REDIS_URL or MEMCACHED_URL)',
+    }),
+  ),
   NATS_URL: Type.Optional(
     Type.String({ pattern: '^(nats|tls)://', description: 'NATS JetStream (else the embedded SQLite log)' }),
   ),
   REDIS_PREFIX: Type.String({
     default: 'marquee:',
     pattern: '^[A-Za-z0-9_.:-]{1,64}$',
-    description: 'Redis key prefix (several installs or test runs can share one Redis)',
+    description:
+      'cache key prefix on Redis or Memcached (several installs or test runs can share one server)',
   }),
   NATS_STREAM: Type.String({
     default: 'MARQUEE',
@@ -282,5 +295,26 @@ export const settingsSchema = Type.Object({
 export type Settings = Static<typeof settingsSchema>;
 
 export function loadSettings(env: Readonly<Record<string, string | undefined>>): Settings {
-  return parseConfig(settingsSchema, env);
+  const settings = parseConfig(settingsSchema, env);
+  const named = CACHE_URL_SETTINGS.filter((key) => settings[key] !== undefined);
+  if (new Set(named.map((key) => settings[key])).size > 1) {
+    throw new ConfigError([`${named.join(', ')}: name one cache server (these differ)`]);
+  }
+  return settings;
+}
+
+const CACHE_URL_SETTINGS = ['CACHE_URL', 'REDIS_URL', 'MEMCACHED_URL'] as const;
+
+/**
+ * The cache server the settings select and the setting that named it, or undefined for the in-process
+ * cache. Several of CACHE_URL, REDIS_URL and MEMCACHED_URL may be set only when they agree.
+ */
+export function cacheUrlOf(
+  settings: Pick<Settings, (typeof CACHE_URL_SETTINGS)[number]>,
+): { setting: (typeof CACHE_URL_SETTINGS)[number]; url: string } | undefined {
+  for (const setting of CACHE_URL_SETTINGS) {
+    const url = settings[setting];
+    if (url !== undefined) return { setting, url };
+  }
+  return undefined;
 }

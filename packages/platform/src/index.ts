@@ -17,13 +17,16 @@ export { openTestDatabase, type TestDatabaseOptions } from './testing/database.j
 export {
   openCache,
   cacheKindOf,
+  CacheContentionError,
   CacheUnavailableError,
   NotACounterError,
   keepLease,
+  type CacheKind,
   type CacheOptions,
   type HeldLease,
 } from './cache/index.js';
 export { openTestCache, severableCache } from './testing/cache.js';
+export { startMemcached, memcachedInstalled, type RunningMemcached } from './testing/memcached.js';
 export * from './testing/context.js';
 export {
   openEventBus,

@@ -3,9 +3,10 @@
  * object-file.ts) followed by the bytes; `<root>/tmp/` holds writes in progress.
  *
  * A put streams into a fresh temp file (same filesystem, so rename is atomic) while hashing, writes the
- * header, fsyncs, then renames the file onto its key and fsyncs the folder. Before the rename nothing
- * is visible; after it, the whole object is. A killed writer leaves only a temp file, removed by the
- * next open once it is an hour old.
+ * header, fsyncs, then renames the file onto its key and fsyncs the folder and every folder it had to
+ * make (durable-folders.ts has the crash-consistency argument). Before the rename nothing is visible;
+ * after it, the whole object is; once put resolves, a power cut cannot take the object back. A killed
+ * writer leaves only a temp file, removed by the next open once it is an hour old.
  */
 import { constants } from 'node:fs';
 import {
@@ -25,6 +26,7 @@ import { pipeline } from 'node:stream/promises';
 import { NotFoundError } from '@marquee/core';
 import type { BlobInfo, BlobRead, BlobStore, ByteRange } from './port.js';
 import { contentTypeFor } from './content-type.js';
+import { DurableFolders, makeFoldersDurably } from './durable-folders.js';
 import { BlobKeyConflictError, CorruptBlobError } from './errors.js';
 import { compareKeys, validateKey, validatePrefix } from './keys.js';
 import { Measure, bodyStream } from './measure.js';
@@ -41,7 +43,7 @@ export interface FilesystemBlobOptions {
 export async function openFilesystemBlobStore(options: FilesystemBlobOptions): Promise<BlobStore> {
   const objects = join(options.root, 'objects');
   const tmp = join(options.root, 'tmp');
-  await mkdir(objects, { recursive: true });
+  await makeFoldersDurably(objects);
   await mkdir(tmp, { recursive: true });
   await removeStaleTempFiles(tmp, options.staleTempMs ?? STALE_TEMP_MS);
   return new FilesystemBlobStore(objects, tmp);
@@ -72,10 +74,14 @@ function writeAt(file: FileHandle, start: number): Writable {
 }
 
 class FilesystemBlobStore implements BlobStore {
+  private readonly folders: DurableFolders;
+
   constructor(
     private readonly objects: string,
     private readonly tmp: string,
-  ) {}
+  ) {
+    this.folders = new DurableFolders(objects);
+  }
 
   async put(
     key: string,
@@ -235,7 +241,7 @@ class FilesystemBlobStore implements BlobStore {
     // A concurrent delete may prune a folder between our mkdir and rename: then create it again.
     for (let attempt = 1; ; attempt += 1) {
       try {
-        await mkdir(dirname(path), { recursive: true });
+        await this.folders.make(dirname(path));
         await rename(tempPath, path);
         break;
       } catch (error) {
@@ -247,13 +253,8 @@ class FilesystemBlobStore implements BlobStore {
         throw error;
       }
     }
-    // Make the rename itself durable: without this, a power cut can forget the object after put returned.
-    const folder = await open(dirname(path), 'r');
-    try {
-      await folder.sync();
-    } finally {
-      await folder.close();
-    }
+    // Make the rename and any folder made for it durable: else a power cut can forget an acknowledged object.
+    await this.folders.persist(dirname(path));
   }
 
   /** The existing object whose path is a folder of `key` (error path only). */
@@ -271,6 +272,7 @@ class FilesystemBlobStore implements BlobStore {
     for (let dir = from; dir.startsWith(this.objects + '/'); dir = dirname(dir)) {
       try {
         await rmdir(dir);
+        this.folders.forget(dir);
       } catch {
         return; // not empty (ENOTEMPTY), or already pruned by someone else
       }

@@ -1,15 +1,18 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { backendAvailable, testUrls, uniqueName } from '../testing/backends.js';
-import { openTestCache } from '../testing/cache.js';
+import { memcachedTestUrl, openTestCache, stopTestMemcached } from '../testing/cache.js';
 import { openCache } from './index.js';
 import type { Cache } from './port.js';
 
-/** The same suite on every adapter: what a service may rely on whether REDIS_URL is set or not. */
+/** The same suite on every adapter: what a service may rely on whichever cache URL is set, or none. */
 const adapters = [
   { name: 'memory', backend: 'embedded' as const, run: await backendAvailable('embedded') },
   { name: 'redis', backend: 'redis' as const, run: await backendAvailable('redis') },
+  { name: 'memcached', backend: 'memcached' as const, run: await backendAvailable('memcached') },
 ];
+
+afterAll(stopTestMemcached);
 
 function deferred<T>() {
   let resolve!: (value: T) => void;
@@ -225,35 +228,40 @@ for (const adapter of adapters) {
   });
 }
 
-describe.runIf(await backendAvailable('redis'))('cache contract: redis across instances', () => {
-  it('shares values, counters and leases between two separately opened caches', async () => {
-    const prefix = `${uniqueName('shared')}:`;
-    const [a, b] = await Promise.all([
-      openCache({ url: testUrls.redis, prefix }),
-      openCache({ url: testUrls.redis, prefix }),
-    ]);
-    try {
-      await a.set('title:1', { name: 'M' }, 60_000);
-      expect(await b.get('title:1')).toEqual({ name: 'M' });
+const servers = [
+  { name: 'redis', url: async () => testUrls.redis, run: await backendAvailable('redis') },
+  { name: 'memcached', url: memcachedTestUrl, run: await backendAvailable('memcached') },
+];
 
-      const counts = await Promise.all(
-        Array.from({ length: 100 }, (_, i) => (i % 2 ? a : b).increment('rl:x', 60_000)),
-      );
-      expect(Math.max(...counts)).toBe(100);
-      expect(new Set(counts).size).toBe(100);
+for (const server of servers) {
+  describe.runIf(server.run)(`cache contract: ${server.name} across instances`, () => {
+    it('shares values, counters and leases between two separately opened caches', async () => {
+      const prefix = `${uniqueName('shared')}:`;
+      const url = await server.url();
+      const [a, b] = await Promise.all([openCache({ url, prefix }), openCache({ url, prefix })]);
+      try {
+        await a.set('title:1', { name: 'M' }, 60_000);
+        expect(await b.get('title:1')).toEqual({ name: 'M' });
 
-      const admitted = await Promise.all(
-        Array.from({ length: 20 }, (_, i) =>
-          (i % 2 ? a : b).leases.acquire('streams:acct', `s${i}`, 2, 60_000),
-        ),
-      );
-      expect(admitted.filter(Boolean)).toHaveLength(2);
-      const [holder] = await a.leases.holders('streams:acct');
-      await b.leases.release('streams:acct', holder!);
-      expect(await a.leases.acquire('streams:acct', 'newcomer', 2, 60_000)).toBe(true);
-      expect(await b.leases.renew('streams:acct', 'newcomer', 60_000)).toBe(true);
-    } finally {
-      await Promise.all([a.close(), b.close()]);
-    }
+        const counts = await Promise.all(
+          Array.from({ length: 100 }, (_, i) => (i % 2 ? a : b).increment('rl:x', 60_000)),
+        );
+        expect(Math.max(...counts)).toBe(100);
+        expect(new Set(counts).size).toBe(100);
+
+        const admitted = await Promise.all(
+          Array.from({ length: 20 }, (_, i) =>
+            (i % 2 ? a : b).leases.acquire('streams:acct', `s${i}`, 2, 60_000),
+          ),
+        );
+        expect(admitted.filter(Boolean)).toHaveLength(2);
+        const [holder] = await a.leases.holders('streams:acct');
+        await b.leases.release('streams:acct', holder!);
+        expect(await a.leases.acquire('streams:acct', 'newcomer', 2, 60_000)).toBe(true);
+        expect(await b.leases.renew('streams:acct', 'newcomer', 60_000)).toBe(true);
+      } finally {
+        await Promise.all([a.close(), b.close()]);
+      }
+    });
   });
-});
+}

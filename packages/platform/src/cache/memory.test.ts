@@ -32,20 +32,21 @@ describe('in-process cache', () => {
 });
 
 describe('cacheKindOf', () => {
-  it('selects memory without a URL and Redis for redis:// and rediss://', () => {
+  it('selects memory without a URL, Redis for redis:// and rediss://, Memcached for memcached://', () => {
     expect(cacheKindOf(undefined)).toBe('memory');
     expect(cacheKindOf('redis://h:6379')).toBe('redis');
     expect(cacheKindOf('rediss://u:p@h:6380/0')).toBe('redis');
+    expect(cacheKindOf('memcached://h:11211')).toBe('memcached');
   });
 
   it('refuses other schemes without echoing the URL', () => {
     let message = '';
     try {
-      cacheKindOf('memcached://user:hunter2@h');
+      cacheKindOf('memcache://user:hunter2@h');
     } catch (error) {
       message = (error as Error).message;
     }
-    expect(message).toMatch(/"memcached".*redis:\/\//);
+    expect(message).toMatch(/"memcache".*redis:\/\/.*memcached:\/\//);
     expect(message).not.toContain('hunter2');
   });
 });

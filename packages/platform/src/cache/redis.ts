@@ -5,6 +5,7 @@ import type { Cache, Leases } from './port.js';
 import { ACQUIRE_LEASE, LIVE_HOLDERS, RENEW_LEASE, type LeaseCommands } from './redis-scripts.js';
 import { SingleFlight, getOrLoadThrough } from './single-flight.js';
 import { decodeValue, encodeValue, incrementOf, leaseLimitOf, ttlOf } from './values.js';
+import { withTimeout } from './with-timeout.js';
 
 export interface RedisCacheOptions {
   url: string;
@@ -133,12 +134,4 @@ function redisCache(redis: LeaseClient, prefix: string): Cache {
 export function connectionNameOf(prefix: string | undefined): string {
   const name = (prefix ?? '').replace(/[^\w:.-]/g, '_').replace(/:$/, '');
   return name === '' ? 'marquee' : name;
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -1,22 +1,41 @@
 import { openCache } from '../cache/index.js';
 import type { Cache } from '../cache/port.js';
 import { testUrls, uniqueName } from './backends.js';
+import { startMemcached, type RunningMemcached } from './memcached.js';
+
+let sharedMemcached: Promise<RunningMemcached> | undefined;
+
+/** TEST_MEMCACHED_URL, else a private memcached started on first use and shared by this test process. */
+export async function memcachedTestUrl(): Promise<string> {
+  if (testUrls.memcached !== undefined) return testUrls.memcached;
+  sharedMemcached ??= startMemcached();
+  return (await sharedMemcached).url;
+}
+
+/** Stops the private memcached memcachedTestUrl() started, if any (an afterAll of the suites using it). */
+export async function stopTestMemcached(): Promise<void> {
+  const running = sharedMemcached;
+  sharedMemcached = undefined;
+  if (running) await (await running).stop();
+}
 
 /**
- * A fresh cache for one test: a new in-process cache (`embedded`), or Redis at testUrls.redis under a
- * unique key prefix, so tests running in parallel never see each other's keys. Every key the cache
- * writes carries a TTL, so nothing outlives the test by more than the TTLs it chose.
+ * A fresh cache for one test: a new in-process cache (`embedded`), or Redis at testUrls.redis or
+ * memcached (see memcachedTestUrl) under a unique key prefix, so tests running in parallel never see
+ * each other's keys. Every key the cache writes carries a TTL, so nothing outlives the test by more
+ * than the TTLs it chose.
  *
  * @example
  *   const cache = await openTestCache('redis');
  *   onTestFinished(() => cache.close());
  */
 export async function openTestCache(
-  backend: 'embedded' | 'redis',
+  backend: 'embedded' | 'redis' | 'memcached',
   options: { prefix?: string; maxEntries?: number } = {},
 ): Promise<Cache> {
   if (backend === 'embedded') return openCache({ maxEntries: options.maxEntries });
-  return openCache({ url: testUrls.redis, prefix: options.prefix ?? `${uniqueName('test')}:` });
+  const url = backend === 'redis' ? testUrls.redis : await memcachedTestUrl();
+  return openCache({ url, prefix: options.prefix ?? `${uniqueName('test')}:` });
 }
 
 /**
