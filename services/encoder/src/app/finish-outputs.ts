@@ -1,4 +1,4 @@
-import { access, readdir, rename, writeFile } from 'node:fs/promises';
+import { access, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import {
   audioDir,
@@ -13,6 +13,7 @@ import { AAC_LC_CODECS, avcHighCodecs } from './h264-level.js';
 import { renditionName } from './languages.js';
 import { writeMasterPlaylist, type AudioRendition, type VideoVariant } from './master-playlist.js';
 import { measurePlaylist } from './measure-outputs.js';
+import { dominatedRungs } from './dominated-rungs.js';
 import type { Rung } from './ladder.js';
 import type { SubtitleTrack } from './probe.js';
 import { dedupeNames, finishSubtitles, type ReadSidecar } from './subtitle-outputs.js';
@@ -72,12 +73,14 @@ export async function finishOutputs(
   textSubtitles: readonly SubtitleTrack[],
   sidecars: readonly ReadSidecar[],
 ): Promise<EncodedAsset> {
-  const video: (VideoVariant & { name: string })[] = [];
+  const encoded: (VideoVariant & { name: string; rung: Rung; pixels: number })[] = [];
   for (const [i, rung] of plan.rungs.entries()) {
     await rename(join(workDir, hlsVariantDir(i)), join(workDir, videoDir(rung)));
     const m = await measurePlaylist(join(workDir, videoDir(rung)));
-    video.push({
+    encoded.push({
       name: rung.name,
+      rung,
+      pixels: rung.width * rung.height,
       uri: `${videoDir(rung)}/${MEDIA_PLAYLIST}`,
       width: rung.width,
       height: rung.height,
@@ -88,6 +91,9 @@ export async function finishOutputs(
     });
   }
   const durationSeconds = (await measurePlaylist(join(workDir, videoDir(plan.rungs[0]!)))).durationSeconds;
+  const dropped = dominatedRungs(encoded);
+  for (const d of dropped) await rm(join(workDir, videoDir(d.rung)), { recursive: true, force: true });
+  const video = encoded.filter((v) => !dropped.has(v));
 
   const tracks = plan.source.audioTracks;
   const audio: AudioRendition[] = [];
@@ -134,7 +140,7 @@ export async function finishOutputs(
   return {
     masterPlaylist: MASTER_PLAYLIST,
     durationSeconds,
-    renditions: video.map((v, i) => ({
+    renditions: video.map((v) => ({
       name: v.name,
       width: v.width,
       height: v.height,
@@ -143,7 +149,7 @@ export async function finishOutputs(
       codecs: namedAudio.length > 0 ? `${v.codecs},${AAC_LC_CODECS}` : v.codecs,
       frameRate: v.frameRate,
       playlist: v.uri,
-      rung: plan.rungs[i]!,
+      rung: v.rung,
     })),
     audio: namedAudio.map((a) => ({
       name: a.name,
