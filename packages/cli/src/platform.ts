@@ -17,6 +17,8 @@ import { buildStorage } from '@marquee/storage';
 import { buildStreaming } from '@marquee/streaming';
 import { buildUsers } from '@marquee/users';
 import { openBackends } from './backends.js';
+import { BackupMetrics, appendToMetricsEndpoint } from './backup/metrics.js';
+import { startBackupSchedule, type BackupSchedule } from './backup/schedule.js';
 import { embeddedBackendWarnings, trustedProxies } from './deployment-mode.js';
 import { freePort } from './ports.js';
 import { loadOrCreateSecret } from './secret.js';
@@ -58,6 +60,8 @@ export interface RunningPlatform {
   gatewayUrl: string;
   urls: Record<ServiceName, string[]>;
   context: ServiceContext;
+  /** Automatic backups (monolithic mode, unless BACKUP_INTERVAL=off). */
+  backups: BackupSchedule | undefined;
   close(): Promise<void>;
 }
 
@@ -148,11 +152,16 @@ export async function startPlatform(
     };
 
     const started: ServiceModule[] = [];
+    const monolithic = SERVICE_NAMES.every((n) => targets.includes(n));
+    const backupMetrics = new BackupMetrics();
     for (const name of START_ORDER.filter((n) => targets.includes(n))) {
       const instancePorts = ports.get(name) ?? [];
       for (const [index, port] of instancePorts.entries()) {
         const instanceName = instancePorts.length > 1 ? `${name}-${index + 1}` : name;
         const service = await builders[name]({ ...context, logger: logger.child({ service: instanceName }) });
+        if (monolithic && name === 'storage' && index === 0) {
+          appendToMetricsEndpoint(service.app, backupMetrics.registry, instanceName);
+        }
         await service.app.listen({ port, host });
         lifecycle.onClose(`${instanceName} background`, () => service.stop());
         lifecycle.onClose(`${instanceName} http`, () => service.app.close());
@@ -161,9 +170,19 @@ export async function startPlatform(
       }
     }
     for (const service of started) await service.start();
+    const backups = monolithic
+      ? await startBackupSchedule({
+          settings,
+          dataDir,
+          blobs: backends.blobs,
+          logger,
+          metrics: backupMetrics,
+        })
+      : undefined;
+    if (backups) lifecycle.onClose('backups', () => backups.stop());
     const gatewayUrl =
       settings.MARQUEE_PUBLIC_URL ?? `http://${reachableHost(host)}:${settings.MARQUEE_PORT}`;
-    return { gatewayUrl, urls, context, close: () => lifecycle.close() };
+    return { gatewayUrl, urls, context, backups, close: () => lifecycle.close() };
   } catch (err) {
     await lifecycle.close();
     throw err;

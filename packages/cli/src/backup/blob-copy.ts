@@ -39,6 +39,8 @@ export async function forEachParallel<T>(
   if (failure !== undefined) throw failure;
 }
 
+class CorruptSourceError extends Error {}
+
 /**
  * Copies every object of `source` into the target by content: an object whose SHA-256 is already
  * there is not copied again. The hash the target computes while writing must equal the hash the
@@ -50,28 +52,40 @@ export async function backupBlobs(
   signal?: AbortSignal,
 ): Promise<BlobCopyResult> {
   const result: BlobCopyResult = { entries: [], copied: 0, alreadyThere: 0, bytesCopied: 0, corrupt: [] };
+  // Content being copied by this run: a second key with the same bytes waits for it instead.
+  const copying = new Map<string, Promise<boolean>>();
+  const copy = async (info: BlobInfo): Promise<boolean> => {
+    const contentKey = targetKeys.content(info.sha256);
+    if ((await target.head(contentKey))?.sha256 === info.sha256) return false;
+    const read = await source.get(info.key);
+    const stored = await target.put(contentKey, read.body, { contentType: 'application/octet-stream' });
+    if (stored.sha256 !== info.sha256) {
+      await target.delete(contentKey);
+      throw new CorruptSourceError(`${info.key}: recorded ${info.sha256}, read ${stored.sha256}`);
+    }
+    result.copied += 1;
+    result.bytesCopied += stored.size;
+    return true;
+  };
   await forEachParallel(source.list(''), PARALLEL, async (info: BlobInfo) => {
     signal?.throwIfAborted();
-    const contentKey = targetKeys.content(info.sha256);
-    const existing = await target.head(contentKey);
-    if (existing?.sha256 === info.sha256) {
-      result.alreadyThere += 1;
-    } else {
-      let read;
-      try {
-        read = await source.get(info.key);
-      } catch (error) {
-        if (error instanceof NotFoundError) return; // deleted since it was listed: not part of this backup
-        throw error;
-      }
-      const stored = await target.put(contentKey, read.body, { contentType: 'application/octet-stream' });
-      if (stored.sha256 !== info.sha256) {
-        await target.delete(contentKey);
-        result.corrupt.push(`${info.key}: recorded ${info.sha256}, read ${stored.sha256}`);
+    let pending = copying.get(info.sha256);
+    const mine = pending === undefined;
+    if (!pending) {
+      pending = copy(info);
+      copying.set(info.sha256, pending);
+    }
+    try {
+      const copied = await pending;
+      if (!mine || !copied) result.alreadyThere += 1;
+    } catch (error) {
+      if (error instanceof NotFoundError && mine) return; // deleted since it was listed: not in this backup
+      if (error instanceof CorruptSourceError) {
+        if (mine) result.corrupt.push(error.message);
+        else await pushIfCopyableElsewhere(info);
         return;
       }
-      result.copied += 1;
-      result.bytesCopied += stored.size;
+      throw error;
     }
     result.entries.push({
       key: info.key,
@@ -80,6 +94,21 @@ export async function backupBlobs(
       contentType: info.contentType,
     });
   });
+  async function pushIfCopyableElsewhere(info: BlobInfo): Promise<void> {
+    // Another key with the same recorded hash was corrupt; this one may be intact: try it on its own.
+    try {
+      await copy(info);
+      result.entries.push({
+        key: info.key,
+        size: info.size,
+        sha256: info.sha256,
+        contentType: info.contentType,
+      });
+    } catch (error) {
+      if (error instanceof CorruptSourceError) result.corrupt.push(error.message);
+      else if (!(error instanceof NotFoundError)) throw error;
+    }
+  }
   result.entries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return result;
 }

@@ -53,7 +53,9 @@ export class BackupMetrics {
  * service's own: each service's registry is private to it, and a second endpoint would be one more
  * thing to scrape. prom-client's text format allows concatenation of distinct metric families.
  */
-export function appendToMetricsEndpoint(app: FastifyInstance, registry: Registry): void {
+export function appendToMetricsEndpoint(app: FastifyInstance, registry: Registry, service: string): void {
+  // The same `service` label the host's own series carry, so rules can match the two.
+  registry.setDefaultLabels({ service });
   app.addHook('onSend', async (request, _reply, payload) => {
     if (request.url !== '/metrics' || typeof payload !== 'string') return payload;
     return `${payload.trimEnd()}\n${await registry.metrics()}`;

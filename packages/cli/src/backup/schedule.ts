@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { Logger, Settings } from '@marquee/core';
 import type { BlobStore } from '@marquee/platform';
 import { listBackups, pruneBackups } from './catalogue.js';
@@ -5,7 +6,7 @@ import { backupIntervalMs } from './interval.js';
 import { backupTime } from './manifest.js';
 import type { BackupMetrics } from './metrics.js';
 import { takeBackup } from './take-backup.js';
-import { openBackupTarget, type BackupTarget } from './target.js';
+import { openBackupTarget, targetLocation, type BackupTarget } from './target.js';
 
 /** A fresh install gets its first backup this soon (or after one interval, when that is shorter). */
 const FIRST_BACKUP_MS = 5 * 60_000;
@@ -39,8 +40,14 @@ export async function startBackupSchedule(deps: ScheduleDeps): Promise<BackupSch
     return undefined;
   }
   metrics.interval.set(intervalMs / 1000);
-  const target = await (deps.openTarget ?? (() => openBackupTarget(settings)))();
-  const newestId = (await listBackups(target)).finished.at(-1);
+  const openTarget = deps.openTarget ?? (() => openBackupTarget(settings));
+  // A directory target that does not exist yet holds no backup: it is created by the first one, so a
+  // platform started and stopped before its first backup leaves nothing behind.
+  let target: BackupTarget | undefined;
+  const location = deps.openTarget ? undefined : targetLocation(settings);
+  const description = location && 'dir' in location ? location.dir : undefined;
+  if (!description || existsSync(description)) target = await openTarget();
+  const newestId = target ? (await listBackups(target)).finished.at(-1) : undefined;
   const newest = newestId ? backupTime(newestId) : undefined;
   metrics.noteNewest(newest);
 
@@ -49,6 +56,7 @@ export async function startBackupSchedule(deps: ScheduleDeps): Promise<BackupSch
   let running: Promise<string> | undefined;
 
   const runOnce = async (): Promise<string> => {
+    target ??= await openTarget();
     const outcome = await takeBackup(
       {
         dataDir: deps.dataDir,
@@ -86,7 +94,7 @@ export async function startBackupSchedule(deps: ScheduleDeps): Promise<BackupSch
         .catch((err: unknown) => {
           if (aborter.signal.aborted) return;
           metrics.runs.inc({ outcome: 'failed' });
-          logger.error({ err, target: target.description }, 'scheduled backup failed');
+          logger.error({ err, target: target?.description ?? description }, 'scheduled backup failed');
         })
         .finally(() => schedule(intervalMs));
     }, delayMs);
@@ -101,7 +109,11 @@ export async function startBackupSchedule(deps: ScheduleDeps): Promise<BackupSch
   const due = newest ? newest.getTime() + intervalMs - Date.now() : Math.min(intervalMs, FIRST_BACKUP_MS);
   schedule(Math.max(0, due));
   logger.info(
-    { target: target.description, every: settings.BACKUP_INTERVAL, keep: settings.BACKUP_RETENTION },
+    {
+      target: target?.description ?? description,
+      every: settings.BACKUP_INTERVAL,
+      keep: settings.BACKUP_RETENTION,
+    },
     'automatic backups on',
   );
 
@@ -111,7 +123,7 @@ export async function startBackupSchedule(deps: ScheduleDeps): Promise<BackupSch
       clearTimeout(timer);
       aborter.abort();
       await running?.catch(() => undefined);
-      await target.close();
+      await target?.close();
     },
   };
 }

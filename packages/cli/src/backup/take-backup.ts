@@ -24,8 +24,11 @@ export interface BackupOutcome {
   corrupt: string[];
 }
 
-/** Small files of the data directory worth keeping: the generated secret signs tokens and media URLs. */
-const DATA_FILES = ['secret'];
+/**
+ * Small files of the data directory worth keeping: the generated secret signs tokens and media URLs;
+ * the demo marker stops a restored install from loading the demo titles a second time.
+ */
+const DATA_FILES = ['secret', 'demo-content-loaded'];
 
 async function upload(
   target: BackupTarget,
