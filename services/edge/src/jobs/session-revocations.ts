@@ -20,7 +20,7 @@ export class SessionRevocations {
       types: ['playback.stopped'],
       // Idempotent: revoking twice is revoking once.
       handler: async ({ event }) => {
-        const sessionId = (event.data as { sessionId?: unknown }).sessionId;
+        const { sessionId } = event.data;
         const at = Date.parse(event.time);
         if (typeof sessionId === 'string' && Number.isFinite(at)) revoked.revoke(sessionId, at);
       },
