@@ -5,3 +5,4 @@ export * from './events.js';
 export * from './maturity.js';
 export * from './plans.js';
 export * from './schemas.js';
+export * from './viewing.js';

@@ -181,14 +181,37 @@ describe.each(backends)('playback on %s', (backend) => {
     });
   });
 
-  it('starts from 0 when users cannot say where the viewer stopped', async () => {
-    h.users.history.set(`p-premium/${rated.titleId}`, { position: 99, completed: false });
-    const cached = await start(premium, 'p-premium', rated.titleId); // profile now cached
-    expect(cached.json()).toMatchObject({ resumeAt: 99 });
-    await stop(premium, cached.json<{ sessionId: string }>().sessionId);
+  it('resumes where the last session reported, before users has heard of it (a reload mid-play)', async () => {
+    h.users.history.set(`p-premium/${rated.titleId}`, { position: 9, completed: false });
+    const first = await start(premium, 'p-premium', rated.titleId);
+    expect(first.json()).toMatchObject({ resumeAt: 9 });
+    const { sessionId } = first.json<{ sessionId: string }>();
+    await h.as(premium)({
+      method: 'POST',
+      url: `/api/playback/${sessionId}/heartbeat`,
+      payload: { position: 31 },
+    });
+    // users' history still says 9: the heartbeat reaches it later, through an event.
+    const reload = await start(premium, 'p-premium', rated.titleId);
+    expect(reload.json()).toMatchObject({ resumeAt: 31 });
+    await stop(premium, sessionId);
+    await stop(premium, reload.json<{ sessionId: string }>().sessionId); // stopped at 10
     h.users.setDown(true);
     try {
-      const res = await start(premium, 'p-premium', rated.titleId);
+      const again = await start(premium, 'p-premium', rated.titleId);
+      expect(again.json()).toMatchObject({ resumeAt: 10 }); // streaming's own record, users down or not
+      await stop(premium, again.json<{ sessionId: string }>().sessionId);
+    } finally {
+      h.users.setDown(false);
+    }
+  });
+
+  it('starts from 0 when users cannot say where the viewer stopped', async () => {
+    const unseen = await readyTitle(h, { name: 'Never played', maturity: 'PG' });
+    h.users.history.set(`p-premium/${unseen.titleId}`, { position: 99, completed: false });
+    h.users.setDown(true);
+    try {
+      const res = await start(premium, 'p-premium', unseen.titleId);
       expect(res.statusCode).toBe(201);
       expect(res.json()).toMatchObject({ resumeAt: 0 });
       await stop(premium, res.json<{ sessionId: string }>().sessionId);

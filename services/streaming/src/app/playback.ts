@@ -5,6 +5,7 @@ import type { UsersClient } from '../clients/users-client.js';
 import {
   findSession,
   insertSession,
+  latestSession,
   markStopped,
   recordPosition,
   type SessionRow,
@@ -13,7 +14,7 @@ import type { StreamingTables } from '../store/tables.js';
 import type { EdgeDirectory } from './edge-directory.js';
 import { steeringManifest, type SteeringManifest } from './edge-ranking.js';
 import { decideEntitlement, mediaTokenLifetimeMs } from './entitlement.js';
-import { planLimits } from '@marquee/contracts';
+import { isFinishedViewing, planLimits } from '@marquee/contracts';
 import type { MediaUrls } from './media-urls.js';
 import type { PlayCounter } from './play-counter.js';
 import type { PlayableTitles } from './playable-titles.js';
@@ -109,7 +110,7 @@ export class Playback {
     }
     try {
       const [resumeAt, ranked] = await Promise.all([
-        users.resumePosition(identity, input.profileId, title.title_id),
+        this.resumePoint(identity, input.profileId, title.title_id),
         edges.ranked(asset!.asset_id),
       ]);
       const now = this.now();
@@ -209,6 +210,19 @@ export class Playback {
     return steeringManifest(ranked, STEERING_TTL_S);
   }
 
+  /**
+   * Where a new session starts: read-your-writes for resume. A viewer who reloads mid-play must land where
+   * the last session left off, but that session's last position reaches users' history through events,
+   * after the new start may already have asked. So streaming's own newest session on the title wins (it
+   * holds the last position reported, read on the primary); users' history answers for viewings older
+   * than the sessions streaming keeps.
+   */
+  private async resumePoint(identity: Identity, profileId: string, titleId: string): Promise<number> {
+    const latest = await latestSession(this.deps.db.write, profileId, titleId);
+    if (!latest) return this.deps.users.resumePosition(identity, profileId, titleId);
+    return isFinishedViewing(latest.position, latest.duration_seconds) ? 0 : latest.position;
+  }
+
   private maxStreams(identity: Identity): number {
     return planLimits(identity.plan).maxStreams;
   }
@@ -224,7 +238,10 @@ export class Playback {
   private async cachedSession(sessionId: string): Promise<SessionRow | undefined> {
     const hit = this.sessionMemo.get(sessionId);
     if (hit && this.now() - hit.at < 60_000) return hit.row;
-    const row = await findSession(this.deps.db.read, sessionId);
+    // The replica carries the steady polling; a session started a moment ago may not have reached it
+    // yet, and its player asks for steering at once: then the primary answers (read-your-writes).
+    const row =
+      (await findSession(this.deps.db.read, sessionId)) ?? (await findSession(this.deps.db.write, sessionId));
     if (row) {
       if (this.sessionMemo.size >= 10_000) this.sessionMemo.delete(this.sessionMemo.keys().next().value!);
       this.sessionMemo.set(sessionId, { at: this.now(), row });

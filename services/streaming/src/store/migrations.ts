@@ -127,4 +127,14 @@ export const streamingMigrations: Record<string, Migration> = {
       await db.schema.alterTable('edges').addColumn('hit_ratio', 'text').execute();
     },
   },
+  streaming_0004_sessions_by_viewing: {
+    async up(db: Kysely<any>) {
+      // A new session resumes where the newest one on the same title left off (read-your-writes).
+      await db.schema
+        .createIndex('playback_sessions_by_viewing')
+        .on('playback_sessions')
+        .columns(['profile_id', 'title_id', 'created_at'])
+        .execute();
+    },
+  },
 };

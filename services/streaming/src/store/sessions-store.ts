@@ -40,3 +40,23 @@ export async function deleteExpiredSessions(db: Executor, before: string): Promi
   const result = await db.deleteFrom('playback_sessions').where('expires_at', '<', before).executeTakeFirst();
   return Number(result.numDeletedRows);
 }
+
+/**
+ * The newest session of a profile on a title that streaming still keeps (sessions live until their
+ * media token expires): its position is the last one the player reported, which users' history only
+ * learns later through events.
+ */
+export function latestSession(
+  db: Executor,
+  profileId: string,
+  titleId: string,
+): Promise<Pick<SessionRow, 'position' | 'duration_seconds'> | undefined> {
+  return db
+    .selectFrom('playback_sessions')
+    .select(['position', 'duration_seconds'])
+    .where('profile_id', '=', profileId)
+    .where('title_id', '=', titleId)
+    .orderBy('created_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}

@@ -44,8 +44,13 @@ describe('applyPlayback', () => {
     expect(done.completed).toBe(true);
     const again = applyPlayback(done, event('playback.started', 20, 0))!;
     expect(again).toMatchObject({ completed: false, position: 0, startedAt: at(20) });
-    expect(applyPlayback(undefined, event('playback.heartbeat', 1, 5701))?.completed).toBe(true); // 95 %
-    expect(applyPlayback(undefined, event('playback.heartbeat', 1, 5000))?.completed).toBe(false);
+    // The tail is the last 5 %, at most 30 s: a long title is finished only in its last 30 s ...
+    expect(applyPlayback(undefined, event('playback.heartbeat', 1, 5975))?.completed).toBe(true);
+    expect(applyPlayback(undefined, event('playback.heartbeat', 1, 5701))?.completed).toBe(false);
+    // ... and a 12 s clip paused at 7 s is not finished (a flat 30 s tail once swallowed every demo title).
+    const clip = (position: number) => applyPlayback(undefined, event('playback.stopped', 1, position, 12));
+    expect(clip(7)?.completed).toBe(false);
+    expect(clip(11.6)?.completed).toBe(true);
   });
 
   it('keeps a known duration when an event omits it', () => {

@@ -1,3 +1,5 @@
+import { isFinishedViewing } from '@marquee/contracts';
+
 /** What users keeps per profile and title from playback events. */
 export interface ViewingProgress {
   /** Resume position, seconds. */
@@ -18,10 +20,6 @@ export interface PlaybackObservation {
   duration?: number;
 }
 
-/** Watched this share of the duration, or to within the last seconds, counts as finished. */
-export const COMPLETED_SHARE = 0.95;
-export const COMPLETED_TAIL_SECONDS = 30;
-
 /**
  * The progress after one playback event, or undefined when the event changes nothing. Events can
  * arrive late, twice or out of order (at-least-once delivery, several streaming instances), so
@@ -36,11 +34,7 @@ export function applyPlayback(
   if (previous && time <= previous.eventTime) return undefined;
   const duration = event.duration ?? previous?.duration ?? null;
   const rewatch = event.type === 'playback.started' && (previous?.completed ?? false);
-  const finished =
-    event.type !== 'playback.started' &&
-    duration !== null &&
-    duration > 0 &&
-    (event.position >= duration * COMPLETED_SHARE || duration - event.position <= COMPLETED_TAIL_SECONDS);
+  const finished = event.type !== 'playback.started' && isFinishedViewing(event.position, duration);
   return {
     position: event.position,
     duration,
