@@ -12,6 +12,7 @@ import { BACKUP_USAGE, backupCommand, restoreCommand } from './backup/command.js
 import { loadCommand } from './load/command.js';
 import { LOAD_USAGE } from './load/options.js';
 import { CLUSTER_USAGE, clusterCommand } from './cluster/command.js';
+import { CHAOS_USAGE, chaosCommand } from './chaos/command.js';
 
 const USAGE = `usage:
   marquee start [--target=all|<service>[,<service>…]]   run the platform (default: all, monolithic mode)
@@ -23,6 +24,7 @@ const USAGE = `usage:
                                   add an admin account (to the configured users database)
 ${LOAD_USAGE}
 ${CLUSTER_USAGE}
+${CHAOS_USAGE}
 ${BACKUP_USAGE}
   marquee help`;
 
@@ -174,6 +176,8 @@ async function main(): Promise<void> {
       return ingestCommand(rest);
     case 'cluster':
       return clusterCommand(rest);
+    case 'chaos':
+      return chaosCommand(rest);
     case 'admin':
       return adminCommand(rest);
     case 'backup':

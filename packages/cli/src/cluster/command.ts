@@ -31,14 +31,15 @@ export function parseClusterArgs(argv: string[]) {
       json: { type: 'boolean', default: false },
     },
   });
-  const engines = values.engines ?? 'machine';
-  if (engines !== 'machine' && engines !== 'private') {
-    throw new ConfigError([`--engines: machine or private (got "${engines}")`]);
+  const raw = values.engines ?? 'machine';
+  const engines: 'machine' | 'private' | undefined = raw === 'machine' || raw === 'private' ? raw : undefined;
+  if (!engines) {
+    throw new ConfigError([`--engines: machine or private (got "${raw}")`]);
   }
   return {
     replicas: integer(values.replicas, 'replicas', 2, 1),
     ...(values.edges ? { overrides: { edge: integer(values.edges, 'edges', 2, 2) } } : {}),
-    engines: engines,
+    engines,
     port: integer(values.port, 'port', 0),
     restartDelayMs: integer(values['restart-delay-ms'], 'restart-delay-ms', 1_000),
     logDir: resolve(values.logs ?? 'data/cluster-logs'),

@@ -46,13 +46,20 @@ export class Supervisor {
   private readonly replicas = new Map<string, Running>();
   private closed = false;
 
+  /** Whatever happens to the rig's own process (an exception, process.exit), no replica outlives it. */
+  private readonly onExit = () => {
+    for (const r of this.replicas.values()) if (r.child?.pid) this.killGroup(r.child.pid);
+  };
+
   constructor(
     private readonly options: {
       restartDelayMs: number;
       logDir?: string;
       events?: ReplicaEvents;
     },
-  ) {}
+  ) {
+    process.on('exit', this.onExit);
+  }
 
   /** Starts a replica's process now and keeps it running. */
   add(plan: ReplicaPlan, dataDir: string, env: Record<string, string>): Replica {
@@ -130,6 +137,7 @@ export class Supervisor {
     this.closed = true;
     await Promise.all([...this.replicas.keys()].map((id) => this.stop(id, graceMs)));
     for (const r of this.replicas.values()) r.log?.end();
+    process.off('exit', this.onExit);
   }
 
   private running(id: string): Running {
