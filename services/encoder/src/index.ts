@@ -11,6 +11,7 @@ export {
   type EncodeLimits,
   type EncoderSettings,
 } from './app/encode-asset.js';
+export { toIso6392 } from './app/languages.js';
 export { MediaRejectedError, MediaToolError, MediaToolsUnavailableError } from './app/errors.js';
 export { filterMasterByHeight, writeMasterPlaylist } from './app/master-playlist.js';
 export type { SourceInfo } from './app/probe.js';

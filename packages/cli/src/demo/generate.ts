@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { toIso6392 } from '@marquee/encoder';
 import type { DemoVideo } from './catalog.js';
 
 const run = promisify(execFile);
@@ -38,8 +39,11 @@ export function demoVideoArgs(video: DemoVideo, subtitleFiles: string[], output:
   args.push('-map', '0:v');
   video.audio.forEach((_, i) => args.push('-map', `${i + 1}:a`));
   subtitleFiles.forEach((_, i) => args.push('-map', `${video.audio.length + 1 + i}:s`));
-  video.audio.forEach(([lang], i) => args.push(`-metadata:s:a:${i}`, `language=${lang}`));
-  (video.subtitles ?? []).forEach(([lang], i) => args.push(`-metadata:s:s:${i}`, `language=${lang}`));
+  // MP4 wants ISO 639-2 ("spa"): a two-letter "es" is retagged "eng" or dropped, depending on the ffmpeg.
+  video.audio.forEach(([lang], i) => args.push(`-metadata:s:a:${i}`, `language=${toIso6392(lang)}`));
+  (video.subtitles ?? []).forEach(([lang], i) =>
+    args.push(`-metadata:s:s:${i}`, `language=${toIso6392(lang)}`),
+  );
   args.push('-t', String(video.seconds), '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '26', '-g', '60');
   args.push('-c:a', 'aac', '-b:a', '96k', '-ac', '2');
   if (subtitleFiles.length > 0) args.push('-c:s', 'mov_text');

@@ -10,7 +10,7 @@ import {
 } from './encode-args.js';
 import { MediaToolError } from './errors.js';
 import { AAC_LC_CODECS, avcHighCodecs } from './h264-level.js';
-import { renditionName } from './languages.js';
+import { renditionName, UNKNOWN_LANGUAGE_NAME } from './languages.js';
 import { writeMasterPlaylist, type AudioRendition, type VideoVariant } from './master-playlist.js';
 import { measurePlaylist } from './measure-outputs.js';
 import { dominatedRungs } from './dominated-rungs.js';
@@ -103,7 +103,7 @@ export async function finishOutputs(
     const track = tracks.find((t) => t.index === out.index);
     audio.push({
       uri: `${audioDir(j)}/${MEDIA_PLAYLIST}`,
-      name: renditionName(track?.language, track?.title, `Audio ${j + 1}`),
+      name: renditionName(track?.language, track?.title, UNKNOWN_LANGUAGE_NAME),
       language: track?.language,
       channels: out.channels,
       default: track?.default ?? false,

@@ -81,6 +81,24 @@ export function toBcp47(tag: string | undefined): string | undefined {
   return /^[a-z]{2,3}(-[a-z0-9]{2,8})*$/i.test(lower) ? lower : undefined;
 }
 
+/** Two-letter code → its ISO 639-2 code (the first, terminology form listed above: "fr" → "fra"). */
+const THREE_LETTER: Record<string, string> = {};
+for (const [three, two] of Object.entries(TWO_LETTER)) THREE_LETTER[two] ??= three;
+
+/**
+ * The ISO 639-2 code a container's track language wants, from a BCP 47 tag ("es" → "spa", "pt-BR" →
+ * "por"). MP4 stores three letters only: a two-letter code written there is retagged "eng" by some
+ * ffmpeg builds and dropped by others, so a Spanish track would show as English. "und" when unknown.
+ */
+export function toIso6392(tag: string | undefined): string {
+  const primary = tag?.trim().toLowerCase().split('-')[0] ?? '';
+  if (/^[a-z]{3}$/.test(primary)) return primary;
+  return THREE_LETTER[primary] ?? 'und';
+}
+
+/** What a track with no language is called (numbered when there are several: "Unknown (2)"). */
+export const UNKNOWN_LANGUAGE_NAME = 'Unknown';
+
 const displayNames = new Intl.DisplayNames(['en'], { type: 'language' });
 
 /** A rendition NAME the player shows: the track's title, else the language in English, else a fallback. */

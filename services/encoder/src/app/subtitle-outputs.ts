@@ -2,7 +2,7 @@ import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { MEDIA_PLAYLIST, rawSubtitleFile, subtitleDir } from './encode-args.js';
 import { MediaRejectedError } from './errors.js';
-import { renditionName, toBcp47 } from './languages.js';
+import { renditionName, toBcp47, UNKNOWN_LANGUAGE_NAME } from './languages.js';
 import type { SubtitleTrack } from './probe.js';
 import { normalizeVtt, sidecarToVtt, subtitlePlaylist, withTimestampMap } from './subtitles.js';
 
@@ -78,13 +78,13 @@ export async function finishSubtitles(
       continue;
     }
     await writeRendition(join(workDir, dir), vtt, durationSeconds);
-    const name = renditionName(track.language, track.title, `Subtitles ${k + 1}`);
+    const name = renditionName(track.language, track.title, UNKNOWN_LANGUAGE_NAME);
     outputs.push({ dir, name, language: track.language, origin: 'stream' });
   }
   for (const [i, sidecar] of sidecars.entries()) {
     const dir = subtitleDir(extracted.length + i);
     await writeRendition(join(workDir, dir), sidecar.vtt, durationSeconds);
-    const name = renditionName(sidecar.language, undefined, `Subtitles ${outputs.length + 1}`);
+    const name = renditionName(sidecar.language, undefined, UNKNOWN_LANGUAGE_NAME);
     outputs.push({ dir, name, language: sidecar.language, origin: 'sidecar' });
   }
   return dedupeNames(outputs);
