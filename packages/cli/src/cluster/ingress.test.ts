@@ -65,6 +65,21 @@ describe('Ingress', () => {
       expect(await res.text()).toBe(`a:start-${i}`);
     }
     expect(a.hits).toHaveLength(4);
+    // A request without a body (no Content-Length, no Transfer-Encoding) is replayed too: a viewer's DELETE.
+    const dead2 = `http://127.0.0.1:${await freePort('127.0.0.1')}`;
+    const again = await ingressOver([dead2, a.url]);
+    for (let i = 0; i < 2; i += 1) {
+      const res = await new Promise<number>((resolve, reject) => {
+        const req = http.request(`${again.url}/api/playback/s${i}`, { method: 'DELETE' }, (r) => {
+          r.resume();
+          resolve(r.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      expect(res).toBe(200);
+    }
+    expect(a.hits.slice(-2)).toEqual(['DELETE /api/playback/s0 ', 'DELETE /api/playback/s1 ']);
     ingress.drain(a.url);
     const none = await fetch(`${ingress.url}/api/x`);
     expect(none.status).toBe(503);

@@ -51,6 +51,7 @@ export class Ingress {
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 256, timeout: 60_000 });
   private readonly server: http.Server;
   private cursor = 0;
+  private readonly probeFailures = new Map<string, number>();
   private probeTimer: NodeJS.Timeout | undefined;
   private address: AddressInfo | undefined;
 
@@ -130,16 +131,21 @@ export class Ingress {
     return b;
   }
 
+  /** Two failed probes in a row take a gateway out (one slow answer on a busy machine does not). */
   private async probeAll(): Promise<void> {
     await Promise.all(
       this.backends.map(async (b) => {
+        let ok = false;
         try {
-          const res = await fetch(`${b.url}/readyz`, { signal: AbortSignal.timeout(1_000) });
+          const res = await fetch(`${b.url}/readyz`, { signal: AbortSignal.timeout(2_000) });
           await res.arrayBuffer();
-          b.healthy = res.status === 200;
+          ok = res.status === 200;
         } catch {
-          b.healthy = false;
+          ok = false;
         }
+        const failures = ok ? 0 : (this.probeFailures.get(b.url) ?? 0) + 1;
+        this.probeFailures.set(b.url, failures);
+        b.healthy = failures < 2;
       }),
     );
   }
@@ -154,9 +160,9 @@ export class Ingress {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const length = Number(
-      req.headers['content-length'] ?? (req.method === 'GET' || req.method === 'HEAD' ? 0 : NaN),
-    );
+    // No Content-Length and no Transfer-Encoding means no body (RFC 9112 §6.3): such a request, a
+    // DELETE included, can be replayed as surely as a GET.
+    const length = Number(req.headers['content-length'] ?? (req.headers['transfer-encoding'] ? NaN : 0));
     const replayable = Number.isFinite(length) && length <= (this.options.replayableBodyBytes ?? 1024 * 1024);
     let body: Buffer | undefined;
     if (replayable) {
@@ -175,7 +181,6 @@ export class Ingress {
       tried.add(backend.url);
       const outcome = await this.forward(backend, req, res, body);
       if (outcome !== 'retry') return;
-      backend.healthy = false;
     }
   }
 
@@ -216,6 +221,11 @@ export class Ingress {
         });
       });
       upstream.on('error', (err: NodeJS.ErrnoException) => {
+        if (err.code === 'ECONNREFUSED') {
+          // Nothing listens there: out of rotation now, not at the next probe.
+          backend.healthy = false;
+          this.probeFailures.set(backend.url, 2);
+        }
         if (!res.headersSent && body && neverDelivered(err, upstream.reusedSocket)) return finish('retry');
         if (!res.headersSent) {
           res.writeHead(502, { 'content-type': 'application/problem+json' });
