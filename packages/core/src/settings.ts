@@ -279,6 +279,14 @@ export const settingsSchema = Type.Object({
     description:
       'gateway: the longest wait between password tries on one account; nobody is locked out longer',
   }),
+  BILLING_DEFAULT_PLAN: Type.Union(
+    [Type.Literal('basic'), Type.Literal('standard'), Type.Literal('premium')],
+    {
+      default: 'standard',
+      description:
+        'users: the plan every new account starts on; asking for a higher one (at sign-up or later) waits for an admin to approve it',
+    },
+  ),
   METRICS_TOKEN: Type.Optional(
     Type.String({
       minLength: 16,

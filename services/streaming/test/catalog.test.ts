@@ -255,7 +255,7 @@ describe.each(backends)('streaming catalog on %s', (backend) => {
     expect(items[0]!.posterUrl).toBe(listed.find((t) => t.titleId === shown)!.posterUrl);
   });
 
-  it('filters by the profile’s maturity ceiling, and only for the profile’s owner', async () => {
+  it('filters by the profile’s maturity ceiling; another account’s profile is an unknown one', async () => {
     await readyTitle(h, { name: 'Grown Up Movie', maturity: 'R' });
     h.users.profiles.set('kid-1', { accountId: 'acc-1', kids: true, maxMaturity: 'PG' });
     h.users.profiles.set('adult-1', { accountId: 'acc-1', kids: false, maxMaturity: 'NC-17' });
@@ -265,11 +265,33 @@ describe.each(backends)('streaming catalog on %s', (backend) => {
         .items.map((t) => t.name);
     expect(await names('adult-1')).toContain('Grown Up Movie');
     expect(await names('kid-1')).not.toContain('Grown Up Movie');
-    const other = await h.as({ ...viewer, accountId: 'acc-2' })({
-      method: 'GET',
-      url: '/api/titles?profileId=kid-1',
-    });
-    expect(other.statusCode).toBe(403);
+    // Issue 20 item 7: 403 for another account's profile and 404 for an unknown id told them apart.
+    const asOther = h.as({ ...viewer, accountId: 'acc-2' });
+    const foreign = await asOther({ method: 'GET', url: '/api/titles?profileId=kid-1' });
+    const unknown = await asOther({ method: 'GET', url: '/api/titles?profileId=no-such-profile' });
+    expect(foreign.statusCode).toBe(404);
+    expect(unknown.statusCode).toBe(404);
+    const body = (res: typeof foreign) => ({ ...res.json<object>(), detail: 'x', id: 'x', instance: 'x' });
+    expect(body(foreign)).toEqual(body(unknown));
+  });
+
+  it('lists, without a profile, nothing above the account’s most permissive profile', async () => {
+    await readyTitle(h, { name: 'Late Night Thriller', maturity: 'R' });
+    h.users.profiles.set('only-kid', { accountId: 'acc-kids', kids: true, maxMaturity: 'PG' });
+    const asKids = h.as({ ...viewer, accountId: 'acc-kids' });
+    const listed = (await asKids({ method: 'GET', url: '/api/titles?limit=100' })).json<{
+      items: { name: string; maturity: string }[];
+    }>();
+    expect(listed.items.map((t) => t.name)).not.toContain('Late Night Thriller');
+    expect(listed.items.every((t) => ['G', 'PG'].includes(t.maturity))).toBe(true);
+    const late = listed.items.length;
+    h.users.profiles.set('grown-up', { accountId: 'acc-grown', kids: false, maxMaturity: 'R' });
+    const asGrown = h.as({ ...viewer, accountId: 'acc-grown' });
+    const all = (await asGrown({ method: 'GET', url: '/api/titles?limit=100' })).json<{
+      items: { name: string }[];
+    }>();
+    expect(all.items.map((t) => t.name)).toContain('Late Night Thriller');
+    expect(all.items.length).toBeGreaterThan(late);
   });
 
   it('shows a series with its published episodes by season, and publishes the series once', async () => {

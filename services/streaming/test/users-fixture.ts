@@ -9,7 +9,7 @@ export interface FixtureProfile {
 
 /**
  * A stand-in for the users service's internal API (its contract as streaming uses it), on a real
- * loopback port: profiles by id and one resume position per profile and title. `down()` makes every
+ * loopback port: profiles by id, accounts' maturity ceilings, and one resume position per profile and title. `down()` makes every
  * call fail with a connection reset, as when users is stopped.
  */
 export async function startUsersFixture() {
@@ -28,6 +28,19 @@ export async function startUsersFixture() {
       return profile
         ? send(200, { profileId: match[1], name: 'p', ...profile })
         : send(404, { code: 'not_found', status: 404 });
+    }
+    match = /^\/internal\/accounts\/([^/]+)$/.exec(url.pathname);
+    if (match) {
+      // The most permissive of the account's profiles, as users answers it; an account the fixture has
+      // no profiles for browses everything, as a new account's adult profile does.
+      const accountId = decodeURIComponent(match[1]!);
+      const ranks = ['G', 'PG', 'PG-13', 'R', 'NC-17'];
+      const own = [...profiles.values()].filter((p) => p.accountId === accountId);
+      const maxMaturity =
+        own.length === 0
+          ? 'NC-17'
+          : own.map((p) => p.maxMaturity).reduce((a, b) => (ranks.indexOf(b) > ranks.indexOf(a) ? b : a));
+      return send(200, { accountId, plan: 'premium', role: 'viewer', maxMaturity });
     }
     match = /^\/api\/profiles\/([^/]+)\/history\/([^/]+)$/.exec(url.pathname);
     if (match) {

@@ -1,3 +1,4 @@
+import type { Plan } from '@marquee/contracts';
 import type { ServiceContext } from '@marquee/platform';
 import { PRODUCTION_ARGON2, type Argon2Params } from './app/password-hashing.js';
 
@@ -7,6 +8,8 @@ export interface UsersConfig {
   secret: string;
   firstAdmin: { email?: string; password?: string };
   argon2: Argon2Params;
+  /** The plan new accounts start on; higher ones wait for the operator (OperatorBilling). */
+  defaultPlan: Plan;
 }
 
 export function usersConfig(ctx: Pick<ServiceContext, 'settings' | 'secret'>): UsersConfig {
@@ -14,5 +17,6 @@ export function usersConfig(ctx: Pick<ServiceContext, 'settings' | 'secret'>): U
     secret: ctx.secret,
     firstAdmin: { email: ctx.settings.MARQUEE_ADMIN_EMAIL, password: ctx.settings.MARQUEE_ADMIN_PASSWORD },
     argon2: PRODUCTION_ARGON2,
+    defaultPlan: ctx.settings.BILLING_DEFAULT_PLAN,
   });
 }

@@ -13,6 +13,7 @@ import {
   type ServiceContext,
 } from '@marquee/platform';
 import { createAdminAccount, ensureFirstAdmin } from './app/admin.js';
+import { OperatorBilling, type Billing } from './app/billing.js';
 import type { UsersAppContext } from './app/context.js';
 import { createPasswordHasher, type Argon2Params } from './app/password-hashing.js';
 import './app/problems.js';
@@ -21,6 +22,7 @@ import { accountRoutes } from './http/account-routes.js';
 import { authRoutes } from './http/auth-routes.js';
 import { internalRoutes } from './http/internal-routes.js';
 import { libraryRoutes } from './http/library-routes.js';
+import { planChangeRoutes } from './http/plan-change-routes.js';
 import { profileRoutes } from './http/profile-routes.js';
 import { startPlaybackHistory } from './jobs/playback-history.js';
 import { usersMigrations } from './store/migrations.js';
@@ -43,6 +45,8 @@ export interface UsersOptions {
   print?: (line: string) => void;
   /** Age at which the signing key rotates (default 30 days). */
   keyRotationMs?: number;
+  /** Who decides plans: a payment provider's adapter; default OperatorBilling(BILLING_DEFAULT_PLAN). */
+  billing?: Billing;
 }
 
 /** Applies the users migrations (with the platform outbox table); idempotent. */
@@ -79,6 +83,7 @@ export async function buildUsers(
     hasher: createPasswordHasher(options.argon2 ?? config.argon2),
     keys,
     clock,
+    billing: options.billing ?? new OperatorBilling(config.defaultPlan),
   };
   await ensureFirstAdmin(
     ctx,
@@ -105,6 +110,7 @@ export async function buildUsers(
   profileRoutes(app, ctx);
   libraryRoutes(app, ctx);
   internalRoutes(app, ctx);
+  planChangeRoutes(app, ctx);
 
   let relay: OutboxRelay | undefined;
   let playback: { stop(): Promise<void> } | undefined;

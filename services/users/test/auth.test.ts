@@ -31,9 +31,10 @@ describe.each(await storeBackends())('auth on $backend', ({ backend, available }
     expect(me.json()).toEqual({
       accountId: pair.accountId,
       email: email.toLowerCase(),
-      plan: 'premium',
+      plan: 'standard', // asked for premium: that waits for the operator
       role: 'viewer',
       createdAt: expect.any(String),
+      pendingPlan: 'premium',
     });
   });
 
@@ -124,26 +125,53 @@ describe.each(await storeBackends())('auth on $backend', ({ backend, available }
     }
   });
 
-  it.runIf(available)('changes plan; the next refresh carries it', async () => {
-    const pair = await users.signup();
-    const res = await users.call({
-      method: 'PUT',
-      url: '/api/account/plan',
-      token: pair.accessToken,
-      payload: { plan: 'premium' },
+  it.runIf(available)(
+    'lets a viewer ask for a higher plan, never take it; the operator grants it (issue 20 item 4)',
+    async () => {
+      const pair = await users.signup();
+      const asked = await users.call({
+        method: 'PUT',
+        url: '/api/account/plan',
+        token: pair.accessToken,
+        payload: { plan: 'premium' },
+      });
+      expect(asked.statusCode).toBe(202);
+      expect(asked.json()).toMatchObject({
+        plan: 'standard',
+        pendingPlan: 'premium',
+        detail: expect.any(String),
+      });
+      const internal = await users.call({ url: `/internal/accounts/${pair.accountId}` });
+      expect(internal.json()).toEqual({
+        accountId: pair.accountId,
+        plan: 'standard',
+        role: 'viewer',
+        maxMaturity: 'NC-17',
+      });
+      // Asking for less is granted at once, and forgets the pending request.
+      const lower = await users.call({
+        method: 'PUT',
+        url: '/api/account/plan',
+        token: pair.accessToken,
+        payload: { plan: 'basic' },
+      });
+      expect(lower.statusCode).toBe(200);
+      expect(lower.json()).toMatchObject({ plan: 'basic', pendingPlan: null });
+    },
+  );
+
+  it.runIf(available)('starts every sign-up on the operator’s plan, whatever it asks for', async () => {
+    const premium = await users.call({
+      method: 'POST',
+      url: '/api/auth/signup',
+      payload: { email: uniqueEmail(), password: GOOD_PASSWORD, plan: 'premium' },
     });
-    expect(res.json()).toMatchObject({ plan: 'premium' });
-    const next = (
-      await users.call({
-        method: 'POST',
-        url: '/api/auth/refresh',
-        payload: { refreshToken: pair.refreshToken },
-      })
-    ).json();
-    const internal = await users.call({ url: `/internal/accounts/${pair.accountId}` });
-    expect(internal.json()).toEqual({ accountId: pair.accountId, plan: 'premium', role: 'viewer' });
-    const me = await users.call({ url: '/api/account', token: next.accessToken });
-    expect(me.json().plan).toBe('premium');
+    expect(premium.statusCode).toBe(201);
+    const me = await users.call({
+      url: '/api/account',
+      token: premium.json<{ accessToken: string }>().accessToken,
+    });
+    expect(me.json()).toMatchObject({ plan: 'standard', pendingPlan: 'premium' });
   });
 
   it.runIf(available)('needs an identity on account routes and the service token everywhere', async () => {

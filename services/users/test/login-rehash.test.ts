@@ -2,6 +2,7 @@ import { openTestDatabase, registerCatalogue, type Database } from '@marquee/pla
 import { parseOptions } from '@node-rs/argon2';
 import { afterEach, describe, expect, it } from 'vitest';
 import { login, signup } from '../src/app/accounts.js';
+import { OperatorBilling } from '../src/app/billing.js';
 import type { UsersAppContext } from '../src/app/context.js';
 import { createPasswordHasher } from '../src/app/password-hashing.js';
 import { migrateUsers } from '../src/index.js';
@@ -31,6 +32,7 @@ describe.each(await storeBackends())('rehash on login on $backend', ({ backend, 
       hasher: createPasswordHasher({ memoryCost, timeCost: 1, parallelism: 1 }),
       keys,
       clock,
+      billing: new OperatorBilling('standard'),
     });
     const email = uniqueEmail();
     await signup(context(1024), { email, password: GOOD_PASSWORD, plan: 'basic' });

@@ -13,6 +13,7 @@ describe('routing table', () => {
     ['POST', '/api/auth/refresh', 'users', 'public', 'proxy'],
     ['POST', '/api/auth/logout', 'users', 'public', 'proxy'],
     ['PUT', '/api/account/password', 'users', 'viewer', 'credentials'],
+    ['POST', '/api/admin/plan-changes/acc-1', 'users', 'admin', 'proxy'],
     ['GET', '/api/account/sessions', 'users', 'viewer', 'proxy'],
     ['GET', '/api/auth/sessions', 'users', 'viewer', 'proxy'],
     ['GET', '/api/auth/login', 'users', 'viewer', 'proxy'],

@@ -77,6 +77,7 @@ export const ROUTES: readonly RouteRule[] = [
   { pattern: '/api/admin/titles/*', upstream: 'streaming', access: 'admin', kind: 'proxy' },
   { pattern: '/api/admin/uploads/*', upstream: 'storage', access: 'admin', kind: 'upload' },
   { pattern: '/api/admin/edges/*', upstream: 'streaming', access: 'admin', kind: 'proxy' },
+  { pattern: '/api/admin/plan-changes/*', upstream: 'users', access: 'admin', kind: 'proxy' },
   { pattern: '/api/admin/queue/*', upstream: 'encoder', access: 'admin', kind: 'proxy' },
   {
     pattern: '/api/admin/health',

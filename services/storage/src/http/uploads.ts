@@ -49,6 +49,12 @@ export function registerUploadRoutes(app: FastifyInstance, deps: UploadRoutesDep
     generateUrl: (_req, { path, id }) => `${path}/${uploadIdOf(id) ?? ''}`,
     getFileIdFromRequest: (_req, lastPath) =>
       lastPath !== undefined && isUploadId(lastPath) ? stagingIdOf(lastPath) : undefined,
+    // CORS is the gateway's (CORS_ORIGINS): tus would otherwise answer `Access-Control-Allow-Origin: *`
+    // to every upload request, letting any site read admins' upload answers.
+    allowedOrigins: () => false,
+    async onIncomingRequest(req, stagingId) {
+      if (req.method === 'DELETE') await abandon(stagingId);
+    },
     async onUploadCreate(_req, upload: Upload) {
       const uploadId = uploadIdOfTus(upload);
       const meta = parseUploadMetadata(upload.metadata ?? {});
@@ -99,6 +105,26 @@ export function registerUploadRoutes(app: FastifyInstance, deps: UploadRoutesDep
       return undefined;
     },
   });
+  /**
+   * A source upload deleted before its last byte: its asset fails with a reason (else the title shows
+   * "uploading" for good) and the record expires, before tus removes the staging. Finished uploads keep
+   * their asset.
+   */
+  async function abandon(stagingId: string): Promise<void> {
+    const uploadId = uploadIdOf(stagingId);
+    const row = uploadId ? await deps.uploads.find(uploadId, 'primary') : undefined;
+    if (!uploadId || !row || row.state !== 'receiving') return;
+    if (row.kind === 'source' && row.asset_id) {
+      const res = await deps.streaming.post(
+        `/internal/assets/${encodeURIComponent(row.asset_id)}/abandoned`,
+        {},
+      );
+      if (res.status >= 300 && res.status !== 404)
+        refuse(503, 'The catalog could not be told the upload is cancelled; retry the deletion');
+    }
+    await deps.uploads.expireReceiving(uploadId, new Date());
+  }
+
   tus.on(EVENTS.POST_CREATE, (_req, upload) =>
     deps.logger.info({ uploadId: uploadIdOf(upload.id), size: upload.size }, 'upload created'),
   );

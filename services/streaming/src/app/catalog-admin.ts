@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { ConflictError, DomainError, NotFoundError, ValidationError } from '@marquee/core';
 import { jsonColumn, type Database } from '@marquee/platform';
-import { insertAsset, latestAssetOf, latestAssetsOf } from '../store/assets-store.js';
+import {
+  applyAssetChange,
+  findAsset,
+  insertAsset,
+  latestAssetOf,
+  latestAssetsOf,
+  snapshotOf,
+} from '../store/assets-store.js';
 import type { StreamingTables } from '../store/tables.js';
 import {
   adminListTitles,
@@ -12,6 +19,8 @@ import {
 } from '../store/titles-store.js';
 import type { Maturity } from '@marquee/contracts';
 import { adminTitleView, decodeCursor, encodeCursor, type AdminTitleView } from './title-views.js';
+
+export const UPLOAD_CANCELLED = 'The upload was deleted before it finished; upload the video again';
 
 export interface NewTitle {
   type: 'movie' | 'series';
@@ -114,18 +123,22 @@ export class CatalogAdmin {
     });
   }
 
-  /** Storage registers a source upload before taking its bytes; a retried create gets the same asset. */
+  /**
+   * Storage registers a source upload before taking its bytes; a retried create gets the same asset.
+   * Admin paths read the PRIMARY: the title was usually created a moment ago, and a replica that lags
+   * would answer 404 (or miss the retried upload and make a second asset).
+   */
   async registerUpload(
     titleId: string,
     input: { uploadId?: string; filename?: string },
   ): Promise<{ assetId: string }> {
-    const title = await findTitle(this.db.read, titleId);
+    const title = await findTitle(this.db.write, titleId);
     if (!title) throw new NotFoundError('title', titleId);
     if (title.kind === 'series') {
       throw new ValidationError('A series has no video of its own: upload to one of its episodes');
     }
     if (input.uploadId) {
-      const existing = await this.db.read
+      const existing = await this.db.write
         .selectFrom('assets')
         .select('asset_id')
         .where('upload_id', '=', input.uploadId)
@@ -152,15 +165,32 @@ export class CatalogAdmin {
     return { assetId };
   }
 
+  /**
+   * Storage says an upload was deleted before it finished: its asset fails with a reason instead of
+   * staying "uploading" for good. An asset already past uploading (queued, encoding, done) is kept.
+   */
+  async abandonUpload(assetId: string): Promise<void> {
+    const asset = await findAsset(this.db.write, assetId);
+    if (!asset) throw new NotFoundError('asset', assetId);
+    if (asset.state !== 'uploading') return;
+    const change = { state: 'failed', reason: UPLOAD_CANCELLED } as const;
+    if (
+      !(await applyAssetChange(this.db.write, assetId, snapshotOf(asset), change, this.now().toISOString()))
+    ) {
+      // It moved on meanwhile (the last byte landed): re-read and decide again.
+      return this.abandonUpload(assetId);
+    }
+  }
+
   async adminTitle(titleId: string): Promise<AdminTitleView> {
-    const title = await findTitle(this.db.read, titleId);
+    const title = await findTitle(this.db.write, titleId);
     if (!title) throw new NotFoundError('title', titleId);
-    const view = adminTitleView(title, await latestAssetOf(this.db.read, titleId));
+    const view = adminTitleView(title, await latestAssetOf(this.db.write, titleId));
     if (title.kind !== 'series') return view;
-    const episodes = await listEpisodes(this.db.read, titleId, false);
+    const episodes = await listEpisodes(this.db.write, titleId, false);
     const assets = newestByTitle(
       await latestAssetsOf(
-        this.db.read,
+        this.db.write,
         episodes.map((e) => e.title_id),
       ),
     );
@@ -170,7 +200,7 @@ export class CatalogAdmin {
   async adminList(cursor: string | undefined, limit: number): Promise<Page<AdminTitleView>> {
     const after = decodeCursor(cursor);
     const rows = await adminListTitles(
-      this.db.read,
+      this.db.write,
       after && typeof after.c === 'string' && typeof after.i === 'string'
         ? { createdAt: after.c, titleId: after.i }
         : undefined,
@@ -179,7 +209,7 @@ export class CatalogAdmin {
     const page = rows.slice(0, limit);
     const assets = newestByTitle(
       await latestAssetsOf(
-        this.db.read,
+        this.db.write,
         page.map((r) => r.title_id),
       ),
     );

@@ -63,6 +63,34 @@ export class UsersClient {
   }
 
   /**
+   * The most permissive maturity ceiling among the account's profiles (what it may browse without
+   * naming a profile), cached like profiles; NotFoundError for an unknown account, UpstreamError when
+   * users cannot answer.
+   */
+  async accountCeiling(accountId: string): Promise<Maturity> {
+    const ceiling = await this.cache.getOrLoad<Maturity | null>(
+      `streaming:account-ceiling:${accountId}`,
+      PROFILE_TTL_MS,
+      async () => {
+        const res = await this.client.get<Record<string, unknown>>(
+          `/internal/accounts/${encodeURIComponent(accountId)}`,
+        );
+        if (res.status === 404) return null;
+        if (res.status !== 200 || !isMaturity(res.body.maxMaturity)) {
+          throw new UpstreamError(
+            'upstream.unavailable',
+            'users',
+            `users answered ${res.status} for an account`,
+          );
+        }
+        return res.body.maxMaturity;
+      },
+    );
+    if (!ceiling) throw new NotFoundError('account', accountId);
+    return ceiling;
+  }
+
+  /**
    * Seconds to resume `titleId` at for this profile: 0 when never watched, when finished, or when users
    * is slow or down (playback must not fail because history is unavailable).
    */

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { DomainError, requireIdentity, UpstreamError, type Logger } from '@marquee/core';
+import { NotFoundError, requireIdentity, UpstreamError, type Logger } from '@marquee/core';
 import { ratingsUpTo, type Catalog } from '../app/catalog.js';
 import { KIDS_MAX_MATURITY } from '@marquee/contracts';
 import type { UsersClient } from '../clients/users-client.js';
@@ -17,21 +17,21 @@ import {
 const tags = ['catalog'];
 
 /**
- * The viewer's catalog. With `profileId` the results are limited to the profile's maturity ceiling
- * (the profile must be the caller's); if users cannot say, the kids ceiling applies until it can.
+ * The viewer's catalog. With `profileId` the results are limited to the profile's maturity ceiling;
+ * without, to the most permissive of the account's profiles (a kids-only household never lists what
+ * none of its profiles may watch). Another account's profile answers exactly like an unknown one (404),
+ * so profile ids cannot be probed; if users cannot say, the kids ceiling applies until it can.
  */
 export function catalogRoutes(
   app: FastifyInstance,
   deps: { catalog: Catalog; users: UsersClient; logger: Logger },
 ) {
   const filterFor = async (req: FastifyRequest, profileId: string | undefined): Promise<CatalogFilter> => {
-    if (!profileId) return {};
     const identity = requireIdentity(req);
     try {
+      if (!profileId) return { maturities: ratingsUpTo(await deps.users.accountCeiling(identity.accountId)) };
       const profile = await deps.users.profile(profileId);
-      if (profile.accountId !== identity.accountId) {
-        throw new DomainError('forbidden', 'This profile is not one of yours');
-      }
+      if (profile.accountId !== identity.accountId) throw new NotFoundError('profile', profileId);
       return { maturities: ratingsUpTo(profile.maxMaturity) };
     } catch (err) {
       if (!(err instanceof UpstreamError)) throw err;

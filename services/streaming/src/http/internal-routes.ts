@@ -3,7 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { CatalogAdmin } from '../app/catalog-admin.js';
 import { ratingsUpTo, type Catalog } from '../app/catalog.js';
 import type { EdgeDirectory } from '../app/edge-directory.js';
-import { EdgeHeartbeatBody, MaturitySchema, RegisterAssetBody, TitleParams } from './schemas.js';
+import { EdgeHeartbeatBody, Id, MaturitySchema, RegisterAssetBody, TitleParams } from './schemas.js';
 
 const config = { openapi: false };
 const SAFE_ID = /^[A-Za-z0-9_-]{1,128}$/;
@@ -12,10 +12,12 @@ const IdsQuery = Type.Object({
   ids: Type.String({ maxLength: 8192, description: 'comma separated title ids' }),
   maxMaturity: Type.Optional(MaturitySchema),
 });
+const AssetParams = Type.Object({ assetId: Id });
 const LimitQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })) });
 
 /**
- * Calls from other services (service token required): storage registers uploads, the gateway and the
+ * Calls from other services (service token required): storage registers uploads (and abandons deleted
+ * ones), the gateway and the
  * recommender read titles and fallback rows, edges report their health and learn their peers.
  */
 export function internalRoutes(
@@ -33,6 +35,15 @@ export function internalRoutes(
     { config, schema: { params: TitleParams, body: RegisterAssetBody } },
     async (req, reply) =>
       reply.status(201).send(await deps.admin.registerUpload(req.params.titleId, req.body)),
+  );
+
+  app.post<{ Params: Static<typeof AssetParams> }>(
+    '/internal/assets/:assetId/abandoned',
+    { config, schema: { params: AssetParams } },
+    async (req, reply) => {
+      await deps.admin.abandonUpload(req.params.assetId);
+      return reply.status(204).send();
+    },
   );
 
   app.get<{ Querystring: Static<typeof IdsQuery> }>(

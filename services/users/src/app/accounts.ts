@@ -8,6 +8,7 @@ import {
   updatePasswordHash,
   updatePlan,
 } from '../store/accounts-store.js';
+import { findPlanChange } from '../store/plan-changes-store.js';
 import { isUniqueViolation, toFlag, type UsersTransaction } from '../store/executor.js';
 import { insertProfile } from '../store/profiles-store.js';
 import { revokeAccountSessions } from '../store/sessions-store.js';
@@ -20,6 +21,7 @@ import { checkPassword } from './password-policy.js';
 import { EmailTakenError, InvalidCredentialsError, PasswordTooWeakError } from './problems.js';
 import { defaultProfileName } from './profile-rules.js';
 import { openSession, tokenPair } from './sessions.js';
+import { askBilling } from './plan-changes.js';
 
 export interface AccountView {
   accountId: string;
@@ -27,6 +29,8 @@ export interface AccountView {
   plan: Plan;
   role: Role;
   createdAt: string;
+  /** A plan asked for that billing has not granted yet. */
+  pendingPlan: Plan | null;
 }
 
 export interface SignupInput {
@@ -34,6 +38,11 @@ export interface SignupInput {
   password: string;
   plan: Plan;
   role?: Role;
+}
+
+/** Sign-up asks for a plan; billing decides which one the account starts on. */
+export interface ViewerSignupInput extends Omit<SignupInput, 'plan' | 'role'> {
+  plan?: Plan;
 }
 
 function requireEmail(raw: string): string {
@@ -95,18 +104,30 @@ export function validateNewAccount(input: { email: string; password: string }): 
   return email;
 }
 
+/**
+ * A viewer signs up. The account starts on billing's starting plan; a plan asked for above it is a
+ * request billing decides (by default: the operator approves it later), never a grant.
+ */
 export async function signup(
   ctx: UsersAppContext,
-  input: SignupInput,
+  input: ViewerSignupInput,
   userAgent?: string,
 ): Promise<TokenPair> {
   const email = validateNewAccount(input);
   // Checked before the (deliberately slow) hash; the unique index still decides a race.
   if (await findAccountByEmail(ctx.db.write, email)) throw new EmailTakenError();
   const passwordHash = await ctx.hasher.hash(input.password);
+  const starting = ctx.billing.startingPlan();
   const grant = await ctx.db.transaction(async (trx) => {
-    const accountId = await createAccount(ctx, trx, { ...input, email }, passwordHash);
-    return openSession(ctx, trx, { accountId, role: input.role ?? 'viewer', plan: input.plan }, userAgent);
+    const accountId = await createAccount(ctx, trx, { ...input, email, plan: starting }, passwordHash);
+    const { plan } = await askBilling(
+      ctx.billing,
+      trx,
+      { accountId, email, currentPlan: starting, requestedPlan: input.plan ?? starting, at: 'signup' },
+      ctx.clock().toISOString(),
+    );
+    if (plan !== starting) await updatePlan(trx, accountId, plan, ctx.clock().toISOString());
+    return openSession(ctx, trx, { accountId, role: 'viewer', plan }, userAgent);
   });
   return tokenPair(ctx, grant);
 }
@@ -146,19 +167,15 @@ export async function login(
 export async function getAccount(ctx: UsersAppContext, accountId: string): Promise<AccountView> {
   const row = await findAccount(ctx.db.write, accountId);
   if (!row) throw new NotFoundError('account', accountId);
+  const pending = await findPlanChange(ctx.db.write, accountId);
   return {
     accountId: row.account_id,
     email: row.email,
     plan: row.plan,
     role: row.role,
     createdAt: row.created_at,
+    pendingPlan: pending?.requested_plan ?? null,
   };
-}
-
-export async function changePlan(ctx: UsersAppContext, accountId: string, plan: Plan): Promise<AccountView> {
-  await getAccount(ctx, accountId);
-  await updatePlan(ctx.db.write, accountId, plan, ctx.clock().toISOString());
-  return getAccount(ctx, accountId);
 }
 
 /**

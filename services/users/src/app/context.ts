@@ -1,6 +1,7 @@
 import type { Database } from '@marquee/platform';
 import type { UsersTables } from '../store/tables.js';
 import type { SigningKeys } from '../tokens/signing-keys.js';
+import type { Billing } from './billing.js';
 import type { PasswordHasher } from './password-hashing.js';
 
 /** What the use cases work with; assembled once in buildUsers. */
@@ -9,4 +10,6 @@ export interface UsersAppContext {
   hasher: PasswordHasher;
   keys: SigningKeys;
   clock: () => Date;
+  /** Who decides plans (billing.ts): the operator by default, or a payment provider. */
+  billing: Billing;
 }

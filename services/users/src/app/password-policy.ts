@@ -1,4 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { ZxcvbnFactory } from '@zxcvbn-ts/core';
+import * as zxcvbnCommon from '@zxcvbn-ts/language-common';
+import * as zxcvbnEnglish from '@zxcvbn-ts/language-en';
 
 /**
  * Password rules per OWASP ASVS 4.0 L2 §2.1 (and NIST SP 800-63B §5.1.1.2):
@@ -8,12 +11,24 @@ import { readFileSync } from 'node:fs';
  * - refuse the most common breached passwords from a bundled local list (common-passwords.txt; NOT a
  *   Have I Been Pwned lookup), matched case-insensitively, plus two context checks NIST recommends:
  *   a single short unit repeated or a straight run (`abababababab`, `abcdefghijkl`), and the account's
- *   own email or its local part padded with digits or symbols.
+ *   own email or its local part padded with digits or symbols;
+ * - and, beside the list, zxcvbn-ts (its dictionaries of passwords, names and words, keyboard patterns,
+ *   dates, l33t and sequences), with the service's name and the email's parts as user inputs: a
+ *   password it estimates below 10^10 guesses (its top score) is refused. `Summer2024!!` or
+ *   `zaq12wsxcde3` pass naive rules and fall to it.
+ * Every check runs on the password as typed AND trimmed: a leading space must not rescue `password1234`.
  */
 export const PASSWORD_MIN_LENGTH = 12;
 export const PASSWORD_MAX_LENGTH = 256;
 
-export type PasswordWeakness = 'too_short' | 'too_long' | 'common' | 'repetitive' | 'contains_email';
+export type PasswordWeakness =
+  'too_short' | 'too_long' | 'common' | 'repetitive' | 'contains_email' | 'guessable';
+
+/** zxcvbn's top score: at least 10^10 guesses, out of reach of online attacks and slow offline ones. */
+export const MIN_GUESSES_LOG10 = 10;
+/** zxcvbn's cost grows with length; past this a password's head decides (its tail only adds strength). */
+const ESTIMATE_MAX_CHARS = 100;
+const SERVICE_WORDS = ['marquee'];
 
 export type PasswordVerdict = { ok: true } | { ok: false; reason: PasswordWeakness; message: string };
 
@@ -49,24 +64,75 @@ export function checkPassword(
   common: ReadonlySet<string> = commonPasswords(),
 ): PasswordVerdict {
   const normalised = normalisePassword(password);
-  const length = [...normalised].length;
+  const trimmed = normalised.trim();
+  const length = [...trimmed].length;
   if (length < PASSWORD_MIN_LENGTH) {
     return refuse(
       'too_short',
       `Use at least ${PASSWORD_MIN_LENGTH} characters; a few words or a phrase work well`,
     );
   }
-  if (length > PASSWORD_MAX_LENGTH)
+  if ([...normalised].length > PASSWORD_MAX_LENGTH)
     return refuse('too_long', `Use at most ${PASSWORD_MAX_LENGTH} characters`);
-  const lower = normalised.toLowerCase();
+  for (const candidate of new Set([normalised, trimmed])) {
+    const verdict = checkCandidate(candidate, context.email, common);
+    if (!verdict.ok) return verdict;
+  }
+  return { ok: true };
+}
+
+function checkCandidate(
+  password: string,
+  email: string | undefined,
+  common: ReadonlySet<string>,
+): PasswordVerdict {
+  const lower = password.toLowerCase();
   if (common.has(lower))
     return refuse('common', 'This password is on a list of commonly used passwords; choose another');
   if (isRepetitive(lower))
     return refuse('repetitive', 'This password is a repeated or sequential pattern; choose another');
-  if (context.email && resemblesEmail(lower, context.email.toLowerCase())) {
+  if (email && resemblesEmail(lower, email.toLowerCase())) {
     return refuse('contains_email', 'This password is too close to your email address; choose another');
   }
+  const estimate = strengthEstimator().check(
+    [...password].slice(0, ESTIMATE_MAX_CHARS).join(''),
+    userInputs(email),
+  );
+  if (Math.log10(estimate.guesses) < MIN_GUESSES_LOG10) {
+    const why = estimate.feedback.warning ? `${estimate.feedback.warning.replace(/\.$/, '')}; ` : '';
+    return refuse(
+      'guessable',
+      `This password would be easy to guess (${why}a few unrelated words make a strong one)`,
+    );
+  }
   return { ok: true };
+}
+
+let estimator: ZxcvbnFactory | undefined;
+
+/** Built once, on first use: ranking the dictionaries takes a moment. */
+function strengthEstimator(): ZxcvbnFactory {
+  estimator ??= new ZxcvbnFactory({
+    dictionary: { ...zxcvbnCommon.dictionary, ...zxcvbnEnglish.dictionary },
+    graphs: zxcvbnCommon.adjacencyGraphs,
+    translations: zxcvbnEnglish.translations,
+  });
+  return estimator;
+}
+
+/** The service's name and the email, its local part, the words in it and its domain's labels. */
+export function userInputs(email: string | undefined): string[] {
+  const inputs = [...SERVICE_WORDS];
+  if (email) {
+    const at = email.lastIndexOf('@');
+    const local = email.slice(0, at);
+    const domainLabels = email
+      .slice(at + 1)
+      .split('.')
+      .slice(0, -1);
+    inputs.push(email, local, ...local.split(/[^\p{L}\p{N}]+/u), ...domainLabels);
+  }
+  return [...new Set(inputs.map((i) => i.toLowerCase()).filter((i) => i.length >= 3))];
 }
 
 function refuse(reason: PasswordWeakness, message: string): PasswordVerdict {

@@ -10,6 +10,7 @@ registerProblem('password.too_weak', 422, 'Password is too weak');
 registerProblem('profile.limit_reached', 409, 'Profile limit reached');
 registerProblem('profile.last_profile', 409, 'An account keeps at least one profile');
 registerProblem('profile.maturity_not_allowed', 422, 'Maturity not allowed for this profile');
+registerProblem('plan.refused', 409, 'Plan change refused by billing');
 
 export class EmailTakenError extends ConflictError {
   constructor() {

@@ -48,6 +48,25 @@ describe('profile names', () => {
     expect(normaliseProfileName('bell\u0007')).toBeUndefined();
   });
 
+  it('refuses bidi overrides, hidden format characters and names with nothing visible (issue 20 item 8)', () => {
+    for (const hostile of [
+      'Kids\u202e', // right-to-left override
+      '\u2066Dad\u2069', // isolate
+      'Mum\u200f', // right-to-left mark
+      'a\u2060b', // word joiner
+      '\u200b\u200b', // zero-width spaces only
+      '\u3164', // Hangul filler
+      '\u2800\u2800', // Braille blank
+      '\u0301\u0301', // combining marks only
+      '\ufe0f', // variation selector only
+    ]) {
+      expect(normaliseProfileName(hostile), JSON.stringify(hostile)).toBeUndefined();
+    }
+    expect(normaliseProfileName('👨\u200d👩\u200d👧 Family')).toBe('👨\u200d👩\u200d👧 Family');
+    expect(normaliseProfileName('می\u200cخواهم')).toBe('می\u200cخواهم'); // Persian, with a ZWNJ
+    expect(normaliseProfileName('José')).toBe('José');
+  });
+
   it('names the first profile after the email local part', () => {
     expect(defaultProfileName('ada.lovelace')).toBe('ada.lovelace');
     expect(defaultProfileName('y'.repeat(64))).toBe('y'.repeat(40));

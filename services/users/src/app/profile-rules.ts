@@ -46,10 +46,24 @@ export function decideProfileSettings(
   return { ok: true, settings: { kids, maxMaturity } };
 }
 
-/** Trimmed, single-spaced; undefined when nothing printable is left or it is too long. */
+/**
+ * Characters that reorder or hide text: bidi embeddings, overrides, isolates and marks (U+202A–202E,
+ * U+2066–2069, U+200E/200F, U+061C) make "Kids" display as something else ("Trojan Source"), and every
+ * other format character (\p{Cf}) is invisible. Zero-width (non-)joiners stay allowed: emoji sequences
+ * and scripts such as Persian need them.
+ */
+const HIDDEN_FORMAT = /(?![\u200c\u200d])\p{Cf}/u;
+/** What renders as nothing: spaces, marks, joiners, variation selectors, Hangul and Braille blanks. */
+const INVISIBLE = /[\p{Z}\p{Cc}\p{Cf}\p{Mn}\p{Me}\u115f\u1160\u3164\uffa0\u2800]/gu;
+
+/**
+ * Trimmed, single-spaced; undefined when it is too long, holds control or hidden format characters,
+ * or nothing visible is left (a name of zero-width or blank characters would be a profile nobody sees).
+ */
 export function normaliseProfileName(raw: string): string | undefined {
   const name = raw.normalize('NFC').replace(/\s+/gu, ' ').trim();
   if (name.length === 0 || [...name].length > PROFILE_NAME_MAX || /\p{Cc}/u.test(name)) return undefined;
+  if (HIDDEN_FORMAT.test(name) || name.replace(INVISIBLE, '').length === 0) return undefined;
   return name;
 }
 

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { documented } from './documented.js';
 import { requireIdentity } from '@marquee/core';
-import { changePassword, changePlan, getAccount } from '../app/accounts.js';
+import { changePassword, getAccount } from '../app/accounts.js';
+import { requestPlan } from '../app/plan-changes.js';
 import type { UsersAppContext } from '../app/context.js';
 import { endSession, listSessions } from '../app/sessions.js';
 import type { AccessTokenVerifier } from '@marquee/core';
@@ -10,6 +11,7 @@ import {
   AccountSchema,
   Items,
   PasswordChangeBody,
+  PendingPlanSchema,
   PlanBody,
   SessionParams,
   SessionSchema,
@@ -31,12 +33,17 @@ export function accountRoutes(
   app.put<{ Body: PlanBody }>(
     '/api/account/plan',
     {
-      schema: documented('Change plan; access tokens carry the new plan from the next refresh', ['account'], {
-        body: PlanBody,
-        response: { 200: AccountSchema },
-      }),
+      schema: documented(
+        'Ask for another plan. 200: granted (access tokens carry it from the next refresh); 202: pending — the operator or the payment decides, `pendingPlan` and `detail` say so',
+        ['account'],
+        { body: PlanBody, response: { 200: AccountSchema, 202: PendingPlanSchema } },
+      ),
     },
-    async (req) => changePlan(ctx, requireIdentity(req).accountId, req.body.plan),
+    async (req, reply) => {
+      const answer = await requestPlan(ctx, requireIdentity(req).accountId, req.body.plan);
+      if (!answer.pending) return answer.account;
+      return reply.status(202).send({ ...answer.account, detail: answer.pending });
+    },
   );
 
   app.put<{ Body: PasswordChangeBody }>(

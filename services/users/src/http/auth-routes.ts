@@ -13,13 +13,17 @@ export function authRoutes(app: FastifyInstance, ctx: UsersAppContext): void {
   app.post<{ Body: SignupBody }>(
     '/api/auth/signup',
     {
-      schema: documented('Create an account with its first profile; answers a token pair', ['auth'], {
-        body: SignupBody,
-        response: { 201: TokenPairSchema },
-      }),
+      schema: documented(
+        'Create an account with its first profile; answers a token pair. `plan` is a request: the account starts on the operator’s plan, a higher one waits for billing (see GET /api/account pendingPlan)',
+        ['auth'],
+        {
+          body: SignupBody,
+          response: { 201: TokenPairSchema },
+        },
+      ),
     },
     async (req, reply) => {
-      const pair = await signup(ctx, { ...req.body, plan: req.body.plan ?? 'basic' }, userAgent(req.headers));
+      const pair = await signup(ctx, req.body, userAgent(req.headers));
       return reply.status(201).send(pair);
     },
   );

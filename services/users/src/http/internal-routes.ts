@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
+import { accountCeiling } from '../app/account-ceiling.js';
 import { getAccount } from '../app/accounts.js';
 import type { UsersAppContext } from '../app/context.js';
 import { viewingHistory } from '../app/history.js';
@@ -24,7 +25,12 @@ const InternalProfile = Type.Object({
   kids: Type.Boolean(),
   maxMaturity: MaturitySchema,
 });
-const InternalAccount = Type.Object({ accountId: Type.String(), plan: PlanSchema, role: RoleSchema });
+const InternalAccount = Type.Object({
+  accountId: Type.String(),
+  plan: PlanSchema,
+  role: RoleSchema,
+  maxMaturity: MaturitySchema,
+});
 const Jwks = Type.Object({ keys: Type.Array(Type.Object({}, { additionalProperties: true })) });
 
 /**
@@ -43,7 +49,11 @@ export function internalRoutes(app: FastifyInstance, ctx: UsersAppContext): void
   app.get<{ Params: AccountParams }>(
     '/internal/accounts/:accountId',
     { config, schema: { params: AccountParams, response: { 200: InternalAccount } } },
-    async (req) => getAccount(ctx, req.params.accountId),
+    // maxMaturity: the most permissive of the account's profiles, for a catalog browsed without one.
+    async (req) => ({
+      ...(await getAccount(ctx, req.params.accountId)),
+      maxMaturity: await accountCeiling(ctx, req.params.accountId),
+    }),
   );
 
   app.get<{ Params: ProfileParams; Querystring: LimitQuery }>(

@@ -35,7 +35,26 @@ export const AccountSchema = Type.Object({
   plan: PlanSchema,
   role: RoleSchema,
   createdAt: Instant,
+  pendingPlan: Type.Union([PlanSchema, Type.Null()], {
+    description: 'a plan asked for that billing (by default the operator) has not granted yet',
+  }),
 });
+export const PendingPlanSchema = Type.Composite([
+  AccountSchema,
+  Type.Object({ detail: Type.String({ description: 'what happens next' }) }),
+]);
+export const PlanChangeSchema = Type.Object({
+  accountId: Type.String(),
+  email: Type.String(),
+  plan: PlanSchema,
+  requestedPlan: PlanSchema,
+  detail: Type.String(),
+  requestedAt: Instant,
+});
+export const PlanDecisionBody = Type.Object(
+  { approve: Type.Boolean({ description: 'true grants the requested plan, false declines it' }) },
+  { additionalProperties: false },
+);
 export const PlanBody = Type.Object({ plan: PlanSchema }, { additionalProperties: false });
 export const PasswordChangeBody = Type.Object(
   { currentPassword: Password, newPassword: Password },
@@ -103,6 +122,7 @@ export type SignupBody = Static<typeof SignupBody>;
 export type LoginBody = Static<typeof LoginBody>;
 export type RefreshBody = Static<typeof RefreshBody>;
 export type PlanBody = Static<typeof PlanBody>;
+export type PlanDecisionBody = Static<typeof PlanDecisionBody>;
 export type PasswordChangeBody = Static<typeof PasswordChangeBody>;
 export type NewProfileBody = Static<typeof NewProfileBody>;
 export type ProfilePatchBody = Static<typeof ProfilePatchBody>;

@@ -112,4 +112,17 @@ export const usersMigrations: Record<string, Migration> = {
         .execute();
     },
   },
+  users_0003_plan_changes: {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('plan_changes')
+        .addColumn('account_id', 'text', (c) =>
+          c.primaryKey().references('accounts.account_id').onDelete('cascade'),
+        )
+        .addColumn('requested_plan', 'text', (c) => c.notNull())
+        .addColumn('detail', 'text', (c) => c.notNull())
+        .addColumn('requested_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
 };

@@ -16,6 +16,7 @@ export interface UsersTables {
   processed_events: ProcessedEventsTable;
   signing_keys: SigningKeysTable;
   bootstrap: BootstrapTable;
+  plan_changes: PlanChangesTable;
 }
 
 export interface AccountsTable {
@@ -104,4 +105,13 @@ export interface SigningKeysTable {
 export interface BootstrapTable {
   step: string;
   done_at: string;
+}
+
+/** A plan an account asked for that billing has not granted yet (one per account, the newest wins). */
+export interface PlanChangesTable {
+  account_id: string;
+  requested_plan: Plan;
+  /** What billing said happens next (waiting for approval, a checkout to pay). */
+  detail: string;
+  requested_at: string;
 }
