@@ -27,6 +27,12 @@ export {
 } from './cache/index.js';
 export { openTestCache, severableCache } from './testing/cache.js';
 export { startMemcached, memcachedInstalled, type RunningMemcached } from './testing/memcached.js';
+export {
+  startReplicaPair,
+  replicaAvailable,
+  replicaToolsInstalled,
+  type ReplicaPair,
+} from './testing/postgres-replica.js';
 export * from './testing/context.js';
 export {
   openEventBus,

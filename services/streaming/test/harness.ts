@@ -19,7 +19,12 @@ export const EDGE_URLS = ['http://127.0.0.1:19001', 'http://127.0.0.1:19002'];
  * embedded event log), with users stood in for by a loopback fixture. Requests go through inject with
  * the service token and, for `as(identity)`, the identity headers the gateway would add.
  */
-export async function startStreaming(backend: Backend, options: StreamingOptions = {}) {
+export async function startStreaming(
+  backend: Backend,
+  options: StreamingOptions = {},
+  /** postgres only: a primary and its read replica (testing/postgres-replica) instead of one server. */
+  databaseServers?: { url: string; readUrl: string },
+) {
   const users = await startUsersFixture();
   const ctx: TestContext = await createTestContext({ urls: { users: [users.url], edge: EDGE_URLS } });
   const cleanups: (() => Promise<void>)[] = [];
@@ -28,7 +33,7 @@ export async function startStreaming(backend: Backend, options: StreamingOptions
     ctx.cache = cache;
     cleanups.push(() => cache.close());
     ctx.openDb = async <DB>() => {
-      const db = await openTestDatabase<DB>('postgres', { service: 'streaming' });
+      const db = await openTestDatabase<DB>('postgres', { service: 'streaming', servers: databaseServers });
       cleanups.push(() => db.close());
       return db;
     };

@@ -51,14 +51,22 @@ export const GOOD_PASSWORD = 'correct horse battery staple';
  */
 export async function startUsers(
   backend: StoreBackend,
-  { settings, ...options }: UsersOptions & { settings?: Record<string, string> } = {},
+  {
+    settings,
+    databaseServers,
+    ...options
+  }: UsersOptions & {
+    settings?: Record<string, string>;
+    /** postgres only: a primary and its read replica (testing/postgres-replica) instead of one server. */
+    databaseServers?: { url: string; readUrl: string };
+  } = {},
 ): Promise<UsersHarness> {
   const ctx = await createTestContext({ settings });
   let db: Database<unknown> | undefined;
   const openDb = async <DB>(): Promise<Database<DB>> => {
     const opened =
       backend === 'postgres'
-        ? await openTestDatabase<DB>('postgres', { service: 'users' })
+        ? await openTestDatabase<DB>('postgres', { service: 'users', servers: databaseServers })
         : await ctx.openDb<DB>('users');
     db = opened as Database<unknown>;
     return opened;

@@ -9,6 +9,11 @@ import { testUrls, uniqueName } from './backends.js';
 export interface TestDatabaseOptions {
   /** Prefix of the service name; on PostgreSQL a unique suffix is added, so tests never share a schema. */
   service?: string;
+  /**
+   * PostgreSQL only: the primary and the read replica to use (a ReplicaPair's URLs) instead of
+   * testUrls.postgres for both.
+   */
+  servers?: { url: string; readUrl: string };
 }
 
 /**
@@ -40,8 +45,8 @@ export async function openTestDatabase<DB>(
   }
   const db = await openDatabase<DB>({
     service: uniqueName(prefix),
-    url: testUrls.postgres,
-    readUrl: testUrls.postgres,
+    url: options.servers?.url ?? testUrls.postgres,
+    readUrl: options.servers?.readUrl ?? testUrls.postgres,
     poolSize: 4,
   });
   let closing: Promise<void> | undefined;

@@ -130,12 +130,16 @@ export async function removeProfile(
   });
 }
 
-/** For other services: the profile with its owner, without a viewer identity. */
+/**
+ * For other services: the profile with its owner, without a viewer identity. Read on the PRIMARY: the
+ * gateway's ownership check and streaming's playback start ask for a profile the viewer may have
+ * created a moment ago, which a lagging replica does not have yet (docs/adapters.md, read replica).
+ */
 export async function internalProfile(
   ctx: UsersAppContext,
   profileId: string,
 ): Promise<ProfileView & { accountId: string }> {
-  const row = await findProfile(ctx.db.read, profileId);
+  const row = await findProfile(ctx.db.write, profileId);
   if (!row) throw new NotFoundError('profile', profileId);
   return { ...profileView(row), accountId: row.account_id };
 }
