@@ -14,6 +14,7 @@ export {
 } from './errors.js';
 export { compareKeys, keyProblem, validateKey, validatePrefix } from './keys.js';
 export { readWholeBlob } from './read-whole.js';
+export { repairFromCopy, type GoodCopies, type RepairOutcome } from './repair.js';
 
 export type BlobStoreOptions = { root: string; staleTempMs?: number } | { s3: S3BlobOptions };
 
