@@ -149,7 +149,9 @@ async function main() {
           platform = await startPlatform(layout === 'a' ? 'one' : 'split', dataDir, secret);
           const gateway = platform.gateway;
           trial = async (n) => {
-            const report = await runLoad({ ...base(gateway), viewers: n }, { accounts, signInFirst: true });
+            // Every platform process by pid: the loader finds only those listening on ports it calls.
+            const options = { ...base(gateway), viewers: n, pids: [...platform!.processes.keys()] };
+            const report = await runLoad(options, { accounts, signInFirst: true });
             return { viewers: n, ...verdict(report), report };
           };
         }

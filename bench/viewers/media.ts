@@ -31,7 +31,7 @@ export interface EncodedTitle {
   renditions: string;
 }
 
-/** Makes the source (testsrc2 with film-like grain: a mid bit rate), ingests it, waits for the ladder. */
+/** Makes the source (testsrc2 with grain: a mid bit rate, quick to make), ingests it, waits for the ladder. */
 export async function encodeTitle(
   dir: string,
   gateway: string,
@@ -48,16 +48,16 @@ export async function encodeTitle(
       '-f',
       'lavfi',
       '-i',
-      'testsrc2=size=1280x720:rate=24,noise=alls=6:allf=t',
+      'testsrc2=size=1280x720:rate=24,noise=alls=4:allf=t',
     ],
     ...['-f', 'lavfi', '-i', 'sine=frequency=330:sample_rate=48000', '-t', String(seconds)],
     ...[
       '-c:v',
       'libx264',
       '-preset',
-      'veryfast',
+      'ultrafast',
       '-crf',
-      '18',
+      '20',
       '-pix_fmt',
       'yuv420p',
       '-c:a',
