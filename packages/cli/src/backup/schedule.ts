@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Logger, Settings } from '@marquee/core';
 import type { BlobStore } from '@marquee/platform';
-import { listBackups, pruneBackups } from './catalogue.js';
+import { listBackups, pruneBackups, readManifest } from './catalogue.js';
 import { backupIntervalMs } from './interval.js';
 import { backupTime } from './manifest.js';
 import type { BackupMetrics } from './metrics.js';
@@ -50,6 +50,11 @@ export async function startBackupSchedule(deps: ScheduleDeps): Promise<BackupSch
   const newestId = target ? (await listBackups(target)).finished.at(-1) : undefined;
   const newest = newestId ? backupTime(newestId) : undefined;
   metrics.noteNewest(newest);
+  if (target && newestId) {
+    const { stats } = await readManifest(target, newestId);
+    metrics.lastSize.set(stats.totalBytes);
+    metrics.lastDuration.set(stats.durationMs / 1000);
+  }
 
   const aborter = new AbortController();
   let timer: NodeJS.Timeout | undefined;
