@@ -3,6 +3,7 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { pino } from 'pino';
 import {
   bearer,
@@ -24,6 +25,9 @@ let gw: TestGateway;
 let token: string;
 let admin: string;
 let webDir: string;
+const BIG_SCRIPT = Array.from({ length: 2000 }, (_, i) => `export const value${i % 50} = "row ${i}";`).join(
+  '\n',
+);
 const logLines: string[] = [];
 const recommenderDelay = { ms: 0 };
 const fallbackCalls: string[] = [];
@@ -38,6 +42,7 @@ beforeAll(async () => {
   await writeFile(join(webDir, 'index.html'), '<!doctype html><title>Marquee app</title>');
   await writeFile(join(webDir, 'assets', 'app-3f2a9c.js'), 'console.log("app")');
   await writeFile(join(webDir, 'favicon.svg'), '<svg/>');
+  await writeFile(join(webDir, 'assets', 'big-9c1e.js'), BIG_SCRIPT);
 
   [users, streaming, recommender, storage, encoder, ...edges] = await Promise.all([
     startFakeUsers(),
@@ -363,6 +368,29 @@ describe('browser security', () => {
 });
 
 describe('the web app', () => {
+  it('compresses text assets as the browser asks (brotli, else gzip), keeping the bytes', async () => {
+    for (const [accept, encoding, decode] of [
+      ['gzip, deflate, br, zstd', 'br', brotliDecompressSync],
+      ['gzip, br;q=0', 'gzip', gunzipSync],
+    ] as const) {
+      for (let i = 0; i < 2; i++) {
+        const res = await gw.app.inject({
+          url: '/assets/big-9c1e.js',
+          headers: { 'accept-encoding': accept },
+        });
+        expect(res.headers['content-encoding']).toBe(encoding);
+        expect(res.headers['vary']).toContain('accept-encoding');
+        expect(res.rawPayload.length).toBeLessThan(BIG_SCRIPT.length / 4);
+        expect(decode(res.rawPayload).toString()).toBe(BIG_SCRIPT);
+      }
+    }
+    const plain = await gw.app.inject('/assets/big-9c1e.js');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body).toBe(BIG_SCRIPT);
+    const tiny = await gw.app.inject({ url: '/assets/app-3f2a9c.js', headers: { 'accept-encoding': 'br' } });
+    expect(tiny.headers['content-encoding']).toBeUndefined(); // too small to be worth it
+  });
+
   it('serves files, long-caches hashed assets and falls back to index.html for app routes', async () => {
     const index = await gw.app.inject('/');
     expect(index.body).toContain('Marquee app');

@@ -1,7 +1,8 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { chooseEncoding, compress, isCompressible } from './content-encoding.js';
 import { NotFoundError } from '@marquee/core';
 import { normalisePath } from '../app/routing.js';
 
@@ -26,8 +27,12 @@ const TYPES: Record<string, string> = {
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 /** Everything else (index.html above all) is revalidated, so a new build is picked up at once. */
 const REVALIDATE = 'no-cache';
-/** Immutable files up to this size are kept in memory after the first read (streaming small files is slow). */
-const MEMORY_LIMIT = 512 * 1024;
+/**
+ * Files up to this size are read whole (streaming small files is slow) and compressed when the browser
+ * accepts it; immutable ones are kept in memory, compressed once per encoding. The app's scripts are
+ * below it; larger files (big images) stream as they are.
+ */
+const MEMORY_LIMIT = 4 * 1024 * 1024;
 
 const NOT_BUILT = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Marquee</title></head>
 <body><h1>Marquee</h1><p>The web app is not built. Run <code>npm run build -w web</code>, then reload.</p>
@@ -43,17 +48,32 @@ export function webAppRoutes(app: FastifyInstance, webDir: string): void {
   const built = existsSync(join(root, 'index.html'));
   const memory = new Map<string, Buffer>();
 
-  const sendFile = async (reply: FastifyReply, file: string, cacheControl: string) => {
-    void reply.type(TYPES[extname(file)] ?? 'application/octet-stream').header('cache-control', cacheControl);
+  const memoryCompressed = new Map<string, Promise<Buffer>>();
+
+  const sendFile = async (req: FastifyRequest, reply: FastifyReply, file: string, cacheControl: string) => {
+    const type = TYPES[extname(file)] ?? 'application/octet-stream';
+    void reply.type(type).header('cache-control', cacheControl);
+    const immutable = cacheControl === IMMUTABLE;
     let body = memory.get(file);
     if (!body) {
       const info = await stat(file);
       if (info.size > MEMORY_LIMIT)
         return reply.header('content-length', info.size).send(createReadStream(file));
       body = await readFile(file);
-      if (cacheControl === IMMUTABLE) memory.set(file, body);
+      if (immutable) memory.set(file, body);
     }
-    return reply.send(body);
+    const encoding = chooseEncoding(req.headers['accept-encoding'], type, body.length);
+    // Caches in between must keep one copy per encoding.
+    if (isCompressible(type)) void reply.header('vary', 'accept-encoding');
+    if (!encoding) return reply.send(body);
+    let compressed: Promise<Buffer>;
+    if (immutable) {
+      const key = `${encoding}:${file}`;
+      compressed = memoryCompressed.get(key) ?? compress(body, encoding, true);
+      memoryCompressed.set(key, compressed);
+      compressed.catch(() => memoryCompressed.delete(key));
+    } else compressed = compress(body, encoding, false);
+    return reply.header('content-encoding', encoding).send(await compressed);
   };
 
   app.get('/*', { config: { openapi: false } }, async (req, reply) => {
@@ -67,8 +87,8 @@ export function webAppRoutes(app: FastifyInstance, webDir: string): void {
       (s) => s.isFile(),
       () => false,
     );
-    if (isFile) return sendFile(reply, file, path.startsWith('/assets/') ? IMMUTABLE : REVALIDATE);
+    if (isFile) return sendFile(req, reply, file, path.startsWith('/assets/') ? IMMUTABLE : REVALIDATE);
     if (extname(path) !== '') throw new NotFoundError('file', path);
-    return sendFile(reply, join(root, 'index.html'), REVALIDATE);
+    return sendFile(req, reply, join(root, 'index.html'), REVALIDATE);
   });
 }
