@@ -88,8 +88,9 @@ export interface SubscribeOptions<T extends string = string> {
   group: string;
   /** Event types this group receives. */
   types: readonly T[];
-  // A method signature on purpose: the adapters hold handlers of any types as EventHandler<string>.
-  handler(delivery: DeliveryOf<T>): Promise<void>;
+  // A method signature (bivariant) on purpose: the adapters hold handlers of any types as
+  // EventHandler<string>; `this: void` because they call it detached.
+  handler(this: void, delivery: DeliveryOf<T>): Promise<void>;
   /** Handler calls in flight at once for this member (default 1). */
   concurrency?: number;
   /**
