@@ -215,10 +215,33 @@ export const settingsSchema = Type.Object({
   ),
   RECS_EASE_MAX_ITEMS: Type.Integer({
     minimum: 0,
-    default: 3000,
+    default: 10000,
     description:
-      'recommender: rank with EASE up to this many titles, item-kNN above (EASE trains in n³ time and 12·n² bytes)',
+      'recommender: EASE on at most this many watched titles (the most watched), item-kNN for the rest; 0 for item-kNN only (EASE trains in n³ time and 4·n² bytes: ~400 MiB at 10,000)',
   }),
+  RECS_EASE_LAMBDA: Type.Number({
+    exclusiveMinimum: 0,
+    default: 100,
+    description: 'recommender: EASE regularisation λ (choose it with `recs:eval --tune`)',
+  }),
+  RECS_KNN_NEIGHBOURS: Type.Integer({
+    minimum: 1,
+    default: 100,
+    description: 'recommender: item-kNN neighbours kept per title (choose with `recs:eval --tune`)',
+  }),
+  RECS_KNN_SHRINK: Type.Number({
+    minimum: 0,
+    default: 0,
+    description:
+      'recommender: item-kNN shrinkage added to the cosine denominator (choose with `recs:eval --tune`)',
+  }),
+  RECS_TRAINING_THREADS: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      maximum: 64,
+      description: 'recommender: threads for the EASE inverse (default: the CPUs available)',
+    }),
+  ),
   RECS_RETRAIN_AFTER_EVENTS: Type.Integer({
     minimum: 1,
     default: 500,

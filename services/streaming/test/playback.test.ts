@@ -5,6 +5,7 @@ import {
   admin,
   EDGE_URLS,
   eventually,
+  encodeAsset,
   readyTitle,
   startStreaming,
   type Backend,
@@ -204,6 +205,39 @@ describe.each(backends)('playback on %s', (backend) => {
     } finally {
       h.users.setDown(false);
     }
+  });
+
+  it('plays a series at the episode to resume, else the next, else the first (Play on the home hero)', async () => {
+    const series = (
+      await h.as(admin)({
+        method: 'POST',
+        url: '/api/admin/titles',
+        payload: { type: 'series', name: 'Harbor Lights', year: 2024, maturity: 'PG' },
+      })
+    ).json<{ titleId: string }>().titleId;
+    const episodes: string[] = [];
+    for (const number of [1, 2, 3]) {
+      const ep = await h.as(admin)({
+        method: 'POST',
+        url: `/api/admin/titles/${series}/episodes`,
+        payload: { season: 1, number, name: `Episode ${number}` },
+      });
+      episodes.push(ep.json<{ titleId: string }>().titleId);
+      await encodeAsset(h, episodes.at(-1)!);
+    }
+    const play = async () => {
+      const res = await start(premium, 'p-premium', series);
+      expect(res.statusCode).toBe(201);
+      const body = res.json<{ sessionId: string; titleId: string; resumeAt: number }>();
+      await stop(premium, body.sessionId);
+      return body;
+    };
+    expect((await play()).titleId).toBe(episodes[0]); // never watched: S1:E1
+    h.users.history.set(`p-premium/${episodes[1]}`, { position: 20, completed: false });
+    expect(await play()).toMatchObject({ titleId: episodes[1], resumeAt: 20 }); // resume S1:E2
+    h.users.history.delete(`p-premium/${episodes[1]}`);
+    h.users.history.set(`p-premium/${episodes[1]}`, { position: 59, completed: true });
+    expect((await play()).titleId).toBe(episodes[2]); // S1:E2 finished: S1:E3
   });
 
   it('starts from 0 when users cannot say where the viewer stopped', async () => {

@@ -42,6 +42,15 @@ export async function startUsersFixture() {
           : own.map((p) => p.maxMaturity).reduce((a, b) => (ranks.indexOf(b) > ranks.indexOf(a) ? b : a));
       return send(200, { accountId, plan: 'premium', role: 'viewer', maxMaturity });
     }
+    match = /^\/api\/profiles\/([^/]+)\/history$/.exec(url.pathname);
+    if (match) {
+      // Most recent first: the newest entry set in the map is the most recent viewing.
+      const items = [...history]
+        .filter(([key]) => key.startsWith(`${match![1]}/`))
+        .map(([key, item]) => ({ titleId: key.slice(key.indexOf('/') + 1), ...item }))
+        .reverse();
+      return send(200, { items });
+    }
     match = /^\/api\/profiles\/([^/]+)\/history\/([^/]+)$/.exec(url.pathname);
     if (match) {
       const item = history.get(`${match[1]}/${match[2]}`);

@@ -19,6 +19,8 @@ import type { MediaUrls } from './media-urls.js';
 import type { PlayCounter } from './play-counter.js';
 import type { PlayableTitles } from './playable-titles.js';
 import { PlaybackRefusedError } from './problems.js';
+import { episodeToPlay } from './series-play.js';
+import { listEpisodes } from '../store/titles-store.js';
 
 /** A crashed player's stream slot frees itself this long after its last heartbeat. */
 export const LEASE_TTL_MS = 60_000;
@@ -29,6 +31,8 @@ export const STEERING_TTL_S = 5;
 
 export interface PlaybackStart {
   sessionId: string;
+  /** What plays: the title asked for, or for a series the episode Play chose. */
+  titleId: string;
   manifestUrl: string;
   edges: { edgeId: string; url: string }[];
   resumeAt: number;
@@ -83,7 +87,11 @@ export class Playback {
     if (!found) throw new NotFoundError('title', input.titleId);
     const { title, asset } = found;
     if (title.kind === 'series') {
-      throw new DomainError('playback.not_playable', `${title.name} is a series: play one of its episodes`);
+      // Play on a series plays the episode to resume, else the next or the first (as viewers expect).
+      const episode = await this.seriesEpisode(identity, input.profileId, title.title_id);
+      if (!episode)
+        throw new DomainError('playback.not_playable', `${title.name} has no episode to play yet`);
+      return this.start(identity, { profileId: input.profileId, titleId: episode });
     }
     const decision = decideEntitlement({
       accountId: identity.accountId,
@@ -143,6 +151,7 @@ export class Playback {
       if (!first) throw new DomainError('playback.no_edge', 'No edge is configured to stream from');
       return {
         sessionId,
+        titleId: title.title_id,
         manifestUrl: urls.manifestUrl(first.url, token, row.asset_id),
         edges: ranked.map((e) => ({ edgeId: e.edgeId, url: e.url })),
         resumeAt,
@@ -208,6 +217,21 @@ export class Playback {
     }
     const ranked = await this.deps.edges.ranked(session.asset_id, currentPathway);
     return steeringManifest(ranked, STEERING_TTL_S);
+  }
+
+  private async seriesEpisode(
+    identity: Identity,
+    profileId: string,
+    seriesId: string,
+  ): Promise<string | undefined> {
+    const [episodes, viewings] = await Promise.all([
+      listEpisodes(this.deps.db.read, seriesId, true),
+      this.deps.users.recentViewings(identity, profileId),
+    ]);
+    return episodeToPlay(
+      episodes.filter((e) => e.ready_asset_id !== null).map((e) => ({ titleId: e.title_id })),
+      viewings,
+    );
   }
 
   /**

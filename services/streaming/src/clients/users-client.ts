@@ -91,6 +91,32 @@ export class UsersClient {
   }
 
   /**
+   * The profile's recent viewings, most recent first (for Play on a series); empty when users is slow or
+   * down, so the series starts at its first episode rather than failing.
+   */
+  async recentViewings(
+    identity: Identity,
+    profileId: string,
+  ): Promise<{ titleId: string; completed: boolean }[]> {
+    try {
+      const res = await this.client.get<{ items?: { titleId?: unknown; completed?: unknown }[] }>(
+        `/api/profiles/${encodeURIComponent(profileId)}/history`,
+        { headers: identityHeaders(identity), timeoutMs: RESUME_TIMEOUT_MS },
+      );
+      if (res.status !== 200 || !Array.isArray(res.body.items)) return [];
+      return res.body.items.flatMap((i) =>
+        typeof i.titleId === 'string' ? [{ titleId: i.titleId, completed: i.completed === true }] : [],
+      );
+    } catch (err) {
+      this.logger.warn(
+        { err, profileId },
+        'viewing history unavailable; a series starts at its first episode',
+      );
+      return [];
+    }
+  }
+
+  /**
    * Seconds to resume `titleId` at for this profile: 0 when never watched, when finished, or when users
    * is slow or down (playback must not fail because history is unavailable).
    */

@@ -151,6 +151,10 @@ export type PlaybackBody = Static<typeof PlaybackBody>;
 
 export const PlaybackStartSchema = Type.Object({
   sessionId: Type.String(),
+  titleId: Type.String({
+    description:
+      'What plays: the title asked for, or for a series the episode to resume, else the next or the first',
+  }),
   manifestUrl: Type.String({ description: 'HLS master playlist on the best edge; the token is in the path' }),
   edges: Type.Array(Type.Object({ edgeId: Type.String(), url: Type.String() })),
   resumeAt: Type.Number({ description: 'seconds' }),
@@ -188,8 +192,17 @@ export type RegisterAssetBody = Static<typeof RegisterAssetBody>;
 
 const Ratio = Type.Number({ minimum: 0, maximum: 1 });
 const HitRatioSchema = Type.Object(
-  { ram: Ratio, disk: Ratio, total: Ratio },
-  { description: 'cache hit ratios since the edge started: RAM tier, disk tier (of RAM misses), overall' },
+  {
+    ram: Ratio,
+    disk: Ratio,
+    total: Ratio,
+    bytes: Type.Optional(Ratio),
+    originBytes: Type.Optional(Type.Integer({ minimum: 0, description: 'bytes filled from the origin' })),
+  },
+  {
+    description:
+      'cache hit ratios since the edge started: RAM tier, disk tier (of RAM misses), overall, of bytes (1 − origin bytes / bytes served), and its origin egress',
+  },
 );
 
 export const EdgeHeartbeatBody = Type.Object({
