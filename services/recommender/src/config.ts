@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { Settings } from '@marquee/core';
 import { DEFAULT_HOME_TTLS, type HomeCacheTtls } from './app/home-service.js';
 import { DEFAULT_ROW_LIMITS, type RowLimits } from './app/home-plan.js';
@@ -48,6 +49,10 @@ export function recommenderConfig(
     training: {
       ...DEFAULT_TRAINING_CONFIG,
       easeMaxItems: settings.RECS_EASE_MAX_ITEMS,
+      easeLambda: settings.RECS_EASE_LAMBDA,
+      neighbours: settings.RECS_KNN_NEIGHBOURS,
+      shrink: settings.RECS_KNN_SHRINK,
+      threads: settings.RECS_TRAINING_THREADS ?? availableParallelism(),
       ...overrides.training,
     },
     policy: {

@@ -55,10 +55,15 @@ function normalised(scores: Float32Array): Float32Array {
   return scores;
 }
 
-/** Blend weights: collaborative signal first, content for what co-viewing cannot know yet. */
-const CF_WEIGHT = 0.75;
-const CONTENT_WEIGHT = 0.2;
-const POPULARITY_WEIGHT = 0.05;
+/** Blend weights of Top picks: collaborative signal first, content for what co-viewing cannot know yet. */
+export interface TopPicksBlend {
+  cf: number;
+  content: number;
+  popularity: number;
+}
+
+/** Measured with `recs:eval` (the `served` model; see docs/recommendations.md). */
+export const DEFAULT_TOP_PICKS_BLEND: TopPicksBlend = { cf: 0.75, content: 0.2, popularity: 0.05 };
 
 /**
  * "Top picks": for every catalog item,
@@ -70,7 +75,11 @@ const POPULARITY_WEIGHT = 0.05;
  * is content similarity to the same history, which is what ranks titles nobody has watched yet. A
  * profile with no history gets popularity alone.
  */
-export function personalScores(snapshot: ModelSnapshot, signals: ProfileSignals): Float32Array {
+export function personalScores(
+  snapshot: ModelSnapshot,
+  signals: ProfileSignals,
+  blend: TopPicksBlend = DEFAULT_TOP_PICKS_BLEND,
+): Float32Array {
   const n = snapshot.catalog.titles.length;
   const popularity = normalised(Float32Array.from(snapshot.popularity));
   if (signals.weights.size === 0) return popularity;
@@ -90,7 +99,7 @@ export function personalScores(snapshot: ModelSnapshot, signals: ProfileSignals)
   );
   const scores = new Float32Array(n);
   for (let j = 0; j < n; j++)
-    scores[j] = CF_WEIGHT * cf[j]! + CONTENT_WEIGHT * content[j]! + POPULARITY_WEIGHT * popularity[j]!;
+    scores[j] = blend.cf * cf[j]! + blend.content * content[j]! + blend.popularity * popularity[j]!;
   return scores;
 }
 

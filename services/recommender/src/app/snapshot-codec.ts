@@ -12,7 +12,8 @@ import type { ModelSnapshot } from './training.js';
  * a replica refuses any other format (it keeps its model until the trainer publishes one it can read),
  * so a rolling upgrade never serves a model it would misread.
  */
-export const SNAPSHOT_FORMAT = 1;
+/** 2: EASE over the active items (`easeItems` of them, their indices before the weights). */
+export const SNAPSHOT_FORMAT = 2;
 const MAGIC = Buffer.from('MQRM');
 
 export class IncompatibleSnapshotError extends Error {
@@ -44,6 +45,8 @@ const HeaderSchema = Type.Object({
   ),
   n: Count,
   k: Count,
+  activeItems: Count,
+  easeItems: Count,
 });
 const headerCheck = TypeCompiler.Compile(HeaderSchema);
 
@@ -55,6 +58,8 @@ interface Header {
   titles: CatalogEntry[];
   n: number;
   k: number;
+  activeItems: number;
+  easeItems: number;
 }
 
 /** Hex SHA-256 of an encoded snapshot, as the pointer records it. */
@@ -74,6 +79,8 @@ export function encodeSnapshot(snapshot: ModelSnapshot, titles: readonly Catalog
     titles: parts.titles,
     n: parts.itemKnn.n,
     k: parts.itemKnn.k,
+    activeItems: parts.activeItems,
+    easeItems: parts.ease?.items.length ?? 0,
   };
   const json = Buffer.from(JSON.stringify(header));
   const prefix = Buffer.alloc(12);
@@ -81,7 +88,7 @@ export function encodeSnapshot(snapshot: ModelSnapshot, titles: readonly Catalog
   prefix.writeUInt32LE(SNAPSHOT_FORMAT, 4);
   prefix.writeUInt32LE(json.length, 8);
   const arrays = [parts.itemKnn.items, parts.itemKnn.sims, parts.popularity, parts.trending];
-  if (parts.easeWeights) arrays.push(parts.easeWeights);
+  if (parts.ease) arrays.push(parts.ease.items, parts.ease.weights);
   const bytes = arrays.map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength));
   return Buffer.concat([prefix, json, ...bytes]);
 }
@@ -103,7 +110,9 @@ export function decodeSnapshot(bytes: Buffer, expected: { version: string; sha25
     throw new IncompatibleSnapshotError('unreadable header');
   }
   checkHeader(header, expected.version);
-  const { n, k } = header;
+  const { n, k, easeItems: m } = header;
+  if (header.personalModel === 'ease' && (m === 0 || m > n))
+    throw new IncompatibleSnapshotError(`EASE over ${m} items of ${n}`);
   let at = headerEnd;
   const take = <A extends Int32Array | Float32Array>(make: (b: ArrayBuffer) => A, length: number): A => {
     const end = at + length * 4;
@@ -127,8 +136,14 @@ export function decodeSnapshot(bytes: Buffer, expected: { version: string; sha25
     },
     popularity: take((b) => new Float32Array(b), n),
     trending: take((b) => new Float32Array(b), n),
-    easeWeights: header.personalModel === 'ease' ? take((b) => new Float32Array(b), n * n) : undefined,
+    activeItems: header.activeItems,
+    ease:
+      header.personalModel === 'ease'
+        ? { items: take((b) => new Int32Array(b), m), weights: take((b) => new Float32Array(b), m * m) }
+        : undefined,
   };
+  if (parts.ease?.items.some((item, at) => item >= n || (at > 0 && item <= parts.ease!.items[at - 1]!)))
+    throw new IncompatibleSnapshotError('EASE items out of order or range');
   if (at !== bytes.length) throw new IncompatibleSnapshotError('trailing bytes after the arrays');
   const snapshot = snapshotFromParts(parts);
   if (snapshot.catalog.titles.length !== n)

@@ -8,7 +8,7 @@ const train = (input: TrainingInput, config = DEFAULT_TRAINING_CONFIG) =>
   runToEnd(trainSnapshotSteps(input, config));
 
 describe('trainSnapshotSteps', () => {
-  it('trains EASE over the catalog, with popularity, trending, item-kNN and content alongside', () => {
+  it('trains EASE over the watched titles, with popularity, trending, item-kNN and content alongside', () => {
     const snapshot = train(fixtureInput());
     expect(snapshot.personalModel).toBe('ease');
     expect(snapshot.catalog.titles).toHaveLength(40);
@@ -45,8 +45,54 @@ describe('trainSnapshotSteps', () => {
     expect(train(more).version).not.toBe(train(input).version);
   });
 
-  it('falls back to item-kNN above the EASE item limit', () => {
-    const snapshot = train(fixtureInput(), { ...DEFAULT_TRAINING_CONFIG, easeMaxItems: 39 });
+  it('trains EASE on the watched titles only, not on the catalog', () => {
+    const input = fixtureInput();
+    const unwatched = { ...fixtureTitles(1)[0]!, titleId: 'zz-unwatched', name: 'Nobody watched me' };
+    const snapshot = train({ ...input, titles: [...input.titles, unwatched] });
+    expect(snapshot.catalog.titles).toHaveLength(41);
+    expect(snapshot.activeItems).toBe(40);
+    expect(snapshot.ease!.items).toHaveLength(40);
+    const index = snapshot.catalog.index.get('zz-unwatched')!;
+    expect(snapshot.ease!.items).not.toContain(index);
+    const history = rowFromHistory(snapshot.catalog.index, [{ item: 'drama-03', weight: 1 }]);
+    const scores = snapshot.personal!.score(history);
+    expect(scores).toHaveLength(41);
+    expect(scores[index]).toBe(0);
+    // Same EASE as without the unwatched title: its zero column changes nothing.
+    const without = train(input).personal!.score(
+      rowFromHistory(train(input).catalog.index, [{ item: 'drama-03', weight: 1 }]),
+    );
+    expect(Array.from(scores).filter((_, j) => j !== index)).toEqual(Array.from(without));
+  });
+
+  it('above the limit, trains EASE on the most watched titles and lets item-kNN rank the rest', () => {
+    const input = fixtureInput();
+    const snapshot = train(input, { ...DEFAULT_TRAINING_CONFIG, easeMaxItems: 20 });
+    expect(snapshot.personalModel).toBe('ease');
+    expect(snapshot.ease!.items).toHaveLength(20);
+    const counts = new Map<number, number>();
+    for (const row of input.interactions) {
+      const item = snapshot.catalog.index.get(row.titleId)!;
+      counts.set(item, (counts.get(item) ?? 0) + 1);
+    }
+    const head = new Set(snapshot.ease!.items);
+    const least = Math.min(...[...head].map((i) => counts.get(i) ?? 0));
+    for (const [item, count] of counts) if (!head.has(item)) expect(count).toBeLessThanOrEqual(least);
+    const tail = [...counts.keys()].find((item) => !head.has(item))!;
+    const genre = snapshot.catalog.titles[tail]!.genres[0]!;
+    const sameGenre = snapshot.catalog.titles.findIndex(
+      (t, j) => j !== tail && t.genres[0] === genre && head.has(j),
+    );
+    const scores = snapshot.personal!.score(
+      rowFromHistory(snapshot.catalog.index, [
+        { item: snapshot.catalog.titles[sameGenre]!.titleId, weight: 1 },
+      ]),
+    );
+    expect(scores[tail]).toBeGreaterThan(0);
+  });
+
+  it('ranks with item-kNN alone when EASE is off (RECS_EASE_MAX_ITEMS=0)', () => {
+    const snapshot = train(fixtureInput(), { ...DEFAULT_TRAINING_CONFIG, easeMaxItems: 0 });
     expect(snapshot.personalModel).toBe('itemknn');
     expect(snapshot.personal).toBe(snapshot.itemKnn);
     expect(snapshot.version.startsWith('itemknn-')).toBe(true);

@@ -2,9 +2,15 @@ import { createHash } from 'node:crypto';
 import { buildCatalog, type Catalog, type CatalogEntry } from './catalog.js';
 import { interactionWeight, MAX_WEIGHT } from './interaction-weight.js';
 import { buildContentIndex, type ContentIndex } from './models/content-similarity.js';
-import { DEFAULT_EASE_LAMBDA, trainEaseSteps } from './models/ease.js';
+import { headTailScorer, mostActiveItems, restrictToItems } from './models/active-items.js';
+import { DEFAULT_EASE_LAMBDA, trainEaseSteps, type EaseModel } from './models/ease.js';
 import { buildInteractionMatrix, type InteractionMatrix } from './models/interaction-matrix.js';
-import { trainItemKnnSteps, type ItemKnnModel } from './models/item-knn.js';
+import {
+  DEFAULT_KNN_NEIGHBOURS,
+  DEFAULT_KNN_SHRINK,
+  trainItemKnnSteps,
+  type ItemKnnModel,
+} from './models/item-knn.js';
 import { popularityScores } from './models/popularity.js';
 import type { ItemScorer } from './models/scorer.js';
 import { DAY_MS, trendingScores, type PlayStart } from './models/trending.js';
@@ -24,28 +30,50 @@ export interface TrainingInput {
 }
 
 export interface TrainingConfig {
-  /** EASE up to this many catalog titles; item-kNN above (EASE is n³ time, 12·n² bytes). */
+  /**
+   * EASE on at most this many ACTIVE items (titles with an interaction), the most watched first;
+   * item-kNN ranks the active items beyond them. 0 means item-kNN only. EASE is n³ time, 4·n² bytes.
+   */
   easeMaxItems: number;
   easeLambda: number;
+  /** Item-kNN: neighbours kept per item, and the shrinkage added to the cosine's denominator. */
   neighbours: number;
+  shrink: number;
   trendingHalfLifeMs: number;
+  /** Threads for EASE's inverse (this one included); equal results for any count. */
+  threads: number;
 }
 
 export const DEFAULT_TRAINING_CONFIG: TrainingConfig = {
-  easeMaxItems: 3_000,
+  easeMaxItems: 10_000,
   easeLambda: DEFAULT_EASE_LAMBDA,
-  neighbours: 100,
+  neighbours: DEFAULT_KNN_NEIGHBOURS,
+  shrink: DEFAULT_KNN_SHRINK,
   trendingHalfLifeMs: DAY_MS,
+  threads: 1,
 };
+
+/** EASE over the most active items: their catalog indices (ascending) and the model over them. */
+export interface EaseHead {
+  readonly items: Int32Array;
+  readonly model: EaseModel;
+}
 
 /** Everything a home page is ranked from, trained at once and swapped in atomically. */
 export interface ModelSnapshot {
   /** A digest of the training input and configuration: equal inputs give equal versions. */
   readonly version: string;
   readonly catalog: Catalog;
-  /** Which model ranks "Top picks": EASE, item-kNN above EASE's limit, none before any interaction. */
+  /**
+   * Which model ranks "Top picks": EASE (on the most active items, item-kNN for any active items
+   * beyond `easeMaxItems`), item-kNN when EASE is off, none before any interaction.
+   */
   readonly personalModel: 'ease' | 'itemknn' | 'none';
+  /** Scores every catalog item (0 for items without interactions) from a catalog-axis history. */
   readonly personal: ItemScorer | undefined;
+  readonly ease: EaseHead | undefined;
+  /** Items with at least one interaction. */
+  readonly activeItems: number;
   readonly itemKnn: ItemKnnModel;
   readonly content: ContentIndex;
   readonly popularity: Float32Array;
@@ -95,7 +123,8 @@ function digest(
   config: TrainingConfig,
 ) {
   const hash = createHash('sha256');
-  hash.update(JSON.stringify(config));
+  // The thread count changes where the work runs, never its result.
+  hash.update(JSON.stringify({ ...config, threads: undefined }));
   hash.update(JSON.stringify(catalog.titles));
   hash.update(matrix.users.join('\n'));
   for (const array of [matrix.rowStart, matrix.columns, matrix.values])
@@ -123,13 +152,22 @@ export function* trainSnapshotSteps(
     items: catalog.titles.map((t) => t.titleId),
   });
   yield;
-  const itemKnn = yield* trainItemKnnSteps(matrix, { neighbours: config.neighbours });
+  const itemKnn = yield* trainItemKnnSteps(matrix, { neighbours: config.neighbours, shrink: config.shrink });
   const n = catalog.titles.length;
+  const active = mostActiveItems(matrix, n);
   let personalModel: ModelSnapshot['personalModel'] = 'none';
   let personal: ItemScorer | undefined;
-  if (matrix.columns.length > 0) {
-    if (n <= config.easeMaxItems) {
-      personal = yield* trainEaseSteps(matrix, { lambda: config.easeLambda });
+  let ease: EaseHead | undefined;
+  if (active.length > 0) {
+    if (config.easeMaxItems > 0) {
+      const items =
+        active.length > config.easeMaxItems ? mostActiveItems(matrix, config.easeMaxItems) : active;
+      const model = yield* trainEaseSteps(restrictToItems(matrix, items), {
+        lambda: config.easeLambda,
+        threads: config.threads,
+      });
+      ease = { items, model };
+      personal = headTailScorer(n, model, items, items.length < active.length ? itemKnn : undefined);
       personalModel = 'ease';
     } else {
       personal = itemKnn;
@@ -142,6 +180,8 @@ export function* trainSnapshotSteps(
     catalog,
     personalModel,
     personal,
+    ease,
+    activeItems: active.length,
     itemKnn,
     content: buildContentIndex(catalog.titles),
     popularity: popularityScores(matrix),

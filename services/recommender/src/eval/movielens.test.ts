@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseRatings, readRatingsFile, RatingsFormatError } from './movielens.js';
+import { parseMovieLine, parseRatings, readRatingsFile, RatingsFormatError } from './movielens.js';
 
 describe('MovieLens ratings', () => {
   it('reads ratings.csv with its header', () => {
@@ -41,5 +41,16 @@ describe('MovieLens ratings', () => {
     expect((await readRatingsFile(join(dir, 'ratings.csv'))).ratings).toHaveLength(1);
     await writeFile(join(dir, 'empty.csv'), 'userId,movieId,rating,timestamp\n');
     await expect(readRatingsFile(join(dir, 'empty.csv'))).rejects.toThrow(RatingsFormatError);
+  });
+
+  it('reads movies.csv lines: genres, and the year at the end of a possibly quoted title', () => {
+    expect(parseMovieLine('1,Toy Story (1995),Adventure|Animation|Children')).toEqual({
+      item: '1',
+      genres: ['Adventure', 'Animation', 'Children'],
+      year: 1995,
+    });
+    expect(parseMovieLine('11,"American President, The (1995)",Comedy|Drama|Romance')?.year).toBe(1995);
+    expect(parseMovieLine('5,Untitled,(no genres listed)')).toEqual({ item: '5', genres: [], year: 2000 });
+    expect(parseMovieLine('movieId,title,genres')).toBeUndefined();
   });
 });

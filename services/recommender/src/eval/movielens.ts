@@ -71,3 +71,29 @@ export async function readRatingsFile(path: string): Promise<{ ratings: Rating[]
     );
   return { ratings, malformed };
 }
+
+/**
+ * One line of MovieLens movies.csv (`movieId,title,genres`, the title quoted when it has a comma and
+ * ending in its year, genres separated by `|`), or undefined for the header or a line it cannot read.
+ */
+export function parseMovieLine(line: string): { item: string; genres: string[]; year: number } | undefined {
+  const match = /^(\d+),("(?:[^"]|"")*"|[^,]*),(.*)$/.exec(line.trim());
+  if (!match) return undefined;
+  const [, item, title, genres] = match as unknown as [string, string, string, string];
+  const year = /\((\d{4})\)\s*"?$/.exec(title)?.[1];
+  const list = genres === '(no genres listed)' ? [] : genres.split('|').filter((g) => g.length > 0);
+  return { item, genres: list, year: year ? Number(year) : 2000 };
+}
+
+/** movies.csv as genres and year per item id (what the served blend's content similarity uses). */
+export async function readMoviesFile(path: string): Promise<Map<string, { genres: string[]; year: number }>> {
+  const reader = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
+  const titles = new Map<string, { genres: string[]; year: number }>();
+  for await (const line of reader) {
+    const movie = parseMovieLine(line);
+    if (movie) titles.set(movie.item, { genres: movie.genres, year: movie.year });
+  }
+  if (titles.size === 0)
+    throw new RatingsFormatError(`${path}: no movies found (expected movieId,title,genres)`);
+  return titles;
+}

@@ -22,7 +22,7 @@ describe('ModelTrainer', () => {
     expect(t.isReady()).toBe(false);
     expect(t.current().catalog.titles).toHaveLength(0);
     t.start();
-    await vi.waitFor(() => expect(t.isReady()).toBe(true));
+    await vi.waitFor(() => expect(t.isReady()).toBe(true), { timeout: 10_000 });
     expect(t.current().personalModel).toBe('ease');
     await t.stop();
   });

@@ -19,7 +19,9 @@ export interface TrainingRunner {
 
 /** On this thread, in 4 ms slices between which requests are served (tests; the fallback). */
 export const cooperativeTraining: TrainingRunner = {
-  train: (input, config, signal) => runCooperatively(trainSnapshotSteps(input, config), { signal }),
+  // One thread: helper threads would block this one while they work, and it serves requests.
+  train: (input, config, signal) =>
+    runCooperatively(trainSnapshotSteps(input, { ...config, threads: 1 }), { signal }),
   close: async () => {},
 };
 

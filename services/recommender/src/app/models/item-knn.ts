@@ -14,11 +14,18 @@ import { topK } from './top-k.js';
  * fallback above EASE's item limit, and the source of "Because you watched X".
  */
 export interface ItemKnnOptions {
-  /** Neighbours kept per item (default 100). */
+  /** Neighbours kept per item (default DEFAULT_KNN_NEIGHBOURS). */
   neighbours?: number;
-  /** Added to the cosine's denominator: damps similarities built on very few co-viewers (default 0). */
+  /** Added to the cosine's denominator: damps similarities built on very few co-viewers. */
   shrink?: number;
 }
+
+/**
+ * Defaults chosen on a validation split carved from the training part (`recs:eval --tune`, see
+ * docs/recommendations.md): keeping more neighbours and a small shrinkage both help.
+ */
+export const DEFAULT_KNN_NEIGHBOURS = 100;
+export const DEFAULT_KNN_SHRINK = 0;
 
 export interface Neighbour {
   item: number;
@@ -40,8 +47,8 @@ export function* trainItemKnnSteps(
   options: ItemKnnOptions = {},
 ): Generator<void, ItemKnnModel, void> {
   const n = matrix.items.length;
-  const k = Math.max(1, Math.min(options.neighbours ?? 100, Math.max(1, n - 1)));
-  const shrink = options.shrink ?? 0;
+  const k = Math.max(1, Math.min(options.neighbours ?? DEFAULT_KNN_NEIGHBOURS, Math.max(1, n - 1)));
+  const shrink = options.shrink ?? DEFAULT_KNN_SHRINK;
   const columns = itemColumns(matrix);
   const norms = new Float64Array(n);
   for (let p = 0; p < matrix.columns.length; p++) norms[matrix.columns[p]!]! += matrix.values[p]! ** 2;

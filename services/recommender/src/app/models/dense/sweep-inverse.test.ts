@@ -58,6 +58,22 @@ describe('blocked symmetric sweep (float32, WebAssembly)', () => {
     expect(maxRelativeError(sweptInverse(g, n), expected)).toBeLessThan(1e-5);
   });
 
+  it('inverts a larger matrix with the 128-wide blocks of production sizes', { timeout: 60_000 }, () => {
+    const n = 1_100;
+    expect(sweepWorkspace(n).layout.block).toBe(128);
+    // Symmetric and diagonally dominant, hence positive definite (cheaper to make than A·Aᵀ).
+    let state = 9;
+    const next = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31 - 0.5;
+    const g = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < i; j++) g[i * n + j] = g[j * n + i] = next();
+      g[i * n + i] = n / 2;
+    }
+    const expected = g.slice();
+    invertSpd(expected, n);
+    expect(maxRelativeError(sweptInverse(g, n, 1), expected)).toBeLessThan(1e-5);
+  });
+
   it('gives the same inverse with a helper thread taking tasks', { timeout: 30_000 }, () => {
     const n = 520;
     const g = randomSpd(n, 3);

@@ -34,7 +34,8 @@ export interface SweepLayout {
 }
 
 export function sweepLayout(n: number): SweepLayout {
-  const block = SWEEP_BLOCK;
+  // A small matrix takes a small block: less padding, and D⁻¹ (float64, serial) stays cheap.
+  const block = n < 1024 ? GROUP : SWEEP_BLOCK;
   const size = Math.max(block, Math.ceil(n / block) * block);
   const panelOffset = size * size * 4;
   const weightsOffset = panelOffset + size * block * 4;
