@@ -24,6 +24,8 @@ export function parseSeconds(raw: string, name: string): number {
 /** The goals of issue 13 for each experiment (docs/benchmarks.md records the measured runs). */
 export function goalsFor(experiment: ExperimentName): Goals {
   switch (experiment) {
+    case 'latency':
+    case 'errors':
     case 'freeze':
       return { maxFailedStartRatio: 0.01, minSpsRatio: 0.9, lostWrites: 0 };
     case 'engine-down':

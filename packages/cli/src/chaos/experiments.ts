@@ -11,10 +11,26 @@ export type Fault =
   | { at: number; kind: 'kill'; service: ServiceName }
   | { at: number; kind: 'freeze'; service: ServiceName; seconds: number }
   | { at: number; kind: 'engine-down'; engine: EngineName; seconds: number }
-  | { at: number; kind: 'rolling-restart' };
+  | { at: number; kind: 'rolling-restart' }
+  | {
+      at: number;
+      kind: 'inject';
+      replica: string;
+      seconds: number;
+      latencyMs: number;
+      latencyShare: number;
+      errorShare: number;
+    };
 
 export type ExperimentName =
-  'kill-random' | 'kill-each' | 'freeze' | 'kill-edge' | 'engine-down' | 'rolling-restart';
+  | 'kill-random'
+  | 'kill-each'
+  | 'freeze'
+  | 'kill-edge'
+  | 'engine-down'
+  | 'rolling-restart'
+  | 'latency'
+  | 'errors';
 
 export const EXPERIMENTS: Record<ExperimentName, string> = {
   'kill-random': 'every --every seconds, SIGKILL a random replica of every service (or of --service)',
@@ -25,7 +41,16 @@ export const EXPERIMENTS: Record<ExperimentName, string> = {
     'stop the private --engine (redis, nats or postgres) for --fault seconds, then start it again',
   'rolling-restart':
     'restart every replica of every service one at a time (SIGTERM, drain, new process, ready)',
+  latency:
+    'hold half of the requests to one replica of --service 1 s, for --fault seconds (at its HTTP boundary)',
+  errors:
+    'answer a quarter of the requests to one replica of --service 503, for --fault seconds (at its HTTP boundary)',
 };
+
+/** The replica whose HTTP boundary the latency and errors experiments inject into. */
+export function injectedReplica(plan: Pick<ExperimentPlan, 'service'>): string {
+  return `${plan.service ?? 'streaming'}-1`;
+}
 
 export interface ExperimentPlan {
   name: ExperimentName;
@@ -62,6 +87,30 @@ export function scheduleFaults(plan: ExperimentPlan): Fault[] {
       return [{ at: 5, kind: 'engine-down', engine: plan.engine ?? 'redis', seconds: plan.faultS }];
     case 'rolling-restart':
       return [{ at: 2, kind: 'rolling-restart' }];
+    case 'latency':
+      return [
+        {
+          at: 5,
+          kind: 'inject',
+          replica: injectedReplica(plan),
+          seconds: plan.faultS,
+          latencyMs: 1_000,
+          latencyShare: 0.5,
+          errorShare: 0,
+        },
+      ];
+    case 'errors':
+      return [
+        {
+          at: 5,
+          kind: 'inject',
+          replica: injectedReplica(plan),
+          seconds: plan.faultS,
+          latencyMs: 0,
+          latencyShare: 0,
+          errorShare: 0.25,
+        },
+      ];
   }
 }
 

@@ -10,6 +10,7 @@ import { auditWrites, type AuditReport, type UploadExpectation } from './audit.j
 import { renderChart, type ChartMark } from './chart.js';
 import {
   chooseVictim,
+  injectedReplica,
   scheduleFaults,
   seededRandom,
   type ExperimentPlan,
@@ -73,7 +74,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const engines = options.name === 'engine-down' ? 'private' : 'machine';
   const cluster =
     options.cluster ??
-    (await startLocalCluster({ replicas: options.replicas, engines, admin: ADMIN, restartDelayMs: 1_000 }));
+    (await startLocalCluster({
+      replicas: options.replicas,
+      engines,
+      admin: ADMIN,
+      restartDelayMs: 1_000,
+      ...(options.name === 'latency' || options.name === 'errors'
+        ? { faultable: [injectedReplica(options)] }
+        : {}),
+    }));
   const owned = !options.cluster;
   let load: ViewerLoad | undefined;
   try {
@@ -100,6 +109,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     const control = windowStats(load.timeline(), 1, experimentStart);
     log(`control: ${control.sps.toFixed(2)} starts/s, ${control.failedStarts} failed`);
 
+    // The abort window holds about 20 expected starts (at least its configured length), and only the
+    // experiment's own seconds count: at a few starts per second a 10-second window is mostly noise.
+    const abortWindowS = Math.max(options.abort.windowS, Math.ceil(20 / Math.max(control.sps, 0.05)));
+    const checkAbort = () => {
+      const now = Math.floor(load!.elapsedSeconds());
+      if (now - experimentStart < abortWindowS) return undefined;
+      return shouldAbort(load!.timeline(), now, control, { ...options.abort, windowS: abortWindowS });
+    };
     const marks: ChartMark[] = [];
     const faults = scheduleFaults(options);
     const random = seededRandom(options.seed);
@@ -133,7 +150,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     for (const fault of faults) {
       while (load.elapsedSeconds() - experimentStart < fault.at && !aborted) {
         await sleep(250);
-        aborted = shouldAbort(load.timeline(), Math.floor(load.elapsedSeconds()), control, options.abort);
+        aborted = checkAbort();
       }
       if (aborted) break;
       pending.push(
@@ -150,7 +167,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     }
     while (!aborted && load.elapsedSeconds() - experimentStart < options.durationS) {
       await sleep(500);
-      aborted = shouldAbort(load.timeline(), Math.floor(load.elapsedSeconds()), control, options.abort);
+      aborted = checkAbort();
     }
     if (aborted) {
       mark('ABORT');
@@ -310,6 +327,22 @@ async function runFault(fault: Fault, cluster: LocalCluster, ctx: FaultContext):
       await engine.start();
       ctx.state.engineBackAt = ctx.now();
       ctx.mark(`${fault.engine} back`);
+      return;
+    }
+    case 'inject': {
+      const proxy = cluster.faultProxy(fault.replica);
+      proxy.setFaults({
+        latencyMs: fault.latencyMs,
+        latencyShare: fault.latencyShare,
+        errorShare: fault.errorShare,
+        errorStatus: 503,
+      });
+      ctx.mark(
+        `inject into ${fault.replica}: ${fault.latencyShare * 100} % +${fault.latencyMs} ms, ${fault.errorShare * 100} % 503`,
+      );
+      await abortableSleep(fault.seconds * 1000, ctx.signal);
+      proxy.setFaults(undefined);
+      ctx.mark(`injection into ${fault.replica} ended`);
       return;
     }
     case 'rolling-restart': {

@@ -41,6 +41,11 @@ export interface ClusterOptions {
   /** Each replica's output also goes to <logDir>/<id>.log. */
   logDir?: string;
   events?: ReplicaEvents;
+  /**
+   * Replicas (ids, not gateways or edges) that the others reach through a fault-injecting proxy of
+   * their own, for latency and error experiments; without faults set the proxy only forwards.
+   */
+  faultable?: readonly string[];
 }
 
 export interface ReadyReport {
@@ -58,6 +63,8 @@ export interface LocalCluster {
   ingress: Ingress;
   /** Present with engines: 'private' — the servers an experiment may stop. */
   privateEngines: PrivateEngines | undefined;
+  /** The fault-injecting proxy in front of a replica listed in `faultable`. */
+  faultProxy(id: string): Ingress;
   /** Settings every replica runs with (engines, URLs, secret). */
   env: Record<string, string>;
   waitReady(timeoutMs?: number): Promise<ReadyReport>;
@@ -115,6 +122,17 @@ export async function startLocalCluster(options: ClusterOptions = {}): Promise<L
     });
     const url = await ingress.listen();
     undo.push(() => ingress.close());
+    const faultProxies = new Map<string, Ingress>();
+    for (const id of options.faultable ?? []) {
+      const plan = plans.find((p) => p.id === id);
+      if (!plan || plan.service === 'gateway' || plan.service === 'edge') {
+        throw new Error(`faultable: ${id} is not a replica of a service behind the gateway`);
+      }
+      const proxy = new Ingress({ backends: [plan.url] });
+      await proxy.listen();
+      undo.push(() => proxy.close());
+      faultProxies.set(id, proxy);
+    }
 
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '',
@@ -132,7 +150,7 @@ export async function startLocalCluster(options: ClusterOptions = {}): Promise<L
       // The ingress appends the viewer's address to X-Forwarded-For; believe it, as behind any proxy.
       GATEWAY_TRUST_PROXY: '127.0.0.0/8',
       LOG_LEVEL: 'warn',
-      ...sharedSettings(plans, url),
+      ...sharedSettings(plans, url, new Map([...faultProxies].map(([id, proxy]) => [id, proxy.url]))),
       ...(options.admin
         ? { MARQUEE_ADMIN_EMAIL: options.admin.email, MARQUEE_ADMIN_PASSWORD: options.admin.password }
         : {}),
@@ -168,6 +186,11 @@ export async function startLocalCluster(options: ClusterOptions = {}): Promise<L
       supervisor,
       ingress,
       privateEngines,
+      faultProxy: (id) => {
+        const proxy = faultProxies.get(id);
+        if (!proxy) throw new Error(`${id} was not started faultable`);
+        return proxy;
+      },
       env,
       waitReady: (timeoutMs = 120_000) => waitReady(plans, timeoutMs),
       rollingRestart: (id, timeoutMs = 60_000) => rollingRestart(cluster, plans, id, timeoutMs),

@@ -21,6 +21,19 @@ export interface IngressOptions {
   replayableBodyBytes?: number;
 }
 
+/**
+ * Faults injected at this proxy (chaos experiments only: a proxy without them forwards untouched). In
+ * front of one replica it is that replica's HTTP boundary as its callers see it, as Toxiproxy does.
+ */
+export interface InjectedFaults {
+  /** Share of requests held `latencyMs` before they are forwarded. */
+  latencyShare: number;
+  latencyMs: number;
+  /** Share of requests answered `errorStatus` without being forwarded. */
+  errorShare: number;
+  errorStatus: number;
+}
+
 export interface BackendState {
   url: string;
   healthy: boolean;
@@ -53,6 +66,7 @@ export class Ingress {
   private cursor = 0;
   private readonly probeFailures = new Map<string, number>();
   private probeTimer: NodeJS.Timeout | undefined;
+  private faults: InjectedFaults | undefined;
   private address: AddressInfo | undefined;
 
   constructor(private readonly options: IngressOptions) {
@@ -104,6 +118,11 @@ export class Ingress {
       await new Promise((r) => setTimeout(r, 50));
     }
     return true;
+  }
+
+  /** Starts (or, with undefined, stops) injecting faults into the requests that come through. */
+  setFaults(faults: InjectedFaults | undefined): void {
+    this.faults = faults;
   }
 
   /** Marks `url` healthy or not at once (e.g. the rig saw its process exit), ahead of the next probe. */
@@ -160,6 +179,23 @@ export class Ingress {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const faults = this.faults;
+    const isProbe = req.url === '/healthz' || req.url === '/readyz';
+    if (faults && !isProbe) {
+      if (Math.random() < faults.errorShare) {
+        req.resume();
+        res.writeHead(faults.errorStatus, { 'content-type': 'application/problem+json' });
+        res.end(
+          JSON.stringify({
+            type: 'about:blank',
+            title: 'injected fault (chaos experiment)',
+            status: faults.errorStatus,
+          }),
+        );
+        return;
+      }
+      if (Math.random() < faults.latencyShare) await new Promise((r) => setTimeout(r, faults.latencyMs));
+    }
     // No Content-Length and no Transfer-Encoding means no body (RFC 9112 §6.3): such a request, a
     // DELETE included, can be replayed as surely as a GET.
     const length = Number(req.headers['content-length'] ?? (req.headers['transfer-encoding'] ? NaN : 0));

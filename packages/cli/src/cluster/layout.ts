@@ -69,11 +69,16 @@ export const PORT_SETTING: Record<ServiceName, string> = {
  * What every replica shares: where every replica of every other service is. Gateways are not listed:
  * nothing calls a gateway but viewers, who come through the cluster's ingress (`publicUrl`).
  */
-export function sharedSettings(plans: readonly ReplicaPlan[], publicUrl: string): Record<string, string> {
+export function sharedSettings(
+  plans: readonly ReplicaPlan[],
+  publicUrl: string,
+  /** Replicas whose callers reach them through another address (a fault-injecting proxy), by id. */
+  reachedAt: ReadonlyMap<string, string> = new Map(),
+): Record<string, string> {
   const urlsOf = (service: ServiceName) =>
     plans
       .filter((p) => p.service === service)
-      .map((p) => p.url)
+      .map((p) => reachedAt.get(p.id) ?? p.url)
       .join(',');
   const env: Record<string, string> = { MARQUEE_PUBLIC_URL: publicUrl };
   for (const service of SERVICE_NAMES) {
