@@ -17,11 +17,17 @@ export interface EdgeMetrics {
   refusals: Counter<'code'>;
   /** Disk-tier objects dropped because their bytes no longer matched their hash. */
   diskCorrupt: Counter;
+  /** Fills weighed by the disk tier's admission policy once it was full, by result. */
+  diskAdmissions: Counter<'result'>;
+  byteHitRatio: Gauge;
   hitRatio: Gauge<'tier'>;
   tierBytes: Gauge<'tier'>;
   tierObjects: Gauge<'tier'>;
-  /** Hit ratios since start: RAM, disk (of RAM misses) and overall (served from either tier). */
-  hitRatios: () => Promise<{ ram: number; disk: number; total: number }>;
+  /**
+   * Hit ratios since start: RAM, disk (of RAM misses), overall (served from either tier) and of bytes
+   * (1 − origin bytes / bytes served), with the bytes filled from the origin (its egress to this edge).
+   */
+  hitRatios: () => Promise<{ ram: number; disk: number; total: number; bytes: number; originBytes: number }>;
 }
 
 export function createEdgeMetrics(
@@ -86,6 +92,19 @@ export function createEdgeMetrics(
       this.set({ tier: 'disk' }, tiers.disk().count);
     },
   });
+  const originBytes = new Counter({
+    name: 'edge_origin_bytes_total',
+    help: 'Bytes filled from the origin (the origin egress this edge causes)',
+    registers,
+  });
+  const byteHitRatio = new Gauge({
+    name: 'edge_byte_hit_ratio',
+    help: 'Share of the bytes served that did not come from the origin since start: 1 - origin bytes / bytes served',
+    registers,
+    async collect() {
+      this.set((await hitRatios()).bytes);
+    },
+  });
   const count = async (tier: string, result?: string) =>
     (await lookups.get()).values
       .filter((v) => v.labels.tier === tier && (result === undefined || v.labels.result === result))
@@ -96,11 +115,15 @@ export function createEdgeMetrics(
       count('ram', 'hit'),
       count('disk', 'hit'),
     ]);
+    const filled = (await originBytes.get()).values[0]?.value ?? 0;
+    const served = (await bytesServed.counter.get()).values[0]?.value ?? 0;
     return {
       ram: await ratio('ram'),
       disk: await ratio('disk'),
       // RAM sees every lookup, so it is the denominator of the overall ratio.
       total: ramLookups === 0 ? 0 : (ramHits + diskHits) / ramLookups,
+      bytes: served === 0 ? 0 : Math.max(0, 1 - filled / served),
+      originBytes: filled,
     };
   };
   return {
@@ -122,11 +145,14 @@ export function createEdgeMetrics(
       labelNames: ['outcome'] as const,
       registers,
     }),
-    originBytes: new Counter({
-      name: 'edge_origin_bytes_total',
-      help: 'Bytes filled from the origin',
+    originBytes,
+    diskAdmissions: new Counter({
+      name: 'edge_disk_admissions_total',
+      help: 'Fills the full disk tier weighed (TinyLFU): admitted (pushing out less wanted objects) or rejected',
+      labelNames: ['result'] as const,
       registers,
     }),
+    byteHitRatio,
     diskCorrupt: new Counter({
       name: 'edge_disk_corrupt_objects_total',
       help: 'Disk-tier objects whose bytes failed their SHA-256 on read: dropped and refetched, never served',

@@ -14,6 +14,7 @@ import {
 import type { FastifyServerOptions } from 'fastify';
 import type { ServiceContext } from '@marquee/platform';
 import { AssetPlaylists } from './cache/asset-playlists.js';
+import { TinyLfuAdmission } from './cache/admission.js';
 import { DiskTier } from './cache/disk-tier.js';
 import { MediaCache } from './cache/media-cache.js';
 import { RamTier } from './cache/ram-tier.js';
@@ -47,7 +48,15 @@ export interface EdgeOptions {
   diskBytes?: number;
   /** Turns off reporting to streaming and pre-fill (benchmarks). */
   standalone?: boolean;
+  /** false: the disk tier keeps every fill (plain LRU) instead of TinyLFU admission (benchmarks). */
+  diskAdmission?: boolean;
 }
+
+/**
+ * Sizes the admission sketch from the disk budget. Small on purpose (a low rung's segment, a
+ * playlist): too many counters cost a few bytes each, too few blur the frequencies of what is held.
+ */
+const TYPICAL_OBJECT_BYTES = 64 * 1024;
 
 /**
  * An edge node of the CDN: signed-URL checks, a RAM tier and a disk tier in front of storage's origin,
@@ -173,13 +182,15 @@ export async function buildEdge(ctx: ServiceContext, options: EdgeOptions = {}):
       const port = (app.server.address() as AddressInfo | null)?.port ?? 0;
       identity ??= resolveEdgeIdentity({ settings, edgeUrls: ctx.urls.edge, port, tls: tls !== undefined });
       const edgeLogger = logger.child({ edgeId: identity.edgeId });
-      disk = new DiskTier(
-        join(ctx.dataDir, `edge-${identity.edgeId}`),
-        options.diskBytes ?? settings.EDGE_DISK_BYTES,
-        edgeLogger,
-        undefined,
-        () => metrics.diskCorrupt.inc(),
-      );
+      const diskBytes = options.diskBytes ?? settings.EDGE_DISK_BYTES;
+      disk = new DiskTier(join(ctx.dataDir, `edge-${identity.edgeId}`), diskBytes, edgeLogger, {
+        onCorrupt: () => metrics.diskCorrupt.inc(),
+        admission:
+          options.diskAdmission === false
+            ? undefined
+            : new TinyLfuAdmission(Math.ceil(diskBytes / TYPICAL_OBJECT_BYTES)),
+        onAdmission: (admitted) => metrics.diskAdmissions.inc({ result: admitted ? 'admitted' : 'rejected' }),
+      });
       await disk.open();
       if (!options.standalone) {
         // Its consumer group resumes where it left off (or reads the history, for a new edge).

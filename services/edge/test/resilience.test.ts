@@ -170,7 +170,7 @@ describe('disk tier', () => {
         etag: '"x"',
         contentType: 'video/mp4',
       });
-      const disk = new DiskTier(root, 3 * (10_000 + 4096), logger, 20_000);
+      const disk = new DiskTier(root, 3 * (10_000 + 4096), logger, { maxObjectBytes: 20_000 });
       await disk.open();
       await disk.put(object('k1'));
       await disk.put(object('k2'));
@@ -185,7 +185,7 @@ describe('disk tier', () => {
 
       const dir = (await readdir(root)).find((d) => /^[0-9a-f]{2}$/.test(d))!;
       await writeFile(join(root, dir, 'deadbeef.tmp-123'), 'torn');
-      const reopened = new DiskTier(root, 3 * (10_000 + 4096), logger, 20_000);
+      const reopened = new DiskTier(root, 3 * (10_000 + 4096), logger, { maxObjectBytes: 20_000 });
       await reopened.open();
       expect(reopened.count).toBe(3);
       expect((await readdir(join(root, dir))).some((f) => f.includes('.tmp-'))).toBe(false);

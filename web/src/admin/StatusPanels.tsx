@@ -89,6 +89,9 @@ export function EdgesPanel() {
                           {percent(e.hitRatio.total)}
                           <small className="sub hide-narrow">
                             RAM {percent(e.hitRatio.ram)} · disk {percent(e.hitRatio.disk)}
+                            {e.hitRatio.bytes === undefined
+                              ? null
+                              : ` · bytes ${percent(e.hitRatio.bytes)}, ${megabytes(e.hitRatio.originBytes ?? 0)} from origin`}
                           </small>
                         </>
                       )}
@@ -107,6 +110,7 @@ export function EdgesPanel() {
 }
 
 const percent = (ratio: number) => `${(ratio * 100).toFixed(1)}%`;
+const megabytes = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
 const ACTIVE = ['uploading', 'queued', 'encoding'];
 

@@ -36,7 +36,7 @@ export interface EdgeStatus {
   heldAssets: number;
   lastSeen: string;
   /** Cache hit ratios since the edge started (0…1): RAM tier, disk tier (of RAM misses), overall. */
-  hitRatio?: { ram: number; disk: number; total: number };
+  hitRatio?: { ram: number; disk: number; total: number; bytes?: number; originBytes?: number };
 }
 
 /** One service in GET /api/admin/health: readiness of each of its instances. */

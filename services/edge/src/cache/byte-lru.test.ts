@@ -30,4 +30,13 @@ describe('ByteLru', () => {
     expect(lru.set('big', 9, 9).map(([k]) => k)).toEqual(['k0', 'k1', 'k2', 'k3', 'k4']);
     expect(lru.bytes).toBe(9);
   });
+
+  it('names what an insert would evict without evicting it', () => {
+    const lru = new ByteLru<number>(10);
+    for (let i = 0; i < 5; i++) lru.set(`k${i}`, i, 2);
+    expect(lru.victimsFor(0)).toEqual([]);
+    expect(lru.victimsFor(1)).toEqual(['k0']);
+    expect(lru.victimsFor(5)).toEqual(['k0', 'k1', 'k2']);
+    expect(lru.count).toBe(5);
+  });
 });

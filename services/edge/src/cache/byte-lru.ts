@@ -46,6 +46,21 @@ export class ByteLru<V> {
     return evicted;
   }
 
+  /**
+   * The keys `set` would evict to make room for `size` more bytes, least recently used first (none
+   * when it fits); without evicting them. What an admission policy weighs a new entry against.
+   */
+  victimsFor(size: number): string[] {
+    const victims: string[] = [];
+    let over = this.used + size - this.maxBytes;
+    for (const [key, entry] of this.entries) {
+      if (over <= 0) break;
+      victims.push(key);
+      over -= entry.size;
+    }
+    return victims;
+  }
+
   delete(key: string): V | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '@marquee/core';
+import type { TinyLfuAdmission } from './admission.js';
 import { ByteLru } from './byte-lru.js';
 import type { CachedObject } from './cached-object.js';
 
@@ -43,17 +44,39 @@ const OVERHEAD_BYTES = 4096;
  */
 export class DiskTier {
   private readonly lru: ByteLru<Entry>;
+  private readonly maxObjectBytes: number;
+  private readonly onCorrupt: (key: string) => void;
+  private readonly admission: TinyLfuAdmission | undefined;
+  private readonly onAdmission: (admitted: boolean) => void;
 
   constructor(
     private readonly root: string,
     maxBytes: number,
     private readonly logger: Logger,
-    /** Larger objects are not kept on disk either. */
-    readonly maxObjectBytes = Math.max(1, Math.floor(maxBytes / 8)),
-    /** Told of each object dropped because its bytes no longer match (a metric). */
-    private readonly onCorrupt: (key: string) => void = () => undefined,
+    options: {
+      /** Larger objects are not kept on disk either (default 1/8 of the budget). */
+      maxObjectBytes?: number;
+      /** Told of each object dropped because its bytes no longer match (a metric). */
+      onCorrupt?: (key: string) => void;
+      /**
+       * Once the tier is full, whether a new object may push out what LRU would evict (admission.ts);
+       * without one, every object is kept (plain LRU).
+       */
+      admission?: TinyLfuAdmission;
+      /** Told of each admission decision (a metric). */
+      onAdmission?: (admitted: boolean) => void;
+    } = {},
   ) {
     this.lru = new ByteLru(maxBytes);
+    this.maxObjectBytes = options.maxObjectBytes ?? Math.max(1, Math.floor(maxBytes / 8));
+    this.onCorrupt = options.onCorrupt ?? (() => undefined);
+    this.admission = options.admission;
+    this.onAdmission = options.onAdmission ?? (() => undefined);
+  }
+
+  /** Counts a request for `key` that missed RAM (what admission weighs objects by). */
+  record(key: string): void {
+    this.admission?.record(key);
   }
 
   /** Loads what an earlier run left on disk; removes torn writes and orphans. */
@@ -113,9 +136,21 @@ export class DiskTier {
     return { key, body, etag: entry.etag, contentType: entry.contentType };
   }
 
+  /** Keeps `object` unless it is too large or admission prefers what it would push out. */
   async put(object: CachedObject): Promise<void> {
     if (object.body.length > this.maxObjectBytes) return;
     const hash = this.hashOf(object.key);
+    if (this.admission && !this.lru.has(hash)) {
+      const victims = this.lru.victimsFor(object.body.length + OVERHEAD_BYTES);
+      if (victims.length > 0) {
+        const admitted = this.admission.admit(
+          object.key,
+          victims.map((victim) => this.lru.peek(victim)!.key),
+        );
+        this.onAdmission(admitted);
+        if (!admitted) return;
+      }
+    }
     // The ETag's hash was checked against these bytes by the origin client; other ETags get a hash.
     const stored: StoredEntry & { sha256: string } = {
       key: object.key,

@@ -48,6 +48,7 @@ export class MediaCache {
     const hot = this.ramHit(key);
     if (hot) return { object: hot, from: 'ram' };
     this.metrics.lookups.ram.miss.add();
+    this.disk.record(key);
     const pending = this.inflight.get(key);
     if (pending) return { object: await pending, from: 'coalesced' };
     let from: ServedFrom = 'origin';

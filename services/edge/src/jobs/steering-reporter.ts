@@ -28,7 +28,13 @@ export class SteeringReporter {
       load: () => number;
       heldAssets: (limit: number) => string[];
       /** Cache hit ratios for the admin console's edge view; optional so tests can leave it out. */
-      hitRatio?: () => Promise<{ ram: number; disk: number; total: number }>;
+      hitRatio?: () => Promise<{
+        ram: number;
+        disk: number;
+        total: number;
+        bytes: number;
+        originBytes: number;
+      }>;
       healthy: () => boolean;
       logger: Logger;
       defaultSteeringBaseUrl: string;

@@ -29,6 +29,9 @@ export interface EdgeHitRatio {
   ram: number;
   disk: number;
   total: number;
+  /** Byte hit ratio (1 − origin bytes / bytes served) and the bytes filled from the origin. */
+  bytes?: number;
+  originBytes?: number;
 }
 
 export interface RankOptions {
