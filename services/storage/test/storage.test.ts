@@ -1,4 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { identityHeaders, serviceToken, SERVICE_TOKEN_HEADER, type ServiceModule } from '@marquee/core';
@@ -6,6 +11,7 @@ import { createTestContext, type DeliveredEvent, type TestContext } from '@marqu
 import { buildStorage } from '../src/index.js';
 import { adminHeaders, SECRET, tusUpload, tusUploadHalf } from './fixtures.js';
 
+const execFileAsync = promisify(execFile);
 let ctx: TestContext;
 let storage: ServiceModule;
 let streaming: FastifyInstance;
@@ -43,6 +49,23 @@ afterAll(async () => {
   await ctx.cleanup();
 });
 
+/** Runs curl as a user would (its own Expect handling), answering the final status and headers. */
+async function curl(args: string[]) {
+  const { stdout } = await execFileAsync('curl', ['-sS', '-D', '-', '-o', '/dev/null', ...args]);
+  const blocks = stdout.trim().split(/\r?\n\r?\n/);
+  const last = blocks.at(-1)!.split(/\r?\n/);
+  const headers: Record<string, string> = {};
+  for (const line of last.slice(1)) {
+    const at = line.indexOf(':');
+    if (at > 0) headers[line.slice(0, at).trim().toLowerCase()] = line.slice(at + 1).trim();
+  }
+  return {
+    status: Number(last[0]!.split(' ')[1]),
+    headers,
+    continued: blocks.some((b) => / 100 /.test(b.split(/\r?\n/)[0]!)),
+  };
+}
+
 async function waitForEvent(assetId: string): Promise<DeliveredEvent> {
   for (let i = 0; i < 100; i++) {
     const found = uploaded.find((d) => (d.event.data as { assetId: string }).assetId === assetId);
@@ -76,6 +99,53 @@ describe('tus uploads', () => {
     const key = (delivery.event.data as { key: string }).key;
     expect(key).toBe('sources/asset1/source.mp4');
     expect((await ctx.blobs.head(key))?.sha256).toBe(sha);
+  });
+
+  it('takes a plain curl upload of a file (Expect: 100-continue) and answers HEAD on it once finished', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'marquee-curl-'));
+    try {
+      const data = randomBytes(3 * 1024 * 1024 + 5); // over 1 MiB: curl sends Expect: 100-continue
+      const file = join(dir, 'film.mp4');
+      await writeFile(file, data);
+      const headers = Object.entries({ ...adminHeaders, 'tus-resumable': '1.0.0' }).flatMap(([k, v]) => [
+        '-H',
+        `${k}: ${v}`,
+      ]);
+      const meta = `titleId ${Buffer.from('t-curl').toString('base64')},filename ${Buffer.from('film.mp4').toString('base64')}`;
+      const created = await curl([
+        ...headers,
+        '-X',
+        'POST',
+        '-H',
+        `Upload-Length: ${data.length}`,
+        '-H',
+        `Upload-Metadata: ${meta}`,
+        `${base}/api/admin/uploads`,
+      ]);
+      expect(created.status).toBe(201);
+      const location = created.headers.location!;
+      const patched = await curl([
+        ...headers,
+        '-X',
+        'PATCH',
+        '-H',
+        'Content-Type: application/offset+octet-stream',
+        '-H',
+        'Upload-Offset: 0',
+        '--data-binary',
+        `@${file}`,
+        new URL(location, base).href,
+      ]);
+      expect(patched.continued).toBe(true); // curl did wait for 100 Continue
+      expect(patched.status).toBe(204);
+      expect(Number(patched.headers['upload-offset'])).toBe(data.length);
+      const head = await curl([...headers, '-I', new URL(location, base).href]);
+      expect(head.status).toBe(200);
+      expect(head.headers['upload-offset']).toBe(String(data.length));
+      expect(head.headers['upload-length']).toBe(String(data.length));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses bad metadata and unknown titles before taking a byte', async () => {

@@ -133,9 +133,34 @@ export function registerUploadRoutes(app: FastifyInstance, deps: UploadRoutesDep
   app.addContentTypeParser('application/offset+octet-stream', (_req, _payload, done) => done(null));
   const handler: RouteHandlerMethod = async (req, reply) => {
     requireAdmin(req);
+    if (req.method === 'HEAD') {
+      const finished = await finishedUpload(req.url);
+      // tus: HEAD on a finished upload says it is whole (offset = length). Its staging is gone once it is
+      // stored, so tus itself would answer 404 and a client checking before resuming would start over.
+      if (finished)
+        return reply
+          .status(200)
+          .headers({
+            'tus-resumable': '1.0.0',
+            'upload-offset': String(finished.size),
+            'upload-length': String(finished.size),
+            'upload-asset-id': finished.asset_id,
+            'cache-control': 'no-store',
+          })
+          .send();
+    }
     reply.hijack();
     await tus.handle(req.raw, reply.raw);
   };
+
+  async function finishedUpload(url: string) {
+    const id = url.split('?')[0]!.slice(UPLOADS_PATH.length + 1);
+    if (!isUploadId(id)) return undefined;
+    const row = await deps.uploads.find(id);
+    const whole =
+      row && row.size !== null && (row.state === 'stored' || row.state === 'ready' || row.state === 'failed');
+    return whole ? { size: row.size!, asset_id: row.asset_id } : undefined;
+  }
   for (const url of [UPLOADS_PATH, `${UPLOADS_PATH}/*`]) {
     app.route({
       method: ['POST', 'PATCH', 'HEAD', 'GET', 'DELETE', 'OPTIONS'],
