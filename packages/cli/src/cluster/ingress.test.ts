@@ -102,4 +102,20 @@ describe('Ingress', () => {
     for (let i = 0; i < 4; i += 1) names.add((await (await fetch(`${ingress.url}/x`)).text()).split(':')[0]!);
     expect(names.has('a')).toBe(true);
   });
+
+  it('injects errors and latency only while an experiment sets them, and never into probes', async () => {
+    const a = await gateway('a');
+    cleanups.push(async () => void a.server.close());
+    const proxy = await ingressOver([a.url]);
+    proxy.setFaults({ errorShare: 1, errorStatus: 503, latencyShare: 0, latencyMs: 0 });
+    expect((await fetch(`${proxy.url}/api/titles`)).status).toBe(503);
+    expect((await fetch(`${proxy.url}/readyz`)).status).toBe(200);
+    proxy.setFaults({ errorShare: 0, errorStatus: 503, latencyShare: 1, latencyMs: 300 });
+    const started = Date.now();
+    expect(await (await fetch(`${proxy.url}/api/titles`)).text()).toBe('a:');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    proxy.setFaults(undefined);
+    expect((await fetch(`${proxy.url}/api/titles`)).status).toBe(200);
+    expect(a.hits).toEqual(['GET /api/titles ', 'GET /api/titles ']);
+  });
 });
