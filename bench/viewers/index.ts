@@ -19,6 +19,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Account } from '../../packages/cli/src/load/api.js';
 import { parseLoadOptions } from '../../packages/cli/src/load/options.js';
+import { cpuSecondsOf } from '../../packages/cli/src/load/process-cpu.js';
 import type { LoadReport } from '../../packages/cli/src/load/report.js';
 import { runLoad } from '../../packages/cli/src/load/run.js';
 import { startNginx } from '../edge/nginx.js';
@@ -106,7 +107,7 @@ async function main() {
     `bench/viewers on ${machine.cpus} × ${machine.model}, load ${machine.loadavg.map((l) => l.toFixed(2)).join(' ')}`,
   );
   const accounts: Account[] = [];
-  const results: Record<string, { rounds: Trial[][] }> = {};
+  const results: Record<string, { rounds: Trial[][]; idle: Record<number, number> }> = {};
   let title: EncodedTitle;
   let masterPath: string;
   const staticRoot = join(dir, 'static');
@@ -136,6 +137,7 @@ async function main() {
         let platform: RunningPlatform | undefined;
         let stopNginx: (() => Promise<void>) | undefined;
         let trial: (n: number) => Promise<Trial>;
+        let idle: Record<number, number> = {};
         if (layout === 'r') {
           const port = await freePort();
           const nginx = await startNginx(join(dir, `nginx-${round}`), staticRoot, port);
@@ -147,6 +149,7 @@ async function main() {
           };
         } else {
           platform = await startPlatform(layout === 'a' ? 'one' : 'split', dataDir, secret);
+          idle = await idleCpu([...platform.processes.keys()]);
           const gateway = platform.gateway;
           trial = async (n) => {
             // Every platform process by pid: the loader finds only those listening on ports it calls.
@@ -157,7 +160,7 @@ async function main() {
         }
         try {
           const trials = await search(layout, trial);
-          (results[layout] ??= { rounds: [] }).rounds.push(trials);
+          (results[layout] ??= { rounds: [], idle }).rounds.push(trials);
         } finally {
           await platform?.stop();
           await stopNginx?.();
@@ -188,6 +191,7 @@ async function main() {
             name: LAYOUT_NAMES[layout as Layout],
             maxViewers: maxima.map((t) => (t.pass ? t.viewers : 0)),
             atMax: maxima.map((t) => t.report),
+            idleCpuPerSecond: r.idle,
             trials: r.rounds.map((trials) =>
               trials.map((t) => ({ viewers: t.viewers, pass: t.pass, why: t.why })),
             ),
@@ -216,10 +220,20 @@ type Output = {
       name: string;
       maxViewers: number[];
       atMax: LoadReport[];
+      /** CPU seconds per second each process used with no load (timers, probes, trainers), by pid. */
+      idleCpuPerSecond: Record<number, number>;
       trials: { viewers: number; pass: boolean; why: string }[][];
     }
   >;
 };
+
+/** CPU each process uses with nobody watching, over 10 s after a 5 s settle. */
+async function idleCpu(pids: number[]): Promise<Record<number, number>> {
+  await new Promise((r) => setTimeout(r, 5_000));
+  const before = pids.map((pid) => cpuSecondsOf(pid) ?? 0);
+  await new Promise((r) => setTimeout(r, 10_000));
+  return Object.fromEntries(pids.map((pid, i) => [pid, ((cpuSecondsOf(pid) ?? 0) - before[i]!) / 10]));
+}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] ?? 0;
 
@@ -234,7 +248,7 @@ function renderSection(o: Output): string {
     `Machine: ${o.machine.cpus} × ${o.machine.model}; load average ${o.machine.loadavg.map((l) => l.toFixed(1)).join(' ')} at the start,`,
     `${o.machine.loadavgEnd.map((l) => l.toFixed(1)).join(' ')} at the end (${o.date.slice(0, 16)}Z). The loader shares the 2 cores with what it loads.`,
     '',
-    '| layout | max viewers (rounds) | vs (r) | start p95 | rebuffer | Mbit/s | SPS | loader CPU | CPU per viewer-hour, by process |',
+    '| layout | max viewers (rounds) | vs (r) | start p95 | rebuffer | Mbit/s | SPS | loader CPU | CPU-seconds per viewer-hour above idle, by process |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const l of Object.values(o.layouts)) {
@@ -242,10 +256,12 @@ function renderSection(o: Output): string {
     const at = l.atMax[0]!;
     const hours = (at.viewers * at.seconds) / 3600;
     const perProcess = at.cpu.processes
-      .map(
-        (p) =>
-          `${p.name.replace(/^marquee\.mjs start ?/, '') || 'all'}: ${(p.cpuSeconds / hours).toFixed(1)} s`,
-      )
+      .filter((p) => !/nginx: master/.test(p.name))
+      .map((p) => {
+        const name = p.name.replace(/^marquee\.mjs start ?(--target=)?/, '').replace(/^nginx: /, '') || 'all';
+        const aboveIdle = p.cpuSeconds - (l.idleCpuPerSecond[p.pid] ?? 0) * at.seconds;
+        return `${name}: ${(aboveIdle / hours).toFixed(1)} s`;
+      })
       .join('; ');
     lines.push(
       `| ${l.name} | ${l.maxViewers.join(', ')} | ${ref > 0 ? (m / ref).toFixed(2) : '–'} | ${at.startLatencyMs.p95} ms | ${(at.rebuffer.ratio * 100).toFixed(2)} % | ${at.throughputMbps} | ${at.sps} | ${Math.round(at.cpu.loader.share * 100)} % | ${perProcess} |`,

@@ -36,15 +36,22 @@ type Results = {
   date: string;
   machine: { cpus: number; model: string; loadavg: number[] };
   title: { seconds: number; encodeCpuSeconds: number; renditions: string };
-  layouts: Record<string, { maxViewers: number[]; atMax: LoadReport[] }>;
+  layouts: Record<
+    string,
+    { maxViewers: number[]; atMax: LoadReport[]; idleCpuPerSecond?: Record<number, number> }
+  >;
 };
 
 /** Per-request and per-byte CPU costs of each service, from the split layout's run at its capacity. */
 export function measuredCosts(results: Results) {
   const split = results.layouts.b?.atMax[0];
   if (!split) throw new Error('results.json has no run of layout (b): run npm run bench:viewers');
+  // The load's own cost: what each process used above its idle rate (timers, probes, trainers).
+  const idle = results.layouts.b?.idleCpuPerSecond ?? {};
   const byTarget = (pattern: RegExp) =>
-    split.cpu.processes.filter((p) => pattern.test(p.name)).reduce((sum, p) => sum + p.cpuSeconds, 0);
+    split.cpu.processes
+      .filter((p) => pattern.test(p.name))
+      .reduce((sum, p) => sum + Math.max(0, p.cpuSeconds - (idle[p.pid] ?? 0) * split.seconds), 0);
   const gateway = byTarget(/--target=gateway/);
   const edge = byTarget(/--target=edge/);
   const rest = byTarget(/--target=users/);
