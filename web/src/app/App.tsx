@@ -1,12 +1,11 @@
-import { useEffect } from 'react';
-import { AdminPage } from '../admin/AdminPage';
+import { Suspense, useEffect } from 'react';
 import { AuthPage } from '../pages/AuthPage';
 import { HomePage } from '../pages/HomePage';
 import { MyListPage } from '../pages/MyListPage';
 import { ProfilesPage } from '../pages/ProfilesPage';
 import { SearchPage } from '../pages/SearchPage';
 import { TitlePage } from '../pages/TitlePage';
-import { PlayerPage } from '../player/PlayerPage';
+import { AdminPage, PlayerPage } from './lazy-pages';
 import { match, navigate, useLocation } from './router';
 import { SessionProvider, useSession } from './session';
 
@@ -51,7 +50,9 @@ function Routes() {
 export function App() {
   return (
     <SessionProvider>
-      <Routes />
+      <Suspense fallback={null}>
+        <Routes />
+      </Suspense>
     </SessionProvider>
   );
 }

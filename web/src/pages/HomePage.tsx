@@ -1,5 +1,6 @@
 import { homeApi, titlesApi } from '../api/endpoints';
 import { genreLabel } from '../api/format';
+import { preloadPlayer } from '../app/lazy-pages';
 import { Link } from '../app/router';
 import { useSession } from '../app/session';
 import { useLoad } from '../app/use-api';
@@ -39,7 +40,12 @@ export function HomePage() {
               </p>
               {hero.synopsis && <p className="synopsis">{hero.synopsis}</p>}
               <div className="actions">
-                <Link className="primary button" href={`/watch/${hero.titleId}`}>
+                <Link
+                  className="primary button"
+                  href={`/watch/${hero.titleId}`}
+                  onPointerEnter={preloadPlayer}
+                  onFocus={preloadPlayer}
+                >
                   <Icon name="play" /> Play
                 </Link>
                 <Link className="secondary button" href={`/title/${hero.titleId}`}>

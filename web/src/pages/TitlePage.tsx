@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { listApi, titlesApi } from '../api/endpoints';
 import type { Episode } from '@marquee/contracts/api';
+import { preloadPlayer } from '../app/lazy-pages';
 import { Link } from '../app/router';
 import { useSession } from '../app/session';
 import { useLoad } from '../app/use-api';
@@ -11,6 +12,7 @@ import { genreLabel } from '../api/format';
 import { Icon } from '../components/Icon';
 
 export function TitlePage({ titleId }: { titleId: string }) {
+  useEffect(preloadPlayer, []);
   const { profile } = useSession();
   const title = useLoad(`title:${titleId}:${profile?.profileId ?? ''}`, (signal) =>
     titlesApi.get(titleId, signal, profile?.profileId),
