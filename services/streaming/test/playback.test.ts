@@ -300,7 +300,7 @@ describe.each(backends)('playback on %s', (backend) => {
     expect((await steering('edge-b'))['PATHWAY-PRIORITY']).toEqual(['edge-a']);
     await report('edge-b', 'http://127.0.0.1:29002', {
       load: 0.3,
-      hitRatio: { ram: 0.75, disk: 0.5, total: 0.875 },
+      hitRatio: { ram: 0.75, disk: 0.5, total: 0.875, bytes: 0.9, originBytes: 1_048_576 },
     });
     expect((await h.internal({ method: 'DELETE', url: '/internal/edges/edge-a' })).statusCode).toBe(204);
     await new Promise((r) => setTimeout(r, 1_100));
@@ -317,7 +317,7 @@ describe.each(backends)('playback on %s', (backend) => {
         edgeId: 'edge-b',
         live: true,
         heldAssets: 0,
-        hitRatio: { ram: 0.75, disk: 0.5, total: 0.875 },
+        hitRatio: { ram: 0.75, disk: 0.5, total: 0.875, bytes: 0.9, originBytes: 1_048_576 },
       }),
     ]);
     const bad = await report('edge-b', 'http://127.0.0.1:29002', { hitRatio: { ram: 2, disk: 0, total: 0 } });
