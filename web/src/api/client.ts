@@ -1,3 +1,5 @@
+import { retryAfterSeconds, viewerMessage } from './messages';
+
 /** A problem+json answer from the API, kept whole so the UI can say exactly what went wrong. */
 export class ApiError extends Error {
   constructor(
@@ -86,8 +88,10 @@ async function toError(res: Response): Promise<ApiError> {
   } catch {
     // not JSON
   }
-  const detail = typeof body.detail === 'string' ? body.detail : `The server answered ${res.status}`;
-  return new ApiError(res.status, typeof body.code === 'string' ? body.code : 'unknown', detail, body);
+  const code = typeof body.code === 'string' ? body.code : 'unknown';
+  const detail = typeof body.detail === 'string' ? body.detail : undefined;
+  const wait = retryAfterSeconds(res.headers.get('retry-after'), body);
+  return new ApiError(res.status, code, viewerMessage(res.status, code, detail, wait, body), body);
 }
 
 /** JSON call to the gateway with the viewer's token, refreshing it once on 401. */

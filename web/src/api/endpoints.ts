@@ -87,8 +87,12 @@ export const listApi = {
 };
 
 export const playbackApi = {
+  /** Given a series, the server picks the episode (resume, else the first) and names it in `titleId`. */
   start: (profileId: string, titleId: string) =>
-    api<PlaybackSession>('/api/playback', { method: 'POST', body: { profileId, titleId } }),
+    api<PlaybackSession & { titleId?: string }>('/api/playback', {
+      method: 'POST',
+      body: { profileId, titleId },
+    }),
   heartbeat: (sessionId: string, position: number) =>
     api(`/api/playback/${sessionId}/heartbeat`, { method: 'POST', body: { position } }),
   /** `keepalive` lets the request outlive the page (sent from pagehide on reload or close). */

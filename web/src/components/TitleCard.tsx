@@ -16,9 +16,13 @@ export function Poster({ title }: { title: TitleSummary }) {
   );
 }
 
-export function TitleCard({ title }: { title: TitleSummary }) {
+export function TitleCard({ title, rank }: { title: TitleSummary; rank?: number }) {
   return (
-    <Link href={`/title/${title.titleId}`} className="card" aria-label={title.name}>
+    <Link
+      href={`/title/${title.titleId}`}
+      className="card"
+      aria-label={rank === undefined ? title.name : `${rank}. ${title.name}`}
+    >
       <Poster title={title} />
       <span className="card-name">{title.name}</span>
       {title.progress !== undefined && title.progress > 0 && (

@@ -5,7 +5,7 @@ import { Link } from '../app/router';
 import { useSession } from '../app/session';
 import { useLoad } from '../app/use-api';
 import { Header } from '../components/Header';
-import { Row } from '../components/Row';
+import { isTopRow, Row } from '../components/Row';
 import { Poster } from '../components/TitleCard';
 import { Icon } from '../components/Icon';
 
@@ -21,6 +21,8 @@ export function HomePage() {
     titlesApi.get(featured!.titleId, signal, profile!.profileId),
   );
   const hero = featured && { ...featured, ...(detail.data ?? {}) };
+  // Only the first popularity row is numbered: two Top 10s on one page would contradict each other.
+  const topRowId = rows.find((r) => isTopRow(r) && r.items.length > 0)?.id;
 
   return (
     <>
@@ -68,7 +70,7 @@ export function HomePage() {
           <p className="empty">Nothing to watch yet. Titles appear here as soon as they finish encoding.</p>
         )}
         {rows.map((row) => (
-          <Row key={row.id} row={row} />
+          <Row key={row.id} row={row} ranked={row.id === topRowId} />
         ))}
       </main>
     </>

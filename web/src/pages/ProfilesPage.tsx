@@ -18,8 +18,14 @@ import { Avatar } from '../components/Avatar';
 export function ProfilesPage() {
   const session = useSession();
   const profiles = useLoad('profiles', (signal) => profilesApi.list(signal));
-  const [managing, setManaging] = useState(false);
-  const [editing, setEditing] = useState<Profile | 'new' | null>(null);
+  const [manageAsked, setManaging] = useState(false);
+  const [editingAsked, setEditing] = useState<Profile | 'new' | null>(null);
+  // A kids profile may switch to another profile but never add, change or delete one: the controls
+  // are not shown, and the state that would open them is ignored.
+  const mayManage = !session.profile?.kids;
+  const managing = mayManage && manageAsked;
+  const editing = mayManage ? editingAsked : null;
+  const loaded = profiles.data !== undefined;
 
   const choose = (p: Profile) => {
     if (managing) return setEditing(p);
@@ -35,6 +41,7 @@ export function ProfilesPage() {
           {profiles.error.message}
         </p>
       )}
+      {!loaded && !profiles.error && <p className="loading">Loading profiles…</p>}
       <ul className="profile-grid">
         {(profiles.data ?? []).map((p) => (
           <li key={p.profileId}>
@@ -49,7 +56,8 @@ export function ProfilesPage() {
             </button>
           </li>
         ))}
-        {(profiles.data?.length ?? 0) < 5 && (
+        {/* Only once the list is in: "Add profile" alone would flash before the profiles appear. */}
+        {mayManage && profiles.data !== undefined && profiles.data.length < 5 && (
           <li>
             <button className="profile-tile add" onClick={() => setEditing('new')} aria-label="Add profile">
               <span className="avatar add-avatar">+</span>
@@ -58,9 +66,11 @@ export function ProfilesPage() {
           </li>
         )}
       </ul>
-      <button className="ghost" onClick={() => setManaging((m) => !m)}>
-        {managing ? 'Done' : 'Manage profiles'}
-      </button>
+      {mayManage && loaded && (
+        <button className="ghost" onClick={() => setManaging((m) => !m)}>
+          {managing ? 'Done' : 'Manage profiles'}
+        </button>
+      )}
       {editing && (
         <ProfileEditor
           profile={editing === 'new' ? null : editing}
@@ -84,7 +94,10 @@ function ProfileEditor({
   const session = useSession();
   const [name, setName] = useState(profile?.name ?? '');
   const [kids, setKids] = useState(profile?.kids ?? false);
-  const [maxMaturity, setMaxMaturity] = useState<Maturity>(profile?.maxMaturity ?? ADULT_DEFAULT_MATURITY);
+  const [chosenMaturity, setMaxMaturity] = useState<Maturity>(profile?.maxMaturity ?? ADULT_DEFAULT_MATURITY);
+  // What the select shows is what is saved: for a kids profile the choice is capped at PG (an adult
+  // default of NC-17 is not among a kids profile's options, so the select showed G and the save sent PG).
+  const maxMaturity = profileCeiling({ kids, maxMaturity: chosenMaturity });
   const [error, setError] = useState<string | null>(null);
 
   const save = async (e: FormEvent) => {
@@ -93,7 +106,7 @@ function ProfileEditor({
       const body = {
         name,
         kids,
-        maxMaturity: profileCeiling({ kids, maxMaturity }),
+        maxMaturity,
       };
       if (profile) await profilesApi.update(profile.profileId, body);
       else await profilesApi.create(body);

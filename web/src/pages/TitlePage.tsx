@@ -47,7 +47,8 @@ export function TitlePage({ titleId }: { titleId: string }) {
   const t = title.data;
   const seasons = t?.seasons ?? [];
   const episodes: Episode[] = seasons.find((s) => s.season === season)?.episodes ?? [];
-  const firstPlayable = t?.type === 'series' ? seasons[0]?.episodes[0]?.titleId : titleId;
+  // A series plays by its own id: the server starts the episode to resume, else the first.
+  const playable = t?.type !== 'series' || seasons.some((s) => s.episodes.length > 0);
 
   return (
     <>
@@ -74,8 +75,8 @@ export function TitlePage({ titleId }: { titleId: string }) {
                 </p>
                 {t.synopsis && <p className="synopsis">{t.synopsis}</p>}
                 <div className="actions">
-                  {firstPlayable && (
-                    <Link className="primary button" href={`/watch/${firstPlayable}`}>
+                  {playable && (
+                    <Link className="primary button" href={`/watch/${titleId}`}>
                       <Icon name="play" /> Play
                     </Link>
                   )}

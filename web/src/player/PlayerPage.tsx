@@ -29,6 +29,8 @@ export function PlayerPage({ titleId }: { titleId: string }) {
   const [video, setVideo] = useState<HTMLVideoElement | null>(null);
   const [session, setSession] = useState<PlaybackSession | null>(null);
   const [title, setTitle] = useState<TitleDetail | null>(null);
+  // A series id plays the episode the server picks (resume, else the first); its answer names it.
+  const [playingId, setPlayingId] = useState(titleId);
   const [next, setNext] = useState<{ titleId: string; name: string } | null>(null);
   const [refusal, setRefusal] = useState<string | null>(null);
   const [attempt, setAttempt] = useState(0);
@@ -51,7 +53,10 @@ export function PlayerPage({ titleId }: { titleId: string }) {
       playbackApi.start(profile.profileId, titleId).then(
         (s) => {
           if (cancelled) void playbackApi.stop(s.sessionId).catch(() => undefined);
-          else setSession(s);
+          else {
+            setSession(s);
+            if (s.titleId) setPlayingId(s.titleId);
+          }
         },
         (err: unknown) => {
           if (cancelled) return;
@@ -63,20 +68,32 @@ export function PlayerPage({ titleId }: { titleId: string }) {
         },
       );
     });
-    titlesApi.get(titleId, undefined, profile.profileId).then(
+    return () => {
+      cancelled = true;
+    };
+  }, [profile, titleId, attempt]);
+
+  // The header and the next episode follow what is playing, which for a series is known once the
+  // session answers.
+  useEffect(() => {
+    if (!profile) return;
+    let cancelled = false;
+    titlesApi.get(playingId, undefined, profile.profileId).then(
       async (t) => {
         if (cancelled) return;
         setTitle(t);
         const parentId = (t as TitleDetail & { seriesId?: string }).seriesId;
-        if (parentId)
-          setNext(nextEpisodeOf(await titlesApi.get(parentId, undefined, profile.profileId), titleId));
+        if (parentId) {
+          const series = await titlesApi.get(parentId, undefined, profile.profileId);
+          if (!cancelled) setNext(nextEpisodeOf(series, playingId));
+        }
       },
       () => undefined,
     );
     return () => {
       cancelled = true;
     };
-  }, [profile, titleId, attempt]);
+  }, [profile, playingId]);
 
   const hls = useHls(video, session?.manifestUrl ?? null, session?.resumeAt ?? 0, attempt);
 
