@@ -1,9 +1,13 @@
-import { parseLoadOptions } from './options.js';
+import { LOAD_USAGE, parseLoadOptions } from './options.js';
 import { formatReport } from './report.js';
 import { runLoad } from './run.js';
 
 /** `marquee load …`: one run, live progress on stderr, the table (or `--json`) on stdout. */
 export async function loadCommand(argv: string[]): Promise<void> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(`usage:\n${LOAD_USAGE}`);
+    return;
+  }
   const options = parseLoadOptions(argv);
   if (options.progress) {
     process.stderr.write(
