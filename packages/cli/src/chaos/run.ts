@@ -266,9 +266,14 @@ interface FaultContext {
   signal: AbortSignal;
 }
 
-async function isReady(url: string): Promise<boolean> {
+/**
+ * Up enough to count as the other replica a kill may leave: its process runs and answers /healthz.
+ * (Not /readyz with a short timeout: on a busy machine that flaps and every kill would be skipped.)
+ */
+async function isUp(replica: { url: string; running(): boolean }): Promise<boolean> {
+  if (!replica.running()) return false;
   try {
-    const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(1_000) });
+    const res = await fetch(`${replica.url}/healthz`, { signal: AbortSignal.timeout(5_000) });
     await res.arrayBuffer();
     return res.status === 200;
   } catch {
@@ -291,7 +296,7 @@ async function runFault(fault: Fault, cluster: LocalCluster, ctx: FaultContext):
   switch (fault.kind) {
     case 'kill': {
       const replicas = await Promise.all(
-        cluster.replicas().map(async (r) => ({ id: r.id, service: r.service, ready: await isReady(r.url) })),
+        cluster.replicas().map(async (r) => ({ id: r.id, service: r.service, ready: await isUp(r) })),
       );
       const victim = chooseVictim(replicas, fault.service, ctx.random);
       if (!victim) return ctx.mark(`skip ${fault.service}: only one replica ready`);

@@ -21,6 +21,8 @@ export interface ReplicaEvents {
 export interface Replica extends ReplicaPlan {
   dataDir: string;
   pid(): number | undefined;
+  /** Its process is running (started, not exited, not waiting to be restarted). */
+  running(): boolean;
   /** How many times this replica's process has been started. */
   starts(): number;
   /** The last lines it wrote (stdout and stderr), for failure messages. */
@@ -191,6 +193,7 @@ export class Supervisor {
       ...r.plan,
       dataDir: r.dataDir,
       pid: () => r.child?.pid,
+      running: () => r.child !== undefined && r.child.exitCode === null && r.child.signalCode === null,
       starts: () => r.starts,
       recentOutput: () => r.tail.join('\n'),
     };
