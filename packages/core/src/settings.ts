@@ -226,12 +226,12 @@ export const settingsSchema = Type.Object({
   }),
   RECS_KNN_NEIGHBOURS: Type.Integer({
     minimum: 1,
-    default: 100,
+    default: 200,
     description: 'recommender: item-kNN neighbours kept per title (choose with `recs:eval --tune`)',
   }),
   RECS_KNN_SHRINK: Type.Number({
     minimum: 0,
-    default: 0,
+    default: 100,
     description:
       'recommender: item-kNN shrinkage added to the cosine denominator (choose with `recs:eval --tune`)',
   }),
