@@ -13,7 +13,7 @@ describe('item-kNN', () => {
   ]);
 
   it('computes cosine similarity between item columns', () => {
-    const model = trainItemKnn(matrix);
+    const model = trainItemKnn(matrix, { shrink: 0 });
     const [a, b, c, d] = [0, 1, 2, 3];
     const ofA = model.neighboursOf(a);
     // a = {u1,u2}, b = {u1,u2}: cos 1; c = {u2,u3}: 1/2; d: no co-viewer.
@@ -35,7 +35,7 @@ describe('item-kNN', () => {
   });
 
   it('scores a history as the weighted sum of its items’ neighbours', () => {
-    const model = trainItemKnn(matrix);
+    const model = trainItemKnn(matrix, { shrink: 0 });
     const scores = model.score(rowFromHistory(matrix.itemIndex, [{ item: 'a', weight: 2 }]));
     expect([...scores]).toEqual([0, 2, 1, 0]);
   });
