@@ -6,7 +6,13 @@ import {
   ServiceClient,
   type ServiceModule,
 } from '@marquee/core';
-import { startOutboxRelay, type Database, type ServiceContext, type Subscription } from '@marquee/platform';
+import {
+  backupCopies,
+  startOutboxRelay,
+  type Database,
+  type ServiceContext,
+  type Subscription,
+} from '@marquee/platform';
 import { blobKeyOfUpload, finalizeUpload } from './app/finalize-upload.js';
 import { registerOriginRoutes } from './http/origin.js';
 import { registerUploadRoutes } from './http/uploads.js';
@@ -14,6 +20,7 @@ import { ExclusiveFinish, type FinishPause } from './jobs/exclusive-finish.js';
 import { ExclusiveJob, jobMetrics, replicaName } from './jobs/exclusive-job.js';
 import { runLifecycle } from './jobs/lifecycle.js';
 import { scrubBlobs, scrubMetrics } from './jobs/scrub.js';
+import { openBackupTargetIfAny } from './jobs/backup-copies.js';
 import { settleAssetsOnEncoderVerdict } from './jobs/settle-assets.js';
 import { openStaging } from './staging.js';
 import { storageMigrations } from './store/migrations.js';
@@ -154,7 +161,17 @@ export async function buildStorage(
             ...jobDefaults,
             name: 'scrub',
             intervalMs: settings.SCRUB_INTERVAL_HOURS * 3_600_000,
-            run: (signal, jobLogger) => scrubBlobs(ctx.blobs, uploads, jobLogger, scrub, signal),
+            run: async (signal, jobLogger) => {
+              // The backup target (when there is one) holds good copies by content: corrupt objects are
+              // put back from it. Opened per run: a scrub is rare and the target may be a remote bucket.
+              const target = await openBackupTargetIfAny(settings, jobLogger);
+              try {
+                const copies = target && backupCopies(target);
+                return await scrubBlobs(ctx.blobs, uploads, jobLogger, scrub, signal, copies);
+              } finally {
+                await target?.close();
+              }
+            },
           }),
         }
       : {}),

@@ -1,8 +1,17 @@
-import { open } from 'node:fs/promises';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { open, rm } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '@marquee/core';
-import { createTestContext, openDatabase, type TestContext } from '@marquee/platform';
+import {
+  backupCopies,
+  createTestContext,
+  openBackupTarget,
+  openDatabase,
+  readWholeBlob,
+  targetKeys,
+  type TestContext,
+} from '@marquee/platform';
 import { Registry } from 'prom-client';
 import { storageMigrations } from '../src/index.js';
 import { scrubBlobs, scrubMetrics } from '../src/jobs/scrub.js';
@@ -43,6 +52,50 @@ describe('integrity scrubber', () => {
     expect(await db.read.selectFrom('scrub_mismatches').select('blob_key').execute()).toEqual([
       { blob_key: 'assets/a/bad.m4s' },
     ]);
+    await db.close();
+  });
+});
+
+describe('integrity scrubber with a backup target', () => {
+  it('puts a corrupt object back from its good copy (by content), and reports one with no copy', async () => {
+    ctx = await createTestContext();
+    const { db, uploads } = await uploadsStore(ctx);
+    const good = Buffer.alloc(8192, 3);
+    await ctx.blobs.put('assets/b/seg.m4s', good);
+    await ctx.blobs.put('assets/b/lost.m4s', Buffer.alloc(8192, 4));
+    // The backup target keeps blob bytes by content; only seg.m4s was backed up.
+    const target = await openBackupTarget({
+      ...ctx.settings,
+      BACKUP_TARGET: join(ctx.dataDir, '..', `${basename(ctx.dataDir)}-target`),
+    });
+    const sha = createHash('sha256').update(good).digest('hex');
+    await target.store.put(targetKeys.content(sha), good);
+    for (const key of ['assets/b/seg.m4s', 'assets/b/lost.m4s']) {
+      const file = await open(join(ctx.dataDir, 'blobs', 'objects', key), 'r+');
+      await file.write(Buffer.from([0xee]), 0, 1, (await file.stat()).size - 1); // bit rot in the body
+      await file.close();
+    }
+
+    const registry = new Registry();
+    const result = await scrubBlobs(
+      ctx.blobs,
+      uploads,
+      logger,
+      scrubMetrics(registry),
+      undefined,
+      backupCopies(target),
+    );
+    expect(result.mismatches.map((m) => [m.key, m.repaired])).toEqual([
+      ['assets/b/lost.m4s', false],
+      ['assets/b/seg.m4s', true],
+    ]);
+    expect(await readWholeBlob(ctx.blobs, 'assets/b/seg.m4s')).toEqual(good);
+    expect(await registry.getSingleMetricAsString('blob_repairs_total')).toContain('outcome="repaired"} 1');
+    expect(await db.read.selectFrom('scrub_mismatches').select('blob_key').execute()).toEqual([
+      { blob_key: 'assets/b/lost.m4s' },
+    ]);
+    await target.close();
+    await rm(join(ctx.dataDir, '..', `${basename(ctx.dataDir)}-target`), { recursive: true, force: true });
     await db.close();
   });
 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { openBlobStore, readWholeBlob, type BlobStore } from '@marquee/platform';
 import { afterEach, describe, expect, it } from 'vitest';
 import { backupBlobs, restoreBlobs } from './blob-copy.js';
-import { targetKeys } from './target.js';
+import { targetKeys } from '@marquee/platform';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {

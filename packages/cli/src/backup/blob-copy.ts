@@ -1,7 +1,7 @@
 import { NotFoundError } from '@marquee/core';
 import type { BlobInfo, BlobStore } from '@marquee/platform';
 import type { BlobEntryShape } from './manifest.js';
-import { targetKeys } from './target.js';
+import { targetKeys } from '@marquee/platform';
 
 /** Objects copied at once: enough to hide an S3 round trip, few enough for a laptop's disk. */
 const PARALLEL = 4;

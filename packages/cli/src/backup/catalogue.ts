@@ -1,7 +1,7 @@
 import { NotFoundError } from '@marquee/core';
 import { readWholeBlob } from '@marquee/platform';
 import { backupTime, parseManifest, type Manifest } from './manifest.js';
-import { targetKeys, type BackupTarget } from './target.js';
+import { targetKeys, type BackupTarget } from '@marquee/platform';
 
 /** An unfinished backup younger than this may still be running: its content is not collected. */
 const IN_PROGRESS_GRACE_MS = 6 * 3_600_000;

@@ -7,7 +7,7 @@ import { listBackups, pruneBackups, readManifest, resolveBackupId } from './cata
 import { backupTime } from './manifest.js';
 import { restoreBackup, RestoreRefusedError, RestoreVerificationError } from './restore.js';
 import { takeBackup } from './take-backup.js';
-import { openBackupTarget } from './target.js';
+import { openBackupTarget } from '@marquee/platform';
 
 export const BACKUP_USAGE = `  marquee backup [--json]          back up databases, event log and blobs now, to BACKUP_TARGET
   marquee backup list [--json]     the backups in BACKUP_TARGET, newest last

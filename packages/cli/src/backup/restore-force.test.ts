@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openBlobStore } from '@marquee/platform';
 import { restoreBackup, RestoreRefusedError } from './restore.js';
 import { takeBackup } from './take-backup.js';
-import type { BackupTarget } from './target.js';
+import type { BackupTarget } from '@marquee/platform';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -9,7 +9,7 @@ import { restoreBlobs } from './blob-copy.js';
 import { readManifest } from './catalogue.js';
 import type { Manifest, StoredFileEntry } from './manifest.js';
 import { restoreDump, schemasWithTables } from './postgres-dump.js';
-import type { BackupTarget } from './target.js';
+import type { BackupTarget } from '@marquee/platform';
 
 export interface RestoreDestination {
   dataDir: string;

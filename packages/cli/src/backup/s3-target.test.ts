@@ -8,7 +8,7 @@ import { openBlobStore, readWholeBlob, startS3rver } from '@marquee/platform';
 import { listBackups } from './catalogue.js';
 import { restoreBackup, RestoreRefusedError, RestoreVerificationError } from './restore.js';
 import { takeBackup } from './take-backup.js';
-import { openBackupTarget, targetKeys } from './target.js';
+import { openBackupTarget, targetKeys } from '@marquee/platform';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -10,7 +10,7 @@ import { openBlobStore } from '@marquee/platform';
 import { listBackups, readManifest } from './catalogue.js';
 import { appendToMetricsEndpoint, BackupMetrics } from './metrics.js';
 import { startBackupSchedule } from './schedule.js';
-import { openBackupTarget } from './target.js';
+import { openBackupTarget } from '@marquee/platform';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -6,7 +6,7 @@ import { backupIntervalMs } from './interval.js';
 import { backupTime } from './manifest.js';
 import type { BackupMetrics } from './metrics.js';
 import { takeBackup } from './take-backup.js';
-import { openBackupTarget, targetLocation, type BackupTarget } from './target.js';
+import { openBackupTarget, targetLocation, type BackupTarget } from '@marquee/platform';
 
 /** A fresh install gets its first backup this soon (or after one interval, when that is shorter). */
 const FIRST_BACKUP_MS = 5 * 60_000;

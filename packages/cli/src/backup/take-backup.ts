@@ -8,7 +8,7 @@ import { backupBlobs } from './blob-copy.js';
 import { newBackupId, type Manifest, type StoredFileEntry } from './manifest.js';
 import { dumpSchemas, marqueeSchemas } from './postgres-dump.js';
 import { holdConsistentSnapshots, sqliteFilesIn } from './sqlite-snapshot.js';
-import { targetKeys, type BackupTarget } from './target.js';
+import { targetKeys, type BackupTarget } from '@marquee/platform';
 
 /** What a backup reads: the platform's data directory, its PostgreSQL database if any, its blobs. */
 export interface BackupSources {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { backupIntervalMs } from './interval.js';
 import { backupTime, newBackupId } from './manifest.js';
-import { defaultTargetDir, targetKeys, targetLocation } from './target.js';
+import { defaultTargetDir, targetKeys, targetLocation } from '@marquee/platform';
 
 describe('backup settings', () => {
   it('reads BACKUP_INTERVAL as a duration, off as none', () => {

@@ -13,7 +13,7 @@ import { readBackupManifest } from './read-manifest.js';
 import { listBackups } from '../../src/backup/catalogue.js';
 import { restoreBackup, type RestoreReport } from '../../src/backup/restore.js';
 import { takeBackup } from '../../src/backup/take-backup.js';
-import { openBackupTarget } from '../../src/backup/target.js';
+import { openBackupTarget } from '@marquee/platform';
 import {
   ADMIN,
   freshInstall,

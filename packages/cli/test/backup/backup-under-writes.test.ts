@@ -8,7 +8,7 @@ import { login } from '../../src/ingest.js';
 import { openPlatformBlobs } from '../../src/backup/command.js';
 import { restoreBackup } from '../../src/backup/restore.js';
 import { takeBackup } from '../../src/backup/take-backup.js';
-import { openBackupTarget } from '../../src/backup/target.js';
+import { openBackupTarget } from '@marquee/platform';
 import { ADMIN, freshInstall, randomEmail, startInProcess } from './fixtures.js';
 import { call, signUp } from './viewer-api.js';
 

@@ -1,7 +1,10 @@
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Settings } from '@marquee/core';
 import { ConfigError } from '@marquee/core';
-import { openBlobStore, type BlobStore } from '@marquee/platform';
+import type { Readable } from 'node:stream';
+import type { BlobStore } from './port.js';
+import { openBlobStore } from './open.js';
+import type { GoodCopies } from './repair.js';
 
 /**
  * Where backups are kept: any blob store, so a directory and an S3 bucket behave the same. Layout
@@ -98,5 +101,19 @@ export function withPrefix(store: BlobStore, prefix: string): BlobStore {
     },
     ping: () => store.ping(),
     close: () => store.close(),
+  };
+}
+
+/**
+ * The backup target as a source of good copies for the integrity scrubber: blob bytes are kept there by
+ * content (`content/sha256/...`), so a corrupt live object is found by the SHA-256 it should have.
+ */
+export function backupCopies(target: Pick<BackupTarget, 'store'>): GoodCopies {
+  return {
+    async open(sha256: string): Promise<Readable | undefined> {
+      const key = targetKeys.content(sha256);
+      if (!(await target.store.head(key))) return undefined;
+      return (await target.store.get(key)).body;
+    },
   };
 }

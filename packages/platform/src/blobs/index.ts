@@ -1,7 +1,3 @@
-import type { BlobStore } from './port.js';
-import { openFilesystemBlobStore } from './filesystem.js';
-import { openS3BlobStore, type S3BlobOptions } from './s3.js';
-
 export type { BlobInfo, BlobRead, BlobStore, ByteRange } from './port.js';
 export type { S3BlobOptions } from './s3.js';
 export type { FilesystemBlobOptions } from './filesystem.js';
@@ -16,16 +12,14 @@ export { compareKeys, keyProblem, validateKey, validatePrefix } from './keys.js'
 export { readWholeBlob } from './read-whole.js';
 export { repairFromCopy, type GoodCopies, type RepairOutcome } from './repair.js';
 
-export type BlobStoreOptions = { root: string; staleTempMs?: number } | { s3: S3BlobOptions };
-
-/**
- * Opens the blob store the configuration names: a folder on the local filesystem (monolithic mode) or
- * an S3-compatible bucket (microservices mode).
- *
- * @example
- *   const blobs = await openBlobStore({ root: join(dataDir, 'blobs') });
- *   const blobs = await openBlobStore({ s3: { endpoint, region, bucket, accessKeyId, secretAccessKey, forcePathStyle: true } });
- */
-export function openBlobStore(options: BlobStoreOptions): Promise<BlobStore> {
-  return 's3' in options ? openS3BlobStore(options.s3) : openFilesystemBlobStore(options);
-}
+export { openBlobStore, type BlobStoreOptions } from './open.js';
+export {
+  backupCopies,
+  defaultTargetDir,
+  openBackupTarget,
+  targetKeys,
+  targetLocation,
+  withPrefix,
+  type BackupTarget,
+  type TargetLocation,
+} from './backup-target.js';

@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '@marquee/core';
-import type { BlobStore } from '@marquee/platform';
+import { repairFromCopy, type BlobStore, type GoodCopies } from '@marquee/platform';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { STAGING_PREFIX } from '../staging.js';
 import type { UploadStore } from '../store/uploads.js';
 
 export interface ScrubResult {
   checked: number;
-  mismatches: { key: string; expected: string; actual: string }[];
+  /** Corrupt objects; `repaired` when a good copy from the backup target put them back. */
+  mismatches: { key: string; expected: string; actual: string; repaired: boolean }[];
 }
 
 export function scrubMetrics(registry: Registry) {
@@ -22,6 +23,12 @@ export function scrubMetrics(registry: Registry) {
       help: 'Objects whose bytes no longer match the SHA-256 recorded when they were written',
       registers: [registry],
     }),
+    repairs: new Counter({
+      name: 'blob_repairs_total',
+      help: 'Corrupt objects the scrubber tried to put back from a good copy in the backup target, by outcome',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
     lastRun: new Gauge({
       name: 'blob_scrub_last_run_timestamp_seconds',
       help: 'When the scrubber last finished',
@@ -33,6 +40,8 @@ export function scrubMetrics(registry: Registry) {
 /**
  * Re-hashes every stored object (one at a time, streaming, so memory stays flat) and reports any whose
  * bytes differ from the SHA-256 recorded at write: a metric, an error log line and a row for the admin.
+ * With `copies` (the backup target), a corrupt object is put back from its good copy, found by the hash
+ * it should have; one with no good copy stays reported.
  */
 export async function scrubBlobs(
   blobs: BlobStore,
@@ -40,6 +49,7 @@ export async function scrubBlobs(
   logger: Logger,
   metrics: ReturnType<typeof scrubMetrics>,
   signal?: AbortSignal,
+  copies?: GoodCopies,
 ): Promise<ScrubResult> {
   const result: ScrubResult = { checked: 0, mismatches: [] };
   for await (const info of blobs.list('')) {
@@ -53,10 +63,24 @@ export async function scrubBlobs(
     result.checked++;
     metrics.checked.inc();
     if (actual !== info.sha256) {
-      result.mismatches.push({ key: info.key, expected: info.sha256, actual });
       metrics.mismatches.inc();
+      const outcome = copies ? await repairFromCopy(blobs, info, copies) : 'no-copy';
+      metrics.repairs.inc({ outcome });
+      result.mismatches.push({
+        key: info.key,
+        expected: info.sha256,
+        actual,
+        repaired: outcome === 'repaired',
+      });
+      if (outcome === 'repaired') {
+        logger.warn(
+          { key: info.key, expected: info.sha256, actual },
+          'corrupt object repaired from the backup target',
+        );
+        continue;
+      }
       logger.error(
-        { key: info.key, expected: info.sha256, actual },
+        { key: info.key, expected: info.sha256, actual, repair: outcome },
         'integrity mismatch: stored object is corrupt',
       );
       await uploads.recordMismatch(info.key, info.sha256, actual, new Date());
