@@ -1,7 +1,11 @@
 /**
  * Recommendations benchmark. Each measurement runs in its own child process (peak RSS is per process):
  *   1. EASE training time and peak memory on synthetic matrices of RECS_BENCH_EASE_SIZES items
- *      (default 2000,10000), and the service's fallback (item-kNN) for the same catalog sizes;
+ *      (default 2000,10000,50000), alternating round by round with numpy's float32 LAPACK Cholesky
+ *      inverse on 2 threads (bench/recs/numpy_ease.py, when python3 has numpy) as the reference,
+ *      RECS_BENCH_ROUNDS rounds each (default 2); dense EASE stops at RECS_BENCH_DENSE_MAX (20,000:
+ *      above, 4·n² bytes is past a 2 GiB container), where only the service's training runs: EASE on
+ *      the most watched RECS_EASE_MAX_ITEMS and item-kNN for the rest, up to a million positives;
  *   2. home-row latency from cache at a fixed 500 req/s: the real recommender on loopback (embedded
  *      backends, a users stand-in, fed through the event bus, every profile's page warmed), with a
  *      bare Fastify hello-world measured the same way in the same run as the reference.
@@ -9,14 +13,17 @@
  *
  *   npm run bench:recs     (RECS_BENCH_EASE_SIZES=2000 RECS_BENCH_SECONDS=5 for a quick run)
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import autocannon, { type Result } from 'autocannon';
 import { thousands, writeSection } from '../events/report.js';
 
-const easeSizes = (process.env.RECS_BENCH_EASE_SIZES ?? '2000,10000').split(',').map(Number);
+const easeSizes = (process.env.RECS_BENCH_EASE_SIZES ?? '2000,10000,50000').split(',').map(Number);
+const rounds = Number(process.env.RECS_BENCH_ROUNDS ?? 2);
+const denseMax = Number(process.env.RECS_BENCH_DENSE_MAX ?? 20_000);
 const seconds = Number(process.env.RECS_BENCH_SECONDS ?? 10);
 const rate = Number(process.env.RECS_BENCH_RATE ?? 500);
 const children: ChildProcess[] = [];
@@ -70,13 +77,54 @@ interface TrainingFigures {
   model?: string;
 }
 
+interface NumpyFigures {
+  n: number;
+  seconds: number;
+  peakRssMb: number;
+  numpy: string;
+  method: string;
+}
+
+/** numpy's EASE of n items, or undefined when python3 with numpy is not on this machine. */
+async function numpyEase(n: number): Promise<NumpyFigures | undefined> {
+  try {
+    const { stdout } = await promisify(execFile)(
+      'python3',
+      [resolve(import.meta.dirname, 'numpy_ease.py'), String(n), '2'],
+      { maxBuffer: 1 << 20 },
+    );
+    return JSON.parse(stdout) as NumpyFigures;
+  } catch (err) {
+    console.error(`numpy reference unavailable: ${(err as Error).message.split('\n')[0]}`);
+    return undefined;
+  }
+}
+
+const spread = (values: number[]) =>
+  values.length === 0 ? 'n/a' : `${Math.min(...values).toFixed(1)}–${Math.max(...values).toFixed(1)}`;
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length === 0 ? NaN : sorted[Math.floor((sorted.length - 1) / 2)]!;
+};
+
 try {
   const loadBefore = load();
-  const ease: TrainingFigures[] = [];
+  const dense: { n: number; ours: TrainingFigures[]; numpy: NumpyFigures[]; loads: string[] }[] = [];
   const fallback: TrainingFigures[] = [];
   for (const n of easeSizes) {
-    console.error(`EASE at ${n} items… (n³: about ${((n / 2000) ** 3).toFixed(0)}× the 2,000-item time)`);
-    ease.push(await startRole<TrainingFigures>('ease', String(n)));
+    if (n <= denseMax) {
+      const row = { n, ours: [] as TrainingFigures[], numpy: [] as NumpyFigures[], loads: [] as string[] };
+      for (let round = 0; round < rounds; round++) {
+        // Alternate, so that both see the same share of whatever else runs on the machine.
+        row.loads.push(load());
+        console.error(`round ${round + 1}: numpy at ${n} items… (load ${load()})`);
+        const reference = await numpyEase(n);
+        if (reference) row.numpy.push(reference);
+        console.error(`round ${round + 1}: EASE at ${n} items…`);
+        row.ours.push(await startRole<TrainingFigures>('ease', String(n)));
+      }
+      dense.push(row);
+    }
     console.error(`service training at ${n} titles…`);
     fallback.push(await startRole<TrainingFigures>('fallback', String(n)));
   }
@@ -110,8 +158,17 @@ try {
 
   const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, Node ${process.version}, ${process.platform}`;
   const gb = (mb: number) => (mb >= 1024 ? `${(mb / 1024).toFixed(2)} GiB` : `${thousands(mb)} MiB`);
-  const trainingRow = (f: TrainingFigures, what: string) =>
-    `| ${thousands(f.n)} | ${what} | ${thousands(f.interactions)} | ${f.seconds.toFixed(1)} | ${gb(f.peakRssMb)} | ${gb(f.peakRssMb - f.baseRssMb)} |`;
+  const trainingRow = (f: TrainingFigures) =>
+    `| ${thousands(f.n)} | service: ${f.model} | ${thousands(f.interactions)} | ${f.seconds.toFixed(1)} | ${gb(f.peakRssMb)} | ${gb(f.peakRssMb - f.baseRssMb)} |`;
+  const denseRow = (row: (typeof dense)[number]) => {
+    const ours = row.ours.map((f) => f.seconds);
+    const reference = row.numpy.map((f) => f.seconds);
+    const ratio = reference.length > 0 ? (median(ours) / median(reference)).toFixed(2) : 'n/a';
+    const oursPeak = Math.max(...row.ours.map((f) => f.peakRssMb));
+    const numpyPeak = row.numpy.length > 0 ? gb(Math.max(...row.numpy.map((f) => f.peakRssMb))) : 'n/a';
+    return `| ${thousands(row.n)} | ${spread(ours)} | ${gb(oursPeak)} | ${spread(reference)} | ${numpyPeak} | ${ratio} | ${row.loads.join(', ')} |`;
+  };
+  const numpyInfo = dense.flatMap((r) => r.numpy)[0];
   const latencyRow = (name: string, f: Latency) =>
     `| ${name} | ${thousands(f.rps)} | ${f.p50} | ${f.p99} | ${f.max} | ${f.failures} |`;
   await writeSection(
@@ -123,18 +180,24 @@ try {
       '',
       '### Training',
       '',
-      'Synthetic matrices with planted taste clusters (2 profiles per item, 20–60 ratings each, positives only).',
-      'EASE is the closed-form model (dense n×n inverse, pure JavaScript); "service" is what the recommender',
-      'trains for a catalog of that size with its default settings: EASE up to `RECS_EASE_MAX_ITEMS` (3,000),',
-      'item-kNN above, plus popularity, trending, item-kNN neighbours and content similarity in both cases.',
-      'Each row is its own process; peak RSS is the process maximum, growth its increase while training.',
+      'Synthetic matrices with planted taste clusters (2 profiles per item, at most 32,000, 20–60 ratings each,',
+      'positives only). EASE is the closed-form model: the blocked symmetric sweep of',
+      '`services/recommender/src/app/models/dense/`, float32 WebAssembly SIMD on every CPU, in one shared',
+      `buffer. The reference is numpy ${numpyInfo?.numpy ?? '(not installed here)'} on 2 threads: ${numpyInfo?.method ?? 'spotrf + spotri'},`,
+      'then B = −P/diag(P), on a matrix of the same size (`bench/recs/numpy_ease.py`). Rounds alternate numpy and',
+      'ours; seconds are the range over the rounds, the ratio is of the medians, peak RSS the process maximum.',
       '',
-      '| items | model | positives | seconds | peak RSS | growth |',
+      '| items | EASE s | EASE peak RSS | numpy s | numpy peak RSS | EASE / numpy | load at each round |',
+      '| --- | --- | --- | --- | --- | --- | --- |',
+      ...dense.map(denseRow),
+      '',
+      'What the service trains for a catalog of that size with its default settings: EASE on the most watched',
+      '`RECS_EASE_MAX_ITEMS` (10,000) active titles, item-kNN for the rest, plus popularity, trending, item-kNN',
+      'neighbours and content similarity. Each row is its own process; growth is the increase while training.',
+      '',
+      '| titles | model | positives | seconds | peak RSS | growth |',
       '| --- | --- | --- | --- | --- | --- |',
-      ...easeSizes.flatMap((_, i) => [
-        trainingRow(ease[i]!, 'EASE'),
-        trainingRow(fallback[i]!, `service (${fallback[i]!.model})`),
-      ]),
+      ...fallback.map(trainingRow),
       '',
       '### Home rows',
       '',
