@@ -143,7 +143,8 @@ describe.skipIf(skip)('a viewer and a kids profile, first hour', () => {
       await page.getByRole('button', { name: `Watch as ${name}` }).waitFor();
       const call = await apiAs(viewer);
       const answer = await call<unknown>('GET', '/api/profiles');
-      const list = Array.isArray(answer) ? answer : (answer as { profiles: unknown[] }).profiles;
+      const body = answer as { profiles?: unknown[]; items?: unknown[] };
+      const list = Array.isArray(answer) ? answer : (body.profiles ?? body.items ?? []);
       const saved = (list as { name: string; maxMaturity: string }[]).find((p) => p.name === name);
       expect(saved?.maxMaturity).toBe(shown);
       await context.close();
