@@ -10,6 +10,7 @@ const clients: ServiceClient[] = [];
 async function upstream(name: string, port = 0): Promise<{ app: FastifyInstance; url: string }> {
   const app = Fastify();
   app.get('/who', async () => ({ name }));
+  app.post('/who', async () => ({ name }));
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/status/:code', async (req, reply) =>
     reply.status(Number((req.params as { code: string }).code)).send({ name }),
@@ -86,6 +87,26 @@ describe('ServiceClient load balancing', () => {
     for (let i = 0; i < 4; i++) expect((await c.get<{ name: string }>('/who')).body.name).toBe('a');
     expect(c.instances().find((i) => i.url === b.url)).toMatchObject({ ejected: true });
     expect(c.circuit).toBe('closed');
+  });
+});
+
+describe('a call that never reached an instance', () => {
+  it('sends even a POST again, to another instance, when the connection was refused (nothing was sent)', async () => {
+    const a = await upstream('a');
+    const b = await upstream('b');
+    await b.app.close();
+    const c = client([b.url, a.url], { balancing: 'round-robin', ejectionMs: 60_000 });
+    for (let i = 0; i < 4; i++) {
+      const posted = await c.post<{ name: string }>('/who', { n: i });
+      expect(posted.status).toBe(200);
+      expect(posted.body.name).toBe('a');
+    }
+    const streamed = await c.stream('POST', '/who', {
+      body: Buffer.from('{}'),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(streamed.status).toBe(200);
+    streamed.body.resume();
   });
 });
 

@@ -122,6 +122,7 @@ export class ServiceClient {
   private stopHealthChecks: (() => Promise<void>) | undefined;
   private readonly policy: IPolicy;
   private readonly retryPolicy: IPolicy;
+  private readonly unsentRetryPolicy: IPolicy;
   private readonly newPool: (url: string) => Pool;
   private readonly options: Required<
     Omit<ServiceClientOptions, 'headers' | 'balancing' | 'ejectionMs' | 'connections'>
@@ -158,6 +159,16 @@ export class ServiceClient {
       maxAttempts: this.options.retries,
       backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 1_000 }),
     });
+    // A connection that never opened carried nothing: even a POST is safe to send again, to another
+    // instance (the one that refused is ejected). Without this, starting playback against a dead replica
+    // failed until a health check ejected it (found by the chaos experiments).
+    this.unsentRetryPolicy = retry(
+      handleWhen((err) => instanceDownReason(err) !== undefined),
+      {
+        maxAttempts: this.options.retries,
+        backoff: new ExponentialBackoff({ initialDelay: 10, maxDelay: 200 }),
+      },
+    );
   }
 
   get service(): string {
@@ -204,7 +215,8 @@ export class ServiceClient {
         return previous;
       });
     try {
-      return idempotent ? await this.retryPolicy.execute(attempt) : await attempt();
+      if (idempotent) return await this.retryPolicy.execute(attempt);
+      return replayable ? await this.unsentRetryPolicy.execute(attempt) : await attempt();
     } catch (err) {
       if (err instanceof RetryableStatus) return err.response as ServiceStreamResponse;
       throw toUpstreamError(this.options.service, err);
@@ -219,7 +231,9 @@ export class ServiceClient {
     const idempotent = call.idempotent ?? IDEMPOTENT.has(method);
     const attempt = () => this.policy.execute(() => this.once(method, path, call));
     try {
-      const res = idempotent ? await this.retryPolicy.execute(attempt) : await attempt();
+      const res = idempotent
+        ? await this.retryPolicy.execute(attempt)
+        : await this.unsentRetryPolicy.execute(attempt);
       return res as ServiceResponse<T>;
     } catch (err) {
       if (err instanceof RetryableStatus) return err.response as ServiceResponse<T>;
