@@ -1,4 +1,11 @@
-import { ConfigError, createLogger, loadSettings, SERVICE_NAMES, type ServiceName } from '@marquee/core';
+import {
+  ConfigError,
+  createLogger,
+  loadSettings,
+  prettyLogs,
+  SERVICE_NAMES,
+  type ServiceName,
+} from '@marquee/core';
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { openDatabase } from '@marquee/platform';
@@ -32,7 +39,11 @@ async function start(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { target: { type: 'string', default: 'all' } } });
   const targets = parseTargets(values.target ?? 'all');
   const settings = loadSettings(process.env);
-  const logger = createLogger({ level: settings.LOG_LEVEL, name: 'marquee' });
+  const logger = createLogger({
+    level: settings.LOG_LEVEL,
+    name: 'marquee',
+    pretty: prettyLogs(settings.LOG_FORMAT, process.stdout.isTTY === true),
+  });
   const platform = await startPlatform(settings, logger, targets);
   logger.info({ url: platform.gatewayUrl, targets }, 'Marquee is up');
   if (settings.MARQUEE_DEMO && targets.includes('streaming') && targets.includes('storage')) {
