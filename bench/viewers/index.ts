@@ -17,6 +17,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { format } from 'prettier';
 import type { Account } from '../../packages/cli/src/load/api.js';
 import { parseLoadOptions } from '../../packages/cli/src/load/options.js';
 import { cpuSecondsOf } from '../../packages/cli/src/load/process-cpu.js';
@@ -200,7 +201,9 @@ async function main() {
       }),
     ),
   };
-  await writeFile(resolve(import.meta.dirname, 'results.json'), `${JSON.stringify(output, null, 2)}\n`);
+  // Formatted as the repository's Prettier check expects, so a fresh run commits cleanly.
+  const json = await format(JSON.stringify(output), { parser: 'json' });
+  await writeFile(resolve(import.meta.dirname, 'results.json'), json);
   await writeSection(
     resolve(import.meta.dirname, '../../docs/benchmarks.md'),
     'Viewers',
