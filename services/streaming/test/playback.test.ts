@@ -106,13 +106,18 @@ describe.each(backends)('playback on %s', (backend) => {
     await new Promise((r) => setTimeout(r, LEASE_MS + 100));
     const third = await start(basic, 'p-basic', movie.titleId);
     expect(third.statusCode).toBe(201);
-    // The lapsed session's next heartbeat finds its slot taken.
+    // The lapsed session is ended by the start that took its slot: its playback.stopped makes every edge
+    // refuse its media URLs (else start-and-abandon outran the one-stream limit), and it cannot resume.
+    await eventually(async () => {
+      const ended = h.published.filter((e) => e.subject === sessionId && e.type === 'playback.stopped');
+      expect(ended).toHaveLength(1);
+    });
     const late = await h.as(basic)({
       method: 'POST',
       url: `/api/playback/${sessionId}/heartbeat`,
       payload: { position: 9 },
     });
-    expect(late.json()).toMatchObject({ code: 'playback.stream_limit' });
+    expect(late.json()).toMatchObject({ code: 'playback.session_ended' });
     // A stop frees the slot at once.
     expect((await stop(basic, third.json<{ sessionId: string }>().sessionId)).statusCode).toBe(204);
     const fourth = await start(basic, 'p-basic', movie.titleId);

@@ -6,6 +6,7 @@ import {
   findSession,
   insertSession,
   latestSession,
+  openSessions,
   markStopped,
   recordPosition,
   type SessionRow,
@@ -120,6 +121,7 @@ export class Playback {
       const [resumeAt, ranked] = await Promise.all([
         this.resumePoint(identity, input.profileId, title.title_id),
         edges.ranked(asset!.asset_id),
+        this.endLapsedSessions(identity.accountId, sessionId),
       ]);
       const now = this.now();
       const expiresAt = now + mediaTokenLifetimeMs(asset!.duration_seconds);
@@ -217,6 +219,29 @@ export class Playback {
     }
     const ranked = await this.deps.edges.ranked(session.asset_id, currentPathway);
     return steeringManifest(ranked, STEERING_TTL_S);
+  }
+
+  /**
+   * Ends the account's sessions whose stream slot lapsed (a player that stopped heartbeating without a
+   * stop): without this their media URLs kept working until the token expired, so a plan's stream limit
+   * could be outrun by starting a session and abandoning it. Their `playback.stopped` makes every edge
+   * refuse their URLs within seconds.
+   */
+  private async endLapsedSessions(accountId: string, starting: string): Promise<void> {
+    const { db, cache } = this.deps;
+    const [holders, open] = await Promise.all([
+      cache.leases.holders(leaseKey(accountId)),
+      openSessions(db.write, accountId, new Date(this.now()).toISOString()),
+    ]);
+    const live = new Set([...holders, starting]);
+    for (const session of open) {
+      if (live.has(session.session_id)) continue;
+      await db.transaction(async (trx) => {
+        if (await markStopped(trx, session.session_id, undefined, new Date(this.now()).toISOString()))
+          await enqueue(trx, this.progressEvent('playback.stopped', session, session.position));
+      });
+      this.sessionMemo.delete(session.session_id);
+    }
   }
 
   private async seriesEpisode(

@@ -137,4 +137,14 @@ export const streamingMigrations: Record<string, Migration> = {
         .execute();
     },
   },
+  streaming_0005_sessions_by_account: {
+    async up(db: Kysely<any>) {
+      // A start ends the account's sessions whose stream slot lapsed.
+      await db.schema
+        .createIndex('playback_sessions_by_account')
+        .on('playback_sessions')
+        .columns(['account_id', 'stopped_at'])
+        .execute();
+    },
+  },
 };

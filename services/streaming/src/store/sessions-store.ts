@@ -60,3 +60,14 @@ export function latestSession(
     .limit(1)
     .executeTakeFirst();
 }
+
+/** An account's sessions not yet stopped whose media token is still valid. */
+export function openSessions(db: Executor, accountId: string, now: string): Promise<SessionRow[]> {
+  return db
+    .selectFrom('playback_sessions')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('stopped_at', 'is', null)
+    .where('expires_at', '>', now)
+    .execute();
+}
