@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Logger, ServiceName, Settings } from '@marquee/core';
 import { ConfigError, cacheUrlOf } from '@marquee/core';
 import {
-  openBlobStore,
+  openPlatformBlobStore,
   cacheKindOf,
   openCache,
   openDatabase,
@@ -64,18 +64,7 @@ export async function openBackends(settings: Settings, dataDir: string, logger: 
       }),
     ),
     attempt(settings.S3_BUCKET ? 'S3_ENDPOINT' : 'MARQUEE_DATA_DIR', () =>
-      settings.S3_BUCKET
-        ? openBlobStore({
-            s3: {
-              endpoint: settings.S3_ENDPOINT,
-              region: settings.S3_REGION,
-              bucket: settings.S3_BUCKET,
-              accessKeyId: settings.S3_ACCESS_KEY_ID ?? '',
-              secretAccessKey: settings.S3_SECRET_ACCESS_KEY ?? '',
-              forcePathStyle: settings.S3_FORCE_PATH_STYLE,
-            },
-          })
-        : openBlobStore({ root: join(dataDir, 'blobs') }),
+      openPlatformBlobStore(settings, dataDir),
     ),
     // Probe the primary (and replica) once so a bad DATABASE_URL is reported with the others at start.
     settings.DATABASE_URL

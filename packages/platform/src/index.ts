@@ -56,6 +56,8 @@ export {
 } from './events/index.js';
 export {
   openBlobStore,
+  openPlatformBlobStore,
+  s3OptionsFromSettings,
   InvalidKeyError,
   RangeNotSatisfiableError,
   BlobKeyConflictError,

@@ -1,41 +1,24 @@
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadSettings, type Settings } from '@marquee/core';
-import { openBlobStore, type BlobStore } from '@marquee/platform';
 import { formatBytes } from '../progress-bar.js';
 import { listBackups, pruneBackups, readManifest, resolveBackupId } from './catalogue.js';
 import { backupTime } from './manifest.js';
 import { restoreBackup, RestoreRefusedError, RestoreVerificationError } from './restore.js';
 import { takeBackup } from './take-backup.js';
-import { openBackupTarget } from '@marquee/platform';
+import { openBackupTarget, openPlatformBlobStore } from '@marquee/platform';
 
 export const BACKUP_USAGE = `  marquee backup [--json]          back up databases, event log and blobs now, to BACKUP_TARGET
   marquee backup list [--json]     the backups in BACKUP_TARGET, newest last
   marquee restore <id|latest> [--force] [--json]
                                   restore into an empty data directory (--force overwrites), verifying every SHA-256`;
 
-/** The platform's blob store, as the composition root opens it: S3 when S3_BUCKET is set, else files. */
-export function openPlatformBlobs(settings: Settings, dataDir: string): Promise<BlobStore> {
-  return settings.S3_BUCKET
-    ? openBlobStore({
-        s3: {
-          endpoint: settings.S3_ENDPOINT,
-          region: settings.S3_REGION,
-          bucket: settings.S3_BUCKET,
-          accessKeyId: settings.S3_ACCESS_KEY_ID ?? '',
-          secretAccessKey: settings.S3_SECRET_ACCESS_KEY ?? '',
-          forcePathStyle: settings.S3_FORCE_PATH_STYLE,
-        },
-      })
-    : openBlobStore({ root: join(dataDir, 'blobs') });
-}
-
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 async function backupNow(settings: Settings, json: boolean): Promise<void> {
   const dataDir = resolve(settings.MARQUEE_DATA_DIR);
   const target = await openBackupTarget(settings);
-  const blobs = await openPlatformBlobs(settings, dataDir);
+  const blobs = await openPlatformBlobStore(settings, dataDir);
   try {
     if (!json)
       console.log(
@@ -126,7 +109,7 @@ async function restore(settings: Settings, wanted: string, force: boolean, json:
       {
         dataDir,
         ...(settings.DATABASE_URL ? { databaseUrl: settings.DATABASE_URL } : {}),
-        openBlobs: () => openPlatformBlobs(settings, dataDir),
+        openBlobs: () => openPlatformBlobStore(settings, dataDir),
         blobsInDataDir: !settings.S3_BUCKET,
       },
       { force },

@@ -2,11 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readWholeBlob } from '@marquee/platform';
+import { readWholeBlob, openPlatformBlobStore } from '@marquee/platform';
 import { listedBackends } from '@marquee/platform';
 import { loadSettings } from '@marquee/core';
 import { ingest, login } from '../../src/ingest.js';
-import { openPlatformBlobs } from '../../src/backup/command.js';
 import type { Manifest } from '../../src/backup/manifest.js';
 import { waitFor } from '../helpers.js';
 import { readBackupManifest } from './read-manifest.js';
@@ -134,7 +133,7 @@ async function takeOnlineBackup(made: Install, via: Via): Promise<string> {
   }
   const settings = loadSettings(made.env);
   const target = await openBackupTarget(settings);
-  const blobs = await openPlatformBlobs(settings, made.dataDir);
+  const blobs = await openPlatformBlobStore(settings, made.dataDir);
   try {
     const { manifest, corrupt } = await takeBackup(
       {
@@ -167,7 +166,7 @@ async function restoreInto(made: Install, id: string, via: Via): Promise<Restore
       {
         dataDir: made.dataDir,
         ...(settings.DATABASE_URL ? { databaseUrl: settings.DATABASE_URL } : {}),
-        openBlobs: () => openPlatformBlobs(settings, made.dataDir),
+        openBlobs: () => openPlatformBlobStore(settings, made.dataDir),
         blobsInDataDir: true,
       },
       { force: false },
@@ -210,7 +209,7 @@ async function backupRestoreRoundTrip(backend: 'embedded' | 'postgres', via: Via
 
   // Before anything runs on it (the recommender republishes its model pointer once started), every
   // blob is back with the bytes the manifest recorded.
-  const blobs = await openPlatformBlobs(loadSettings(second.env), second.dataDir);
+  const blobs = await openPlatformBlobStore(loadSettings(second.env), second.dataDir);
   cleanup.push(() => blobs.close());
   const manifest: Manifest = await readBackupManifest(targetDir, id);
   for (const entry of manifest.blobs) {

@@ -5,10 +5,9 @@ import SqliteDriver from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadSettings } from '@marquee/core';
 import { login } from '../../src/ingest.js';
-import { openPlatformBlobs } from '../../src/backup/command.js';
 import { restoreBackup } from '../../src/backup/restore.js';
 import { takeBackup } from '../../src/backup/take-backup.js';
-import { openBackupTarget } from '@marquee/platform';
+import { openBackupTarget, openPlatformBlobStore } from '@marquee/platform';
 import { ADMIN, freshInstall, randomEmail, startInProcess } from './fixtures.js';
 import { call, signUp } from './viewer-api.js';
 
@@ -134,7 +133,7 @@ describe('a backup taken while writes are happening', () => {
       manifest.id,
       {
         dataDir: second.dataDir,
-        openBlobs: () => openPlatformBlobs(settings, second.dataDir),
+        openBlobs: () => openPlatformBlobStore(settings, second.dataDir),
         blobsInDataDir: true,
       },
       { force: false },

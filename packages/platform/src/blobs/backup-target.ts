@@ -3,7 +3,7 @@ import type { Settings } from '@marquee/core';
 import { ConfigError } from '@marquee/core';
 import type { Readable } from 'node:stream';
 import type { BlobStore } from './port.js';
-import { openBlobStore } from './open.js';
+import { openBlobStore, s3OptionsFromSettings } from './open.js';
 import type { GoodCopies } from './repair.js';
 
 /**
@@ -67,16 +67,7 @@ export async function openBackupTarget(settings: Settings): Promise<BackupTarget
       'BACKUP_TARGET: an s3:// target needs S3_ENDPOINT (and S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY)',
     ]);
   }
-  const store = await openBlobStore({
-    s3: {
-      endpoint: settings.S3_ENDPOINT,
-      region: settings.S3_REGION,
-      bucket: location.bucket,
-      accessKeyId: settings.S3_ACCESS_KEY_ID ?? '',
-      secretAccessKey: settings.S3_SECRET_ACCESS_KEY ?? '',
-      forcePathStyle: settings.S3_FORCE_PATH_STYLE,
-    },
-  });
+  const store = await openBlobStore({ s3: s3OptionsFromSettings(settings, location.bucket) });
   const description = `s3://${location.bucket}/${location.prefix}`;
   return {
     store: withPrefix(store, location.prefix),

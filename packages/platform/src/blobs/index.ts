@@ -12,7 +12,12 @@ export { compareKeys, keyProblem, validateKey, validatePrefix } from './keys.js'
 export { readWholeBlob } from './read-whole.js';
 export { repairFromCopy, type GoodCopies, type RepairOutcome } from './repair.js';
 
-export { openBlobStore, type BlobStoreOptions } from './open.js';
+export {
+  openBlobStore,
+  openPlatformBlobStore,
+  s3OptionsFromSettings,
+  type BlobStoreOptions,
+} from './open.js';
 export {
   backupCopies,
   defaultTargetDir,
