@@ -33,7 +33,12 @@ export interface AccessTokenVerifierOptions {
   fetchJwks: () => Promise<JSONWebKeySet>;
   /** Refresh the cached set in the background once it is this old (default 5 min). */
   refreshAfterMs?: number;
-  /** Fetch again for an unknown `kid` at most this often (default 30 s): forged kids cannot flood users. */
+  /**
+   * Fetch again for an unknown `kid` at most this often (default 1 s): forged kids cost users at most one
+   * JWK Set fetch a second per verifier. Longer hurt: users replicas starting together each create a key,
+   * and a gateway that fetched the set between the two refused the second replica's tokens until the
+   * cooldown passed (30 s once; caught by the cluster acceptance test).
+   */
   unknownKidCooldownMs?: number;
   /** Allowed clock skew between users and the verifier (default 5 s). */
   clockToleranceSeconds?: number;
@@ -63,7 +68,7 @@ export interface AccessTokenVerifier {
  */
 export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): AccessTokenVerifier {
   const refreshAfterMs = options.refreshAfterMs ?? 5 * 60 * 1000;
-  const cooldownMs = options.unknownKidCooldownMs ?? 30 * 1000;
+  const cooldownMs = options.unknownKidCooldownMs ?? 1_000;
   let keySet: ReturnType<typeof createLocalJWKSet> | undefined;
   let fetchedAt = 0;
   let inFlight: Promise<void> | undefined;
