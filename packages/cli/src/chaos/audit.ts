@@ -77,7 +77,7 @@ async function checkHeartbeats(db: pg.Client, ledger: Ledger): Promise<AuditFind
     [[...new Set(keys.map((k) => split(k)[0]))]],
   );
   const stored = new Map(rows.map((r) => [`${r.profile_id}/${r.title_id}`, Number(r.position)]));
-  const lost = keys.filter((k) => (stored.get(k) ?? -1) < ledger.heartbeats.get(k)!);
+  const lost = keys.filter((k) => (stored.get(k) ?? -1) !== ledger.heartbeats.get(k)!);
   return {
     check: 'heartbeats in users.viewing_history',
     expected: keys.length,

@@ -176,10 +176,21 @@ export class ViewerLoad {
   }
 
   private async session(v: Viewer, titleId: string): Promise<void> {
-    let playback: { sessionId: string; manifestUrl: string; edges: { url: string }[] };
+    let playback: { sessionId: string; manifestUrl: string; edges: { url: string }[]; resumeAt: number };
+    const key = `${v.profileId}/${titleId}`;
     try {
-      const res = await this.api(v, 'POST', '/api/playback', { profileId: v.profileId, titleId });
+      const res = await this.api(v, 'POST', '/api/playback', { profileId: v.profileId, titleId }).catch(
+        (err: unknown) => {
+          // A start of unknown outcome may have moved the stored position (a rewatch starts at 0).
+          if (!(err instanceof RequestFailed && err.status >= 400 && err.status < 500))
+            this.ledger.uncertain.add(`heartbeats:${key}`);
+          throw err;
+        },
+      );
       playback = (await res.json()) as typeof playback;
+      // An accepted start is a position write too: past the end of the title it counts as finished, and
+      // the next start rewatches from 0. The store must hold the LAST accepted position.
+      this.ledger.heartbeats.set(key, playback.resumeAt);
       await this.firstSegment(
         playback.manifestUrl,
         playback.edges.map((e) => e.url),
@@ -189,17 +200,13 @@ export class ViewerLoad {
       this.count('failedStarts', `start: ${(err as Error).message}`);
       return;
     }
-    const key = `${v.profileId}/${titleId}`;
     const beats = this.options.heartbeatsPerSession ?? 2;
     for (let k = 1; k <= beats; k += 1) {
-      // Positions only grow across one viewer's sessions of a title, so the newest accepted is the largest.
+      // Positions grow within a session, so the last accepted is what the store must end with.
       const position = v.session * 100 + k;
       await this.write(key, 'heartbeats', () =>
         this.api(v, 'POST', `/api/playback/${playback.sessionId}/heartbeat`, { position }),
-      ).then(
-        (ok) =>
-          ok && this.ledger.heartbeats.set(key, Math.max(this.ledger.heartbeats.get(key) ?? 0, position)),
-      );
+      ).then((ok) => ok && this.ledger.heartbeats.set(key, position));
     }
     if (v.session % 3 === 0) {
       const rating = v.session % 2 === 0 ? 'up' : 'down';

@@ -113,13 +113,17 @@ export class Supervisor {
     r.wanted = false;
     clearTimeout(r.restartTimer);
     const pid = r.child?.pid;
-    if (!pid || r.child?.exitCode !== null || r.child.signalCode !== null) return;
-    process.kill(pid, 'SIGTERM');
-    const timer = setTimeout(() => this.killGroup(pid), graceMs);
-    await r.exited;
-    clearTimeout(timer);
-    // tsx's helper processes follow their parent; make sure nothing of the group lingers.
+    if (!pid) return;
+    if (r.child?.exitCode === null && r.child.signalCode === null) {
+      process.kill(pid, 'SIGTERM');
+      const timer = setTimeout(() => this.killGroup(pid), graceMs);
+      await r.exited;
+      clearTimeout(timer);
+    }
+    // tsx's helper processes follow their parent; make sure nothing of the group lingers, and wait until
+    // the kernel has taken it (a SIGKILL is delivered, not done, when kill() returns).
     this.killGroup(pid);
+    await groupGone(pid, 5_000);
   }
 
   /** Starts a stopped replica again (same port, same data dir). */
@@ -197,5 +201,19 @@ export class Supervisor {
       starts: () => r.starts,
       recentOutput: () => r.tail.join('\n'),
     };
+  }
+}
+
+/** Resolves once no process of the group `pid` is left, or after `limitMs`. */
+async function groupGone(pid: number, limitMs: number): Promise<void> {
+  const until = Date.now() + limitMs;
+  for (;;) {
+    try {
+      process.kill(-pid, 0);
+    } catch {
+      return;
+    }
+    if (Date.now() >= until) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
