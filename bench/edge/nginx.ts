@@ -5,18 +5,35 @@ import { join } from 'node:path';
 
 export const NGINX = '/usr/sbin/nginx';
 
+export interface RunningNginx {
+  stop(): Promise<void>;
+}
+
 /** Debian's nginx on a loopback port, serving `root` with sendfile and 2 workers, in the foreground. */
-export async function startNginx(
-  dir: string,
-  root: string,
-  port: number,
-): Promise<{ stop(): Promise<void> }> {
-  const prefix = join(dir, 'nginx');
+export function startNginx(dir: string, root: string, port: number): Promise<RunningNginx> {
+  return runNginx(
+    join(dir, 'nginx'),
+    port,
+    `  default_type application/octet-stream;
+  server {
+    listen 127.0.0.1:${port};
+    root ${root};
+    location / { etag on; }
+  }`,
+  );
+}
+
+/**
+ * Runs nginx in the foreground under `prefix` with the settings every bench shares (2 workers, sendfile,
+ * no access log, private temp paths) and `http` inside its http block; resolves once `port` accepts
+ * connections. As root its workers stay root, so they can write under a private temporary directory.
+ */
+export async function runNginx(prefix: string, port: number, http: string): Promise<RunningNginx> {
   for (const sub of ['logs', 'tmp']) await mkdir(join(prefix, sub), { recursive: true });
   const conf = join(prefix, 'nginx.conf');
   await writeFile(
     conf,
-    `worker_processes 2;
+    `${process.getuid?.() === 0 ? 'user root;\n' : ''}worker_processes 2;
 daemon off;
 pid ${prefix}/nginx.pid;
 error_log ${prefix}/logs/error.log warn;
@@ -26,17 +43,12 @@ http {
   sendfile on;
   tcp_nopush on;
   keepalive_requests 1000000;
-  default_type application/octet-stream;
   client_body_temp_path ${prefix}/tmp/body;
   proxy_temp_path ${prefix}/tmp/proxy;
   fastcgi_temp_path ${prefix}/tmp/fastcgi;
   uwsgi_temp_path ${prefix}/tmp/uwsgi;
   scgi_temp_path ${prefix}/tmp/scgi;
-  server {
-    listen 127.0.0.1:${port};
-    root ${root};
-    location / { etag on; }
-  }
+${http}
 }
 `,
   );
@@ -60,10 +72,11 @@ http {
     await new Promise((r) => setTimeout(r, 50));
   }
   return {
-    stop: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGQUIT');
-      }),
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGQUIT');
+      await exited;
+    },
   };
 }
