@@ -58,7 +58,8 @@ export async function isolateOnEngines(urls: EngineUrls, name: string): Promise<
   };
 }
 
-async function deleteRedisKeys(url: string, prefix: string): Promise<void> {
+/** Removes every key under `prefix` (a run's own keys on a shared Redis). */
+export async function deleteRedisKeys(url: string, prefix: string): Promise<void> {
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
   await redis.connect();
   try {
@@ -73,7 +74,8 @@ async function deleteRedisKeys(url: string, prefix: string): Promise<void> {
   }
 }
 
-async function deleteNatsStreams(url: string, streams: readonly string[]): Promise<void> {
+/** Removes a run's own JetStream streams from a shared NATS. */
+export async function deleteNatsStreams(url: string, streams: readonly string[]): Promise<void> {
   const nc = await connect({ servers: url, timeout: 2_000 });
   try {
     const jsm = await jetstreamManager(nc);
