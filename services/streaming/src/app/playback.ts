@@ -121,7 +121,6 @@ export class Playback {
       const [resumeAt, ranked] = await Promise.all([
         this.resumePoint(identity, input.profileId, title.title_id),
         edges.ranked(asset!.asset_id),
-        this.endLapsedSessions(identity.accountId, sessionId),
       ]);
       const now = this.now();
       const expiresAt = now + mediaTokenLifetimeMs(asset!.duration_seconds);
@@ -151,6 +150,13 @@ export class Playback {
       });
       const first = ranked[0];
       if (!first) throw new DomainError('playback.no_edge', 'No edge is configured to stream from');
+      // Off the answer's path: the start is not slowed by ending sessions it does not depend on.
+      this.endLapsedSessions(identity.accountId, sessionId).catch((err: unknown) =>
+        this.deps.logger.warn(
+          { err, accountId: identity.accountId },
+          'lapsed sessions not ended; the next start retries',
+        ),
+      );
       return {
         sessionId,
         titleId: title.title_id,
