@@ -94,16 +94,36 @@ async function toError(res: Response): Promise<ApiError> {
   return new ApiError(res.status, code, viewerMessage(res.status, code, detail, wait, body), body);
 }
 
-/** JSON call to the gateway with the viewer's token, refreshing it once on 401. */
+/** Where the session keeps the profile chosen on "Who's watching?" (this tab only). */
+export const PROFILE_KEY = 'marquee.profile';
+
+/** The chosen profile's id: the API refuses profile changes to a client acting as a kids profile. */
+function actingProfileId(): string | null {
+  try {
+    const profile = JSON.parse(sessionStorage.getItem(PROFILE_KEY) ?? 'null') as {
+      profileId?: unknown;
+    } | null;
+    return typeof profile?.profileId === 'string' ? profile.profileId : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * JSON call to the gateway with the viewer's token and acting profile (`Marquee-Profile`), refreshing
+ * the token once on 401.
+ */
 export async function api<T>(
   path: string,
   init: { method?: string; body?: unknown; signal?: AbortSignal; keepalive?: boolean } = {},
 ): Promise<T> {
+  const acting = actingProfileId();
   const send = async (token: string | null) =>
     fetch(path, {
       method: init.method ?? 'GET',
       headers: {
         ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(acting ? { 'marquee-profile': acting } : {}),
         ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
       },
       body: init.body !== undefined ? JSON.stringify(init.body) : undefined,

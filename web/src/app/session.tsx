@@ -1,5 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { api, loadTokens, onTokens, saveTokens, type Tokens } from '../api/client';
+import { api, loadTokens, onTokens, PROFILE_KEY, saveTokens, type Tokens } from '../api/client';
 import type { Account, AuthAnswer, Profile } from '@marquee/contracts/api';
 import type { Plan } from '@marquee/contracts/plans';
 
@@ -15,7 +15,6 @@ interface Session {
 }
 
 const SessionContext = createContext<Session | null>(null);
-const PROFILE_KEY = 'marquee.profile';
 
 function store(answer: AuthAnswer) {
   saveTokens({

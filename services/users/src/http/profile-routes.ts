@@ -2,10 +2,20 @@ import type { FastifyInstance } from 'fastify';
 import { documented } from './documented.js';
 import { requireIdentity } from '@marquee/core';
 import type { UsersAppContext } from '../app/context.js';
+import { refuseKidsProfileManaging } from '../app/acting-profile.js';
 import { changeProfile, createProfile, listAccountProfiles, removeProfile } from '../app/profiles.js';
-import { Items, NewProfileBody, ProfileParams, ProfilePatchBody, ProfileSchema } from './schemas.js';
+import { Type } from '@sinclair/typebox';
+import { Id, Items, NewProfileBody, ProfileParams, ProfilePatchBody, ProfileSchema } from './schemas.js';
 
-/** Profiles of the signed-in account: at most five, ownership checked on every call. */
+/** Optional: the profile the client acts as; a kids one is refused changes (403). */
+const ActingProfileHeaders = Type.Object({
+  'marquee-profile': Type.Optional(Id),
+});
+
+/**
+ * Profiles of the signed-in account: at most five, ownership checked on every call. Changes are
+ * refused to a client acting as a kids profile (the `Marquee-Profile` header, app/acting-profile.ts).
+ */
 export function profileRoutes(app: FastifyInstance, ctx: UsersAppContext): void {
   app.get(
     '/api/profiles',
@@ -19,12 +29,16 @@ export function profileRoutes(app: FastifyInstance, ctx: UsersAppContext): void 
     '/api/profiles',
     {
       schema: documented('Create a profile (at most 5; kids profiles at most PG)', ['profiles'], {
+        headers: ActingProfileHeaders,
         body: NewProfileBody,
         response: { 201: ProfileSchema },
       }),
     },
-    async (req, reply) =>
-      reply.status(201).send(await createProfile(ctx, requireIdentity(req).accountId, req.body)),
+    async (req, reply) => {
+      const { accountId } = requireIdentity(req);
+      await refuseKidsProfileManaging(ctx, accountId, req.headers);
+      return reply.status(201).send(await createProfile(ctx, accountId, req.body));
+    },
   );
 
   app.patch<{ Params: ProfileParams; Body: ProfilePatchBody }>(
@@ -32,11 +46,16 @@ export function profileRoutes(app: FastifyInstance, ctx: UsersAppContext): void 
     {
       schema: documented('Rename a profile or change its kids flag and maturity ceiling', ['profiles'], {
         params: ProfileParams,
+        headers: ActingProfileHeaders,
         body: ProfilePatchBody,
         response: { 200: ProfileSchema },
       }),
     },
-    async (req) => changeProfile(ctx, requireIdentity(req).accountId, req.params.profileId, req.body),
+    async (req) => {
+      const { accountId } = requireIdentity(req);
+      await refuseKidsProfileManaging(ctx, accountId, req.headers);
+      return changeProfile(ctx, accountId, req.params.profileId, req.body);
+    },
   );
 
   app.delete<{ Params: ProfileParams }>(
@@ -44,10 +63,13 @@ export function profileRoutes(app: FastifyInstance, ctx: UsersAppContext): void 
     {
       schema: documented('Delete a profile with its list, ratings and history', ['profiles'], {
         params: ProfileParams,
+        headers: ActingProfileHeaders,
       }),
     },
     async (req, reply) => {
-      await removeProfile(ctx, requireIdentity(req).accountId, req.params.profileId);
+      const { accountId } = requireIdentity(req);
+      await refuseKidsProfileManaging(ctx, accountId, req.headers);
+      await removeProfile(ctx, accountId, req.params.profileId);
       return reply.status(204).send();
     },
   );
