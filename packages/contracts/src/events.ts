@@ -38,6 +38,14 @@ export const MediaEncoded = Type.Object({
   renditions: Type.Array(Rendition, { minItems: 1 }),
   durationSeconds: Seconds,
   posterKey: Type.Optional(Type.String({ minLength: 1 })),
+  /** Set when the segments are encrypted: the asset's content key, wrapped by a master key (never clear). */
+  contentKey: Type.Optional(
+    Type.Object({
+      method: Type.Literal('AES-128'),
+      keyId: Type.String({ minLength: 1, maxLength: 64 }),
+      wrapped: Type.String({ minLength: 1, maxLength: 256 }),
+    }),
+  ),
 });
 
 export const MediaEncodingFailed = Type.Object({
@@ -61,6 +69,29 @@ export const TitlePublished = Type.Object({
   genres: Type.Array(Type.String({ minLength: 1 })),
   maturity: Maturity,
   year: Type.Integer({ minimum: 1870, maximum: 3000 }),
+});
+
+/**
+ * The operator deleted a title (a series goes with its episodes). Storage removes every blob of the
+ * named assets, their sources and the titles' subtitle sidecars and artwork.
+ */
+export const TitleDeleted = Type.Object({
+  titleId: Id,
+  /** The deleted title and, for a series, its episodes. */
+  titleIds: Type.Array(Id, { minItems: 1 }),
+  assetIds: Type.Array(Id),
+});
+
+/**
+ * A subtitle sidecar was stored for a title. The encoder adds it to the title's ready asset (a new
+ * subtitle rendition and master playlist) without touching the video; a title still encoding reads
+ * it with its other sidecars.
+ */
+export const SubtitleUploaded = Type.Object({
+  titleId: Id,
+  key: Type.String({ minLength: 1, maxLength: 1024 }),
+  filename: Type.String({ minLength: 1, maxLength: 512 }),
+  language: Type.String({ minLength: 2, maxLength: 16 }),
 });
 
 export const PlaybackProgress = Type.Object({
@@ -102,6 +133,8 @@ export const eventCatalogue = {
   'media.encoded': MediaEncoded,
   'media.encoding.failed': MediaEncodingFailed,
   'title.published': TitlePublished,
+  'title.deleted': TitleDeleted,
+  'media.subtitle.uploaded': SubtitleUploaded,
   'playback.started': PlaybackProgress,
   'playback.heartbeat': PlaybackProgress,
   'playback.stopped': PlaybackProgress,

@@ -1,4 +1,5 @@
 import {
+  createContentKeyring,
   createMediaKeyring,
   createServiceServer,
   requireServiceToken,
@@ -14,14 +15,18 @@ import { Catalog } from './app/catalog.js';
 import { EdgeDirectory } from './app/edge-directory.js';
 import { MediaUrls } from './app/media-urls.js';
 import { Playback } from './app/playback.js';
+import { ContentKeyIssuer } from './app/content-key-issuer.js';
 import { PlayCounter } from './app/play-counter.js';
 import { PlayableTitles } from './app/playable-titles.js';
+import { TitleEditing } from './app/title-editing.js';
 import './app/problems.js';
 import { UsersClient } from './clients/users-client.js';
 import { adminRoutes } from './http/admin-routes.js';
 import { catalogRoutes } from './http/catalog-routes.js';
 import { internalRoutes } from './http/internal-routes.js';
 import { playbackRoutes } from './http/playback-routes.js';
+import { contentKeyRoutes } from './http/content-key-routes.js';
+import { titleEditRoutes } from './http/title-edit-routes.js';
 import { startAssetConsumer } from './jobs/asset-consumer.js';
 import { deleteExpiredSessions } from './store/sessions-store.js';
 import { streamingMigrations } from './store/migrations.js';
@@ -98,8 +103,21 @@ export async function buildStreaming(
   requireServiceToken(app, ctx.secret);
   addReadiness('db', () => db.ping());
   adminRoutes(app, admin, edges);
+  titleEditRoutes(app, new TitleEditing(db, ctx.blobs, (titleId) => playable.forget(titleId)));
   catalogRoutes(app, { catalog, users, logger });
   playbackRoutes(app, playback);
+  contentKeyRoutes(
+    app,
+    new ContentKeyIssuer({
+      db,
+      users,
+      logger,
+      keyring: createContentKeyring({
+        secret: ctx.secret,
+        ...(ctx.settings.MEDIA_MASTER_KEYS ? { masterKeys: ctx.settings.MEDIA_MASTER_KEYS } : {}),
+      }),
+    }),
+  );
   internalRoutes(app, { catalog, admin, edges, steeringBaseUrl: steeringBaseUrl(ctx.settings) });
 
   let consumer: Subscription | undefined;

@@ -1,6 +1,7 @@
 import type { Transaction } from 'kysely';
 import { enqueue, type Database, type EventData, type EventOfType, type NewEvent } from '@marquee/platform';
 import { applyAssetChange, findAsset, insertAsset, snapshotOf } from '../store/assets-store.js';
+import { saveContentKey } from '../store/content-keys-store.js';
 import type { StreamingTables } from '../store/tables.js';
 import {
   findTitle,
@@ -46,7 +47,10 @@ function toAssetEvent(event: AssetCloudEvent): AssetEvent {
   }
 }
 
-function published(title: TitleRow, assetId: string | undefined): NewEvent<EventData<'title.published'>> {
+export function publishedEvent(
+  title: TitleRow,
+  assetId: string | undefined,
+): NewEvent<EventData<'title.published'>> {
   return {
     type: 'title.published',
     source: 'streaming',
@@ -107,7 +111,13 @@ export async function applyAssetEvent(
       // Another consumer moved the asset between our read and write: let the bus redeliver.
       throw new Error(`asset ${asset.asset_id} changed concurrently; retrying`);
     }
-    if (change.state === 'ready') await onReady(trx, asset.title_id, asset.asset_id, change.posterKey, at);
+    if (change.state === 'ready') {
+      // In the same transaction: an encrypted asset is never playable without its key on record.
+      if (event.type === 'media.encoded' && event.data.contentKey) {
+        await saveContentKey(trx, asset.asset_id, event.data.contentKey, at);
+      }
+      await onReady(trx, asset.title_id, asset.asset_id, change.posterKey, at);
+    }
     return 'applied';
   });
 }
@@ -121,13 +131,16 @@ async function onReady(
 ): Promise<void> {
   const title = await findTitle(trx, titleId);
   if (!title) return;
-  await setReadyAsset(trx, titleId, assetId, posterKey, at);
+  // A poster the operator uploaded (title-editing.ts) outranks the frame the encoder picked.
+  const uploadedPoster = title.poster_key?.startsWith('assets/art-') ?? false;
+  await setReadyAsset(trx, titleId, assetId, uploadedPoster ? null : posterKey, at);
   const events: NewEvent[] = [];
-  if (await markPublished(trx, titleId, at)) events.push(published(title, assetId));
+  if (await markPublished(trx, titleId, at)) events.push(publishedEvent(title, assetId));
   if (title.kind === 'episode' && title.series_id) {
     if (posterKey) await setSeriesPosterIfMissing(trx, title.series_id, posterKey);
     const series = await findTitle(trx, title.series_id);
-    if (series && (await markPublished(trx, series.title_id, at))) events.push(published(series, undefined));
+    if (series && (await markPublished(trx, series.title_id, at)))
+      events.push(publishedEvent(series, undefined));
   }
   if (events.length > 0) await enqueue(trx, events);
 }

@@ -85,7 +85,8 @@ export class Playback {
       }),
       playable.get(input.titleId),
     ]);
-    if (!found) throw new NotFoundError('title', input.titleId);
+    // An unpublished title answers like a missing one: its id is no business of a viewer's.
+    if (!found || found.title.withdrawn_at) throw new NotFoundError('title', input.titleId);
     const { title, asset } = found;
     if (title.kind === 'series') {
       // Play on a series plays the episode to resume, else the next or the first (as viewers expect).

@@ -147,4 +147,23 @@ export const streamingMigrations: Record<string, Migration> = {
         .execute();
     },
   },
+  streaming_0006_titles_withdrawn: {
+    async up(db: Kysely<any>) {
+      // Set while the operator has unpublished a title: a new encode must not publish it again.
+      await db.schema.alterTable('titles').addColumn('withdrawn_at', 'text').execute();
+    },
+  },
+  streaming_0007_asset_content_keys: {
+    async up(db: Kysely<any>) {
+      // Encrypted assets' content keys, wrapped by a master key (never in clear): issued to live sessions.
+      await db.schema
+        .createTable('asset_content_keys')
+        .addColumn('asset_id', 'text', (c) => c.primaryKey())
+        .addColumn('method', 'text', (c) => c.notNull())
+        .addColumn('key_id', 'text', (c) => c.notNull())
+        .addColumn('wrapped', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
 };

@@ -1,6 +1,7 @@
 import type { OutboxTables } from '@marquee/platform';
 import type { AssetState } from '../app/asset-state.js';
 import type { Maturity } from '@marquee/contracts';
+import type { AssetContentKeysTable } from './content-keys-store.js';
 
 export type TitleKind = 'movie' | 'series' | 'episode';
 
@@ -15,6 +16,7 @@ export interface StreamingTables extends OutboxTables {
   assets: AssetsTable;
   playback_sessions: PlaybackSessionsTable;
   edges: EdgesTable;
+  asset_content_keys: AssetContentKeysTable;
 }
 
 export interface TitlesTable {
@@ -36,6 +38,8 @@ export interface TitlesTable {
   ready_asset_id: string | null;
   /** Set once, when the title first became visible to viewers (title.published). */
   published_at: string | null;
+  /** Set while the operator has unpublished the title (or its series): hidden and not playable. */
+  withdrawn_at: string | null;
   /** Playback starts: the popularity the fallback home rows and edge pre-fill rank by. */
   plays: number;
   created_at: string;

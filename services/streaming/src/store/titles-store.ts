@@ -15,6 +15,11 @@ export function genresOf(row: Pick<TitleRow, 'genres'>): string[] {
 /** Inserts a title with its genre rows and search postings (episodes are found through their series). */
 export async function insertTitle(db: Executor, row: TitleRow): Promise<void> {
   await db.insertInto('titles').values(row).execute();
+  await indexTitle(db, row);
+}
+
+/** Writes a title's genre rows and search postings (after an insert, or after an edit cleared them). */
+export async function indexTitle(db: Executor, row: TitleRow): Promise<void> {
   const genres = genresOf(row);
   if (genres.length > 0) {
     await db
@@ -84,6 +89,8 @@ export async function markPublished(db: Executor, titleId: string, now: string):
     .set({ published_at: now, updated_at: now })
     .where('title_id', '=', titleId)
     .where('published_at', 'is', null)
+    // An operator's unpublish holds until they publish again, whatever finishes encoding meanwhile.
+    .where('withdrawn_at', 'is', null)
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }
