@@ -13,7 +13,6 @@ export {
 } from './app/encode-asset.js';
 export { toIso6392 } from './app/languages.js';
 export { MediaRejectedError, MediaToolError, MediaToolsUnavailableError } from './app/errors.js';
-export { filterMasterByHeight, writeMasterPlaylist } from './app/master-playlist.js';
 export type { SourceInfo } from './app/probe.js';
 export type { EncodeProgress, EncodeStage } from './app/progress.js';
 export { openMediaTools, type MediaTools, type OpenMediaToolsOptions } from './media/media-tools.js';

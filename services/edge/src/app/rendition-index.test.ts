@@ -1,20 +1,14 @@
+import { assetPlaylistFiles, readMasterPlaylist } from '@marquee/core/hls';
 import { describe, expect, it } from 'vitest';
 import { MASTER, PLAYLISTS } from './hls-fixtures.test-support.js';
-import { buildRenditionIndex, filesOf, playlistsOf } from './rendition-index.js';
+import { RenditionIndex } from './rendition-index.js';
+
+const indexOf = (master: string, playlists: ReadonlyMap<string, string>) =>
+  new RenditionIndex(assetPlaylistFiles(readMasterPlaylist(master), (path) => playlists.get(path)));
 
 describe('rendition index', () => {
-  it('lists every playlist of a master with its height', () => {
-    expect(playlistsOf(MASTER)).toEqual([
-      { path: 'audio/en/index.m3u8', height: 0 },
-      { path: 'subs/en/index.m3u8', height: 0 },
-      { path: 'v1080/index.m3u8', height: 1080 },
-      { path: 'v720/index.m3u8', height: 720 },
-      { path: 'v360/index.m3u8', height: 360 },
-    ]);
-  });
-
   it('maps each segment and init segment to its rendition height', () => {
-    const index = buildRenditionIndex(MASTER, PLAYLISTS);
+    const index = indexOf(MASTER, PLAYLISTS);
     expect(index.heightOf('v1080/seg_00002.m4s')).toBe(1080);
     expect(index.heightOf('v1080/init.mp4')).toBe(1080);
     expect(index.heightOf('v1080/index.m3u8')).toBe(1080);
@@ -25,7 +19,7 @@ describe('rendition index', () => {
   });
 
   it('refuses media files no playlist lists', () => {
-    const index = buildRenditionIndex(MASTER, PLAYLISTS);
+    const index = indexOf(MASTER, PLAYLISTS);
     expect(index.heightOf('v1080/seg_99999.m4s')).toBe(Number.POSITIVE_INFINITY);
     expect(index.heightOf('download.mp4')).toBe(Number.POSITIVE_INFINITY);
   });
@@ -36,17 +30,18 @@ describe('rendition index', () => {
       ['stream_0.m3u8', '#EXTM3U\n#EXT-X-MAP:URI="init_0.mp4"\n#EXTINF:4,\nstream_0_1.m4s\n'],
       ['stream_1.m3u8', '#EXTM3U\n#EXT-X-MAP:URI="init_1.mp4"\n#EXTINF:4,\nstream_1_1.m4s\n'],
     ]);
-    const index = buildRenditionIndex(master, playlists);
+    const index = indexOf(master, playlists);
     expect(index.heightOf('stream_0_1.m4s')).toBe(1080);
     expect(index.heightOf('init_0.mp4')).toBe(1080);
     expect(index.heightOf('stream_1_1.m4s')).toBe(360);
   });
 
-  it('ignores URIs that leave the asset and insists on every playlist', () => {
-    expect(filesOf('v1/index.m3u8', '#EXTINF:4,\n../other/seg.m4s\nhttp://evil/x.m4s\n/abs.m4s\n')).toEqual([
-      'other/seg.m4s',
+  it('counts a file listed by two playlists at the lower height', () => {
+    const index = new RenditionIndex([
+      { path: 'v1080/index.m3u8', height: 1080, files: ['shared/init.mp4', 'v1080/seg_1.m4s'] },
+      { path: 'v360/index.m3u8', height: 360, files: ['shared/init.mp4', 'v360/seg_1.m4s'] },
     ]);
-    expect(filesOf('v1/index.m3u8', '#EXTINF:4,\n../../x.m4s\n')).toEqual([]);
-    expect(() => buildRenditionIndex(MASTER, new Map())).toThrow(RangeError);
+    expect(index.heightOf('shared/init.mp4')).toBe(360);
+    expect(index.heightOf('v1080/seg_1.m4s')).toBe(1080);
   });
 });

@@ -1,13 +1,15 @@
 import {
-  heightOf,
   isRelativeUri,
-  parseAttributes,
   quote,
-  serializeAttributes,
+  readMasterPlaylist,
+  resolutionHeight,
   splitTag,
   unquote,
+  writeMasterPlaylist,
   type AttributeList,
-} from './hls-attributes.js';
+  type MasterPlaylist,
+  type MasterVariant,
+} from '@marquee/core/hls';
 
 /**
  * The master playlist one playback session receives, written by the edge from the asset's master:
@@ -38,13 +40,6 @@ export interface SessionMasterOptions {
   steeringUri?: string;
 }
 
-interface Variant {
-  tag: 'EXT-X-STREAM-INF' | 'EXT-X-I-FRAME-STREAM-INF';
-  attrs: AttributeList;
-  /** The URI line of an EXT-X-STREAM-INF (I-frame streams carry theirs in URI=). */
-  uri?: string;
-}
-
 const GROUP_REFS = ['AUDIO', 'SUBTITLES', 'CLOSED-CAPTIONS', 'VIDEO'] as const;
 /** Tags the steered master writes itself or that only make sense once. */
 const DROPPED = new Set(['EXT-X-CONTENT-STEERING']);
@@ -54,26 +49,9 @@ function stableId(text: string): string {
 }
 
 export function buildSessionMaster(master: string, options: SessionMasterOptions): string {
-  const header: string[] = [];
-  const media: AttributeList[] = [];
-  const variants: Variant[] = [];
-  let pending: AttributeList | undefined;
-  for (const raw of master.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (!line) continue;
-    if (!line.startsWith('#')) {
-      if (pending) variants.push({ tag: 'EXT-X-STREAM-INF', attrs: pending, uri: line });
-      pending = undefined;
-      continue;
-    }
-    const [tag, rest] = splitTag(line);
-    if (tag === 'EXT-X-STREAM-INF') pending = parseAttributes(rest);
-    else if (tag === 'EXT-X-I-FRAME-STREAM-INF') variants.push({ tag, attrs: parseAttributes(rest) });
-    else if (tag === 'EXT-X-MEDIA') media.push(parseAttributes(rest));
-    else if (!DROPPED.has(tag) && (tag.startsWith('EXT') || tag === 'EXTM3U')) header.push(line);
-  }
-
-  const allowed = variants.filter((v) => (heightOf(v.attrs) ?? 0) <= options.maxHeight);
+  const asset = readMasterPlaylist(master);
+  const tags = asset.tags.filter((line) => !DROPPED.has(splitTag(line)[0]));
+  const allowed = asset.variants.filter((v) => (resolutionHeight(v.attrs) ?? 0) <= options.maxHeight);
   // Group references name the EXT-X-MEDIA TYPE they point at (AUDIO=… → TYPE=AUDIO, and so on).
   const usedGroups = new Set<string>();
   for (const v of allowed) {
@@ -82,30 +60,35 @@ export function buildSessionMaster(master: string, options: SessionMasterOptions
       if (value !== undefined && value !== 'NONE') usedGroups.add(`${ref}:${unquote(value)}`);
     }
   }
-  const keptMedia = media.filter((m) => usedGroups.has(`${m.get('TYPE')}:${unquote(m.get('GROUP-ID'))}`));
+  const keptMedia = asset.renditions.filter((m) =>
+    usedGroups.has(`${m.get('TYPE')}:${unquote(m.get('GROUP-ID'))}`),
+  );
 
-  if (!header.some((l) => l === '#EXTM3U')) header.unshift('#EXTM3U');
   const steered = options.pathways.length > 1 && options.steeringUri !== undefined;
-  const out = [...header];
   if (!steered) {
-    const base = options.pathways[0]?.assetBase;
-    for (const m of keptMedia) out.push(`#EXT-X-MEDIA:${serializeAttributes(withUri(m, base, false))}`);
-    for (const v of allowed) out.push(...variantLines(v, base, false));
-    return `${out.join('\n')}\n`;
+    // One edge: the asset's relative URIs inherit the edge and the token from the master's URL.
+    return writeMasterPlaylist({ tags, renditions: keptMedia, variants: allowed });
   }
 
   const first = options.pathways[0]!;
-  out.push(`#EXT-X-CONTENT-STEERING:SERVER-URI=${quote(options.steeringUri!)},PATHWAY-ID=${quote(first.id)}`);
+  const out: MasterPlaylist = {
+    tags: [
+      ...tags,
+      `#EXT-X-CONTENT-STEERING:SERVER-URI=${quote(options.steeringUri!)},PATHWAY-ID=${quote(first.id)}`,
+    ],
+    renditions: [],
+    variants: [],
+  };
   for (const pathway of options.pathways) {
     const suffix = (group: string) => `${group}.${pathway.id}`;
     for (const m of keptMedia) {
-      const attrs = withUri(m, pathway.assetBase, true);
+      const attrs = withAbsoluteUri(m, pathway.assetBase);
       const group = unquote(m.get('GROUP-ID')) ?? '';
       attrs.set('GROUP-ID', quote(suffix(group)));
       if (!attrs.has('STABLE-RENDITION-ID')) {
         attrs.set('STABLE-RENDITION-ID', quote(stableId(`${group}-${unquote(m.get('NAME')) ?? ''}`)));
       }
-      out.push(`#EXT-X-MEDIA:${serializeAttributes(attrs)}`);
+      out.renditions.push(attrs);
     }
     allowed.forEach((v, index) => {
       const attrs = new Map(v.attrs);
@@ -115,26 +98,20 @@ export function buildSessionMaster(master: string, options: SessionMasterOptions
       }
       attrs.set('PATHWAY-ID', quote(pathway.id));
       if (!attrs.has('STABLE-VARIANT-ID')) attrs.set('STABLE-VARIANT-ID', quote(`v${index}`));
-      out.push(...variantLines({ ...v, attrs }, pathway.assetBase, true));
+      const variant: MasterVariant = { ...v, attrs, uri: absolute(v.uri, pathway.assetBase) };
+      out.variants.push(variant);
     });
   }
-  return `${out.join('\n')}\n`;
+  return writeMasterPlaylist(out);
 }
 
-function absolute(uri: string, base: string | undefined, force: boolean): string {
-  return force && base !== undefined && isRelativeUri(uri) ? new URL(uri, base).toString() : uri;
+function absolute(uri: string, base: string): string {
+  return isRelativeUri(uri) ? new URL(uri, base).toString() : uri;
 }
 
-function withUri(attrs: AttributeList, base: string | undefined, force: boolean): AttributeList {
+function withAbsoluteUri(attrs: AttributeList, base: string): AttributeList {
   const copy = new Map(attrs);
   const uri = unquote(copy.get('URI'));
-  if (uri !== undefined) copy.set('URI', quote(absolute(uri, base, force)));
+  if (uri !== undefined) copy.set('URI', quote(absolute(uri, base)));
   return copy;
-}
-
-function variantLines(v: Variant, base: string | undefined, force: boolean): string[] {
-  if (v.tag === 'EXT-X-I-FRAME-STREAM-INF') {
-    return [`#EXT-X-I-FRAME-STREAM-INF:${serializeAttributes(withUri(v.attrs, base, force))}`];
-  }
-  return [`#EXT-X-STREAM-INF:${serializeAttributes(v.attrs)}`, absolute(v.uri ?? '', base, force)];
 }

@@ -1,5 +1,14 @@
+import { AssetSummaryFiles, ASSET_SUMMARY_FILE } from '@marquee/contracts/asset-summary';
+import { NotFoundError } from '@marquee/core';
+import {
+  assetPlaylistFiles,
+  namedPlaylists,
+  readMasterPlaylist,
+  type PlaylistFiles,
+} from '@marquee/core/hls';
+import { Value } from '@sinclair/typebox/value';
 import { blobKeyOf, MASTER_PLAYLIST } from '../app/media-path.js';
-import { buildRenditionIndex, playlistsOf, type RenditionIndex } from '../app/rendition-index.js';
+import { RenditionIndex } from '../app/rendition-index.js';
 import type { MediaCache } from './media-cache.js';
 
 const MAX_INDEXES = 2_000;
@@ -13,6 +22,8 @@ interface IndexEntry {
 /**
  * An asset's master playlist and rendition index, read through the cache tiers (so they are filled,
  * coalesced and kept like any object) and memoised per asset: an asset never changes once published.
+ * The index comes from the `asset.json` the encoder writes beside the asset (one object); an asset
+ * encoded before that file listed its playlists' files has them read from the playlists themselves.
  */
 export class AssetPlaylists {
   private readonly indexes = new Map<string, IndexEntry>();
@@ -20,10 +31,10 @@ export class AssetPlaylists {
   constructor(private readonly cache: MediaCache) {}
 
   async master(assetId: string): Promise<string> {
-    return (await this.cache.get(blobKeyOf(assetId, MASTER_PLAYLIST))).object.body.toString('utf8');
+    return this.text(assetId, MASTER_PLAYLIST);
   }
 
-  /** Throws (and forgets the attempt) when the master or any playlist it names cannot be had. */
+  /** Throws (and forgets the attempt) when neither asset.json nor the playlists can be had. */
   index(assetId: string): Promise<RenditionIndex> {
     let entry = this.indexes.get(assetId);
     if (!entry) {
@@ -47,14 +58,32 @@ export class AssetPlaylists {
     return this.indexes.get(assetId)?.built;
   }
 
+  private async text(assetId: string, path: string): Promise<string> {
+    return (await this.cache.get(blobKeyOf(assetId, path))).object.body.toString('utf8');
+  }
+
   private async build(assetId: string): Promise<RenditionIndex> {
-    const master = await this.master(assetId);
-    const playlists = new Map<string, string>();
+    return new RenditionIndex((await this.listedInSummary(assetId)) ?? (await this.readPlaylists(assetId)));
+  }
+
+  /** The playlists' files as the encoder listed them in asset.json, or undefined when it did not. */
+  private async listedInSummary(assetId: string): Promise<PlaylistFiles[] | undefined> {
+    let summary: unknown;
+    try {
+      summary = JSON.parse(await this.text(assetId, ASSET_SUMMARY_FILE));
+    } catch (err) {
+      if (err instanceof NotFoundError || err instanceof SyntaxError) return undefined;
+      throw err;
+    }
+    return Value.Check(AssetSummaryFiles, summary) ? summary.playlists : undefined;
+  }
+
+  private async readPlaylists(assetId: string): Promise<PlaylistFiles[]> {
+    const master = readMasterPlaylist(await this.master(assetId));
+    const texts = new Map<string, string>();
     await Promise.all(
-      playlistsOf(master).map(async ({ path }) => {
-        playlists.set(path, (await this.cache.get(blobKeyOf(assetId, path))).object.body.toString('utf8'));
-      }),
+      namedPlaylists(master).map(async ({ path }) => texts.set(path, await this.text(assetId, path))),
     );
-    return buildRenditionIndex(master, playlists);
+    return assetPlaylistFiles(master, (path) => texts.get(path));
   }
 }

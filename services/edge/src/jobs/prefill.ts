@@ -1,7 +1,6 @@
 import type { Logger, ServiceClient } from '@marquee/core';
 import type { EventBus, Subscription } from '@marquee/platform';
 import { blobKeyOf } from '../app/media-path.js';
-import { filesOf, playlistsOf } from '../app/rendition-index.js';
 import type { AssetPlaylists } from '../cache/asset-playlists.js';
 import type { MediaCache } from '../cache/media-cache.js';
 
@@ -70,13 +69,13 @@ export class Prefill {
   async fillAsset(assetId: string): Promise<number> {
     const { cache, playlists, logger } = this.deps;
     try {
-      const master = await playlists.master(assetId);
+      await playlists.master(assetId);
       let held = 1;
-      for (const { path } of playlistsOf(master)) {
-        const text = (await cache.get(blobKeyOf(assetId, path))).object.body.toString('utf8');
+      for (const { path, files } of (await playlists.index(assetId)).playlists) {
+        await cache.get(blobKeyOf(assetId, path));
         held++;
-        // filesOf lists the init segment first (EXT-X-MAP precedes the segments), then segments in order.
-        for (const file of filesOf(path, text).slice(0, PREFILL_SEGMENTS + 1)) {
+        // Files are listed the init segment first (EXT-X-MAP precedes the segments), then segments in order.
+        for (const file of files.slice(0, PREFILL_SEGMENTS + 1)) {
           if (await cache.prefetch(blobKeyOf(assetId, file))) held++;
         }
       }

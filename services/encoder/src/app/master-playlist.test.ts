@@ -1,6 +1,6 @@
 import { parse, type types } from 'hls-parser';
 import { describe, expect, it } from 'vitest';
-import { filterMasterByHeight, writeMasterPlaylist, type MasterPlaylistInput } from './master-playlist.js';
+import { writeMasterPlaylist, type MasterPlaylistInput } from './master-playlist.js';
 
 const input: MasterPlaylistInput = {
   video: [
@@ -102,39 +102,5 @@ describe('writeMasterPlaylist', () => {
     const silent = writeMasterPlaylist({ video: input.video, audio: [], subtitles: [] });
     expect(silent).not.toMatch(/AUDIO=|SUBTITLES=|TYPE=AUDIO/);
     expect(parseMaster(silent).variants[0]!.codecs).toBe('avc1.640028');
-  });
-});
-
-describe('filterMasterByHeight', () => {
-  const text = writeMasterPlaylist(input);
-
-  it('drops variants above the allowance and keeps the renditions', () => {
-    const filtered = parseMaster(filterMasterByHeight(text, 720));
-    expect(filtered.variants.map((v) => v.resolution?.height)).toEqual([720, 360]);
-    expect(filtered.variants[0]!.audio).toHaveLength(2);
-  });
-
-  it('keeps everything when the allowance is above the top', () => {
-    expect(filterMasterByHeight(text, 2160)).toBe(text);
-  });
-
-  it('never leaves the playlist without a variant', () => {
-    expect(parseMaster(filterMasterByHeight(text, 144)).variants.map((v) => v.uri)).toEqual([
-      'video_360p/index.m3u8',
-    ]);
-  });
-
-  it('measures portrait variants by their short side', () => {
-    const portrait = writeMasterPlaylist({
-      video: [
-        { ...input.video[1]!, width: 1080, height: 1920 },
-        { ...input.video[0]!, width: 720, height: 1280 },
-      ],
-      audio: [],
-      subtitles: [],
-    });
-    expect(parseMaster(filterMasterByHeight(portrait, 720)).variants.map((v) => v.resolution?.width)).toEqual(
-      [720],
-    );
   });
 });

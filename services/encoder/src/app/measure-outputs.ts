@@ -1,7 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readMediaPlaylist } from '@marquee/core/hls';
 import { MediaToolError } from './errors.js';
-import { averageBitrate, peakBitrate, readMediaPlaylist, type MeasuredSegment } from './media-playlist.js';
+import { averageBitrate, peakBitrate, type MeasuredSegment } from './media-playlist.js';
 
 export interface MeasuredPlaylist {
   peakBandwidth: number;
@@ -18,7 +19,7 @@ export interface MeasuredPlaylist {
 export async function measurePlaylist(dir: string, playlist = 'index.m3u8'): Promise<MeasuredPlaylist> {
   const summary = readMediaPlaylist(await readFile(join(dir, playlist), 'utf8'));
   if (summary.segments.length === 0) throw new MediaToolError(`ffmpeg wrote no segments in ${dir}`);
-  if (summary.initUri !== undefined) await stat(join(dir, summary.initUri));
+  if (summary.mapUri !== undefined) await stat(join(dir, summary.mapUri));
   const measured: MeasuredSegment[] = await Promise.all(
     summary.segments.map(async (s) => ({
       durationSeconds: s.durationSeconds,

@@ -1,29 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { averageBitrate, peakBitrate, readMediaPlaylist } from './media-playlist.js';
-
-describe('readMediaPlaylist', () => {
-  it('reads target duration, init segment and segments', () => {
-    const text = [
-      '#EXTM3U',
-      '#EXT-X-VERSION:7',
-      '#EXT-X-TARGETDURATION:4',
-      '#EXT-X-MAP:URI="init_0.mp4"',
-      '#EXTINF:4.000000,',
-      'seg_00000.m4s',
-      '#EXTINF:1.500000,',
-      'seg_00001.m4s',
-      '#EXT-X-ENDLIST',
-    ].join('\n');
-    expect(readMediaPlaylist(text)).toEqual({
-      targetDurationSeconds: 4,
-      initUri: 'init_0.mp4',
-      segments: [
-        { uri: 'seg_00000.m4s', durationSeconds: 4 },
-        { uri: 'seg_00001.m4s', durationSeconds: 1.5 },
-      ],
-    });
-  });
-});
+import { averageBitrate, peakBitrate } from './media-playlist.js';
 
 describe('peakBitrate', () => {
   it('is the largest rate over runs of 0.5 to 1.5 target durations', () => {

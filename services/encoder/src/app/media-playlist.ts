@@ -1,37 +1,3 @@
-/** A segment of one of OUR media playlists (written by ffmpeg's HLS muxer). */
-export interface PlaylistSegment {
-  uri: string;
-  durationSeconds: number;
-}
-
-export interface MediaPlaylistSummary {
-  targetDurationSeconds: number;
-  initUri: string | undefined;
-  segments: PlaylistSegment[];
-}
-
-/**
- * Reads the parts of a media playlist the encoder needs to measure it. Only for playlists ffmpeg
- * just wrote for us (never for uploads): URIs are kept as written, relative to the playlist.
- */
-export function readMediaPlaylist(text: string): MediaPlaylistSummary {
-  const lines = text.split(/\r?\n/).map((l) => l.trim());
-  let targetDurationSeconds = 0;
-  let initUri: string | undefined;
-  let pending: number | undefined;
-  const segments: PlaylistSegment[] = [];
-  for (const line of lines) {
-    if (line.startsWith('#EXT-X-TARGETDURATION:')) targetDurationSeconds = Number(line.split(':')[1]);
-    else if (line.startsWith('#EXT-X-MAP:')) initUri = /URI="([^"]+)"/.exec(line)?.[1];
-    else if (line.startsWith('#EXTINF:')) pending = Number.parseFloat(line.slice('#EXTINF:'.length));
-    else if (line !== '' && !line.startsWith('#') && pending !== undefined) {
-      segments.push({ uri: line, durationSeconds: pending });
-      pending = undefined;
-    }
-  }
-  return { targetDurationSeconds, initUri, segments };
-}
-
 export interface MeasuredSegment {
   durationSeconds: number;
   bytes: number;

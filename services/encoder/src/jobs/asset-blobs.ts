@@ -4,17 +4,19 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { ASSET_SUMMARY_FILE } from '@marquee/contracts/asset-summary';
 import { NotFoundError } from '@marquee/core';
 import { readWholeBlob, type BlobStore } from '@marquee/platform';
 import { outputContentType } from '../app/content-types.js';
 import { MediaRejectedError, MediaToolError } from '../app/errors.js';
+import { listPlaylistFiles } from '../app/playlist-files.js';
 import type { Sidecar } from '../app/subtitle-outputs.js';
 
 /** Blob layout of an encoded asset: everything under `assets/<assetId>/`, the master playlist last. */
 export const assetPrefix = (assetId: string): string => `assets/${assetId}/`;
 export const MASTER_KEY = 'master.m3u8';
 /** What `media.encoded` said, kept beside the outputs so a redelivered job can say it again. */
-export const SUMMARY_KEY = 'asset.json';
+export const SUMMARY_KEY = ASSET_SUMMARY_FILE;
 
 /**
  * Copies the uploaded source into the job directory, checking its SHA-256 against the one storage
@@ -80,7 +82,8 @@ export async function clearAsset(blobs: BlobStore, assetId: string): Promise<voi
 
 /**
  * Uploads the outputs (a few at a time), then the summary, then the master playlist: until that last
- * put the asset has no master, so nobody can play a half-uploaded ladder.
+ * put the asset has no master, so nobody can play a half-uploaded ladder. The stored summary also
+ * lists every playlist's files (@marquee/contracts/asset-summary), which edges index renditions by.
  */
 export async function uploadAsset(
   blobs: BlobStore,
@@ -100,16 +103,24 @@ export async function uploadAsset(
     while (next < rest.length) await put(rest[next++]!);
   };
   await Promise.all(Array.from({ length: Math.min(4, rest.length) }, worker));
-  await blobs.put(`${prefix}${SUMMARY_KEY}`, JSON.stringify(summary), { contentType: 'application/json' });
+  const stored = { ...(summary as object), playlists: await listPlaylistFiles(workDir, MASTER_KEY) };
+  await blobs.put(`${prefix}${SUMMARY_KEY}`, JSON.stringify(stored), { contentType: 'application/json' });
   await put(MASTER_KEY);
 }
 
-/** The summary of a finished asset (master playlist present), or undefined. */
+/**
+ * The summary of a finished asset (master playlist present) as it was announced, or undefined. The
+ * playlists' files stay in asset.json: thousands of names do not belong in an event.
+ */
 export async function finishedSummary<T>(blobs: BlobStore, assetId: string): Promise<T | undefined> {
   const prefix = assetPrefix(assetId);
   if (!(await blobs.head(`${prefix}${MASTER_KEY}`))) return undefined;
   try {
-    return JSON.parse((await readWholeBlob(blobs, `${prefix}${SUMMARY_KEY}`)).toString('utf8')) as T;
+    const stored = JSON.parse((await readWholeBlob(blobs, `${prefix}${SUMMARY_KEY}`)).toString('utf8')) as {
+      playlists?: unknown;
+    };
+    const { playlists: _playlists, ...announced } = stored;
+    return announced as T;
   } catch (err) {
     if (err instanceof NotFoundError) return undefined;
     throw err;

@@ -160,6 +160,19 @@ describe('encode worker', () => {
         const base = key.slice(0, key.lastIndexOf('/') + 1);
         for (const segment of media.segments) expect(keys).toContain(`${base}${segment.uri}`);
       }
+      // asset.json lists every playlist with its height and files (edges index renditions by it).
+      const stored = JSON.parse(await text(`assets/${assetId}/asset.json`)) as {
+        playlists: { path: string; height: number; files: string[] }[];
+      };
+      expect(stored.playlists.map((p) => [p.path, p.height])).toEqual([
+        [variant.audio[0]!.uri, 0],
+        [variant.subtitles[0]!.uri, 0],
+        [variant.uri, 240],
+      ]);
+      for (const p of stored.playlists) {
+        expect(p.files.length).toBeGreaterThan(0);
+        for (const file of [p.path, ...p.files]) expect(keys).toContain(`assets/${assetId}/${file}`);
+      }
       expect((await blobs.head(`assets/${assetId}/master.m3u8`))?.contentType).toBe(
         'application/vnd.apple.mpegurl',
       );

@@ -38,15 +38,12 @@ export function unquote(value: string | undefined): string | undefined {
   return value.startsWith('"') && value.endsWith('"') && value.length >= 2 ? value.slice(1, -1) : value;
 }
 
-/** A quoted-string value; HLS quoted strings cannot contain quotes or line breaks, so they are dropped. */
+/**
+ * A quoted-string value. HLS quoted strings cannot contain a double quote or a line break (RFC 8216
+ * §4.2): line breaks become spaces and double quotes ’, so a title's name survives readably.
+ */
 export function quote(value: string): string {
-  return `"${value.replace(/["\r\n]/g, '')}"`;
-}
-
-/** Height from `RESOLUTION=1280x720`, or undefined (audio-only variants have none). */
-export function heightOf(attributes: AttributeList): number | undefined {
-  const match = /^(\d+)x(\d+)$/.exec(attributes.get('RESOLUTION') ?? '');
-  return match ? Number(match[2]) : undefined;
+  return `"${value.replace(/[\r\n]/g, ' ').replace(/"/g, '\u2019')}"`;
 }
 
 /** Splits a tag line into its name and attribute text: `#EXT-X-MEDIA:TYPE=…` → ['EXT-X-MEDIA', 'TYPE=…']. */
