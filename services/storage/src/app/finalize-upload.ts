@@ -76,6 +76,22 @@ export async function finalizeUpload(
         },
       ]);
     }
+    // A subtitle for a title that may be ready already: the encoder adds it to the playable asset.
+    if (moved && row.kind === 'subtitle') {
+      await enqueue(trx, [
+        {
+          type: 'media.subtitle.uploaded',
+          source: 'storage',
+          subject: row.title_id,
+          data: {
+            titleId: row.title_id,
+            key: blobKey,
+            filename: row.filename,
+            language: row.language ?? 'und',
+          },
+        },
+      ]);
+    }
     return moved;
   });
   deps.flushOutbox();

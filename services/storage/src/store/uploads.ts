@@ -108,6 +108,17 @@ export class UploadStore {
     return result.numUpdatedRows > 0n;
   }
 
+  /** Every upload of these titles that is not expired yet, from the primary (a deletion decides on it). */
+  async liveOfTitles(titleIds: readonly string[]): Promise<UploadRow[]> {
+    if (titleIds.length === 0) return [];
+    return this.db.write
+      .selectFrom('uploads')
+      .selectAll()
+      .where('title_id', 'in', titleIds)
+      .where('state', '!=', 'expired')
+      .execute();
+  }
+
   async recordMismatch(blobKey: string, expected: string, actual: string, at: Date): Promise<void> {
     await this.db.write
       .insertInto('scrub_mismatches')
