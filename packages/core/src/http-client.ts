@@ -1,16 +1,6 @@
 import type { Readable } from 'node:stream';
 import { Pool, type Dispatcher } from 'undici';
-import {
-  bulkhead,
-  circuitBreaker,
-  ConsecutiveBreaker,
-  ExponentialBackoff,
-  handleWhen,
-  retry,
-  wrap,
-  type CircuitBreakerPolicy,
-  type IPolicy,
-} from 'cockatiel';
+import { BrokenCircuitError, bulkhead, ExponentialBackoff, handleWhen, retry, type IPolicy } from 'cockatiel';
 import { CORRELATION_HEADER, currentCorrelationId } from './context.js';
 import { Deadline } from './deadline.js';
 import {
@@ -23,6 +13,7 @@ import {
 } from './upstream-failures.js';
 import { LoadBalancer, type BalancingStrategy, type InstanceState } from './load-balancer.js';
 import { httpProbe, startHealthChecks, type HealthCheckOptions } from './health-checks.js';
+import { InstanceBreakers, type CircuitSummary } from './instance-breakers.js';
 
 export interface ServiceClientOptions {
   /** Upstream service name, used in errors and logs. */
@@ -36,7 +27,7 @@ export interface ServiceClientOptions {
   timeoutMs?: number;
   /** Retries for idempotent requests (GET/HEAD/PUT/DELETE, or `idempotent: true`). */
   retries?: number;
-  /** Consecutive failures that open the breaker, and how long it stays open. */
+  /** Consecutive failures of one instance that open its breaker, and how long it stays open. */
   breakerThreshold?: number;
   breakerCooldownMs?: number;
   /** At most this many concurrent calls, and this many queued, before failing fast. */
@@ -108,7 +99,9 @@ const RETIRED_POOL_GRACE_MS = 5 * 60_000;
 
 /**
  * Service-to-service HTTP client: undici pools, per-call timeout, jittered retry only for idempotent
- * calls, a circuit breaker and a bulkhead per upstream (cockatiel), and the correlation id forwarded.
+ * calls, a circuit breaker per instance and a bulkhead per upstream (cockatiel), and the correlation id
+ * forwarded. The breaker is the instance's, not the service's: one failing replica opens its own and
+ * is left out while its siblings keep taking the calls (found by the chaos experiments).
  * 4xx answers are returned, never retried; 502/503/504 and network errors are retried when safe.
  */
 export class ServiceClient {
@@ -118,7 +111,7 @@ export class ServiceClient {
   /** Pools replaced because they stalled: for metrics and tests. */
   poolsRebuilt = 0;
   private readonly balancer: LoadBalancer;
-  private readonly breaker: CircuitBreakerPolicy;
+  private readonly breakers: InstanceBreakers;
   private stopHealthChecks: (() => Promise<void>) | undefined;
   private readonly policy: IPolicy;
   private readonly retryPolicy: IPolicy;
@@ -150,11 +143,13 @@ export class ServiceClient {
     this.newPool = (u) => new Pool(u, { connections, pipelining: 1, keepAliveTimeout: 30_000 });
     for (const u of this.balancer.urls) this.pools.set(u, this.newPool(u));
     const failures = handleWhen(isUpstreamFailure);
-    this.breaker = circuitBreaker(failures, {
-      halfOpenAfter: this.options.breakerCooldownMs,
-      breaker: new ConsecutiveBreaker(this.options.breakerThreshold),
+    this.breakers = new InstanceBreakers(this.balancer.urls, {
+      threshold: this.options.breakerThreshold,
+      cooldownMs: this.options.breakerCooldownMs,
+      // An open breaker takes its instance out of the rotation for the cooldown; then one trial call.
+      opened: (url) => this.balancer.eject(url, 'circuit breaker open', this.options.breakerCooldownMs),
     });
-    this.policy = wrap(bulkhead(this.options.maxConcurrent, this.options.maxQueued), this.breaker);
+    this.policy = bulkhead(this.options.maxConcurrent, this.options.maxQueued);
     this.retryPolicy = retry(failures, {
       maxAttempts: this.options.retries,
       backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 1_000 }),
@@ -175,14 +170,17 @@ export class ServiceClient {
     return this.options.service;
   }
 
-  /** `closed`, `open`, `half-open` or `isolated`: for readiness and the admin console. */
-  get circuit(): string {
-    return ['closed', 'open', 'half-open', 'isolated'][this.breaker.state as number] ?? 'unknown';
+  /**
+   * The upstream's circuit as a whole, for the admin console: `closed` when no instance's breaker is
+   * open, `open` when every instance's is (calls fail fast), `partly-open` between.
+   */
+  get circuit(): CircuitSummary {
+    return this.breakers.summary();
   }
 
-  /** Each instance with its calls in flight and whether it is ejected. */
-  instances(): InstanceState[] {
-    return this.balancer.snapshot();
+  /** Each instance with its calls in flight, whether it is ejected, and its own breaker's state. */
+  instances(): (InstanceState & { circuit: string })[] {
+    return this.balancer.snapshot().map((i) => ({ ...i, circuit: this.breakers.state(i.url) }));
   }
 
   /**
@@ -210,9 +208,12 @@ export class ServiceClient {
     const attempt = () =>
       this.policy.execute(async () => {
         previous?.body.resume(); // drain the answer we are about to retry, keeping the connection
-        previous = await this.streamOnce(method, path, call);
-        if (isRetryableStatus(previous.status)) throw new RetryableStatus(previous);
-        return previous;
+        try {
+          return (previous = await this.streamOnce(method, path, call));
+        } catch (err) {
+          if (err instanceof RetryableStatus) previous = err.response as ServiceStreamResponse;
+          throw err;
+        }
       });
     try {
       if (idempotent) return await this.retryPolicy.execute(attempt);
@@ -268,21 +269,31 @@ export class ServiceClient {
    * fault in a pool can keep an upstream unreachable.
    */
   private async onInstance<T>(run: (pool: Pool, url: string) => Promise<T>, timeoutMs: number): Promise<T> {
-    const url = this.balancer.begin();
-    const pool = this.pools.get(url)!;
-    const startedAt = Date.now();
-    try {
-      const result = await run(pool, url);
-      this.lastAnswerAt.set(url, Date.now());
-      return result;
-    } catch (err) {
-      const down = instanceDownReason(err);
-      if (down) this.balancer.eject(url, down);
-      if (down === undefined && isTimeout(err) && (this.lastAnswerAt.get(url) ?? 0) <= startedAt)
-        this.retirePool(url, pool, timeoutMs);
-      throw err;
-    } finally {
-      this.balancer.end(url);
+    // An instance whose breaker refuses the call (open, or half-open with its one trial call already
+    // out) was sent nothing: the call goes to the next instance, and fails fast only when all refuse.
+    const refused = new Set<string>();
+    for (;;) {
+      const url = this.balancer.begin(refused);
+      const pool = this.pools.get(url)!;
+      const startedAt = Date.now();
+      try {
+        const result = await this.breakers.execute(url, () => run(pool, url));
+        this.lastAnswerAt.set(url, Date.now());
+        return result;
+      } catch (err) {
+        if (err instanceof BrokenCircuitError) {
+          refused.add(url);
+          if (refused.size < this.balancer.urls.length) continue;
+          throw err;
+        }
+        const down = instanceDownReason(err);
+        if (down) this.balancer.eject(url, down);
+        if (down === undefined && isTimeout(err) && (this.lastAnswerAt.get(url) ?? 0) <= startedAt)
+          this.retirePool(url, pool, timeoutMs);
+        throw err;
+      } finally {
+        this.balancer.end(url);
+      }
     }
   }
 
@@ -333,7 +344,10 @@ export class ServiceClient {
       } finally {
         deadline.clear();
       }
-      return { status: res.statusCode, headers: res.headers, body: res.body, instance };
+      const answer = { status: res.statusCode, headers: res.headers, body: res.body, instance };
+      // Thrown here, inside the instance's breaker, so that it counts against this instance.
+      if (isRetryableStatus(answer.status)) throw new RetryableStatus(answer);
+      return answer;
     }, timeout);
   }
 
@@ -352,7 +366,7 @@ export class ServiceClient {
         )
       : undefined;
     const timeout = call.timeoutMs ?? this.options.timeoutMs;
-    const { res, text } = await this.onInstance(async (pool) => {
+    return this.onInstance(async (pool) => {
       const deadline = new Deadline(timeout); // covers the whole answer, body included
       try {
         const res = await deadline.race(
@@ -368,15 +382,16 @@ export class ServiceClient {
           }),
           discardLate,
         );
-        return { res, text: await res.body.text() };
+        const text = await res.body.text();
+        const type = String(res.headers['content-type'] ?? '');
+        const parsed = type.includes('json') && text.length > 0 ? (JSON.parse(text) as unknown) : text;
+        const response: ServiceResponse = { status: res.statusCode, headers: res.headers, body: parsed };
+        // Thrown here, inside the instance's breaker, so that it counts against this instance.
+        if (isRetryableStatus(res.statusCode)) throw new RetryableStatus(response);
+        return response;
       } finally {
         deadline.clear();
       }
     }, timeout);
-    const type = String(res.headers['content-type'] ?? '');
-    const parsed = type.includes('json') && text.length > 0 ? (JSON.parse(text) as unknown) : text;
-    const response: ServiceResponse = { status: res.statusCode, headers: res.headers, body: parsed };
-    if (isRetryableStatus(res.statusCode)) throw new RetryableStatus(response);
-    return response;
   }
 }

@@ -52,11 +52,16 @@ export class LoadBalancer {
     return this.instances.map((i) => i.url);
   }
 
-  /** The instance for the next call, without counting it in flight. */
-  pick(): string {
+  /**
+   * The instance for the next call, without counting it in flight; never one in `exclude` (instances
+   * this call already found refusing) unless every instance is.
+   */
+  pick(exclude?: ReadonlySet<string>): string {
     const now = this.now();
-    const live = this.instances.filter((i) => i.ejectedUntil <= now);
-    const candidates = live.length > 0 ? live : this.instances;
+    const allowed = exclude?.size ? this.instances.filter((i) => !exclude.has(i.url)) : this.instances;
+    const pool = allowed.length > 0 ? allowed : this.instances;
+    const live = pool.filter((i) => i.ejectedUntil <= now);
+    const candidates = live.length > 0 ? live : pool;
     // Rotating the starting point makes ties (the common case under light load) round-robin.
     const start = this.cursor++ % candidates.length;
     let best = candidates[start]!;
@@ -70,8 +75,8 @@ export class LoadBalancer {
   }
 
   /** Picks an instance and counts the call in flight; pair with end(url). */
-  begin(): string {
-    const url = this.pick();
+  begin(exclude?: ReadonlySet<string>): string {
+    const url = this.pick(exclude);
     this.find(url).outstanding++;
     return url;
   }
