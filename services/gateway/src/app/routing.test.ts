@@ -36,6 +36,9 @@ describe('routing table', () => {
     ['PATCH', '/api/admin/uploads/u1', 'storage', 'admin', 'upload'],
     ['GET', '/api/admin/edges', 'streaming', 'admin', 'proxy'],
     ['GET', '/api/admin/queue', 'encoder', 'admin', 'proxy'],
+    ['GET', '/api/admin/users', 'users', 'admin', 'proxy'],
+    ['PATCH', '/api/admin/users/acc-1', 'users', 'admin', 'proxy'],
+    ['GET', '/api/admin/backups', 'storage', 'admin', 'proxy'],
     ['GET', '/api/admin/health', 'gateway', 'admin', 'health'],
   ])('%s %s → %s (%s, %s)', (method, path, upstream, access, kind) => {
     expect(route(method, path)).toMatchObject({ upstream, access, kind });

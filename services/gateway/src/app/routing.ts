@@ -76,8 +76,10 @@ export const ROUTES: readonly RouteRule[] = [
   { pattern: '/api/steering/*', upstream: 'streaming', access: 'optional', kind: 'proxy' },
   { pattern: '/api/admin/titles/*', upstream: 'streaming', access: 'admin', kind: 'proxy' },
   { pattern: '/api/admin/uploads/*', upstream: 'storage', access: 'admin', kind: 'upload' },
+  { pattern: '/api/admin/backups/*', upstream: 'storage', access: 'admin', kind: 'proxy' },
   { pattern: '/api/admin/edges/*', upstream: 'streaming', access: 'admin', kind: 'proxy' },
   { pattern: '/api/admin/plan-changes/*', upstream: 'users', access: 'admin', kind: 'proxy' },
+  { pattern: '/api/admin/users/*', upstream: 'users', access: 'admin', kind: 'proxy' },
   { pattern: '/api/admin/queue/*', upstream: 'encoder', access: 'admin', kind: 'proxy' },
   {
     pattern: '/api/admin/health',

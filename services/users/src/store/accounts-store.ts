@@ -4,8 +4,12 @@ import type { AccountsTable } from './tables.js';
 
 export type AccountRow = AccountsTable;
 
-export async function insertAccount(db: Executor, row: AccountRow): Promise<void> {
-  await db.insertInto('accounts').values(row).execute();
+/** A new account is enabled: `disabled_at` is only ever set by an operator (app/account-admin.ts). */
+export async function insertAccount(db: Executor, row: Omit<AccountRow, 'disabled_at'>): Promise<void> {
+  await db
+    .insertInto('accounts')
+    .values({ ...row, disabled_at: null })
+    .execute();
 }
 
 export function findAccountByEmail(db: Executor, email: string): Promise<AccountRow | undefined> {
@@ -57,4 +61,33 @@ export async function updateRole(db: Executor, accountId: string, role: Role, no
     .set({ role, updated_at: now })
     .where('account_id', '=', accountId)
     .execute();
+}
+
+export async function setDisabled(
+  db: Executor,
+  accountId: string,
+  disabledAt: string | null,
+  now: string,
+): Promise<void> {
+  await db
+    .updateTable('accounts')
+    .set({ disabled_at: disabledAt, updated_at: now })
+    .where('account_id', '=', accountId)
+    .execute();
+}
+
+/** Accounts for the operator, by email, with a keyset cursor; `query` matches part of the email. */
+export function listAccounts(
+  db: Executor,
+  query: string | undefined,
+  afterEmail: string | undefined,
+  limit: number,
+): Promise<AccountRow[]> {
+  let q = db.selectFrom('accounts').selectAll();
+  // Emails are stored lower-case; LIKE's wildcards are dropped from the query rather than escaped,
+  // since SQLite and PostgreSQL disagree on the default escape character.
+  const needle = query?.toLowerCase().replace(/[\\%_]/g, '');
+  if (needle) q = q.where('email', 'like', `%${needle}%`);
+  if (afterEmail) q = q.where('email', '>', afterEmail);
+  return q.orderBy('email').limit(limit).execute();
 }

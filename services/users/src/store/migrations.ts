@@ -125,4 +125,10 @@ export const usersMigrations: Record<string, Migration> = {
         .execute();
     },
   },
+  users_0004_disabled_accounts: {
+    async up(db: Kysely<any>) {
+      // Set while an operator has disabled the account: it cannot sign in, its sessions are ended.
+      await db.schema.alterTable('accounts').addColumn('disabled_at', 'text').execute();
+    },
+  },
 };

@@ -28,6 +28,8 @@ export interface AccountsTable {
   plan: Plan;
   created_at: string;
   updated_at: string;
+  /** Set while an operator has disabled the account (see app/account-admin.ts); null otherwise. */
+  disabled_at: string | null;
 }
 
 /** One login = one session = one refresh-token family. */
