@@ -20,10 +20,11 @@ import { registerProblem } from './problem.js';
 
 registerProblem('auth.token_invalid', 401, 'Access token is not valid');
 registerProblem('auth.token_expired', 401, 'Access token has expired');
+registerProblem('auth.session_ended', 401, 'The session of this access token has ended');
 
-/** A 401: the token is malformed, forged, of the wrong kind or expired. */
+/** A 401: the token is malformed, forged, of the wrong kind or expired, or its session has ended. */
 export class AccessTokenError extends DomainError {
-  constructor(code: 'auth.token_invalid' | 'auth.token_expired', message: string) {
+  constructor(code: 'auth.token_invalid' | 'auth.token_expired' | 'auth.session_ended', message: string) {
     super(code, message);
   }
 }

@@ -17,3 +17,4 @@ export * from './health-checks.js';
 export * from './openapi.js';
 export * from './media-token.js';
 export * from './access-token-verifier.js';
+export * from './session-revocations.js';

@@ -4,6 +4,7 @@ import {
   createServiceServer,
   jwksFromUsers,
   serviceToken as deriveServiceToken,
+  SessionRevocations,
   UpstreamError,
   type ServiceModule,
 } from '@marquee/core';
@@ -65,21 +66,22 @@ export async function buildGateway(deps: GatewayDeps, options: GatewayOptions = 
   });
   const verifier = new VerifiedTokens((token) => jwtVerifier.verify(token));
   const edgeTrust = new EdgeTrust(deps.logger, options.edgeCa);
-  const readiness = platformReadiness(
-    config,
-    async () =>
-      keysLoaded ||
-      jwtVerifier.refresh().then(
-        () => true,
-        () => false,
-      ),
-    edgeTrust,
-  );
+  const gatewaySelfReady = async () =>
+    keysLoaded ||
+    jwtVerifier.refresh().then(
+      () => true,
+      () => false,
+    );
+  const readiness = platformReadiness(config, gatewaySelfReady, edgeTrust);
 
   const { app, metrics } = createServiceServer({
     name: 'gateway',
     logger: deps.logger,
     readinessReport: () => readiness.report(),
+    // /readyz/self, the Kubernetes readiness probe: this gateway can verify tokens (shutdown answers 503).
+    readiness: {
+      signingKeys: async () => (await gatewaySelfReady()) || 'signing keys not loaded from users',
+    },
     fastify: { trustProxy: config.trustProxy },
   });
   const counters = gatewayMetrics(metrics.registry, upstreams);
@@ -118,6 +120,7 @@ export async function buildGateway(deps: GatewayDeps, options: GatewayOptions = 
     config,
     upstreams,
     verifier,
+    revocations: new SessionRevocations(deps.cache),
     rateLimiter,
     credentialBackoff: new CredentialBackoff(deps.cache, config.rateLimits.credentialBackoff),
     knownDevices: new KnownDevices(deps.secret, config.https),

@@ -2,6 +2,7 @@ import {
   createAccessTokenVerifier,
   createServiceServer,
   requireServiceToken,
+  SessionRevocations,
   type ServiceModule,
 } from '@marquee/core';
 import {
@@ -23,6 +24,7 @@ import { authRoutes } from './http/auth-routes.js';
 import { internalRoutes } from './http/internal-routes.js';
 import { libraryRoutes } from './http/library-routes.js';
 import { planChangeRoutes } from './http/plan-change-routes.js';
+import { accountAdminRoutes } from './http/account-admin-routes.js';
 import { profileRoutes } from './http/profile-routes.js';
 import { startPlaybackHistory } from './jobs/playback-history.js';
 import { usersMigrations } from './store/migrations.js';
@@ -34,7 +36,7 @@ export { SESSION_HEADER } from './http/current-session.js';
 export type { UsersTables } from './store/tables.js';
 
 /** What buildUsers takes from the composition root. */
-export type UsersDeps = Pick<ServiceContext, 'settings' | 'logger' | 'secret' | 'bus' | 'openDb'>;
+export type UsersDeps = Pick<ServiceContext, 'settings' | 'logger' | 'secret' | 'bus' | 'openDb' | 'cache'>;
 
 /** Test seams; production leaves them all unset. */
 export interface UsersOptions {
@@ -84,6 +86,7 @@ export async function buildUsers(
     keys,
     clock,
     billing: options.billing ?? new OperatorBilling(config.defaultPlan),
+    revocations: new SessionRevocations(deps.cache),
   };
   await ensureFirstAdmin(
     ctx,
@@ -111,6 +114,7 @@ export async function buildUsers(
   libraryRoutes(app, ctx);
   internalRoutes(app, ctx);
   planChangeRoutes(app, ctx);
+  accountAdminRoutes(app, ctx);
 
   let relay: OutboxRelay | undefined;
   let playback: { stop(): Promise<void> } | undefined;

@@ -1,4 +1,5 @@
-import { openTestDatabase, registerCatalogue, type Database } from '@marquee/platform';
+import { SessionRevocations } from '@marquee/core';
+import { openCache, openTestDatabase, registerCatalogue, type Database } from '@marquee/platform';
 import { parseOptions } from '@node-rs/argon2';
 import { afterEach, describe, expect, it } from 'vitest';
 import { login, signup } from '../src/app/accounts.js';
@@ -22,6 +23,7 @@ describe.each(await storeBackends())('rehash on login on $backend', ({ backend, 
     db = await openTestDatabase<UsersTables>(backend, { service: 'users' });
     await migrateUsers(db);
     const clock = () => new Date();
+    const revocationCache = await openCache();
     const keys = new SigningKeys({
       db: db.write,
       sealer: createKeySealer('test-secret-0123456789abcdef0123456789'),
@@ -33,6 +35,7 @@ describe.each(await storeBackends())('rehash on login on $backend', ({ backend, 
       keys,
       clock,
       billing: new OperatorBilling('standard'),
+      revocations: new SessionRevocations(revocationCache),
     });
     const email = uniqueEmail();
     await signup(context(1024), { email, password: GOOD_PASSWORD, plan: 'basic' });

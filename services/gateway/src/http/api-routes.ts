@@ -1,6 +1,12 @@
 import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AccessTokenError, DomainError, NotFoundError, UpstreamError } from '@marquee/core';
+import {
+  AccessTokenError,
+  DomainError,
+  NotFoundError,
+  UpstreamError,
+  type SessionRevocations,
+} from '@marquee/core';
 import type { AccessClaims } from '@marquee/contracts';
 import { outcomeOf, type CredentialAttempt, type CredentialBackoff } from '../app/credential-backoff.js';
 import type { KnownDevices } from '../app/known-devices.js';
@@ -24,6 +30,8 @@ export interface ApiDeps {
   config: GatewayConfig;
   upstreams: Upstreams;
   verifier: Pick<VerifiedTokens, 'verify'>;
+  /** Sessions ended since their tokens were issued (logout, password change…): refused at once. */
+  revocations: Pick<SessionRevocations, 'assertLive'>;
   rateLimiter: RateLimiter;
   credentialBackoff: CredentialBackoff;
   knownDevices: KnownDevices;
@@ -100,10 +108,16 @@ async function route(
   const { rule, params } = match;
 
   const caller = await authenticate(req, rule, deps.verifier);
-  authenticated.claims = caller;
-  if (caller && !isUploadInProgress(req.method, rule)) {
-    const decision = await deps.rateLimiter.hit('perAccount', caller.accountId);
-    if (!decision.allowed) return tooMany(reply, decision, deps.metrics);
+  if (caller) {
+    // The revocation read and the account's counter are independent cache calls: made together, the
+    // revocation check adds no round trip to the request's latency on Redis (bench/gateway/revocation-cost.ts).
+    const [, decision] = await Promise.all([
+      assertSessionLive(req, caller, deps.revocations),
+      isUploadInProgress(req.method, rule) ? undefined : deps.rateLimiter.hit('perAccount', caller.accountId),
+    ]);
+    // Only a live session's caller is authenticated: an ended one counts against its address.
+    authenticated.claims = caller;
+    if (decision && !decision.allowed) return tooMany(reply, decision, deps.metrics);
   } else if (!caller && req.headers.authorization !== undefined) {
     // A public route called with a token it does not look at: still unauthenticated traffic.
     const decision = await deps.rateLimiter.hit('perAddress', req.ip);
@@ -201,6 +215,24 @@ async function authenticate(
     throw new DomainError('unauthorized', 'Sign in: this needs an access token (Authorization: Bearer …)');
   }
   return verifier.verify(token);
+}
+
+/**
+ * The revocation check reads one cache key per authenticated request (no call to users). If the cache
+ * cannot answer, the request goes on (fail-open, logged): refusing every signed-in viewer while Redis
+ * is away would be an outage, and the worst case is the old bound, a token's 15-minute life.
+ */
+async function assertSessionLive(
+  req: FastifyRequest,
+  claims: AccessClaims,
+  revocations: Pick<SessionRevocations, 'assertLive'>,
+): Promise<void> {
+  try {
+    await revocations.assertLive(claims.sessionId);
+  } catch (err) {
+    if (err instanceof AccessTokenError) throw err;
+    req.log.warn({ err }, 'session revocation check failed; letting the request through');
+  }
 }
 
 async function readBody(

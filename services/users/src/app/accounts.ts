@@ -19,6 +19,7 @@ import { profileCreated, userCreated } from './events.js';
 import { ADULT_DEFAULT_MATURITY } from '@marquee/contracts';
 import { checkPassword } from './password-policy.js';
 import { EmailTakenError, InvalidCredentialsError, PasswordTooWeakError } from './problems.js';
+import { AccountDisabledError } from './account-admin.js';
 import { defaultProfileName } from './profile-rules.js';
 import { openSession, tokenPair } from './sessions.js';
 import { askBilling } from './plan-changes.js';
@@ -148,6 +149,8 @@ export async function login(
     throw new InvalidCredentialsError();
   }
   if (!(await ctx.hasher.verify(account.password_hash, input.password))) throw new InvalidCredentialsError();
+  // Said only to whoever knows the password: it is theirs to know, and nobody else learns the account exists.
+  if (account.disabled_at !== null) throw new AccountDisabledError();
   // Parameters raised since this hash was made: upgrade it now that we hold the password.
   const rehash = ctx.hasher.needsRehash(account.password_hash)
     ? await ctx.hasher.hash(input.password)
@@ -194,11 +197,18 @@ export async function changePassword(
     throw new InvalidCredentialsError();
   requireStrongPassword(input.newPassword, account.email);
   const hash = await ctx.hasher.hash(input.newPassword);
-  const grant = await ctx.db.transaction(async (trx) => {
+  const { grant, ended } = await ctx.db.transaction(async (trx) => {
     const now = ctx.clock().toISOString();
     await updatePasswordHash(trx, accountId, hash, now);
-    await revokeAccountSessions(trx, accountId, 'password_changed', now);
-    return openSession(ctx, trx, { accountId, role: account.role, plan: account.plan }, userAgent);
+    const ended = await revokeAccountSessions(trx, accountId, 'password_changed', now);
+    const grant = await openSession(
+      ctx,
+      trx,
+      { accountId, role: account.role, plan: account.plan },
+      userAgent,
+    );
+    return { grant, ended };
   });
+  await ctx.revocations.revoke(ended);
   return tokenPair(ctx, grant);
 }

@@ -1,3 +1,4 @@
+import type { SessionRevocations } from '@marquee/core';
 import type { Database } from '@marquee/platform';
 import type { UsersTables } from '../store/tables.js';
 import type { SigningKeys } from '../tokens/signing-keys.js';
@@ -12,4 +13,6 @@ export interface UsersAppContext {
   clock: () => Date;
   /** Who decides plans (billing.ts): the operator by default, or a payment provider. */
   billing: Billing;
+  /** Ended sessions, shared with the gateway through the cache: their access tokens stop at once. */
+  revocations: SessionRevocations;
 }

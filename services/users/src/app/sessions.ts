@@ -9,6 +9,7 @@ import {
   insertSession,
   listLiveSessions,
   markRefreshTokenUsed,
+  revokeAccountSessions,
   revokeSession,
   touchSession,
 } from '../store/sessions-store.js';
@@ -94,7 +95,7 @@ export async function tokenPair(ctx: UsersAppContext, grant: Grant): Promise<Tok
   return { accountId: grant.accountId, accessToken, refreshToken: grant.refreshToken, expiresIn };
 }
 
-type RefreshOutcome = { ok: true; grant: Grant } | { ok: false; error: Error };
+type RefreshOutcome = { ok: true; grant: Grant } | { ok: false; error: Error; endedSession?: string };
 
 /**
  * Exchanges a refresh token for a new pair (rotation). Presenting a token that was already exchanged
@@ -108,7 +109,7 @@ export async function refreshSession(ctx: UsersAppContext, refreshToken: string)
     const { token, session } = found;
     const reuse = async (): Promise<RefreshOutcome> => {
       await revokeSession(trx, session.session_id, 'refresh_token_reused', iso(now));
-      return { ok: false, error: new RefreshTokenReusedError() };
+      return { ok: false, error: new RefreshTokenReusedError(), endedSession: session.session_id };
     };
     if (token.used_at !== null) return reuse();
     if (session.revoked_at !== null)
@@ -133,16 +134,26 @@ export async function refreshSession(ctx: UsersAppContext, refreshToken: string)
       },
     };
   });
-  if (!outcome.ok) throw outcome.error;
+  if (!outcome.ok) {
+    // Whoever holds the family's access tokens (the thief or the owner) is stopped at once too.
+    if (outcome.endedSession) await ctx.revocations.revoke([outcome.endedSession]);
+    throw outcome.error;
+  }
   return tokenPair(ctx, outcome.grant);
 }
 
-/** Ends the session the refresh token belongs to. Unknown tokens are ignored: logout always succeeds. */
+/**
+ * Ends the session the refresh token belongs to, and its access tokens at once (the revocation set).
+ * Unknown tokens are ignored: logout always succeeds. A session already ended is marked again, so a
+ * logout retried after the cache failed still takes effect.
+ */
 export async function logout(ctx: UsersAppContext, refreshToken: string): Promise<void> {
-  await ctx.db.transaction(async (trx) => {
+  const sessionId = await ctx.db.transaction(async (trx) => {
     const found = await findRefreshToken(trx, hashRefreshToken(refreshToken));
     if (found) await revokeSession(trx, found.session.session_id, 'logout', iso(ctx.clock()));
+    return found?.session.session_id;
   });
+  if (sessionId) await ctx.revocations.revoke([sessionId]);
 }
 
 export async function listSessions(
@@ -168,4 +179,20 @@ export async function endSession(ctx: UsersAppContext, accountId: string, sessio
     throw new NotFoundError('session', sessionId);
   }
   await revokeSession(ctx.db.write, sessionId, 'revoked_by_user', iso(ctx.clock()));
+  await ctx.revocations.revoke([sessionId]);
+}
+
+/**
+ * Signs the account out everywhere (this device too): every live session and its access tokens end.
+ * Returns how many sessions ended.
+ */
+export async function endAllSessions(ctx: UsersAppContext, accountId: string): Promise<number> {
+  const ended = await revokeAccountSessions(
+    ctx.db.write,
+    accountId,
+    'signed_out_everywhere',
+    iso(ctx.clock()),
+  );
+  await ctx.revocations.revoke(ended);
+  return ended.length;
 }

@@ -4,7 +4,7 @@ import { requireIdentity } from '@marquee/core';
 import { changePassword, getAccount } from '../app/accounts.js';
 import { requestPlan } from '../app/plan-changes.js';
 import type { UsersAppContext } from '../app/context.js';
-import { endSession, listSessions } from '../app/sessions.js';
+import { endAllSessions, endSession, listSessions } from '../app/sessions.js';
 import type { AccessTokenVerifier } from '@marquee/core';
 import { currentSessionId } from './current-session.js';
 import {
@@ -72,6 +72,21 @@ export function accountRoutes(
     async (req) => {
       const { accountId } = requireIdentity(req);
       return { items: await listSessions(ctx, accountId, await currentSessionId(req, verifier)) };
+    },
+  );
+
+  app.delete(
+    '/api/account/sessions',
+    {
+      schema: documented(
+        'Sign out everywhere: every session of the account ends, this one too, and their access tokens stop at once',
+        ['account'],
+        {},
+      ),
+    },
+    async (req, reply) => {
+      await endAllSessions(ctx, requireIdentity(req).accountId);
+      return reply.status(204).send();
     },
   );
 

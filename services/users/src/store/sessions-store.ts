@@ -60,20 +60,24 @@ export async function revokeSession(
   return result.numUpdatedRows > 0n;
 }
 
-/** Revokes every live session of the account; returns how many. */
+/**
+ * Revokes every live session of the account; returns their ids (the gateway's revocation set needs
+ * them to end their access tokens too).
+ */
 export async function revokeAccountSessions(
   db: Executor,
   accountId: string,
   reason: string,
   now: string,
-): Promise<number> {
-  const result = await db
+): Promise<string[]> {
+  const rows = await db
     .updateTable('sessions')
     .set({ revoked_at: now, revoked_reason: reason })
     .where('account_id', '=', accountId)
     .where('revoked_at', 'is', null)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows);
+    .returning('session_id')
+    .execute();
+  return rows.map((row) => row.session_id);
 }
 
 /** Sessions that are neither revoked nor past their absolute end, newest use first. */
