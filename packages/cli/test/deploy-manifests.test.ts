@@ -57,10 +57,12 @@ describe('deploy/kubernetes', () => {
     }
   });
 
-  it('probes /readyz for readiness and /healthz for liveness, on the named port, and every service serves both', async () => {
+  it('probes /readyz/self for readiness and /healthz for liveness, on the named port, and every service serves both', async () => {
     for (const w of workloads) {
       const c = podOf(w).spec.containers[0]!;
-      expect(c.readinessProbe?.httpGet?.path, w.metadata.name).toBe('/readyz');
+      // A process's own readiness, never an aggregate of what it calls (the gateway's /readyz): one
+      // upstream down would pull every gateway out of its Service.
+      expect(c.readinessProbe?.httpGet?.path, w.metadata.name).toBe('/readyz/self');
       expect(c.livenessProbe?.httpGet?.path, w.metadata.name).toBe('/healthz');
       for (const probe of [c.readinessProbe, c.livenessProbe, c.startupProbe]) {
         if (!probe) continue;

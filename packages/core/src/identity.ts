@@ -44,12 +44,12 @@ declare module 'fastify' {
 }
 
 /**
- * Guards every route of an internal service except /healthz, /readyz and /metrics: requests must carry
+ * Guards every route of an internal service except its probes and /metrics: requests must carry
  * the service token; identity headers, when present, become `req.identity`.
  */
 export function requireServiceToken(app: FastifyInstance, secret: string): void {
   const expected = Buffer.from(serviceToken(secret));
-  const open = new Set(['/healthz', '/readyz', '/metrics']);
+  const open = new Set(['/healthz', '/readyz', '/readyz/self', '/metrics']);
   app.addHook('onRequest', async (req: FastifyRequest) => {
     if (open.has(req.url.split('?')[0] ?? '')) return;
     const given = Buffer.from(String(req.headers[SERVICE_TOKEN_HEADER] ?? ''));

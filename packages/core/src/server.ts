@@ -21,7 +21,8 @@ export interface ServiceServerOptions {
   readiness?: Record<string, ReadinessCheck>;
   /**
    * Replaces the named checks with a whole /readyz answer (the gateway aggregates every service's
-   * readiness in its own shape): 200 when `ready`, else 503, with `body` either way.
+   * readiness in its own shape): 200 when `ready`, else 503, with `body` either way. The named checks
+   * still answer /readyz/self.
    */
   readinessReport?: () => Promise<{ ready: boolean; body: Record<string, unknown> }>;
   bodyLimit?: number;
@@ -80,7 +81,7 @@ export function createServiceServer(options: ServiceServerOptions): ServiceServe
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const route = req.routeOptions.url ?? 'unmatched';
     metrics.httpDuration.observe({ method: req.method, route, status: String(reply.statusCode) }, seconds);
-    if (route !== '/metrics' && route !== '/healthz' && route !== '/readyz') {
+    if (route !== '/metrics' && route !== '/healthz' && route !== '/readyz' && route !== '/readyz/self') {
       req.log.info(
         {
           method: req.method,
@@ -131,11 +132,7 @@ export function createServiceServer(options: ServiceServerOptions): ServiceServe
 
   app.get('/healthz', { logLevel: 'warn' }, async () => ({ status: 'ok', service: options.name }));
 
-  app.get('/readyz', { logLevel: 'warn' }, async (_req, reply) => {
-    if (options.readinessReport) {
-      const report = await options.readinessReport();
-      return reply.status(report.ready ? 200 : 503).send(report.body);
-    }
+  const ownReadiness = async () => {
     const results: Record<string, true | string> = {};
     await Promise.all(
       [...checks].map(async ([name, check]) => {
@@ -148,9 +145,20 @@ export function createServiceServer(options: ServiceServerOptions): ServiceServe
       }),
     );
     const ready = Object.values(results).every((r) => r === true);
-    return reply
-      .status(ready ? 200 : 503)
-      .send({ status: ready ? 'ready' : 'not_ready', service: options.name, checks: results });
+    return { ready, body: { status: ready ? 'ready' : 'not_ready', service: options.name, checks: results } };
+  };
+
+  app.get('/readyz', { logLevel: 'warn' }, async (_req, reply) => {
+    const report = await (options.readinessReport ?? ownReadiness)();
+    return reply.status(report.ready ? 200 : 503).send(report.body);
+  });
+
+  // "This process can serve", never what it depends on: the probe for Kubernetes' readiness and load
+  // balancers. A readiness that aggregates upstreams (the gateway's /readyz) pulls every replica out of
+  // rotation when one upstream is down — a cascading failure; it stays at /readyz for people.
+  app.get('/readyz/self', { logLevel: 'warn' }, async (_req, reply) => {
+    const report = await ownReadiness();
+    return reply.status(report.ready ? 200 : 503).send(report.body);
   });
 
   app.get('/metrics', { logLevel: 'warn' }, async (_req, reply) => {

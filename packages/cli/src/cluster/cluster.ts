@@ -222,8 +222,11 @@ async function distinctFreePorts(count: number): Promise<number[]> {
   return [...ports];
 }
 
-async function readyz(url: string): Promise<{ status: number; body: ReadyReport | undefined }> {
-  const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2_000) });
+async function readyz(
+  url: string,
+  path = '/readyz',
+): Promise<{ status: number; body: ReadyReport | undefined }> {
+  const res = await fetch(`${url}${path}`, { signal: AbortSignal.timeout(2_000) });
   const body = (await res.json().catch(() => undefined)) as ReadyReport | undefined;
   return { status: res.status, body };
 }
@@ -271,7 +274,8 @@ async function rollingRestart(
   cluster.supervisor.start(id);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const ready = await readyz(plan.url).catch(() => undefined);
+    // Its own readiness (a gateway's /readyz would also wait for every upstream).
+    const ready = await readyz(plan.url, '/readyz/self').catch(() => undefined);
     if (ready?.status === 200) break;
     if (Date.now() > deadline) throw new Error(`${id} not ready again within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 250));

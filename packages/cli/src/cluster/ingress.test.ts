@@ -4,14 +4,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../ports.js';
 import { Ingress } from './ingress.js';
 
-/** A stand-in gateway: answers /readyz, and echoes who it is, the method and the body of anything else. */
+/** A stand-in gateway: answers /readyz and /readyz/self, and echoes who it is, the method and the body of anything else. */
 async function gateway(name: string): Promise<{ url: string; server: http.Server; hits: string[] }> {
   const hits: string[] = [];
   const server = http.createServer((req, res) => {
     let body = '';
     req.on('data', (d: Buffer) => (body += d.toString()));
     req.on('end', () => {
-      if (req.url === '/readyz') return res.writeHead(200).end('{}');
+      if (req.url === '/readyz' || req.url === '/readyz/self') return res.writeHead(200).end('{}');
       hits.push(`${req.method} ${req.url} ${body}`);
       res.writeHead(200, {
         'content-type': 'text/plain',

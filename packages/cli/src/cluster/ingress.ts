@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 /**
  * The one address in front of a local cluster's gateways, doing what an ingress controller does in
  * Kubernetes: HTTP keep-alive to viewers on one side, requests spread round-robin over the gateways
- * that answer /readyz on the other, a gateway taken out of rotation before it is stopped (drain), and a
+ * that answer /readyz/self (their own readiness, not the aggregate of their upstreams) on the other, a gateway taken out of rotation before it is stopped (drain), and a
  * request retried on another gateway only when the first provably never received it (connection
  * refused, or a reused keep-alive socket the gateway had already closed — Node's documented race).
  * Written here rather than relying on haproxy (Debian has 2.6) so the rig and its tests need nothing
@@ -15,7 +15,7 @@ export interface IngressOptions {
   backends: readonly string[];
   host?: string;
   port?: number;
-  /** How often each gateway's /readyz is probed. */
+  /** How often each gateway's /readyz/self is probed. */
   probeIntervalMs?: number;
   /** Request bodies up to this size are buffered, so a refused attempt can be replayed elsewhere. */
   replayableBodyBytes?: number;
@@ -156,7 +156,9 @@ export class Ingress {
       this.backends.map(async (b) => {
         let ok = false;
         try {
-          const res = await fetch(`${b.url}/readyz`, { signal: AbortSignal.timeout(2_000) });
+          // The gateway's own readiness: its aggregate /readyz goes 503 when any upstream is down, and
+          // probing that took every gateway out at once (the cascading failure Kubernetes would make).
+          const res = await fetch(`${b.url}/readyz/self`, { signal: AbortSignal.timeout(2_000) });
           await res.arrayBuffer();
           ok = res.status === 200;
         } catch {
@@ -180,7 +182,7 @@ export class Ingress {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const faults = this.faults;
-    const isProbe = req.url === '/healthz' || req.url === '/readyz';
+    const isProbe = req.url === '/healthz' || req.url === '/readyz' || req.url === '/readyz/self';
     if (faults && !isProbe) {
       if (Math.random() < faults.errorShare) {
         req.resume();

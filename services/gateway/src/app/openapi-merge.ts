@@ -7,7 +7,7 @@ export interface ServiceDocument {
 }
 
 /** Paths of the gateway's own document that are public API (probes and the document itself). */
-const GATEWAY_PUBLIC = new Set(['/healthz', '/readyz', '/api/openapi.json']);
+const GATEWAY_PUBLIC = new Set(['/healthz', '/readyz', '/readyz/self', '/api/openapi.json']);
 
 /** Who may call an operation, from the routing table: documents say which need a bearer token. */
 function security(path: string, method: string): unknown[] | undefined {
