@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { ConfigError, parseConfig } from './config.js';
+import { MASTER_KEYS_PATTERN } from './content-keys.js';
 
 export const SERVICE_NAMES = [
   'gateway',
@@ -165,6 +166,17 @@ export const settingsSchema = Type.Object({
     default: 1,
     description: 'encoding jobs at once per encoder',
   }),
+  MEDIA_ENCRYPTION: Bool(
+    true,
+    'encrypt new uploads (HLS AES-128, a key per asset, given only to live entitled sessions)',
+  ),
+  MEDIA_MASTER_KEYS: Type.Optional(
+    Type.String({
+      pattern: MASTER_KEYS_PATTERN,
+      description:
+        'master keys wrapping content keys, id:base64(32 bytes), newest first (else derived from MARQUEE_SECRET)',
+    }),
+  ),
   UPLOAD_MAX_BYTES: Type.Integer({
     minimum: 1,
     default: 20 * 1024 ** 3,

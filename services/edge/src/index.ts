@@ -31,6 +31,7 @@ import { RevokedSessions } from './app/revoked-sessions.js';
 import { VerifiedTokens } from './app/verified-tokens.js';
 import { SessionRevocations } from './jobs/session-revocations.js';
 import { HttpOrigin, type Origin } from './origin/http-origin.js';
+import { contentKeysFrom } from './origin/content-keys.js';
 import { loadEdgeTls } from './tls.js';
 
 export { parseMediaPath } from './app/media-path.js';
@@ -161,6 +162,7 @@ export async function buildEdge(ctx: ServiceContext, options: EdgeOptions = {}):
     logger,
     peers: () => reporter?.peers() ?? (identity ? [identity] : []),
     steeringBaseUrl: () => reporter?.steeringBaseUrl ?? defaultSteeringBaseUrl(settings),
+    ...(streaming ? { contentKeys: contentKeysFrom(streaming) } : {}),
   });
   mediaRoutes(app, answer);
   const fastPath = mediaFastPath(answer, serviceMetrics, () => closing);

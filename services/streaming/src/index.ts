@@ -1,5 +1,4 @@
 import {
-  createContentKeyring,
   createMediaKeyring,
   createServiceServer,
   requireServiceToken,
@@ -9,6 +8,7 @@ import {
   type ServiceModule,
   type Settings,
 } from '@marquee/core';
+import { createContentKeyring } from '@marquee/core/content-keys';
 import { startOutboxRelay, type ServiceContext, type Subscription } from '@marquee/platform';
 import { CatalogAdmin } from './app/catalog-admin.js';
 import { Catalog } from './app/catalog.js';

@@ -8,6 +8,7 @@ import {
   type Logger,
   type MediaTokenPayload,
 } from '@marquee/core';
+import { CONTENT_KEY_PATH } from '@marquee/core/content-keys';
 import { admitPath, admitToken, MEDIA_REFUSALS, type MediaRefusalCode } from '../app/access.js';
 import {
   blobKeyOf,
@@ -23,6 +24,7 @@ import type { CachedObject } from '../cache/cached-object.js';
 import type { MediaCache } from '../cache/media-cache.js';
 import type { EdgeMetrics, ServedFrom } from '../edge-metrics.js';
 import type { Peer } from '../jobs/steering-reporter.js';
+import type { ContentKeyFetch } from '../origin/content-keys.js';
 import type { LoadGauge } from '../load-gauge.js';
 
 for (const [code, title] of Object.entries(MEDIA_REFUSALS)) registerProblem(code, 403, title);
@@ -42,6 +44,8 @@ export interface MediaDeps {
   /** This edge first, then the other live edges. */
   peers: () => Peer[];
   steeringBaseUrl: () => string;
+  /** Streaming's content-key answer for a session (undefined: a standalone edge, which has none). */
+  contentKeys?: ContentKeyFetch;
 }
 
 /** What one media request gets: status, headers and the body (none for HEAD and 304). */
@@ -154,6 +158,32 @@ export function mediaAnswerer(deps: MediaDeps): MediaAnswerer {
     return { status: range ? 206 : 200, headers, body };
   };
 
+  /**
+   * An encrypted asset's key (the URI in its media playlists resolves here, under the session's
+   * token): forwarded to streaming every time, never cached, answered no-store. Artwork tokens are
+   * refused here like any non-image path; streaming refuses sessions that are not live or entitled.
+   */
+  const keyAnswer = async (
+    request: ParsedMediaRequest,
+    payload: MediaTokenPayload,
+    head: boolean,
+  ): Promise<MediaAnswer> => {
+    const allowed = admitPath(payload, request.path, () => 0);
+    if (!allowed.ok) return refused(allowed.code, allowed.detail);
+    if (!deps.contentKeys) return refuse(503, 'not_ready', 'This edge cannot reach the key service');
+    const key = await deps.contentKeys(payload.session, request.assetId);
+    return {
+      status: key.status,
+      headers: {
+        ...BASE_HEADERS,
+        'cache-control': 'no-store',
+        'content-type': key.contentType,
+        'content-length': key.body.length,
+      },
+      body: head ? undefined : key.body,
+    };
+  };
+
   /** Everything that may wait: the session master, a rendition index or an object not in RAM. */
   const answerLater = async (
     req: MediaRequest,
@@ -164,6 +194,7 @@ export function mediaAnswerer(deps: MediaDeps): MediaAnswerer {
     const head = req.method === 'HEAD';
     deps.load.enter();
     try {
+      if (request.path === CONTENT_KEY_PATH) return await keyAnswer(request, payload, head);
       if (request.path === MASTER_PLAYLIST) {
         const artwork = admitPath(payload, request.path, () => 0);
         if (!artwork.ok) return refused(artwork.code, artwork.detail);
@@ -213,7 +244,7 @@ export function mediaAnswerer(deps: MediaDeps): MediaAnswerer {
     const token = admitToken(tokens.verify(request.token), request);
     if (!token.ok) return refused(token.code, token.detail);
     const payload = token.value;
-    if (request.path !== MASTER_PLAYLIST) {
+    if (request.path !== MASTER_PLAYLIST && request.path !== CONTENT_KEY_PATH) {
       const media = isMediaFile(request.path);
       const index = media ? tiers.playlists.indexNow(request.assetId) : undefined;
       if (!media || index) {

@@ -4,6 +4,7 @@ import { runComplexityProbe, runEncode } from '../media/ffmpeg-runs.js';
 import type { MediaTools } from '../media/media-tools.js';
 import { probeSource } from '../media/probe-source.js';
 import { planComplexityProbe } from './complexity.js';
+import { encryptPlaylists } from './content-encryption.js';
 import { outputFrameRate, planPoster, type EncodePlan } from './encode-args.js';
 import { planLadder } from './ladder.js';
 import { finishOutputs, type EncodedAsset } from './finish-outputs.js';
@@ -60,6 +61,8 @@ export interface EncodeAssetInput {
   signal?: AbortSignal;
   /** At most one call per second, fraction never decreasing. */
   onProgress?: (progress: EncodeProgress) => void;
+  /** The asset's AES-128 content key: audio and video segments are encrypted with it (content-encryption.ts). */
+  contentKey?: Buffer;
 }
 
 /**
@@ -136,5 +139,13 @@ export async function encodeAsset(
   });
 
   report('finishing', 0);
-  return finishOutputs(workDir, plan, textSubtitles, sidecars);
+  const asset = await finishOutputs(workDir, plan, textSubtitles, sidecars);
+  if (!input.contentKey) return asset;
+  // After measuring: BANDWIDTH is the clear stream's (padding adds at most 16 bytes a segment).
+  await encryptPlaylists(
+    workDir,
+    [...asset.renditions.map((r) => r.playlist), ...asset.audio.map((a) => a.playlist)],
+    input.contentKey,
+  );
+  return { ...asset, encrypted: true };
 }

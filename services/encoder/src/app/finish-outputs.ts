@@ -61,6 +61,8 @@ export interface EncodedAsset {
   trickplay: TrickplayPlan & { indexPath: string; sheetPaths: string[] };
   /** Every output file, the master playlist last (upload in this order: it makes the asset visible). */
   files: string[];
+  /** Audio and video segments are AES-128 encrypted with the content key the encode was given. */
+  encrypted: boolean;
 }
 
 /**
@@ -167,6 +169,7 @@ export async function finishOutputs(
     posterPath: POSTER_FILE,
     trickplay,
     files: [...files, MASTER_PLAYLIST],
+    encrypted: false,
   };
 }
 

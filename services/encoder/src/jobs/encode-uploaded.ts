@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Logger } from '@marquee/core';
+import { type Logger } from '@marquee/core';
+import { newContentKey, type ContentKeyring, type WrappedContentKey } from '@marquee/core/content-keys';
 import {
   validateKey,
   type BlobStore,
@@ -38,6 +39,8 @@ export interface EncodeJobDeps {
   signal: AbortSignal;
   /** How often a running job extends its event's lease (well inside the group's ackTimeoutMs). */
   extendLeaseEveryMs: number;
+  /** When given, each asset is encrypted with its own new key, published only wrapped by this keyring. */
+  contentKeys?: ContentKeyring;
 }
 
 type Encoded = EventData<'media.encoded'>;
@@ -98,6 +101,8 @@ export function encodeUploadedHandler(deps: EncodeJobDeps): EventHandler<'media.
       log.info({ size: data.size, sidecars: sidecars.length }, 'encoding');
 
       const workDir = join(jobDir, 'out');
+      // A new key per attempt: a redelivered job re-encodes from scratch, so nothing of an older key is left.
+      const contentKey = deps.contentKeys ? newContentKey() : undefined;
       const asset = await encodeAsset(
         deps.tools,
         {
@@ -105,6 +110,7 @@ export function encodeUploadedHandler(deps: EncodeJobDeps): EventHandler<'media.
           sidecars,
           workDir,
           signal: lease.signal,
+          ...(contentKey ? { contentKey } : {}),
           // encodeAsset reports at most once a second; publishing in order, never blocking the encode.
           onProgress: ({ fraction, stage }) => {
             progress = progress
@@ -121,7 +127,13 @@ export function encodeUploadedHandler(deps: EncodeJobDeps): EventHandler<'media.
         },
         deps.settings ?? DEFAULT_ENCODER_SETTINGS,
       );
-      const summary = encodedEvent(assetId, titleId, asset);
+      const summary = encodedEvent(
+        assetId,
+        titleId,
+        asset,
+        contentKey && deps.contentKeys?.wrap(contentKey, assetId),
+      );
+      contentKey?.fill(0);
       // Another delivery owns the asset's prefix once the lease is lost: leave it alone.
       lease.signal.throwIfAborted();
       await uploadAsset(deps.blobs, assetId, workDir, asset.files, summary);
@@ -148,8 +160,17 @@ export function encodeUploadedHandler(deps: EncodeJobDeps): EventHandler<'media.
   };
 }
 
-/** The `media.encoded` data: what the streaming service records about the asset. */
-export function encodedEvent(assetId: string, titleId: string, asset: EncodedAsset): Encoded {
+/**
+ * The `media.encoded` data: what the streaming service records about the asset. An encrypted asset's
+ * key travels only wrapped (streaming unwraps it for a live entitled session; asset.json keeps the
+ * same summary, so a redelivered event announces the same key).
+ */
+export function encodedEvent(
+  assetId: string,
+  titleId: string,
+  asset: EncodedAsset,
+  contentKey?: WrappedContentKey,
+): Encoded {
   const prefix = assetPrefix(assetId);
   return {
     assetId,
@@ -168,5 +189,6 @@ export function encodedEvent(assetId: string, titleId: string, asset: EncodedAss
     trickplayKey: `${prefix}${asset.trickplay.indexPath}`,
     audio: asset.audio.map((a) => ({ name: a.name, language: a.language ?? null, channels: a.channels })),
     subtitles: asset.subtitles.map((s) => ({ name: s.name, language: s.language ?? null })),
+    ...(contentKey ? { contentKey } : {}),
   } as Encoded;
 }

@@ -1,5 +1,6 @@
 import { mkdir, rm } from 'node:fs/promises';
 import type { Logger } from '@marquee/core';
+import type { ContentKeyring } from '@marquee/core/content-keys';
 import type { BlobStore, EventBus, Subscription } from '@marquee/platform';
 import type { EncoderSettings } from '../app/encode-asset.js';
 import type { MediaTools } from '../media/media-tools.js';
@@ -16,6 +17,8 @@ export interface EncodeWorkerDeps {
   /** Jobs at once (ENCODER_CONCURRENCY; default 1: one job already uses both cores of a small box). */
   concurrency?: number;
   settings?: EncoderSettings;
+  /** Encrypts new assets with a fresh content key wrapped by this keyring (MEDIA_ENCRYPTION); none: clear. */
+  contentKeys?: ContentKeyring;
   /**
    * The events lease of a job (default 60 s): a running job extends it every quarter of this, however
    * long the encode takes, so a killed worker's job is offered to another worker within this long.
@@ -75,6 +78,7 @@ export function buildEncodeWorker(deps: EncodeWorkerDeps): EncodeWorker {
           // Three extensions may go astray (a slow disk, a busy bus) before the lease runs out.
           extendLeaseEveryMs: Math.max(1, Math.floor(ackTimeoutMs / 4)),
           ...(deps.settings ? { settings: deps.settings } : {}),
+          ...(deps.contentKeys ? { contentKeys: deps.contentKeys } : {}),
         }),
       });
       state = 'consuming';

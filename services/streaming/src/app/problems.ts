@@ -11,11 +11,13 @@ export const PLAYBACK_REFUSALS = {
   'playback.plan_resolution': 'No rendition of this title fits the plan',
   'playback.stream_limit': 'Your plan’s concurrent stream limit is reached',
   'playback.session_ended': 'This playback session has ended',
+  'playback.key_refused': 'The content key is only given to a live playback session entitled to it',
 } as const;
 export type PlaybackRefusalCode = keyof typeof PLAYBACK_REFUSALS;
 
 for (const [code, title] of Object.entries(PLAYBACK_REFUSALS)) registerProblem(code, 403, title);
 registerProblem('playback.not_playable', 400, 'Only movies and episodes can be played');
+registerProblem('playback.not_encrypted', 404, 'This video is not encrypted');
 registerProblem('playback.no_edge', 503, 'No edge is available to stream from');
 registerProblem('title.episode_conflict', 409, 'That episode already exists');
 registerProblem('title.not_a_series', 400, 'Episodes can only be added to a series');
