@@ -1,4 +1,4 @@
-import { Type, type TObject, type TSchema, type Static } from '@sinclair/typebox';
+import type { TObject, Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { DomainError } from './errors.js';
 
@@ -36,10 +36,4 @@ export function parseConfig<S extends TObject>(
   });
   if (problems.length > 0) throw new ConfigError([...new Set(problems)]);
   return Object.freeze(converted as Static<S>);
-}
-
-/** A URL-valued setting restricted to the given schemes. */
-export function UrlSetting(schemes: readonly string[], description: string): TSchema {
-  const pattern = `^(${schemes.join('|')})://[^\\s]+$`;
-  return Type.String({ pattern, description, errorMessage: `must be a ${schemes.join(' or ')} URL` });
 }

@@ -12,10 +12,6 @@ export function runWithContext<T>(context: RequestContext, fn: () => T): T {
   return storage.run(context, fn);
 }
 
-export function currentContext(): RequestContext | undefined {
-  return storage.getStore();
-}
-
 export function currentCorrelationId(): string | undefined {
   return storage.getStore()?.correlationId;
 }

@@ -60,10 +60,6 @@ export function registerEventType(type: string, dataSchema: TSchema): void {
   registry.set(type, { schema: dataSchema, fingerprint, check: TypeCompiler.Compile(dataSchema) });
 }
 
-export function isEventTypeRegistered(type: string): boolean {
-  return registry.has(type);
-}
-
 function describe(errors: Iterable<{ path: string; message: string }>, prefix: string): string {
   const parts: string[] = [];
   for (const error of errors) {

@@ -7,8 +7,6 @@ export interface CachedObject {
   contentType: string;
 }
 
-export type Tier = 'ram' | 'disk';
-
 /** Asset id of a blob key `assets/<assetId>/…`, for the "which assets do I hold" report. */
 export function assetIdOfKey(key: string): string | undefined {
   return /^assets\/([^/]+)\//.exec(key)?.[1];
