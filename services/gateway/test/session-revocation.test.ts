@@ -23,6 +23,7 @@ interface Pair {
   refreshToken: string;
 }
 const PASSWORD = 'correct horse battery staple';
+const ADMIN_EMAIL = 'revocation-admin@example.com';
 
 describe.each(['embedded', 'redis'] as const)('instant logout on the %s cache', (backend) => {
   let available = false;
@@ -34,7 +35,10 @@ describe.each(['embedded', 'redis'] as const)('instant logout on the %s cache', 
   beforeAll(async () => {
     available = await backendAvailable(backend);
     if (!available) return;
-    ctx = await createTestContext({ secret: SECRET });
+    ctx = await createTestContext({
+      secret: SECRET,
+      settings: { MARQUEE_ADMIN_EMAIL: ADMIN_EMAIL, MARQUEE_ADMIN_PASSWORD: PASSWORD },
+    });
     cache = backend === 'embedded' ? ctx.cache : await openTestCache(backend);
     users = await buildUsers(
       { ...ctx, cache },
@@ -154,5 +158,19 @@ describe.each(['embedded', 'redis'] as const)('instant logout on the %s cache', 
     expect((await account(current.accessToken)).statusCode).toBe(200);
     expect((await post('/api/auth/refresh', { refreshToken: viewer.refreshToken })).statusCode).toBe(401);
     await expectEnded(current.accessToken);
+  });
+
+  it.runIf(() => available)('an account disabled by an admin is stopped at once', async () => {
+    const viewer = await signup();
+    expect((await account(viewer.accessToken)).statusCode).toBe(200);
+    const admin = await login(ADMIN_EMAIL);
+    const disabled = await gw.app.inject({
+      method: 'PATCH',
+      url: `/api/admin/users/${viewer.accountId}`,
+      payload: { disabled: true },
+      headers: bearer(admin.accessToken),
+    });
+    expect(disabled.statusCode).toBe(200);
+    await expectEnded(viewer.accessToken);
   });
 });

@@ -114,7 +114,8 @@ export async function buildUsers(
   libraryRoutes(app, ctx);
   internalRoutes(app, ctx);
   planChangeRoutes(app, ctx);
-  accountAdminRoutes(app, ctx);
+  // A disabled account's access tokens stop at once, like any ended session.
+  accountAdminRoutes(app, ctx, (sessionIds) => ctx.revocations.revoke(sessionIds));
 
   let relay: OutboxRelay | undefined;
   let playback: { stop(): Promise<void> } | undefined;
