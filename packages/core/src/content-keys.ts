@@ -7,8 +7,9 @@ import { DomainError } from './errors.js';
  * stored only wrapped (AES-256-GCM) by a master key from the settings, never in clear — not in the
  * blob store, not in an event, not on an edge. The wrap names the master key id it was made with, so
  * master keys rotate: put a new `id:key` first in MEDIA_MASTER_KEYS (new assets are wrapped with it)
- * and keep the old ones after it for as long as assets wrapped with them exist. The asset id is the
- * GCM additional data: a wrapped key copied onto another asset does not unwrap.
+ * and keep the old ones after it for as long as assets wrapped with them exist. A wrap is not bound
+ * to its asset id on purpose: an asset derived from another without re-encoding (a subtitle added
+ * later copies the segments) shares its segments, so it shares their key.
  *
  * Without MEDIA_MASTER_KEYS the master key is derived from MARQUEE_SECRET (id `s-<fingerprint>`),
  * which every service already has; that key stays accepted for unwrapping after keys are configured,
@@ -17,8 +18,8 @@ import { DomainError } from './errors.js';
  * @example
  *   const ring = createContentKeyring({ secret: ctx.secret, masterKeys: settings.MEDIA_MASTER_KEYS });
  *   const key = newContentKey();
- *   const wrapped = ring.wrap(key, assetId); // stored with the asset
- *   ring.unwrap(wrapped, assetId); // the same 16 bytes, for a live entitled session only
+ *   const wrapped = ring.wrap(key); // stored with the asset
+ *   ring.unwrap(wrapped); // the same 16 bytes, for a live entitled session only
  */
 export interface WrappedContentKey {
   /** How the segments are encrypted: HLS whole-segment AES-128-CBC, IV = media sequence number. */
@@ -32,8 +33,8 @@ export interface WrappedContentKey {
 export interface ContentKeyring {
   /** Id of the master key new assets are wrapped with. */
   readonly currentKeyId: string;
-  wrap(contentKey: Buffer, assetId: string): WrappedContentKey;
-  unwrap(wrapped: WrappedContentKey, assetId: string): Buffer;
+  wrap(contentKey: Buffer): WrappedContentKey;
+  unwrap(wrapped: WrappedContentKey): Buffer;
 }
 
 export const CONTENT_KEY_BYTES = 16;
@@ -44,7 +45,7 @@ const MASTER_KEY_BYTES = 32;
 export const MASTER_KEYS_PATTERN =
   '^[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/_=-]{43,44}(,[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/_=-]{43,44})*$';
 
-/** A wrapped key that cannot be opened here (unknown master key id, tampered, another asset's). */
+/** A wrapped key that cannot be opened here (unknown master key id, or tampered with). */
 export class ContentKeyError extends DomainError {
   constructor(detail: string) {
     super('media.content_key_unavailable', detail);
@@ -87,11 +88,10 @@ export function createContentKeyring(options: { secret: string; masterKeys?: str
   const currentKeyId = configured[0]?.id ?? derived.id;
   return {
     currentKeyId,
-    wrap(contentKey, assetId) {
+    wrap(contentKey) {
       if (contentKey.length !== CONTENT_KEY_BYTES) throw new RangeError('a content key is 16 bytes');
       const nonce = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', keys.get(currentKeyId)!, nonce);
-      cipher.setAAD(Buffer.from(assetId));
       const body = Buffer.concat([cipher.update(contentKey), cipher.final()]);
       return {
         method: 'AES-128',
@@ -99,13 +99,12 @@ export function createContentKeyring(options: { secret: string; masterKeys?: str
         wrapped: Buffer.concat([nonce, body, cipher.getAuthTag()]).toString('base64url'),
       };
     },
-    unwrap(wrapped, assetId) {
+    unwrap(wrapped) {
       const master = keys.get(wrapped.keyId);
       if (!master) throw new ContentKeyError(`master key ${wrapped.keyId} is not configured`);
       const bytes = Buffer.from(wrapped.wrapped, 'base64url');
       if (bytes.length !== 12 + CONTENT_KEY_BYTES + 16) throw new ContentKeyError('wrapped key is malformed');
       const decipher = createDecipheriv('aes-256-gcm', master, bytes.subarray(0, 12));
-      decipher.setAAD(Buffer.from(assetId));
       decipher.setAuthTag(bytes.subarray(12 + CONTENT_KEY_BYTES));
       try {
         return Buffer.concat([decipher.update(bytes.subarray(12, 12 + CONTENT_KEY_BYTES)), decipher.final()]);

@@ -47,7 +47,7 @@ describe.each(backends)('content keys on %s', (backend) => {
         titleId,
         renditions: LADDER,
         durationSeconds: 60,
-        contentKey: keyring.wrap(key, assetId),
+        contentKey: keyring.wrap(key),
       },
     });
     await eventually(async () => {

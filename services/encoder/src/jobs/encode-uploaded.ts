@@ -131,7 +131,7 @@ export function encodeUploadedHandler(deps: EncodeJobDeps): EventHandler<'media.
         assetId,
         titleId,
         asset,
-        contentKey && deps.contentKeys?.wrap(contentKey, assetId),
+        contentKey && deps.contentKeys?.wrap(contentKey),
       );
       contentKey?.fill(0);
       // Another delivery owns the asset's prefix once the lease is lost: leave it alone.

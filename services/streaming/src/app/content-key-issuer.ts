@@ -67,7 +67,7 @@ export class ContentKeyIssuer {
         'This video is not encrypted: its segments play without a key',
       );
     }
-    const key = keyring.unwrap(wrapped, assetId);
+    const key = keyring.unwrap(wrapped);
     logger.info(
       { sessionId, accountId: session.account_id, assetId, keyId: wrapped.keyId },
       'content key issued',

@@ -18,6 +18,8 @@ export type PlaybackRefusalCode = keyof typeof PLAYBACK_REFUSALS;
 for (const [code, title] of Object.entries(PLAYBACK_REFUSALS)) registerProblem(code, 403, title);
 registerProblem('playback.not_playable', 400, 'Only movies and episodes can be played');
 registerProblem('playback.not_encrypted', 404, 'This video is not encrypted');
+// The key's master key is not among MEDIA_MASTER_KEYS (removed too early): the operator's to fix.
+registerProblem('media.content_key_unavailable', 503, 'This video’s key cannot be opened here');
 registerProblem('playback.no_edge', 503, 'No edge is available to stream from');
 registerProblem('title.episode_conflict', 409, 'That episode already exists');
 registerProblem('title.not_a_series', 400, 'Episodes can only be added to a series');
