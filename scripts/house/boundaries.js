@@ -77,7 +77,7 @@ const packageBlocks = Object.entries(LOWER_LAYERS).map(([pkg, below]) => {
   };
 });
 
-const WEB_CONTRACTS = ['api', 'maturity', 'plans'];
+const WEB_CONTRACTS = ['api', 'maturity', 'plans', 'series-play', 'viewing'];
 const webBlock = {
   name: 'boundaries/web',
   files: ['web/src/**/*.{ts,tsx}'],

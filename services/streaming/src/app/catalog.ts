@@ -13,8 +13,20 @@ import {
   type TitleRow,
 } from '../store/titles-store.js';
 import type { Page } from './catalog-admin.js';
+
+/** An episode a search found by its name, with its series (shown under "Episodes" in results). */
+export interface EpisodeHit {
+  titleId: string;
+  name: string;
+  seriesId: string;
+  seriesName: string;
+  season: number;
+  number: number;
+  posterUrl: string | null;
+}
 import { MATURITY_RATINGS, maturityRank, type Maturity } from '@marquee/contracts';
-import { minimumScore, queryTerms } from './search-terms.js';
+import { minimumScore, normalizeText, queryTerms } from './search-terms.js';
+import { searchEpisodesByName } from '../store/episode-search-store.js';
 import {
   decodeCursor,
   encodeCursor,
@@ -80,6 +92,22 @@ export class Catalog {
       items: page.map((r) => titleSummary(r, posterUrlOf)),
       nextCursor: rows.length > query.limit && last ? encodeCursor({ n: last.name, i: last.title_id }) : null,
     };
+  }
+
+  /** Episodes whose name holds every word of `q`, within the filter's ratings (at most `limit`). */
+  async searchEpisodes(q: string, filter: CatalogFilter, limit = 10): Promise<EpisodeHit[]> {
+    const words = normalizeText(q).split(' ').filter(Boolean).slice(0, 8);
+    const rows = await searchEpisodesByName(this.db.read, filter, words, limit);
+    const posterUrlOf = await this.posterUrls();
+    return rows.map((r) => ({
+      titleId: r.title_id,
+      name: r.name,
+      seriesId: r.series_id ?? '',
+      seriesName: r.series_name,
+      season: r.season ?? 0,
+      number: r.episode_number ?? 0,
+      posterUrl: posterUrlOf(r.poster_key),
+    }));
   }
 
   /** A published title; a series with its published episodes by season. Hidden ratings are not found. */

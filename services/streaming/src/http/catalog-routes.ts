@@ -6,12 +6,11 @@ import type { UsersClient } from '../clients/users-client.js';
 import type { CatalogFilter } from '../store/titles-store.js';
 import {
   documented,
-  PageOf,
   ProfileQuery,
   TitleDetailSchema,
   TitleParams,
+  TitleSearchPageSchema,
   TitlesQuery,
-  TitleSummarySchema,
 } from './schemas.js';
 
 const tags = ['catalog'];
@@ -43,14 +42,24 @@ export function catalogRoutes(
   app.get<{ Querystring: TitlesQuery }>(
     '/api/titles',
     {
-      schema: documented('Search (typo tolerant) or browse published movies and series', tags, {
-        querystring: TitlesQuery,
-        response: { 200: PageOf(TitleSummarySchema) },
-      }),
+      schema: documented(
+        'Search (typo tolerant) or browse published movies and series; a search’s first page also lists episodes by name',
+        tags,
+        {
+          querystring: TitlesQuery,
+          response: {
+            200: TitleSearchPageSchema,
+          },
+        },
+      ),
     },
     async (req) => {
       const { profileId, limit, ...query } = req.query;
-      return deps.catalog.listTitles({ ...query, limit: limit ?? 24 }, await filterFor(req, profileId));
+      const filter = await filterFor(req, profileId);
+      const page = await deps.catalog.listTitles({ ...query, limit: limit ?? 24 }, filter);
+      const q = query.q?.trim();
+      if (!q || query.cursor) return page;
+      return { ...page, episodes: await deps.catalog.searchEpisodes(q, filter) };
     },
   );
 

@@ -128,6 +128,22 @@ export const TitleDetailSchema = Type.Object({
 export const PageOf = <T extends TSchema>(item: T) =>
   Type.Object({ items: Type.Array(item), nextCursor: Nullable(Type.String()) });
 
+/** An episode found by its name: on a search's first page, beside the movies and series. */
+export const EpisodeHitSchema = Type.Object({
+  titleId: Type.String(),
+  name: Type.String(),
+  seriesId: Type.String(),
+  seriesName: Type.String(),
+  season: Type.Integer(),
+  number: Type.Integer(),
+  posterUrl: Nullable(Type.String()),
+});
+export const TitleSearchPageSchema = Type.Object({
+  items: Type.Array(TitleSummarySchema),
+  nextCursor: Nullable(Type.String()),
+  episodes: Type.Optional(Type.Array(EpisodeHitSchema)),
+});
+
 export const CursorQuery = Type.Object({
   cursor: Type.Optional(Type.String({ maxLength: 512 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
