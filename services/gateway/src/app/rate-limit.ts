@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { normaliseEmail } from '@marquee/contracts';
-import type { Cache } from '@marquee/platform';
+import { NotACounterError, openCache, type Cache } from '@marquee/platform';
 
 /** At most `limit` requests per `windowMs`; past `slowAfter` (when set) each answer is delayed more. */
 export interface WindowRule {
@@ -109,11 +109,29 @@ export function emailKey(email: string): string {
   return createHash('sha256').update(normalised).digest('base64url').slice(0, 22);
 }
 
+/** How long a shared counter may take before this request is counted locally instead. */
+export const SHARED_COUNTER_TIMEOUT_MS = 250;
+/** After the shared counters failed, how long they are left alone before being tried again. */
+export const SHARED_COUNTER_RETRY_MS = 5_000;
+
 /**
  * Counts requests in the cache port (`increment` with the window as TTL): the in-process cache for one
  * gateway, Redis when REDIS_URL is set so that limits hold across gateway instances.
+ *
+ * When the shared cache fails (Redis down, or slower than SHARED_COUNTER_TIMEOUT_MS), the limits FAIL
+ * OVER TO LOCAL counters in this gateway's memory for SHARED_COUNTER_RETRY_MS, then Redis is tried
+ * again. Neither failing closed (every API call refused while Redis is down, which is what happened:
+ * each request waited 2 s for Redis, then answered 500) nor failing open (no limit at all, credential
+ * stuffing included): each gateway still enforces every rule, so across N gateways a client gets at
+ * most N times its limit until Redis is back. Measured by the engine-down experiment, tested against a
+ * redis-server that is killed (rate-limit-redis-down.test.ts).
  */
 export class RateLimiter {
+  private local: Promise<Cache> | undefined;
+  private sharedRetryAt = 0;
+  /** Requests counted locally because the shared counters failed, since start (for metrics and tests). */
+  countedLocally = 0;
+
   constructor(
     private readonly cache: Cache,
     readonly rules: RateLimitRules = DEFAULT_RATE_LIMITS,
@@ -123,7 +141,36 @@ export class RateLimiter {
   async hit(rule: 'perAddress' | 'perAccount' | 'credentialsPerAddress', id: string): Promise<RateDecision> {
     const window = this.rules[rule];
     const { index, resetsInMs } = currentWindow(this.now(), window.windowMs);
-    const count = await this.cache.increment(`gw:rl:${rule}:${id}:${index}`, resetsInMs + 1_000);
+    const count = await this.count(`gw:rl:${rule}:${id}:${index}`, resetsInMs + 1_000);
     return { ...judge(count, window, resetsInMs, this.rules), rule };
   }
+
+  /** Whether requests are being counted locally now (the shared counters failed lately). */
+  get degraded(): boolean {
+    return this.now() < this.sharedRetryAt;
+  }
+
+  private async count(key: string, ttlMs: number): Promise<number> {
+    if (!this.degraded) {
+      const shared = this.cache.increment(key, ttlMs);
+      try {
+        return await raceTimeout(shared, SHARED_COUNTER_TIMEOUT_MS);
+      } catch (err) {
+        if (err instanceof NotACounterError) throw err;
+        shared.catch(() => undefined); // its late rejection is expected, not unhandled
+        this.sharedRetryAt = this.now() + SHARED_COUNTER_RETRY_MS;
+      }
+    }
+    this.countedLocally += 1;
+    this.local ??= openCache();
+    return (await this.local).increment(key, ttlMs);
+  }
+}
+
+function raceTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`shared counter: no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
