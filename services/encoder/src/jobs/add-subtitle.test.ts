@@ -1,0 +1,221 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parse, type types } from 'hls-parser';
+import { createLogger, ServiceClient } from '@marquee/core';
+import {
+  openBlobStore,
+  openEventBus,
+  readWholeBlob,
+  uniqueName,
+  type BlobStore,
+  type CloudEvent,
+  type EventBus,
+  type EventData,
+} from '@marquee/platform';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MediaTools } from '../media/media-tools.js';
+import { ffmpeg, makeSource, tempDir, testMediaTools } from '../testing/media-fixtures.js';
+import { startSubtitleAdder } from './add-subtitle.js';
+import { buildEncodeWorker, type EncodeWorker } from './encode-worker.js';
+
+let tools: MediaTools;
+let dir: { path: string; remove: () => Promise<void> };
+let bus: EventBus;
+let blobs: BlobStore;
+let worker: EncodeWorker;
+let streaming: Server;
+let client: ServiceClient;
+const ready = new Map<string, string>();
+const encoded: CloudEvent[] = [];
+const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+
+beforeAll(async () => {
+  tools = await testMediaTools();
+  dir = await tempDir('add-subtitle');
+  bus = await openEventBus({ sqlitePath: join(dir.path, 'events.sqlite'), logger });
+  blobs = await openBlobStore({ root: join(dir.path, 'blobs') });
+  // Streaming's internal title answer, as the real one gives it: which asset the title plays now.
+  streaming = createServer((req, res) => {
+    const titleId = decodeURIComponent(/^\/internal\/titles\/([^/?]+)$/.exec(req.url ?? '')?.[1] ?? '');
+    res.setHeader('content-type', 'application/json');
+    if (!titleId || titleId === 'gone') {
+      res.statusCode = 404;
+      return res.end('{}');
+    }
+    res.end(JSON.stringify({ titleId, readyAssetId: ready.get(titleId) ?? null }));
+  });
+  await new Promise<void>((resolve) => streaming.listen(0, '127.0.0.1', resolve));
+  const { port } = streaming.address() as AddressInfo;
+  client = new ServiceClient({ service: 'streaming', baseUrls: [`http://127.0.0.1:${port}`] });
+  await bus.subscribe({
+    group: 'observer',
+    types: ['media.encoded'],
+    handler: async ({ event }) => void encoded.push(event),
+  });
+  worker = buildEncodeWorker({ bus, blobs, tools, logger, scratchDir: join(dir.path, 'scratch') });
+  await worker.start();
+  await startSubtitleAdder({ bus, blobs, streaming: client, logger });
+});
+afterAll(async () => {
+  await worker?.stop();
+  await bus?.close();
+  await blobs?.close();
+  await client?.close();
+  await new Promise((resolve) => streaming?.close(resolve));
+  await dir?.remove();
+});
+
+async function waitFor<T>(find: () => T | undefined, timeoutMs = 90_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = find();
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const encodedFor = (titleId: string) =>
+  encoded
+    .filter((e) => (e.data as { titleId: string }).titleId === titleId)
+    .map((e) => e.data as EventData<'media.encoded'> & { subtitles: { name: string }[] });
+
+async function keysUnder(prefix: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for await (const info of blobs.list(prefix)) out.set(info.key.slice(prefix.length), info.sha256);
+  return out;
+}
+
+const text = async (key: string) => (await readWholeBlob(blobs, key)).toString('utf8');
+
+/** A sidecar stored and announced as the storage service does. */
+async function uploadSidecar(titleId: string, filename: string, body: string, language: string) {
+  const key = `sidecars/${titleId}/${language}-${uniqueName('u').replace(/-/g, '')}.${filename.split('.').pop()}`;
+  await blobs.put(key, body);
+  await bus.publish({
+    type: 'media.subtitle.uploaded',
+    source: 'storage',
+    subject: titleId,
+    data: { titleId, key, filename, language },
+  });
+  return key;
+}
+
+describe('a subtitle added to a ready title (issue 22 item 12)', () => {
+  it('becomes a new asset with the same video bytes, one more subtitle rendition, and a master naming it', async () => {
+    const titleId = 't-later';
+    const sourcePath = await makeSource(tools, dir.path, 'source.mp4', {
+      width: 426,
+      height: 240,
+      seconds: 4,
+      audio: [{ language: 'eng' }],
+      container: 'mp4',
+    });
+    const source = await readFile(sourcePath);
+    const baseId = uniqueName('a');
+    const info = await blobs.put(`sources/${baseId}/source.mp4`, source);
+    await bus.publish({
+      type: 'media.uploaded',
+      source: 'storage',
+      subject: baseId,
+      data: {
+        assetId: baseId,
+        titleId,
+        key: `sources/${baseId}/source.mp4`,
+        filename: 'film.mp4',
+        size: info.size,
+        sha256: info.sha256,
+      },
+    });
+    const base = await waitFor(() => encodedFor(titleId)[0]);
+    expect(base.assetId).toBe(baseId);
+    ready.set(titleId, baseId);
+    const baseObjects = await keysUnder(`assets/${baseId}/`);
+
+    await uploadSidecar(titleId, 'film.es.srt', '1\n00:00:01,000 --> 00:00:02,500\nHola, mundo\n', 'es');
+    const added = await waitFor(() => encodedFor(titleId).find((e) => e.assetId !== baseId));
+    const newId = added.assetId;
+    expect(added.subtitles).toEqual([{ name: 'Spanish', language: 'es' }]);
+    expect(added.renditions).toEqual(base.renditions);
+
+    // Every video, audio, poster and trickplay object is the base's, byte for byte (no re-encode).
+    const objects = await keysUnder(`assets/${newId}/`);
+    for (const [path, sha] of baseObjects) {
+      if (path === 'master.m3u8' || path === 'asset.json') continue;
+      expect(objects.get(path), path).toBe(sha);
+    }
+    const master = parse(await text(`assets/${newId}/master.m3u8`)) as types.MasterPlaylist;
+    const subs = master.variants[0]!.subtitles;
+    expect(subs).toHaveLength(1);
+    expect(subs[0]).toMatchObject({ name: 'Spanish', language: 'es' });
+    expect(master.variants.every((v) => v.subtitles.length === 1)).toBe(true);
+    const playlistPath = subs[0]!.uri!;
+    const vtt = await text(`assets/${newId}/${playlistPath.replace('index.m3u8', 'index.vtt')}`);
+    expect(vtt).toContain('Hola, mundo');
+    expect(vtt).toContain('00:00:01.000 --> 00:00:02.500');
+    // The rendition index edges read from asset.json knows the new playlist and its file.
+    const summary = JSON.parse(await text(`assets/${newId}/asset.json`)) as {
+      assetId: string;
+      playlists: { path: string; height: number; files: string[] }[];
+    };
+    expect(summary.assetId).toBe(newId);
+    expect(summary.playlists).toContainEqual({
+      path: playlistPath,
+      height: 0,
+      files: [playlistPath.replace('index.m3u8', 'index.vtt')],
+    });
+    // The base asset is untouched: edges that cached it keep serving the same bytes.
+    expect(parse(await text(`assets/${baseId}/master.m3u8`))).toMatchObject({
+      variants: [{ subtitles: [] }],
+    });
+
+    // ffmpeg reads the new asset (video, audio and the subtitle rendition) from its master.
+    const copy = join(dir.path, 'copy');
+    for (const path of objects.keys()) {
+      await mkdir(dirname(join(copy, path)), { recursive: true });
+      await writeFile(join(copy, path), await readWholeBlob(blobs, `assets/${newId}/${path}`));
+    }
+    const out = join(dir.path, 'subs-out.vtt');
+    await ffmpeg(tools, [
+      '-y',
+      '-i',
+      join(copy, 'master.m3u8'),
+      '-map',
+      '0:v:0',
+      '-map',
+      '0:a:0',
+      '-f',
+      'null',
+      '-',
+    ]);
+    await ffmpeg(tools, ['-y', '-i', join(copy, playlistPath), out]);
+    expect(await readFile(out, 'utf8')).toContain('Hola, mundo');
+
+    // A second sidecar builds on the newest asset; a redelivery makes the same asset again.
+    ready.set(titleId, newId);
+    await uploadSidecar(titleId, 'film.vtt', 'WEBVTT\n\n00:00.500 --> 00:01.500\nSecond\n', 'es');
+    const third = await waitFor(() =>
+      encodedFor(titleId).find((e) => e.assetId !== baseId && e.assetId !== newId),
+    );
+    expect(third.subtitles.map((s) => s.name)).toEqual(['Spanish', 'Spanish (2)']);
+  });
+
+  it('leaves a title that is not encoded yet, or is gone, to its encode', async () => {
+    const before = encoded.length;
+    await uploadSidecar('t-not-yet', 'a.en.srt', '1\n00:00:01,000 --> 00:00:02,000\nHi\n', 'en');
+    await uploadSidecar('gone', 'a.en.srt', '1\n00:00:01,000 --> 00:00:02,000\nHi\n', 'en');
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(encoded.length).toBe(before);
+    expect(await bus.lag('encoder-subtitles')).toBe(0);
+  });
+
+  it('drops a sidecar that is not a subtitle file, keeping the title as it was', async () => {
+    ready.set('t-bad', 'no-such-asset-needed');
+    const before = encoded.length;
+    await uploadSidecar('t-bad', 'junk.srt', 'this is not a subtitle file', 'en');
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(encoded.length).toBe(before);
+  });
+});
