@@ -1,7 +1,17 @@
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createServiceServer, requireAdmin, requireServiceToken, type ServiceModule } from '@marquee/core';
-import type { ServiceContext } from '@marquee/platform';
+import {
+  createServiceServer,
+  requireAdmin,
+  requireServiceToken,
+  SERVICE_TOKEN_HEADER,
+  ServiceClient,
+  serviceToken,
+  type ServiceModule,
+} from '@marquee/core';
+import { createContentKeyring } from '@marquee/core/content-keys';
+import type { ServiceContext, Subscription } from '@marquee/platform';
+import { startSubtitleAdder } from './jobs/add-subtitle.js';
 import { buildEncodeWorker, ENCODER_GROUP } from './jobs/encode-worker.js';
 import { openMediaTools } from './media/media-tools.js';
 
@@ -27,6 +37,14 @@ export async function buildEncoder(ctx: ServiceContext): Promise<ServiceModule> 
     logger,
     scratchDir: join(scratchRoot, String(process.pid)),
     concurrency: settings.ENCODER_CONCURRENCY,
+    ...(settings.MEDIA_ENCRYPTION
+      ? {
+          contentKeys: createContentKeyring({
+            secret: ctx.secret,
+            ...(settings.MEDIA_MASTER_KEYS ? { masterKeys: settings.MEDIA_MASTER_KEYS } : {}),
+          }),
+        }
+      : {}),
   });
   const { app, addReadiness } = createServiceServer({ name: 'encoder', logger });
   requireServiceToken(app, ctx.secret);
@@ -52,11 +70,26 @@ export async function buildEncoder(ctx: ServiceContext): Promise<ServiceModule> 
     };
   });
 
+  // Subtitles uploaded for a title that is ready already become a new asset (jobs/add-subtitle.ts).
+  const streaming = new ServiceClient({
+    service: 'streaming',
+    baseUrls: ctx.urls.streaming,
+    headers: { [SERVICE_TOKEN_HEADER]: serviceToken(ctx.secret) },
+  });
+  let subtitles: Subscription | undefined;
+
   return {
     name: 'encoder',
     app,
-    start: () => worker.start(),
-    stop: () => worker.stop(),
+    async start() {
+      await worker.start();
+      subtitles = await startSubtitleAdder({ bus: ctx.bus, blobs: ctx.blobs, streaming, logger });
+    },
+    async stop() {
+      await subtitles?.stop();
+      await worker.stop();
+      await streaming.close();
+    },
   };
 }
 
