@@ -1,6 +1,9 @@
 import type { Maturity } from './maturity.js';
 import type { Plan, Role } from './plans.js';
 
+/** GET /api/admin/backups (its schema lives beside the restore test record it carries). */
+export type { BackupStatus, RestoreTestRecord } from './backups.js';
+
 /**
  * Shapes of the public API (DESIGN.md, `/api/openapi.json`) as the web app reads them. The facts in
  * them (ratings, plans, roles) come from this package, so the web app and the services cannot

@@ -14,6 +14,7 @@ import {
   type Subscription,
 } from '@marquee/platform';
 import { blobKeyOfUpload, finalizeUpload } from './app/finalize-upload.js';
+import { registerBackupStatusRoute } from './http/backup-status.js';
 import { registerOriginRoutes } from './http/origin.js';
 import { registerUploadRoutes } from './http/uploads.js';
 import { ExclusiveFinish, type FinishPause } from './jobs/exclusive-finish.js';
@@ -108,6 +109,7 @@ export async function buildStorage(
     onFinished: (uploadId) => finisher.finish(uploadId, 'request'),
   });
   registerOriginRoutes(app, ctx.blobs);
+  registerBackupStatusRoute(app, settings, logger);
 
   /**
    * Finishes uploads whose last byte arrived but which a crash stopped before they were stored. Every

@@ -1,6 +1,7 @@
 import { Link, useLocation } from '../app/router';
 import { useSession } from '../app/session';
 import { Header } from '../components/Header';
+import { BackupPanel } from './BackupPanel';
 import { EdgesPanel, HealthPanel } from './StatusPanels';
 import { TitlesPanel } from './TitlesPanel';
 
@@ -36,6 +37,7 @@ export function AdminPage() {
         {tab === 'titles' && <TitlesPanel />}
         {tab === 'edges' && <EdgesPanel />}
         {tab === 'health' && <HealthPanel />}
+        {tab === 'health' && <BackupPanel />}
       </main>
     </>
   );

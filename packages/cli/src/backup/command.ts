@@ -5,11 +5,15 @@ import { formatBytes } from '../progress-bar.js';
 import { listBackups, pruneBackups, readManifest, resolveBackupId } from './catalogue.js';
 import { backupTime } from './manifest.js';
 import { restoreBackup, RestoreRefusedError, RestoreVerificationError } from './restore.js';
+import { testRestore } from './restore-test.js';
 import { takeBackup } from './take-backup.js';
 import { openBackupTarget, openPlatformBlobStore } from '@marquee/platform';
 
 export const BACKUP_USAGE = `  marquee backup [--json]          back up databases, event log and blobs now, to BACKUP_TARGET
   marquee backup list [--json]     the backups in BACKUP_TARGET, newest last
+  marquee backup verify [id|latest] [--json]
+                                  restore test: restore into a scratch place, verify every SHA-256,
+                                  check the restored databases; recorded beside the backup
   marquee restore <id|latest> [--force] [--json]
                                   restore into an empty data directory (--force overwrites), verifying every SHA-256`;
 
@@ -94,6 +98,32 @@ async function list(settings: Settings, json: boolean): Promise<void> {
   }
 }
 
+async function verify(settings: Settings, wanted: string, json: boolean): Promise<void> {
+  const target = await openBackupTarget(settings);
+  try {
+    const id = await resolveBackupId(target, wanted);
+    if (!json) console.log(`restore test of backup ${id} from ${target.description}`);
+    const record = await testRestore(target, id, {
+      ...(settings.DATABASE_URL ? { databaseUrl: settings.DATABASE_URL } : {}),
+    });
+    if (!record.ok) process.exitCode = 1;
+    if (json) {
+      console.log(JSON.stringify(record));
+      return;
+    }
+    console.log(
+      `  ${record.ok ? 'PASSED' : 'FAILED'} in ${seconds(record.durationMs)}: ${record.checksumsVerified} SHA-256 checksums verified`,
+    );
+    for (const [database, tables] of Object.entries(record.rowCounts)) {
+      const rows = Object.values(tables).reduce((sum, n) => sum + n, 0);
+      console.log(`  ${database}: ${Object.keys(tables).length} tables, ${rows} rows`);
+    }
+    for (const problem of record.problems) console.error(`  problem: ${problem}`);
+  } finally {
+    await target.close();
+  }
+}
+
 async function restore(settings: Settings, wanted: string, force: boolean, json: boolean): Promise<void> {
   const dataDir = resolve(settings.MARQUEE_DATA_DIR);
   const target = await openBackupTarget(settings);
@@ -145,6 +175,8 @@ export async function backupCommand(argv: string[]): Promise<void> {
   const settings = loadSettings(process.env);
   if (positionals.length === 0) return backupNow(settings, values.json ?? false);
   if (positionals[0] === 'list' && positionals.length === 1) return list(settings, values.json ?? false);
+  if (positionals[0] === 'verify' && positionals.length <= 2)
+    return verify(settings, positionals[1] ?? 'latest', values.json ?? false);
   throw new ConfigError([`usage:\n${BACKUP_USAGE}`]);
 }
 

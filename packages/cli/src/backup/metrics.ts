@@ -1,10 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Registry } from 'prom-client';
+import type { RestoreTestRecord } from '@marquee/contracts';
 
 /**
  * The backup schedule's metrics. The alert that matters: the newest backup is older than twice the
  * interval (`marquee_backup_newest_age_seconds > 2 * marquee_backup_interval_seconds`); before any
- * backup exists the age is +Inf, so a schedule that never succeeded fires it too.
+ * backup exists the age is +Inf, so a schedule that never succeeded fires it too. The second: the last
+ * restore test failed (`marquee_backup_restore_test_ok == 0`).
  */
 export class BackupMetrics {
   readonly registry = new Registry();
@@ -31,6 +33,28 @@ export class BackupMetrics {
     registers: [this.registry],
   });
 
+  readonly restoreTestOk = new Gauge({
+    name: 'marquee_backup_restore_test_ok',
+    help: 'Whether the last restore test passed (1) or failed (0); absent before the first one',
+    registers: [this.registry],
+  });
+  readonly restoreTestTime = new Gauge({
+    name: 'marquee_backup_restore_test_timestamp_seconds',
+    help: 'When the last restore test finished (Unix time)',
+    registers: [this.registry],
+  });
+  readonly restoreTestDuration = new Gauge({
+    name: 'marquee_backup_restore_test_duration_seconds',
+    help: 'How long the last restore test took (restore into a scratch place and checks)',
+    registers: [this.registry],
+  });
+  readonly restoreTests = new Counter({
+    name: 'marquee_backup_restore_tests_total',
+    help: 'Restore tests run by this process, by outcome',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
   constructor(private readonly clock: () => number = Date.now) {
     const ageSeconds = () => (this.newest ? (this.clock() - this.newest.getTime()) / 1000 : Infinity);
     new Gauge({
@@ -45,6 +69,13 @@ export class BackupMetrics {
 
   noteNewest(startedAt: Date | undefined): void {
     this.newest = startedAt;
+  }
+
+  /** The last restore test's outcome (the newest recorded in the target at start, then each one run). */
+  noteRestoreTest(record: Pick<RestoreTestRecord, 'ok' | 'testedAt' | 'durationMs'>): void {
+    this.restoreTestOk.set(record.ok ? 1 : 0);
+    this.restoreTestTime.set(Date.parse(record.testedAt) / 1000);
+    this.restoreTestDuration.set(record.durationMs / 1000);
   }
 }
 

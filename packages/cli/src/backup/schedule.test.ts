@@ -84,6 +84,11 @@ describe('the backup schedule', () => {
       (await app.inject('/metrics')).body,
     );
     expect(Number(age?.[1])).toBeLessThan(5);
+    // Each scheduled backup was restore-tested, and passed.
+    const body = (await app.inject('/metrics')).body;
+    expect(body).toMatch(/marquee_backup_restore_test_ok\{service="storage"\} 1\n/);
+    expect(body).toMatch(/marquee_backup_restore_tests_total\{[^}]*outcome="passed"[^}]*\} [4-9]/);
+    expect(body).not.toMatch(/outcome="failed"/);
   }, 60_000);
 
   it('is off with BACKUP_INTERVAL=off', async () => {

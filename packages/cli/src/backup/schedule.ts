@@ -2,11 +2,12 @@ import { existsSync } from 'node:fs';
 import type { Logger, Settings } from '@marquee/core';
 import type { BlobStore } from '@marquee/platform';
 import { listBackups, pruneBackups, readManifest } from './catalogue.js';
-import { backupIntervalMs } from './interval.js';
+import { backupIntervalMs } from '@marquee/platform';
 import { backupTime } from './manifest.js';
 import type { BackupMetrics } from './metrics.js';
 import { takeBackup } from './take-backup.js';
-import { openBackupTarget, targetLocation, type BackupTarget } from '@marquee/platform';
+import { testRestore } from './restore-test.js';
+import { newestRestoreTest, openBackupTarget, targetLocation, type BackupTarget } from '@marquee/platform';
 
 /** A fresh install gets its first backup this soon (or after one interval, when that is shorter). */
 const FIRST_BACKUP_MS = 5 * 60_000;
@@ -29,7 +30,8 @@ export interface ScheduleDeps {
 
 /**
  * Automatic backups in monolithic mode: every BACKUP_INTERVAL, timed from the newest backup already
- * in the target (a restart does not postpone one that is due), then pruning to BACKUP_RETENTION.
+ * in the target (a restart does not postpone one that is due), then pruning to BACKUP_RETENTION,
+ * then a restore test of the new backup.
  * A failed backup is logged and counted, and the next one comes one interval later.
  */
 export async function startBackupSchedule(deps: ScheduleDeps): Promise<BackupSchedule | undefined> {
@@ -54,6 +56,8 @@ export async function startBackupSchedule(deps: ScheduleDeps): Promise<BackupSch
     const { stats } = await readManifest(target, newestId);
     metrics.lastSize.set(stats.totalBytes);
     metrics.lastDuration.set(stats.durationMs / 1000);
+    const tested = await newestRestoreTest(target);
+    if (tested) metrics.noteRestoreTest(tested);
   }
 
   const aborter = new AbortController();
@@ -89,7 +93,26 @@ export async function startBackupSchedule(deps: ScheduleDeps): Promise<BackupSch
       },
       'backup taken',
     );
+    await restoreTestOf(target, manifest.id);
     return manifest.id;
+  };
+
+  // The backup just taken is the one a restore would use: it is tested at once, so a failure shows
+  // while the previous, tested backup is still kept (see docs/operations.md, "Restore tests").
+  const restoreTestOf = async (on: BackupTarget, id: string): Promise<void> => {
+    const record = await testRestore(on, id, {
+      ...(settings.DATABASE_URL ? { databaseUrl: settings.DATABASE_URL } : {}),
+    });
+    metrics.noteRestoreTest(record);
+    metrics.restoreTests.inc({ outcome: record.ok ? 'passed' : 'failed' });
+    if (record.ok) {
+      logger.info(
+        { backup: id, ms: record.durationMs, checksums: record.checksumsVerified },
+        'restore test passed',
+      );
+    } else {
+      logger.error({ backup: id, problems: record.problems }, 'restore test FAILED');
+    }
   };
 
   const schedule = (delayMs: number) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backupIntervalMs } from './interval.js';
+import { backupIntervalMs } from '@marquee/platform';
 import { backupTime, newBackupId } from './manifest.js';
 import { defaultTargetDir, targetKeys, targetLocation } from '@marquee/platform';
 

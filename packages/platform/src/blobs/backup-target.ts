@@ -13,6 +13,7 @@ import type { GoodCopies } from './repair.js';
  * - `backups/<id>/started`: written first; a backup without a manifest is unfinished (or in progress).
  * - `backups/<id>/manifest.json`: written last; its presence is what makes a backup exist.
  * - `backups/<id>/databases/<name>`: SQLite snapshots or the PostgreSQL dump.
+ * - `backups/<id>/restore-test.json`: the outcome of the last restore test of that backup, if any.
  * - `content/sha256/<2 hex>/<64 hex>`: blob bytes by content, shared by every backup, so an object
  *   already there is never copied again.
  */
@@ -28,6 +29,7 @@ export const targetKeys = {
   backupsFolder: 'backups/',
   started: (id: string) => `backups/${id}/started`,
   manifest: (id: string) => `backups/${id}/manifest.json`,
+  restoreTest: (id: string) => `backups/${id}/restore-test.json`,
   database: (id: string, file: string) => `backups/${id}/databases/${file}`,
   file: (id: string, name: string) => `backups/${id}/files/${name}`,
   backupFolder: (id: string) => `backups/${id}/`,

@@ -28,3 +28,11 @@ export {
   type BackupTarget,
   type TargetLocation,
 } from './backup-target.js';
+export { backupIntervalMs } from './backup-interval.js';
+export {
+  finishedBackupIds,
+  newestRestoreTest,
+  readBackupStatus,
+  readRestoreTest,
+  writeRestoreTest,
+} from './backup-status.js';

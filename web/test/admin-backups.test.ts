@@ -1,0 +1,66 @@
+import { rmSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runMarquee } from '../../packages/cli/test/helpers.js';
+import { browserSkipReason, launchChromium, newViewer } from './support/chromium.js';
+import { ConsoleWatch } from './support/console.js';
+import { startTestPlatform, type TestPlatform } from './support/platform.js';
+import { signIn } from './support/viewer.js';
+
+const SHOTS = resolve(import.meta.dirname, '../../.artifacts/screenshots');
+const skip = browserSkipReason();
+
+/** Runs a `marquee` command against the platform's data directory (and so its default backup target). */
+async function marquee(platform: TestPlatform, args: string[]): Promise<string> {
+  const m = runMarquee(args, { MARQUEE_DATA_DIR: platform.dataDir, LOG_LEVEL: 'warn' });
+  const code = await m.exited;
+  if (code !== 0) throw new Error(`marquee ${args.join(' ')} exited ${code}:\n${m.output()}`);
+  return m.output();
+}
+
+describe.skipIf(skip)('the admin console’s backup panel in a real browser', () => {
+  let platform: TestPlatform;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    [platform, browser] = await Promise.all([startTestPlatform(), launchChromium()]);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await platform?.stop();
+    if (platform) rmSync(`${platform.dataDir}-backups`, { recursive: true, force: true });
+  });
+
+  it('shows no backup, then the backup `marquee backup` took and the restore test that passed', async () => {
+    const context = await newViewer(browser, platform.url, { width: 1280, height: 800 });
+    const page = await context.newPage();
+    const watch = new ConsoleWatch(page);
+    await signIn(page, platform.admin);
+    await page.goto('/admin/health');
+    const newest = page.getByTestId('backup-newest');
+    const test = page.getByTestId('backup-restore-test');
+    await expect.poll(() => newest.innerText()).toMatch(/Last backup\s+none yet/);
+    expect(await test.innerText()).toMatch(/Restore test\s+none yet/);
+
+    // Taken and verified by the commands (as a cron job would), while the platform runs.
+    await marquee(platform, ['backup']);
+    const verified = await marquee(platform, ['backup', 'verify']);
+    expect(verified).toMatch(/PASSED/);
+
+    await page.reload();
+    await expect
+      .poll(() => newest.innerText())
+      .toMatch(/Last backup\s+\d+ s ago · [\d.]+ (kB|MB) · took [\d.]+ s/);
+    expect(await newest.innerText()).toMatch(/1 kept in .*-backups · every 24\.0 h/);
+    await expect
+      .poll(() => test.innerText())
+      .toMatch(/Restore test\s+passed \d+ s ago · in [\d.]+ s · \d+ checksums verified/);
+    expect(await newest.locator('.dot.ok').count()).toBe(1);
+    expect(await test.locator('.dot.ok').count()).toBe(1);
+    await page.getByRole('heading', { name: 'Backups' }).scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${SHOTS}/admin-backups-1280.png`, fullPage: true });
+    expect(watch.errors).toEqual([]);
+  }, 180_000);
+});
