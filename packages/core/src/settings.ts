@@ -326,6 +326,18 @@ export const settingsSchema = Type.Object({
         'users: the plan every new account starts on; asking for a higher one (at sign-up or later) waits for an admin to approve it',
     },
   ),
+  SMTP_URL: Type.Optional(
+    Type.String({
+      pattern: '^smtps?://',
+      description:
+        'users: the mail server for verification and password-reset mail, smtp://user:pass@host:587 or smtps://…:465 (unset: mail is written to MARQUEE_DATA_DIR/mail and shown in the admin console)',
+    }),
+  ),
+  MAIL_FROM: Type.String({
+    default: 'Marquee <no-reply@marquee.localhost>',
+    minLength: 3,
+    description: 'users: the From of the mail Marquee sends',
+  }),
   METRICS_TOKEN: Type.Optional(
     Type.String({
       minLength: 16,

@@ -10,6 +10,9 @@ export interface UsersConfig {
   argon2: Argon2Params;
   /** The plan new accounts start on; higher ones wait for the operator (OperatorBilling). */
   defaultPlan: Plan;
+  /** Where links in mail lead: MARQUEE_PUBLIC_URL, else the gateway's own address. */
+  publicUrl: string;
+  mail: { smtpUrl?: string; from: string };
 }
 
 export function usersConfig(ctx: Pick<ServiceContext, 'settings' | 'secret'>): UsersConfig {
@@ -18,5 +21,9 @@ export function usersConfig(ctx: Pick<ServiceContext, 'settings' | 'secret'>): U
     firstAdmin: { email: ctx.settings.MARQUEE_ADMIN_EMAIL, password: ctx.settings.MARQUEE_ADMIN_PASSWORD },
     argon2: PRODUCTION_ARGON2,
     defaultPlan: ctx.settings.BILLING_DEFAULT_PLAN,
+    publicUrl: (
+      ctx.settings.MARQUEE_PUBLIC_URL ?? `http://${ctx.settings.MARQUEE_HOST}:${ctx.settings.MARQUEE_PORT}`
+    ).replace(/\/+$/, ''),
+    mail: { smtpUrl: ctx.settings.SMTP_URL, from: ctx.settings.MAIL_FROM },
   });
 }

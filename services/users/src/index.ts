@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import {
   createAccessTokenVerifier,
   createServiceServer,
@@ -21,6 +22,9 @@ import './app/problems.js';
 import { usersConfig } from './config.js';
 import { accountRoutes } from './http/account-routes.js';
 import { authRoutes } from './http/auth-routes.js';
+import { emailRoutes } from './http/email-routes.js';
+import { EmailLinks } from './app/email-links.js';
+import { openMailer } from './mail/mailer.js';
 import { internalRoutes } from './http/internal-routes.js';
 import { libraryRoutes } from './http/library-routes.js';
 import { planChangeRoutes } from './http/plan-change-routes.js';
@@ -36,7 +40,10 @@ export { SESSION_HEADER } from './http/current-session.js';
 export type { UsersTables } from './store/tables.js';
 
 /** What buildUsers takes from the composition root. */
-export type UsersDeps = Pick<ServiceContext, 'settings' | 'logger' | 'secret' | 'bus' | 'openDb' | 'cache'>;
+export type UsersDeps = Pick<
+  ServiceContext,
+  'settings' | 'logger' | 'secret' | 'bus' | 'openDb' | 'cache' | 'dataDir'
+>;
 
 /** Test seams; production leaves them all unset. */
 export interface UsersOptions {
@@ -108,7 +115,23 @@ export async function buildUsers(
     refreshAfterMs: 60_000,
     unknownKidCooldownMs: 1_000,
   });
-  authRoutes(app, ctx);
+  const mailer = openMailer({ ...config.mail, folder: join(deps.dataDir, 'mail') });
+  const emailLinks = new EmailLinks(ctx, {
+    mailer,
+    cache: deps.cache,
+    logger: deps.logger,
+    publicUrl: config.publicUrl,
+  });
+  authRoutes(
+    app,
+    ctx,
+    (accountId) =>
+      // After the answer: a slow or absent mail server never holds up a sign-up.
+      void emailLinks
+        .sendVerification(accountId)
+        .catch((err: unknown) => deps.logger.error({ err }, 'verification mail failed')),
+  );
+  emailRoutes(app, emailLinks, mailer);
   accountRoutes(app, ctx, verifier);
   profileRoutes(app, ctx);
   libraryRoutes(app, ctx);
@@ -130,6 +153,7 @@ export async function buildUsers(
     async stop() {
       await playback?.stop();
       await relay?.stop();
+      mailer.close();
       await db.close();
     },
   };

@@ -44,6 +44,22 @@ export const ROUTES: readonly RouteRule[] = [
   // never stands between a viewer and signing out.
   { pattern: '/api/auth/refresh', methods: ['POST'], upstream: 'users', access: 'public', kind: 'proxy' },
   { pattern: '/api/auth/logout', methods: ['POST'], upstream: 'users', access: 'public', kind: 'proxy' },
+  // Mailed links are followed signed out. Asking for a reset mail and using a reset link are limited
+  // like credential checks (per address; a reset request also per target email).
+  {
+    pattern: '/api/auth/verify-email',
+    methods: ['POST'],
+    upstream: 'users',
+    access: 'public',
+    kind: 'proxy',
+  },
+  {
+    pattern: '/api/auth/password-reset/*',
+    methods: ['POST'],
+    upstream: 'users',
+    access: 'public',
+    kind: 'credentials',
+  },
   { pattern: '/api/auth/*', upstream: 'users', access: 'viewer', kind: 'proxy' },
   // Its currentPassword is a credential check: a stolen access token must not guess the password.
   {
@@ -80,6 +96,7 @@ export const ROUTES: readonly RouteRule[] = [
   { pattern: '/api/admin/edges/*', upstream: 'streaming', access: 'admin', kind: 'proxy' },
   { pattern: '/api/admin/plan-changes/*', upstream: 'users', access: 'admin', kind: 'proxy' },
   { pattern: '/api/admin/users/*', upstream: 'users', access: 'admin', kind: 'proxy' },
+  { pattern: '/api/admin/mail', methods: ['GET'], upstream: 'users', access: 'admin', kind: 'proxy' },
   { pattern: '/api/admin/queue/*', upstream: 'encoder', access: 'admin', kind: 'proxy' },
   {
     pattern: '/api/admin/health',

@@ -9,6 +9,7 @@ import {
   updatePlan,
 } from '../store/accounts-store.js';
 import { findPlanChange } from '../store/plan-changes-store.js';
+import { isEmailVerified } from '../store/email-links-store.js';
 import { isUniqueViolation, toFlag, type UsersTransaction } from '../store/executor.js';
 import { insertProfile } from '../store/profiles-store.js';
 import { revokeAccountSessions } from '../store/sessions-store.js';
@@ -32,6 +33,8 @@ export interface AccountView {
   createdAt: string;
   /** A plan asked for that billing has not granted yet. */
   pendingPlan: Plan | null;
+  /** Whether the current address was confirmed by mail (GET /api/account only). */
+  emailVerified?: boolean;
 }
 
 export interface SignupInput {
@@ -178,6 +181,7 @@ export async function getAccount(ctx: UsersAppContext, accountId: string): Promi
     role: row.role,
     createdAt: row.created_at,
     pendingPlan: pending?.requested_plan ?? null,
+    emailVerified: await isEmailVerified(ctx.db.write, accountId, row.email),
   };
 }
 

@@ -9,7 +9,12 @@ const userAgent = (headers: Record<string, unknown>) =>
   typeof headers['user-agent'] === 'string' ? headers['user-agent'] : undefined;
 
 /** Public auth endpoints; the gateway forwards them unchanged (and rate-limits login and sign-up). */
-export function authRoutes(app: FastifyInstance, ctx: UsersAppContext): void {
+export function authRoutes(
+  app: FastifyInstance,
+  ctx: UsersAppContext,
+  /** Told of each new account (the verification mail); must not throw. */
+  onSignup: (accountId: string) => void = () => {},
+): void {
   app.post<{ Body: SignupBody }>(
     '/api/auth/signup',
     {
@@ -24,6 +29,7 @@ export function authRoutes(app: FastifyInstance, ctx: UsersAppContext): void {
     },
     async (req, reply) => {
       const pair = await signup(ctx, req.body, userAgent(req.headers));
+      onSignup(pair.accountId);
       return reply.status(201).send(pair);
     },
   );

@@ -38,6 +38,9 @@ export const AccountSchema = Type.Object({
   pendingPlan: Type.Union([PlanSchema, Type.Null()], {
     description: 'a plan asked for that billing (by default the operator) has not granted yet',
   }),
+  emailVerified: Type.Optional(
+    Type.Boolean({ description: 'the account confirmed its address through the mailed link' }),
+  ),
 });
 export const PendingPlanSchema = Type.Composite([
   AccountSchema,

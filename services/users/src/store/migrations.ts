@@ -131,4 +131,33 @@ export const usersMigrations: Record<string, Migration> = {
       await db.schema.alterTable('accounts').addColumn('disabled_at', 'text').execute();
     },
   },
+  users_0005_email_links: {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('email_links')
+        .addColumn('token_hash', 'text', (c) => c.primaryKey())
+        .addColumn('account_id', 'text', (c) =>
+          c.notNull().references('accounts.account_id').onDelete('cascade'),
+        )
+        .addColumn('purpose', 'text', (c) => c.notNull())
+        .addColumn('email', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addColumn('used_at', 'text')
+        .execute();
+      await db.schema
+        .createIndex('email_links_by_account')
+        .on('email_links')
+        .columns(['account_id', 'purpose'])
+        .execute();
+      await db.schema
+        .createTable('verified_emails')
+        .addColumn('account_id', 'text', (c) =>
+          c.primaryKey().references('accounts.account_id').onDelete('cascade'),
+        )
+        .addColumn('email', 'text', (c) => c.notNull())
+        .addColumn('verified_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
 };

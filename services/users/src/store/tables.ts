@@ -17,6 +17,27 @@ export interface UsersTables {
   signing_keys: SigningKeysTable;
   bootstrap: BootstrapTable;
   plan_changes: PlanChangesTable;
+  email_links: EmailLinksTable;
+  verified_emails: VerifiedEmailsTable;
+}
+
+/** Single-use links sent by mail (verify the address, reset the password); only their hash is kept. */
+export interface EmailLinksTable {
+  token_hash: string;
+  account_id: string;
+  purpose: 'verify_email' | 'reset_password';
+  /** The address the link was sent to: a verification counts only while the account still has it. */
+  email: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+/** The address an account proved it receives mail at, and when. */
+export interface VerifiedEmailsTable {
+  account_id: string;
+  email: string;
+  verified_at: string;
 }
 
 export interface AccountsTable {
