@@ -14,7 +14,7 @@ import { encodeAsset, DEFAULT_ENCODER_SETTINGS, type EncoderSettings } from '../
 import { MediaRejectedError } from '../app/errors.js';
 import type { EncodedAsset } from '../app/finish-outputs.js';
 import type { MediaTools } from '../media/media-tools.js';
-import { keepLease } from './lease-keeper.js';
+import { keepDeliveryLeased } from './delivery-lease.js';
 import {
   assetPrefix,
   clearAsset,
@@ -88,7 +88,11 @@ export function encodeUploadedHandler(deps: EncodeJobDeps): EventHandler<'media.
     }
 
     running.add(assetId);
-    const lease = keepLease(delivery, { everyMs: deps.extendLeaseEveryMs, signal: deps.signal, logger: log });
+    const lease = keepDeliveryLeased(delivery, {
+      everyMs: deps.extendLeaseEveryMs,
+      signal: deps.signal,
+      logger: log,
+    });
     const jobDir = join(deps.scratchDir, createHash('sha256').update(assetId).digest('hex').slice(0, 32));
     let progress: Promise<unknown> = Promise.resolve();
     try {
@@ -127,12 +131,7 @@ export function encodeUploadedHandler(deps: EncodeJobDeps): EventHandler<'media.
         },
         deps.settings ?? DEFAULT_ENCODER_SETTINGS,
       );
-      const summary = encodedEvent(
-        assetId,
-        titleId,
-        asset,
-        contentKey && deps.contentKeys?.wrap(contentKey),
-      );
+      const summary = encodedEvent(assetId, titleId, asset, contentKey && deps.contentKeys?.wrap(contentKey));
       contentKey?.fill(0);
       // Another delivery owns the asset's prefix once the lease is lost: leave it alone.
       lease.signal.throwIfAborted();

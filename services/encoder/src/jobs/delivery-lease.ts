@@ -16,10 +16,10 @@ export interface LeaseKeeper {
  * next one may succeed, and if none does the lease runs out and the next attempt reports the loss.
  *
  * @example
- *   const lease = keepLease(delivery, { everyMs: 15_000, signal: workerStopping, logger });
+ *   const lease = keepDeliveryLeased(delivery, { everyMs: 15_000, signal: workerStopping, logger });
  *   try { await encode({ signal: lease.signal }); } finally { lease.stop(); }
  */
-export function keepLease(
+export function keepDeliveryLeased(
   delivery: Pick<DeliveredEvent, 'extendLease'>,
   options: { everyMs: number; signal: AbortSignal; logger: Logger },
 ): LeaseKeeper {

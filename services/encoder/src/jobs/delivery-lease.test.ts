@@ -1,7 +1,7 @@
 import { createLogger } from '@marquee/core';
 import { EventLeaseLostError } from '@marquee/platform';
 import { describe, expect, it } from 'vitest';
-import { keepLease } from './lease-keeper.js';
+import { keepDeliveryLeased } from './delivery-lease.js';
 
 const logger = createLogger({ level: 'silent' });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -17,10 +17,10 @@ function delivery(answer: (call: number) => Promise<void>) {
   };
 }
 
-describe('keepLease', () => {
+describe('keepDeliveryLeased', () => {
   it('extends every interval until stopped', async () => {
     const d = delivery(async () => undefined);
-    const lease = keepLease(d, { everyMs: 20, signal: new AbortController().signal, logger });
+    const lease = keepDeliveryLeased(d, { everyMs: 20, signal: new AbortController().signal, logger });
     await sleep(110);
     lease.stop();
     const calls = d.calls;
@@ -35,7 +35,7 @@ describe('keepLease', () => {
     const d = delivery(async (call) => {
       if (call === 2) throw lost;
     });
-    const lease = keepLease(d, { everyMs: 20, signal: new AbortController().signal, logger });
+    const lease = keepDeliveryLeased(d, { everyMs: 20, signal: new AbortController().signal, logger });
     await sleep(100);
     expect(lease.signal.aborted).toBe(true);
     expect(lease.signal.reason).toBe(lost);
@@ -47,7 +47,7 @@ describe('keepLease', () => {
     const d = delivery(async (call) => {
       if (call === 1) throw new Error('bus unreachable');
     });
-    const lease = keepLease(d, { everyMs: 20, signal: new AbortController().signal, logger });
+    const lease = keepDeliveryLeased(d, { everyMs: 20, signal: new AbortController().signal, logger });
     await sleep(100);
     expect(lease.signal.aborted).toBe(false);
     expect(d.calls).toBeGreaterThanOrEqual(3);
@@ -57,7 +57,7 @@ describe('keepLease', () => {
   it('stops extending once the worker aborts the job', async () => {
     const worker = new AbortController();
     const d = delivery(async () => undefined);
-    const lease = keepLease(d, { everyMs: 20, signal: worker.signal, logger });
+    const lease = keepDeliveryLeased(d, { everyMs: 20, signal: worker.signal, logger });
     await sleep(50);
     worker.abort();
     const calls = d.calls;
