@@ -12,7 +12,7 @@ import { ProfileOwnership, type ProfileLookup, type ProfileRecord } from './app/
 import { CredentialBackoff } from './app/credential-backoff.js';
 import { KnownDevices } from './app/known-devices.js';
 import { RateLimiter } from './app/rate-limit.js';
-import { VerifiedTokens } from './app/verified-tokens.js';
+import { VerifiedAccessTokens } from './app/verified-access-tokens.js';
 import { gatewayConfig, type GatewayDeps, type GatewayOptions } from './config.js';
 import { apiRoutes, tooMany } from './http/api-routes.js';
 import { EdgeTrust } from './http/edge-trust.js';
@@ -64,7 +64,7 @@ export async function buildGateway(deps: GatewayDeps, options: GatewayOptions = 
       return keys;
     },
   });
-  const verifier = new VerifiedTokens((token) => jwtVerifier.verify(token));
+  const verifier = new VerifiedAccessTokens((token) => jwtVerifier.verify(token));
   const edgeTrust = new EdgeTrust(deps.logger, options.edgeCa);
   const gatewaySelfReady = async () =>
     keysLoaded ||

@@ -1,6 +1,6 @@
 import { ARTWORK_SESSION, type MediaTokenPayload } from '@marquee/core';
 import type { MediaRequest } from './media-path.js';
-import type { EdgeTokenCheck } from './verified-tokens.js';
+import type { EdgeTokenCheck } from './verified-media-tokens.js';
 
 /** Every refusal is a 403 problem with one of these stable codes. */
 export const MEDIA_REFUSALS = {
