@@ -138,6 +138,24 @@ describe.each(backends)('content keys on %s', (backend) => {
     expectRefused(await viaEdge(sessionId, encrypted.assetId));
   });
 
+  it('says in the playback answer whether the segments are encrypted', async () => {
+    for (const [titleId, encryption] of [
+      [encrypted.titleId, 'AES-128'],
+      [clear.titleId, null],
+    ] as const) {
+      const res = await h.as(viewer)({
+        method: 'POST',
+        url: '/api/playback',
+        payload: { profileId: 'p-v', titleId },
+      });
+      expect(res.json<{ encryption: string | null }>().encryption).toBe(encryption);
+      await h.as(viewer)({
+        method: 'DELETE',
+        url: `/api/playback/${res.json<{ sessionId: string }>().sessionId}`,
+      });
+    }
+  });
+
   it('says an asset encoded without encryption is not encrypted (it plays without a key)', async () => {
     const sessionId = await start(viewer, 'p-v', clear.titleId);
     const res = await viaEdge(sessionId, clear.assetId);

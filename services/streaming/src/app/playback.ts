@@ -11,6 +11,7 @@ import {
   recordPosition,
   type SessionRow,
 } from '../store/sessions-store.js';
+import { findContentKey } from '../store/content-keys-store.js';
 import type { StreamingTables } from '../store/tables.js';
 import type { EdgeDirectory } from './edge-directory.js';
 import { steeringManifest, type SteeringManifest } from './edge-ranking.js';
@@ -40,6 +41,11 @@ export interface PlaybackStart {
   expiresAt: string;
   maxHeight: number;
   heartbeatIntervalSeconds: number;
+  /**
+   * How the segments are encrypted ('AES-128': the playlists name a key the session may fetch), or
+   * null for an asset encoded without encryption (before it existed, or with it turned off).
+   */
+  encryption: 'AES-128' | null;
 }
 
 const leaseKey = (accountId: string) => `streaming:streams:${accountId}`;
@@ -119,9 +125,10 @@ export class Playback {
       );
     }
     try {
-      const [resumeAt, ranked] = await Promise.all([
+      const [resumeAt, ranked, contentKey] = await Promise.all([
         this.resumePoint(identity, input.profileId, title.title_id),
         edges.ranked(asset!.asset_id),
+        findContentKey(db.read, asset!.asset_id),
       ]);
       const now = this.now();
       const expiresAt = now + mediaTokenLifetimeMs(asset!.duration_seconds);
@@ -167,6 +174,7 @@ export class Playback {
         expiresAt: row.expires_at,
         maxHeight: decision.maxHeight,
         heartbeatIntervalSeconds: HEARTBEAT_INTERVAL_S,
+        encryption: contentKey?.method ?? null,
       };
     } catch (err) {
       await cache.leases.release(leaseKey(identity.accountId), sessionId).catch(() => undefined);

@@ -177,6 +177,10 @@ export const PlaybackStartSchema = Type.Object({
   expiresAt: Instant,
   maxHeight: Type.Integer(),
   heartbeatIntervalSeconds: Type.Integer(),
+  encryption: Type.Union([Type.Literal('AES-128'), Type.Null()], {
+    description:
+      'AES-128: segments are encrypted and the playlists name the key, given to this session only; null: an asset encoded without encryption',
+  }),
 });
 
 export const HeartbeatBody = Type.Object(
