@@ -1,8 +1,9 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { Fragment, useEffect, useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client';
 import { MATURITY_RATINGS, type Maturity } from '@marquee/contracts/maturity';
 import { useLoad } from '../app/use-api';
 import { adminApi, type AdminTitle } from './api';
+import { TitleEditor } from './TitleEditor';
 import { UploadButton } from './UploadButton';
 
 function AssetState({ title }: { title: AdminTitle }) {
@@ -43,6 +44,7 @@ export function TitlesPanel() {
     return () => window.clearInterval(timer);
   }, [titles.data, titles.reload]);
 
+  const [editing, setEditing] = useState<string | null>(null);
   const all = titles.data ?? [];
   const series = all.filter((t) => t.type === 'series');
   return (
@@ -65,36 +67,61 @@ export function TitlesPanel() {
               <th scope="col">Rating</th>
               <th scope="col">Asset</th>
               <th scope="col">Source</th>
+              <th scope="col">Manage</th>
             </tr>
           </thead>
           <tbody>
             {!titles.loading && all.length === 0 && (
               <tr>
-                <td colSpan={5} className="empty">
+                <td colSpan={6} className="empty">
                   No titles yet. Create one above, then upload its source video.
                 </td>
               </tr>
             )}
             {all.map((t) => (
-              <tr key={t.titleId} data-title={t.name}>
-                <td>
-                  {t.type === 'episode' ? `↳ S${t.season}E${t.number} ` : ''}
-                  {t.name}
-                </td>
-                <td className="hide-narrow">{t.type}</td>
-                <td>{t.maturity ?? ''}</td>
-                <td>{t.type === 'series' ? '—' : <AssetState title={t} />}</td>
-                <td>
-                  {t.type === 'series' ? null : (
-                    <UploadButton
-                      titleId={t.titleId}
-                      titleName={t.name}
-                      hasSource={Boolean(t.asset)}
-                      onDone={titles.reload}
-                    />
-                  )}
-                </td>
-              </tr>
+              <Fragment key={t.titleId}>
+                <tr data-title={t.name}>
+                  <td>
+                    {t.type === 'episode' ? `↳ S${t.season}E${t.number} ` : ''}
+                    {t.name}
+                    {t.published === false &&
+                      t.type !== 'episode' &&
+                      (t.asset?.state === 'ready' || t.type === 'series') && (
+                        <small data-hidden> (hidden from viewers)</small>
+                      )}
+                  </td>
+                  <td className="hide-narrow">{t.type}</td>
+                  <td>{t.maturity ?? ''}</td>
+                  <td>{t.type === 'series' ? '—' : <AssetState title={t} />}</td>
+                  <td>
+                    {t.type === 'series' ? null : (
+                      <UploadButton
+                        titleId={t.titleId}
+                        titleName={t.name}
+                        hasSource={Boolean(t.asset)}
+                        onDone={titles.reload}
+                      />
+                    )}
+                  </td>
+                  <td>
+                    <button
+                      className="secondary small"
+                      aria-expanded={editing === t.titleId}
+                      aria-label={`Edit ${t.name}`}
+                      onClick={() => setEditing(editing === t.titleId ? null : t.titleId)}
+                    >
+                      Edit
+                    </button>
+                  </td>
+                </tr>
+                {editing === t.titleId && (
+                  <tr className="editor-row">
+                    <td colSpan={6}>
+                      <TitleEditor title={t} onChanged={titles.reload} onClose={() => setEditing(null)} />
+                    </td>
+                  </tr>
+                )}
+              </Fragment>
             ))}
           </tbody>
         </table>
@@ -135,8 +162,13 @@ function CreateTitle({ series, onCreated }: { series: AdminTitle[]; onCreated: (
             .filter(Boolean),
         });
       }
+      // A clean form for the next one; an episode moves on to the next number of the same season.
       setName('');
       setSynopsis('');
+      setGenres('');
+      setYear(new Date().getFullYear());
+      setMaturity('PG');
+      if (kind === 'episode') setNumber(number + 1);
       setMessage(`Created “${name}”. Upload its source in the table below.`);
       onCreated();
     } catch (err) {

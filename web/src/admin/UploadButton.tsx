@@ -22,10 +22,13 @@ export function UploadButton({
   const [progress, setProgress] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [resumed, setResumed] = useState(false);
+  // A subtitle file joins the title's video (re-packaged, not re-encoded, when it is ready already).
+  const [subtitle, setSubtitle] = useState(false);
 
   const start = async (file: File) => {
     setError(null);
     setProgress(0);
+    setSubtitle(/\.(srt|vtt)$/i.test(file.name));
     const upload = new tus.Upload(file, {
       endpoint: '/api/admin/uploads',
       chunkSize: 8 * 1024 * 1024,
@@ -90,7 +93,11 @@ export function UploadButton({
         >
           <span style={{ width: `${progress * 100}%` }} />
           <em>
-            {progress >= 1 ? 'Uploaded' : `${(progress * 100).toFixed(0)}%`}
+            {progress >= 1
+              ? subtitle
+                ? 'Subtitles uploaded: added in a moment'
+                : 'Uploaded'
+              : `${(progress * 100).toFixed(0)}%`}
             {resumed && progress < 1 ? ' (resumed)' : ''}
           </em>
         </span>

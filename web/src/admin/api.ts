@@ -1,4 +1,4 @@
-import { api } from '../api/client';
+import { accessToken, api, ApiError } from '../api/client';
 import type { Maturity } from '@marquee/contracts/maturity';
 
 export interface AdminAsset {
@@ -15,6 +15,9 @@ export interface AdminTitle {
   titleId: string;
   type: 'movie' | 'series' | 'episode';
   name: string;
+  synopsis?: string;
+  /** Visible to viewers; false once the operator unpublished it (or before anything was ready). */
+  published?: boolean;
   year?: number;
   maturity?: Maturity;
   genres?: string[];
@@ -95,7 +98,61 @@ async function titlesWithEpisodes(signal?: AbortSignal): Promise<AdminTitle[]> {
   return withEpisodes.flat();
 }
 
+/** PATCH /api/admin/titles/:titleId: any of these; `published` hides or shows the title. */
+export interface TitleChanges {
+  name?: string;
+  synopsis?: string;
+  year?: number;
+  maturity?: Maturity;
+  genres?: string[];
+  published?: boolean;
+}
+
+/** As GET /api/admin/users lists an account. */
+export interface AdminAccount {
+  accountId: string;
+  email: string;
+  role: 'viewer' | 'admin';
+  plan: 'basic' | 'standard' | 'premium';
+  disabled: boolean;
+  createdAt: string;
+}
+
+/** The poster goes as the image itself (the API takes JPEG, PNG or WebP up to 1 MiB). */
+async function uploadPoster(titleId: string, file: File): Promise<void> {
+  const token = await accessToken();
+  const res = await fetch(`/api/admin/titles/${encodeURIComponent(titleId)}/poster`, {
+    method: 'PUT',
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), 'content-type': file.type },
+    body: file,
+  });
+  if (res.ok) return;
+  const body = (await res.json().catch(() => ({}))) as { code?: string; detail?: string };
+  const message =
+    res.status === 413
+      ? 'The image is larger than 1 MiB'
+      : res.status === 415
+        ? 'Use a JPEG, PNG or WebP image'
+        : (body.detail ?? 'The poster could not be uploaded');
+  throw new ApiError(res.status, body.code ?? 'unknown', message, body);
+}
+
 export const adminApi = {
+  update: (titleId: string, changes: TitleChanges) =>
+    api<void>(`/api/admin/titles/${encodeURIComponent(titleId)}`, { method: 'PATCH', body: changes }),
+  remove: (titleId: string) =>
+    api<void>(`/api/admin/titles/${encodeURIComponent(titleId)}`, { method: 'DELETE' }),
+  uploadPoster,
+  accounts: async (q: string, signal?: AbortSignal) =>
+    list<AdminAccount>(
+      await api(`/api/admin/users?limit=200${q ? `&q=${encodeURIComponent(q)}` : ''}`, { signal }),
+      'items',
+    ),
+  changeAccount: (accountId: string, changes: Partial<Pick<AdminAccount, 'role' | 'plan' | 'disabled'>>) =>
+    api<AdminAccount>(`/api/admin/users/${encodeURIComponent(accountId)}`, {
+      method: 'PATCH',
+      body: changes,
+    }),
   titles: titlesWithEpisodes,
   create: (body: {
     type: 'movie' | 'series';
