@@ -17,6 +17,7 @@ import { blobKeyOfUpload, finalizeUpload } from './app/finalize-upload.js';
 import { registerBackupStatusRoute } from './http/backup-status.js';
 import { registerOriginRoutes } from './http/origin.js';
 import { registerUploadRoutes } from './http/uploads.js';
+import { deleteMediaOfDeletedTitles } from './jobs/delete-titles.js';
 import { ExclusiveFinish, type FinishPause } from './jobs/exclusive-finish.js';
 import { ExclusiveJob, jobMetrics, replicaName } from './jobs/exclusive-job.js';
 import { runLifecycle } from './jobs/lifecycle.js';
@@ -179,6 +180,7 @@ export async function buildStorage(
       : {}),
   };
   let settle: Subscription | undefined;
+  let deletions: Subscription | undefined;
 
   return {
     name: 'storage',
@@ -186,6 +188,7 @@ export async function buildStorage(
     jobs,
     async start() {
       settle = await settleAssetsOnEncoderVerdict(ctx.bus, uploads);
+      deletions = await deleteMediaOfDeletedTitles({ bus: ctx.bus, blobs: ctx.blobs, uploads, logger });
       await reconcile();
       jobs.lifecycle.start();
       jobs.scrub?.start();
@@ -193,6 +196,7 @@ export async function buildStorage(
     async stop() {
       await Promise.all([jobs.lifecycle.stop(), jobs.scrub?.stop()]);
       await settle?.stop();
+      await deletions?.stop();
       await relay.stop();
       await streaming.close();
       await db.close();

@@ -4,6 +4,7 @@ import { Header } from '../components/Header';
 import { BackupPanel } from './BackupPanel';
 import { EdgesPanel, HealthPanel } from './StatusPanels';
 import { TitlesPanel } from './TitlesPanel';
+import { UsersPanel } from './UsersPanel';
 
 export function AdminPage() {
   const { account } = useSession();
@@ -18,7 +19,14 @@ export function AdminPage() {
       </>
     );
   }
-  const tab = path === '/admin/edges' ? 'edges' : path === '/admin/health' ? 'health' : 'titles';
+  const tab =
+    path === '/admin/edges'
+      ? 'edges'
+      : path === '/admin/health'
+        ? 'health'
+        : path === '/admin/users'
+          ? 'users'
+          : 'titles';
   return (
     <>
       <Header />
@@ -26,6 +34,9 @@ export function AdminPage() {
         <nav className="tabs" aria-label="Admin">
           <Link href="/admin" aria-current={tab === 'titles' ? 'page' : undefined}>
             Titles &amp; uploads
+          </Link>
+          <Link href="/admin/users" aria-current={tab === 'users' ? 'page' : undefined}>
+            Users
           </Link>
           <Link href="/admin/edges" aria-current={tab === 'edges' ? 'page' : undefined}>
             Edges
@@ -35,6 +46,7 @@ export function AdminPage() {
           </Link>
         </nav>
         {tab === 'titles' && <TitlesPanel />}
+        {tab === 'users' && <UsersPanel />}
         {tab === 'edges' && <EdgesPanel />}
         {tab === 'health' && <HealthPanel />}
         {tab === 'health' && <BackupPanel />}
