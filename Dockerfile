@@ -22,11 +22,12 @@ COPY . .
 RUN npm ci --omit=dev && npm cache clean --force
 
 # 3. Runtime: Debian's ffmpeg 5.1 (libx264, AAC; what the encoder is tested with) and tini, so ffmpeg
-#    children are reaped and signals reach node. Runs as the image's unprivileged `node` user (uid 1000);
-#    the code is owned by root and read-only to it.
+#    children are reaped and signals reach node; postgresql-client's pg_dump/pg_restore for
+#    `marquee backup` (deploy/kubernetes/backup.yaml; the same major version as the server, or newer).
+#    Runs as the image's unprivileged `node` user (uid 1000); the code is owned by root and read-only to it.
 FROM ${NODE_IMAGE}
 RUN apt-get update \
-  && apt-get install -y --no-install-recommends ffmpeg tini \
+  && apt-get install -y --no-install-recommends ffmpeg tini postgresql-client \
   && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production \
     MARQUEE_HOST=0.0.0.0 \

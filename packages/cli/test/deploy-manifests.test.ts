@@ -189,6 +189,26 @@ describe('deploy/kubernetes', () => {
     }
   });
 
+  it('backs up daily with a CronJob that takes a backup, then restore-tests it, as often as BACKUP_INTERVAL says', () => {
+    const [cron] = ofKind('CronJob');
+    expect(cron?.metadata.name).toBe('marquee-backup');
+    const spec = cron!.spec as { schedule: string; concurrencyPolicy: string };
+    expect(spec.concurrencyPolicy).toBe('Forbid');
+    // Daily (minute and hour fixed, every day): the interval the storage service judges age by.
+    expect(spec.schedule).toMatch(/^\d+ \d+ \* \* \*$/);
+    expect(config.data?.BACKUP_INTERVAL).toBe('24h');
+    expect(config.data?.BACKUP_TARGET).toMatch(/^s3:\/\//);
+    const pod = cron!.spec!.jobTemplate!.spec.template.spec;
+    expect(pod.initContainers?.map((c) => c.args)).toEqual([['backup']]);
+    expect(pod.containers.map((c) => c.args)).toEqual([['backup', 'verify', 'latest']]);
+    for (const c of [...pod.initContainers!, ...pod.containers]) {
+      expect(c.envFrom?.map((e) => e.configMapRef?.name ?? e.secretRef?.name)).toEqual([
+        'marquee-config',
+        'marquee-secrets',
+      ]);
+    }
+  });
+
   it('routes the public hosts to the gateway and the edges', () => {
     const [ingress] = ofKind('Ingress');
     const backendOf = (url: string) =>

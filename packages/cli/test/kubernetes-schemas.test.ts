@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as core from 'kubernetes-models/v1';
 import * as apps from 'kubernetes-models/apps/v1';
 import * as autoscaling from 'kubernetes-models/autoscaling/v2';
+import * as batch from 'kubernetes-models/batch/v1';
 import * as networking from 'kubernetes-models/networking.k8s.io/v1';
 import * as policy from 'kubernetes-models/policy/v1';
 import * as keda from '@kubernetes-models/keda/keda.sh/v1alpha1';
@@ -24,6 +25,7 @@ const MODELS: Record<string, Record<string, unknown>> = {
   v1: core,
   'apps/v1': apps,
   'autoscaling/v2': autoscaling,
+  'batch/v1': batch,
   'networking.k8s.io/v1': networking,
   'policy/v1': policy,
   'keda.sh/v1alpha1': keda,
@@ -47,7 +49,9 @@ export function renderKustomization(): Manifest[] {
       if (kustomization.namespace && !CLUSTER_SCOPED.has(copy.kind)) {
         (copy.metadata as { namespace?: string }).namespace = kustomization.namespace;
       }
-      for (const container of copy.spec?.template?.spec.containers ?? []) {
+      // A CronJob's pod template is one level down, in its jobTemplate.
+      const pod = copy.spec?.template ?? copy.spec?.jobTemplate?.spec.template;
+      for (const container of [...(pod?.spec.initContainers ?? []), ...(pod?.spec.containers ?? [])]) {
         const image = images.get(container.image);
         if (image)
           container.image = `${image.newName ?? image.name}${image.newTag ? `:${image.newTag}` : ''}`;

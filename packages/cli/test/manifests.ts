@@ -32,6 +32,7 @@ export interface PodTemplate {
   metadata: { labels: Record<string, string> };
   spec: {
     containers: Container[];
+    initContainers?: Container[];
     volumes?: { name: string }[];
     securityContext?: { runAsNonRoot?: boolean; runAsUser?: number };
     terminationGracePeriodSeconds?: number;
@@ -44,6 +45,8 @@ export interface Manifest {
   spec?: Record<string, unknown> & {
     selector?: { matchLabels?: Record<string, string> } & Record<string, string>;
     template?: PodTemplate;
+    /** A CronJob's Job template. */
+    jobTemplate?: { spec: { template: PodTemplate } };
     serviceName?: string;
     volumeClaimTemplates?: { metadata: { name: string } }[];
     clusterIP?: string;
