@@ -173,4 +173,21 @@ describe.each(['embedded', 'redis'] as const)('instant logout on the %s cache', 
     expect(disabled.statusCode).toBe(200);
     await expectEnded(viewer.accessToken);
   });
+
+  it.runIf(() => available)(
+    'a password-reset request answers alike and never makes the browser a known device',
+    async () => {
+      const viewer = await signup();
+      const known = await post('/api/auth/password-reset/request', { email: viewer.email });
+      const unknown = await post('/api/auth/password-reset/request', {
+        email: `${uniqueName('nobody')}@example.com`,
+      });
+      expect(known.statusCode).toBe(202);
+      expect([known.statusCode, known.body]).toEqual([unknown.statusCode, unknown.body]);
+      expect(known.headers['set-cookie']).toBeUndefined();
+      // A successful password check does (the login backoff's known-device allowance).
+      const loggedIn = await post('/api/auth/login', { email: viewer.email, password: PASSWORD });
+      expect(String(loggedIn.headers['set-cookie'])).toContain('=');
+    },
+  );
 });

@@ -13,7 +13,7 @@ import type { KnownDevices } from '../app/known-devices.js';
 import type { ProfileOwnership, ProfileRecord } from '../app/profile-ownership.js';
 import { emailKey, type RateDecision, type RateLimiter } from '../app/rate-limit.js';
 import { matchRoute, normalisePath, type RouteRule } from '../app/routing.js';
-import type { VerifiedTokens } from '../app/verified-tokens.js';
+import type { VerifiedAccessTokens } from '../app/verified-access-tokens.js';
 import type { GatewayConfig } from '../config.js';
 import { checkDeclaredLength, jsonField, limitStream, readBounded } from './bodies.js';
 import { forward } from './forward.js';
@@ -29,7 +29,7 @@ const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 export interface ApiDeps {
   config: GatewayConfig;
   upstreams: Upstreams;
-  verifier: Pick<VerifiedTokens, 'verify'>;
+  verifier: Pick<VerifiedAccessTokens, 'verify'>;
   /** Sessions ended since their tokens were issued (logout, password change…): refused at once. */
   revocations: Pick<SessionRevocations, 'assertLive'>;
   rateLimiter: RateLimiter;
@@ -179,6 +179,7 @@ const deviceSubjects = new WeakMap<FastifyRequest, string>();
  * Whose failures a credential check counts against. Login: the target account's email (normalised as
  * users does), or that email on this known device; password change: the caller's account. Sign-up
  * checks no credential, so only its address limit applies; it makes the browser a known device.
+ * Password reset (request and use) counts per address only.
  */
 function credentialSubject(
   req: FastifyRequest,
@@ -188,6 +189,9 @@ function credentialSubject(
   devices: KnownDevices,
 ): { backoff?: string; device?: string } {
   if (caller) return { backoff: `account:${caller.accountId}` };
+  // Password reset checks no password: only its address limit applies (users caps mails per account),
+  // and its answer, the same for every email, must never make a browser a known device of one.
+  if (path.startsWith('/api/auth/password-reset')) return {};
   const email = Buffer.isBuffer(body) ? jsonField(body, 'email') : undefined;
   if (email === undefined) return {};
   const account = `email:${emailKey(email)}`;
@@ -205,7 +209,7 @@ function isUploadInProgress(method: string, rule: RouteRule): boolean {
 async function authenticate(
   req: FastifyRequest,
   rule: RouteRule,
-  verifier: Pick<VerifiedTokens, 'verify'>,
+  verifier: Pick<VerifiedAccessTokens, 'verify'>,
 ): Promise<AccessClaims | undefined> {
   if (rule.access === 'public') return undefined;
   const header = req.headers.authorization;
