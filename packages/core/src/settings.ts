@@ -123,6 +123,10 @@ export const settingsSchema = Type.Object({
     default: 7,
     description: 'backups kept in BACKUP_TARGET; older ones and blobs only they hold are removed',
   }),
+  BACKUP_RESTORE_TEST: Bool(
+    true,
+    'restore-test each scheduled backup (as marquee backup verify does): needs scratch space the size of a backup in TMPDIR',
+  ),
   BACKUP_TARGET: Type.Optional(
     Type.String({
       minLength: 1,

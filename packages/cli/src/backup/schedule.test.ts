@@ -6,7 +6,7 @@ import Fastify from 'fastify';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadSettings } from '@marquee/core';
-import { openBlobStore } from '@marquee/platform';
+import { openBlobStore, readRestoreTest } from '@marquee/platform';
 import { listBackups, readManifest } from './catalogue.js';
 import { appendToMetricsEndpoint, BackupMetrics } from './metrics.js';
 import { startBackupSchedule } from './schedule.js';
@@ -90,6 +90,35 @@ describe('the backup schedule', () => {
     expect(body).toMatch(/marquee_backup_restore_tests_total\{[^}]*outcome="passed"[^}]*\} [4-9]/);
     expect(body).not.toMatch(/outcome="failed"/);
   }, 60_000);
+
+  it('takes backups without restore tests with BACKUP_RESTORE_TEST=false', async () => {
+    const root = await tempDir();
+    const dataDir = join(root, 'data');
+    const blobs = await openBlobStore({ root: join(dataDir, 'blobs') });
+    await blobs.put('assets/a1/seg_1.m4s', 'bytes');
+    const settings = loadSettings({
+      MARQUEE_DATA_DIR: dataDir,
+      BACKUP_INTERVAL: '1h',
+      BACKUP_RESTORE_TEST: 'false',
+    });
+    const metrics = new BackupMetrics();
+    const schedule = await startBackupSchedule({
+      settings,
+      dataDir,
+      blobs,
+      logger: pino({ level: 'silent' }),
+      metrics,
+    });
+    cleanup.push(() => schedule!.stop());
+    const id = await schedule!.runNow();
+    const target = await openBackupTarget(settings);
+    cleanup.push(() => target.close());
+    expect((await listBackups(target)).finished).toEqual([id]);
+    expect(await readRestoreTest(target, id)).toBeUndefined();
+    expect(await metrics.registry.getSingleMetricAsString('marquee_backup_restore_tests_total')).not.toMatch(
+      /outcome=/,
+    );
+  });
 
   it('is off with BACKUP_INTERVAL=off', async () => {
     const dataDir = await tempDir();

@@ -31,7 +31,7 @@ export interface ScheduleDeps {
 /**
  * Automatic backups in monolithic mode: every BACKUP_INTERVAL, timed from the newest backup already
  * in the target (a restart does not postpone one that is due), then pruning to BACKUP_RETENTION,
- * then a restore test of the new backup.
+ * then (unless BACKUP_RESTORE_TEST=false) a restore test of the new backup.
  * A failed backup is logged and counted, and the next one comes one interval later.
  */
 export async function startBackupSchedule(deps: ScheduleDeps): Promise<BackupSchedule | undefined> {
@@ -93,7 +93,7 @@ export async function startBackupSchedule(deps: ScheduleDeps): Promise<BackupSch
       },
       'backup taken',
     );
-    await restoreTestOf(target, manifest.id);
+    if (settings.BACKUP_RESTORE_TEST) await restoreTestOf(target, manifest.id);
     return manifest.id;
   };
 
