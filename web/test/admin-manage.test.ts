@@ -232,6 +232,21 @@ describe.skipIf(skip)('managing titles and users in the admin console', () => {
     expect(back.status).toBe(200);
     const me = await call('GET', '/api/account', undefined, back.body.accessToken as string);
     expect(me.body).toMatchObject({ plan: 'premium' });
+
+    // The other two pages, as the guide shows them.
+    await page.getByRole('link', { name: 'Edges' }).click();
+    await page.locator('.admin table').first().waitFor();
+    await shoot(page, 'admin-edges');
+    await page.getByRole('link', { name: /Health/ }).click();
+    await page.locator('.queue-counts').waitFor();
+    // Each panel loads on its own: wait for the services table and the backup status to be there.
+    await expect.poll(() => page.locator('.admin').innerText(), { timeout: 15_000 }).toMatch(/streaming/);
+    await expect
+      .poll(async () => (await page.locator('.admin').innerText()).split('Backups')[1]?.trim().length ?? 0, {
+        timeout: 15_000,
+      })
+      .toBeGreaterThan(0);
+    await shoot(page, 'admin-health');
     expect(watch.errors).toEqual([]);
   }, 120_000);
 });
