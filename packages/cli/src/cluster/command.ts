@@ -5,7 +5,7 @@ import { ConfigError } from '@marquee/core';
 import { startLocalCluster, type LocalCluster } from './cluster.js';
 
 export const CLUSTER_USAGE = `  marquee cluster [--replicas 2] [--edges N] [--engines machine|private] [--port 0] [--restart-delay-ms 1000]
-                  [--logs DIR] [--json]
+                  [--loader bundle|tsx] [--logs DIR] [--json]
                                   microservices mode on this machine: N replicas of every service on PostgreSQL,
                                   Redis, NATS and s3rver behind one ingress address (a test and development rig)`;
 
@@ -28,9 +28,14 @@ export function parseClusterArgs(argv: string[]) {
       port: { type: 'string' },
       'restart-delay-ms': { type: 'string' },
       logs: { type: 'string' },
+      loader: { type: 'string', default: 'bundle' },
       json: { type: 'boolean', default: false },
     },
   });
+  const loader: 'bundle' | 'tsx' = values.loader === 'tsx' ? 'tsx' : 'bundle';
+  if (values.loader !== loader) {
+    throw new ConfigError([`--loader: bundle or tsx (got "${values.loader}")`]);
+  }
   const raw = values.engines ?? 'machine';
   const engines: 'machine' | 'private' | undefined = raw === 'machine' || raw === 'private' ? raw : undefined;
   if (!engines) {
@@ -43,6 +48,7 @@ export function parseClusterArgs(argv: string[]) {
     port: integer(values.port, 'port', 0),
     restartDelayMs: integer(values['restart-delay-ms'], 'restart-delay-ms', 1_000),
     logDir: resolve(values.logs ?? 'data/cluster-logs'),
+    loader,
     json: values.json ?? false,
   };
 }

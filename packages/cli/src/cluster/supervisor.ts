@@ -58,6 +58,8 @@ export class Supervisor {
       restartDelayMs: number;
       logDir?: string;
       events?: ReplicaEvents;
+      /** The script each replica runs (`node <entry> start --target=…`): MARQUEE_BIN or a bundle. */
+      entry?: string;
     },
   ) {
     process.on('exit', this.onExit);
@@ -161,7 +163,8 @@ export class Supervisor {
   }
 
   private spawn(r: Running): void {
-    const child = spawn(process.execPath, [MARQUEE_BIN, 'start', `--target=${r.plan.service}`], {
+    const entry = this.options.entry ?? MARQUEE_BIN;
+    const child = spawn(process.execPath, [entry, 'start', `--target=${r.plan.service}`], {
       env: r.env,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
