@@ -17,6 +17,7 @@ import { startTestPlatform } from '../../web/test/support/platform.js';
 import { chooseProfile, signIn } from '../../web/test/support/viewer.js';
 import { writeSection } from '../events/report.js';
 import { INSTRUMENT, medianSteps, percentile, readPlayTiming, type PlayTiming } from './play-timing.js';
+import { contentKeyOf } from './content-key.js';
 import { startReferenceServer } from './reference.js';
 
 const PLAYS = Number(process.env.STARTUP_PLAYS ?? 20);
@@ -85,7 +86,7 @@ async function main() {
     const assetId = await catalog.assetOf(titleId);
 
     const blobs = await openBlobStore({ root: resolve(platform.dataDir, 'blobs') });
-    const reference = await startReferenceServer(blobs, assetId);
+    const reference = await startReferenceServer(blobs, assetId, await contentKeyOf(platform.url, titleId));
     await blobs.close();
     const [marquee, plain] = await alternate(
       await marqueeViewer(browser, platform.url, titleId),

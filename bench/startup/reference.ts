@@ -37,6 +37,8 @@ const PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>reference<
 export async function startReferenceServer(
   blobs: BlobStore,
   assetId: string,
+  /** An encrypted asset's key: served where its playlists say (`content.key` beside the master). */
+  contentKey?: Buffer,
 ): Promise<{ url: string; close(): Promise<void> }> {
   const files = new Map<string, Buffer>();
   const prefix = `assets/${assetId}/`;
@@ -47,6 +49,7 @@ export async function startReferenceServer(
     files.set(`/media/${info.key.slice(prefix.length)}`, Buffer.concat(chunks));
   }
   if (!files.has('/media/master.m3u8')) throw new Error(`no master.m3u8 under ${prefix}`);
+  if (contentKey) files.set('/media/content.key', contentKey);
   const require = createRequire(import.meta.url);
   files.set('/hls.min.js', await readFile(require.resolve('hls.js/dist/hls.min.js')));
 
