@@ -95,9 +95,11 @@ export async function startInProcess(install: Install): Promise<Running> {
   const settings = loadSettings({ ...install.env, MARQUEE_PORT: String(port) });
   const platform = await startPlatform(settings, pino({ level: 'warn' }), [...SERVICE_NAMES]);
   const gateway = `http://127.0.0.1:${port}`;
+  // 90 s as the web tests' platform allows: on a machine shared with other suites (load 40+), seven
+  // services' start-up and migrations took longer than 30 s.
   await waitFor(
     async () => ((await fetch(`${gateway}/readyz`)).status === 200 ? true : undefined),
-    30_000,
+    90_000,
     'readyz',
   );
   return { platform, gateway, close: () => platform.close() };
