@@ -43,7 +43,7 @@ describe.each(backends)('editing titles (issue 22 item 11) on %s', (backend) => 
 
   it('edits metadata (search and genres follow), admins only, with problem+json for bad input', async () => {
     const { titleId } = await readyTitle(h, { name: 'Zanzibar Nights', genres: ['drama'] });
-    const patch = (who: typeof admin | typeof viewer, payload: unknown) =>
+    const patch = (who: typeof admin | typeof viewer, payload: Record<string, unknown>) =>
       h.as(who)({ method: 'PATCH', url: `/api/admin/titles/${titleId}`, payload });
     expect((await patch(viewer, { name: 'Hijacked' })).statusCode).toBe(403);
     const bad = await patch(admin, { maturity: 'X' });

@@ -26,7 +26,7 @@ describe.each(await storeBackends())(
     });
     afterAll(() => users?.close());
 
-    const patch = (token: string, accountId: string, payload: unknown) =>
+    const patch = (token: string, accountId: string, payload: Record<string, unknown>) =>
       users.call({ method: 'PATCH', url: `/api/admin/users/${accountId}`, token, payload });
     const login = (email: string) =>
       users.call({ method: 'POST', url: '/api/auth/login', payload: { email, password: GOOD_PASSWORD } });
