@@ -6,19 +6,31 @@ import { ProfilesPage } from '../pages/ProfilesPage';
 import { SearchPage } from '../pages/SearchPage';
 import { TitlePage } from '../pages/TitlePage';
 import { AdminPage, PlayerPage } from './lazy-pages';
+import {
+  AccountPage,
+  ForgotPasswordPage,
+  ResetPasswordPage,
+  SIGNED_OUT_PAGES,
+  VerifyEmailPage,
+} from '../pages/account/lazy';
 import { match, navigate, useLocation } from './router';
 import { SessionProvider, useSession } from './session';
 
 function Routes() {
   const { path } = useLocation();
   const { tokens, profile } = useSession();
-  const publicPage = path === '/login' || path === '/signup';
+  const publicPage = path === '/login' || path === '/signup' || SIGNED_OUT_PAGES.includes(path);
 
   // Guards: signed-out viewers go to sign-in; signed-in viewers pick a profile first.
   const redirect =
     !tokens && !publicPage
       ? '/login'
-      : tokens && !profile && !publicPage && path !== '/profiles' && !path.startsWith('/admin')
+      : tokens &&
+          !profile &&
+          !publicPage &&
+          path !== '/profiles' &&
+          path !== '/account' &&
+          !path.startsWith('/admin')
         ? '/profiles'
         : null;
   useEffect(() => {
@@ -28,6 +40,10 @@ function Routes() {
 
   if (path === '/login') return <AuthPage mode="signin" />;
   if (path === '/signup') return <AuthPage mode="signup" />;
+  if (path === '/forgot-password') return <ForgotPasswordPage />;
+  if (path === '/reset-password') return <ResetPasswordPage />;
+  if (path === '/verify-email') return <VerifyEmailPage />;
+  if (path === '/account') return <AccountPage />;
   if (path === '/profiles') return <ProfilesPage />;
   if (path === '/' || path === '/browse') return <HomePage />;
   if (path === '/search') return <SearchPage />;

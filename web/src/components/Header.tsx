@@ -70,6 +70,11 @@ export function Header() {
                 </Link>
               </li>
               <li role="none">
+                <Link role="menuitem" href="/account">
+                  Account
+                </Link>
+              </li>
+              <li role="none">
                 <button
                   role="menuitem"
                   onClick={() => {

@@ -1,0 +1,159 @@
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { ApiError } from '../../api/client';
+import { useTabTitle } from './tab-title';
+import { Link, useLocation } from '../../app/router';
+import { useSession } from '../../app/session';
+import { accountApi } from './account-api';
+
+const message = (err: unknown) =>
+  err instanceof ApiError ? err.message : 'Could not reach Marquee. Check your connection and try again.';
+
+/** "Forgot password?": asks for a reset mail. The answer is the same whether the address is known. */
+export function ForgotPasswordPage() {
+  useTabTitle('Reset your password');
+  const [email, setEmail] = useState('');
+  const [note, setNote] = useState<{ ok: boolean; text: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    try {
+      await accountApi.requestReset(email);
+      setNote({
+        ok: true,
+        text: 'If an account uses this address, a mail with a link to choose a new password is on its way. The link works for one hour.',
+      });
+    } catch (err) {
+      setNote({ ok: false, text: message(err) });
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <main className="auth">
+      <form className="auth-card" onSubmit={(e) => void submit(e)} aria-labelledby="forgot-title">
+        <h1 id="forgot-title">Reset your password</h1>
+        <p className="hint">Enter your account’s email address; we will mail you a link.</p>
+        <label>
+          Email
+          <input
+            type="email"
+            autoComplete="email"
+            required
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+          />
+        </label>
+        {note && (
+          <p role={note.ok ? 'status' : 'alert'} className={note.ok ? 'notice' : 'error'}>
+            {note.text}
+          </p>
+        )}
+        <button className="primary" type="submit" disabled={busy}>
+          {busy ? 'Please wait…' : 'Send the link'}
+        </button>
+        <p className="switch">
+          Remembered it? <Link href="/login">Sign in</Link>
+        </p>
+      </form>
+    </main>
+  );
+}
+
+/** Where the reset mail's link leads: choose a new password with the link's token. */
+export function ResetPasswordPage() {
+  useTabTitle('Choose a new password');
+  const { query } = useLocation();
+  const token = query.get('token') ?? '';
+  const [password, setPassword] = useState('');
+  const [done, setDone] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await accountApi.resetPassword(token, password);
+      setDone(true);
+    } catch (err) {
+      setError(message(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  if (done)
+    return (
+      <main className="auth">
+        <div className="auth-card">
+          <h1>Password changed</h1>
+          <p role="status">Every device that was signed in is signed out. Sign in with your new password.</p>
+          <Link className="primary button" href="/login">
+            Sign in
+          </Link>
+        </div>
+      </main>
+    );
+  return (
+    <main className="auth">
+      <form className="auth-card" onSubmit={(e) => void submit(e)} aria-labelledby="reset-title">
+        <h1 id="reset-title">Choose a new password</h1>
+        <label>
+          New password
+          <input
+            type="password"
+            autoComplete="new-password"
+            required
+            minLength={12}
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
+        </label>
+        <p className="hint">At least 12 characters. A passphrase works well.</p>
+        {error && (
+          <p className="error" role="alert">
+            {error} {error.includes('link') && <Link href="/forgot-password">Ask for a new link</Link>}
+          </p>
+        )}
+        <button className="primary" type="submit" disabled={busy || !token}>
+          {busy ? 'Please wait…' : 'Set the new password'}
+        </button>
+      </form>
+    </main>
+  );
+}
+
+/** Where the verification mail's link leads: confirms the address as soon as it opens. */
+export function VerifyEmailPage() {
+  useTabTitle('Confirm your email');
+  const { query } = useLocation();
+  const session = useSession();
+  const token = query.get('token') ?? '';
+  const [state, setState] = useState<{ ok: boolean; text: string } | null>(null);
+  const sent = useRef(false);
+  useEffect(() => {
+    // Once: the link is single-use, and React may run effects twice in development.
+    if (sent.current) return;
+    sent.current = true;
+    accountApi.verifyEmail(token).then(
+      () => setState({ ok: true, text: 'Your email address is confirmed. Thank you.' }),
+      (err: unknown) => setState({ ok: false, text: message(err) }),
+    );
+  }, [token]);
+  return (
+    <main className="auth">
+      <div className="auth-card">
+        <h1>Confirm your email</h1>
+        {!state && <p className="loading">Checking the link…</p>}
+        {state && (
+          <p role={state.ok ? 'status' : 'alert'} className={state.ok ? 'notice' : 'error'}>
+            {state.text}
+          </p>
+        )}
+        <Link className="primary button" href={session.tokens ? '/' : '/login'}>
+          {session.tokens ? 'Go to Marquee' : 'Sign in'}
+        </Link>
+      </div>
+    </main>
+  );
+}

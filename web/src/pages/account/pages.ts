@@ -1,0 +1,4 @@
+import './account.css';
+
+export { AccountPage } from './AccountPage';
+export { ForgotPasswordPage, ResetPasswordPage, VerifyEmailPage } from './EmailLinkPages';
