@@ -138,6 +138,20 @@ describe.each(backends)('content keys on %s', (backend) => {
     expectRefused(await viaEdge(sessionId, encrypted.assetId));
   });
 
+  it('refuses the key once the operator unpublishes the title', async () => {
+    const withdrawn = await encryptedTitle('Withdrawn', 'PG');
+    const sessionId = await start(viewer, 'p-v', withdrawn.titleId);
+    expect((await viaEdge(sessionId, withdrawn.assetId)).statusCode).toBe(200);
+    const res = await h.as(admin)({
+      method: 'PATCH',
+      url: `/api/admin/titles/${withdrawn.titleId}`,
+      payload: { published: false },
+    });
+    expect(res.statusCode).toBe(204);
+    expectRefused(await viaEdge(sessionId, withdrawn.assetId));
+    await h.as(viewer)({ method: 'DELETE', url: `/api/playback/${sessionId}` });
+  });
+
   it('says in the playback answer whether the segments are encrypted', async () => {
     for (const [titleId, encryption] of [
       [encrypted.titleId, 'AES-128'],

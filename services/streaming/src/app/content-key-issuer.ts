@@ -22,7 +22,7 @@ export interface ContentKeyRequest {
  * expiry, asset, session not revoked); players that sign in may ask `GET /api/playback/:id/key`. Both
  * end in the same checks, each against the primary (a session stopped a moment ago must not get a key
  * from a lagging replica): the session exists and is the caller's, plays this asset, is not stopped or
- * expired, and its profile may still watch the title's rating (a profile made a kids profile after
+ * expired, its title is still published, and its profile may still watch the title's rating (a profile made a kids profile after
  * the start is refused, within the users client's profile cache of 10 s). Every refusal is a 403
  * `playback.key_refused`; an asset without a key (encoded before encryption, or with it turned off)
  * is a 404 that says so. Each key given out is logged (session, account, asset, master key id).
@@ -58,7 +58,9 @@ export class ContentKeyIssuer {
         throw err;
       }),
     ]);
-    if (!title || !maturityAllows(profile.maxMaturity, title.maturity)) {
+    // An unpublished title is not playable: its sessions lose the key with it.
+    if (!title || title.withdrawn_at !== null) throw refuse('This title is no longer available');
+    if (!maturityAllows(profile.maxMaturity, title.maturity)) {
       throw refuse(`This profile may no longer watch this title`);
     }
     if (!wrapped) {
