@@ -20,10 +20,11 @@ export {
   CacheContentionError,
   CacheUnavailableError,
   NotACounterError,
-  keepLease,
+  takeReplicaLease,
   type CacheKind,
   type CacheOptions,
-  type HeldLease,
+  type ReplicaLease,
+  type ReplicaLeaseOptions,
 } from './cache/index.js';
 export { openTestCache, severableCache } from './testing/cache.js';
 export { startMemcached, memcachedInstalled, type RunningMemcached } from './testing/memcached.js';

@@ -1,18 +1,18 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createLogger } from '@marquee/core';
 import { severableCache } from '../testing/cache.js';
-import { keepLease } from './keep-lease.js';
+import { renewHeldLease } from './keep-lease.js';
 import { openCache } from './index.js';
 
 const logger = createLogger({ level: 'silent' });
 const lease = { key: 'job', holder: 'replica-a', ttlMs: 150 };
 
-describe('keepLease', () => {
+describe('renewHeldLease', () => {
   it('keeps a lease held past its TTL by renewing it', async () => {
     const cache = await openCache();
     expect(await cache.leases.acquire(lease.key, lease.holder, 1, lease.ttlMs)).toBe(true);
     const onLost = vi.fn();
-    const stop = keepLease(cache.leases, lease, onLost, logger);
+    const stop = renewHeldLease(cache.leases, lease, onLost, logger);
     await new Promise((r) => setTimeout(r, lease.ttlMs * 4));
     expect(await cache.leases.holders(lease.key)).toEqual([lease.holder]);
     expect(onLost).not.toHaveBeenCalled();
@@ -24,7 +24,7 @@ describe('keepLease', () => {
     const cache = await openCache();
     await cache.leases.acquire(lease.key, lease.holder, 1, lease.ttlMs);
     const onLost = vi.fn();
-    const stop = keepLease(cache.leases, lease, onLost, logger);
+    const stop = renewHeldLease(cache.leases, lease, onLost, logger);
     await cache.leases.release(lease.key, lease.holder);
     await cache.leases.acquire(lease.key, 'replica-b', 1, 60_000);
     await vi.waitFor(() => expect(onLost).toHaveBeenCalledWith('it lapsed before it was renewed'));
@@ -38,7 +38,7 @@ describe('keepLease', () => {
     const { cache, sever } = severableCache(shared);
     await cache.leases.acquire(lease.key, lease.holder, 1, lease.ttlMs);
     const onLost = vi.fn();
-    const stop = keepLease(cache.leases, lease, onLost, logger);
+    const stop = renewHeldLease(cache.leases, lease, onLost, logger);
     sever();
     await vi.waitFor(() => expect(onLost).toHaveBeenCalledWith('the cache could not be reached to renew it'));
     expect(onLost).toHaveBeenCalledTimes(1);

@@ -15,7 +15,7 @@ export interface HeldLease {
  * can have been computed from; `confirmedAt` is that instant for the acquire). Transient renewal
  * failures inside the TTL are logged and retried. Returns the function that stops renewing.
  */
-export function keepLease(
+export function renewHeldLease(
   leases: Leases,
   lease: HeldLease,
   onLost: (why: string) => void,

@@ -1,15 +1,15 @@
 import type { Logger } from '@marquee/core';
-import { keepLease, type Leases } from '@marquee/platform';
+import { takeReplicaLease, type Leases, type ReplicaLease } from '@marquee/platform';
 
 /**
  * Which replica trains: the holder of one cache lease (one holder allowed). Every replica that does
- * not hold it tries to take it every third of its TTL; the holder keeps it (platform's keepLease:
- * renewed at the same pace) and stops considering itself the trainer once keepLease says it may be
- * someone else's. A replica that dies stops renewing, and another takes over within about 4/3 of the TTL.
+ * not hold it tries to take it every third of its TTL; the holder keeps it (platform's
+ * takeReplicaLease renews it at the same pace) and stops considering itself the trainer once the lease
+ * may be someone else's. A replica that dies stops renewing, and another takes over within about 4/3 of the TTL.
  */
 export class TrainerLease {
   private held = false;
-  private stopKeeping: (() => void) | undefined;
+  private lease: ReplicaLease | undefined;
   private timer: NodeJS.Timeout | undefined;
   private attempt: Promise<void> | undefined;
 
@@ -40,13 +40,10 @@ export class TrainerLease {
     clearInterval(this.timer);
     await this.attempt;
     if (!this.held) return;
-    this.stopKeeping?.();
+    const lease = this.lease;
+    this.lease = undefined;
     this.set(false);
-    await this.options.leases
-      .release(this.options.key, this.options.replica)
-      .catch((err: unknown) =>
-        this.options.logger.warn({ err }, 'could not release the trainer lease; it lapses'),
-      );
+    await lease?.release();
   }
 
   tick(): Promise<void> {
@@ -55,20 +52,31 @@ export class TrainerLease {
   }
 
   private async once(): Promise<void> {
-    if (this.held) return; // keepLease renews it
+    if (this.held) return; // the lease renews itself
     const { leases, key, replica, ttlMs, logger } = this.options;
-    const sentAt = Date.now();
+    let lease: ReplicaLease | undefined;
     try {
-      if (!(await leases.acquire(key, replica, 1, ttlMs))) return;
+      lease = await takeReplicaLease(leases, { key, holder: replica, ttlMs, logger });
     } catch (err) {
       logger.warn({ err, lease: key }, 'could not reach the cache for the trainer lease; retrying');
       return;
     }
-    const lost = (why: string) => {
-      logger.warn({ lease: key, why }, 'lost the trainer lease: no longer the trainer');
-      this.set(false);
-    };
-    this.stopKeeping = keepLease(leases, { key, holder: replica, ttlMs }, lost, logger, sentAt);
+    if (!lease) return;
+    const held = lease;
+    held.lost.addEventListener(
+      'abort',
+      () => {
+        if (this.lease !== held) return;
+        logger.warn(
+          { lease: key, why: String(held.lost.reason) },
+          'lost the trainer lease: no longer the trainer',
+        );
+        this.lease = undefined;
+        this.set(false);
+      },
+      { once: true },
+    );
+    this.lease = held;
     this.set(true);
   }
 

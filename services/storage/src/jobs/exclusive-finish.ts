@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@marquee/core';
-import type { Cache } from '@marquee/platform';
+import { takeReplicaLease, type Cache, type ReplicaLease } from '@marquee/platform';
 import type { StagingGuard } from '../app/finalize-upload.js';
 import type { UploadRow, UploadStore } from '../store/uploads.js';
-import { renewWhileRunning } from './lease-renewal.js';
 
 /**
  * Who holds an upload: the request that sent the last byte, the crash-recovery pass (startup, lifecycle),
@@ -82,23 +81,17 @@ export class ExclusiveFinish {
     const key = `storage:uploads:${uploadId}:finishing`;
     await pause?.({ uploadId, by: 'expiry', step: 'start' });
     const holder = `${this.#o.replica}/${randomBytes(4).toString('hex')}`;
-    let acquired: boolean;
+    let lease: ReplicaLease | undefined;
     try {
-      acquired = await cache.leases.acquire(key, holder, 1, leaseTtlMs);
+      lease = await takeReplicaLease(cache.leases, { key, holder, ttlMs: leaseTtlMs, logger: this.#logger });
     } catch (err) {
       this.#logger.warn({ err, uploadId }, 'expiry skips the upload: the cache is unreachable');
       return 'skipped';
     }
-    if (!acquired) {
+    if (!lease) {
       this.#logger.info({ uploadId }, 'expiry skips an upload another finisher holds');
       return 'skipped';
     }
-    const stopRenewing = renewWhileRunning(
-      cache.leases,
-      { key, holder, ttlMs: leaseTtlMs },
-      new AbortController(),
-      this.#logger,
-    );
     try {
       await pause?.({ uploadId, by: 'expiry', step: 'leased' });
       // From the primary: the listing the policy decided on may predate a finish that stored it since.
@@ -109,12 +102,7 @@ export class ExclusiveFinish {
       }
       return (await abandon(row)) ? 'abandoned' : 'settled';
     } finally {
-      stopRenewing();
-      await cache.leases
-        .release(key, holder)
-        .catch((err: unknown) =>
-          this.#logger.warn({ err, uploadId }, 'could not release the upload lease; it lapses by itself'),
-        );
+      await lease.release();
     }
   }
 
@@ -127,9 +115,14 @@ export class ExclusiveFinish {
       // Per attempt, not per replica: a holder acquiring again only renews, and one replica's request and
       // recovery pass must exclude each other too.
       const holder = `${this.#o.replica}/${randomBytes(4).toString('hex')}`;
-      let acquired: boolean;
+      let lease: ReplicaLease | undefined;
       try {
-        acquired = await cache.leases.acquire(key, holder, 1, leaseTtlMs);
+        lease = await takeReplicaLease(cache.leases, {
+          key,
+          holder,
+          ttlMs: leaseTtlMs,
+          logger: this.#logger,
+        });
       } catch (err) {
         if (by === 'recovery') {
           this.#logger.warn({ err, uploadId }, 'recovery skips the upload: the cache is unreachable');
@@ -140,7 +133,7 @@ export class ExclusiveFinish {
         this.#logger.warn({ err, uploadId }, 'finishing without the upload lease: the cache is unreachable');
         return this.#finishHolding(uploadId, by, { key, holder: undefined });
       }
-      if (acquired) return this.#finishHolding(uploadId, by, { key, holder });
+      if (lease) return this.#finishHolding(uploadId, by, { key, holder, lease });
       if (by === 'recovery') {
         this.#logger.info({ uploadId }, 'recovery skips an upload another finisher holds');
         return 'skipped';
@@ -161,14 +154,10 @@ export class ExclusiveFinish {
   async #finishHolding(
     uploadId: string,
     by: Exclude<Finisher, 'expiry'>,
-    lease: { key: string; holder: string | undefined },
+    held: { key: string; holder: string | undefined; lease?: ReplicaLease },
   ): Promise<FinishOutcome> {
     const { cache, leaseTtlMs, uploads, pause } = this.#o;
-    const { key, holder } = lease;
-    const controller = new AbortController();
-    const stopRenewing = holder
-      ? renewWhileRunning(cache.leases, { key, holder, ttlMs: leaseTtlMs }, controller, this.#logger)
-      : () => undefined;
+    const { key, holder, lease } = held;
     try {
       await pause?.({ uploadId, by, step: 'leased' });
       // From the primary: a lagging replica would show an upload just stored as still receiving.
@@ -180,7 +169,8 @@ export class ExclusiveFinish {
         // Asked right before the staging is removed: only a finisher that still holds the lease may.
         mayRemoveStaging: async () =>
           holder !== undefined &&
-          !controller.signal.aborted &&
+          lease !== undefined &&
+          !lease.lost.aborted &&
           (await cache.leases.renew(key, holder, leaseTtlMs).catch(() => false)),
       };
       try {
@@ -192,13 +182,7 @@ export class ExclusiveFinish {
         throw err;
       }
     } finally {
-      stopRenewing();
-      if (holder)
-        await cache.leases
-          .release(key, holder)
-          .catch((err: unknown) =>
-            this.#logger.warn({ err, uploadId }, 'could not release the upload lease; it lapses by itself'),
-          );
+      await lease?.release();
     }
   }
 }

@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from '@marquee/core';
-import type { Cache } from '@marquee/platform';
+import { takeReplicaLease, type Cache, type ReplicaLease } from '@marquee/platform';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { nextAttempt, tickAt, type JobOutcome } from '../app/job-schedule.js';
-import { renewWhileRunning } from './lease-renewal.js';
 
 /**
  * A name for this replica in job leases, logs and metrics: the host name (the pod name in Kubernetes),
@@ -149,8 +148,15 @@ export class ExclusiveJob {
   async #attemptAlone(tick: number): Promise<JobOutcome> {
     const { cache, leaseTtlMs } = this.#options;
     if (this.#stopped) return 'aborted';
+    let lease: ReplicaLease | undefined;
     try {
-      if (!(await cache.leases.acquire(this.#leaseKey, this.replica, 1, leaseTtlMs))) {
+      lease = await takeReplicaLease(cache.leases, {
+        key: this.#leaseKey,
+        holder: this.replica,
+        ttlMs: leaseTtlMs,
+        logger: this.#logger,
+      });
+      if (!lease) {
         this.#logger.debug(
           { tick, holders: await cache.leases.holders(this.#leaseKey) },
           'job held elsewhere',
@@ -168,29 +174,30 @@ export class ExclusiveJob {
         return 'already-ran';
       }
       if (this.#stopped) return 'aborted';
-      return await this.#runHoldingLease(tick);
+      return await this.#runHoldingLease(tick, lease);
     } catch (err) {
       this.#logger.error({ err, tick }, 'job not run: the cache that records its runs is unreachable');
       return 'cache-unavailable';
     } finally {
-      await cache.leases
-        .release(this.#leaseKey, this.replica)
-        .catch((err: unknown) =>
-          this.#logger.warn({ err }, 'could not release the job lease; it lapses by itself'),
-        );
+      await lease.release();
     }
   }
 
-  async #runHoldingLease(tick: number): Promise<JobOutcome> {
+  async #runHoldingLease(tick: number, lease: ReplicaLease): Promise<JobOutcome> {
     const { cache, intervalMs, leaseTtlMs, metrics } = this.#options;
     const controller = new AbortController();
     this.#running = controller;
-    const stopRenewing = renewWhileRunning(
-      cache.leases,
-      { key: this.#leaseKey, holder: this.replica, ttlMs: leaseTtlMs },
-      controller,
-      this.#logger,
-    );
+    // Stop before another replica's copy of the run starts.
+    const onLost = () => {
+      if (controller.signal.aborted) return;
+      this.#logger.warn(
+        { why: String(lease.lost.reason) },
+        'lost the lease: stopping so another replica can take over',
+      );
+      controller.abort(lease.lost.reason);
+    };
+    if (lease.lost.aborted) onLost();
+    else lease.lost.addEventListener('abort', onLost, { once: true });
     const labels = { job: this.name, replica: this.replica };
     metrics.running.set(labels, 1);
     const startedAt = Date.now();
@@ -203,7 +210,7 @@ export class ExclusiveJob {
       outcome = controller.signal.aborted ? 'aborted' : 'failed';
       if (outcome === 'failed') this.#logger.error({ err, tick }, 'scheduled job failed');
     } finally {
-      stopRenewing();
+      lease.lost.removeEventListener('abort', onLost);
       metrics.running.set(labels, 0);
       this.#running = undefined;
     }
