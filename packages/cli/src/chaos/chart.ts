@@ -68,7 +68,7 @@ export function renderChart(input: {
   }
   const path = smooth.map((v, i) => `${i === 0 ? 'M' : 'L'}${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
   parts.push(`<path d="${path}" fill="none" stroke="#1f77b4" stroke-width="2"/>`);
-  for (const [i, mark] of input.marks.entries()) {
+  for (const [i, mark] of groupMarks(input.marks).entries()) {
     const mx = x(mark.t);
     parts.push(
       `<line x1="${mx}" x2="${mx}" y1="${PAD.top}" y2="${H - PAD.bottom}" stroke="#555" stroke-dasharray="3,3"/>`,
@@ -80,4 +80,21 @@ export function renderChart(input: {
     '</svg>',
   );
   return parts.join('\n');
+}
+
+/**
+ * Marks at the same second become one ("kill -9 gateway-2, users-1, …"): a kill-random round's seven
+ * kills, drawn one over the other, were unreadable.
+ */
+export function groupMarks(marks: readonly ChartMark[]): ChartMark[] {
+  const bySecond = new Map<number, string[]>();
+  for (const m of marks) bySecond.set(m.t, [...(bySecond.get(m.t) ?? []), m.label]);
+  return [...bySecond].map(([t, labels]) => {
+    const verb = /^(\S+(?: -9)?) /.exec(labels[0]!)?.[1];
+    const sameVerb = verb !== undefined && labels.every((l) => l.startsWith(`${verb} `));
+    const label = sameVerb
+      ? `${verb} ${labels.map((l) => l.slice(verb.length + 1)).join(', ')}`
+      : labels.join('; ');
+    return { t, label };
+  });
 }
