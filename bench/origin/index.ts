@@ -25,7 +25,10 @@ import { sampleDiskUsage } from './disk-usage.js';
 import { startNginxCache } from './nginx-cache.js';
 import { startBenchOrigin } from './origin.js';
 import { replay } from './replay.js';
-import { makeTrace } from './trace.js';
+import { simulateEdge } from './simulate.js';
+import { makeTrace, type Trace } from './trace.js';
+import { TinyLfuAdmission } from '../../services/edge/src/cache/admission.js';
+import { ViewingPopularity } from '../../services/edge/src/cache/viewing-popularity.js';
 
 const env = (name: string, fallback: number) => Number(process.env[`ORIGIN_BENCH_${name}`] ?? fallback);
 const TITLES = env('TITLES', 400);
@@ -35,6 +38,14 @@ const TIER = env('TIER', 0.15);
 const SEED = env('SEED', 1);
 const SECONDS = env('SECONDS', 8);
 const ROUNDS = env('ROUNDS', 3);
+/** The edge's disk policies to replay, in order (each is a fresh edge; the last one is measured by wrk). */
+const POLICIES = (process.env.ORIGIN_BENCH_POLICIES ?? 'lru,tinylfu,popularity').split(',') as DiskPolicy[];
+type DiskPolicy = 'lru' | 'tinylfu' | 'popularity';
+const POLICY_NAMES: Record<DiskPolicy, string> = {
+  lru: 'Marquee edge, LRU disk tier',
+  tinylfu: 'Marquee edge, TinyLFU admission',
+  popularity: 'Marquee edge, viewing-popularity replacement (default)',
+};
 const IN_FLIGHT = 8;
 const HOT_OBJECTS = 32;
 
@@ -71,36 +82,43 @@ async function main(): Promise<void> {
   const nginx = await startNginxCache({ dir, port: nginxPort, origin: origin.url, maxBytes: diskBytes });
   const nginxCacheDir = join(dir, 'nginx-cache', 'cache');
   const edges = await Promise.all(
-    [false, true].map(async (admission) => {
-      const edgeId = admission ? 'bench-tinylfu' : 'bench-lru';
+    POLICIES.map(async (diskPolicy) => {
+      const edgeId = `bench-${diskPolicy}`;
       const module = await buildEdge(ctx, {
         standalone: true,
         identity: { edgeId, url: 'http://127.0.0.1:1' },
         diskBytes,
         ramBytes,
-        diskAdmission: admission,
+        diskPolicy,
       });
       await module.app.listen({ port: 0, host: '127.0.0.1' });
       await module.start();
-      return { module, url: `http://127.0.0.1:${(module.app.server.address() as AddressInfo).port}` };
+      return {
+        policy: diskPolicy,
+        module,
+        url: `http://127.0.0.1:${(module.app.server.address() as AddressInfo).port}`,
+      };
     }),
   );
   const keys = createMediaKeyring({ secret: ctx.secret });
+  // Each view is a playback session with its own token, as each viewer's player has.
   const tokens = new Map<string, string>();
-  const edgePath = (key: string) => {
+  const edgePath = (key: string, view: number | string) => {
     const [, asset, path] = /^assets\/([^/]+)\/(.+)$/.exec(key)!;
-    let token = tokens.get(asset!);
+    const session = `view-${view}`;
+    let token = tokens.get(`${asset}/${session}`);
     if (!token) {
       token = keys.sign({
         asset: asset!,
-        session: 'bench',
+        session,
         maxHeight: 2160,
         exp: Math.floor(Date.now() / 1000) + 7200,
       });
-      tokens.set(asset!, token);
+      tokens.set(`${asset}/${session}`, token);
     }
     return `/t/${token}/a/${asset}/${path}`;
   };
+  const edgePaths = trace.requests.map((key, i) => edgePath(key, trace.viewOf[i]!));
   try {
     // 1. Replay the trace against each cache; the origin counts the segment bytes each one fetched.
     const offload: {
@@ -159,20 +177,15 @@ async function main(): Promise<void> {
       }
     }
     const edgeDir = (id: string) => join(ctx.dataDir, `edge-${id}`);
-    await measure(
-      '(b) Marquee edge, LRU disk tier',
-      edges[0]!.url,
-      trace.requests.map(edgePath),
-      'edge',
-      edgeDir('bench-lru'),
-    );
-    await measure(
-      '(c) Marquee edge, TinyLFU admission',
-      edges[1]!.url,
-      trace.requests.map(edgePath),
-      'edge',
-      edgeDir('bench-tinylfu'),
-    );
+    for (const [i, edge] of edges.entries()) {
+      await measure(
+        `(${String.fromCharCode(98 + i)}) ${POLICY_NAMES[edge.policy]}`,
+        edge.url,
+        edgePaths,
+        'edge',
+        edgeDir(`bench-${edge.policy}`),
+      );
+    }
     const belady = beladyByteHitRatio(trace.requests, trace.sizes, diskBytes);
     load.push(loadavg()[0]!);
 
@@ -183,15 +196,22 @@ async function main(): Promise<void> {
       .sort((a, b) => b[1] - a[1])
       .slice(0, HOT_OBJECTS)
       .map(([key]) => key);
-    const tiny = edges[1]!.url;
+    const measured = edges.at(-1)!;
+    const tiny = measured.url;
     for (const key of hot) {
-      for (const url of [`http://127.0.0.1:${nginxPort}/${key}`, `${tiny}${edgePath(key)}`]) {
+      for (const url of [
+        `http://127.0.0.1:${nginxPort}/${key}`,
+        `${tiny}${edgePath(key, `hot-${hot.indexOf(key)}`)}`,
+      ]) {
         for (let i = 0; i < 2; i++) await (await request(url)).body.dump();
       }
     }
     const hits = await Promise.all([
       ...hot.map(async (key) => (await request(`http://127.0.0.1:${nginxPort}/${key}`)).headers['x-cache']),
-      ...hot.map(async (key) => (await request(`${tiny}${edgePath(key)}`)).headers['x-cache']),
+      ...hot.map(
+        async (key) =>
+          (await request(`${tiny}${edgePath(key, `hot-${hot.indexOf(key)}`)}`)).headers['x-cache'],
+      ),
     ]);
     const allHits = hits.every((h) => h === 'HIT' || h === 'HIT-RAM' || h === 'HIT-DISK');
     const before = { ...origin.segmentBytes };
@@ -206,7 +226,12 @@ async function main(): Promise<void> {
           hot.map((k) => `/${k}`),
         ),
       );
-      edgeRuns.push(await wrk(tiny, hot.map(edgePath)));
+      edgeRuns.push(
+        await wrk(
+          tiny,
+          hot.map((key) => edgePath(key, `hot-${hot.indexOf(key)}`)),
+        ),
+      );
       console.log(
         `round ${round + 1}: nginx ${nginxRuns[round]!.requestsPerSecond.toFixed(0)} req/s, edge ${edgeRuns[round]!.requestsPerSecond.toFixed(0)} req/s`,
       );
@@ -221,7 +246,12 @@ async function main(): Promise<void> {
     const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, Node ${process.version}, ${nginxVersion}`;
     const ratioOf = (originBytes: number) => 1 - originBytes / trace.requestedBytes;
     const byName = (prefix: string) => offload.find((o) => o.name.startsWith(prefix))!;
-    const [a, b, c] = [byName('(a)'), byName('(b)'), byName('(c)')];
+    const a = byName('(a)');
+    // The measured edge: the last policy replayed (the default, popularity, unless told otherwise).
+    const c = offload.at(-1)!;
+    const mark = c.name.slice(0, 3);
+    const lru = offload.find((o) => o.name.includes('LRU disk tier'));
+    const offline = offlineRatios(trace, diskBytes, ramBytes);
     const aHeld = offload.find((o) => o.name.startsWith('(a′)'));
     const nginxRps = mean(nginxRuns.map((r) => r.requestsPerSecond));
     const edgeRps = mean(edgeRuns.map((r) => r.requestsPerSecond));
@@ -249,8 +279,12 @@ async function main(): Promise<void> {
       ),
       `| (l) limit: Belady (furthest next use, bypass), offline | ${pct(belady)} | ${mb(trace.requestedBytes * (1 - belady))} MB | ≤ ${mb(diskBytes)} MB | | |`,
       '',
-      `Marquee (c) against nginx (a): **${points >= 0 ? '+' : ''}${points.toFixed(1)} points** of byte hit ratio (goal ≥ +5), ${mb(a.originBytes - c.originBytes)} MB less`,
-      `from the origin; against the same edge with plain LRU (b): ${((ratioOf(c.originBytes) - ratioOf(b.originBytes)) * 100).toFixed(1)} points${
+      `Marquee ${mark} against nginx (a): **${points >= 0 ? '+' : ''}${points.toFixed(1)} points** of byte hit ratio (goal ≥ +5), ${mb(a.originBytes - c.originBytes)} MB less`,
+      `from the origin${
+        lru && lru !== c
+          ? `; against the same edge with plain LRU: ${((ratioOf(c.originBytes) - ratioOf(lru.originBytes)) * 100).toFixed(1)} points`
+          : ''
+      }${
         aHeld
           ? `; against nginx held to the budget on disk (a′): ${((ratioOf(c.originBytes) - ratioOf(aHeld.originBytes)) * 100).toFixed(1)} points`
           : ''
@@ -258,9 +292,11 @@ async function main(): Promise<void> {
       '"On disk" is what `du` found under each cache directory every 2 s during its replay (the edge counts a',
       "4 KiB sidecar per object against its budget and evicts before it writes; nginx's cache manager trims",
       'to `max_size` after the fact).',
+      `The same trace through the edge's own tiers offline (\`bench/origin/simulate.ts\`, sidecars counted): LRU ${pct(offline.lru)},`,
+      `TinyLFU ${pct(offline.tinylfu)}, viewing popularity ${pct(offline.popularity)}.`,
       '',
       `Hit path: wrk -t2 -c50 -d${SECONDS}s over the ${HOT_OBJECTS} most requested segments, held by both (${allHits ? 'every one checked a hit' : 'NOT ALL WERE HITS'};`,
-      `${mb(hitPathOriginBytes)} MB from the origin meanwhile), ${ROUNDS} rounds alternating: nginx **${nginxRps.toFixed(0)} req/s**, edge (c)`,
+      `${mb(hitPathOriginBytes)} MB from the origin meanwhile), ${ROUNDS} rounds alternating: nginx **${nginxRps.toFixed(0)} req/s**, edge ${mark}`,
       `**${edgeRps.toFixed(0)} req/s**, ratio **${(edgeRps / nginxRps).toFixed(2)}** (per round ${perRound.join(', ')}; goal ≥ 1.0).`,
     ].join('\n');
     console.log(`\n${report}`);
@@ -281,6 +317,17 @@ async function main(): Promise<void> {
     await ctx.cleanup();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** Byte hit ratios of the edge's three disk policies over the trace, offline. */
+function offlineRatios(trace: Trace, diskBytes: number, ramBytes: number) {
+  const run = (extra: Partial<Parameters<typeof simulateEdge>[1]>) =>
+    simulateEdge(trace, { diskBytes, ramBytes, ...extra }).byteHitRatio;
+  return {
+    lru: run({}),
+    tinylfu: run({ admission: new TinyLfuAdmission(Math.ceil(diskBytes / (64 * 1024))) }),
+    popularity: run({ popularity: new ViewingPopularity() }),
+  };
 }
 
 await main().catch((err: unknown) => {

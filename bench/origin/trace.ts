@@ -52,6 +52,8 @@ export interface Trace {
   sizes: Map<string, number>;
   /** The keys requested, in order. */
   requests: string[];
+  /** The view (one playback session) each request belongs to, numbered in the order views start. */
+  viewOf: number[];
   catalogBytes: number;
   requestedBytes: number;
 }
@@ -71,28 +73,32 @@ export function makeTrace(options: TraceOptions): Trace {
     for (let s = 1; s <= count; s++) sizes.set(segmentKey(t, s), s === count ? Math.ceil(bytes / 2) : bytes);
   }
   const pick = zipfSampler(options.titles, options.zipf, random);
+  let views = 0;
   const newView = () => {
     const title = pick();
+    const id = views++;
     const length = lengths[title]!;
     // Most views start at the beginning; some resume. Watch time: the whole title for 30 %, else a
     // uniform share of what is left (people sample, stop, come back).
     const first = random() < 0.85 ? 1 : 1 + Math.floor(random() * length * 0.8);
     const left = length - first + 1;
     const watched = random() < 0.3 ? left : 1 + Math.floor(random() * left);
-    return { title, next: first, last: first + watched - 1 };
+    return { id, title, next: first, last: first + watched - 1 };
   };
   const viewers = Array.from({ length: options.concurrentViewers }, newView);
   const requests: string[] = [];
+  const viewOf: number[] = [];
   let requestedBytes = 0;
   for (let i = 0; requests.length < options.requests; i = (i + 1) % viewers.length) {
     const view = viewers[i]!;
     const key = segmentKey(view.title, view.next);
     requests.push(key);
+    viewOf.push(view.id);
     requestedBytes += sizes.get(key)!;
     view.next++;
     if (view.next > view.last) viewers[i] = newView();
   }
   let catalogBytes = 0;
   for (const size of sizes.values()) catalogBytes += size;
-  return { sizes, requests, catalogBytes, requestedBytes };
+  return { sizes, requests, viewOf, catalogBytes, requestedBytes };
 }

@@ -15,6 +15,7 @@ import type { FastifyServerOptions } from 'fastify';
 import type { ServiceContext } from '@marquee/platform';
 import { AssetPlaylists } from './cache/asset-playlists.js';
 import { TinyLfuAdmission } from './cache/admission.js';
+import { PopularityReplacement, ViewingPopularity } from './cache/viewing-popularity.js';
 import { DiskTier } from './cache/disk-tier.js';
 import { MediaCache } from './cache/media-cache.js';
 import { RamTier } from './cache/ram-tier.js';
@@ -28,7 +29,7 @@ import { Prefill } from './jobs/prefill.js';
 import { SteeringReporter } from './jobs/steering-reporter.js';
 import { LoadGauge } from './load-gauge.js';
 import { RevokedSessions } from './app/revoked-sessions.js';
-import { VerifiedTokens } from './app/verified-tokens.js';
+import { VerifiedMediaTokens } from './app/verified-media-tokens.js';
 import { SessionRevocations } from './jobs/session-revocations.js';
 import { HttpOrigin, type Origin } from './origin/http-origin.js';
 import { contentKeysFrom } from './origin/content-keys.js';
@@ -49,8 +50,12 @@ export interface EdgeOptions {
   diskBytes?: number;
   /** Turns off reporting to streaming and pre-fill (benchmarks). */
   standalone?: boolean;
-  /** false: the disk tier keeps every fill (plain LRU) instead of TinyLFU admission (benchmarks). */
-  diskAdmission?: boolean;
+  /**
+   * Which objects the full disk tier keeps (benchmarks compare them): `popularity` (default) replaces
+   * the least wanted by viewing popularity (cache/viewing-popularity.ts), `tinylfu` admits a fill over
+   * LRU's victims by TinyLFU, `lru` keeps every fill.
+   */
+  diskPolicy?: 'popularity' | 'tinylfu' | 'lru';
 }
 
 /**
@@ -155,7 +160,7 @@ export async function buildEdge(ctx: ServiceContext, options: EdgeOptions = {}):
   const revoked = new RevokedSessions(MAX_MEDIA_TOKEN_LIFETIME_MS);
 
   const answer = mediaAnswerer({
-    tokens: new VerifiedTokens(createMediaKeyring({ secret: ctx.secret }), revoked),
+    tokens: new VerifiedMediaTokens(createMediaKeyring({ secret: ctx.secret }), revoked),
     tiers: () => (cache && playlists ? { cache, playlists } : undefined),
     metrics,
     load,
@@ -185,12 +190,14 @@ export async function buildEdge(ctx: ServiceContext, options: EdgeOptions = {}):
       identity ??= resolveEdgeIdentity({ settings, edgeUrls: ctx.urls.edge, port, tls: tls !== undefined });
       const edgeLogger = logger.child({ edgeId: identity.edgeId });
       const diskBytes = options.diskBytes ?? settings.EDGE_DISK_BYTES;
+      const diskPolicy = options.diskPolicy ?? 'popularity';
+      const viewing = new ViewingPopularity();
       disk = new DiskTier(join(ctx.dataDir, `edge-${identity.edgeId}`), diskBytes, edgeLogger, {
         onCorrupt: () => metrics.diskCorrupt.inc(),
-        admission:
-          options.diskAdmission === false
-            ? undefined
-            : new TinyLfuAdmission(Math.ceil(diskBytes / TYPICAL_OBJECT_BYTES)),
+        ...(diskPolicy === 'popularity' ? { replacement: new PopularityReplacement(viewing) } : {}),
+        ...(diskPolicy === 'tinylfu'
+          ? { admission: new TinyLfuAdmission(Math.ceil(diskBytes / TYPICAL_OBJECT_BYTES)) }
+          : {}),
         onAdmission: (admitted) => metrics.diskAdmissions.inc({ result: admitted ? 'admitted' : 'rejected' }),
       });
       await disk.open();
@@ -199,7 +206,14 @@ export async function buildEdge(ctx: ServiceContext, options: EdgeOptions = {}):
         revocations = new SessionRevocations({ edgeId: identity.edgeId, bus: ctx.bus, revoked });
         await revocations.start();
       }
-      const tiered = new MediaCache(ram, disk, origin, metrics, edgeLogger);
+      const tiered = new MediaCache(
+        ram,
+        disk,
+        origin,
+        metrics,
+        edgeLogger,
+        diskPolicy === 'popularity' ? viewing : undefined,
+      );
       playlists = new AssetPlaylists(tiered);
       if (!streaming) {
         edgeLogger.warn(

@@ -5,6 +5,13 @@ import type { Logger } from '@marquee/core';
 import type { TinyLfuAdmission } from './admission.js';
 import { ByteLru } from './byte-lru.js';
 import type { CachedObject } from './cached-object.js';
+import type { HeldObject } from './viewing-popularity.js';
+
+/** Chooses what a new object replaces once the tier is full (viewing-popularity.ts). */
+export interface ReplacementPolicy {
+  /** Keys of `held` to evict to free `need` bytes for `candidate`, or undefined to leave it out. */
+  choose(candidate: string, need: number, held: Iterable<HeldObject>): string[] | undefined;
+}
 
 /** What the JSON sidecar holds. */
 interface StoredEntry {
@@ -29,6 +36,12 @@ const SHA256_ETAG = /^"([0-9a-f]{64})"$/;
 const OVERHEAD_BYTES = 4096;
 
 /**
+ * How many of the least recently used objects a replacement policy chooses among: all of them on a
+ * small tier; a sample from the cold end on a large one, so a fill never scores millions of objects.
+ */
+const REPLACEMENT_POOL = 4096;
+
+/**
  * The warm tier: objects as files under `<root>/<hash[0..2]>/<hash>` with a JSON sidecar holding the
  * key, ETag, type and the body's SHA-256, so the tier is rebuilt from disk on start (least recently
  * written evicted first; recency then follows reads). Bounded by bytes, LRU. Writes are atomic
@@ -47,6 +60,7 @@ export class DiskTier {
   private readonly maxObjectBytes: number;
   private readonly onCorrupt: (key: string) => void;
   private readonly admission: TinyLfuAdmission | undefined;
+  private readonly replacement: ReplacementPolicy | undefined;
   private readonly onAdmission: (admitted: boolean) => void;
 
   constructor(
@@ -63,6 +77,11 @@ export class DiskTier {
        * without one, every object is kept (plain LRU).
        */
       admission?: TinyLfuAdmission;
+      /**
+       * Once the tier is full, which objects a new one replaces, chosen by the policy among the least
+       * recently used ones (instead of LRU's order, and instead of `admission`); it may leave the new one out.
+       */
+      replacement?: ReplacementPolicy;
       /** Told of each admission decision (a metric). */
       onAdmission?: (admitted: boolean) => void;
     } = {},
@@ -71,6 +90,7 @@ export class DiskTier {
     this.maxObjectBytes = options.maxObjectBytes ?? Math.max(1, Math.floor(maxBytes / 8));
     this.onCorrupt = options.onCorrupt ?? (() => undefined);
     this.admission = options.admission;
+    this.replacement = options.replacement;
     this.onAdmission = options.onAdmission ?? (() => undefined);
   }
 
@@ -140,7 +160,15 @@ export class DiskTier {
   async put(object: CachedObject): Promise<void> {
     if (object.body.length > this.maxObjectBytes) return;
     const hash = this.hashOf(object.key);
-    if (this.admission && !this.lru.has(hash)) {
+    if (this.replacement && !this.lru.has(hash)) {
+      const need = this.lru.bytes + object.body.length + OVERHEAD_BYTES - this.lru.maxBytes;
+      if (need > 0) {
+        const victims = this.replacement.choose(object.key, need, this.coldest(REPLACEMENT_POOL));
+        this.onAdmission(victims !== undefined);
+        if (!victims) return;
+        for (const victim of victims) await this.evict(this.hashOf(victim));
+      }
+    } else if (this.admission && !this.lru.has(hash)) {
       const victims = this.lru.victimsFor(object.body.length + OVERHEAD_BYTES);
       if (victims.length > 0) {
         const admitted = this.admission.admit(
@@ -183,6 +211,24 @@ export class DiskTier {
       const entry = this.lru.peek(hash);
       if (entry) yield entry.key;
     }
+  }
+
+  /** Up to `limit` held objects, least recently used first. */
+  private *coldest(limit: number): IterableIterator<HeldObject> {
+    let n = 0;
+    for (const hash of this.lru.keys()) {
+      if (n++ >= limit) return;
+      const entry = this.lru.peek(hash);
+      if (entry) yield { key: entry.key, size: entry.size + OVERHEAD_BYTES };
+    }
+  }
+
+  private async evict(hash: string): Promise<void> {
+    if (this.lru.delete(hash) === undefined) return;
+    await Promise.all([
+      unlink(this.bodyPath(hash)).catch(() => undefined),
+      unlink(this.metaPath(hash)).catch(() => undefined),
+    ]);
   }
 
   /** Forgets and deletes an object whose bytes do not match what was recorded. */

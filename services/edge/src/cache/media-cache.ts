@@ -4,6 +4,7 @@ import type { Origin } from '../origin/http-origin.js';
 import { assetIdOfKey, type CachedObject } from './cached-object.js';
 import type { DiskTier } from './disk-tier.js';
 import type { RamTier } from './ram-tier.js';
+import type { ViewingPopularity } from './viewing-popularity.js';
 
 export interface Lookup {
   object: CachedObject;
@@ -31,22 +32,29 @@ export class MediaCache {
     private readonly origin: Origin,
     private readonly metrics: EdgeMetrics,
     private readonly logger: Logger,
+    /** Told of each viewer request with its session, for the disk tier's replacement policy. */
+    private readonly viewing?: Pick<ViewingPopularity, 'record'>,
   ) {}
 
   /**
    * The object when the RAM tier holds it (counted as a RAM hit); otherwise undefined with nothing
    * counted, and get() follows. Lets the request path answer the common case without a promise.
+   * `session`: the viewer's playback session, when a viewer asked (pre-fill does not).
    */
-  ramHit(key: string): CachedObject | undefined {
+  ramHit(key: string, session?: string): CachedObject | undefined {
     const hot = this.ram.get(key);
-    if (hot) this.metrics.lookups.ram.hit.add();
+    if (hot) {
+      this.metrics.lookups.ram.hit.add();
+      this.viewing?.record(key, session, Date.now());
+    }
     return hot;
   }
 
   /** The object, or NotFoundError; OriginUnavailableError when nobody holds it and the origin is down. */
-  async get(key: string): Promise<Lookup> {
-    const hot = this.ramHit(key);
+  async get(key: string, session?: string): Promise<Lookup> {
+    const hot = this.ramHit(key, session);
     if (hot) return { object: hot, from: 'ram' };
+    this.viewing?.record(key, session, Date.now());
     this.metrics.lookups.ram.miss.add();
     this.disk.record(key);
     const pending = this.inflight.get(key);

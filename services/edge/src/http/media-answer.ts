@@ -18,7 +18,7 @@ import {
 } from '../app/media-path.js';
 import { isMediaFile } from '../app/rendition-index.js';
 import { buildSessionMaster } from '../app/session-master.js';
-import type { VerifiedTokens } from '../app/verified-tokens.js';
+import type { VerifiedMediaTokens } from '../app/verified-media-tokens.js';
 import type { AssetPlaylists } from '../cache/asset-playlists.js';
 import type { CachedObject } from '../cache/cached-object.js';
 import type { MediaCache } from '../cache/media-cache.js';
@@ -35,7 +35,7 @@ interface Tiers {
 }
 
 export interface MediaDeps {
-  tokens: VerifiedTokens;
+  tokens: VerifiedMediaTokens;
   /** The cache tiers once loaded (start()); undefined while the edge is starting. */
   tiers: () => Tiers | undefined;
   metrics: EdgeMetrics;
@@ -224,7 +224,7 @@ export function mediaAnswerer(deps: MediaDeps): MediaAnswerer {
       const index = isMediaFile(request.path) ? await playlists.index(request.assetId) : undefined;
       const allowed = admitPath(payload, request.path, (p) => index?.heightOf(p) ?? 0);
       if (!allowed.ok) return refused(allowed.code, allowed.detail);
-      const { object, from } = await cache.get(blobKeyOf(request.assetId, request.path));
+      const { object, from } = await cache.get(blobKeyOf(request.assetId, request.path), payload.session);
       return objectAnswer(req, object, from);
     } catch (err) {
       if (err instanceof NotFoundError) return refuse(404, 'not_found', 'No such media object');
@@ -250,7 +250,7 @@ export function mediaAnswerer(deps: MediaDeps): MediaAnswerer {
       if (!media || index) {
         const allowed = admitPath(payload, request.path, (p) => index?.heightOf(p) ?? 0);
         if (!allowed.ok) return refused(allowed.code, allowed.detail);
-        const object = tiers.cache.ramHit(blobKeyOf(request.assetId, request.path));
+        const object = tiers.cache.ramHit(blobKeyOf(request.assetId, request.path), payload.session);
         if (object) return objectAnswer(req, object, 'ram');
       }
     }
