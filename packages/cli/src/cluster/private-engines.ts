@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { chown, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -150,7 +150,11 @@ export async function startPrivateEngines(): Promise<PrivateEngines> {
     const pgDir = join(root, 'postgres');
     await mkdir(pgDir);
     const owner = await postgresUser();
-    if (owner) await chown(pgDir, owner.uid, owner.gid);
+    if (owner) {
+      // mkdtemp makes the root 0700: the postgres user could not even reach its own directory in it.
+      await chmod(root, 0o711);
+      await chown(pgDir, owner.uid, owner.gid);
+    }
     const asPostgres = (bin: string, args: string[]): [string, string[]] =>
       owner ? ['runuser', ['-u', 'postgres', '--', bin, ...args]] : [bin, args];
     const [initdb, postgresServer] = await Promise.all([postgresBin('initdb'), postgresBin('postgres')]);
