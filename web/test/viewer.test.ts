@@ -126,7 +126,8 @@ describe.skipIf(skip)('the viewer in a real browser', () => {
         return ((await res.json()) as { position: number }).position;
       })
       .toBeGreaterThan(later.currentTime - 0.5);
-    await page.getByRole('link', { name: /Play/ }).click();
+    // The title page now says where Play starts (issue 22 item 2).
+    await page.getByRole('link', { name: /^(Play|Resume)$/ }).click();
     const again = await page
       .waitForFunction(() => {
         const v = document.querySelector('video');

@@ -1,6 +1,7 @@
 import { api } from './client';
 import type { HomeRow, PlaybackSession, Profile, TitleDetail, TitleSummary } from '@marquee/contracts/api';
 import type { Maturity } from '@marquee/contracts/maturity';
+import type { Viewing } from '../app/viewing-rules';
 
 /** Accepts either a bare array or `{ <key>: [...] }`, so the UI tolerates both list conventions. */
 function list<T>(value: unknown, key: string): T[] {
@@ -8,6 +9,17 @@ function list<T>(value: unknown, key: string): T[] {
   const record = value as Record<string, unknown> | undefined;
   const inner = record?.[key] ?? record?.items;
   return Array.isArray(inner) ? (inner as T[]) : [];
+}
+
+/** An episode a search found by its name (first page of a search only). */
+export interface EpisodeHit {
+  titleId: string;
+  name: string;
+  seriesId: string;
+  seriesName: string;
+  season: number;
+  number: number;
+  posterUrl: string | null;
 }
 
 export const profilesApi = {
@@ -32,13 +44,16 @@ export const titlesApi = {
     const qs = new URLSearchParams(
       Object.entries(params).filter((e): e is [string, string] => Boolean(e[1])),
     );
-    const body = await api<{ items?: TitleSummary[]; titles?: TitleSummary[]; nextCursor?: string | null }>(
-      `/api/titles?${qs}`,
-      { signal },
-    );
+    const body = await api<{
+      items?: TitleSummary[];
+      titles?: TitleSummary[];
+      nextCursor?: string | null;
+      episodes?: EpisodeHit[];
+    }>(`/api/titles?${qs}`, { signal });
     return {
       items: list<TitleSummary>(body, body.items ? 'items' : 'titles'),
       nextCursor: body.nextCursor ?? null,
+      episodes: body.episodes ?? [],
     };
   },
   /** With a profile, the catalog answers 404 for a title above the profile's maturity limit. */
@@ -84,6 +99,12 @@ export const listApi = {
     (await api<{ rating: 'up' | 'down' | null }>(`/api/profiles/${profileId}/ratings/${titleId}`)).rating,
   rate: (profileId: string, titleId: string, rating: 'up' | 'down' | null) =>
     api(`/api/profiles/${profileId}/ratings/${titleId}`, { method: 'PUT', body: { rating } }),
+};
+
+export const historyApi = {
+  /** The profile's viewing history with resume positions, most recent first. */
+  all: async (profileId: string, signal?: AbortSignal) =>
+    list<Viewing>(await api(`/api/profiles/${profileId}/history`, { signal }), 'items'),
 };
 
 export const playbackApi = {

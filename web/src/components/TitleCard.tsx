@@ -25,18 +25,25 @@ export function TitleCard({ title, rank }: { title: TitleSummary; rank?: number 
     >
       <Poster title={title} />
       <span className="card-name">{title.name}</span>
-      {title.progress !== undefined && title.progress > 0 && (
-        <span
-          className="progress"
-          role="progressbar"
-          aria-valuenow={Math.round(title.progress * 100)}
-          aria-valuemin={0}
-          aria-valuemax={100}
-          aria-label={`${Math.round(title.progress * 100)}% watched`}
-        >
-          <span style={{ width: `${Math.min(100, title.progress * 100)}%` }} />
-        </span>
-      )}
+      <ProgressBar share={title.progress ?? 0} />
     </Link>
+  );
+}
+
+/** How much of a title was watched, as a thin bar (nothing when unwatched or finished). */
+export function ProgressBar({ share }: { share: number }) {
+  if (!(share > 0)) return null;
+  const percent = Math.round(share * 100);
+  return (
+    <span
+      className="progress"
+      role="progressbar"
+      aria-valuenow={percent}
+      aria-valuemin={0}
+      aria-valuemax={100}
+      aria-label={`${percent}% watched`}
+    >
+      <span style={{ width: `${Math.min(100, share * 100)}%` }} />
+    </span>
   );
 }

@@ -3,6 +3,9 @@ import { genreLabel } from '../api/format';
 import { preloadPlayer } from '../app/lazy-pages';
 import { Link } from '../app/router';
 import { useSession } from '../app/session';
+import { useDocumentTitle } from '../app/document-title';
+import { useViewingHistory } from '../app/viewing';
+import { playChoice, withProgress } from '../app/viewing-rules';
 import { useLoad } from '../app/use-api';
 import { Header } from '../components/Header';
 import { isTopRow, Row } from '../components/Row';
@@ -14,13 +17,17 @@ export function HomePage() {
   const home = useLoad(profile ? `home:${profile.profileId}` : null, (signal) =>
     homeApi.rows(profile!.profileId, signal),
   );
-  const rows = home.data ?? [];
+  const history = useViewingHistory(profile?.profileId);
+  useDocumentTitle('Home');
+  const rows = (home.data ?? []).map((r) => ({ ...r, items: withProgress(r.items, history) }));
   const featured = rows.find((r) => r.id !== 'continue-watching' && r.items.length > 0)?.items[0];
   // Row items are brief; the hero shows the full title (synopsis, poster) once it has loaded.
   const detail = useLoad(featured && profile ? `hero:${featured.titleId}` : null, (signal) =>
     titlesApi.get(featured!.titleId, signal, profile!.profileId),
   );
   const hero = featured && { ...featured, ...(detail.data ?? {}) };
+  // A series' Play says which episode it starts ("Resume S1:E3"), once its episodes have loaded.
+  const play = detail.data ? playChoice(detail.data, history) : { label: 'Play' };
   // Only the first popularity row is numbered: two Top 10s on one page would contradict each other.
   const topRowId = rows.find((r) => isTopRow(r) && r.items.length > 0)?.id;
 
@@ -48,7 +55,7 @@ export function HomePage() {
                   onPointerEnter={preloadPlayer}
                   onFocus={preloadPlayer}
                 >
-                  <Icon name="play" /> Play
+                  <Icon name="play" /> {play.label}
                 </Link>
                 <Link className="secondary button" href={`/title/${hero.titleId}`}>
                   More info

@@ -1,11 +1,13 @@
 import { listApi } from '../api/endpoints';
 import { useSession } from '../app/session';
+import { useDocumentTitle } from '../app/document-title';
 import { useLoad } from '../app/use-api';
 import { Header } from '../components/Header';
 import { TitleCard } from '../components/TitleCard';
 
 export function MyListPage() {
   const { profile } = useSession();
+  useDocumentTitle('My List');
   const items = useLoad(profile ? `list:${profile.profileId}` : null, (signal) =>
     listApi.all(profile!.profileId, signal),
   );

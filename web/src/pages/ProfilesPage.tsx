@@ -12,11 +12,13 @@ import {
 } from '@marquee/contracts/maturity';
 import { navigate } from '../app/router';
 import { useSession } from '../app/session';
+import { useDocumentTitle } from '../app/document-title';
 import { useLoad } from '../app/use-api';
 import { Avatar } from '../components/Avatar';
 
 export function ProfilesPage() {
   const session = useSession();
+  useDocumentTitle('Who’s watching?');
   const profiles = useLoad('profiles', (signal) => profilesApi.list(signal));
   const [manageAsked, setManaging] = useState(false);
   const [editingAsked, setEditing] = useState<Profile | 'new' | null>(null);

@@ -2,11 +2,14 @@ import { useEffect, useState } from 'react';
 import { listApi, titlesApi } from '../api/endpoints';
 import type { Episode } from '@marquee/contracts/api';
 import { preloadPlayer } from '../app/lazy-pages';
-import { Link } from '../app/router';
+import { useDocumentTitle } from '../app/document-title';
+import { Link, navigate } from '../app/router';
+import { useViewingHistory } from '../app/viewing';
+import { playChoice, progressOf } from '../app/viewing-rules';
 import { useSession } from '../app/session';
 import { useLoad } from '../app/use-api';
 import { Header } from '../components/Header';
-import { Poster } from '../components/TitleCard';
+import { Poster, ProgressBar } from '../components/TitleCard';
 import { runtime } from '../player/format';
 import { genreLabel } from '../api/format';
 import { Icon } from '../components/Icon';
@@ -19,7 +22,17 @@ export function TitlePage({ titleId }: { titleId: string }) {
   );
   const [inList, setInList] = useState<boolean | null>(null);
   const [rating, setRating] = useState<'up' | 'down' | null>(null);
-  const [season, setSeason] = useState(1);
+  // A search hit for an episode opens its series at the episode's season.
+  const [season, setSeason] = useState(() => Number(new URLSearchParams(location.search).get('season')) || 1);
+  const history = useViewingHistory(profile?.profileId);
+  useDocumentTitle(title.data?.name ?? null);
+
+  // An episode is shown on its series' page (with the episode list and a way back), wherever the
+  // link came from: the player's Back, search, a shared link.
+  const seriesId = (title.data as { seriesId?: string } | undefined)?.seriesId;
+  useEffect(() => {
+    if (seriesId) navigate(`/title/${seriesId}`, { replace: true });
+  }, [seriesId]);
 
   // Asking for the whole list (not GET list/:titleId, a 404 when absent) keeps the console clean.
   useEffect(() => {
@@ -49,6 +62,8 @@ export function TitlePage({ titleId }: { titleId: string }) {
   const episodes: Episode[] = seasons.find((s) => s.season === season)?.episodes ?? [];
   // A series plays by its own id: the server starts the episode to resume, else the first.
   const playable = t?.type !== 'series' || seasons.some((s) => s.episodes.length > 0);
+  const choice = t ? playChoice(t, history) : { label: 'Play' };
+  const watched = new Map(history.map((v) => [v.titleId, v]));
 
   return (
     <>
@@ -77,7 +92,7 @@ export function TitlePage({ titleId }: { titleId: string }) {
                 <div className="actions">
                   {playable && (
                     <Link className="primary button" href={`/watch/${titleId}`}>
-                      <Icon name="play" /> Play
+                      <Icon name="play" /> {choice.label}
                     </Link>
                   )}
                   <button
@@ -131,6 +146,7 @@ export function TitlePage({ titleId }: { titleId: string }) {
                         {ep.durationSeconds ? (
                           <span className="ep-length">{runtime(ep.durationSeconds)}</span>
                         ) : null}
+                        <ProgressBar share={progressOf(watched.get(ep.titleId))} />
                       </Link>
                     </li>
                   ))}

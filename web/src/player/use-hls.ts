@@ -11,6 +11,15 @@ export interface HlsState {
   subtitleTracks: MediaPlaylist[];
   subtitleTrack: number;
   fatal: string | null;
+  /** Cues of the subtitle track that is on (empty when subtitles are off), in time order. */
+  subtitleCues: SubtitleCue[];
+}
+
+/** One subtitle line as the player draws it (plain text: WebVTT's <i>/<b> tags are dropped). */
+export interface SubtitleCue {
+  start: number;
+  end: number;
+  text: string;
 }
 
 const initial: HlsState = {
@@ -22,11 +31,26 @@ const initial: HlsState = {
   subtitleTracks: [],
   subtitleTrack: -1,
   fatal: null,
+  subtitleCues: [],
 };
+
+function plainCue(cue: VTTCue): SubtitleCue {
+  return { start: cue.startTime, end: cue.endTime, text: cue.text.replace(/<[^>]+>/g, '') };
+}
+
+/** Adds newly parsed cues to a track's, skipping ones already there (segments overlap on seeks). */
+function mergeCues(have: SubtitleCue[], parsed: SubtitleCue[]): SubtitleCue[] {
+  const seen = new Set(have.map((c) => `${c.start}|${c.end}|${c.text}`));
+  const fresh = parsed.filter((c) => !seen.has(`${c.start}|${c.end}|${c.text}`));
+  return fresh.length === 0 ? have : [...have, ...fresh].sort((a, b) => a.start - b.start);
+}
 
 /**
  * Attaches hls.js to a video element. Content steering (EXT-X-CONTENT-STEERING) is on by default in
  * hls.js, so when an edge dies the player moves to the next pathway the steering server ranks.
+ * Subtitles are drawn by the player (Subtitles.tsx), not the browser: native text tracks sit at the
+ * bottom of the <video> box — under the controls on a desktop, below the picture on a phone — and
+ * hls.js feeds them through a `<track src="data:,WEBVTT">` the content security policy refuses.
  */
 export function useHls(
   video: HTMLVideoElement | null,
@@ -47,6 +71,7 @@ export function useHls(
     const instance = new Hls({
       autoStartLoad: true,
       capLevelToPlayerSize: false,
+      renderTextTracksNatively: false,
       maxBufferLength: 30,
       // Retry segment and playlist loads across pathways before declaring the stream dead.
       fragLoadPolicy: {
@@ -74,7 +99,18 @@ export function useHls(
     instance.on(Hls.Events.AUDIO_TRACKS_UPDATED, sync);
     instance.on(Hls.Events.AUDIO_TRACK_SWITCHED, sync);
     instance.on(Hls.Events.SUBTITLE_TRACKS_UPDATED, sync);
-    instance.on(Hls.Events.SUBTITLE_TRACK_SWITCH, sync);
+    instance.on(Hls.Events.SUBTITLE_TRACK_SWITCH, () => {
+      sync();
+      setState((s) => ({ ...s, subtitleCues: [] }));
+    });
+    instance.on(Hls.Events.CUES_PARSED, (_e, data) => {
+      if (data.type !== 'subtitles') return;
+      // Cues of a track the viewer has just switched away from may still arrive.
+      const from = data.subtitleTrack ? instance.subtitleTracks.indexOf(data.subtitleTrack) : -2;
+      if (from !== -2 && from !== instance.subtitleTrack) return;
+      const parsed = (data.cues as VTTCue[]).map(plainCue);
+      setState((s) => ({ ...s, subtitleCues: mergeCues(s.subtitleCues, parsed) }));
+    });
     instance.on(Hls.Events.ERROR, (_e, data: ErrorData) => {
       if (!data.fatal) return;
       if (data.type === Hls.ErrorTypes.MEDIA_ERROR) {
