@@ -388,7 +388,9 @@ async function watchEjection(
         try {
           const res = await fetch(`${g.url}/api/admin/health`, {
             headers: { authorization: `Bearer ${admin}` },
-            signal: AbortSignal.timeout(1_000),
+            // The health view waits for a readiness probe of every instance (1 s each, the frozen one
+            // included): with a 1 s budget here it never answered while a replica was frozen.
+            signal: AbortSignal.timeout(3_000),
           });
           const body = (await res.json()) as {
             upstreams: Record<string, { instances: { url: string; ejected: boolean }[] }>;
