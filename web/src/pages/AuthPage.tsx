@@ -3,6 +3,7 @@ import { ApiError } from '../api/client';
 import { PLAN_NAMES, planLimits, type Plan } from '@marquee/contracts/plans';
 import { Link, navigate } from '../app/router';
 import { useSession } from '../app/session';
+import { useDocumentTitle } from '../app/document-title';
 
 /** The sign-up choices, described from the plans table itself: e.g. "Standard, 1080p · 2 screens". */
 const PLANS: { id: Plan; name: string; detail: string }[] = PLAN_NAMES.map((id) => {
@@ -14,6 +15,7 @@ const PLANS: { id: Plan; name: string; detail: string }[] = PLAN_NAMES.map((id) 
 
 export function AuthPage({ mode }: { mode: 'signin' | 'signup' }) {
   const session = useSession();
+  useDocumentTitle(mode === 'signin' ? 'Sign in' : 'Sign up');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [plan, setPlan] = useState<Plan>('standard');
@@ -100,6 +102,8 @@ export function AuthPage({ mode }: { mode: 'signin' | 'signup' }) {
             </>
           ) : (
             <>
+              <Link href="/forgot-password">Forgot your password?</Link>
+              <br />
               New to Marquee? <Link href="/signup">Create an account</Link>
             </>
           )}

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { PLAN_NAMES, type Plan } from '@marquee/contracts/plans';
 import { ApiError, saveTokens } from '../../api/client';
-import { useTabTitle } from './tab-title';
+import { useDocumentTitle } from '../../app/document-title';
 import { navigate } from '../../app/router';
 import { useSession } from '../../app/session';
 import { Header } from '../../components/Header';
@@ -15,7 +15,7 @@ const planName = (plan: Plan) => plan[0]!.toUpperCase() + plan.slice(1);
 
 /** The account owner's page: address, plan, password, signed-in devices, sign out everywhere. */
 export function AccountPage() {
-  useTabTitle('Account');
+  useDocumentTitle('Account');
   const session = useSession();
   const [account, setAccount] = useState<AccountDetails | null>(null);
   const [devices, setDevices] = useState<SignedInDevice[] | null>(null);

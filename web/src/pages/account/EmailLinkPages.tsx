@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { ApiError } from '../../api/client';
-import { useTabTitle } from './tab-title';
+import { useDocumentTitle } from '../../app/document-title';
 import { Link, useLocation } from '../../app/router';
 import { useSession } from '../../app/session';
 import { accountApi } from './account-api';
@@ -10,7 +10,7 @@ const message = (err: unknown) =>
 
 /** "Forgot password?": asks for a reset mail. The answer is the same whether the address is known. */
 export function ForgotPasswordPage() {
-  useTabTitle('Reset your password');
+  useDocumentTitle('Reset your password');
   const [email, setEmail] = useState('');
   const [note, setNote] = useState<{ ok: boolean; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
@@ -62,7 +62,7 @@ export function ForgotPasswordPage() {
 
 /** Where the reset mail's link leads: choose a new password with the link's token. */
 export function ResetPasswordPage() {
-  useTabTitle('Choose a new password');
+  useDocumentTitle('Choose a new password');
   const { query } = useLocation();
   const token = query.get('token') ?? '';
   const [password, setPassword] = useState('');
@@ -125,7 +125,7 @@ export function ResetPasswordPage() {
 
 /** Where the verification mail's link leads: confirms the address as soon as it opens. */
 export function VerifyEmailPage() {
-  useTabTitle('Confirm your email');
+  useDocumentTitle('Confirm your email');
   const { query } = useLocation();
   const session = useSession();
   const token = query.get('token') ?? '';
