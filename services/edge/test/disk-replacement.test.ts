@@ -60,4 +60,24 @@ describe('disk tier with viewing-popularity replacement (real files)', () => {
     expect(await filesOnDisk(root)).toBe(2);
     expect(disk.bytes).toBeLessThanOrEqual(30_000);
   });
+
+  it('fills written at the same time never push the tier over budget (where LRU would evict the popular)', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'marquee-disk-replacement-'));
+    dirs.push(root);
+    const viewing = new ViewingPopularity();
+    // Room for three objects.
+    const disk = new DiskTier(root, 45_000, createLogger({ level: 'silent' }), {
+      replacement: new PopularityReplacement(viewing),
+      maxObjectBytes: 20_000,
+    });
+    await disk.open();
+    const now = Date.now();
+    for (const session of ['s1', 's2', 's3']) viewing.record(seg('popular', 1), session, now);
+    await disk.put(object(seg('popular', 1)));
+    for (const title of ['b', 'c', 'd']) viewing.record(seg(title, 1), `${title}-viewer`, now);
+    await Promise.all(['b', 'c', 'd'].map((title) => disk.put(object(seg(title, 1)))));
+    expect(await disk.get(seg('popular', 1))).toBeDefined();
+    expect(disk.bytes).toBeLessThanOrEqual(45_000);
+    expect(await filesOnDisk(root)).toBe(3);
+  });
 });

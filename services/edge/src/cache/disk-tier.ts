@@ -61,6 +61,8 @@ export class DiskTier {
   private readonly onCorrupt: (key: string) => void;
   private readonly admission: TinyLfuAdmission | undefined;
   private readonly replacement: ReplacementPolicy | undefined;
+  /** Bytes of fills being written, counted against the budget before they land (replacement only). */
+  private reserved = 0;
   private readonly onAdmission: (admitted: boolean) => void;
 
   constructor(
@@ -161,13 +163,25 @@ export class DiskTier {
     if (object.body.length > this.maxObjectBytes) return;
     const hash = this.hashOf(object.key);
     if (this.replacement && !this.lru.has(hash)) {
-      const need = this.lru.bytes + object.body.length + OVERHEAD_BYTES - this.lru.maxBytes;
+      // Decided and made room for before any await: fills written at the same time each count the
+      // bytes the others are about to take, so none of them ends over budget (where LRU would evict).
+      const cost = object.body.length + OVERHEAD_BYTES;
+      const need = this.lru.bytes + this.reserved + cost - this.lru.maxBytes;
+      let freed: string[] = [];
       if (need > 0) {
         const victims = this.replacement.choose(object.key, need, this.coldest(REPLACEMENT_POOL));
         this.onAdmission(victims !== undefined);
         if (!victims) return;
-        for (const victim of victims) await this.evict(this.hashOf(victim));
+        freed = victims.map((victim) => this.hashOf(victim)).filter((h) => this.lru.delete(h) !== undefined);
       }
+      this.reserved += cost;
+      try {
+        await Promise.all(freed.map((h) => this.deleteFiles(h)));
+        await this.write(hash, object);
+      } finally {
+        this.reserved -= cost;
+      }
+      return;
     } else if (this.admission && !this.lru.has(hash)) {
       const victims = this.lru.victimsFor(object.body.length + OVERHEAD_BYTES);
       if (victims.length > 0) {
@@ -179,6 +193,10 @@ export class DiskTier {
         if (!admitted) return;
       }
     }
+    await this.write(hash, object);
+  }
+
+  private async write(hash: string, object: CachedObject): Promise<void> {
     // The ETag's hash was checked against these bytes by the origin client; other ETags get a hash.
     const stored: StoredEntry & { sha256: string } = {
       key: object.key,
@@ -223,8 +241,7 @@ export class DiskTier {
     }
   }
 
-  private async evict(hash: string): Promise<void> {
-    if (this.lru.delete(hash) === undefined) return;
+  private async deleteFiles(hash: string): Promise<void> {
     await Promise.all([
       unlink(this.bodyPath(hash)).catch(() => undefined),
       unlink(this.metaPath(hash)).catch(() => undefined),
