@@ -11,6 +11,7 @@ import { resolve } from 'node:path';
 import { openDatabase } from '@marquee/platform';
 import { createAdmin } from '@marquee/users';
 import { openMediaTools } from '@marquee/encoder';
+import { demoProgressLine, parseGeneratedAdmin, startBanner } from './banner.js';
 import { loadDemoContent } from './demo/load.js';
 import { ingest, login } from './ingest.js';
 import { startPlatform } from './platform.js';
@@ -44,9 +45,29 @@ async function start(argv: string[]): Promise<void> {
     name: 'marquee',
     pretty: prettyLogs(settings.LOG_FORMAT, process.stdout.isTTY === true),
   });
-  const platform = await startPlatform(settings, logger, targets);
+  // A person at a terminal gets a banner (URL, first admin, data dir) and demo progress on stdout; a
+  // pipe gets log lines only, as before (the generated admin line is printed as it always was).
+  const terminal = process.stdout.isTTY === true;
+  const adminLines: string[] = [];
+  const platform = await startPlatform(
+    settings,
+    logger,
+    targets,
+    terminal ? { printFirstAdmin: (line) => adminLines.push(line) } : {},
+  );
   logger.info({ url: platform.gatewayUrl, targets }, 'Marquee is up');
-  if (settings.MARQUEE_DEMO && targets.includes('streaming') && targets.includes('storage')) {
+  const demo = settings.MARQUEE_DEMO && targets.includes('streaming') && targets.includes('storage');
+  if (terminal) {
+    const generatedAdmin = adminLines.map(parseGeneratedAdmin).find((a) => a !== undefined);
+    process.stdout.write(
+      `${startBanner({
+        url: platform.gatewayUrl,
+        dataDir: platform.context.dataDir,
+        ...(generatedAdmin ? { generatedAdmin } : {}),
+      })}\n`,
+    );
+  }
+  if (demo) {
     // In the background: the platform is ready now and the catalog fills in as titles finish encoding.
     const { context, urls } = platform;
     openMediaTools({
@@ -62,6 +83,12 @@ async function start(argv: string[]): Promise<void> {
           streamingUrl: urls.streaming[0]!,
           storageUrl: urls.storage[0]!,
           logger,
+          ...(terminal
+            ? {
+                onUploaded: (done: number, total: number) =>
+                  process.stdout.write(`${demoProgressLine(done, total)}\n`),
+              }
+            : {}),
         }),
       )
       .catch((err: unknown) => logger.error({ err }, 'demo content could not be loaded'));

@@ -24,7 +24,13 @@ import { freePort } from './ports.js';
 import { loadOrCreateSecret } from './secret.js';
 import { checkEdgeUrls, listenUrl, publicEdgeUrls, reachableHost } from './service-urls.js';
 
-const builders: Record<ServiceName, (ctx: ServiceContext) => Promise<ServiceModule>> = {
+/** What the command line wants to hear from the services it starts. */
+export interface PlatformHooks {
+  /** Receives the first admin's generated credentials line instead of stdout (the start banner shows it). */
+  printFirstAdmin?: (line: string) => void;
+}
+
+const builders: Record<ServiceName, (ctx: ServiceContext, hooks: PlatformHooks) => Promise<ServiceModule>> = {
   // Players fetch media from the edges' PUBLIC origins, which the web app's CSP must allow; in a cluster
   // these differ from the internal edge URLs the gateway probes. Edges with TLS on present a certificate
   // the gateway's probes trust (the self-signed one from the data dir, or EDGE_TLS_CERT). Behind an
@@ -36,13 +42,13 @@ const builders: Record<ServiceName, (ctx: ServiceContext) => Promise<ServiceModu
       edgeCa: () => loadEdgeTrustAnchor(ctx.settings, ctx.dataDir),
       tuning: { trustProxy: trustedProxies(ctx.settings.GATEWAY_TRUST_PROXY) },
     }),
-  users: buildUsers,
+  users: (ctx, hooks) => buildUsers(ctx, hooks.printFirstAdmin ? { print: hooks.printFirstAdmin } : {}),
   // Until the edges report their own URLs, streaming hands players these.
   streaming: (ctx) => buildStreaming(ctx, { publicEdgeUrls: publicEdgeUrls(ctx.settings, ctx.urls.edge) }),
-  recommender: buildRecommender,
-  encoder: buildEncoder,
-  edge: buildEdge,
-  storage: buildStorage,
+  recommender: (ctx) => buildRecommender(ctx),
+  encoder: (ctx) => buildEncoder(ctx),
+  edge: (ctx) => buildEdge(ctx),
+  storage: (ctx) => buildStorage(ctx),
 };
 
 /** Order matters for start-up and the reverse for shutdown: stores first, the public door last. */
@@ -100,6 +106,7 @@ export async function startPlatform(
   settings: Settings,
   logger: Logger,
   targets: readonly ServiceName[],
+  hooks: PlatformHooks = {},
 ): Promise<RunningPlatform> {
   const dataDir = resolve(settings.MARQUEE_DATA_DIR);
   const lifecycle = new Lifecycle(logger);
@@ -158,7 +165,10 @@ export async function startPlatform(
       const instancePorts = ports.get(name) ?? [];
       for (const [index, port] of instancePorts.entries()) {
         const instanceName = instancePorts.length > 1 ? `${name}-${index + 1}` : name;
-        const service = await builders[name]({ ...context, logger: logger.child({ service: instanceName }) });
+        const service = await builders[name](
+          { ...context, logger: logger.child({ service: instanceName }) },
+          hooks,
+        );
         if (monolithic && name === 'storage' && index === 0) {
           appendToMetricsEndpoint(service.app, backupMetrics.registry, instanceName);
         }

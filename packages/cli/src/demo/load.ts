@@ -20,6 +20,8 @@ export interface DemoDeps {
   streamingUrl: string;
   storageUrl: string;
   logger: Logger;
+  /** Told after each title's video is uploaded (its encoding starts then). */
+  onUploaded?: (uploaded: number, total: number) => void;
 }
 
 const MARKER = 'demo-content-loaded';
@@ -79,6 +81,7 @@ export async function loadDemoContent(deps: DemoDeps, catalog: DemoTitle[] = DEM
         }
       }
       deps.logger.info({ title: title.name }, 'demo title uploaded; encoding');
+      deps.onUploaded?.(index + 1, catalog.length);
     }
     await writeFile(marker, new Date().toISOString());
   } finally {
