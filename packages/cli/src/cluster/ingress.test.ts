@@ -118,4 +118,28 @@ describe('Ingress', () => {
     expect((await fetch(`${proxy.url}/api/titles`)).status).toBe(200);
     expect(a.hits).toEqual(['GET /api/titles ', 'GET /api/titles ']);
   });
+  it('survives a viewer that goes away in the middle of a request body', async () => {
+    const a = await gateway('a');
+    cleanups.push(async () => void a.server.close());
+    const ingress = await ingressOver([a.url]);
+    const { port } = new URL(ingress.url);
+    await new Promise<void>((resolve) => {
+      const req = http.request({
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/api/x',
+        headers: { 'content-length': '1000' },
+      });
+      req.on('error', () => resolve());
+      req.write('only part of it');
+      setTimeout(() => {
+        req.destroy();
+        resolve();
+      }, 100);
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    const res = await fetch(`${ingress.url}/api/y`, { method: 'POST', body: 'whole' });
+    expect(await res.text()).toBe('a:whole');
+  });
 });

@@ -78,7 +78,11 @@ export class Ingress {
       inFlight: 0,
       requests: 0,
     }));
-    this.server = http.createServer({ keepAliveTimeout: 5_000 }, (req, res) => void this.handle(req, res));
+    // A viewer that goes away mid-body makes reading it throw ("aborted"): that request ends there, and
+    // must not take the whole rig down as an unhandled rejection (it ended a latency experiment).
+    this.server = http.createServer({ keepAliveTimeout: 5_000 }, (req, res) => {
+      this.handle(req, res).catch(() => res.destroy());
+    });
   }
 
   get url(): string {
