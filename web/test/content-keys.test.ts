@@ -127,7 +127,7 @@ describe.skipIf(skip)('content keys bound to the playback session', () => {
     expect((await api(viewer, 'DELETE', `/api/playback/${session.sessionId}`)).status).toBe(204);
     await expect.poll(async () => (await fetch(keyUrl!)).status, { timeout: 10_000 }).toBe(403);
     await expectRefused(await fetch(keyUrl!));
-  });
+  }, 120_000);
 
   it('ffmpeg decodes the whole ladder through the session master', async () => {
     const viewer = await newViewerAccount();
@@ -151,7 +151,7 @@ describe.skipIf(skip)('content keys bound to the playback session', () => {
     const frames = Number(/frame=(\d+)\s*\n(?![\s\S]*frame=)/.exec(stdout)?.[1] ?? 0);
     expect(frames).toBeGreaterThanOrEqual(9 * 24);
     await api(viewer, 'DELETE', `/api/playback/${session.sessionId}`);
-  });
+  }, 120_000);
 
   it('hls.js plays it in Chromium, fetching the key from the edge', async () => {
     const context = await newViewer(browser, platform.url);
@@ -169,5 +169,5 @@ describe.skipIf(skip)('content keys bound to the playback session', () => {
     expect(keys.every((s) => s === 200)).toBe(true);
     expect(watch.errors).toEqual([]);
     await context.close();
-  });
+  }, 120_000);
 });
