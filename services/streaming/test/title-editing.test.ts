@@ -156,6 +156,36 @@ describe.each(backends)('editing titles (issue 22 item 11) on %s', (backend) => 
     });
   });
 
+  it('tells the encoder when a newer video of a title is still encoding (issue 22 item 12)', async () => {
+    const { titleId, assetId } = await readyTitle(h, { name: 'Re-encoded' });
+    const internalTitle = async () =>
+      (await h.internal({ method: 'GET', url: `/internal/titles/${titleId}` })).json<{
+        readyAssetId: string;
+        encoding: boolean;
+      }>();
+    expect(await internalTitle()).toMatchObject({ readyAssetId: assetId, encoding: false });
+    const second = await h.internal({
+      method: 'POST',
+      url: `/internal/titles/${titleId}/assets`,
+      payload: { uploadId: `again-${titleId}`, filename: 'v2.mp4' },
+    });
+    const secondAsset = second.json<{ assetId: string }>().assetId;
+    await h.ctx.bus.publish({
+      type: 'media.encoding.progress',
+      source: 'encoder',
+      data: { assetId: secondAsset, titleId, progress: 0.5, stage: 'ladder' },
+    });
+    await eventually(async () => expect(await internalTitle()).toMatchObject({ encoding: true }));
+    await h.ctx.bus.publish({
+      type: 'media.encoded',
+      source: 'encoder',
+      data: { assetId: secondAsset, titleId, renditions: LADDER, durationSeconds: 60 },
+    });
+    await eventually(async () =>
+      expect(await internalTitle()).toMatchObject({ readyAssetId: secondAsset, encoding: false }),
+    );
+  });
+
   it('documents the new calls in the OpenAPI document', async () => {
     const doc = (await h.internal({ method: 'GET', url: '/openapi.json' })).json<{
       paths: Record<string, Record<string, unknown>>;

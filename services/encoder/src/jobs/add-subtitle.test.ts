@@ -28,6 +28,8 @@ let worker: EncodeWorker;
 let streaming: Server;
 let client: ServiceClient;
 const ready = new Map<string, string>();
+/** Titles the stand-in says have a newer video still encoding. */
+const encodingTitles = new Set<string>();
 const encoded: CloudEvent[] = [];
 const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
@@ -44,7 +46,13 @@ beforeAll(async () => {
       res.statusCode = 404;
       return res.end('{}');
     }
-    res.end(JSON.stringify({ titleId, readyAssetId: ready.get(titleId) ?? null }));
+    res.end(
+      JSON.stringify({
+        titleId,
+        readyAssetId: ready.get(titleId) ?? null,
+        encoding: encodingTitles.has(titleId),
+      }),
+    );
   });
   await new Promise<void>((resolve) => streaming.listen(0, '127.0.0.1', resolve));
   const { port } = streaming.address() as AddressInfo;
@@ -56,7 +64,7 @@ beforeAll(async () => {
   });
   worker = buildEncodeWorker({ bus, blobs, tools, logger, scratchDir: join(dir.path, 'scratch') });
   await worker.start();
-  await startSubtitleAdder({ bus, blobs, streaming: client, logger });
+  await startSubtitleAdder({ bus, blobs, streaming: client, logger, pollMs: 100 });
 });
 afterAll(async () => {
   await worker?.stop();
@@ -67,10 +75,13 @@ afterAll(async () => {
   await dir?.remove();
 });
 
-async function waitFor<T>(find: () => T | undefined, timeoutMs = 90_000): Promise<T> {
+async function waitFor<T>(
+  find: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 90_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const found = find();
+    const found = await find();
     if (found !== undefined) return found;
     if (Date.now() > deadline) throw new Error('timed out waiting');
     await new Promise((r) => setTimeout(r, 50));
@@ -200,7 +211,64 @@ describe('a subtitle added to a ready title (issue 22 item 12)', () => {
       encodedFor(titleId).find((e) => e.assetId !== baseId && e.assetId !== newId),
     );
     expect(third.subtitles.map((s) => s.name)).toEqual(['Spanish', 'Spanish (2)']);
-  });
+  }, 180_000);
+
+  it('waits while a newer video encodes, and adds nothing the encode already read', async () => {
+    const titleId = 't-racing';
+    const sidecar = '1\n00:00:01,000 --> 00:00:02,000\nYa estaba\n';
+    // The sidecar is stored before the source: the encode reads it; its event arrives mid-encode.
+    const key = `sidecars/${titleId}/es-${uniqueName('u').replace(/-/g, '')}.srt`;
+    await blobs.put(key, sidecar);
+    encodingTitles.add(titleId);
+    await bus.publish({
+      type: 'media.subtitle.uploaded',
+      source: 'storage',
+      subject: titleId,
+      data: { titleId, key, filename: 'film.es.srt', language: 'es' },
+    });
+    const sourcePath = await makeSource(tools, dir.path, 'racing.mp4', {
+      width: 426,
+      height: 240,
+      seconds: 3,
+      audio: [{ language: 'eng' }],
+      container: 'mp4',
+    });
+    const assetId = uniqueName('a');
+    const info = await blobs.put(`sources/${assetId}/source.mp4`, await readFile(sourcePath));
+    await bus.publish({
+      type: 'media.uploaded',
+      source: 'storage',
+      subject: assetId,
+      data: {
+        assetId,
+        titleId,
+        key: `sources/${assetId}/source.mp4`,
+        filename: 'film.mp4',
+        size: info.size,
+        sha256: info.sha256,
+      },
+    });
+    const encodedOnce = await waitFor(() => encodedFor(titleId)[0]);
+    expect(encodedOnce.subtitles).toEqual([{ name: 'Spanish', language: 'es' }]);
+    // Streaming now plays it; the adder, which waited, finds the subtitle there already.
+    ready.set(titleId, assetId);
+    encodingTitles.delete(titleId);
+    await waitFor(async () => ((await bus.lag('encoder-subtitles')) === 0 ? true : undefined));
+    await new Promise((r) => setTimeout(r, 500));
+    expect(encodedFor(titleId)).toHaveLength(1);
+
+    // A different file sent while the title is encoding again is added once that encode is ready.
+    encodingTitles.add(titleId);
+    await uploadSidecar(titleId, 'film.fr.srt', '1\n00:00:01,000 --> 00:00:02,000\nBonjour\n', 'fr');
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(encodedFor(titleId)).toHaveLength(1);
+    encodingTitles.delete(titleId);
+    const added = await waitFor(() => encodedFor(titleId)[1]);
+    expect(added.subtitles).toEqual([
+      { name: 'Spanish', language: 'es' },
+      { name: 'French', language: 'fr' },
+    ]);
+  }, 180_000);
 
   it('leaves a title that is not encoded yet, or is gone, to its encode', async () => {
     const before = encoded.length;

@@ -11,6 +11,9 @@ import {
   assetPlaylistFiles,
   namedPlaylists,
   readMasterPlaylist,
+  readMediaPlaylist,
+  resolveAssetPath,
+  unquote,
   type PlaylistFiles,
 } from '@marquee/core/hls';
 import { MediaRejectedError } from '../app/errors.js';
@@ -35,6 +38,10 @@ export interface AddSubtitleDeps {
   /** Streaming's internal API: which asset a title plays now. */
   streaming: Pick<ServiceClient, 'get'>;
   logger: Logger;
+  /** While the title's newest video is still encoding, ask again this often (default 5 s)… */
+  pollMs?: number;
+  /** …for at most this long (default 6 h), then add the subtitle to whatever is ready. */
+  maxWaitMs?: number;
 }
 
 /**
@@ -46,15 +53,30 @@ export interface AddSubtitleDeps {
  * dropped (the title keeps playing as it was).
  */
 export function addSubtitleHandler(deps: AddSubtitleDeps): EventHandler<'media.subtitle.uploaded'> {
-  return async ({ event }) => {
-    const { titleId, key, filename, language } = event.data;
+  const pollMs = deps.pollMs ?? 5_000;
+  const maxWaitMs = deps.maxWaitMs ?? 6 * 3_600_000;
+  return async (delivery) => {
+    const { titleId, key, filename, language } = delivery.event.data;
     const log = deps.logger.child({ titleId, sidecar: key });
-    const res = await deps.streaming.get<{ readyAssetId?: string | null }>(
-      `/internal/titles/${encodeURIComponent(titleId)}`,
-    );
-    if (res.status === 404) return log.info('subtitle for a title that no longer exists; dropped');
-    if (res.status !== 200) throw new Error(`streaming answered ${res.status} for title ${titleId}`);
-    const baseId = res.body.readyAssetId;
+    const readTitle = async () => {
+      const res = await deps.streaming.get<{ readyAssetId?: string | null; encoding?: boolean }>(
+        `/internal/titles/${encodeURIComponent(titleId)}`,
+      );
+      if (res.status !== 200 && res.status !== 404)
+        throw new Error(`streaming answered ${res.status} for title ${titleId}`);
+      return res.status === 404 ? undefined : res.body;
+    };
+    let title = await readTitle();
+    // A video still encoding may or may not have read this sidecar when it started: wait for it to be
+    // ready, then add the subtitle unless it is there already (compared by content below).
+    const waitUntil = Date.now() + maxWaitMs;
+    while (title?.encoding && Date.now() < waitUntil) {
+      void delivery.extendLease().catch((err: unknown) => log.warn({ err }, 'lease not extended'));
+      await new Promise((r) => setTimeout(r, pollMs));
+      title = await readTitle();
+    }
+    if (!title) return log.info('subtitle for a title that no longer exists; dropped');
+    const baseId = title.readyAssetId;
     if (!baseId) return log.info('title not encoded yet: its encode will read the subtitle');
 
     // Checked first: a file that is not a subtitle is the operator's mistake, not worth a retry.
@@ -82,6 +104,9 @@ export function addSubtitleHandler(deps: AddSubtitleDeps): EventHandler<'media.s
       'utf8',
     );
 
+    if (await hasSubtitleText(deps.blobs, baseId, baseMaster, vtt)) {
+      return log.info('the ready asset has this subtitle already (its encode read the file)');
+    }
     const lang = toBcp47(language === 'und' ? undefined : language);
     const dir = addedSubtitleDir(key);
     const added = withSubtitleRendition(baseMaster, {
@@ -133,6 +158,42 @@ async function playlistFilesOf(blobs: BlobStore, assetId: string, masterText: st
   return assetPlaylistFiles(master, (path) => texts.get(path), MASTER_KEY);
 }
 
+/** The cues of a WebVTT file without its header (X-TIMESTAMP-MAP and the like) and blank-line noise. */
+function cueText(vtt: string): string {
+  const body = vtt
+    .replace(/\r\n?/g, '\n')
+    .split(/\n{2,}/)
+    .slice(1);
+  return body
+    .map((block) => block.trim())
+    .filter(Boolean)
+    .join('\n\n');
+}
+
+/** Does one of the asset's subtitle renditions already hold these cues? */
+async function hasSubtitleText(
+  blobs: BlobStore,
+  assetId: string,
+  masterText: string,
+  vtt: string,
+): Promise<boolean> {
+  const wanted = cueText(vtt);
+  const read = async (path: string) =>
+    (await readWholeBlob(blobs, `${assetPrefix(assetId)}${path}`).catch(() => undefined))?.toString('utf8');
+  for (const rendition of readMasterPlaylist(masterText).renditions) {
+    if (rendition.get('TYPE') !== 'SUBTITLES') continue;
+    const playlistPath = resolveAssetPath(MASTER_KEY, unquote(rendition.get('URI')) ?? '');
+    const playlist = playlistPath && (await read(playlistPath));
+    if (!playlist) continue;
+    for (const uri of readMediaPlaylist(playlist).fileUris) {
+      const file = resolveAssetPath(playlistPath, uri);
+      const existing = file && (await read(file));
+      if (existing && cueText(existing) === wanted) return true;
+    }
+  }
+  return false;
+}
+
 /** Every object of the base asset but its master and summary, which the new asset writes itself. */
 async function copyAsset(blobs: BlobStore, fromId: string, toId: string): Promise<void> {
   const from = assetPrefix(fromId);
@@ -162,6 +223,8 @@ export function startSubtitleAdder(deps: AddSubtitleDeps): Promise<Subscription>
   return deps.bus.subscribe({
     group: SUBTITLE_GROUP_NAME,
     types: ['media.subtitle.uploaded'],
+    // A handler may wait for an encode (extending its lease): others still go through.
+    concurrency: 4,
     handler: addSubtitleHandler(deps),
   });
 }

@@ -1,5 +1,6 @@
 import { NotFoundError, ValidationError } from '@marquee/core';
 import type { Database } from '@marquee/platform';
+import { latestAssetOf } from '../store/assets-store.js';
 import type { StreamingTables } from '../store/tables.js';
 import {
   browseTitles,
@@ -196,7 +197,18 @@ export class Catalog {
       maturity: title.maturity,
       published: title.published_at !== null,
       readyAssetId: title.ready_asset_id,
+      // A newer video on its way to ready: the encoder's subtitle adder waits for it (jobs/add-subtitle.ts).
+      encoding: await this.isEncoding(titleId, title.ready_asset_id),
     };
+  }
+
+  private async isEncoding(titleId: string, readyAssetId: string | null): Promise<boolean> {
+    const newest = await latestAssetOf(this.db.read, titleId);
+    return (
+      newest !== undefined &&
+      newest.asset_id !== readyAssetId &&
+      (newest.state === 'queued' || newest.state === 'encoding')
+    );
   }
 
   private async durations(titles: readonly TitleRow[]): Promise<Map<string, number | null>> {
