@@ -173,7 +173,7 @@ describe.skipIf(skip)('a new viewer’s first hour, walked in Chromium', () => {
           await page.waitForLoadState('networkidle');
           return play.innerText();
         },
-        { timeout: 40_000, interval: 1000 },
+        { timeout: 90_000, interval: 1000 },
       )
       .toMatch(/Play S1:E1$/);
     await shoot(page, 'home', w);
