@@ -81,6 +81,8 @@ function serverProcess(
   port: number,
   command: () => [string, string[]],
   gracefulSignal: NodeJS.Signals = 'SIGTERM',
+  /** Beyond listening, whether it serves (PostgreSQL after its startup recovery). */
+  serves: () => Promise<boolean> = async () => true,
 ): PrivateEngine {
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
@@ -96,6 +98,10 @@ function serverProcess(
       child = started;
       exited = new Promise((r) => started.once('exit', () => r()));
       await waitForPort(port, name, started);
+      for (let tries = 0; !(await serves()); tries += 1) {
+        if (tries > 300) throw new Error(`${name} listens on ${port} but does not serve`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
     },
     async stop(how = 'graceful') {
       if (!alive() || !child?.pid) return;
@@ -179,6 +185,14 @@ export async function startPrivateEngines(): Promise<PrivateEngines> {
         ]),
       // SIGINT is PostgreSQL's fast shutdown; SIGTERM's smart one would wait for every pool to hang up.
       'SIGINT',
+      // Listening is not ready: it answers "the database system is starting up" until recovery is done.
+      async () => {
+        const isReady = await postgresBin('pg_isready');
+        return run(isReady, ['-q', '-h', '127.0.0.1', '-p', String(pgPort)]).then(
+          () => true,
+          () => false,
+        );
+      },
     );
 
     for (const engine of [redis, nats, postgres]) {
