@@ -11,6 +11,23 @@ import { problem, toProblem } from './problem.js';
 import { createMetrics, type ServiceMetrics } from './metrics.js';
 import { buildOpenApi, collectRoutes, type OpenApiDocument } from './openapi.js';
 
+/**
+ * Route config (`{ config: { accessLog: 'debug' } }`) for routes whose per-request access line is
+ * internal chatter — origin fetches, heartbeats — so it shows only with LOG_LEVEL=debug.
+ */
+export interface AccessLogConfig {
+  accessLog?: 'debug' | 'info';
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    accessLog?: AccessLogConfig['accessLog'];
+  }
+}
+
+/** The route config of internal chatter: its access lines at debug. */
+export const QUIET_ACCESS_LOG: AccessLogConfig = { accessLog: 'debug' };
+
 export type ReadinessCheck = () => Promise<boolean | string> | boolean | string;
 
 export interface ServiceServerOptions {
@@ -82,7 +99,9 @@ export function createServiceServer(options: ServiceServerOptions): ServiceServe
     const route = req.routeOptions.url ?? 'unmatched';
     metrics.httpDuration.observe({ method: req.method, route, status: String(reply.statusCode) }, seconds);
     if (route !== '/metrics' && route !== '/healthz' && route !== '/readyz' && route !== '/readyz/self') {
-      req.log.info(
+      // Internal chatter (origin fetches, heartbeats) logs at debug: per request it would drown the rest.
+      const level = req.routeOptions.config?.accessLog ?? 'info';
+      req.log[level](
         {
           method: req.method,
           url: redactUrl(req.url),

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { parseRangeHeader, problem } from '@marquee/core';
+import { parseRangeHeader, problem, QUIET_ACCESS_LOG } from '@marquee/core';
 import type { BlobStore } from '@marquee/platform';
 
 /** Objects under these prefixes never change once written (a new encode gets a new asset id). */
@@ -15,6 +15,7 @@ export function registerOriginRoutes(app: FastifyInstance, blobs: BlobStore): vo
     method: ['GET', 'HEAD'],
     url: '/origin/*',
     exposeHeadRoute: false,
+    config: QUIET_ACCESS_LOG,
     handler: async (req, reply) => {
       const key = (req.params as { '*': string })['*'];
       let info;

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
+import { QUIET_ACCESS_LOG } from '@marquee/core';
 import type { CatalogAdmin } from '../app/catalog-admin.js';
 import { ratingsUpTo, type Catalog } from '../app/catalog.js';
 import type { EdgeDirectory } from '../app/edge-directory.js';
@@ -70,7 +71,7 @@ export function internalRoutes(
 
   app.post<{ Body: Static<typeof EdgeHeartbeatBody> }>(
     '/internal/edges/heartbeat',
-    { config, schema: { body: EdgeHeartbeatBody } },
+    { config: { ...config, ...QUIET_ACCESS_LOG }, schema: { body: EdgeHeartbeatBody } },
     async (req) => {
       await deps.edges.report({ ...req.body, load: Math.min(1, req.body.load) });
       const live = await deps.edges.live();

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { requireIdentity } from '@marquee/core';
+import { QUIET_ACCESS_LOG, requireIdentity } from '@marquee/core';
 import type { Playback } from '../app/playback.js';
 import {
   documented,
@@ -37,6 +37,7 @@ export function playbackRoutes(app: FastifyInstance, playback: Playback): void {
   app.post<{ Params: SessionParams; Body: HeartbeatBody }>(
     '/api/playback/:sessionId/heartbeat',
     {
+      config: QUIET_ACCESS_LOG,
       schema: documented('Report the position and keep the stream slot', tags, {
         params: SessionParams,
         body: HeartbeatBody,
