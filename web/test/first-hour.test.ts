@@ -258,7 +258,8 @@ describe.skipIf(skip)('a viewer and a kids profile, first hour', () => {
       await chooseProfile(page, /^Watch as viewer-/i);
       await page.goto(`/title/${ids.series}`);
       await page.getByRole('heading', { name: 'Tidewater' }).waitFor();
-      await page.getByRole('link', { name: 'Play', exact: true }).click();
+      // Issue 22 item 1: the button names the episode it starts.
+      await page.getByRole('link', { name: 'Play S1:E1', exact: true }).click();
       await page.waitForURL(`**/watch/${ids.series}`);
       await waitForPlayback(page, 1);
       await expect
