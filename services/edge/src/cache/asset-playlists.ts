@@ -63,7 +63,19 @@ export class AssetPlaylists {
   }
 
   private async build(assetId: string): Promise<RenditionIndex> {
-    return new RenditionIndex((await this.listedInSummary(assetId)) ?? (await this.readPlaylists(assetId)));
+    let listed: PlaylistFiles[] | undefined;
+    try {
+      listed = await this.listedInSummary(assetId);
+    } catch (err) {
+      // asset.json could not be had (the origin is down, say): the playlists may still be held on this
+      // edge's disk from before a restart, and an index built from them serves what the edge holds.
+      try {
+        return new RenditionIndex(await this.readPlaylists(assetId));
+      } catch {
+        throw err;
+      }
+    }
+    return new RenditionIndex(listed ?? (await this.readPlaylists(assetId)));
   }
 
   /** The playlists' files as the encoder listed them in asset.json, or undefined when it did not. */
