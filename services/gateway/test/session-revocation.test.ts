@@ -9,7 +9,7 @@ import {
 } from '@marquee/platform';
 import { buildUsers } from '@marquee/users';
 import type { ServiceModule } from '@marquee/core';
-import { bearer, SECRET, startGateway, type TestGateway } from './harness.js';
+import { bearer, SECRET, startGateway, TEST_TUNING, type TestGateway } from './harness.js';
 
 /**
  * Issue 17 item 4: logout, password change, device sign-out, "sign out everywhere" and a reused
@@ -46,7 +46,10 @@ describe.each(['embedded', 'redis'] as const)('instant logout on the %s cache', 
     );
     const url = await users.app.listen({ port: 0, host: '127.0.0.1' });
     await users.start();
-    gw = await startGateway({ users: [url] }, { cache });
+    // The real users service hashes passwords in this process: under a loaded CI run a login can take
+    // longer than the harness's 2 s upstream deadline, which is about timeouts, not what is tested here.
+    const upstream = { ...TEST_TUNING!.upstream!, timeoutMs: 15_000 };
+    gw = await startGateway({ users: [url] }, { cache, tuning: { upstream } });
   });
   afterAll(async () => {
     if (!available) return;

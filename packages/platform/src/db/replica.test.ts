@@ -30,6 +30,8 @@ describe.runIf(replicaAvailable())('db on a primary with a streaming replica', (
       servers: { url: pair.primaryUrl, readUrl: pair.replicaUrl },
     });
     await db.migrate(migrations);
+    // The replica must have replayed the migration before a test asks it about the table.
+    await pair.caughtUp();
   }, 120_000);
   afterAll(async () => {
     await db?.close();
