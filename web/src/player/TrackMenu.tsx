@@ -64,7 +64,11 @@ export function TrackMenu({
         onClick={() => setOpen((o) => !o)}
         aria-label={`${label}: ${current}`}
       >
-        {label}: {current}
+        {/* On a phone the value is dropped (the menu shows it) so the controls keep to two rows. */}
+        <span>
+          {label}
+          <span className="track-value">: {current}</span>
+        </span>
       </button>
       {open && (
         <ul role="menu" id={id} aria-label={label} ref={menu} onKeyDown={onMenuKey}>
