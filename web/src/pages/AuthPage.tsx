@@ -1,9 +1,9 @@
 import { useState, type FormEvent } from 'react';
-import { ApiError } from '../api/client';
 import { PLAN_NAMES, planLimits, type Plan } from '@marquee/contracts/plans';
 import { Link, navigate } from '../app/router';
 import { useSession } from '../app/session';
 import { useDocumentTitle } from '../app/document-title';
+import { EmailField, failureText, PasswordField } from '../components/form-fields';
 
 /** The sign-up choices, described from the plans table itself: e.g. "Standard, 1080p · 2 screens". */
 const PLANS: { id: Plan; name: string; detail: string }[] = PLAN_NAMES.map((id) => {
@@ -31,11 +31,7 @@ export function AuthPage({ mode }: { mode: 'signin' | 'signup' }) {
       else await session.signIn(email, password);
       navigate('/profiles');
     } catch (err) {
-      setError(
-        err instanceof ApiError
-          ? err.message
-          : 'Could not reach Marquee. Check your connection and try again.',
-      );
+      setError(failureText(err));
     } finally {
       setBusy(false);
     }
@@ -45,27 +41,8 @@ export function AuthPage({ mode }: { mode: 'signin' | 'signup' }) {
     <main className="auth">
       <form className="auth-card" onSubmit={(e) => void submit(e)} aria-labelledby="auth-title">
         <h1 id="auth-title">{mode === 'signup' ? 'Create your account' : 'Sign in'}</h1>
-        <label>
-          Email
-          <input
-            type="email"
-            autoComplete="email"
-            required
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-          />
-        </label>
-        <label>
-          Password
-          <input
-            type="password"
-            autoComplete={mode === 'signup' ? 'new-password' : 'current-password'}
-            required
-            minLength={mode === 'signup' ? 12 : 1}
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-          />
-        </label>
+        <EmailField value={email} onChange={setEmail} />
+        <PasswordField label="Password" fresh={mode === 'signup'} value={password} onChange={setPassword} />
         {mode === 'signup' && (
           <>
             <p className="hint">At least 12 characters. A passphrase works well.</p>

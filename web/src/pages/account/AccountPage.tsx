@@ -1,14 +1,13 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { PLAN_NAMES, type Plan } from '@marquee/contracts/plans';
-import { ApiError, saveTokens } from '../../api/client';
+import { saveTokens } from '../../api/client';
 import { useDocumentTitle } from '../../app/document-title';
 import { navigate } from '../../app/router';
 import { useSession } from '../../app/session';
+import { failureText as message, NoteLine, PasswordField, type FormNote } from '../../components/form-fields';
 import { Header } from '../../components/Header';
 import { accountApi, describeDevice, type AccountDetails, type SignedInDevice } from './account-api';
 
-const message = (err: unknown) =>
-  err instanceof ApiError ? err.message : 'Could not reach Marquee. Check your connection and try again.';
 const when = (iso: string) =>
   new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 const planName = (plan: Plan) => plan[0]!.toUpperCase() + plan.slice(1);
@@ -151,7 +150,7 @@ function PlanSection({
 function PasswordSection({ onChanged }: { onChanged: () => void }) {
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
-  const [note, setNote] = useState<{ ok: boolean; text: string } | null>(null);
+  const [note, setNote] = useState<FormNote>(null);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     try {
@@ -174,36 +173,13 @@ function PasswordSection({ onChanged }: { onChanged: () => void }) {
     <section aria-labelledby="password-heading" className="account-section">
       <h2 id="password-heading">Password</h2>
       <form onSubmit={(e) => void submit(e)} className="stacked-form">
-        <label>
-          Current password
-          <input
-            type="password"
-            autoComplete="current-password"
-            required
-            value={current}
-            onChange={(e) => setCurrent(e.target.value)}
-          />
-        </label>
-        <label>
-          New password
-          <input
-            type="password"
-            autoComplete="new-password"
-            required
-            minLength={12}
-            value={next}
-            onChange={(e) => setNext(e.target.value)}
-          />
-        </label>
+        <PasswordField label="Current password" fresh={false} value={current} onChange={setCurrent} />
+        <PasswordField label="New password" fresh value={next} onChange={setNext} />
         <button className="secondary" type="submit">
           Change password
         </button>
       </form>
-      {note && (
-        <p role={note.ok ? 'status' : 'alert'} className={note.ok ? undefined : 'error'}>
-          {note.text}
-        </p>
-      )}
+      <NoteLine note={note} />
     </section>
   );
 }

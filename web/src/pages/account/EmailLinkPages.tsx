@@ -1,18 +1,21 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { ApiError } from '../../api/client';
 import { useDocumentTitle } from '../../app/document-title';
 import { Link, useLocation } from '../../app/router';
 import { useSession } from '../../app/session';
+import {
+  EmailField,
+  failureText as message,
+  NoteLine,
+  PasswordField,
+  type FormNote,
+} from '../../components/form-fields';
 import { accountApi } from './account-api';
-
-const message = (err: unknown) =>
-  err instanceof ApiError ? err.message : 'Could not reach Marquee. Check your connection and try again.';
 
 /** "Forgot password?": asks for a reset mail. The answer is the same whether the address is known. */
 export function ForgotPasswordPage() {
   useDocumentTitle('Reset your password');
   const [email, setEmail] = useState('');
-  const [note, setNote] = useState<{ ok: boolean; text: string } | null>(null);
+  const [note, setNote] = useState<FormNote>(null);
   const [busy, setBusy] = useState(false);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -34,21 +37,8 @@ export function ForgotPasswordPage() {
       <form className="auth-card" onSubmit={(e) => void submit(e)} aria-labelledby="forgot-title">
         <h1 id="forgot-title">Reset your password</h1>
         <p className="hint">Enter your account’s email address; we will mail you a link.</p>
-        <label>
-          Email
-          <input
-            type="email"
-            autoComplete="email"
-            required
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-          />
-        </label>
-        {note && (
-          <p role={note.ok ? 'status' : 'alert'} className={note.ok ? 'notice' : 'error'}>
-            {note.text}
-          </p>
-        )}
+        <EmailField value={email} onChange={setEmail} />
+        <NoteLine note={note} okClassName="notice" />
         <button className="primary" type="submit" disabled={busy}>
           {busy ? 'Please wait…' : 'Send the link'}
         </button>
@@ -98,17 +88,7 @@ export function ResetPasswordPage() {
     <main className="auth">
       <form className="auth-card" onSubmit={(e) => void submit(e)} aria-labelledby="reset-title">
         <h1 id="reset-title">Choose a new password</h1>
-        <label>
-          New password
-          <input
-            type="password"
-            autoComplete="new-password"
-            required
-            minLength={12}
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-          />
-        </label>
+        <PasswordField label="New password" fresh value={password} onChange={setPassword} />
         <p className="hint">At least 12 characters. A passphrase works well.</p>
         {error && (
           <p className="error" role="alert">
@@ -129,7 +109,7 @@ export function VerifyEmailPage() {
   const { query } = useLocation();
   const session = useSession();
   const token = query.get('token') ?? '';
-  const [state, setState] = useState<{ ok: boolean; text: string } | null>(null);
+  const [state, setState] = useState<FormNote>(null);
   const sent = useRef(false);
   useEffect(() => {
     // Once: the link is single-use, and React may run effects twice in development.
@@ -145,11 +125,7 @@ export function VerifyEmailPage() {
       <div className="auth-card">
         <h1>Confirm your email</h1>
         {!state && <p className="loading">Checking the link…</p>}
-        {state && (
-          <p role={state.ok ? 'status' : 'alert'} className={state.ok ? 'notice' : 'error'}>
-            {state.text}
-          </p>
-        )}
+        <NoteLine note={state} okClassName="notice" />
         <Link className="primary button" href={session.tokens ? '/' : '/login'}>
           {session.tokens ? 'Go to Marquee' : 'Sign in'}
         </Link>
