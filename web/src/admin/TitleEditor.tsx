@@ -1,7 +1,8 @@
 import { useRef, useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client';
-import { MATURITY_RATINGS, type Maturity } from '@marquee/contracts/maturity';
+import { type Maturity } from '@marquee/contracts/maturity';
 import { adminApi, type AdminTitle, type TitleChanges } from './api';
+import { GenresField, NameField, RatingField, splitGenres, SynopsisField, YearField } from './title-fields';
 
 const message = (err: unknown, fallback: string) => (err instanceof ApiError ? err.message : fallback);
 
@@ -46,48 +47,20 @@ export function TitleEditor({
     const changes: TitleChanges = { name, synopsis, year };
     if (!episode) {
       changes.maturity = maturity;
-      changes.genres = genres
-        .split(',')
-        .map((g) => g.trim())
-        .filter(Boolean);
+      changes.genres = splitGenres(genres);
     }
     void run(() => adminApi.update(title.titleId, changes), 'Saved.', 'Could not save the changes');
   };
 
   return (
     <form className="create-title title-editor" aria-label={`Edit ${title.name}`} onSubmit={save}>
-      <label>
-        Name
-        <input required value={name} onChange={(e) => setName(e.target.value)} />
-      </label>
-      <label className="wide">
-        Synopsis
-        <input value={synopsis} onChange={(e) => setSynopsis(e.target.value)} />
-      </label>
-      <label>
-        Year
-        <input
-          type="number"
-          min={1888}
-          max={2100}
-          value={year}
-          onChange={(e) => setYear(Number(e.target.value))}
-        />
-      </label>
+      <NameField value={name} onChange={setName} />
+      <SynopsisField value={synopsis} onChange={setSynopsis} />
+      <YearField value={year} onChange={setYear} />
       {!episode && (
         <>
-          <label>
-            Rating
-            <select value={maturity} onChange={(e) => setMaturity(e.target.value as Maturity)}>
-              {MATURITY_RATINGS.map((m) => (
-                <option key={m}>{m}</option>
-              ))}
-            </select>
-          </label>
-          <label>
-            Genres
-            <input value={genres} onChange={(e) => setGenres(e.target.value)} />
-          </label>
+          <RatingField value={maturity} onChange={setMaturity} />
+          <GenresField value={genres} onChange={setGenres} />
         </>
       )}
       <button className="primary" type="submit">
@@ -113,35 +86,19 @@ export function TitleEditor({
       <button type="button" className="secondary" onClick={() => poster.current?.click()}>
         Replace poster…
       </button>
-      {title.published ? (
-        <button
-          type="button"
-          className="secondary"
-          onClick={() =>
-            void run(
-              () => adminApi.update(title.titleId, { published: false }),
-              'Unpublished: viewers no longer see it.',
-              'Could not unpublish',
-            )
-          }
-        >
-          Unpublish
-        </button>
-      ) : (
-        <button
-          type="button"
-          className="secondary"
-          onClick={() =>
-            void run(
-              () => adminApi.update(title.titleId, { published: true }),
-              'Published: viewers see it again.',
-              'Could not publish',
-            )
-          }
-        >
-          Publish
-        </button>
-      )}
+      <button
+        type="button"
+        className="secondary"
+        onClick={() =>
+          void run(
+            () => adminApi.update(title.titleId, { published: !title.published }),
+            title.published ? 'Unpublished: viewers no longer see it.' : 'Published: viewers see it again.',
+            title.published ? 'Could not unpublish' : 'Could not publish',
+          )
+        }
+      >
+        {title.published ? 'Unpublish' : 'Publish'}
+      </button>
       {confirmDelete ? (
         <span role="group" aria-label="Confirm deletion">
           Delete “{title.name}”{title.type === 'series' ? ' and all its episodes' : ''} with its video? This

@@ -1,9 +1,10 @@
 import { Fragment, useEffect, useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client';
-import { MATURITY_RATINGS, type Maturity } from '@marquee/contracts/maturity';
+import { type Maturity } from '@marquee/contracts/maturity';
 import { useLoad } from '../app/use-api';
 import { adminApi, type AdminTitle } from './api';
 import { TitleEditor } from './TitleEditor';
+import { GenresField, NameField, RatingField, splitGenres, SynopsisField, YearField } from './title-fields';
 import { UploadButton } from './UploadButton';
 
 function AssetState({ title }: { title: AdminTitle }) {
@@ -156,10 +157,7 @@ function CreateTitle({ series, onCreated }: { series: AdminTitle[]; onCreated: (
           synopsis,
           year,
           maturity,
-          genres: genres
-            .split(',')
-            .map((g) => g.trim())
-            .filter(Boolean),
+          genres: splitGenres(genres),
         });
       }
       // A clean form for the next one; an episode moves on to the next number of the same season.
@@ -209,38 +207,13 @@ function CreateTitle({ series, onCreated }: { series: AdminTitle[]; onCreated: (
           </label>
         </>
       )}
-      <label>
-        Name
-        <input required value={name} onChange={(e) => setName(e.target.value)} />
-      </label>
+      <NameField value={name} onChange={setName} />
       {kind !== 'episode' && (
         <>
-          <label className="wide">
-            Synopsis
-            <input value={synopsis} onChange={(e) => setSynopsis(e.target.value)} />
-          </label>
-          <label>
-            Year
-            <input
-              type="number"
-              min={1888}
-              max={2100}
-              value={year}
-              onChange={(e) => setYear(Number(e.target.value))}
-            />
-          </label>
-          <label>
-            Rating
-            <select value={maturity} onChange={(e) => setMaturity(e.target.value as Maturity)}>
-              {MATURITY_RATINGS.map((m) => (
-                <option key={m}>{m}</option>
-              ))}
-            </select>
-          </label>
-          <label>
-            Genres
-            <input placeholder="Drama, Comedy" value={genres} onChange={(e) => setGenres(e.target.value)} />
-          </label>
+          <SynopsisField value={synopsis} onChange={setSynopsis} />
+          <YearField value={year} onChange={setYear} />
+          <RatingField value={maturity} onChange={setMaturity} />
+          <GenresField placeholder="Drama, Comedy" value={genres} onChange={setGenres} />
         </>
       )}
       <button className="primary" type="submit">
