@@ -48,7 +48,7 @@ export async function applyPlaybackEvent(
       observation,
     );
     if (!next) return 'stale';
-    await upsertHistory(trx, {
+    const written = await upsertHistory(trx, {
       profile_id: data.profileId,
       title_id: data.titleId,
       position: next.position,
@@ -57,7 +57,8 @@ export async function applyPlaybackEvent(
       started_at: next.startedAt,
       event_time: next.eventTime,
     });
-    return 'applied';
+    // Not written: an event handled beside this one, and newer, committed first.
+    return written ? 'applied' : 'stale';
   });
 }
 

@@ -16,19 +16,28 @@ export function findHistory(
     .executeTakeFirst();
 }
 
-export async function upsertHistory(db: Executor, row: HistoryRow): Promise<void> {
-  await db
+/**
+ * Writes a profile's progress on a title unless a newer event's is already stored; false when it was.
+ * The store orders the writes itself: two events handled at once both read the row before either
+ * writes, and without the condition the older one, committing last, put its position back.
+ */
+export async function upsertHistory(db: Executor, row: HistoryRow): Promise<boolean> {
+  const result = await db
     .insertInto('viewing_history')
     .values(row)
     .onConflict((oc) =>
-      oc.columns(['profile_id', 'title_id']).doUpdateSet({
-        position: row.position,
-        duration: row.duration,
-        completed: row.completed,
-        event_time: row.event_time,
-      }),
+      oc
+        .columns(['profile_id', 'title_id'])
+        .doUpdateSet({
+          position: row.position,
+          duration: row.duration,
+          completed: row.completed,
+          event_time: row.event_time,
+        })
+        .whereRef('viewing_history.event_time', '<', 'excluded.event_time'),
     )
-    .execute();
+    .executeTakeFirst();
+  return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
 }
 
 /** Most recently watched first; `unfinishedOnly` gives the continue-watching row. */
