@@ -1,5 +1,6 @@
 import { AssetSummaryFiles, ASSET_SUMMARY_FILE } from '@marquee/contracts/asset-summary';
 import { NotFoundError } from '@marquee/core';
+import { describeDashAsset, type DashDescription } from '@marquee/core/dash';
 import {
   assetPlaylistFiles,
   namedPlaylists,
@@ -12,6 +13,8 @@ import { RenditionIndex } from '../app/rendition-index.js';
 import type { MediaCache } from './media-cache.js';
 
 const MAX_INDEXES = 2_000;
+/** A DASH description lists every segment of every rendition: fewer are kept than indexes. */
+const MAX_DASH_ASSETS = 200;
 
 /** An index being built, and once it is, the index itself (for answers that must not wait). */
 interface IndexEntry {
@@ -27,6 +30,7 @@ interface IndexEntry {
  */
 export class AssetPlaylists {
   private readonly indexes = new Map<string, IndexEntry>();
+  private readonly dashAssets = new Map<string, Promise<DashDescription>>();
 
   constructor(private readonly cache: MediaCache) {}
 
@@ -56,6 +60,27 @@ export class AssetPlaylists {
   /** The index if it is built already, without waiting (the request path's common case). */
   indexNow(assetId: string): RenditionIndex | undefined {
     return this.indexes.get(assetId)?.built;
+  }
+
+  /**
+   * The asset described for DASH (its MPD's renditions and segment timelines), or why it cannot be
+   * DASH, from its master and media playlists. Memoised; a failed read is forgotten.
+   */
+  dash(assetId: string): Promise<DashDescription> {
+    let pending = this.dashAssets.get(assetId);
+    if (!pending) {
+      pending = this.playlistTexts(assetId).then(({ master, texts }) =>
+        describeDashAsset(master, (path) => texts.get(path)),
+      );
+      if (this.dashAssets.size >= MAX_DASH_ASSETS)
+        this.dashAssets.delete(this.dashAssets.keys().next().value!);
+      this.dashAssets.set(assetId, pending);
+      const failed = pending;
+      failed.catch(() => {
+        if (this.dashAssets.get(assetId) === failed) this.dashAssets.delete(assetId);
+      });
+    }
+    return pending;
   }
 
   private async text(assetId: string, path: string): Promise<string> {
@@ -91,11 +116,19 @@ export class AssetPlaylists {
   }
 
   private async readPlaylists(assetId: string): Promise<PlaylistFiles[]> {
-    const master = readMasterPlaylist(await this.master(assetId));
+    const { master, texts } = await this.playlistTexts(assetId);
+    return assetPlaylistFiles(readMasterPlaylist(master), (path) => texts.get(path));
+  }
+
+  /** The master's text and the text of every playlist it names, by path inside the asset. */
+  private async playlistTexts(assetId: string): Promise<{ master: string; texts: Map<string, string> }> {
+    const master = await this.master(assetId);
     const texts = new Map<string, string>();
     await Promise.all(
-      namedPlaylists(master).map(async ({ path }) => texts.set(path, await this.text(assetId, path))),
+      namedPlaylists(readMasterPlaylist(master)).map(async ({ path }) =>
+        texts.set(path, await this.text(assetId, path)),
+      ),
     );
-    return assetPlaylistFiles(master, (path) => texts.get(path));
+    return { master, texts };
   }
 }

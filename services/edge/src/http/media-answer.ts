@@ -9,6 +9,7 @@ import {
   type MediaTokenPayload,
 } from '@marquee/core';
 import { CONTENT_KEY_PATH } from '@marquee/core/content-keys';
+import { DASH_MANIFEST, writeSessionMpd } from '@marquee/core/dash';
 import { admitPath, admitToken, MEDIA_REFUSALS, type MediaRefusalCode } from '../app/access.js';
 import {
   blobKeyOf,
@@ -28,6 +29,7 @@ import type { ContentKeyFetch } from '../origin/content-keys.js';
 import type { LoadGauge } from '../load-gauge.js';
 
 for (const [code, title] of Object.entries(MEDIA_REFUSALS)) registerProblem(code, 403, title);
+registerProblem('media.dash_unavailable', 409, 'This asset plays with HLS only');
 
 interface Tiers {
   cache: MediaCache;
@@ -184,6 +186,46 @@ export function mediaAnswerer(deps: MediaDeps): MediaAnswerer {
     };
   };
 
+  /**
+   * The session's MPD, written from the asset's playlists (the same segment files as HLS) with only
+   * the renditions the token allows. An asset that cannot be DASH (AES-128 whole-segment encryption)
+   * answers 409 `media.dash_unavailable`; the playback answer says so first (dashUrl null).
+   */
+  const mpdAnswer = async (
+    request: ParsedMediaRequest,
+    payload: MediaTokenPayload,
+    playlists: AssetPlaylists,
+    head: boolean,
+  ): Promise<MediaAnswer> => {
+    const artwork = admitPath(payload, request.path, () => 0);
+    if (!artwork.ok) return refused(artwork.code, artwork.detail);
+    const described = await playlists.dash(request.assetId);
+    if (!described.ok)
+      return refuse(409, 'media.dash_unavailable', `${described.detail} (${described.reason})`);
+    return sessionManifest(
+      writeSessionMpd(described.asset, { maxHeight: payload.maxHeight }),
+      'application/dash+xml',
+      head,
+    );
+  };
+
+  /** A manifest written for one session: never cached by anyone. */
+  const sessionManifest = (text: string, contentType: string, head: boolean): MediaAnswer => {
+    const body = Buffer.from(text);
+    metrics.served.ram.add();
+    metrics.bytesServed.add(body.length);
+    return {
+      status: 200,
+      headers: {
+        ...BASE_HEADERS,
+        'cache-control': SESSION_MASTER,
+        'content-type': contentType,
+        'content-length': body.length,
+      },
+      body: head ? undefined : body,
+    };
+  };
+
   /** Everything that may wait: the session master, a rendition index or an object not in RAM. */
   const answerLater = async (
     req: MediaRequest,
@@ -206,20 +248,9 @@ export function mediaAnswerer(deps: MediaDeps): MediaAnswerer {
           })),
           steeringUri: `${deps.steeringBaseUrl()}/${payload.session}`,
         });
-        const body = Buffer.from(master);
-        metrics.served.ram.add();
-        metrics.bytesServed.add(body.length);
-        return {
-          status: 200,
-          headers: {
-            ...BASE_HEADERS,
-            'cache-control': SESSION_MASTER,
-            'content-type': 'application/vnd.apple.mpegurl',
-            'content-length': body.length,
-          },
-          body: head ? undefined : body,
-        };
+        return sessionManifest(master, 'application/vnd.apple.mpegurl', head);
       }
+      if (request.path === DASH_MANIFEST) return await mpdAnswer(request, payload, playlists, head);
       // Only audio/video files need the rendition index; images and subtitles are height 0.
       const index = isMediaFile(request.path) ? await playlists.index(request.assetId) : undefined;
       const allowed = admitPath(payload, request.path, (p) => index?.heightOf(p) ?? 0);
@@ -244,7 +275,11 @@ export function mediaAnswerer(deps: MediaDeps): MediaAnswerer {
     const token = admitToken(tokens.verify(request.token), request);
     if (!token.ok) return refused(token.code, token.detail);
     const payload = token.value;
-    if (request.path !== MASTER_PLAYLIST && request.path !== CONTENT_KEY_PATH) {
+    if (
+      request.path !== MASTER_PLAYLIST &&
+      request.path !== CONTENT_KEY_PATH &&
+      request.path !== DASH_MANIFEST
+    ) {
       const media = isMediaFile(request.path);
       const index = media ? tiers.playlists.indexNow(request.assetId) : undefined;
       if (!media || index) {

@@ -1,0 +1,21 @@
+/** DASH (`@marquee/core/dash`): an MPD over the same fMP4 segments as an asset's HLS playlists. */
+export {
+  describeDashAsset,
+  type DashAsset,
+  type DashAudio,
+  type DashDescription,
+  type DashSegments,
+  type DashText,
+  type DashUnavailableReason,
+  type DashVideo,
+} from './dash-asset.js';
+export {
+  frameRate,
+  numberTemplate,
+  segmentTimeline,
+  writeSessionMpd,
+  type SessionMpdOptions,
+} from './mpd.js';
+
+/** The MPD's path inside an asset on an edge, beside `master.m3u8`. */
+export const DASH_MANIFEST = 'manifest.mpd';
