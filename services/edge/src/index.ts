@@ -1,5 +1,5 @@
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import {
@@ -12,6 +12,7 @@ import {
   type ServiceModule,
 } from '@marquee/core';
 import type { FastifyServerOptions } from 'fastify';
+import { Gauge } from 'prom-client';
 import type { ServiceContext } from '@marquee/platform';
 import { AssetPlaylists } from './cache/asset-playlists.js';
 import { TinyLfuAdmission } from './cache/admission.js';
@@ -33,6 +34,7 @@ import { VerifiedMediaTokens } from './app/verified-media-tokens.js';
 import { SessionRevocations } from './jobs/session-revocations.js';
 import { HttpOrigin, type Origin } from './origin/http-origin.js';
 import { contentKeysFrom } from './origin/content-keys.js';
+import { CertificateReloader, checkPair } from './certificate-reload.js';
 import { loadEdgeTls } from './tls.js';
 
 export { parseMediaPath } from './app/media-path.js';
@@ -82,7 +84,9 @@ export async function buildEdge(ctx: ServiceContext, options: EdgeOptions = {}):
       // fastPath is defined below, before the server can listen.
       if (!fastPath(req, res)) fastify(req, res);
     };
-    const server = tls ? createHttpsServer(tls, listener) : createHttpServer(listener);
+    const server = tls
+      ? createHttpsServer({ cert: tls.cert, key: tls.key }, listener)
+      : createHttpServer(listener);
     // What Fastify would have set on a server it made itself.
     server.keepAliveTimeout = opts.keepAliveTimeout ?? 72_000;
     server.requestTimeout = opts.requestTimeout ?? 0;
@@ -157,6 +161,7 @@ export async function buildEdge(ctx: ServiceContext, options: EdgeOptions = {}):
   let prefill: Prefill | undefined;
   let revocations: SessionRevocations | undefined;
   let identity = options.identity;
+  let certificates: CertificateReloader | undefined;
   const revoked = new RevokedSessions(MAX_MEDIA_TOKEN_LIFETIME_MS);
 
   const answer = mediaAnswerer({
@@ -201,6 +206,23 @@ export async function buildEdge(ctx: ServiceContext, options: EdgeOptions = {}):
         onAdmission: (admitted) => metrics.diskAdmissions.inc({ result: admitted ? 'admitted' : 'rejected' }),
       });
       await disk.open();
+      if (tls) {
+        const expiry = new Gauge({
+          name: 'edge_tls_certificate_expiry_timestamp_seconds',
+          help: 'When the certificate the edge serves expires (Unix seconds); alert well before it',
+          registers: [serviceMetrics.registry],
+        });
+        const served = (validTo: Date) => expiry.set(validTo.getTime() / 1000);
+        served(checkPair(tls.cert, tls.key));
+        certificates = new CertificateReloader({
+          server: app.server as HttpsServer,
+          certPath: tls.certPath,
+          keyPath: tls.keyPath,
+          logger: edgeLogger,
+          onLoaded: served,
+        });
+        await certificates.start();
+      }
       if (!options.standalone) {
         // Its consumer group resumes where it left off (or reads the history, for a new edge).
         revocations = new SessionRevocations({ edgeId: identity.edgeId, bus: ctx.bus, revoked });
@@ -246,6 +268,7 @@ export async function buildEdge(ctx: ServiceContext, options: EdgeOptions = {}):
       edgeLogger.info({ url: identity.url }, 'edge serving');
     },
     async stop() {
+      certificates?.stop();
       await reporter?.stop();
       await prefill?.stop();
       await revocations?.stop();

@@ -9,6 +9,9 @@ const run = promisify(execFile);
 export interface TlsFiles {
   key: Buffer;
   cert: Buffer;
+  /** Where they were read from, so a renewal on disk can be loaded without a restart. */
+  certPath: string;
+  keyPath: string;
 }
 
 /** Where EDGE_TLS=self-signed keeps its certificate, which internal callers also load to trust it. */
@@ -34,7 +37,8 @@ export async function loadEdgeTls(settings: Settings, dataDir: string): Promise<
     if (!settings.EDGE_TLS_CERT || !settings.EDGE_TLS_KEY) {
       throw new ConfigError(['EDGE_TLS=files needs EDGE_TLS_CERT and EDGE_TLS_KEY (PEM files)']);
     }
-    return { cert: await readFile(settings.EDGE_TLS_CERT), key: await readFile(settings.EDGE_TLS_KEY) };
+    const [certPath, keyPath] = [settings.EDGE_TLS_CERT, settings.EDGE_TLS_KEY];
+    return { cert: await readFile(certPath), key: await readFile(keyPath), certPath, keyPath };
   }
   const { dir, certPath, keyPath } = selfSignedPaths(dataDir);
   if (!((await exists(certPath)) && (await exists(keyPath)))) {
@@ -69,7 +73,7 @@ export async function loadEdgeTls(settings: Settings, dataDir: string): Promise<
       ]);
     }
   }
-  return { cert: await readFile(certPath), key: await readFile(keyPath) };
+  return { cert: await readFile(certPath), key: await readFile(keyPath), certPath, keyPath };
 }
 
 /**
