@@ -3,6 +3,9 @@ import type { Plan, Role } from './plans.js';
 
 /** GET /api/admin/backups (its schema lives beside the restore test record it carries). */
 export type { BackupStatus, RestoreTestRecord } from './backups.js';
+/** POST /api/playback/:sessionId/telemetry and the /api/admin/analytics answers (issue 18). */
+export type { TelemetryBatch } from './telemetry.js';
+export type * from './analytics.js';
 
 /**
  * Shapes of the public API (DESIGN.md, `/api/openapi.json`) as the web app reads them. The facts in

@@ -1,5 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { MaturitySchema as Maturity, PlanSchema as Plan } from './schemas.js';
+import { TelemetryReported } from './telemetry.js';
 
 /**
  * Data schemas of the event catalogue (DESIGN.md). Objects accept additional properties so a newer
@@ -26,6 +27,8 @@ export const MediaEncodingProgress = Type.Object({
 });
 
 export const Rendition = Type.Object({
+  /** The codec family; absent on assets encoded before AV1 was added, which are all H.264. */
+  codec: Type.Optional(Type.Union([Type.Literal('h264'), Type.Literal('av1')])),
   height: Type.Integer({ minimum: 1 }),
   width: Type.Integer({ minimum: 1 }),
   bandwidth: Type.Integer({ minimum: 1 }),
@@ -142,6 +145,7 @@ export const eventCatalogue = {
   'profile.created': ProfileCreated,
   'title.rated': TitleRated,
   'mylist.changed': MyListChanged,
+  'telemetry.reported': TelemetryReported,
 } satisfies Record<string, TSchema>;
 
 export type CatalogueEventType = keyof typeof eventCatalogue;

@@ -6,4 +6,5 @@ export * from './events.js';
 export * from './maturity.js';
 export * from './plans.js';
 export * from './schemas.js';
+export * from './telemetry.js';
 export * from './viewing.js';

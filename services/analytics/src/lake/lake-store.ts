@@ -1,0 +1,146 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, open, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { sqlPaths, sqlString, type Duck } from './duck.js';
+import { jsonColumns, LAKE_TABLES, type LakeRow, type LakeTable } from './tables.js';
+
+const DATE_DIR = /^date=(\d{4}-\d{2}-\d{2})$/;
+const PARQUET = /^[A-Za-z0-9_.-]+\.parquet$/;
+
+async function fsyncPath(path: string): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * The event lake on a filesystem: plain Parquet files, `<root>/<table>/date=YYYY-MM-DD/<part>.parquet`,
+ * that any engine opens by path (`read_parquet('<root>/telemetry/*\/*.parquet', hive_partitioning=true)`).
+ *
+ * Why not through the blob store port: its filesystem adapter keeps a 4 KiB header in front of every
+ * object (object-file.ts), so its files are not Parquet an outside engine can open. On S3 the lake's
+ * files are mirrored to plain objects under `lake/` (lake-mirror.ts).
+ *
+ * A part is written beside its partition under `_tmp/` (Hive readers skip `_` folders), fsynced, then
+ * renamed in: a reader sees the whole file or none of it.
+ */
+export class LakeStore {
+  constructor(
+    readonly root: string,
+    private readonly duck: Duck,
+  ) {}
+
+  /** Absolute path of a partition's folder. */
+  partition(table: LakeTable, date: string): string {
+    return join(this.root, table, `date=${date}`);
+  }
+
+  /** The glob an outside engine (and our queries) reads a table with. */
+  glob(table: LakeTable): string {
+    return join(this.root, table, '*', '*.parquet');
+  }
+
+  async dates(table: LakeTable): Promise<string[]> {
+    const entries = await readdir(join(this.root, table)).catch(() => [] as string[]);
+    return entries.flatMap((e) => DATE_DIR.exec(e)?.[1] ?? []).sort();
+  }
+
+  /** Parquet files of one partition, absolute paths, in name order. */
+  async files(table: LakeTable, date: string): Promise<string[]> {
+    const dir = this.partition(table, date);
+    const entries = await readdir(dir).catch(() => [] as string[]);
+    return entries
+      .filter((e) => PARQUET.test(e))
+      .sort()
+      .map((e) => join(dir, e));
+  }
+
+  /** Every Parquet file of a table (optionally only partitions in [from, to]). */
+  async allFiles(table: LakeTable, range?: { from: string; to: string }): Promise<string[]> {
+    const dates = (await this.dates(table)).filter((d) => !range || (d >= range.from && d <= range.to));
+    return (await Promise.all(dates.map((d) => this.files(table, d)))).flat();
+  }
+
+  /**
+   * Writes rows as one part of a partition; `name` (without extension) must be unique in the partition.
+   * Returns the part's path. Rows pass through NDJSON into DuckDB's COPY, which types them by the
+   * table's declared columns.
+   */
+  async write(table: LakeTable, date: string, rows: readonly LakeRow[], name: string): Promise<string> {
+    const dir = this.partition(table, date);
+    const tmp = join(this.root, '_tmp');
+    await Promise.all([mkdir(dir, { recursive: true }), mkdir(tmp, { recursive: true })]);
+    const scratch = join(tmp, `${name}-${randomBytes(4).toString('hex')}`);
+    const json = `${scratch}.ndjson`;
+    const parquet = `${scratch}.parquet`;
+    try {
+      await writeFile(json, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+      await this.duck.run(
+        `COPY (SELECT * FROM read_json(${sqlString(json)}, format = 'newline_delimited',
+           columns = ${jsonColumns(table)}, maximum_object_size = 67108864) ORDER BY time)
+         TO ${sqlString(parquet)} (FORMAT parquet, COMPRESSION zstd)`,
+      );
+      await fsyncPath(parquet);
+      const target = join(dir, `${name}.parquet`);
+      await rename(parquet, target);
+      await fsyncPath(dir);
+      return target;
+    } finally {
+      await Promise.all([rm(json, { force: true }), rm(parquet, { force: true })]);
+    }
+  }
+
+  /** Which of `ids` a partition already holds (redelivered events must not be written twice). */
+  async present(table: LakeTable, date: string, ids: readonly string[]): Promise<Set<string>> {
+    const files = await this.files(table, date);
+    if (files.length === 0 || ids.length === 0) return new Set();
+    const found = await this.duck.rows<{ id: string }>(
+      `SELECT DISTINCT id FROM read_parquet(${sqlPaths(files)})
+       WHERE id IN (SELECT unnest(from_json($ids, '["VARCHAR"]')))`,
+      { ids: JSON.stringify(ids) },
+    );
+    return new Set(found.map((r) => r.id));
+  }
+
+  /**
+   * Merges a partition's parts into one when it has at least `minFiles`, keeping one row per event id
+   * (so a duplicate left by a crash anywhere is gone after the next compaction). The merged part is in
+   * place before the small ones go: a crash between leaves rows twice until the next compaction, never
+   * a row missing. Returns the number of parts merged (0: nothing to do).
+   */
+  async compact(table: LakeTable, date: string, minFiles: number): Promise<number> {
+    const files = await this.files(table, date);
+    if (files.length < minFiles) return 0;
+    const digest = createHash('sha256').update(files.join('\n')).digest('hex').slice(0, 12);
+    const tmp = join(this.root, '_tmp');
+    await mkdir(tmp, { recursive: true });
+    const parquet = join(tmp, `compact-${digest}-${randomBytes(4).toString('hex')}.parquet`);
+    const columns = Object.keys(LAKE_TABLES[table]).join(', ');
+    try {
+      await this.duck.run(
+        `COPY (SELECT ${columns} FROM read_parquet(${sqlPaths(files)}, union_by_name = true)
+               QUALIFY row_number() OVER (PARTITION BY id ORDER BY time) = 1 ORDER BY time)
+         TO ${sqlString(parquet)} (FORMAT parquet, COMPRESSION zstd)`,
+      );
+      await fsyncPath(parquet);
+      // 'c' sorts after the digits of writer parts: the merged part reads as the newest name.
+      const target = join(this.partition(table, date), `c${Date.now()}-${digest}.parquet`);
+      await rename(parquet, target);
+      await fsyncPath(this.partition(table, date));
+      for (const file of files) await rm(file, { force: true });
+      return files.length;
+    } finally {
+      await rm(parquet, { force: true });
+    }
+  }
+
+  /** Removes partitions older than `before` (YYYY-MM-DD): the lake's retention. */
+  async expire(table: LakeTable, before: string): Promise<string[]> {
+    const old = (await this.dates(table)).filter((d) => d < before);
+    for (const date of old) await rm(this.partition(table, date), { recursive: true, force: true });
+    return old;
+  }
+}

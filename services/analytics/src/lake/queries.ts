@@ -1,0 +1,206 @@
+import type { AnalyticsOverview, AnalyticsSession, QoeMeasures, TitleAnalytics } from '@marquee/contracts';
+import { FINISHED_TAIL_MAX_SECONDS, FINISHED_TAIL_SHARE } from '@marquee/contracts';
+import { sqlPaths, type Duck } from './duck.js';
+import type { LakeStore } from './lake-store.js';
+
+export interface QoeFilter {
+  from: Date;
+  to: Date;
+  titleId?: string | undefined;
+  edge?: string | undefined;
+  plan?: string | undefined;
+}
+
+export type Bucket = AnalyticsOverview['bucket'];
+
+/** Minutes for a range up to 6 h, hours up to 14 days, days beyond. */
+export function bucketFor(from: Date, to: Date): Bucket {
+  const hours = (to.getTime() - from.getTime()) / 3_600_000;
+  return hours <= 6 ? 'minute' : hours <= 24 * 14 ? 'hour' : 'day';
+}
+
+const day = (d: Date) => d.toISOString().slice(0, 10);
+
+/** The measures of QoeMeasures over the rows in scope, as SQL select items. */
+const MEASURES = `
+  count(DISTINCT session_id)::BIGINT AS sessions,
+  count(startup_ms)::BIGINT AS starts,
+  quantile_cont(startup_ms, 0.5) AS "startupP50Ms",
+  quantile_cont(startup_ms, 0.95) AS "startupP95Ms",
+  sum(stall_ms) / nullif(sum(watch_ms) + sum(stall_ms), 0) AS "rebufferRatio",
+  sum(bitrate * watch_ms) / nullif(sum(watch_ms) FILTER (WHERE bitrate IS NOT NULL), 0) AS "avgBitrate",
+  count(DISTINCT session_id) FILTER (WHERE list_bool_or(list_transform(errors, e -> e.fatal)))
+    / nullif(count(DISTINCT session_id), 0) AS "errorRate",
+  coalesce(sum(watch_ms), 0) / 1000 AS "watchSeconds",
+  coalesce(sum(stall_count), 0)::BIGINT AS stalls`;
+
+const EMPTY: QoeMeasures = {
+  sessions: 0,
+  starts: 0,
+  startupP50Ms: null,
+  startupP95Ms: null,
+  rebufferRatio: null,
+  avgBitrate: null,
+  errorRate: null,
+  watchSeconds: 0,
+  stalls: 0,
+};
+
+/**
+ * Answers the admin analytics from the lake with DuckDB. Every query reads only the partitions of the
+ * asked days (the file list is built from the folder names) and keeps one row per event id, so a
+ * duplicate left by a crash between compaction's two steps never counts twice.
+ */
+export class LakeQueries {
+  constructor(
+    private readonly lake: LakeStore,
+    private readonly duck: Duck,
+  ) {}
+
+  /** `t`: the telemetry batches in scope, deduplicated. Undefined when no file covers the range. */
+  private async telemetryScope(filter: QoeFilter) {
+    const files = await this.lake.allFiles('telemetry', { from: day(filter.from), to: day(filter.to) });
+    if (files.length === 0) return undefined;
+    const where = ['time >= CAST($from AS TIMESTAMP)', 'time < CAST($to AS TIMESTAMP)'];
+    const params: Record<string, string> = {
+      from: filter.from.toISOString(),
+      to: filter.to.toISOString(),
+    };
+    for (const [key, column] of [
+      ['titleId', 'title_id'],
+      ['edge', 'edge'],
+      ['plan', 'plan'],
+    ] as const) {
+      const value = filter[key];
+      if (value !== undefined) {
+        where.push(`${column} = $${key}`);
+        params[key] = value;
+      }
+    }
+    const cte = `t AS (SELECT * FROM read_parquet(${sqlPaths(files)}, hive_partitioning = true, union_by_name = true)
+      WHERE ${where.join(' AND ')} QUALIFY row_number() OVER (PARTITION BY id) = 1)`;
+    return { cte, params };
+  }
+
+  async overview(
+    filter: QoeFilter,
+    bucket: Bucket = bucketFor(filter.from, filter.to),
+  ): Promise<AnalyticsOverview> {
+    const answer: AnalyticsOverview = {
+      from: filter.from.toISOString(),
+      to: filter.to.toISOString(),
+      bucket,
+      totals: EMPTY,
+      series: [],
+      startupHistogram: [],
+      errors: [],
+      byEdge: [],
+      byPlan: [],
+      byTitle: [],
+      byDay: [],
+    };
+    const scope = await this.telemetryScope(filter);
+    if (!scope) return answer;
+    const q = <T>(select: string) => this.duck.rows<T>(`WITH ${scope.cte} ${select}`, scope.params);
+    const grouped = (column: string) =>
+      q<QoeMeasures & { key: string }>(
+        `SELECT coalesce(${column}::VARCHAR, '(none)') AS key, ${MEASURES} FROM t GROUP BY 1 ORDER BY sessions DESC, key LIMIT 50`,
+      );
+    const [totals, series, histogram, errors, byEdge, byPlan, byTitle, byDay] = await Promise.all([
+      q<QoeMeasures>(`SELECT ${MEASURES} FROM t`),
+      q<QoeMeasures & { t: string }>(
+        `SELECT date_trunc('${bucket}', time) AS t, ${MEASURES} FROM t GROUP BY 1 ORDER BY 1`,
+      ),
+      q<{ fromMs: number; count: number }>(
+        `SELECT least(floor(startup_ms / 250) * 250, 10000) AS "fromMs", count(*)::BIGINT AS count
+         FROM t WHERE startup_ms IS NOT NULL GROUP BY 1 ORDER BY 1`,
+      ),
+      q<{ kind: string; fatal: boolean; count: number; sessions: number }>(
+        `SELECT e.kind AS kind, e.fatal AS fatal, count(*)::BIGINT AS count, count(DISTINCT session_id)::BIGINT AS sessions
+         FROM (SELECT session_id, unnest(errors) AS e FROM t) GROUP BY 1, 2 ORDER BY count DESC LIMIT 50`,
+      ),
+      grouped('edge'),
+      grouped('plan'),
+      grouped('title_id'),
+      grouped('CAST(time AS DATE)'),
+    ]);
+    return {
+      ...answer,
+      totals: totals[0] ?? EMPTY,
+      series,
+      startupHistogram: histogram,
+      errors,
+      byEdge,
+      byPlan,
+      byTitle,
+      byDay,
+    };
+  }
+
+  async sessions(filter: QoeFilter, limit: number): Promise<AnalyticsSession[]> {
+    const scope = await this.telemetryScope(filter);
+    if (!scope) return [];
+    return this.duck.rows<AnalyticsSession>(
+      `WITH ${scope.cte}
+       SELECT session_id AS "sessionId", any_value(title_id) AS "titleId", any_value(plan) AS plan,
+         arg_max(edge, time) AS edge, min(time) AS "firstSeen", max(time) AS "lastSeen",
+         max(startup_ms) AS "startupMs", coalesce(sum(stall_count), 0)::BIGINT AS stalls,
+         coalesce(sum(stall_ms), 0) AS "stallMs", coalesce(sum(watch_ms), 0) / 1000 AS "watchSeconds",
+         sum(bitrate * watch_ms) / nullif(sum(watch_ms) FILTER (WHERE bitrate IS NOT NULL), 0) AS "avgBitrate",
+         coalesce(sum(len(errors)), 0)::BIGINT AS errors
+       FROM t GROUP BY session_id ORDER BY "firstSeen" DESC LIMIT ${Math.trunc(limit)}`,
+      scope.params,
+    );
+  }
+
+  async title(titleId: string, from: Date, to: Date): Promise<TitleAnalytics> {
+    const [overview, files] = await Promise.all([
+      this.overview({ from, to, titleId }, 'day'),
+      this.lake.allFiles('playback', { from: day(from), to: day(to) }),
+    ]);
+    const answer: TitleAnalytics = {
+      titleId,
+      from: from.toISOString(),
+      to: to.toISOString(),
+      views: 0,
+      viewers: 0,
+      watchSeconds: overview.totals.watchSeconds,
+      completionRate: null,
+      retention: [],
+      qoe: overview.totals,
+    };
+    if (files.length === 0) return answer;
+    // A session's reach is the furthest position it reported; it finished when the rest is within the
+    // tail contracts/viewing.ts calls finished (the last 5 %, at most 30 s).
+    const rows = await this.duck.rows<{
+      views: number;
+      viewers: number;
+      completed: number | null;
+      retention: { at: number; share: number }[] | null;
+    }>(
+      `WITH p AS (SELECT * FROM read_parquet(${sqlPaths(files)}, hive_partitioning = true, union_by_name = true)
+          WHERE title_id = $titleId AND time >= CAST($from AS TIMESTAMP) AND time < CAST($to AS TIMESTAMP)
+          QUALIFY row_number() OVER (PARTITION BY id) = 1),
+        s AS (SELECT session_id, any_value(profile_id) AS profile_id, max(position) AS reach, max(duration) AS dur
+          FROM p GROUP BY session_id),
+        whole AS (SELECT max(dur) AS dur FROM s),
+        points AS (SELECT range / 20.0 AS point FROM range(0, 21)),
+        curve AS (SELECT point, count(*) FILTER (WHERE s.reach >= point * whole.dur - 1e-9) / count(*) AS share
+          FROM points, s, whole WHERE whole.dur > 0 GROUP BY point)
+       SELECT count(*)::BIGINT AS views, count(DISTINCT profile_id)::BIGINT AS viewers,
+         avg(CASE WHEN dur > 0 AND dur - reach <= least(${FINISHED_TAIL_MAX_SECONDS}, dur * ${FINISHED_TAIL_SHARE})
+           THEN 1 ELSE 0 END) FILTER (WHERE dur > 0) AS completed,
+         (SELECT list({'at': point, 'share': share} ORDER BY point) FROM curve) AS retention
+       FROM s`,
+      { titleId, from: from.toISOString(), to: to.toISOString() },
+    );
+    const row = rows[0];
+    return {
+      ...answer,
+      views: row?.views ?? 0,
+      viewers: row?.viewers ?? 0,
+      completionRate: row?.completed ?? null,
+      retention: row?.retention ?? [],
+    };
+  }
+}

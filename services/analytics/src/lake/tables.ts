@@ -1,0 +1,122 @@
+import type { TelemetryReported } from '@marquee/contracts';
+import type { CloudEvent } from '@marquee/platform';
+
+/**
+ * The lake's tables: one folder per table under `lake/`, date-partitioned Hive style
+ * (`lake/telemetry/date=2026-12-06/<part>.parquet`). Column names and types are the lake's public
+ * schema (outside engines read it): add columns freely, never rename or retype one.
+ */
+export const LAKE_TABLES = {
+  telemetry: {
+    id: 'VARCHAR',
+    time: 'TIMESTAMP',
+    session_id: 'VARCHAR',
+    account_id: 'VARCHAR',
+    profile_id: 'VARCHAR',
+    title_id: 'VARCHAR',
+    plan: 'VARCHAR',
+    edge: 'VARCHAR',
+    seq: 'INTEGER',
+    startup_ms: 'DOUBLE',
+    watch_ms: 'DOUBLE',
+    bitrate: 'BIGINT',
+    position: 'DOUBLE',
+    stall_count: 'INTEGER',
+    stall_ms: 'DOUBLE',
+    dropped_frames: 'BIGINT',
+    stalls: 'STRUCT(position DOUBLE, duration_ms DOUBLE)[]',
+    switches: 'STRUCT(position DOUBLE, bitrate BIGINT, height INTEGER)[]',
+    errors: 'STRUCT(kind VARCHAR, fatal BOOLEAN, detail VARCHAR)[]',
+  },
+  playback: {
+    id: 'VARCHAR',
+    time: 'TIMESTAMP',
+    type: 'VARCHAR',
+    session_id: 'VARCHAR',
+    account_id: 'VARCHAR',
+    profile_id: 'VARCHAR',
+    title_id: 'VARCHAR',
+    position: 'DOUBLE',
+    duration: 'DOUBLE',
+  },
+} as const;
+
+export type LakeTable = keyof typeof LAKE_TABLES;
+export type LakeRow = Record<string, unknown> & { id: string; time: string };
+
+export const PLAYBACK_EVENT_TYPES = ['playback.started', 'playback.heartbeat', 'playback.stopped'] as const;
+export const LAKE_EVENT_TYPES = [...PLAYBACK_EVENT_TYPES, 'telemetry.reported'] as const;
+export type LakeEventType = (typeof LAKE_EVENT_TYPES)[number];
+
+/** UTC day of an event: its partition. Deterministic, so a redelivered event lands in the same one. */
+export function partitionDate(time: string): string {
+  return new Date(time).toISOString().slice(0, 10);
+}
+
+/** Which table an event goes to and its row; undefined for a type the lake does not keep. */
+export function lakeRow(event: CloudEvent): { table: LakeTable; row: LakeRow } | undefined {
+  const time = new Date(event.time).toISOString();
+  if (event.type === 'telemetry.reported') {
+    const d = event.data as TelemetryReported;
+    return {
+      table: 'telemetry',
+      row: {
+        id: event.id,
+        time,
+        session_id: d.sessionId,
+        account_id: d.accountId,
+        profile_id: d.profileId,
+        title_id: d.titleId,
+        plan: d.plan,
+        edge: d.edge ?? null,
+        seq: d.seq,
+        startup_ms: d.startupMs ?? null,
+        watch_ms: d.watchMs,
+        bitrate: d.bitrate ?? null,
+        position: d.position ?? null,
+        stall_count: d.stalls.length,
+        stall_ms: d.stalls.reduce((sum, s) => sum + s.durationMs, 0),
+        dropped_frames: d.droppedFrames,
+        stalls: d.stalls.map((s) => ({ position: s.position, duration_ms: s.durationMs })),
+        switches: d.switches.map((s) => ({
+          position: s.position,
+          bitrate: s.bitrate,
+          height: s.height ?? null,
+        })),
+        errors: d.errors.map((e) => ({ kind: e.kind, fatal: e.fatal, detail: e.detail ?? null })),
+      },
+    };
+  }
+  if ((PLAYBACK_EVENT_TYPES as readonly string[]).includes(event.type)) {
+    const d = event.data as {
+      sessionId: string;
+      accountId: string;
+      profileId: string;
+      titleId: string;
+      position: number;
+      duration?: number;
+    };
+    return {
+      table: 'playback',
+      row: {
+        id: event.id,
+        time,
+        type: event.type.slice('playback.'.length),
+        session_id: d.sessionId,
+        account_id: d.accountId,
+        profile_id: d.profileId,
+        title_id: d.titleId,
+        position: d.position,
+        duration: d.duration ?? null,
+      },
+    };
+  }
+  return undefined;
+}
+
+/** The `columns={…}` argument of DuckDB's read_json for a table. */
+export function jsonColumns(table: LakeTable): string {
+  return `{${Object.entries(LAKE_TABLES[table])
+    .map(([name, type]) => `${name}: '${type}'`)
+    .join(', ')}}`;
+}
