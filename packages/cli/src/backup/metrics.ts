@@ -2,6 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { RestoreTestRecord } from '@marquee/contracts';
 
+const gauge = (registry: Registry, name: string, help: string) =>
+  new Gauge({ name, help, registers: [registry] });
+const byOutcome = (registry: Registry, name: string, help: string) =>
+  new Counter({ name, help, labelNames: ['outcome'] as const, registers: [registry] });
+
 /**
  * The backup schedule's metrics. The alert that matters: the newest backup is older than twice the
  * interval (`marquee_backup_newest_age_seconds > 2 * marquee_backup_interval_seconds`); before any
@@ -11,49 +16,39 @@ import type { RestoreTestRecord } from '@marquee/contracts';
 export class BackupMetrics {
   readonly registry = new Registry();
   private newest: Date | undefined;
-  readonly interval = new Gauge({
-    name: 'marquee_backup_interval_seconds',
-    help: 'BACKUP_INTERVAL in seconds',
-    registers: [this.registry],
-  });
-  readonly lastSize = new Gauge({
-    name: 'marquee_backup_last_size_bytes',
-    help: 'Bytes the newest backup describes (databases, files, blobs)',
-    registers: [this.registry],
-  });
-  readonly lastDuration = new Gauge({
-    name: 'marquee_backup_last_duration_seconds',
-    help: 'How long the newest backup took',
-    registers: [this.registry],
-  });
-  readonly runs = new Counter({
-    name: 'marquee_backup_runs_total',
-    help: 'Scheduled backups by outcome',
-    labelNames: ['outcome'] as const,
-    registers: [this.registry],
-  });
+  readonly interval = gauge(this.registry, 'marquee_backup_interval_seconds', 'BACKUP_INTERVAL in seconds');
+  readonly lastSize = gauge(
+    this.registry,
+    'marquee_backup_last_size_bytes',
+    'Bytes the newest backup describes (databases, files, blobs)',
+  );
+  readonly lastDuration = gauge(
+    this.registry,
+    'marquee_backup_last_duration_seconds',
+    'How long the newest backup took',
+  );
+  readonly runs = byOutcome(this.registry, 'marquee_backup_runs_total', 'Scheduled backups by outcome');
 
-  readonly restoreTestOk = new Gauge({
-    name: 'marquee_backup_restore_test_ok',
-    help: 'Whether the last restore test passed (1) or failed (0); absent before the first one',
-    registers: [this.registry],
-  });
-  readonly restoreTestTime = new Gauge({
-    name: 'marquee_backup_restore_test_timestamp_seconds',
-    help: 'When the last restore test finished (Unix time)',
-    registers: [this.registry],
-  });
-  readonly restoreTestDuration = new Gauge({
-    name: 'marquee_backup_restore_test_duration_seconds',
-    help: 'How long the last restore test took (restore into a scratch place and checks)',
-    registers: [this.registry],
-  });
-  readonly restoreTests = new Counter({
-    name: 'marquee_backup_restore_tests_total',
-    help: 'Restore tests run by this process, by outcome',
-    labelNames: ['outcome'] as const,
-    registers: [this.registry],
-  });
+  readonly restoreTestOk = gauge(
+    this.registry,
+    'marquee_backup_restore_test_ok',
+    'Whether the last restore test passed (1) or failed (0); absent before the first one',
+  );
+  readonly restoreTestTime = gauge(
+    this.registry,
+    'marquee_backup_restore_test_timestamp_seconds',
+    'When the last restore test finished (Unix time)',
+  );
+  readonly restoreTestDuration = gauge(
+    this.registry,
+    'marquee_backup_restore_test_duration_seconds',
+    'How long the last restore test took (restore into a scratch place and checks)',
+  );
+  readonly restoreTests = byOutcome(
+    this.registry,
+    'marquee_backup_restore_tests_total',
+    'Restore tests run by this process, by outcome',
+  );
 
   constructor(private readonly clock: () => number = Date.now) {
     const ageSeconds = () => (this.newest ? (this.clock() - this.newest.getTime()) / 1000 : Infinity);
