@@ -9,6 +9,8 @@ export default defineConfig({
       'services/*/test/**/*.test.ts',
       'web/test/**/*.test.ts',
       'scripts/**/*.test.ts',
+      // Pure functions of the benches (bench/quality's hull and BD-rate); the benches themselves are not tests.
+      'bench/**/*.test.ts',
     ],
     testTimeout: 30_000,
     hookTimeout: 60_000,

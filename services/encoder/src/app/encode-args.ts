@@ -1,4 +1,4 @@
-import { levelName } from './h264-level.js';
+import { h264FamilyArgs, h264Profile, type CodecLadder } from './codecs/index.js';
 import { safeInputArgs } from './input-policy.js';
 import type { Rung } from './ladder.js';
 import type { SourceInfo } from './probe.js';
@@ -28,7 +28,13 @@ export interface EncodePlan {
   preset: string;
   /** x264 threads per rung; undefined lets x264 choose (about 1.5 × cores each). */
   threads: number | undefined;
+  /** The H.264 ladder, which every asset has. */
   rungs: Rung[];
+  /**
+   * Further codec families (ENCODER_CODECS), encoded in the same run from the same decode and scaling
+   * cascade: each rung must have the size of an H.264 rung.
+   */
+  extraLadders?: CodecLadder[];
   audio: AudioOutput[];
   /** Absolute indexes of the source's text subtitle streams. */
   subtitles: number[];
@@ -39,7 +45,8 @@ export interface EncodePlan {
 /** Where ffmpeg's HLS muxer writes variant `v` (renamed afterwards: it cannot name them itself on old builds). */
 export const hlsVariantDir = (v: number): string => `stream_${v}`;
 const HLS_VARIANT_PATTERN = 'stream_%v';
-export const videoDir = (rung: Rung): string => `video_${rung.name}`;
+/** An H.264 rung's directory (other families: their profile's `videoDir`). */
+export const videoDir = (rung: Rung): string => h264Profile.videoDir(rung);
 export const audioDir = (n: number): string => `audio_${n}`;
 export const subtitleDir = (n: number): string => `subs_${n}`;
 export const rawSubtitleFile = (n: number): string => `${subtitleDir(n)}/extracted.vtt`;
@@ -78,15 +85,58 @@ export function encodeFilterGraph(plan: EncodePlan): string {
   const parts = [
     `[0:${plan.source.videoStreamIndex}]fps=${plan.outputFps},format=yuv420p,split=3[c0][sp][st]`,
   ];
+  const extra = plan.extraLadders ?? [];
   rungs.forEach((r, i) => {
     const scaled = `[c${i}]scale=${r.width}:${r.height},setsar=1`;
-    parts.push(i === rungs.length - 1 ? `${scaled}[v${i}]` : `${scaled},split=2[v${i}][c${i + 1}]`);
+    const outputs = [`[v${i}]`];
+    extra.forEach((ladder, k) => {
+      if (ladder.rungs.some((x) => x.width === r.width && x.height === r.height))
+        outputs.push(extraLabel(i, k));
+    });
+    if (i < rungs.length - 1) outputs.push(`[c${i + 1}]`);
+    parts.push(
+      outputs.length === 1
+        ? `${scaled}${outputs[0]}`
+        : `${scaled},split=${outputs.length}${outputs.join('')}`,
+    );
   });
   parts.push(
     `[sp]trim=start=${poster.atSeconds}:duration=1,scale=${poster.width}:${poster.height},setsar=1[poster]`,
     `[st]fps=1/${t.intervalSeconds},scale=${t.thumbWidth}:${t.thumbHeight},setsar=1,tile=${t.columns}x${t.rows}[trick]`,
   );
   return parts.join(';');
+}
+
+/** The cascade output feeding extra ladder `k`'s rung of H.264 rung `i`'s size. */
+const extraLabel = (i: number, k: number): string => `[v${i}x${k + 1}]`;
+
+/** One video output of the run: its stream index among the video outputs, its family and rung. */
+export interface VideoOutput {
+  stream: number;
+  ladder: CodecLadder;
+  rung: Rung;
+  /** The filter graph label it is mapped from. */
+  label: string;
+}
+
+/** Every video output in stream order: the H.264 rungs (v:0…), then each further family's. */
+export function videoOutputs(plan: EncodePlan): VideoOutput[] {
+  const h264: CodecLadder = { codec: h264Profile, rungs: plan.rungs, settings: { preset: plan.preset } };
+  const outputs: VideoOutput[] = plan.rungs.map((rung, i) => ({
+    stream: i,
+    ladder: h264,
+    rung,
+    label: `[v${i}]`,
+  }));
+  (plan.extraLadders ?? []).forEach((ladder, k) => {
+    for (const rung of ladder.rungs) {
+      const i = plan.rungs.findIndex((r) => r.width === rung.width && r.height === rung.height);
+      if (i < 0)
+        throw new Error(`${ladder.codec.id} rung ${rung.width}x${rung.height} has no H.264 rung of its size`);
+      outputs.push({ stream: outputs.length, ladder, rung, label: extraLabel(i, k) });
+    }
+  });
+  return outputs;
 }
 
 /**
@@ -101,29 +151,20 @@ export function buildEncodeArgs(plan: EncodePlan): string[] {
   args.push('-filter_complex', encodeFilterGraph(plan));
 
   // --- HLS ladder
-  plan.rungs.forEach((_, i) => args.push('-map', `[v${i}]`));
+  const video = videoOutputs(plan);
+  video.forEach((v) => args.push('-map', v.label));
   plan.audio.forEach((a) => args.push('-map', `0:${a.index}`));
   args.push('-map_metadata', '-1', '-map_chapters', '-1');
-  args.push('-c:v', 'libx264', '-preset', plan.preset, '-profile:v', 'high', '-pix_fmt', 'yuv420p');
+  // H.264 is the first family: its options are the unscoped defaults, other families override per stream.
+  args.push(...h264FamilyArgs(plan.preset));
   // Closed GOPs of exactly one segment, at the same frames in every rung: segments align across rungs.
   args.push('-g', String(gop), '-keyint_min', String(gop), '-sc_threshold', '0', '-flags:v', '+cgop');
   args.push('-force_key_frames', `expr:gte(t,n_forced*${plan.segmentSeconds})`);
   if (plan.threads !== undefined) args.push('-threads', String(plan.threads));
-  plan.rungs.forEach((r, i) =>
-    args.push(
-      `-b:v:${i}`,
-      `${r.bitrateKbps}k`,
-      `-maxrate:v:${i}`,
-      `${r.maxrateKbps}k`,
-      `-bufsize:v:${i}`,
-      `${r.bufsizeKbps}k`,
-      `-level:v:${i}`,
-      levelName(r.level),
-    ),
-  );
+  video.forEach((v) => args.push(...v.ladder.codec.streamArgs(v.stream, v.rung, v.ladder.settings)));
   if (plan.audio.length > 0) args.push('-c:a', 'aac', '-ar', '48000');
   plan.audio.forEach((a, j) => args.push(`-b:a:${j}`, `${a.bitrateKbps}k`, `-ac:a:${j}`, String(a.channels)));
-  const variants = [...plan.rungs.map((_, i) => `v:${i}`), ...plan.audio.map((_, j) => `a:${j}`)];
+  const variants = [...video.map((v) => `v:${v.stream}`), ...plan.audio.map((_, j) => `a:${j}`)];
   args.push(
     '-max_muxing_queue_size',
     '4096',

@@ -5,6 +5,7 @@ import type { MediaTools } from '../media/media-tools.js';
 import { probeSource } from '../media/probe-source.js';
 import { planComplexityProbe } from './complexity.js';
 import { encryptPlaylists } from './content-encryption.js';
+import { codecProfile, DEFAULT_AV1_PRESET, type CodecId } from './codecs/index.js';
 import { outputFrameRate, planPoster, type EncodePlan } from './encode-args.js';
 import { planLadder } from './ladder.js';
 import { finishOutputs, type EncodedAsset } from './finish-outputs.js';
@@ -44,6 +45,10 @@ export interface EncoderSettings {
   threads: number | undefined;
   segmentSeconds: number;
   limits: EncodeLimits;
+  /** ENCODER_CODECS: the codec families of every new asset, H.264 first (default: H.264 only). */
+  codecs?: readonly CodecId[];
+  /** SVT-AV1 preset for AV1 rungs (0 slowest … 13 fastest; docs/media.md says why 11). */
+  av1Preset?: string;
 }
 
 export const DEFAULT_ENCODER_SETTINGS: EncoderSettings = {
@@ -51,6 +56,8 @@ export const DEFAULT_ENCODER_SETTINGS: EncoderSettings = {
   threads: 4,
   segmentSeconds: 4,
   limits: DEFAULT_ENCODE_LIMITS,
+  codecs: ['h264'],
+  av1Preset: DEFAULT_AV1_PRESET,
 };
 
 export interface EncodeAssetInput {
@@ -100,6 +107,23 @@ export async function encodeAsset(
   );
 
   const textSubtitles = info.subtitleTracks.filter((s) => s.text);
+  const rungs = planLadder({
+    width: info.width,
+    height: info.height,
+    fps: fps.value,
+    probeBitrateKbps: measured.bitrateKbps,
+    probePixels: measured.pixels,
+  });
+  const extraLadders = (settings.codecs ?? ['h264'])
+    .filter((id) => id !== 'h264')
+    .map((id) => {
+      const codec = codecProfile(id);
+      return {
+        codec,
+        rungs: codec.ladder(rungs, fps.value),
+        settings: { preset: settings.av1Preset ?? DEFAULT_AV1_PRESET },
+      };
+    });
   const plan: EncodePlan = {
     sourcePath,
     source: info,
@@ -108,13 +132,8 @@ export async function encodeAsset(
     segmentSeconds: settings.segmentSeconds,
     preset: settings.preset,
     threads: settings.threads,
-    rungs: planLadder({
-      width: info.width,
-      height: info.height,
-      fps: fps.value,
-      probeBitrateKbps: measured.bitrateKbps,
-      probePixels: measured.pixels,
-    }),
+    rungs,
+    ...(extraLadders.length > 0 ? { extraLadders } : {}),
     // Stereo AAC for everything with two or more channels, mono stays mono (docs/media.md).
     audio: info.audioTracks.map((a) => ({
       index: a.index,

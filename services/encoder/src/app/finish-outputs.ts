@@ -1,15 +1,16 @@
 import { access, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import type { CodecId } from './codecs/index.js';
 import {
   audioDir,
   hlsVariantDir,
   MEDIA_PLAYLIST,
   POSTER_FILE,
-  videoDir,
+  videoOutputs,
   type EncodePlan,
 } from './encode-args.js';
 import { MediaToolError } from './errors.js';
-import { AAC_LC_CODECS, avcHighCodecs } from './h264-level.js';
+import { AAC_LC_CODECS } from './h264-level.js';
 import { renditionName, UNKNOWN_LANGUAGE_NAME } from './languages.js';
 import { writeMasterPlaylist, type AudioRendition, type VideoVariant } from './master-playlist.js';
 import { measurePlaylist } from './measure-outputs.js';
@@ -23,6 +24,8 @@ export const MASTER_PLAYLIST = 'master.m3u8';
 
 export interface EncodedRendition {
   name: string;
+  /** The codec family (assets from before codec profiles have none in their summary: H.264). */
+  codec: CodecId;
   width: number;
   height: number;
   /** As declared in the master playlist (peak and average, audio included). */
@@ -75,32 +78,44 @@ export async function finishOutputs(
   textSubtitles: readonly SubtitleTrack[],
   sidecars: readonly ReadSidecar[],
 ): Promise<EncodedAsset> {
-  const encoded: (VideoVariant & { name: string; rung: Rung; pixels: number })[] = [];
-  for (const [i, rung] of plan.rungs.entries()) {
-    await rename(join(workDir, hlsVariantDir(i)), join(workDir, videoDir(rung)));
-    const m = await measurePlaylist(join(workDir, videoDir(rung)));
-    encoded.push({
+  type Encoded = VideoVariant & { name: string; codec: CodecId; dir: string; rung: Rung; pixels: number };
+  const outputs = videoOutputs(plan);
+  const families = new Map<CodecId, Encoded[]>();
+  let durationSeconds = 0;
+  for (const { stream, ladder, rung } of outputs) {
+    const dir = ladder.codec.videoDir(rung);
+    await rename(join(workDir, hlsVariantDir(stream)), join(workDir, dir));
+    const m = await measurePlaylist(join(workDir, dir));
+    if (stream === 0) durationSeconds = m.durationSeconds;
+    const family = families.get(ladder.codec.id) ?? [];
+    families.set(ladder.codec.id, family);
+    family.push({
       name: rung.name,
+      codec: ladder.codec.id,
+      dir,
       rung,
       pixels: rung.width * rung.height,
-      uri: `${videoDir(rung)}/${MEDIA_PLAYLIST}`,
+      uri: `${dir}/${MEDIA_PLAYLIST}`,
       width: rung.width,
       height: rung.height,
       frameRate: plan.fps,
       peakBandwidth: m.peakBandwidth,
       averageBandwidth: m.averageBandwidth,
-      codecs: avcHighCodecs(rung.level),
+      codecs: ladder.codec.codecs(rung),
     });
   }
-  const durationSeconds = (await measurePlaylist(join(workDir, videoDir(plan.rungs[0]!)))).durationSeconds;
-  const dropped = dominatedRungs(encoded);
-  for (const d of dropped) await rm(join(workDir, videoDir(d.rung)), { recursive: true, force: true });
-  const video = encoded.filter((v) => !dropped.has(v));
+  // Within each family: a player switches rungs inside one codec, so domination is per codec.
+  const video: Encoded[] = [];
+  for (const family of families.values()) {
+    const dropped = dominatedRungs(family);
+    for (const d of dropped) await rm(join(workDir, d.dir), { recursive: true, force: true });
+    video.push(...family.filter((v) => !dropped.has(v)));
+  }
 
   const tracks = plan.source.audioTracks;
   const audio: AudioRendition[] = [];
   for (const [j, out] of plan.audio.entries()) {
-    await rename(join(workDir, hlsVariantDir(plan.rungs.length + j)), join(workDir, audioDir(j)));
+    await rename(join(workDir, hlsVariantDir(outputs.length + j)), join(workDir, audioDir(j)));
     const m = await measurePlaylist(join(workDir, audioDir(j)));
     const track = tracks.find((t) => t.index === out.index);
     audio.push({
@@ -144,6 +159,7 @@ export async function finishOutputs(
     durationSeconds,
     renditions: video.map((v) => ({
       name: v.name,
+      codec: v.codec,
       width: v.width,
       height: v.height,
       bandwidth: v.peakBandwidth + audioPeak,

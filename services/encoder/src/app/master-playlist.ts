@@ -4,6 +4,7 @@ import {
   type AttributeList,
   type MasterVariant,
 } from '@marquee/core/hls';
+import { codecOfCodecs } from './codecs/index.js';
 
 /** A video variant of the master playlist, measured from its segments. */
 export interface VideoVariant {
@@ -57,7 +58,8 @@ function quotedName(value: string): string {
 /**
  * The master playlist, written by us because ffmpeg's lacks AVERAGE-BANDWIDTH, FRAME-RATE, languages
  * and (for some codecs) CODECS. Variants carry the audio group's largest bit rate on top of their own,
- * since a player plays a variant together with one of its audio renditions. Highest variant first.
+ * since a player plays a variant together with one of its audio renditions. Highest variant first
+ * within each codec family.
  */
 export function writeMasterPlaylist(input: MasterPlaylistInput): string {
   const renditions: AttributeList[] = [];
@@ -96,7 +98,13 @@ export function writeMasterPlaylist(input: MasterPlaylistInput): string {
   const audioPeak = Math.max(0, ...input.audio.map((a) => a.peakBandwidth));
   const audioAverage = Math.max(0, ...input.audio.map((a) => a.averageBandwidth));
   const audioCodecs = input.audio[0]?.codecs;
-  const ordered = [...input.video].sort((a, b) => b.height * b.width - a.height * a.width);
+  // Each codec family together, in the order given (H.264 first: a player that tries the first variant
+  // it sees gets the one everything decodes), largest first within it.
+  const family = (v: VideoVariant) =>
+    input.video.findIndex((w) => codecOfCodecs(w.codecs) === codecOfCodecs(v.codecs));
+  const ordered = [...input.video].sort(
+    (a, b) => family(a) - family(b) || b.height * b.width - a.height * a.width,
+  );
   const variants: MasterVariant[] = ordered.map((v) => ({
     iFrame: false,
     uri: v.uri,

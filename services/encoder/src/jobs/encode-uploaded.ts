@@ -175,6 +175,7 @@ export function encodedEvent(
     assetId,
     titleId,
     renditions: asset.renditions.map((r) => ({
+      codec: r.codec,
       height: r.height,
       width: r.width,
       bandwidth: r.bandwidth,

@@ -152,3 +152,19 @@ export async function checkCapabilities(
   if (missing.length > 0) throw new Error(`this ffmpeg lacks ${missing.join(', ')}`);
   return /version\s+(\S+)/.exec(versionText)?.[1] ?? 'unknown';
 }
+
+/**
+ * The encoders of `wanted` that this ffmpeg lacks (e.g. `libsvtav1` when the install enables AV1: the
+ * 2018 npm build has none; Debian 12's ffmpeg has it).
+ */
+export async function missingEncoders(
+  runner: MediaRunner,
+  ffmpeg: string,
+  wanted: readonly string[],
+): Promise<string[]> {
+  const result = await runner.run(ffmpeg, ['-hide_banner', '-encoders'], {
+    limits: CHECK_LIMITS,
+    stdout: 'capture',
+  });
+  return wanted.filter((name) => !new RegExp(`\\s${name}\\s`).test(result.stdout));
+}

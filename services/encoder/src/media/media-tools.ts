@@ -1,4 +1,6 @@
-import { resolveMediaBinaries, type MediaBinaries } from './binaries.js';
+import { codecProfile, type CodecId } from '../app/codecs/index.js';
+import { MediaToolsUnavailableError } from '../app/errors.js';
+import { missingEncoders, resolveMediaBinaries, type MediaBinaries } from './binaries.js';
 import { detectMemoryLimit } from './memory-limit.js';
 import { createMediaRunner, type MediaRunner } from './run.js';
 
@@ -16,6 +18,8 @@ export interface OpenMediaToolsOptions {
   warn?: (message: string) => void;
   /** Prepended to every command (diagnostics/tests: `strace -f -o …`). */
   commandPrefix?: readonly string[];
+  /** ENCODER_CODECS: the chosen ffmpeg must have each codec's encoder, else start-up fails saying so. */
+  codecs?: readonly CodecId[];
 }
 
 /**
@@ -34,6 +38,14 @@ export async function openMediaTools(options: OpenMediaToolsOptions): Promise<Me
   }
   const checker = createMediaRunner({ memoryLimit });
   const binaries = await resolveMediaBinaries({ ...options, runner: checker });
+  const wanted = (options.codecs ?? []).map((id) => codecProfile(id).encoder);
+  const missing = wanted.length > 0 ? await missingEncoders(checker, binaries.ffmpeg, wanted) : [];
+  if (missing.length > 0) {
+    throw new MediaToolsUnavailableError(
+      `ENCODER_CODECS needs the ffmpeg encoder(s) ${missing.join(', ')}, which ${binaries.ffmpeg} lacks. ` +
+        'Debian/Ubuntu: `apt-get install ffmpeg` (Debian 12 has libsvtav1), or set ENCODER_CODECS=h264.',
+    );
+  }
   const runner = options.commandPrefix
     ? createMediaRunner({ memoryLimit, commandPrefix: options.commandPrefix })
     : checker;
