@@ -86,11 +86,20 @@ export class SigningKeys {
     return key;
   }
 
-  /** The public keys that verify, as a JWK Set (the body of GET /internal/jwks). */
+  /**
+   * The public keys that verify, as a JWK Set (the body of GET /internal/jwks): the table's newest, read
+   * on every call, and the ones this instance holds. A sibling replica may have created a key since this
+   * one loaded (replicas started together on an empty table each create one); published from the loaded
+   * copy alone, its tokens were refused by every gateway that fetched the set here, for up to
+   * `reloadAfterMs`. Sets are fetched rarely (a verifier's start, an unknown kid, every few minutes).
+   */
   async jwks(): Promise<JSONWebKeySet> {
     await this.current();
+    const rows = await newestSigningKeys(this.options.db, this.publishedKeys);
+    const published = new Map(rows.map((row) => [row.kid, JSON.parse(row.public_jwk) as JWK]));
+    for (const k of this.keys) if (!published.has(k.kid)) published.set(k.kid, k.publicJwk);
     return {
-      keys: this.keys.map((k) => ({ ...k.publicJwk, kid: k.kid, alg: ACCESS_TOKEN_ALG, use: 'sig' })),
+      keys: [...published].map(([kid, jwk]) => ({ ...jwk, kid, alg: ACCESS_TOKEN_ALG, use: 'sig' })),
     };
   }
 
