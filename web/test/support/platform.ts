@@ -60,9 +60,34 @@ async function stopProcess(s: Spawned): Promise<void> {
  * Starts the real platform with `marquee start`: one process in monolithic mode, or — with
  * `separateEdges: n` — the core services in one process and each edge in its own, all sharing one data
  * directory and secret, the way a small cluster runs. Resolves once the gateway's /readyz says ready.
+ *
+ * The ports are chosen free, then bound by the platform a moment later; on a busy machine another
+ * process can take one in between. A start that fails on `EADDRINUSE` is made again on new ports.
  */
-export async function startTestPlatform(options: { separateEdges?: number } = {}): Promise<TestPlatform> {
+export async function startTestPlatform(
+  options: {
+    separateEdges?: number;
+    /** Settings added to every process's environment (e.g. MEDIA_ENCRYPTION=false). */
+    env?: Record<string, string>;
+  } = {},
+): Promise<TestPlatform> {
   await ensureWebBuilt();
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startOnce(options);
+    } catch (err) {
+      if (attempt >= 3 || !(err instanceof PortTaken)) throw err;
+    }
+  }
+}
+
+/** The platform exited because a port chosen for it was taken before it could bind it. */
+class PortTaken extends Error {}
+
+async function startOnce(options: {
+  separateEdges?: number;
+  env?: Record<string, string>;
+}): Promise<TestPlatform> {
   const dataDir = tempDataDir();
   const admin = { email: 'admin@marquee.test', password: `admin-${randomBytes(8).toString('hex')}` };
   const port = await freePort(HOST);
@@ -75,6 +100,7 @@ export async function startTestPlatform(options: { separateEdges?: number } = {}
     MARQUEE_ADMIN_PASSWORD: admin.password,
     LOG_LEVEL: process.env.MARQUEE_TEST_LOG_LEVEL ?? 'warn',
     NODE_NO_WARNINGS: '1',
+    ...options.env,
   };
   const spawned: Spawned[] = [];
   const spawn = (args: string[], env: Record<string, string>) => {
@@ -127,9 +153,8 @@ export async function startTestPlatform(options: { separateEdges?: number } = {}
     if (ready) break;
     if (exited || Date.now() > deadline) {
       await stop();
-      throw new Error(
-        `${exited ? 'marquee exited early' : 'the platform was not ready within 90 s'}:\n${output()}`,
-      );
+      const message = `${exited ? 'marquee exited early' : 'the platform was not ready within 90 s'}:\n${output()}`;
+      throw exited && /EADDRINUSE/.test(output()) ? new PortTaken(message) : new Error(message);
     }
     await new Promise((r) => setTimeout(r, 250));
   }
