@@ -82,7 +82,7 @@ async function checkHeartbeats(db: pg.Client, ledger: Ledger): Promise<AuditFind
     check: 'heartbeats in users.viewing_history',
     expected: keys.length,
     found: keys.length - lost.length,
-    lost,
+    lost: lost.map((k) => `${k}: accepted ${ledger.heartbeats.get(k)}, stored ${stored.get(k) ?? 'none'}`),
   };
 }
 
@@ -94,7 +94,12 @@ async function checkRatings(db: pg.Client, ledger: Ledger): Promise<AuditFinding
   );
   const stored = new Map(rows.map((r) => [`${r.profile_id}/${r.title_id}`, r.rating]));
   const lost = keys.filter((k) => stored.get(k) !== ledger.ratings.get(k));
-  return { check: 'ratings in users.ratings', expected: keys.length, found: keys.length - lost.length, lost };
+  return {
+    check: 'ratings in users.ratings',
+    expected: keys.length,
+    found: keys.length - lost.length,
+    lost: lost.map((k) => `${k}: accepted ${ledger.ratings.get(k)}, stored ${stored.get(k) ?? 'none'}`),
+  };
 }
 
 async function checkMyList(db: pg.Client, ledger: Ledger): Promise<AuditFinding> {
