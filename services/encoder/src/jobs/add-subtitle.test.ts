@@ -3,10 +3,8 @@ import { dirname, join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parse, type types } from 'hls-parser';
-import { createLogger, ServiceClient } from '@marquee/core';
+import { ServiceClient } from '@marquee/core';
 import {
-  openBlobStore,
-  openEventBus,
   readWholeBlob,
   uniqueName,
   type BlobStore,
@@ -16,12 +14,14 @@ import {
 } from '@marquee/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MediaTools } from '../media/media-tools.js';
-import { ffmpeg, makeSource, tempDir, testMediaTools } from '../testing/media-fixtures.js';
+import { announceUpload, blobText, openJobRig, waitFor, type JobRig } from '../testing/job-fixtures.js';
+import { ffmpeg, makeSource } from '../testing/media-fixtures.js';
 import { startSubtitleAdder } from './add-subtitle.js';
 import { buildEncodeWorker, type EncodeWorker } from './encode-worker.js';
 
+let rig: JobRig;
 let tools: MediaTools;
-let dir: { path: string; remove: () => Promise<void> };
+let dir: JobRig['dir'];
 let bus: EventBus;
 let blobs: BlobStore;
 let worker: EncodeWorker;
@@ -31,13 +31,13 @@ const ready = new Map<string, string>();
 /** Titles the stand-in says have a newer video still encoding. */
 const encodingTitles = new Set<string>();
 const encoded: CloudEvent[] = [];
-const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+/** An encode plus the adder's new asset on a loaded machine. */
+const ENCODED_WITHIN_MS = 90_000;
 
 beforeAll(async () => {
-  tools = await testMediaTools();
-  dir = await tempDir('add-subtitle');
-  bus = await openEventBus({ sqlitePath: join(dir.path, 'events.sqlite'), logger });
-  blobs = await openBlobStore({ root: join(dir.path, 'blobs') });
+  rig = await openJobRig('add-subtitle');
+  ({ tools, dir, bus, blobs } = rig);
+  const { logger } = rig;
   // Streaming's internal title answer, as the real one gives it: which asset the title plays now.
   streaming = createServer((req, res) => {
     const titleId = decodeURIComponent(/^\/internal\/titles\/([^/?]+)$/.exec(req.url ?? '')?.[1] ?? '');
@@ -68,25 +68,10 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await worker?.stop();
-  await bus?.close();
-  await blobs?.close();
   await client?.close();
   await new Promise((resolve) => streaming?.close(resolve));
-  await dir?.remove();
+  await rig?.close();
 });
-
-async function waitFor<T>(
-  find: () => T | undefined | Promise<T | undefined>,
-  timeoutMs = 90_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = await find();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const encodedFor = (titleId: string) =>
   encoded
@@ -99,7 +84,7 @@ async function keysUnder(prefix: string): Promise<Map<string, string>> {
   return out;
 }
 
-const text = async (key: string) => (await readWholeBlob(blobs, key)).toString('utf8');
+const text = (key: string) => blobText(blobs, key);
 
 /** A sidecar stored and announced as the storage service does. */
 async function uploadSidecar(titleId: string, filename: string, body: string, language: string) {
@@ -124,29 +109,17 @@ describe('a subtitle added to a ready title (issue 22 item 12)', () => {
       audio: [{ language: 'eng' }],
       container: 'mp4',
     });
-    const source = await readFile(sourcePath);
-    const baseId = uniqueName('a');
-    const info = await blobs.put(`sources/${baseId}/source.mp4`, source);
-    await bus.publish({
-      type: 'media.uploaded',
-      source: 'storage',
-      subject: baseId,
-      data: {
-        assetId: baseId,
-        titleId,
-        key: `sources/${baseId}/source.mp4`,
-        filename: 'film.mp4',
-        size: info.size,
-        sha256: info.sha256,
-      },
-    });
-    const base = await waitFor(() => encodedFor(titleId)[0]);
+    const baseId = await announceUpload(rig, await readFile(sourcePath), { titleId });
+    const base = await waitFor(() => encodedFor(titleId)[0], ENCODED_WITHIN_MS);
     expect(base.assetId).toBe(baseId);
     ready.set(titleId, baseId);
     const baseObjects = await keysUnder(`assets/${baseId}/`);
 
     await uploadSidecar(titleId, 'film.es.srt', '1\n00:00:01,000 --> 00:00:02,500\nHola, mundo\n', 'es');
-    const added = await waitFor(() => encodedFor(titleId).find((e) => e.assetId !== baseId));
+    const added = await waitFor(
+      () => encodedFor(titleId).find((e) => e.assetId !== baseId),
+      ENCODED_WITHIN_MS,
+    );
     const newId = added.assetId;
     expect(added.subtitles).toEqual([{ name: 'Spanish', language: 'es' }]);
     expect(added.renditions).toEqual(base.renditions);
@@ -207,8 +180,9 @@ describe('a subtitle added to a ready title (issue 22 item 12)', () => {
     // A second sidecar builds on the newest asset; a redelivery makes the same asset again.
     ready.set(titleId, newId);
     await uploadSidecar(titleId, 'film.vtt', 'WEBVTT\n\n00:00.500 --> 00:01.500\nSecond\n', 'es');
-    const third = await waitFor(() =>
-      encodedFor(titleId).find((e) => e.assetId !== baseId && e.assetId !== newId),
+    const third = await waitFor(
+      () => encodedFor(titleId).find((e) => e.assetId !== baseId && e.assetId !== newId),
+      ENCODED_WITHIN_MS,
     );
     expect(third.subtitles.map((s) => s.name)).toEqual(['Spanish', 'Spanish (2)']);
   }, 180_000);
@@ -233,22 +207,8 @@ describe('a subtitle added to a ready title (issue 22 item 12)', () => {
       audio: [{ language: 'eng' }],
       container: 'mp4',
     });
-    const assetId = uniqueName('a');
-    const info = await blobs.put(`sources/${assetId}/source.mp4`, await readFile(sourcePath));
-    await bus.publish({
-      type: 'media.uploaded',
-      source: 'storage',
-      subject: assetId,
-      data: {
-        assetId,
-        titleId,
-        key: `sources/${assetId}/source.mp4`,
-        filename: 'film.mp4',
-        size: info.size,
-        sha256: info.sha256,
-      },
-    });
-    const encodedOnce = await waitFor(() => encodedFor(titleId)[0]);
+    const assetId = await announceUpload(rig, await readFile(sourcePath), { titleId });
+    const encodedOnce = await waitFor(() => encodedFor(titleId)[0], ENCODED_WITHIN_MS);
     expect(encodedOnce.subtitles).toEqual([{ name: 'Spanish', language: 'es' }]);
     // Streaming now plays it; the adder, which waited, finds the subtitle there already.
     ready.set(titleId, assetId);
@@ -263,7 +223,7 @@ describe('a subtitle added to a ready title (issue 22 item 12)', () => {
     await new Promise((r) => setTimeout(r, 1_000));
     expect(encodedFor(titleId)).toHaveLength(1);
     encodingTitles.delete(titleId);
-    const added = await waitFor(() => encodedFor(titleId)[1]);
+    const added = await waitFor(() => encodedFor(titleId)[1], ENCODED_WITHIN_MS);
     expect(added.subtitles).toEqual([
       { name: 'Spanish', language: 'es' },
       { name: 'French', language: 'fr' },

@@ -2,11 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'hls-parser';
-import { createLogger } from '@marquee/core';
 import {
-  openBlobStore,
-  openEventBus,
-  readWholeBlob,
   uniqueName,
   type BlobStore,
   type CloudEvent,
@@ -17,22 +13,21 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_ENCODER_SETTINGS, type EncoderSettings } from '../app/encode-asset.js';
 import type { MediaTools } from '../media/media-tools.js';
-import { makeSource, tempDir, testMediaTools } from '../testing/media-fixtures.js';
+import { announceUpload, blobText, openJobRig, waitFor, type JobRig } from '../testing/job-fixtures.js';
+import { makeSource } from '../testing/media-fixtures.js';
 import { buildEncodeWorker, type EncodeWorker } from './encode-worker.js';
 
+let rig: JobRig;
 let tools: MediaTools;
-let dir: { path: string; remove: () => Promise<void> };
+let dir: JobRig['dir'];
 let bus: EventBus;
 let blobs: BlobStore;
 let source: Buffer;
 const seen: (CloudEvent & { at: number })[] = [];
-const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
 beforeAll(async () => {
-  tools = await testMediaTools();
-  dir = await tempDir('encode-worker');
-  bus = await openEventBus({ sqlitePath: join(dir.path, 'events.sqlite'), logger });
-  blobs = await openBlobStore({ root: join(dir.path, 'blobs') });
+  rig = await openJobRig('encode-worker');
+  ({ tools, dir, bus, blobs } = rig);
   const path = await makeSource(tools, dir.path, 'source.mp4', {
     width: 426,
     height: 240,
@@ -48,9 +43,7 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  await bus?.close();
-  await blobs?.close();
-  await dir?.remove();
+  await rig?.close();
 });
 
 function worker(
@@ -65,7 +58,7 @@ function worker(
     bus,
     blobs,
     tools,
-    logger,
+    logger: rig.logger,
     scratchDir: join(dir.path, 'scratch'),
     ...overrides,
   });
@@ -73,42 +66,8 @@ function worker(
 
 const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
 
-/** Stores `bytes` as an upload and announces it, as the storage service does. */
-async function upload(
-  bytes: Buffer | string,
-  options: { sha?: string; titleId?: string } = {},
-): Promise<string> {
-  const assetId = uniqueName('a');
-  const key = `sources/${assetId}/source.mp4`;
-  const info = await blobs.put(key, typeof bytes === 'string' ? Buffer.from(bytes) : bytes);
-  await bus.publish({
-    type: 'media.uploaded',
-    source: 'storage',
-    subject: assetId,
-    data: {
-      assetId,
-      titleId: options.titleId ?? 't1',
-      key,
-      filename: 'film.mp4',
-      size: info.size,
-      sha256: options.sha ?? info.sha256,
-    } satisfies EventData<'media.uploaded'>,
-  });
-  return assetId;
-}
-
-async function waitFor<T>(
-  find: () => T | undefined | Promise<T | undefined>,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = await find();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const upload = (bytes: Buffer | string, options: { sha?: string; titleId?: string } = {}) =>
+  announceUpload(rig, bytes, { ...options, titleId: options.titleId ?? 't1' });
 
 const eventsOf = (assetId: string, type: string) =>
   seen.filter((e) => e.type === type && (e.data as { assetId: string }).assetId === assetId);
@@ -119,9 +78,7 @@ async function keysUnder(prefix: string): Promise<string[]> {
   return keys;
 }
 
-async function text(key: string): Promise<string> {
-  return (await readWholeBlob(blobs, key)).toString('utf8');
-}
+const text = (key: string) => blobText(blobs, key);
 
 describe('encode worker', () => {
   it('encodes an upload into assets/<assetId>/, with the title’s sidecar, and announces it', async () => {
