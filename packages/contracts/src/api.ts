@@ -61,6 +61,10 @@ export interface PlaybackSession {
   sessionId: string;
   /** The master playlist on the best edge; the media token is in the path. */
   manifestUrl: string;
+  /** The DASH MPD over the same segments, same edge and token; null when the asset plays with HLS only. */
+  dashUrl?: string | null;
+  /** Why `dashUrl` is null: 'encrypted-hls-only' (AES-128 whole-segment encryption, which DASH cannot play). */
+  dashUnavailableReason?: 'encrypted-hls-only' | null;
   edges: { edgeId: string; url: string }[];
   /** Seconds. */
   resumeAt: number;

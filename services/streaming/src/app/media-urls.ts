@@ -1,4 +1,8 @@
 import { ARTWORK_SESSION, type MediaKeyring } from '@marquee/core';
+import { DASH_MANIFEST } from '@marquee/core/dash';
+
+/** Why a playback answer has no `dashUrl`. */
+export type DashUnavailableReason = 'encrypted-hls-only';
 
 const DAY_MS = 24 * 3_600_000;
 const ASSET_KEY = /^assets\/([A-Za-z0-9_-]{1,128})\/(.+)$/;
@@ -27,6 +31,21 @@ export class MediaUrls {
 
   manifestUrl(edgeUrl: string, token: string, assetId: string): string {
     return `${edgeUrl}/t/${token}/a/${assetId}/master.m3u8`;
+  }
+
+  /**
+   * The session's MPD beside its master (the edge writes it from the same playlists and segments), or
+   * null with the reason: segments encrypted with AES-128 whole are HLS only, since DASH players
+   * decrypt samples (CENC), not whole segments. `encryption` is the asset's content-key method.
+   */
+  dash(
+    edgeUrl: string,
+    token: string,
+    assetId: string,
+    encryption: string | null,
+  ): { dashUrl: string | null; dashUnavailableReason: DashUnavailableReason | null } {
+    if (encryption !== null) return { dashUrl: null, dashUnavailableReason: 'encrypted-hls-only' };
+    return { dashUrl: `${edgeUrl}/t/${token}/a/${assetId}/${DASH_MANIFEST}`, dashUnavailableReason: null };
   }
 
   /**
