@@ -1,0 +1,59 @@
+import { DomainError, registerProblem } from '@marquee/core';
+import type { Cache } from '@marquee/platform';
+
+/**
+ * Streaming with its cache (Redis) down. The decision (docs/operations.md, "When an engine is down"):
+ * what needs the cache fails closed — a playback start, heartbeat or stop needs the account's stream
+ * lease, the plan's stream limit is that lease, and nothing else can say how many streams are open — but
+ * it is refused as an outage, 503 with Retry-After, not as a fault of the platform (500 `internal`, as
+ * before). Players and the gateway treat a 503 as "try again"; media already playing is unaffected
+ * (edges check media tokens without the cache).
+ */
+registerProblem('cache.unavailable', 503, 'A shared cache is unavailable');
+
+/** What a refused caller is told to wait: the cache client's reconnection loop retries every ≤ 2 s. */
+export const CACHE_RETRY_AFTER_SECONDS = 5;
+
+export class CacheOutageError extends DomainError {
+  constructor(operation: string) {
+    // No endpoint in the details: they are sent to the client in the problem.
+    super('cache.unavailable', `The cache did not answer (${operation}); try again in a few seconds`, {
+      retryAfterSeconds: CACHE_RETRY_AFTER_SECONDS,
+    });
+  }
+}
+
+/**
+ * The cache, with every failure that is not a domain answer (a connection refused or closed, a command
+ * timed out) turned into a CacheOutageError. Domain errors (a counter that is not one, say) pass as
+ * they are.
+ */
+export function outageAwareCache(cache: Cache): Cache {
+  return guard(cache, '');
+}
+
+function guard<T extends object>(target: T, prefix: string): T {
+  return new Proxy(target, {
+    get(obj, property, receiver) {
+      const value: unknown = Reflect.get(obj, property, receiver);
+      const name = `${prefix}${String(property)}`;
+      if (property === 'leases' && value && typeof value === 'object') return guard(value, 'leases.');
+      if (typeof value !== 'function' || property === 'close') return value;
+      return (...args: unknown[]) => {
+        let result: unknown;
+        try {
+          result = (value as (...a: unknown[]) => unknown).apply(obj, args);
+        } catch (err) {
+          throw outage(err, name);
+        }
+        return result instanceof Promise
+          ? result.catch((err: unknown) => Promise.reject(outage(err, name)))
+          : result;
+      };
+    },
+  });
+}
+
+function outage(err: unknown, operation: string): Error {
+  return err instanceof DomainError ? err : new CacheOutageError(operation);
+}
