@@ -11,7 +11,9 @@ export async function startEdgeCluster(options: {
   port: number;
   origin: string;
   secret: string;
-}): Promise<{ stop(): Promise<void> }> {
+  /** PEM files: the workers serve TLS (EDGE_TLS=files) instead of plain HTTP. */
+  tls?: { cert: string; key: string };
+}): Promise<{ pids: number[]; stop(): Promise<void> }> {
   cluster.setupPrimary({
     exec: resolve('packages/cli/bin/run-ts.mjs'),
     args: [resolve(import.meta.dirname, 'worker.ts')],
@@ -23,6 +25,7 @@ export async function startEdgeCluster(options: {
       EDGE_BENCH_ORIGIN: options.origin,
       EDGE_BENCH_SECRET: options.secret,
       EDGE_BENCH_WORKER: String(i + 1),
+      ...(options.tls ? { EDGE_BENCH_TLS_CERT: options.tls.cert, EDGE_BENCH_TLS_KEY: options.tls.key } : {}),
     });
     return new Promise<typeof worker>((resolveReady, reject) => {
       worker.once('message', (m) => (m === 'ready' ? resolveReady(worker) : reject(new Error(String(m)))));
@@ -31,6 +34,7 @@ export async function startEdgeCluster(options: {
   });
   const workers = await Promise.all(ready);
   return {
+    pids: workers.map((w) => w.process.pid!),
     async stop() {
       await Promise.all(
         workers.map(

@@ -3,7 +3,8 @@
  * 1 MiB segments, measured with wrk in the same run on loopback; then the cold path — 100 concurrent
  * requests for a segment no tier holds — with the number of origin fetches it cost.
  *
- *   npm run bench:edge            (EDGE_BENCH_SECONDS=10, EDGE_BENCH_CONNECTIONS=50, EDGE_BENCH_SEGMENTS=32)
+ *   npm run bench:edge            (EDGE_BENCH_SECONDS=10, EDGE_BENCH_CONNECTIONS=50, EDGE_BENCH_SEGMENTS=32,
+ *                                  EDGE_BENCH_TLS=0 skips the rows over TLS)
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
@@ -20,6 +21,7 @@ import { startEdgeCluster } from './cluster.js';
 import { NGINX, startNginx } from './nginx.js';
 import { writeSection } from '../events/report.js';
 import { runWrk, type WrkResult } from './wrk.js';
+import { cpuSeconds, makeCertificate, startNginxTls, withChildren } from './tls.js';
 
 const SECONDS = Number(process.env.EDGE_BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.EDGE_BENCH_CONNECTIONS ?? 50);
@@ -150,6 +152,107 @@ const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFracti
 const row = (name: string, r: WrkResult) =>
   `| ${name} | ${fmt(r.requestsPerSecond)} | ${fmt(r.bytesPerSecond / 1024 ** 3, 2)} GiB/s | ${fmt(r.p50Ms, 2)} ms | ${fmt(r.p99Ms, 2)} ms | ${r.errors} |`;
 
+/** wrk runs alternated between servers, each with the CPU its server processes used meanwhile. */
+async function alternate(
+  servers: readonly { base: string; paths: readonly string[]; pids: () => Promise<number[]> }[],
+  wrk: { dir: string; threads: number; connections: number; seconds: number },
+): Promise<{ runs: WrkResult[]; cpuPerGiB: number[] }[]> {
+  const out = servers.map(() => ({ runs: [] as WrkResult[], cpuPerGiB: [] as number[] }));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [i, server] of servers.entries()) {
+      const pids = await server.pids();
+      const before = await cpuSeconds(pids);
+      const result = await runWrk({ ...wrk, base: server.base, paths: server.paths });
+      const used = (await cpuSeconds(pids)) - before;
+      out[i]!.runs.push(result);
+      out[i]!.cpuPerGiB.push(used / ((result.bytesPerSecond * wrk.seconds) / 1024 ** 3));
+    }
+  }
+  return out;
+}
+
+/**
+ * The hot set over TLS 1.3: Debian's nginx (sendfile on, kTLS where the kernel offers it) against the
+ * edge with EDGE_TLS=files, one process and two, the same certificate (P-256) and wrk over https.
+ */
+async function tlsSection(options: {
+  dir: string;
+  www: string;
+  secret: string;
+  origin: string;
+  hot: readonly string[];
+  edgePath: (file: string) => string;
+  nginxPaths: readonly string[];
+  wrk: { dir: string; threads: number; connections: number; seconds: number };
+}): Promise<string[]> {
+  const { dir, www, secret, origin, hot, edgePath, nginxPaths, wrk } = options;
+  const tls = await makeCertificate(dir);
+  const nginxPort = await freePort();
+  const nginx = await startNginxTls(dir, www, nginxPort, tls);
+  const ctx = await createTestContext({
+    secret,
+    settings: { LOG_LEVEL: 'silent', EDGE_TLS: 'files', EDGE_TLS_CERT: tls.cert, EDGE_TLS_KEY: tls.key },
+    urls: { storage: [origin] },
+  });
+  const edgePort = await freePort();
+  const edge = await buildEdge(ctx, {
+    standalone: true,
+    identity: { edgeId: 'bench-edge-tls', url: `https://127.0.0.1:${edgePort}` },
+    ramBytes: 512 * 1024 ** 2,
+  });
+  await edge.app.listen({ port: edgePort, host: '127.0.0.1' });
+  await edge.start();
+  const clusterPort = await freePort();
+  const clustered = await startEdgeCluster({ workers: 2, port: clusterPort, origin, secret, tls });
+  try {
+    const servers = [
+      { base: `https://127.0.0.1:${nginxPort}`, paths: nginxPaths, pids: () => withChildren(nginx.pid) },
+      { base: `https://127.0.0.1:${edgePort}`, paths: hot.map(edgePath), pids: async () => [process.pid] },
+      {
+        base: `https://127.0.0.1:${clusterPort}`,
+        paths: hot.map(edgePath),
+        // The primary accepts and hands connections out: its CPU is part of the clustered edge's.
+        pids: async () => [process.pid, ...clustered.pids],
+      },
+    ];
+    for (const server of servers)
+      await runWrk({ ...wrk, seconds: 3, base: server.base, paths: server.paths });
+    const [a, b, c] = await alternate(servers, wrk);
+    const ktls = await nginx.ktls();
+    const median = (xs: readonly number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+    const perRound = (runs: readonly WrkResult[]) =>
+      runs.map((r, i) => (r.requestsPerSecond / a!.runs[i]!.requestsPerSecond).toFixed(2)).join(', ');
+    const tlsRow = (name: string, m: { runs: WrkResult[]; cpuPerGiB: number[] }) =>
+      `${row(name, mean(m.runs))} ${median(m.cpuPerGiB).toFixed(2)} |`;
+    return [
+      '',
+      '### Over TLS',
+      '',
+      `The same hot set over TLS 1.3 (P-256 certificate, both servers' default TLS 1.3 suite, TLS_AES_256_GCM_SHA384;`,
+      `wrk over https, one handshake per connection), ${ROUNDS} rounds alternated. nginx: sendfile on and`,
+      `\`ssl_conf_command Options KTLS\` — kernel TLS ${ktls ? '**was used**' : '**was not available** (no `tls` module or no kTLS in this OpenSSL: nginx encrypted in user space)'}.`,
+      "Marquee: the edge with `EDGE_TLS=files` (Node's https server and OpenSSL, the lean responder on the",
+      "decrypted stream). CPU per GiB is the servers' own CPU seconds (user + system, from /proc; for the",
+      'clustered edge, its primary too) per GiB served, median of the rounds.',
+      '',
+      '| server | req/s | throughput | p50 | p99 | errors | CPU s per GiB |',
+      '| --- | --- | --- | --- | --- | --- | --- |',
+      tlsRow('(ta) nginx, TLS 1.3, 2 workers', a!),
+      tlsRow('(tb) Marquee edge, TLS 1.3, one process', b!),
+      tlsRow('(tc) Marquee edge, TLS 1.3, two processes sharing the port', c!),
+      '',
+      `Ratio tb/ta: **${(mean(b!.runs).requestsPerSecond / mean(a!.runs).requestsPerSecond).toFixed(2)}** (per round ${perRound(b!.runs)});`,
+      `tc/ta: **${(mean(c!.runs).requestsPerSecond / mean(a!.runs).requestsPerSecond).toFixed(2)}** (per round ${perRound(c!.runs)}). Goal ≥ 1.0 (#23).`,
+    ];
+  } finally {
+    await clustered.stop();
+    await edge.app.close();
+    await edge.stop();
+    await ctx.cleanup();
+    await nginx.stop();
+  }
+}
+
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'marquee-bench-edge-'));
   // nginx workers run as an unprivileged user: they must be able to read the files.
@@ -233,6 +336,20 @@ async function main(): Promise<void> {
     const coldMs = performance.now() - started;
     const coldFetches = origin.fetches() - before;
     const allOk = responses.every((r) => r.statusCode === 200) && sizes.every((s) => s === SEGMENT_BYTES);
+    const tlsRows =
+      process.env.EDGE_BENCH_TLS === '0'
+        ? []
+        : await tlsSection({
+            dir,
+            www,
+            secret: ctx.secret,
+            origin: origin.url,
+            hot,
+            edgePath,
+            nginxPaths,
+            wrk,
+          });
+    load.push(loadavg()[0]!);
 
     // nginx -v prints to stderr: "nginx version: nginx/1.22.1".
     const nginxVersion = spawnSync(NGINX, ['-v'], { encoding: 'utf8' })
@@ -281,6 +398,7 @@ async function main(): Promise<void> {
       '',
       `Cold path (edge b): 100 concurrent requests for a 1 MiB segment no tier held → **${coldFetches} origin fetch${coldFetches === 1 ? '' : 'es'}**,`,
       `${allOk ? 'all 100 answered 200 with the full body' : 'SOME REQUESTS FAILED'}, ${fmt(coldMs)} ms for the 100.`,
+      ...tlsRows,
     ].join('\n');
     console.log(report);
     if (process.env.EDGE_BENCH_WRITE !== '0') await writeSection('docs/benchmarks.md', 'Edge', report);

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 export const NGINX = '/usr/sbin/nginx';
 
 export interface RunningNginx {
+  /** The master's pid; its workers are its children. */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -72,6 +74,7 @@ ${http}
     await new Promise((r) => setTimeout(r, 50));
   }
   return {
+    pid: child.pid!,
     async stop() {
       if (child.exitCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));

@@ -13,16 +13,21 @@ const env = (name: string) => {
 };
 
 const port = Number(env('EDGE_BENCH_PORT'));
+const cert = process.env.EDGE_BENCH_TLS_CERT;
+const key = process.env.EDGE_BENCH_TLS_KEY;
 const ctx = await createTestContext({
   secret: env('EDGE_BENCH_SECRET'),
-  settings: { LOG_LEVEL: 'silent' },
+  settings: {
+    LOG_LEVEL: 'silent',
+    ...(cert && key ? { EDGE_TLS: 'files', EDGE_TLS_CERT: cert, EDGE_TLS_KEY: key } : {}),
+  },
   urls: { storage: [env('EDGE_BENCH_ORIGIN')] },
 });
 const edge = await buildEdge(ctx, {
   standalone: true,
   identity: {
     edgeId: `bench-edge-w${process.env.EDGE_BENCH_WORKER ?? '0'}`,
-    url: `http://127.0.0.1:${port}`,
+    url: `${cert ? 'https' : 'http'}://127.0.0.1:${port}`,
   },
   ramBytes: 512 * 1024 ** 2,
 });
