@@ -1,7 +1,7 @@
 import HLS from 'hls-parser';
 import { describe, expect, it } from 'vitest';
 import { MASTER } from './hls-fixtures.test-support.js';
-import { buildSessionMaster } from './session-master.js';
+import { buildSessionMaster, requestedCodec, videoCodecFamily } from './session-master.js';
 
 const edgeA = { id: 'edge-1', assetBase: 'http://127.0.0.1:9001/t/tok/a/asset-1/' };
 const edgeB = { id: 'edge-2', assetBase: 'http://127.0.0.1:9002/t/tok/a/asset-1/' };
@@ -70,5 +70,55 @@ v360.m3u8
     const text = buildSessionMaster(source, { maxHeight: 2160, pathways: [edgeA, edgeB], steeringUri });
     expect(text).not.toContain('evil');
     expect(text.match(/EXT-X-CONTENT-STEERING/g)).toHaveLength(1);
+  });
+});
+
+describe('buildSessionMaster with H.264 and AV1 variants', () => {
+  const both = [
+    '#EXTM3U',
+    '#EXT-X-VERSION:7',
+    '#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="audio",NAME="English",DEFAULT=YES,AUTOSELECT=YES,URI="audio_0/index.m3u8"',
+    '#EXT-X-STREAM-INF:BANDWIDTH=5000000,RESOLUTION=1920x1080,CODECS="avc1.640028,mp4a.40.2",AUDIO="audio"',
+    'video_1080p/index.m3u8',
+    '#EXT-X-STREAM-INF:BANDWIDTH=2000000,RESOLUTION=1280x720,CODECS="avc1.64001f,mp4a.40.2",AUDIO="audio"',
+    'video_720p/index.m3u8',
+    '#EXT-X-STREAM-INF:BANDWIDTH=3000000,RESOLUTION=1920x1080,CODECS="av01.0.08M.08,mp4a.40.2",AUDIO="audio"',
+    'video_1080p_av1/index.m3u8',
+    '#EXT-X-STREAM-INF:BANDWIDTH=1200000,RESOLUTION=1280x720,CODECS="av01.0.05M.08,mp4a.40.2",AUDIO="audio"',
+    'video_720p_av1/index.m3u8',
+    '',
+  ].join('\n');
+  const uris = (text: string) => parseMaster(text).variants.map((v) => v.uri);
+
+  it('filters by codec and height together', () => {
+    expect(uris(buildSessionMaster(both, { maxHeight: 720, pathways: [edgeA], codec: 'av1' }))).toEqual([
+      'video_720p_av1/index.m3u8',
+    ]);
+    expect(uris(buildSessionMaster(both, { maxHeight: 1080, pathways: [edgeA], codec: 'h264' }))).toEqual([
+      'video_1080p/index.m3u8',
+      'video_720p/index.m3u8',
+    ]);
+    // No codec asked: both families, each within the height.
+    expect(uris(buildSessionMaster(both, { maxHeight: 720, pathways: [edgeA] }))).toEqual([
+      'video_720p/index.m3u8',
+      'video_720p_av1/index.m3u8',
+    ]);
+  });
+
+  it('keeps an H.264-only master whole when AV1 is asked for (old assets play as they are)', () => {
+    expect(uris(buildSessionMaster(MASTER, { maxHeight: 720, pathways: [edgeA], codec: 'av1' }))).toEqual([
+      'v720/index.m3u8',
+      'v360/index.m3u8',
+    ]);
+  });
+
+  it('reads the family from CODECS and the wish from the query', () => {
+    expect(videoCodecFamily('av01.0.08M.08,mp4a.40.2')).toBe('av1');
+    expect(videoCodecFamily('mp4a.40.2,av01.0.08M.08')).toBe('av1');
+    expect(videoCodecFamily('avc1.640028')).toBe('h264');
+    expect(videoCodecFamily('')).toBe('h264');
+    expect(requestedCodec('/t/tok/a/a1/master.m3u8?codec=av1')).toBe('av1');
+    expect(requestedCodec('/t/tok/a/a1/master.m3u8?codec=vp9')).toBeUndefined();
+    expect(requestedCodec('/t/tok/a/a1/master.m3u8')).toBeUndefined();
   });
 });

@@ -14,8 +14,8 @@ import {
 /**
  * The master playlist one playback session receives, written by the edge from the asset's master:
  *
- * - only the variants the session's token allows (RESOLUTION height ≤ maxHeight), and only the audio
- *   and subtitle groups those variants use;
+ * - only the variants the session's token allows (RESOLUTION height ≤ maxHeight) — of one codec family
+ *   when the player asks for one (`codec`) — and only the audio and subtitle groups those variants use;
  * - with two or more edges, HLS Content Steering: `#EXT-X-CONTENT-STEERING` naming the steering server,
  *   and every variant and rendition repeated once per edge (its Pathway), with absolute URIs on that
  *   edge. Relative URIs cannot work here: they would all resolve against whichever edge served the
@@ -34,10 +34,29 @@ export interface Pathway {
 
 export interface SessionMasterOptions {
   maxHeight: number;
+  /**
+   * Only this codec family's variants (`?codec=av1|h264` on the master's URL: the player's choice).
+   * A master without variants of that family (an asset encoded before AV1, or H.264-only) keeps all
+   * its variants: the asset plays in what it has rather than not at all.
+   */
+  codec?: VideoCodecFamily;
   /** Pathways in preference order; the first is the initial one. */
   pathways: readonly Pathway[];
   /** Steering manifest URL of this session (used when there are several pathways). */
   steeringUri?: string;
+}
+
+export type VideoCodecFamily = 'h264' | 'av1';
+
+/** A variant's codec family from its CODECS: `av01…` is AV1; anything else (or none) H.264, as old assets. */
+export function videoCodecFamily(codecs: string): VideoCodecFamily {
+  return /(^|,)\s*av01\./i.test(codecs) ? 'av1' : 'h264';
+}
+
+/** The `codec` query parameter of a master request, when it names a family. */
+export function requestedCodec(url: string): VideoCodecFamily | undefined {
+  const value = new URL(url, 'http://edge').searchParams.get('codec');
+  return value === 'h264' || value === 'av1' ? value : undefined;
 }
 
 const GROUP_REFS = ['AUDIO', 'SUBTITLES', 'CLOSED-CAPTIONS', 'VIDEO'] as const;
@@ -51,7 +70,11 @@ function stableId(text: string): string {
 export function buildSessionMaster(master: string, options: SessionMasterOptions): string {
   const asset = readMasterPlaylist(master);
   const tags = asset.tags.filter((line) => !DROPPED.has(splitTag(line)[0]));
-  const allowed = asset.variants.filter((v) => (resolutionHeight(v.attrs) ?? 0) <= options.maxHeight);
+  const withinHeight = asset.variants.filter((v) => (resolutionHeight(v.attrs) ?? 0) <= options.maxHeight);
+  const ofCodec = withinHeight.filter(
+    (v) => videoCodecFamily(unquote(v.attrs.get('CODECS')) ?? '') === options.codec,
+  );
+  const allowed = options.codec !== undefined && ofCodec.length > 0 ? ofCodec : withinHeight;
   // Group references name the EXT-X-MEDIA TYPE they point at (AUDIO=… → TYPE=AUDIO, and so on).
   const usedGroups = new Set<string>();
   for (const v of allowed) {
