@@ -9,8 +9,10 @@ import {
   createTestContext,
   openBlobStore,
   startS3rver,
+  type DeliveredEvent,
   type TestContext,
 } from '@marquee/platform';
+import { buildStorage } from '../src/index.js';
 
 /*
  * What the storage tests share: the secret their contexts are created with, the headers the gateway
@@ -86,6 +88,55 @@ export async function openStagingBackends(
       await ctx.cleanup();
       client?.destroy();
       await s3?.stop();
+    },
+  };
+}
+
+/** A storage service on a free port, for tests of its HTTP API; `stop` ends it and its stand-in. */
+export interface RunningStorage {
+  ctx: TestContext;
+  base: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Storage on a test context whose streaming stand-in (real HTTP, as the internal catalog API answers)
+ * grants every asset (asset1, asset2, ...) and knows every title but `missing`. The events of
+ * `observe.types` are collected into `observe.into` as they are delivered.
+ */
+export async function startStorage(observe: {
+  group: string;
+  types: readonly string[];
+  into: DeliveredEvent[];
+}): Promise<RunningStorage> {
+  const streaming = Fastify();
+  let n = 0;
+  streaming.post('/internal/titles/:titleId/assets', async (req, reply) =>
+    (req.params as { titleId: string }).titleId === 'missing'
+      ? reply.status(404).send({})
+      : reply.status(201).send({ assetId: `asset${++n}` }),
+  );
+  streaming.get('/internal/titles/:titleId', async (req, reply) =>
+    (req.params as { titleId: string }).titleId === 'missing' ? reply.status(404).send({}) : { titleId: 'x' },
+  );
+  const streamingUrl = await streaming.listen({ port: 0, host: '127.0.0.1' });
+  const ctx = await createTestContext({ urls: { streaming: [streamingUrl] }, secret: SECRET });
+  const storage = await buildStorage(ctx);
+  const base = await storage.app.listen({ port: 0, host: '127.0.0.1' });
+  await storage.start();
+  await ctx.bus.subscribe({
+    group: observe.group,
+    types: observe.types,
+    handler: async (d) => void observe.into.push(d),
+  });
+  return {
+    ctx,
+    base,
+    async stop() {
+      await storage.app.close();
+      await storage.stop();
+      await streaming.close();
+      await ctx.cleanup();
     },
   };
 }

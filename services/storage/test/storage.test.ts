@@ -4,49 +4,31 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { identityHeaders, serviceToken, SERVICE_TOKEN_HEADER, type ServiceModule } from '@marquee/core';
-import { createTestContext, type DeliveredEvent, type TestContext } from '@marquee/platform';
-import { buildStorage } from '../src/index.js';
-import { adminHeaders, SECRET, tusUpload, tusUploadHalf } from './fixtures.js';
+import { identityHeaders, serviceToken, SERVICE_TOKEN_HEADER } from '@marquee/core';
+import type { DeliveredEvent, TestContext } from '@marquee/platform';
+import {
+  adminHeaders,
+  SECRET,
+  tusUpload,
+  tusUploadHalf,
+  startStorage,
+  type RunningStorage,
+} from './fixtures.js';
 
 const execFileAsync = promisify(execFile);
+let running: RunningStorage;
 let ctx: TestContext;
-let storage: ServiceModule;
-let streaming: FastifyInstance;
 let base: string;
 const uploaded: DeliveredEvent[] = [];
 
 beforeAll(async () => {
-  // A real HTTP stand-in for the streaming service's internal catalog API.
-  streaming = Fastify();
-  let n = 0;
-  streaming.post('/internal/titles/:titleId/assets', async (req, reply) =>
-    (req.params as { titleId: string }).titleId === 'missing'
-      ? reply.status(404).send({})
-      : reply.status(201).send({ assetId: `asset${++n}` }),
-  );
-  streaming.get('/internal/titles/:titleId', async (req, reply) =>
-    (req.params as { titleId: string }).titleId === 'missing' ? reply.status(404).send({}) : { titleId: 'x' },
-  );
-  const streamingUrl = await streaming.listen({ port: 0, host: '127.0.0.1' });
-  ctx = await createTestContext({ urls: { streaming: [streamingUrl] }, secret: SECRET });
-  storage = await buildStorage(ctx);
-  base = await storage.app.listen({ port: 0, host: '127.0.0.1' });
-  await storage.start();
-  await ctx.bus.subscribe({
-    group: 'test-observer',
-    types: ['media.uploaded'],
-    handler: async (d) => void uploaded.push(d),
-  });
+  running = await startStorage({ group: 'test-observer', types: ['media.uploaded'], into: uploaded });
+  ({ ctx, base } = running);
 });
 
 afterAll(async () => {
-  await storage.app.close();
-  await storage.stop();
-  await streaming.close();
-  await ctx.cleanup();
+  await running?.stop();
 });
 
 /** Runs curl as a user would (its own Expect handling), answering the final status and headers. */

@@ -1,41 +1,24 @@
 import { randomBytes } from 'node:crypto';
-import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ServiceModule } from '@marquee/core';
-import { createTestContext, type DeliveredEvent, type TestContext } from '@marquee/platform';
-import { buildStorage } from '../src/index.js';
-import { SECRET, tusUpload } from './fixtures.js';
+import type { DeliveredEvent, TestContext } from '@marquee/platform';
+import { startStorage, tusUpload, type RunningStorage } from './fixtures.js';
 
+let running: RunningStorage;
 let ctx: TestContext;
-let storage: ServiceModule;
-let streaming: FastifyInstance;
 let base: string;
 const subtitles: DeliveredEvent[] = [];
 
 beforeAll(async () => {
-  streaming = Fastify();
-  let n = 0;
-  streaming.post('/internal/titles/:titleId/assets', async (_req, reply) =>
-    reply.status(201).send({ assetId: `asset${++n}` }),
-  );
-  streaming.get('/internal/titles/:titleId', async () => ({ titleId: 'x' }));
-  const streamingUrl = await streaming.listen({ port: 0, host: '127.0.0.1' });
-  ctx = await createTestContext({ urls: { streaming: [streamingUrl] }, secret: SECRET });
-  storage = await buildStorage(ctx);
-  base = await storage.app.listen({ port: 0, host: '127.0.0.1' });
-  await storage.start();
-  await ctx.bus.subscribe({
+  running = await startStorage({
     group: 'test-subtitles',
     types: ['media.subtitle.uploaded'],
-    handler: async (d) => void subtitles.push(d),
+    into: subtitles,
   });
+  ({ ctx, base } = running);
 });
 
 afterAll(async () => {
-  await storage.app.close();
-  await storage.stop();
-  await streaming.close();
-  await ctx.cleanup();
+  await running?.stop();
 });
 
 async function eventually(check: () => Promise<void>, timeoutMs = 10_000): Promise<void> {
