@@ -13,6 +13,7 @@ import { useNextEpisode } from './use-next-episode';
 import { usePlaybackSession } from './use-playback-session';
 import { usePlayerKeyboard } from './use-player-keyboard';
 import { useSessionLease } from './use-session-lease';
+import { useTelemetry } from './use-telemetry';
 import { useTrickplay } from './use-trickplay';
 import { useVideoState } from './use-video-state';
 
@@ -39,6 +40,7 @@ export function PlayerPage({ titleId }: { titleId: string }) {
   const { session, playingId, refusal, attempt, retry } = usePlaybackSession(profile, titleId);
   useSessionLease(session, video);
   const hls = useHls(video, session?.manifestUrl ?? null, session?.resumeAt ?? 0, attempt);
+  useTelemetry(session, video, hls.instance);
   const trickplay = useTrickplay(session, video);
   const time = useVideoState(video, session);
   const ratio = useAspectRatio(video);

@@ -73,6 +73,9 @@ export function useHls(
       capLevelToPlayerSize: false,
       renderTextTracksNatively: false,
       maxBufferLength: 30,
+      // CMCD (CTA-5004) on every media request, as a query argument (a header would need a CORS
+      // preflight per segment): session, buffer and throughput for the edges' access records.
+      cmcd: { useHeaders: false },
       // Retry segment and playlist loads across pathways before declaring the stream dead.
       fragLoadPolicy: {
         default: {
@@ -149,6 +152,8 @@ export function useHls(
 
   return {
     state,
+    /** The hls.js instance (null before the <video> exists and on browsers with native HLS). */
+    instance: hls,
     setLevel: (level: number) => {
       if (hlsRef.current) hlsRef.current.currentLevel = level;
       setState((s) => ({ ...s, level }));

@@ -1,0 +1,94 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { createServiceServer, requireServiceToken, type ServiceModule } from '@marquee/core';
+import type { ServiceContext, Subscription } from '@marquee/platform';
+import { AnalyticsAnswers } from './app/answers.js';
+import { streamingSessionFacts, type SessionFacts } from './app/session-facts.js';
+import { TelemetryIntake } from './app/telemetry-intake.js';
+import { analyticsConfig, type AnalyticsOverrides } from './config.js';
+import { analyticsRoutes } from './http/routes.js';
+import { LakeWriter, startLakeWriter } from './jobs/lake-writer.js';
+import { startLakeMaintenance } from './jobs/lake-maintenance.js';
+import { Duck } from './lake/duck.js';
+import { LakeStore } from './lake/lake-store.js';
+import { LakeQueries } from './lake/queries.js';
+
+export type { AnalyticsOverrides } from './config.js';
+
+export interface AnalyticsModule extends ServiceModule {
+  /** Writes what the lake writer holds now (tests, and a clean shutdown). */
+  flushLake(): Promise<void>;
+  /** Runs compaction and retention once (tests, operations). */
+  maintainLake(): Promise<void>;
+  /** Where the lake's Parquet files are. */
+  lakeDir: string;
+}
+
+export interface AnalyticsOptions extends AnalyticsOverrides {
+  /** Replaces asking streaming about sessions (tests). */
+  sessions?: SessionFacts;
+  now?: () => number;
+}
+
+/**
+ * The analytics service (issue 18): takes player telemetry for live sessions, writes it and the
+ * playback events into a Parquet lake, and answers the admin console's questions from the lake with
+ * DuckDB. See docs/analytics.md.
+ */
+export async function buildAnalytics(
+  ctx: ServiceContext,
+  options: AnalyticsOptions = {},
+): Promise<AnalyticsModule> {
+  const config = analyticsConfig(ctx.dataDir, options);
+  const now = options.now ?? Date.now;
+  const duck = await Duck.open(config.duckThreads ? { threads: config.duckThreads } : {});
+  const lake = new LakeStore(config.lakeDir, duck);
+  const writer = new LakeWriter({
+    lake,
+    logger: ctx.logger,
+    flushEvents: config.flushEvents,
+    flushMs: config.flushMs,
+  });
+  const intake = new TelemetryIntake({
+    sessions: options.sessions ?? streamingSessionFacts(ctx.urls.streaming, ctx.secret),
+    bus: ctx.bus,
+    cache: ctx.cache,
+    perMinute: config.telemetryPerMinute,
+    now,
+  });
+  const answers = new AnalyticsAnswers(new LakeQueries(lake, duck), config.queryCacheMs);
+
+  const { app } = createServiceServer({
+    name: 'analytics',
+    logger: ctx.logger,
+    readiness: { events: () => ctx.bus.ping() },
+  });
+  requireServiceToken(app, ctx.secret);
+  analyticsRoutes(app, { intake, answers, now });
+
+  const maintenance = startLakeMaintenance({
+    lake,
+    cache: ctx.cache,
+    logger: ctx.logger,
+    replica: `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+    everyMs: config.compactEveryMs,
+    minFiles: config.compactMinFiles,
+    retentionDays: config.retentionDays,
+  });
+  let subscription: Subscription | undefined;
+  return {
+    name: 'analytics',
+    app,
+    lakeDir: config.lakeDir,
+    flushLake: () => writer.flush(),
+    maintainLake: () => maintenance.runOnce(),
+    async start() {
+      subscription = await startLakeWriter(ctx.bus, writer, config);
+    },
+    async stop() {
+      maintenance.stop();
+      await subscription?.stop();
+      duck.close();
+    },
+  };
+}
