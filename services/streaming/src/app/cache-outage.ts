@@ -57,3 +57,41 @@ function guard<T extends object>(target: T, prefix: string): T {
 function outage(err: unknown, operation: string): Error {
   return err instanceof DomainError ? err : new CacheOutageError(operation);
 }
+
+/**
+ * The cache as a cache only, for what streaming merely remembers (profile facts, maturity ceilings):
+ * with Redis down a read is a miss and the owner is asked (fails open), a write is skipped. Errors of
+ * the loader itself (users down) still reach the caller.
+ */
+export function missWhenDown(cache: Cache): Cache {
+  const down = (err: unknown) => !(err instanceof DomainError);
+  return new Proxy(cache, {
+    get(obj, property, receiver) {
+      const value: unknown = Reflect.get(obj, property, receiver);
+      if (property === 'get')
+        return (key: string) =>
+          obj.get(key).catch((err: unknown) => (down(err) ? undefined : Promise.reject(err as Error)));
+      if (property === 'set' || property === 'delete')
+        return (...args: unknown[]) =>
+          (value as (...a: unknown[]) => Promise<void>)
+            .apply(obj, args)
+            .catch((err: unknown) => (down(err) ? undefined : Promise.reject(err as Error)));
+      if (property === 'getOrLoad')
+        return async <T>(key: string, ttlMs: number, loader: () => Promise<T>): Promise<T> => {
+          let failed: { err: unknown } | undefined;
+          const load = () =>
+            loader().catch((err: unknown) => {
+              failed = { err };
+              throw err;
+            });
+          try {
+            return await obj.getOrLoad(key, ttlMs, load);
+          } catch (err) {
+            if (failed?.err === err || !down(err)) throw err;
+            return loader();
+          }
+        };
+      return value;
+    },
+  });
+}
