@@ -1,9 +1,7 @@
-import { DomainError, registerProblem } from '@marquee/core';
 import { fromFlag } from '../store/executor.js';
 import type { UsersAppContext } from './context.js';
+import { KidsCannotManageProfilesError } from './problems.js';
 import { ownedProfile } from './profiles.js';
-
-registerProblem('profile.kids_cannot_manage', 403, 'A kids profile cannot manage profiles');
 
 /**
  * The header in which a client names the profile it is acting as (the one chosen on "Who's
@@ -12,15 +10,6 @@ registerProblem('profile.kids_cannot_manage', 403, 'A kids profile cannot manage
  * client requests as forgeries.
  */
 export const ACTING_PROFILE_HEADER = 'marquee-profile';
-
-export class KidsCannotManageProfilesError extends DomainError {
-  constructor() {
-    super(
-      'profile.kids_cannot_manage',
-      'A kids profile cannot add, change or delete profiles. Switch to an adult profile first.',
-    );
-  }
-}
 
 /**
  * Refuses profile management (create, change, delete) to a client acting as a kids profile. The

@@ -11,6 +11,7 @@ registerProblem('profile.limit_reached', 409, 'Profile limit reached');
 registerProblem('profile.last_profile', 409, 'An account keeps at least one profile');
 registerProblem('profile.maturity_not_allowed', 422, 'Maturity not allowed for this profile');
 registerProblem('plan.refused', 409, 'Plan change refused by billing');
+registerProblem('profile.kids_cannot_manage', 403, 'A kids profile cannot manage profiles');
 
 export class EmailTakenError extends ConflictError {
   constructor() {
@@ -61,5 +62,14 @@ export class LastProfileError extends ConflictError {
 export class MaturityNotAllowedError extends DomainError {
   constructor(message: string) {
     super('profile.maturity_not_allowed', message);
+  }
+}
+
+export class KidsCannotManageProfilesError extends DomainError {
+  constructor() {
+    super(
+      'profile.kids_cannot_manage',
+      'A kids profile cannot add, change or delete profiles. Switch to an adult profile first.',
+    );
   }
 }
