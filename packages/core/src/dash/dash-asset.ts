@@ -168,7 +168,8 @@ export function describeDashAsset(
     ok: true,
     asset: {
       durationSeconds: Math.max(0, ...videos.map((v) => total(v.segments))),
-      maxSegmentSeconds: Math.max(1, ...all.flatMap((s) => s.durations)),
+      // A loop, not Math.max(...): a long title's segments would overflow the argument list.
+      maxSegmentSeconds: all.reduce((m, s) => s.durations.reduce((a, d) => Math.max(a, d), m), 1),
       videos,
       audios,
       texts,

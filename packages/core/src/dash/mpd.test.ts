@@ -174,6 +174,18 @@ describe('session MPD (structural check with fast-xml-parser)', () => {
     expect(parse(build(240)).Period.AdaptationSet ?? []).toEqual([]);
   });
 
+  it('describes a six-hour title (thousands of segments a rendition) in one short timeline each', () => {
+    const long = Array.from({ length: 5400 }, () => 4);
+    const texts = new Map(
+      [...playlists()].map(([path, text]) => [path, path.startsWith('subs') ? text : mediaPlaylist(long)]),
+    );
+    const described = describeDashAsset(MASTER, (p) => texts.get(p));
+    if (!described.ok) throw new Error(described.detail);
+    expect(described.asset.durationSeconds).toBe(21_600);
+    const xml = writeSessionMpd(described.asset, { maxHeight: 2160 });
+    expect(xml).toContain('<S t="0" d="4000000" r="5399"/>');
+  });
+
   it('refuses an asset whose segments are AES-128 encrypted whole', () => {
     const texts = playlists('#EXT-X-KEY:METHOD=AES-128,URI="../content.key"');
     const described = describeDashAsset(MASTER, (p) => texts.get(p));
