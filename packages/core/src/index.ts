@@ -18,3 +18,4 @@ export * from './openapi.js';
 export * from './media-token.js';
 export * from './access-token-verifier.js';
 export * from './session-revocations.js';
+export * from './profile-locks.js';

@@ -9,6 +9,7 @@ import {
   type ServiceModule,
 } from '@marquee/core';
 import { ProfileOwnership, type ProfileLookup, type ProfileRecord } from './app/profile-ownership.js';
+import { ProfileLockGuard, type ConfinementLookup } from './app/profile-locks.js';
 import { CredentialBackoff } from './app/credential-backoff.js';
 import { KnownDevices } from './app/known-devices.js';
 import { RateLimiter } from './app/rate-limit.js';
@@ -125,6 +126,12 @@ export async function buildGateway(deps: GatewayDeps, options: GatewayOptions = 
     credentialBackoff: new CredentialBackoff(deps.cache, config.rateLimits.credentialBackoff),
     knownDevices: new KnownDevices(deps.secret, config.https),
     ownership: new ProfileOwnership(deps.cache, profileLookup(upstreams.users), config.profileOwnerTtlMs),
+    profileLocks: new ProfileLockGuard({
+      cache: deps.cache,
+      lookup: confinementLookup(upstreams.users),
+      secret: deps.secret,
+      ttlMs: CONFINEMENT_TTL_MS,
+    }),
     serviceToken,
     home: new HomeRows({
       upstreams,
@@ -159,6 +166,28 @@ export async function buildGateway(deps: GatewayDeps, options: GatewayOptions = 
   };
 }
 
+/**
+ * Users deletes a session's cached confinement when it changes, so this only bounds how long an entry
+ * stays: a longer life would save little (one lookup per device) and keep ended sessions around.
+ */
+const CONFINEMENT_TTL_MS = 10 * 60_000;
+
+/** The kids profile a session is confined to, from users (profile locks); a 4xx means none. */
+function confinementLookup(users: UpstreamService | undefined): ConfinementLookup {
+  return async (sessionId) => {
+    if (!users) throw new UpstreamError('upstream.unavailable', 'users', 'users is not configured');
+    const res = await users.request<{ profileId: string | null }>(
+      'GET',
+      `/internal/sessions/${encodeURIComponent(sessionId)}/confinement`,
+    );
+    if (res.status >= 400 && res.status < 500) return null;
+    if (res.status !== 200) {
+      throw new UpstreamError('upstream.unavailable', 'users', `users answered ${res.status} for a session`);
+    }
+    return res.body.profileId ?? null;
+  };
+}
+
 /** Profiles by id from users' internal API; any 4xx means "no such profile" for the ownership check. */
 function profileLookup(users: UpstreamService | undefined): ProfileLookup {
   return async (profileId) => {
@@ -171,7 +200,7 @@ function profileLookup(users: UpstreamService | undefined): ProfileLookup {
     if (res.status !== 200) {
       throw new UpstreamError('upstream.unavailable', 'users', `users answered ${res.status} for a profile`);
     }
-    const { accountId, kids, maxMaturity } = res.body;
-    return { profileId, accountId, kids, maxMaturity };
+    const { accountId, kids, maxMaturity, lockedAt } = res.body;
+    return { profileId, accountId, kids, maxMaturity, lockedAt: lockedAt ?? null };
   };
 }

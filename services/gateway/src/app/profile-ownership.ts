@@ -1,4 +1,4 @@
-import { NotFoundError } from '@marquee/core';
+import { NotFoundError, profileRecordKey } from '@marquee/core';
 import type { Cache } from '@marquee/platform';
 
 export interface ProfileRecord {
@@ -6,6 +6,8 @@ export interface ProfileRecord {
   accountId: string;
   kids: boolean;
   maxMaturity: string;
+  /** When its PIN was set (profile locks); null or absent when it has none. */
+  lockedAt?: string | null;
 }
 
 /** Asks the owner of profiles (users) for one; null when it does not exist. */
@@ -28,7 +30,7 @@ export class ProfileOwnership {
    * that does not exist, so profile ids of other accounts cannot be probed.
    */
   async requireOwned(accountId: string, profileId: string): Promise<ProfileRecord> {
-    const profile = await this.cache.getOrLoad(`gw:profile:${profileId}`, this.ttlMs, () =>
+    const profile = await this.cache.getOrLoad(profileRecordKey(profileId), this.ttlMs, () =>
       this.lookup(profileId),
     );
     if (!profile || profile.accountId !== accountId) throw new NotFoundError('profile', profileId);

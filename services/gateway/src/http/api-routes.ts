@@ -11,6 +11,7 @@ import type { AccessClaims } from '@marquee/contracts';
 import { outcomeOf, type CredentialAttempt, type CredentialBackoff } from '../app/credential-backoff.js';
 import type { KnownDevices } from '../app/known-devices.js';
 import type { ProfileOwnership, ProfileRecord } from '../app/profile-ownership.js';
+import type { ProfileLockGuard } from '../app/profile-locks.js';
 import { emailKey, type RateDecision, type RateLimiter } from '../app/rate-limit.js';
 import { matchRoute, normalisePath, type RouteRule } from '../app/routing.js';
 import type { VerifiedAccessTokens } from '../app/verified-access-tokens.js';
@@ -36,6 +37,8 @@ export interface ApiDeps {
   credentialBackoff: CredentialBackoff;
   knownDevices: KnownDevices;
   ownership: ProfileOwnership;
+  /** Profile PINs and kids-profile confinement (app/profile-locks.ts). */
+  profileLocks: Pick<ProfileLockGuard, 'check'>;
   serviceToken: string;
   home: HomeRows;
   /** The admin console's health view. */
@@ -150,7 +153,15 @@ async function route(
   }
   if (rule.profileInBody && caller && Buffer.isBuffer(body)) {
     const profileId = jsonField(body, rule.profileInBody);
-    if (profileId) await deps.ownership.requireOwned(caller.accountId, profileId);
+    if (profileId) profile = await deps.ownership.requireOwned(caller.accountId, profileId);
+  }
+  if (caller) {
+    const check = { method: req.method, path, sessionId: caller.sessionId, profile, headers: req.headers };
+    await deps.profileLocks.check(check).catch(async (err: unknown) => {
+      // A refused request never reached a credential check: give the try back.
+      if (attempt?.allowed) await attempt.finish('other');
+      throw err;
+    });
   }
   if (rule.kind === 'home' && caller && profile) return deps.home.serve(req, reply, caller, profile);
   const upstream = upstreamFor(deps.upstreams, rule.upstream as Exclude<RouteRule['upstream'], 'gateway'>);
