@@ -20,8 +20,8 @@ describe('start banner', () => {
     expect(text).toContain('adding 8 titles');
   });
 
-  it('says demo progress as encoding N of M titles', () => {
-    expect(demoProgressLine(3, 8)).toBe('demo: encoding 3 of 8 titles');
-    expect(demoProgressLine(8, 8)).toMatch(/all 8 titles uploaded/);
+  it('says demo progress as the titles whose encoding finished, N of M', () => {
+    expect(demoProgressLine(3, 8)).toBe('demo: encoding, 3 of 8 titles done');
+    expect(demoProgressLine(8, 8)).toMatch(/all 8 titles encoded/);
   });
 });

@@ -27,11 +27,11 @@ export function startBanner(facts: BannerFacts): string {
   return ['', '  Marquee is running', '', ...lines, ''].join('\n');
 }
 
-/** One line of demo progress: "demo: encoding 3 of 8 titles". */
-export function demoProgressLine(uploaded: number, total: number): string {
-  return uploaded < total
-    ? `demo: encoding ${uploaded} of ${total} titles`
-    : `demo: all ${total} titles uploaded; they appear in the catalog as each finishes encoding`;
+/** One line of demo progress, counting finished encodes: "demo: encoding, 3 of 8 titles done". */
+export function demoProgressLine(finished: number, total: number): string {
+  return finished < total
+    ? `demo: encoding, ${finished} of ${total} titles done`
+    : `demo: all ${total} titles encoded; the catalog is complete`;
 }
 
 /** The users service's one-time line "Marquee admin account created: <email> / password <pw>…". */

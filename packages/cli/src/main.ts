@@ -85,7 +85,7 @@ async function start(argv: string[]): Promise<void> {
           logger,
           ...(terminal
             ? {
-                onUploaded: (done: number, total: number) =>
+                onEncoded: (done: number, total: number) =>
                   process.stdout.write(`${demoProgressLine(done, total)}\n`),
               }
             : {}),

@@ -12,6 +12,7 @@ import {
 } from '@marquee/core';
 import { DEMO_CATALOG, type DemoTitle, type DemoVideo } from './catalog.js';
 import { generateDemoVideo } from './generate.js';
+import { followEncodes, type TitleEncodeState } from './progress.js';
 
 export interface DemoDeps {
   ffmpeg: string;
@@ -20,8 +21,11 @@ export interface DemoDeps {
   streamingUrl: string;
   storageUrl: string;
   logger: Logger;
-  /** Told after each title's video is uploaded (its encoding starts then). */
-  onUploaded?: (uploaded: number, total: number) => void;
+  /**
+   * Told how many demo titles have finished encoding, each time that changes, once they are all
+   * uploaded; the loader then waits for the encodes to finish.
+   */
+  onEncoded?: (finished: number, total: number) => void;
 }
 
 const MARKER = 'demo-content-loaded';
@@ -47,6 +51,7 @@ export async function loadDemoContent(deps: DemoDeps, catalog: DemoTitle[] = DEM
   };
   const streaming = new ServiceClient({ service: 'streaming', baseUrls: [deps.streamingUrl], headers });
   const work = await mkdtemp(join(tmpdir(), 'marquee-demo-'));
+  const titleIds: string[] = [];
   try {
     deps.logger.info({ titles: catalog.length }, 'loading demo content (MARQUEE_DEMO=0 skips this)');
     for (const [index, title] of catalog.entries()) {
@@ -60,6 +65,7 @@ export async function loadDemoContent(deps: DemoDeps, catalog: DemoTitle[] = DEM
       });
       if (created.status !== 201)
         throw new Error(`creating demo title ${title.name} answered ${created.status}`);
+      titleIds.push(created.body.titleId);
       const upload = async (titleId: string, video: DemoVideo, name: string) => {
         const file = await generateDemoVideo(deps.ffmpeg, video, work, name);
         await tusUpload(`${deps.storageUrl}/api/admin/uploads`, file, titleId, headers);
@@ -81,9 +87,19 @@ export async function loadDemoContent(deps: DemoDeps, catalog: DemoTitle[] = DEM
         }
       }
       deps.logger.info({ title: title.name }, 'demo title uploaded; encoding');
-      deps.onUploaded?.(index + 1, catalog.length);
     }
     await writeFile(marker, new Date().toISOString());
+    if (deps.onEncoded) {
+      await followEncodes(
+        titleIds,
+        async (titleId) => {
+          const res = await streaming.get<TitleEncodeState>(`/api/admin/titles/${titleId}`);
+          if (res.status !== 200) throw new Error(`title ${titleId} answered ${res.status}`);
+          return res.body;
+        },
+        deps.onEncoded,
+      );
+    }
   } finally {
     await streaming.close();
     await rm(work, { recursive: true, force: true });
