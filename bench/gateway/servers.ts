@@ -62,6 +62,7 @@ async function gateway() {
         encoder: none,
         edge: none,
         storage: none,
+        analytics: none,
       },
     },
     {

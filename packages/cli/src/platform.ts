@@ -9,6 +9,7 @@ import {
   type Settings,
 } from '@marquee/core';
 import type { ServiceContext } from '@marquee/platform';
+import { buildAnalytics } from '@marquee/analytics';
 import { buildEdge, loadEdgeTrustAnchor } from '@marquee/edge';
 import { buildEncoder } from '@marquee/encoder';
 import { buildGateway } from '@marquee/gateway';
@@ -49,6 +50,7 @@ const builders: Record<ServiceName, (ctx: ServiceContext, hooks: PlatformHooks) 
   encoder: (ctx) => buildEncoder(ctx),
   edge: (ctx) => buildEdge(ctx),
   storage: (ctx) => buildStorage(ctx),
+  analytics: (ctx) => buildAnalytics(ctx),
 };
 
 /** Order matters for start-up and the reverse for shutdown: stores first, the public door last. */
@@ -59,6 +61,7 @@ const START_ORDER: ServiceName[] = [
   'recommender',
   'encoder',
   'edge',
+  'analytics',
   'gateway',
 ];
 
@@ -77,6 +80,7 @@ const portSetting: Record<Exclude<ServiceName, 'gateway' | 'edge'>, keyof Settin
   recommender: 'MARQUEE_RECOMMENDER_PORT',
   encoder: 'MARQUEE_ENCODER_PORT',
   storage: 'MARQUEE_STORAGE_PORT',
+  analytics: 'MARQUEE_ANALYTICS_PORT',
 };
 const urlSetting: Record<Exclude<ServiceName, 'gateway'>, keyof Settings> = {
   users: 'MARQUEE_USERS_URLS',
@@ -85,6 +89,7 @@ const urlSetting: Record<Exclude<ServiceName, 'gateway'>, keyof Settings> = {
   encoder: 'MARQUEE_ENCODER_URLS',
   storage: 'MARQUEE_STORAGE_URLS',
   edge: 'MARQUEE_EDGE_URLS',
+  analytics: 'MARQUEE_ANALYTICS_URLS',
 };
 
 /** The ports each running instance of `target` listens on (several for edges). */

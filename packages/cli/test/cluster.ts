@@ -29,6 +29,7 @@ const LAYOUT: Record<ServiceName, number> = {
   recommender: 1,
   encoder: 1,
   edge: 2,
+  analytics: 1,
   gateway: 1,
 };
 
@@ -40,6 +41,7 @@ const PORT_SETTING: Record<ServiceName, string> = {
   encoder: 'MARQUEE_ENCODER_PORT',
   storage: 'MARQUEE_STORAGE_PORT',
   edge: 'MARQUEE_EDGE_PORTS',
+  analytics: 'MARQUEE_ANALYTICS_PORT',
 };
 
 export async function planCluster(): Promise<InstancePlan[]> {
@@ -74,6 +76,7 @@ export function clusterEnv(plans: readonly InstancePlan[]): Record<string, strin
     MARQUEE_ENCODER_URLS: urlsOf('encoder'),
     MARQUEE_STORAGE_URLS: urlsOf('storage'),
     MARQUEE_EDGE_URLS: urlsOf('edge'),
+    MARQUEE_ANALYTICS_URLS: urlsOf('analytics'),
     MARQUEE_SECRET: randomBytes(32).toString('base64url'),
     MARQUEE_DEMO: 'false',
     LOG_LEVEL: 'warn',

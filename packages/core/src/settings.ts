@@ -10,6 +10,7 @@ export const SERVICE_NAMES = [
   'encoder',
   'edge',
   'storage',
+  'analytics',
 ] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
@@ -139,6 +140,7 @@ export const settingsSchema = Type.Object({
   MARQUEE_RECOMMENDER_PORT: Port(0, 'recommender service port (0 = any free port)'),
   MARQUEE_ENCODER_PORT: Port(0, 'encoder service port (0 = any free port)'),
   MARQUEE_STORAGE_PORT: Port(0, 'storage service port (0 = any free port)'),
+  MARQUEE_ANALYTICS_PORT: Port(0, 'analytics service port (0 = any free port)'),
   MARQUEE_EDGE_PORTS: Type.String({
     default: '0,0',
     pattern: '^\\d+(,\\d+)*$',
@@ -149,6 +151,7 @@ export const settingsSchema = Type.Object({
   MARQUEE_RECOMMENDER_URLS: UrlList('recommender instances (microservices mode)'),
   MARQUEE_ENCODER_URLS: UrlList('encoder instances (microservices mode)'),
   MARQUEE_STORAGE_URLS: UrlList('storage instances (microservices mode)'),
+  MARQUEE_ANALYTICS_URLS: UrlList('analytics instances (microservices mode)'),
   MARQUEE_EDGE_URLS: UrlList(
     'edge instances (microservices mode; https:// with EDGE_TLS on); an edge process finds its ordinal, and so its id, by its port here',
   ),

@@ -203,6 +203,7 @@ export async function startGateway(
         encoder: none,
         edge: none,
         storage: none,
+        analytics: none,
         ...urls,
       },
     },

@@ -1,3 +1,4 @@
+import { lazy, Suspense } from 'react';
 import { Link, useLocation } from '../app/router';
 import { useSession } from '../app/session';
 import { Header } from '../components/Header';
@@ -5,6 +6,11 @@ import { BackupPanel } from './BackupPanel';
 import { EdgesPanel, HealthPanel } from './StatusPanels';
 import { TitlesPanel } from './TitlesPanel';
 import { UsersPanel } from './UsersPanel';
+
+// Its chart library loads with it, not with the console.
+const AnalyticsPanel = lazy(() =>
+  import('./analytics/AnalyticsPanel').then((m) => ({ default: m.AnalyticsPanel })),
+);
 
 export function AdminPage() {
   const { account } = useSession();
@@ -26,7 +32,9 @@ export function AdminPage() {
         ? 'health'
         : path === '/admin/users'
           ? 'users'
-          : 'titles';
+          : path === '/admin/analytics'
+            ? 'analytics'
+            : 'titles';
   return (
     <>
       <Header />
@@ -44,12 +52,20 @@ export function AdminPage() {
           <Link href="/admin/health" aria-current={tab === 'health' ? 'page' : undefined}>
             Health &amp; queue
           </Link>
+          <Link href="/admin/analytics" aria-current={tab === 'analytics' ? 'page' : undefined}>
+            Analytics
+          </Link>
         </nav>
         {tab === 'titles' && <TitlesPanel />}
         {tab === 'users' && <UsersPanel />}
         {tab === 'edges' && <EdgesPanel />}
         {tab === 'health' && <HealthPanel />}
         {tab === 'health' && <BackupPanel />}
+        {tab === 'analytics' && (
+          <Suspense fallback={<p className="hint">Loading analytics…</p>}>
+            <AnalyticsPanel />
+          </Suspense>
+        )}
       </main>
     </>
   );

@@ -11,6 +11,7 @@ describe('cluster layout', () => {
       encoder: 2,
       edge: 2,
       storage: 2,
+      analytics: 2,
     });
     expect(replicaCounts(1).edge).toBe(2);
     expect(replicaCounts(1, { edge: 3, encoder: 1 })).toMatchObject({ edge: 3, encoder: 1, users: 1 });
@@ -22,8 +23,8 @@ describe('cluster layout', () => {
     const counts = replicaCounts(2);
     const ports = Array.from({ length: replicaTotal(counts) }, (_, i) => 40_000 + i);
     const plans = planReplicas(counts, ports);
-    expect(plans).toHaveLength(14);
-    expect(new Set(plans.map((p) => p.port)).size).toBe(14);
+    expect(plans).toHaveLength(16);
+    expect(new Set(plans.map((p) => p.port)).size).toBe(16);
     expect(plans.filter((p) => p.service === 'edge').map((p) => p.id)).toEqual(['edge-1', 'edge-2']);
     const shared = sharedSettings(plans, 'http://127.0.0.1:8080');
     expect(shared.MARQUEE_PUBLIC_URL).toBe('http://127.0.0.1:8080');
@@ -37,6 +38,6 @@ describe('cluster layout', () => {
     expect(replicaSettings(plans.find((p) => p.id === 'gateway-1')!)).toEqual({
       MARQUEE_PORT: String(plans[0]!.port),
     });
-    expect(() => planReplicas(counts, ports.slice(1))).toThrow(/14 ports needed/);
+    expect(() => planReplicas(counts, ports.slice(1))).toThrow(/16 ports needed/);
   });
 });

@@ -63,6 +63,7 @@ export const PORT_SETTING: Record<ServiceName, string> = {
   encoder: 'MARQUEE_ENCODER_PORT',
   storage: 'MARQUEE_STORAGE_PORT',
   edge: 'MARQUEE_EDGE_PORTS',
+  analytics: 'MARQUEE_ANALYTICS_PORT',
 };
 
 /**

@@ -60,6 +60,7 @@ export async function createTestContext(
       encoder: none,
       edge: none,
       storage: none,
+      analytics: none,
       ...options.urls,
     },
     async openDb<DB>(service: ServiceName) {

@@ -2,8 +2,15 @@
  * The routing table of the public API: which service owns a path, who may call it, and how the
  * gateway handles it. Pure data plus a matcher, so the whole table is unit-tested without HTTP.
  */
-export type Upstream = 'users' | 'streaming' | 'recommender' | 'encoder' | 'storage';
-export const UPSTREAMS: readonly Upstream[] = ['users', 'streaming', 'recommender', 'encoder', 'storage'];
+export type Upstream = 'users' | 'streaming' | 'recommender' | 'encoder' | 'storage' | 'analytics';
+export const UPSTREAMS: readonly Upstream[] = [
+  'users',
+  'streaming',
+  'recommender',
+  'encoder',
+  'storage',
+  'analytics',
+];
 
 /**
  * `public`: anyone; `optional`: a token is verified when present (the HLS steering URL is fetched by
@@ -88,6 +95,14 @@ export const ROUTES: readonly RouteRule[] = [
     kind: 'proxy',
     profileInBody: 'profileId',
   },
+  // Player telemetry (issue 18): analytics checks the session is the caller's and live.
+  {
+    pattern: '/api/playback/:sessionId/telemetry',
+    methods: ['POST'],
+    upstream: 'analytics',
+    access: 'viewer',
+    kind: 'proxy',
+  },
   { pattern: '/api/playback/*', upstream: 'streaming', access: 'viewer', kind: 'proxy' },
   { pattern: '/api/steering/*', upstream: 'streaming', access: 'optional', kind: 'proxy' },
   { pattern: '/api/admin/titles/*', upstream: 'streaming', access: 'admin', kind: 'proxy' },
@@ -98,6 +113,7 @@ export const ROUTES: readonly RouteRule[] = [
   { pattern: '/api/admin/users/*', upstream: 'users', access: 'admin', kind: 'proxy' },
   { pattern: '/api/admin/mail', methods: ['GET'], upstream: 'users', access: 'admin', kind: 'proxy' },
   { pattern: '/api/admin/queue/*', upstream: 'encoder', access: 'admin', kind: 'proxy' },
+  { pattern: '/api/admin/analytics/*', upstream: 'analytics', access: 'admin', kind: 'proxy' },
   {
     pattern: '/api/admin/health',
     methods: ['GET', 'HEAD'],

@@ -50,6 +50,19 @@ export interface PlaybackStart {
 
 const leaseKey = (accountId: string) => `streaming:streams:${accountId}`;
 
+/** GET /internal/playback/:sessionId (service token only). */
+export interface SessionFact {
+  sessionId: string;
+  accountId: string;
+  profileId: string;
+  titleId: string;
+  assetId: string;
+  durationSeconds: number | null;
+  createdAt: string;
+  expiresAt: string;
+  stoppedAt: string | null;
+}
+
 /** Playback sessions: entitlement, stream leases, media URLs, progress events and steering. */
 export class Playback {
   private readonly sessionMemo = new Map<string, { at: number; row: SessionRow }>();
@@ -224,6 +237,26 @@ export class Playback {
       }
     });
     this.sessionMemo.delete(sessionId);
+  }
+
+  /**
+   * Whose a session is and whether it is still live, for the analytics service, which accepts player
+   * telemetry only for the caller's own session. Memoised like steering: telemetry comes every few seconds.
+   */
+  async sessionFact(sessionId: string): Promise<SessionFact> {
+    const session = await this.cachedSession(sessionId);
+    if (!session) throw new NotFoundError('playback session', sessionId);
+    return {
+      sessionId,
+      accountId: session.account_id,
+      profileId: session.profile_id,
+      titleId: session.title_id,
+      assetId: session.asset_id,
+      durationSeconds: session.duration_seconds,
+      createdAt: session.created_at,
+      expiresAt: session.expires_at,
+      stoppedAt: session.stopped_at,
+    };
   }
 
   /** The HLS Content Steering manifest of a session: its asset's edges re-ranked now. */

@@ -60,6 +60,13 @@ export function playbackRoutes(app: FastifyInstance, playback: Playback): void {
     },
   );
 
+  // The analytics service checks that telemetry is for the caller's own live session.
+  app.get<{ Params: SessionParams }>(
+    '/internal/playback/:sessionId',
+    { config: { openapi: false, ...QUIET_ACCESS_LOG }, schema: { params: SessionParams } },
+    async (req) => playback.sessionFact(req.params.sessionId),
+  );
+
   // Fetched by the player itself (hls.js) without credentials: the unguessable session id is the key.
   app.get<{ Params: SessionParams; Querystring: SteeringQuery }>(
     '/api/steering/:sessionId',
