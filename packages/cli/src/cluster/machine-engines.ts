@@ -30,14 +30,19 @@ export function withDatabase(url: string, database: string): string {
 /** `name` must be a lower-case identifier: it names the database, the key prefix and the stream. */
 export async function isolateOnEngines(urls: EngineUrls, name: string): Promise<IsolatedEngines> {
   if (!/^[a-z][a-z0-9_]{0,40}$/.test(name)) throw new Error(`bad cluster name ${name}`);
-  const admin = new pg.Client({ connectionString: urls.postgres });
-  await admin.connect();
-  try {
-    await admin.query(`create database "${name}"`);
-  } catch (err) {
-    await admin.end();
-    throw err;
-  }
+  // A connection for each statement, none held over the run: engine-down stops the (private) server
+  // under it, and a held client's 'error' event, unlistened, ended the whole rig.
+  const onAdmin = async (statement: string) => {
+    const admin = new pg.Client({ connectionString: urls.postgres });
+    admin.on('error', () => undefined);
+    await admin.connect();
+    try {
+      await admin.query(statement);
+    } finally {
+      await admin.end();
+    }
+  };
+  await onAdmin(`create database "${name}"`);
   const env = {
     DATABASE_URL: withDatabase(urls.postgres, name),
     REDIS_URL: urls.redis,
@@ -50,7 +55,7 @@ export async function isolateOnEngines(urls: EngineUrls, name: string): Promise<
     env,
     async dispose() {
       await Promise.allSettled([
-        admin.query(`drop database if exists "${name}" with (force)`).finally(() => admin.end()),
+        onAdmin(`drop database if exists "${name}" with (force)`),
         deleteRedisKeys(urls.redis, env.REDIS_PREFIX),
         deleteNatsStreams(urls.nats, [env.NATS_STREAM, `${env.NATS_STREAM}_DLQ`]),
       ]);
