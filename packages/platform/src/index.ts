@@ -21,6 +21,8 @@ export {
   CacheUnavailableError,
   NotACounterError,
   takeReplicaLease,
+  Memo,
+  type MemoOptions,
   type CacheKind,
   type CacheOptions,
   type ReplicaLease,

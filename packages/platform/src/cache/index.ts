@@ -7,6 +7,7 @@ import { openRedisCache } from './redis.js';
 export type { Cache, Leases } from './port.js';
 export { CacheContentionError, CacheUnavailableError, NotACounterError } from './errors.js';
 export { takeReplicaLease, type ReplicaLease, type ReplicaLeaseOptions } from './replica-lease.js';
+export { Memo, type MemoOptions } from './memo.js';
 export { MEMCACHED_CAVEATS } from './memcached.js';
 
 export interface CacheOptions {

@@ -3,11 +3,13 @@ import { RecentPages } from './recent-pages.js';
 
 describe('RecentPages', () => {
   it('returns a page until it expires', () => {
-    let now = 0;
+    let now = 1_000;
     const pages = new RecentPages(10, 100, () => now);
     pages.set('a', Buffer.from('A'));
     expect(pages.get('a')?.toString()).toBe('A');
-    now = 100;
+    now = 1_100;
+    expect(pages.get('a')?.toString()).toBe('A');
+    now = 1_101;
     expect(pages.get('a')).toBeUndefined();
     expect(pages.size).toBe(0);
   });

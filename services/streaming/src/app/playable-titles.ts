@@ -1,4 +1,4 @@
-import type { Database } from '@marquee/platform';
+import { Memo, type Database } from '@marquee/platform';
 import { findAsset, renditionsOf, type AssetRow } from '../store/assets-store.js';
 import type { StreamingTables } from '../store/tables.js';
 import { findTitle, type TitleRow } from '../store/titles-store.js';
@@ -18,21 +18,23 @@ const MAX_ENTRIES = 10_000;
  * become ready is seen by every instance within TTL_MS (at once by the instance that applied it).
  */
 export class PlayableTitles {
-  private readonly memo = new Map<string, { at: number; value: Playable | undefined }>();
+  // Wrapped: a title that does not exist is memoised too.
+  private readonly memo: Memo<string, { value: Playable | undefined }>;
 
   constructor(
     private readonly db: Database<StreamingTables>,
-    private readonly now: () => number = Date.now,
-  ) {}
+    now?: () => number,
+  ) {
+    this.memo = new Memo({ max: MAX_ENTRIES, ttlMs: TTL_MS, ...(now ? { now } : {}) });
+  }
 
   async get(titleId: string): Promise<Playable | undefined> {
     const hit = this.memo.get(titleId);
-    if (hit && this.now() - hit.at < TTL_MS) return hit.value;
+    if (hit) return hit.value;
     const title = await findTitle(this.db.read, titleId);
     const asset = title?.ready_asset_id ? await findAsset(this.db.read, title.ready_asset_id) : undefined;
     const value = title && { title, asset: asset && { ...asset, ladder: renditionsOf(asset) } };
-    if (this.memo.size >= MAX_ENTRIES) this.memo.delete(this.memo.keys().next().value!);
-    this.memo.set(titleId, { at: this.now(), value });
+    this.memo.set(titleId, { value });
     return value;
   }
 
