@@ -1,10 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { signUp } from './support/catalog.js';
 import { browserSkipReason, launchChromium, newViewer, PHONE } from './support/chromium.js';
-import { ConsoleWatch } from './support/console.js';
+import { WatchedPages } from './support/console.js';
 import { startTestPlatform, type TestPlatform } from './support/platform.js';
 import { chooseProfile, pageText, signIn } from './support/viewer.js';
 
@@ -28,8 +28,7 @@ interface Pair {
 describe.skipIf(skip)('account pages in a real browser', () => {
   let platform: TestPlatform;
   let browser: Browser;
-  let contexts: BrowserContext[] = [];
-  let watches: ConsoleWatch[] = [];
+  const pages = new WatchedPages();
 
   beforeAll(async () => {
     [platform, browser] = await Promise.all([startTestPlatform(), launchChromium()]);
@@ -40,24 +39,11 @@ describe.skipIf(skip)('account pages in a real browser', () => {
     await platform?.stop();
   });
   afterEach(async () => {
-    await Promise.all(contexts.map((c) => c.close()));
-    contexts = [];
-    const errors = watches.flatMap((w) => w.errors);
-    watches = [];
-    expect(errors, 'the browser console reported errors').toEqual([]);
+    expect(await pages.closeAll(), 'the browser console reported errors').toEqual([]);
   });
 
-  async function openPage(viewport?: {
-    width: number;
-    height: number;
-  }): Promise<{ page: Page; watch: ConsoleWatch }> {
-    const context = await newViewer(browser, platform.url, viewport);
-    contexts.push(context);
-    const page = await context.newPage();
-    const watch = new ConsoleWatch(page);
-    watches.push(watch);
-    return { page, watch };
-  }
+  const openPage = async (viewport?: { width: number; height: number }) =>
+    pages.open(await newViewer(browser, platform.url, viewport));
 
   const api = async (path: string, init: { method?: string; token?: string; body?: unknown } = {}) =>
     fetch(`${platform.url}${path}`, {

@@ -149,6 +149,25 @@ describe.skipIf(skip)('a new viewer’s first hour, walked in Chromium', () => {
     });
   }
 
+  /**
+   * Spanish subtitles on, back near the start so every Spanish line is still ahead, paused with the
+   * controls shown: where the first Spanish cue is drawn.
+   */
+  async function firstSpanishCue(page: Page, width: number) {
+    await choose(page, /^Subtitles: /, /Spanish/);
+    await page.evaluate(() => {
+      const v = document.querySelector('video')!;
+      v.currentTime = 0.5;
+      v.pause();
+    });
+    await expect
+      .poll(async () => (await subtitleGeometry(page)).text, { timeout: 15_000 })
+      .toBe('Hola, marinero');
+    await revealControls(page, width);
+    await page.waitForTimeout(400);
+    return subtitleGeometry(page);
+  }
+
   it('signs up, plays the hero series, resumes after a reload, and switches to Spanish (1280 px)', async () => {
     const w = DESKTOP.width;
     const context = await newViewer(browser, platform.url, DESKTOP);
@@ -216,19 +235,7 @@ describe.skipIf(skip)('a new viewer’s first hour, walked in Chromium', () => {
         timeout: 15_000,
       })
       .toBe('Audio: Spanish');
-    await choose(page, /^Subtitles: /, /Spanish/);
-    // Back near the start so every Spanish line is still ahead.
-    await page.evaluate(() => {
-      const v = document.querySelector('video')!;
-      v.currentTime = 0.5;
-      v.pause();
-    });
-    await expect
-      .poll(async () => (await subtitleGeometry(page)).text, { timeout: 15_000 })
-      .toBe('Hola, marinero');
-    await revealControls(page, w);
-    await page.waitForTimeout(400);
-    const shown = await subtitleGeometry(page);
+    const shown = await firstSpanishCue(page, w);
     expect(shown.bottom, 'subtitles clear the controls').toBeLessThanOrEqual(shown.controlsTop);
     expect(shown.top).toBeGreaterThanOrEqual(shown.pictureTop);
     await shoot(page, 'player-spanish-subtitles', w);
@@ -374,17 +381,7 @@ describe.skipIf(skip)('a new viewer’s first hour, walked in Chromium', () => {
     await page.goto(`/watch/${ids.first}`);
     await waitForPlayback(page, 0.5);
     await revealControls(page, w);
-    await choose(page, /^Subtitles: /, /Spanish/);
-    await page.evaluate(() => {
-      const v = document.querySelector('video')!;
-      v.currentTime = 0.5;
-      v.pause();
-    });
-    await expect
-      .poll(async () => (await subtitleGeometry(page)).text, { timeout: 15_000 })
-      .toBe('Hola, marinero');
-    await revealControls(page, w);
-    const shown = await subtitleGeometry(page);
+    const shown = await firstSpanishCue(page, w);
     expect(shown.bottom, 'on the picture, not below it').toBeLessThanOrEqual(shown.pictureBottom);
     expect(shown.top).toBeGreaterThanOrEqual(shown.pictureTop);
     expect(shown.bottom).toBeLessThanOrEqual(shown.controlsTop);

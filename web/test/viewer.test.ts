@@ -1,9 +1,9 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CatalogFixtures, signUp } from './support/catalog.js';
 import { browserSkipReason, launchChromium, newViewer } from './support/chromium.js';
 import { makeClip } from './support/clips.js';
-import { ConsoleWatch } from './support/console.js';
+import { WatchedPages } from './support/console.js';
 import { startTestPlatform, type TestPlatform } from './support/platform.js';
 import { chooseProfile, sessionOf, signIn, tabTo, videoState, waitForPlayback } from './support/viewer.js';
 
@@ -13,8 +13,7 @@ describe.skipIf(skip)('the viewer in a real browser', () => {
   let platform: TestPlatform;
   let browser: Browser;
   let movieId: string;
-  let contexts: BrowserContext[] = [];
-  let watches: ConsoleWatch[] = [];
+  const pages = new WatchedPages();
 
   beforeAll(async () => {
     const [p, b, long, short] = await Promise.all([
@@ -37,21 +36,10 @@ describe.skipIf(skip)('the viewer in a real browser', () => {
   });
 
   afterEach(async () => {
-    await Promise.all(contexts.map((c) => c.close()));
-    contexts = [];
-    const errors = watches.flatMap((w) => w.errors);
-    watches = [];
-    expect(errors, 'the browser console reported errors').toEqual([]);
+    expect(await pages.closeAll(), 'the browser console reported errors').toEqual([]);
   });
 
-  async function openPage(): Promise<{ page: Page; watch: ConsoleWatch }> {
-    const context = contexts[0] ?? (await newViewer(browser, platform.url));
-    if (!contexts.includes(context)) contexts.push(context);
-    const page = await context.newPage();
-    const watch = new ConsoleWatch(page);
-    watches.push(watch);
-    return { page, watch };
-  }
+  const openPage = async () => pages.open(pages.first ?? (await newViewer(browser, platform.url)));
 
   it('says clearly when the email or password is wrong', async () => {
     const { page, watch } = await openPage();
