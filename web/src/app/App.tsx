@@ -1,5 +1,6 @@
 import { Suspense, useEffect } from 'react';
 import { AuthPage } from '../pages/AuthPage';
+import { SingleSignOnPage } from '../pages/SingleSignOnPage';
 import { HomePage } from '../pages/HomePage';
 import { MyListPage } from '../pages/MyListPage';
 import { ProfilesPage } from '../pages/ProfilesPage';
@@ -19,7 +20,8 @@ import { SessionProvider, useSession } from './session';
 function Routes() {
   const { path } = useLocation();
   const { tokens, profile } = useSession();
-  const publicPage = path === '/login' || path === '/signup' || SIGNED_OUT_PAGES.includes(path);
+  const publicPage =
+    path === '/login' || path === '/signup' || path === '/sso-complete' || SIGNED_OUT_PAGES.includes(path);
 
   // Guards: signed-out viewers go to sign-in; signed-in viewers pick a profile first.
   const redirect =
@@ -40,6 +42,7 @@ function Routes() {
 
   if (path === '/login') return <AuthPage mode="signin" />;
   if (path === '/signup') return <AuthPage mode="signup" />;
+  if (path === '/sso-complete') return <SingleSignOnPage />;
   if (path === '/forgot-password') return <ForgotPasswordPage />;
   if (path === '/reset-password') return <ResetPasswordPage />;
   if (path === '/verify-email') return <VerifyEmailPage />;

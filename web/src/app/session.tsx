@@ -8,10 +8,21 @@ interface Session {
   account: Account | null;
   profile: Profile | null;
   selectProfile: (profile: Profile | null) => void;
-  signIn: (email: string, password: string) => Promise<void>;
+  /** Resolves with a second step when the account has two-step sign-in on (then completeSignIn). */
+  signIn: (email: string, password: string) => Promise<MfaStep | undefined>;
+  completeSignIn: (mfaToken: string, code: string) => Promise<void>;
+  /** The last step of "Sign in with <provider>": the handoff code the provider's return carried. */
+  completeSingleSignOn: (handoff: string) => Promise<void>;
   signUp: (email: string, password: string, plan: Plan) => Promise<void>;
   signOut: () => Promise<void>;
   reloadAccount: () => Promise<void>;
+}
+
+/** The password step's answer for an account with two-step sign-in: a code comes next. */
+export interface MfaStep {
+  mfaRequired: true;
+  mfaToken: string;
+  expiresIn: number;
 }
 
 const SessionContext = createContext<Session | null>(null);
@@ -61,7 +72,21 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       selectProfile,
       reloadAccount,
       async signIn(email, password) {
-        store(await api<AuthAnswer>('/api/auth/login', { method: 'POST', body: { email, password } }));
+        const answer = await api<AuthAnswer | MfaStep>('/api/auth/login', {
+          method: 'POST',
+          body: { email, password },
+        });
+        if ('mfaRequired' in answer) return answer;
+        store(answer);
+        selectProfile(null);
+        return undefined;
+      },
+      async completeSignIn(mfaToken, code) {
+        store(await api<AuthAnswer>('/api/auth/login/mfa', { method: 'POST', body: { mfaToken, code } }));
+        selectProfile(null);
+      },
+      async completeSingleSignOn(handoff) {
+        store(await api<AuthAnswer>('/api/auth/oidc/token', { method: 'POST', body: { handoff } }));
         selectProfile(null);
       },
       async signUp(email, password, plan) {

@@ -1,9 +1,11 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
+import { api } from '../api/client';
 import { PLAN_NAMES, planLimits, type Plan } from '@marquee/contracts/plans';
 import { Link, navigate } from '../app/router';
 import { useSession } from '../app/session';
 import { useDocumentTitle } from '../app/document-title';
 import { EmailField, failureText, PasswordField } from '../components/form-fields';
+import { SignInCode } from './SignInCode';
 
 /** The sign-up choices, described from the plans table itself: e.g. "Standard, 1080p · 2 screens". */
 const PLANS: { id: Plan; name: string; detail: string }[] = PLAN_NAMES.map((id) => {
@@ -13,6 +15,20 @@ const PLANS: { id: Plan; name: string; detail: string }[] = PLAN_NAMES.map((id) 
   return { id, name: id[0]!.toUpperCase() + id.slice(1), detail: `${resolution} · ${screens}` };
 });
 
+interface SignInOptions {
+  localPasswords: boolean;
+  oidc: { name: string } | null;
+}
+
+/** What the provider's return said went wrong (the callback sends the problem type). */
+const SSO_ERRORS: Record<string, string> = {
+  'auth.oidc_email_unverified':
+    'An account with this email exists, and the provider has not verified the address. Verify it there, or sign in with your password.',
+  'auth.oidc_unavailable': 'The sign-in provider cannot be reached. Try again shortly.',
+  'auth.account_disabled': 'This account is disabled.',
+  'auth.oidc_failed': 'Single sign-on did not complete. Start again.',
+};
+
 export function AuthPage({ mode }: { mode: 'signin' | 'signup' }) {
   const session = useSession();
   useDocumentTitle(mode === 'signin' ? 'Sign in' : 'Sign up');
@@ -21,6 +37,13 @@ export function AuthPage({ mode }: { mode: 'signin' | 'signup' }) {
   const [plan, setPlan] = useState<Plan>('standard');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [mfaToken, setMfaToken] = useState<string | null>(null);
+  const [options, setOptions] = useState<SignInOptions>({ localPasswords: true, oidc: null });
+  useEffect(() => {
+    api<SignInOptions>('/api/auth/options').then(setOptions, () => undefined);
+    const ssoError = new URLSearchParams(window.location.search).get('sso_error');
+    if (ssoError) setError(SSO_ERRORS[ssoError] ?? SSO_ERRORS['auth.oidc_failed']!);
+  }, []);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -28,7 +51,10 @@ export function AuthPage({ mode }: { mode: 'signin' | 'signup' }) {
     setError(null);
     try {
       if (mode === 'signup') await session.signUp(email, password, plan);
-      else await session.signIn(email, password);
+      else {
+        const step = await session.signIn(email, password);
+        if (step) return setMfaToken(step.mfaToken);
+      }
       navigate('/profiles');
     } catch (err) {
       setError(failureText(err));
@@ -37,12 +63,37 @@ export function AuthPage({ mode }: { mode: 'signin' | 'signup' }) {
     }
   };
 
+  if (mfaToken)
+    return (
+      <SignInCode
+        mfaToken={mfaToken}
+        onRestart={() => {
+          setMfaToken(null);
+          setPassword('');
+        }}
+      />
+    );
+
   return (
     <main className="auth">
       <form className="auth-card" onSubmit={(e) => void submit(e)} aria-labelledby="auth-title">
         <h1 id="auth-title">{mode === 'signup' ? 'Create your account' : 'Sign in'}</h1>
-        <EmailField value={email} onChange={setEmail} />
-        <PasswordField label="Password" fresh={mode === 'signup'} value={password} onChange={setPassword} />
+        {options.oidc && (
+          <a className="button secondary sso" href="/api/auth/oidc/start">
+            Sign in with {options.oidc.name}
+          </a>
+        )}
+        {options.localPasswords && (
+          <>
+            <EmailField value={email} onChange={setEmail} />
+            <PasswordField
+              label="Password"
+              fresh={mode === 'signup'}
+              value={password}
+              onChange={setPassword}
+            />
+          </>
+        )}
         {mode === 'signup' && (
           <>
             <p className="hint">At least 12 characters. A passphrase works well.</p>
@@ -69,9 +120,11 @@ export function AuthPage({ mode }: { mode: 'signin' | 'signup' }) {
             {error}
           </p>
         )}
-        <button className="primary" type="submit" disabled={busy}>
-          {busy ? 'Please wait…' : mode === 'signup' ? 'Sign up' : 'Sign in'}
-        </button>
+        {options.localPasswords && (
+          <button className="primary" type="submit" disabled={busy}>
+            {busy ? 'Please wait…' : mode === 'signup' ? 'Sign up' : 'Sign in'}
+          </button>
+        )}
         <p className="switch">
           {mode === 'signup' ? (
             <>

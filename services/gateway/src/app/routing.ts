@@ -67,6 +67,25 @@ export const ROUTES: readonly RouteRule[] = [
     access: 'public',
     kind: 'credentials',
   },
+  // The login's second step: a TOTP or recovery code for the mfaToken the password step gave. Limited
+  // per address here; users limits wrong codes per account and per mfaToken.
+  {
+    pattern: '/api/auth/login/mfa',
+    methods: ['POST'],
+    upstream: 'users',
+    access: 'public',
+    kind: 'credentials',
+  },
+  // Single sign-on is a browser's round trip through the provider, signed out; the sign-in page asks
+  // which ways in exist before anyone is signed in.
+  { pattern: '/api/auth/options', methods: ['GET'], upstream: 'users', access: 'public', kind: 'proxy' },
+  {
+    pattern: '/api/auth/oidc/*',
+    methods: ['GET', 'POST'],
+    upstream: 'users',
+    access: 'public',
+    kind: 'proxy',
+  },
   { pattern: '/api/auth/*', upstream: 'users', access: 'viewer', kind: 'proxy' },
   // Its currentPassword is a credential check: a stolen access token must not guess the password.
   {
@@ -76,6 +95,23 @@ export const ROUTES: readonly RouteRule[] = [
     access: 'viewer',
     kind: 'credentials',
   },
+  // Starting and ending two-step sign-in check the password, like a password change.
+  {
+    pattern: '/api/account/two-factor/setup',
+    methods: ['POST'],
+    upstream: 'users',
+    access: 'viewer',
+    kind: 'credentials',
+  },
+  {
+    pattern: '/api/account/two-factor/disable',
+    methods: ['POST'],
+    upstream: 'users',
+    access: 'viewer',
+    kind: 'credentials',
+  },
+  // Deleting the account checks the password: a stolen access token must not guess it either.
+  { pattern: '/api/account', methods: ['DELETE'], upstream: 'users', access: 'viewer', kind: 'credentials' },
   { pattern: '/api/account/*', upstream: 'users', access: 'viewer', kind: 'proxy' },
   {
     pattern: '/api/profiles/:profileId/home',
@@ -83,6 +119,21 @@ export const ROUTES: readonly RouteRule[] = [
     upstream: 'recommender',
     access: 'viewer',
     kind: 'home',
+  },
+  // Profile locks: setting or removing a PIN checks the account password, typing one checks the PIN.
+  {
+    pattern: '/api/profiles/:profileId/pin',
+    methods: ['PUT', 'DELETE'],
+    upstream: 'users',
+    access: 'viewer',
+    kind: 'credentials',
+  },
+  {
+    pattern: '/api/profiles/:profileId/unlock',
+    methods: ['POST'],
+    upstream: 'users',
+    access: 'viewer',
+    kind: 'credentials',
   },
   { pattern: '/api/profiles/:profileId/*', upstream: 'users', access: 'viewer', kind: 'proxy' },
   { pattern: '/api/profiles', upstream: 'users', access: 'viewer', kind: 'proxy' },

@@ -140,11 +140,13 @@ export async function signup(
  * The same 401 whether the account is missing or the password wrong, and the same work: a missing
  * account is verified against a decoy hash so response time does not reveal which.
  */
-export async function login(
+export async function login<Challenge = never>(
   ctx: UsersAppContext,
   input: { email: string; password: string },
   userAgent?: string,
-): Promise<TokenPair> {
+  /** Asked once the password is right: a second step (two-factor.ts) answers instead of tokens. */
+  secondStep?: (accountId: string) => Promise<Challenge | undefined>,
+): Promise<TokenPair | Challenge> {
   const email = normaliseEmail(input.email);
   const account = email ? await findAccountByEmail(ctx.db.write, email) : undefined;
   if (!account) {
@@ -158,6 +160,11 @@ export async function login(
   const rehash = ctx.hasher.needsRehash(account.password_hash)
     ? await ctx.hasher.hash(input.password)
     : undefined;
+  const challenge = await secondStep?.(account.account_id);
+  if (challenge !== undefined) {
+    if (rehash) await updatePasswordHash(ctx.db.write, account.account_id, rehash, ctx.clock().toISOString());
+    return challenge;
+  }
   const grant = await ctx.db.transaction(async (trx) => {
     if (rehash) await updatePasswordHash(trx, account.account_id, rehash, ctx.clock().toISOString());
     return openSession(

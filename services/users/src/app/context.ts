@@ -15,4 +15,6 @@ export interface UsersAppContext {
   billing: Billing;
   /** Ended sessions, shared with the gateway through the cache: their access tokens stop at once. */
   revocations: SessionRevocations;
+  /** AUTH_REQUIRE_ADMIN_2FA: an admin without two-step sign-in gets viewer tokens until they enrol. */
+  requireAdminTwoFactor?: boolean;
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { NotFoundError, type Plan, type Role } from '@marquee/core';
 import type { Executor } from '../store/executor.js';
 import { findAccount } from '../store/accounts-store.js';
+import { hasTwoFactor } from '../store/two-factor-store.js';
 import {
   findRefreshToken,
   findSession,
@@ -68,7 +69,23 @@ export async function openSession(
     revoked_reason: null,
   });
   const refreshToken = await issueRefreshToken(trx, sessionId, now, expiresAt);
-  return { ...account, sessionId, refreshToken };
+  const role = await grantedRole(ctx, trx, account.accountId, account.role);
+  return { ...account, role, sessionId, refreshToken };
+}
+
+/**
+ * The role a new access token carries. With AUTH_REQUIRE_ADMIN_2FA, an admin without two-step sign-in
+ * is signed in as a viewer: enough to reach the account page and enrol, never the admin API. The next
+ * refresh after enrolling carries the admin role.
+ */
+async function grantedRole(
+  ctx: Pick<UsersAppContext, 'requireAdminTwoFactor'>,
+  db: Executor,
+  accountId: string,
+  role: Role,
+): Promise<Role> {
+  if (role !== 'admin' || !ctx.requireAdminTwoFactor) return role;
+  return (await hasTwoFactor(db, accountId)) ? role : 'viewer';
 }
 
 async function issueRefreshToken(
@@ -127,7 +144,7 @@ export async function refreshSession(ctx: UsersAppContext, refreshToken: string)
       ok: true,
       grant: {
         accountId: account.account_id,
-        role: account.role,
+        role: await grantedRole(ctx, trx, account.account_id, account.role),
         plan: account.plan,
         sessionId: session.session_id,
         refreshToken: next,

@@ -3,7 +3,11 @@ import { documented } from './documented.js';
 import { login, signup } from '../app/accounts.js';
 import type { UsersAppContext } from '../app/context.js';
 import { logout, refreshSession } from '../app/sessions.js';
+import { DomainError } from '@marquee/core';
+import type { TwoFactor } from '../app/two-factor.js';
+import { Type } from '@sinclair/typebox';
 import { LoginBody, RefreshBody, SignupBody, TokenPairSchema } from './schemas.js';
+import { MfaChallengeSchema } from './two-factor-schemas.js';
 
 const userAgent = (headers: Record<string, unknown>) =>
   typeof headers['user-agent'] === 'string' ? headers['user-agent'] : undefined;
@@ -14,7 +18,18 @@ export function authRoutes(
   ctx: UsersAppContext,
   /** Told of each new account (the verification mail); must not throw. */
   onSignup: (accountId: string) => void = () => {},
+  /** Two-step sign-in: when the account has it on, the password step answers a challenge instead. */
+  twoFactor?: TwoFactor,
+  /** AUTH_LOCAL_PASSWORDS=false: sign-up and password sign-in answer 403 (single sign-on only). */
+  localPasswords = true,
 ): void {
+  const requireLocalPasswords = () => {
+    if (!localPasswords)
+      throw new DomainError(
+        'auth.local_passwords_disabled',
+        'Passwords are turned off here: use the single sign-on button',
+      );
+  };
   app.post<{ Body: SignupBody }>(
     '/api/auth/signup',
     {
@@ -28,6 +43,7 @@ export function authRoutes(
       ),
     },
     async (req, reply) => {
+      requireLocalPasswords();
       const pair = await signup(ctx, req.body, userAgent(req.headers));
       onSignup(pair.accountId);
       return reply.status(201).send(pair);
@@ -37,12 +53,22 @@ export function authRoutes(
   app.post<{ Body: LoginBody }>(
     '/api/auth/login',
     {
-      schema: documented('Sign in; answers a token pair', ['auth'], {
-        body: LoginBody,
-        response: { 200: TokenPairSchema },
-      }),
+      schema: documented(
+        'Sign in; answers a token pair, or `{mfaRequired: true, mfaToken, expiresIn}` when the account has two-step sign-in on (then POST /api/auth/login/mfa)',
+        ['auth'],
+        { body: LoginBody, response: { 200: Type.Union([TokenPairSchema, MfaChallengeSchema]) } },
+      ),
     },
-    async (req) => login(ctx, req.body, userAgent(req.headers)),
+    async (req) => {
+      requireLocalPasswords();
+      const ua = userAgent(req.headers);
+      return login(
+        ctx,
+        req.body,
+        ua,
+        twoFactor && ((accountId) => twoFactor.challengeIfEnabled(accountId, ua)),
+      );
+    },
   );
 
   app.post<{ Body: RefreshBody }>(

@@ -13,8 +13,9 @@ export interface KeySealer {
 
 const VERSION = 'v1';
 
-export function createKeySealer(secret: string): KeySealer {
-  const key = Buffer.from(hkdfSync('sha256', secret, 'marquee-users', 'jwt-signing-key-seal-v1', 32));
+/** `purpose` separates the keys: TOTP secrets are sealed under another key than the signing keys. */
+export function createKeySealer(secret: string, purpose = 'jwt-signing-key-seal-v1'): KeySealer {
+  const key = Buffer.from(hkdfSync('sha256', secret, 'marquee-users', purpose, 32));
   return {
     seal(plaintext) {
       const iv = randomBytes(12);

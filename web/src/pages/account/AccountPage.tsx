@@ -6,6 +6,7 @@ import { navigate } from '../../app/router';
 import { useSession } from '../../app/session';
 import { failureText as message, NoteLine, PasswordField, type FormNote } from '../../components/form-fields';
 import { Header } from '../../components/Header';
+import { TwoFactorSection } from './TwoFactorSection';
 import { accountApi, describeDevice, type AccountDetails, type SignedInDevice } from './account-api';
 
 const when = (iso: string) =>
@@ -45,6 +46,7 @@ export function AccountPage() {
         {account && <EmailSection account={account} />}
         {account && <PlanSection account={account} onChanged={setAccount} />}
         <PasswordSection onChanged={() => void reload()} />
+        <TwoFactorSection />
         {devices && <DevicesSection devices={devices} onChanged={() => void reload()} />}
         <section aria-labelledby="everywhere-heading" className="account-section">
           <h2 id="everywhere-heading">Sign out everywhere</h2>

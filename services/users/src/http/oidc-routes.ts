@@ -1,0 +1,94 @@
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import { DomainError } from '@marquee/core';
+import type { OidcSignIn } from '../app/oidc.js';
+import { documented } from './documented.js';
+import { TokenPairSchema } from './schemas.js';
+
+const SignInOptions = Type.Object({
+  localPasswords: Type.Boolean({ description: 'sign-up and sign-in with a password are on' }),
+  oidc: Type.Union(
+    [Type.Object({ name: Type.String({ description: 'for "Sign in with …"' }) }), Type.Null()],
+    {
+      description: 'the single sign-on provider, or null when none is configured',
+    },
+  ),
+});
+const HandoffBody = Type.Object(
+  { handoff: Type.String({ minLength: 1, maxLength: 128 }) },
+  { additionalProperties: false },
+);
+type HandoffBody = Static<typeof HandoffBody>;
+
+/** Where the browser lands after the provider: the web app's page that takes the handoff code. */
+const COMPLETE_PATH = '/sso-complete';
+
+/** Single sign-on (OpenID Connect) and how the sign-in page learns which ways in exist. */
+export function oidcRoutes(
+  app: FastifyInstance,
+  oidc: OidcSignIn | undefined,
+  options: { localPasswords: boolean; publicUrl: string },
+): void {
+  app.get(
+    '/api/auth/options',
+    {
+      schema: documented('The ways to sign in here: passwords, and a single sign-on provider', ['auth'], {
+        response: { 200: SignInOptions },
+      }),
+    },
+    async () => ({ localPasswords: options.localPasswords, oidc: oidc ? { name: oidc.name } : null }),
+  );
+
+  const requireOidc = () => {
+    if (!oidc) throw new DomainError('not_found', 'Single sign-on is not configured here');
+    return oidc;
+  };
+
+  app.get(
+    '/api/auth/oidc/start',
+    {
+      schema: documented(
+        'Start "Sign in with <provider>" (a browser navigation): 302 to the provider with state, nonce and a PKCE challenge',
+        ['auth'],
+      ),
+    },
+    async (_req, reply) => reply.redirect((await requireOidc().start()).href, 302),
+  );
+
+  app.get(
+    '/api/auth/oidc/callback',
+    {
+      schema: documented(
+        'The redirect URI registered at the provider: checks the answer, finds, links (verified email) or creates the account, then 302 to the web app with a one-minute handoff code in the fragment; a failure goes to the sign-in page with `sso_error`',
+        ['auth'],
+      ),
+    },
+    async (req, reply) => {
+      const query = req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
+      const ua = typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : undefined;
+      try {
+        const handoff = await requireOidc().callback(query, ua);
+        return reply.redirect(`${options.publicUrl}${COMPLETE_PATH}#handoff=${handoff}`, 302);
+      } catch (err) {
+        const code = err instanceof DomainError ? err.code : 'auth.oidc_failed';
+        if (!(err instanceof DomainError)) req.log.error({ err }, 'single sign-on failed');
+        return reply.redirect(`${options.publicUrl}/login?sso_error=${encodeURIComponent(code)}`, 302);
+      }
+    },
+  );
+
+  app.post<{ Body: HandoffBody }>(
+    '/api/auth/oidc/token',
+    {
+      schema: documented(
+        'Exchange the single-use handoff code of a finished single sign-on for a token pair',
+        ['auth'],
+        {
+          body: HandoffBody,
+          response: { 200: TokenPairSchema },
+        },
+      ),
+    },
+    async (req) => requireOidc().redeem(req.body.handoff),
+  );
+}
