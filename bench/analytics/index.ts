@@ -28,6 +28,8 @@ const EDGES = ['edge-1', 'edge-2', 'edge-3', 'edge-4'];
 const PLANS = ['basic', 'standard', 'premium'] as const;
 const DAYS = 7;
 const END = Date.parse('2026-12-06T00:00:00Z');
+/** About how many sessions produce EVENTS batches (most play to their 20th batch). */
+const sessionsNeeded = Math.ceil(EVENTS / (BATCHES_PER_SESSION * 0.6));
 
 /** A small deterministic generator, so two runs write the same lake. */
 function random(seed: number): () => number {
@@ -64,7 +66,8 @@ function* session(i: number, rnd: () => number): Generator<CloudEvent> {
     titleId: `bench-t${title}`,
   };
   const duration = 1200 + (title % 7) * 600;
-  const start = END - rnd() * DAYS * 86_400_000;
+  // Sessions start in time order (as a live platform's events arrive), a few minutes of jitter apart.
+  const start = END - DAYS * 86_400_000 + (i / sessionsNeeded) * DAYS * 86_400_000 + rnd() * 300_000;
   const edge = EDGES[Math.floor(rnd() ** 1.5 * EDGES.length)]!;
   const plan = PLANS[i % PLANS.length]!;
   yield event('playback.started', start, { ...common, position: 0, duration }, `${sessionId}-start`);

@@ -46,6 +46,29 @@ export class Duck {
     });
   }
 
+  /**
+   * Several statements on one connection (its temp tables live as long as it): `rows` and `run` bound
+   * to it. The overview scans the lake once into a temp table and asks its eight questions of that.
+   */
+  async session<R>(
+    work: (s: {
+      run(sql: string, params?: Record<string, DuckDBValue>): Promise<void>;
+      rows<T>(sql: string, params?: Record<string, DuckDBValue>): Promise<T[]>;
+    }) => Promise<R>,
+  ): Promise<R> {
+    return this.withConnection((c) =>
+      work({
+        run: async (sql, params) => {
+          await c.run(sql, params);
+        },
+        rows: async <T>(sql: string, params?: Record<string, DuckDBValue>) => {
+          const reader = await c.runAndReadAll(sql, params);
+          return reader.getRowObjectsJS().map((r) => plain(r) as T);
+        },
+      }),
+    );
+  }
+
   private async withConnection<R>(work: (c: DuckDBConnection) => Promise<R>): Promise<R> {
     const connection = await this.instance.connect();
     try {

@@ -21,6 +21,17 @@ export function bucketFor(from: Date, to: Date): Bucket {
 
 const day = (d: Date) => d.toISOString().slice(0, 10);
 
+type Results<T extends readonly (() => Promise<unknown>)[]> = { [K in keyof T]: Awaited<ReturnType<T[K]>> };
+
+/** Runs the questions one after another: a DuckDB connection answers one statement at a time. */
+async function sequence<const T extends readonly (() => Promise<unknown>)[]>(
+  questions: T,
+): Promise<Results<T>> {
+  const out: unknown[] = [];
+  for (const ask of questions) out.push(await ask());
+  return out as Results<T>;
+}
+
 /** The measures of QoeMeasures over the rows in scope, as SQL select items. */
 const MEASURES = `
   count(DISTINCT session_id)::BIGINT AS sessions,
@@ -77,9 +88,9 @@ export class LakeQueries {
         params[key] = value;
       }
     }
-    const cte = `t AS (SELECT * FROM read_parquet(${sqlPaths(files)}, hive_partitioning = true, union_by_name = true)
-      WHERE ${where.join(' AND ')} QUALIFY row_number() OVER (PARTITION BY id) = 1)`;
-    return { cte, params };
+    const select = `SELECT * FROM read_parquet(${sqlPaths(files)}, hive_partitioning = true, union_by_name = true)
+      WHERE ${where.join(' AND ')} QUALIFY row_number() OVER (PARTITION BY id) = 1`;
+    return { select, cte: `t AS (${select})`, params };
   }
 
   async overview(
@@ -101,40 +112,47 @@ export class LakeQueries {
     };
     const scope = await this.telemetryScope(filter);
     if (!scope) return answer;
-    const q = <T>(select: string) => this.duck.rows<T>(`WITH ${scope.cte} ${select}`, scope.params);
-    const grouped = (column: string) =>
-      q<QoeMeasures & { key: string }>(
-        `SELECT coalesce(${column}::VARCHAR, '(none)') AS key, ${MEASURES} FROM t GROUP BY 1 ORDER BY sessions DESC, key LIMIT 50`,
-      );
-    const [totals, series, histogram, errors, byEdge, byPlan, byTitle, byDay] = await Promise.all([
-      q<QoeMeasures>(`SELECT ${MEASURES} FROM t`),
-      q<QoeMeasures & { t: string }>(
-        `SELECT date_trunc('${bucket}', time) AS t, ${MEASURES} FROM t GROUP BY 1 ORDER BY 1`,
-      ),
-      q<{ fromMs: number; count: number }>(
-        `SELECT least(floor(startup_ms / 250) * 250, 10000) AS "fromMs", count(*)::BIGINT AS count
+    // One scan of the lake into a temp table, then every question of it (one connection, in turn).
+    return this.duck.session(async (db) => {
+      await db.run(`CREATE TEMP TABLE t AS ${scope.select}`, scope.params);
+      const q = <T>(select: string) => db.rows<T>(select);
+      const grouped = (column: string) =>
+        q<QoeMeasures & { key: string }>(
+          `SELECT coalesce(${column}::VARCHAR, '(none)') AS key, ${MEASURES} FROM t GROUP BY 1 ORDER BY sessions DESC, key LIMIT 50`,
+        );
+      const [totals, series, histogram, errors, byEdge, byPlan, byTitle, byDay] = await sequence([
+        () => q<QoeMeasures>(`SELECT ${MEASURES} FROM t`),
+        () =>
+          q<QoeMeasures & { t: string }>(
+            `SELECT date_trunc('${bucket}', time) AS t, ${MEASURES} FROM t GROUP BY 1 ORDER BY 1`,
+          ),
+        () =>
+          q<{ fromMs: number; count: number }>(
+            `SELECT least(floor(startup_ms / 250) * 250, 10000) AS "fromMs", count(*)::BIGINT AS count
          FROM t WHERE startup_ms IS NOT NULL GROUP BY 1 ORDER BY 1`,
-      ),
-      q<{ kind: string; fatal: boolean; count: number; sessions: number }>(
-        `SELECT e.kind AS kind, e.fatal AS fatal, count(*)::BIGINT AS count, count(DISTINCT session_id)::BIGINT AS sessions
+          ),
+        () =>
+          q<{ kind: string; fatal: boolean; count: number; sessions: number }>(
+            `SELECT e.kind AS kind, e.fatal AS fatal, count(*)::BIGINT AS count, count(DISTINCT session_id)::BIGINT AS sessions
          FROM (SELECT session_id, unnest(errors) AS e FROM t) GROUP BY 1, 2 ORDER BY count DESC LIMIT 50`,
-      ),
-      grouped('edge'),
-      grouped('plan'),
-      grouped('title_id'),
-      grouped('CAST(time AS DATE)'),
-    ]);
-    return {
-      ...answer,
-      totals: totals[0] ?? EMPTY,
-      series,
-      startupHistogram: histogram,
-      errors,
-      byEdge,
-      byPlan,
-      byTitle,
-      byDay,
-    };
+          ),
+        () => grouped('edge'),
+        () => grouped('plan'),
+        () => grouped('title_id'),
+        () => grouped('CAST(time AS DATE)'),
+      ] as const);
+      return {
+        ...answer,
+        totals: totals[0] ?? EMPTY,
+        series,
+        startupHistogram: histogram,
+        errors,
+        byEdge,
+        byPlan,
+        byTitle,
+        byDay,
+      };
+    });
   }
 
   async sessions(filter: QoeFilter, limit: number): Promise<AnalyticsSession[]> {
