@@ -6,6 +6,8 @@
  * and prints both, the ratio, the realtime factor, the CPU time each used and the machine. Writes the
  * `## Encoding` section of docs/benchmarks.md after a full-length run.
  *
+ *   (c) with ENCODER_CODECS=h264,av1 — CPU seconds per second of source per codec (ENCODE_BENCH_AV1=0 skips it);
+ *
  *   npm run bench:encode            (ENCODE_BENCH_SECONDS=10 for a quick, unrecorded run)
  */
 import { readFileSync } from 'node:fs';
@@ -59,7 +61,29 @@ try {
   const naive = await timed(() =>
     runNaive(tools.binaries.ffmpeg, naiveCommands(asset, source, preset, threads), join(dir, 'naive')),
   );
+  // (c) the same encode with AV1 beside H.264 (ENCODER_CODECS=h264,av1): what the AV1 ladder costs.
+  const withAv1 = process.env.ENCODE_BENCH_AV1 !== '0';
+  let both: Awaited<ReturnType<typeof timed>> | undefined;
+  if (withAv1) {
+    console.log('(c) Marquee encodeAsset with H.264 and AV1…');
+    both = await timed(() =>
+      encodeAsset(
+        tools,
+        { sourcePath: source, workDir: join(dir, 'marquee-av1') },
+        { ...DEFAULT_ENCODER_SETTINGS, codecs: ['h264', 'av1'] },
+      ),
+    );
+  }
   const loadAfter = loadavg()[0]!;
+  const perCodec = [
+    `CPU-s per second of source: H.264 ladder ${(marquee.cpu / seconds).toFixed(2)}`,
+    ...(both
+      ? [
+          `, AV1 ladder ${((both.cpu - marquee.cpu) / seconds).toFixed(2)} (SVT-AV1 preset ${DEFAULT_ENCODER_SETTINGS.av1Preset}; (c) − (a))`,
+          `, both ${(both.cpu / seconds).toFixed(2)} at a realtime factor of ${(seconds / both.wall).toFixed(2)}`,
+        ]
+      : []),
+  ].join('');
 
   const ratio = naive.wall / marquee.wall;
   // The best ratio any schedule of (a)'s work could reach here: all of its CPU time spread perfectly
@@ -75,6 +99,7 @@ try {
     `(a) Marquee encodeAsset: ${marquee.wall.toFixed(1)} s wall, ${marquee.cpu.toFixed(1)} CPU-s, realtime factor ${rtf.toFixed(2)}`,
     `(b) naive, one ffmpeg per rung: ${naive.wall.toFixed(1)} s wall, ${naive.cpu.toFixed(1)} CPU-s, realtime factor ${(seconds / naive.wall).toFixed(2)}`,
     `ratio (b)/(a): ${ratio.toFixed(2)}× wall, ${(naive.cpu / marquee.cpu).toFixed(2)}× CPU; bound for (a)'s work on ${cores} cores: ${bound.toFixed(2)}×`,
+    perCodec,
     `1-minute load average: ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after`,
   ];
   console.log(lines.join('\n'));
@@ -100,6 +125,12 @@ try {
         `(a) is ${ratio.toFixed(2)}× faster than (b) (goal ≥ 2.0×), at a realtime factor of ${rtf.toFixed(2)} (goal ≥ 0.8).`,
         `CPU: (a) ${(marquee.cpu / seconds).toFixed(2)} CPU-s per second of video, everything included; (b) ${(naive.cpu / seconds).toFixed(2)}`,
         `(${(naive.cpu / marquee.cpu).toFixed(2)}× as much: it decodes, and scales from, the full-size source once per rung).`,
+        ...(both
+          ? [
+              '',
+              `Per codec (issue 15): (c) the same encode with \`ENCODER_CODECS=h264,av1\` took ${both.wall.toFixed(1)} s wall, ${both.cpu.toFixed(1)} CPU-s. ${perCodec}.`,
+            ]
+          : []),
         '',
         `**Why the 2.0× goal is out of reach here.** (a) keeps both cores busy (${(marquee.cpu / marquee.wall).toFixed(2)} CPU-s per second of wall time), so`,
         `its wall time cannot fall below its CPU time over ${cores} cores, ${(marquee.cpu / cores).toFixed(1)} s: against (b)'s ${naive.wall.toFixed(1)} s that bounds the`,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { rateQualitySvg } from './chart.js';
 import { bdRate, rateAtQuality, upperHull } from './rate-quality.js';
 
 describe('upperHull', () => {
@@ -68,5 +69,26 @@ describe('rateAtQuality', () => {
     expect(rateAtQuality(hull, 0.85)).toBeCloseTo(200, 6);
     expect(rateAtQuality(hull, 0.7)).toBe(100);
     expect(rateAtQuality(hull, 0.95)).toBeUndefined();
+  });
+});
+
+describe('rateQualitySvg', () => {
+  it('draws every rung as a dot and each hull as a line, with a legend', () => {
+    const svg = rateQualitySvg('animation', 'SSIM', [
+      {
+        label: 'fixed',
+        colour: '#888',
+        points: [
+          { name: '360p', kbps: 365, quality: 0.9 },
+          { name: '720p', kbps: 3000, quality: 0.97 },
+        ],
+      },
+      { label: 'marquee', colour: '#c00', points: [{ name: '720p', kbps: 1200, quality: 0.96 }] },
+    ]);
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg.match(/<circle cx/g)).toHaveLength(3 + 2);
+    expect(svg.match(/<polyline/g)).toHaveLength(2);
+    expect(svg).toContain('>marquee</text>');
+    expect(svg).not.toContain('NaN');
   });
 });

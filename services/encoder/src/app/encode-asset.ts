@@ -152,7 +152,7 @@ export async function encodeAsset(
     info.durationSeconds * 1000 * limits.encode.maxRealtimeMultiple,
   );
   await runEncode(tools, plan, workDir, {
-    limits: { wallTimeMs, memoryBytes: limits.encode.memoryBytes },
+    limits: { wallTimeMs, memoryBytes: encodeMemoryBytes(limits.encode.memoryBytes, extraLadders) },
     ...signal,
     onProgress: (f) => report('encoding', f),
   });
@@ -168,3 +168,19 @@ export async function encodeAsset(
   );
   return { ...asset, encrypted: true };
 }
+
+/**
+ * The encode's address-space limit: the configured one (enough for any H.264 ladder) plus 2 GiB per AV1
+ * rung. SVT-AV1 reserves its picture buffers up front — four 720p encoders measured 6.0 GiB of address
+ * space (VmPeak), most of it never touched — so a ladder with AV1 failed under the H.264 limit with
+ * "deinit called without sending EOS". The resident memory it really uses is far smaller.
+ */
+export function encodeMemoryBytes(
+  base: number,
+  extraLadders: readonly { codec: { id: string }; rungs: unknown[] }[],
+): number {
+  const av1Rungs = extraLadders.filter((l) => l.codec.id === 'av1').reduce((n, l) => n + l.rungs.length, 0);
+  return base + av1Rungs * AV1_RUNG_ADDRESS_SPACE;
+}
+
+const AV1_RUNG_ADDRESS_SPACE = 2 * 1024 ** 3;

@@ -1,0 +1,211 @@
+/**
+ * Quality benchmark (issues 15 and 16): a corpus of generated sources of very different complexity,
+ * each encoded with (a) Apple's fixed HLS ladder, (b) Marquee's H.264 ladder and (c) Marquee's AV1
+ * ladder — (b) and (c) by the production encodeAsset with ENCODER_CODECS=h264,av1 — then SSIM and PSNR
+ * of every rung against the source scaled to it. Per title: rate–quality points and their convex hulls
+ * (a chart in docs/images/quality/), and the bits saved at equal quality (rate-quality.ts: BD-rate on
+ * the hulls). Quality figures do not depend on the machine's load; the timing columns do.
+ *
+ *   npm run bench:quality     (QUALITY_BENCH_SECONDS=4 QUALITY_BENCH_HEIGHT=360 QUALITY_BENCH_RECORD=0: a quick, unrecorded run)
+ *   QUALITY_BENCH_CLIPS=animation,screen  only these titles (unrecorded)
+ */
+import { readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_ENCODER_SETTINGS, encodeAsset, openMediaTools } from '@marquee/encoder';
+import { writeSection } from '../events/report.js';
+import { rateQualitySvg, type ChartSeries } from './chart.js';
+import { corpus, makeClip } from './corpus.js';
+import { encodeFixedLadder } from './fixed-ladder.js';
+import { directoryKbps, measureQuality, type Quality } from './measure.js';
+import { bdRate, rateAtQuality, type RatePoint } from './rate-quality.js';
+
+const seconds = Number(process.env.QUALITY_BENCH_SECONDS ?? 10);
+// 720p keeps a run to minutes on 2 cores; QUALITY_BENCH_HEIGHT=1080 for the full-HD ladder.
+const height = Number(process.env.QUALITY_BENCH_HEIGHT ?? 720);
+const width = 2 * Math.round((height * 16) / 9 / 2);
+const onlyClips = process.env.QUALITY_BENCH_CLIPS?.split(',');
+// Recorded by default (any size: quality figures are size-specific, and the section says the size); =0 to skip.
+const record = !onlyClips && process.env.QUALITY_BENCH_RECORD !== '0';
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const imageDir = record ? join(root, 'docs/images/quality') : join(root, '.artifacts/quality');
+
+type Point = RatePoint & Quality & { name: string; height: number };
+
+function childCpuSeconds(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[13]) + Number(fields[14])) / 100;
+}
+
+async function timed<T>(work: () => Promise<T>): Promise<{ result: T; wall: number; cpu: number }> {
+  const cpu0 = childCpuSeconds();
+  const t0 = performance.now();
+  const result = await work();
+  return { result, wall: (performance.now() - t0) / 1000, cpu: childCpuSeconds() - cpu0 };
+}
+
+const pct = (x: number | undefined) =>
+  x === undefined ? 'n/a' : `${x > 0 ? '+' : ''}${(x * 100).toFixed(1)} %`;
+// Hulls and bits saved use the quality a viewer sees (rung scaled to the source's size): see measure.ts.
+const bySsim = (points: readonly Point[]) => points.map((p) => ({ ...p, quality: p.displaySsim }));
+const byPsnr = (points: readonly Point[]) => points.map((p) => ({ ...p, quality: p.displayPsnr }));
+const top = (points: readonly Point[]) =>
+  [...points].sort((a, b) => b.height - a.height || b.kbps - a.kbps)[0]!;
+
+const dir = await mkdtemp(join(tmpdir(), 'marquee-bench-quality-'));
+try {
+  const tools = await openMediaTools({
+    searchPath: process.env.PATH ?? '/usr/bin:/bin',
+    ...(process.env.FFMPEG_PATH ? { ffmpegPath: process.env.FFMPEG_PATH } : {}),
+    ...(process.env.FFPROBE_PATH ? { ffprobePath: process.env.FFPROBE_PATH } : {}),
+    codecs: ['h264', 'av1'],
+    warn: (m) => console.warn(m),
+  });
+  const ffmpeg = tools.binaries.ffmpeg;
+  await mkdir(imageDir, { recursive: true });
+  const loadBefore = loadavg()[0]!;
+  const rows: string[] = [];
+  const av1Rows: string[] = [];
+  const timeRows: string[] = [];
+  const summary = { fixedToH264: [] as number[], h264ToAv1: [] as number[], av1PerRung: [] as number[] };
+  const clips = (await corpus(dir)).filter((c) => !onlyClips || onlyClips.includes(c.name));
+  for (const clip of clips) {
+    console.log(`${clip.name}: making ${seconds} s of ${width}×${height}…`);
+    const source = join(dir, `${clip.name}.mkv`);
+    await makeClip(ffmpeg, clip, source, width, height, seconds);
+    const reference = { path: source, width, height };
+    const fixedDir = join(dir, `${clip.name}-fixed`);
+    await mkdir(fixedDir);
+    console.log(`${clip.name}: (a) fixed ladder…`);
+    const fixed = await timed(() =>
+      encodeFixedLadder(ffmpeg, source, fixedDir, height, seconds, DEFAULT_ENCODER_SETTINGS.preset),
+    );
+    console.log(`${clip.name}: (b)+(c) Marquee encodeAsset, H.264 and AV1…`);
+    const workDir = join(dir, `${clip.name}-marquee`);
+    const marquee = await timed(() =>
+      encodeAsset(
+        tools,
+        { sourcePath: source, workDir },
+        { ...DEFAULT_ENCODER_SETTINGS, codecs: ['h264', 'av1'] },
+      ),
+    );
+    console.log(`${clip.name}: measuring SSIM and PSNR of every rung…`);
+    const fixedPoints: Point[] = [];
+    for (const r of fixed.result) {
+      const q = await measureQuality(ffmpeg, r.path, reference, r.width, r.height);
+      fixedPoints.push({ name: r.name, height: r.height, kbps: r.kbps, quality: q.displaySsim, ...q });
+    }
+    const h264: Point[] = [];
+    const av1: Point[] = [];
+    for (const r of marquee.result.renditions) {
+      const playlist = join(workDir, r.playlist);
+      const kbps = await directoryKbps(dirname(playlist), marquee.result.durationSeconds);
+      const q = await measureQuality(ffmpeg, playlist, reference, r.width, r.height);
+      (r.codec === 'av1' ? av1 : h264).push({
+        name: r.name,
+        height: r.height,
+        kbps,
+        quality: q.displaySsim,
+        ...q,
+      });
+    }
+
+    const series: ChartSeries[] = [
+      { label: 'Apple fixed (H.264)', colour: '#7a7a7a', points: bySsim(fixedPoints) },
+      { label: 'Marquee H.264', colour: '#1f6fd1', points: bySsim(h264) },
+      { label: 'Marquee AV1', colour: '#d1451f', points: bySsim(av1) },
+    ];
+    await writeFile(
+      join(imageDir, `${clip.name}.svg`),
+      rateQualitySvg(
+        `${clip.name}: SSIM at ${height}p against bit rate`,
+        `SSIM (All) of the rung shown at ${height}p`,
+        series,
+      ),
+    );
+
+    const fixedToH264 = bdRate(bySsim(fixedPoints), bySsim(h264));
+    const fixedToH264Psnr = bdRate(byPsnr(fixedPoints), byPsnr(h264));
+    const h264ToAv1 = bdRate(bySsim(h264), bySsim(av1));
+    const h264ToAv1Psnr = bdRate(byPsnr(h264), byPsnr(av1));
+    if (fixedToH264 !== undefined) summary.fixedToH264.push(fixedToH264);
+    if (h264ToAv1 !== undefined) summary.h264ToAv1.push(h264ToAv1);
+    const fTop = top(fixedPoints);
+    const mTop = top(h264);
+    rows.push(
+      `| ${clip.name} | ${fixedPoints.length} / ${h264.length} / ${av1.length} | ${pct(fixedToH264)} | ${pct(fixedToH264Psnr)} | ${fTop.name} ${Math.round(fTop.kbps)}k SSIM ${fTop.displaySsim.toFixed(4)} | ${mTop.name} ${Math.round(mTop.kbps)}k SSIM ${mTop.displaySsim.toFixed(4)} (${mTop.displaySsim >= fTop.displaySsim ? 'not worse' : 'worse'}) | ${pct(h264ToAv1)} | ${pct(h264ToAv1Psnr)} |`,
+    );
+    for (const a of av1) {
+      const h = h264.find((x) => x.height === a.height);
+      const equal = rateAtQuality(bySsim(h264), a.displaySsim);
+      const saved = equal === undefined ? undefined : a.kbps / equal - 1;
+      if (saved !== undefined) summary.av1PerRung.push(saved);
+      av1Rows.push(
+        `| ${clip.name} | ${a.name} | ${Math.round(a.kbps)}k, ${a.ssim.toFixed(4)}, ${a.psnr.toFixed(2)} dB | ${h ? `${Math.round(h.kbps)}k, ${h.ssim.toFixed(4)}, ${h.psnr.toFixed(2)} dB` : '—'} | ${equal === undefined ? 'above H.264’s best' : `${Math.round(equal)}k`} | ${pct(saved)} |`,
+      );
+    }
+    timeRows.push(
+      `| ${clip.name} | ${fixed.wall.toFixed(0)} s / ${fixed.cpu.toFixed(0)} CPU-s | ${marquee.wall.toFixed(0)} s / ${marquee.cpu.toFixed(0)} CPU-s |`,
+    );
+    console.log(rows.at(-1));
+    await rm(workDir, { recursive: true, force: true });
+    await rm(fixedDir, { recursive: true, force: true });
+  }
+  const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : undefined);
+  const loadAfter = loadavg()[0]!;
+  const lines = [
+    'Reproduce: `npm run bench:quality` (10 s at 720p by default; `QUALITY_BENCH_SECONDS`, `QUALITY_BENCH_HEIGHT`; `QUALITY_BENCH_RECORD=0` leaves this file alone).',
+    `Sources: ${seconds} s of ${width}×${height}p30 each, generated with ffmpeg lavfi (bench/quality/corpus.ts), kept as near-lossless H.264 (CRF 8):`,
+    ...clips.map((c) => `- **${c.name}**: ${c.stands}`),
+    '',
+    "Ladders: (a) the H.264 ladder of Apple's HLS Authoring Specification (fixed: 1080p 7800/6000 … 234p 145 kbit/s), encoded with",
+    "the same x264 preset, GOP and VBV rules as Marquee's, so only the ladder differs; (b) and (c) Marquee's own, from one",
+    '`encodeAsset` run with `ENCODER_CODECS=h264,av1` (complexity probe, per-title bit rates, dominated rungs dropped; AV1 with',
+    `SVT-AV1 preset ${DEFAULT_ENCODER_SETTINGS.av1Preset}). Quality: ffmpeg's \`ssim\` (All) and \`psnr\` (average) of every rung, measured twice in one`,
+    "run: against the source scaled bicubically to the rung (the per-rung columns), and with the rung scaled up to the source's",
+    'size against the source (as a viewer sees it full screen). Hulls, charts and bits saved use the second: against a',
+    'shrunken source a 240p rung scores as well as a 1080p one, so rungs of different sizes would not share a curve.',
+    'Bit rates: every byte a viewer downloads (init and media segments) over the duration.',
+    '',
+    "**Bits saved at equal quality** (BD-rate style, `bench/quality/rate-quality.ts`): both ladders' points reduced to their",
+    'upper convex hull in (log rate, quality); log rate interpolated linearly along each hull; the difference averaged over',
+    'the quality range both hulls cover; reported as exp(mean) − 1 (negative: fewer bits). Linear rather than the cubic fit',
+    "of Bjøntegaard's method because a per-title ladder may have only two or three hull points. n/a: no shared range.",
+    '',
+    '| title | rungs (a / b / c) | (b) vs (a) at equal SSIM | (b) vs (a) at equal PSNR | top rung (a) | top rung (b) | (c) vs (b) at equal SSIM | (c) vs (b) at equal PSNR |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows,
+    '',
+    `Mean over the corpus: Marquee H.264 against the fixed ladder ${pct(mean(summary.fixedToH264))} at equal SSIM (goal ≤ −20 %, issue 16);`,
+    `AV1 against H.264 ${pct(mean(summary.h264ToAv1))} at equal SSIM on the hulls and ${pct(mean(summary.av1PerRung))} per rung (goal ≤ −30 %, issue 15).`,
+    '',
+    ...clips.map((c) => `![${c.name}](images/quality/${c.name}.svg)`),
+    '',
+    'AV1 per rung: each AV1 rung against the H.264 rung of its size (SSIM and PSNR against the source scaled to the rung), and',
+    "the H.264 bit rate that reaches the AV1 rung's full-screen SSIM on the H.264 hull — the bits AV1 saves at equal SSIM:",
+    '',
+    "| title | rung | AV1 (rate, SSIM, PSNR) | H.264 same size | H.264 at AV1's SSIM | AV1 bits vs H.264 at equal SSIM |",
+    '| --- | --- | --- | --- | --- | --- |',
+    ...av1Rows,
+    '',
+    `Timings **under load** (1-minute load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after, on ${cpus().length} cores: worthless as speed figures, kept only to show the run's size):`,
+    '',
+    '| title | (a) fixed ladder, one ffmpeg | (b)+(c) encodeAsset H.264 + AV1 |',
+    '| --- | --- | --- |',
+    ...timeRows,
+  ];
+  console.log(lines.join('\n'));
+  if (record) {
+    await writeSection(
+      join(root, 'docs/benchmarks.md'),
+      'Quality: ladders and codecs at equal quality',
+      lines.join('\n'),
+    );
+    console.log('recorded in docs/benchmarks.md');
+  }
+} finally {
+  await rm(dir, { recursive: true, force: true });
+}

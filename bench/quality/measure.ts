@@ -1,0 +1,78 @@
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { runFfmpeg } from './ffmpeg.js';
+
+export interface Quality {
+  /** ffmpeg's ssim filter, "All" (Y, U and V weighted 4:1:1), against the source scaled to the rung. */
+  ssim: number;
+  /** ffmpeg's psnr filter, "average" over the planes (dB), against the source scaled to the rung. */
+  psnr: number;
+  /** The same two with the rung scaled up to the source's size, as a player shows it full screen. */
+  displaySsim: number;
+  displayPsnr: number;
+}
+
+/**
+ * SSIM and PSNR of an encoded stream, frame by frame from the first frame of each: against the
+ * source scaled down to the rung (how well the encoder kept that picture), and — the rung scaled up to
+ * the source's size — against the source itself (what a viewer sees, which also charges a small rung
+ * for its lost detail; only this one puts rungs of different sizes on one hull). Bicubic both ways.
+ * `encoded` is a file or an HLS media playlist. One run, each input decoded once.
+ */
+export async function measureQuality(
+  ffmpeg: string,
+  encoded: string,
+  source: { path: string; width: number; height: number },
+  width: number,
+  height: number,
+): Promise<Quality> {
+  const graph = [
+    '[0:v]setpts=PTS-STARTPTS,format=yuv420p,setsar=1,split=3[d1][d2][u]',
+    `[u]scale=${source.width}:${source.height}:flags=bicubic,setsar=1,split=2[u1][u2]`,
+    '[1:v]setpts=PTS-STARTPTS,format=yuv420p,setsar=1,split=3[s][o1][o2]',
+    `[s]scale=${width}:${height}:flags=bicubic,setsar=1,split=2[r1][r2]`,
+    '[d1][r1]ssim=shortest=1',
+    '[d2][r2]psnr=shortest=1',
+    '[u1][o1]ssim=shortest=1',
+    '[u2][o2]psnr=shortest=1',
+  ].join(';');
+  const log = await runFfmpeg(
+    ffmpeg,
+    [
+      '-protocol_whitelist',
+      'file',
+      '-i',
+      encoded,
+      '-i',
+      source.path,
+      '-filter_complex',
+      graph,
+      '-f',
+      'null',
+      '-',
+    ],
+    undefined,
+    'info',
+  );
+  return parseQuality(log);
+}
+
+/** The summary lines ffmpeg's ssim and psnr filters print at the end, in the graph's order. */
+export function parseQuality(log: string): Quality {
+  const ssim = [...log.matchAll(/SSIM Y:[\d.]+ .*All:([\d.]+)/g)].map((m) => Number(m[1]));
+  const psnr = [...log.matchAll(/PSNR y:[\d.inf]+ .*average:([\d.inf]+)/g)].map((m) =>
+    m[1] === 'inf' ? 100 : Number(m[1]),
+  );
+  if (ssim.length !== 2 || psnr.length !== 2) throw new Error(`no SSIM/PSNR summary in: ${log.slice(-800)}`);
+  return { ssim: ssim[0]!, psnr: psnr[0]!, displaySsim: ssim[1]!, displayPsnr: psnr[1]! };
+}
+
+/** kbit/s of every file in `dir` (init and media segments: what a viewer downloads) over `seconds`. */
+export async function directoryKbps(dir: string, seconds: number): Promise<number> {
+  let bytes = 0;
+  for (const name of await readdir(dir)) {
+    if (name.endsWith('.m3u8')) continue;
+    bytes += (await stat(join(dir, name))).size;
+  }
+  return (bytes * 8) / seconds / 1000;
+}
