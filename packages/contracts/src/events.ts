@@ -129,6 +129,16 @@ export const MyListChanged = Type.Object({
   inList: Type.Boolean(),
 });
 
+/**
+ * The account was deleted by its owner (issue 17 item 6). Users has already removed its own rows; every
+ * other service that holds data about the account or its profiles (streaming's playback sessions, the
+ * recommender's interactions) removes it on receipt, idempotently. Ids only: nothing personal travels.
+ */
+export const AccountDeleted = Type.Object({
+  accountId: Id,
+  profileIds: Type.Array(Id),
+});
+
 /** Event type → data schema. */
 export const eventCatalogue = {
   'media.uploaded': MediaUploaded,
@@ -145,6 +155,7 @@ export const eventCatalogue = {
   'profile.created': ProfileCreated,
   'title.rated': TitleRated,
   'mylist.changed': MyListChanged,
+  'account.deleted': AccountDeleted,
   'telemetry.reported': TelemetryReported,
 } satisfies Record<string, TSchema>;
 

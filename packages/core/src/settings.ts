@@ -173,6 +173,17 @@ export const settingsSchema = Type.Object({
     default: 1,
     description: 'encoding jobs at once per encoder',
   }),
+  ENCODER_CODECS: Type.Union([Type.Literal('h264'), Type.Literal('h264,av1')], {
+    default: 'h264',
+    description:
+      'video codecs of new assets: H.264, or H.264 and AV1 (SVT-AV1, about 1.6× the CPU; docs/media.md)',
+  }),
+  ENCODER_AV1_PRESET: Type.Integer({
+    minimum: 0,
+    maximum: 13,
+    default: 11,
+    description: 'SVT-AV1 preset for AV1 rungs (0 slowest … 13 fastest)',
+  }),
   MEDIA_ENCRYPTION: Bool(
     true,
     'encrypt new uploads (HLS AES-128, a key per asset, given only to live entitled sessions)',
@@ -333,6 +344,10 @@ export const settingsSchema = Type.Object({
         'users: the plan every new account starts on; asking for a higher one (at sign-up or later) waits for an admin to approve it',
     },
   ),
+  AUTH_REQUIRE_EMAIL_VERIFICATION: Bool(
+    false,
+    'streaming: an account must confirm its email address before it can start playback (it can still sign in, browse and ask for the mail again)',
+  ),
   SMTP_URL: Type.Optional(
     Type.String({
       pattern: '^smtps?://',
@@ -345,6 +360,46 @@ export const settingsSchema = Type.Object({
     minLength: 3,
     description: 'users: the From of the mail Marquee sends',
   }),
+  AUTH_LOCAL_PASSWORDS: Bool(
+    true,
+    'users: sign-up and sign-in with an email and a password; false leaves single sign-on (OIDC_ISSUER) as the only way in',
+  ),
+  OIDC_ISSUER: Type.Optional(
+    Type.String({
+      pattern: '^https?://',
+      description:
+        'users: an OpenID Connect provider for "Sign in with …" (Keycloak, Authentik, Google…), its issuer URL; the redirect URI to register is MARQUEE_PUBLIC_URL/api/auth/oidc/callback',
+    }),
+  ),
+  OIDC_CLIENT_ID: Type.Optional(
+    Type.String({ minLength: 1, description: 'users: the client id Marquee has at the OpenID provider' }),
+  ),
+  OIDC_CLIENT_SECRET: Type.Optional(
+    Type.String({ minLength: 1, description: "users: that client's secret (client_secret_basic)" }),
+  ),
+  OIDC_NAME: Type.String({
+    default: 'single sign-on',
+    minLength: 1,
+    description: 'users: the provider\'s name on the sign-in button ("Sign in with …")',
+  }),
+  OIDC_ADMIN_CLAIM: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description:
+        'users: a claim that makes an account admin at each single sign-on (e.g. groups); without it, roles are left as they are',
+    }),
+  ),
+  OIDC_ADMIN_VALUE: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description:
+        'users: the value of OIDC_ADMIN_CLAIM that means admin (a string equal to it, or a list containing it; unset: the claim being true)',
+    }),
+  ),
+  AUTH_REQUIRE_ADMIN_2FA: Bool(
+    false,
+    'users: an admin account must use two-step sign-in (TOTP); until it enrols, it signs in with viewer rights only, enough to enrol on the account page',
+  ),
   METRICS_TOKEN: Type.Optional(
     Type.String({
       minLength: 16,

@@ -21,6 +21,7 @@ import { PlayableTitles } from './app/playable-titles.js';
 import { TitleEditing } from './app/title-editing.js';
 import './app/problems.js';
 import { UsersClient } from './clients/users-client.js';
+import { accountDataRoutes, startAccountDeletion } from './jobs/account-data.js';
 import { adminRoutes } from './http/admin-routes.js';
 import { catalogRoutes } from './http/catalog-routes.js';
 import { internalRoutes } from './http/internal-routes.js';
@@ -31,6 +32,8 @@ import { startAssetConsumer } from './jobs/asset-consumer.js';
 import { deleteExpiredSessions } from './store/sessions-store.js';
 import { streamingMigrations } from './store/migrations.js';
 import type { StreamingTables } from './store/tables.js';
+import { missWhenDown, outageAwareCache } from './app/cache-outage.js';
+import { answerRetryAfter } from './http/retry-after.js';
 
 export { streamingMigrations } from './store/migrations.js';
 export type { StreamingTables } from './store/tables.js';
@@ -76,7 +79,7 @@ export async function buildStreaming(
     headers: { [SERVICE_TOKEN_HEADER]: serviceToken(ctx.secret) },
     timeoutMs: 2_000,
   });
-  const users = new UsersClient(usersHttp, ctx.cache, logger);
+  const users = new UsersClient(usersHttp, missWhenDown(ctx.cache), logger);
   const urls = new MediaUrls(createMediaKeyring({ secret: ctx.secret }));
   const edges = new EdgeDirectory(db, options.publicEdgeUrls ?? ctx.urls.edge);
   const posterUrls = async () => {
@@ -89,7 +92,8 @@ export async function buildStreaming(
   const playable = new PlayableTitles(db);
   const playback = new Playback({
     db,
-    cache: ctx.cache,
+    // Redis down: lease calls are refused as an outage (503, Retry-After), not as a fault (500).
+    cache: outageAwareCache(ctx.cache),
     users,
     edges,
     playable,
@@ -97,10 +101,12 @@ export async function buildStreaming(
     logger,
     leaseTtlMs: options.leaseTtlMs,
     plays,
+    requireEmailVerification: ctx.settings.AUTH_REQUIRE_EMAIL_VERIFICATION,
   });
 
   const { app, addReadiness } = createServiceServer({ name: 'streaming', logger });
   requireServiceToken(app, ctx.secret);
+  answerRetryAfter(app);
   addReadiness('db', () => db.ping());
   adminRoutes(app, admin, edges);
   titleEditRoutes(app, new TitleEditing(db, ctx.blobs, (titleId) => playable.forget(titleId)));
@@ -119,8 +125,10 @@ export async function buildStreaming(
     }),
   );
   internalRoutes(app, { catalog, admin, edges, steeringBaseUrl: steeringBaseUrl(ctx.settings) });
+  accountDataRoutes(app, db);
 
   let consumer: Subscription | undefined;
+  let accountDeletion: Subscription | undefined;
   let maintenance: NodeJS.Timeout | undefined;
   addReadiness('consumer', () => consumer !== undefined || 'asset event consumer not started');
   return {
@@ -134,6 +142,7 @@ export async function buildStreaming(
         logger,
         onReady: (titleId) => playable.forget(titleId),
       });
+      accountDeletion = await startAccountDeletion({ bus: ctx.bus, db, cache: ctx.cache, logger });
       plays.start();
       maintenance = setInterval(() => {
         const before = new Date(Date.now() - 24 * 3_600_000).toISOString();
@@ -146,6 +155,7 @@ export async function buildStreaming(
     async stop() {
       clearInterval(maintenance);
       await consumer?.stop();
+      await accountDeletion?.stop();
       await plays.stop();
       await relay.stop();
       await usersHttp.close();

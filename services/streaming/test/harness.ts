@@ -24,9 +24,14 @@ export async function startStreaming(
   options: StreamingOptions = {},
   /** postgres only: a primary and its read replica (testing/postgres-replica) instead of one server. */
   databaseServers?: { url: string; readUrl: string },
+  /** Settings beside the defaults (AUTH_REQUIRE_EMAIL_VERIFICATION, say). */
+  settings?: Record<string, string>,
 ) {
   const users = await startUsersFixture();
-  const ctx: TestContext = await createTestContext({ urls: { users: [users.url], edge: EDGE_URLS } });
+  const ctx: TestContext = await createTestContext({
+    urls: { users: [users.url], edge: EDGE_URLS },
+    ...(settings ? { settings } : {}),
+  });
   const cleanups: (() => Promise<void>)[] = [];
   if (backend === 'postgres') {
     const cache = await openTestCache('redis');

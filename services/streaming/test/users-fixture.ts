@@ -15,6 +15,8 @@ export interface FixtureProfile {
 export async function startUsersFixture() {
   const profiles = new Map<string, FixtureProfile>();
   const history = new Map<string, { position: number; completed: boolean }>();
+  /** Accounts that have not confirmed their email address (every other one has). */
+  const unverified = new Set<string>();
   let down = false;
   const server: Server = createServer((req, res) => {
     if (down) return req.socket.destroy();
@@ -40,7 +42,8 @@ export async function startUsersFixture() {
         own.length === 0
           ? 'NC-17'
           : own.map((p) => p.maxMaturity).reduce((a, b) => (ranks.indexOf(b) > ranks.indexOf(a) ? b : a));
-      return send(200, { accountId, plan: 'premium', role: 'viewer', maxMaturity });
+      const emailVerified = !unverified.has(accountId);
+      return send(200, { accountId, plan: 'premium', role: 'viewer', maxMaturity, emailVerified });
     }
     match = /^\/api\/profiles\/([^/]+)\/history$/.exec(url.pathname);
     if (match) {
@@ -64,6 +67,7 @@ export async function startUsersFixture() {
     url: `http://127.0.0.1:${port}`,
     profiles,
     history,
+    unverified,
     setDown(value: boolean) {
       down = value;
     },

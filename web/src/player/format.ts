@@ -20,6 +20,8 @@ export function refusalMessage(code: string, fallback: string): string {
       return 'Your plan does not include a quality this title is available in.';
     case 'playback.profile_not_owned':
       return 'This profile belongs to another account. Choose one of your profiles.';
+    case 'playback.email_unverified':
+      return 'Verify your email to start watching: open the link we mailed you, or send it again from your Account page.';
     case 'playback.no_edge':
       return 'No video server is available right now. Try again in a moment.';
     default:

@@ -4,7 +4,16 @@ import type { Maturity } from '@marquee/contracts';
  * What an event means to the recommender, independent of its envelope. `version` is
  * `<event time>|<event id>`: facts change only for a greater version (see store/tables.ts).
  */
-export type RecommenderChange = TitleChange | ProfileChange | PlaybackChange | RatingChange | ListChange;
+export type RecommenderChange =
+  TitleChange | ProfileChange | PlaybackChange | RatingChange | ListChange | AccountDeletedChange;
+
+/** The owner deleted the account: its profiles and their interactions go (issue 17 item 6). */
+export interface AccountDeletedChange {
+  kind: 'account_deleted';
+  accountId: string;
+  profileIds: string[];
+  at: string;
+}
 
 export interface TitleChange {
   kind: 'title';
@@ -59,5 +68,5 @@ export interface ListChange {
 
 /** The profile whose home a change affects (its cached rows must go), if any. */
 export function affectedProfile(change: RecommenderChange): string | undefined {
-  return change.kind === 'title' ? undefined : change.profileId;
+  return change.kind === 'title' || change.kind === 'account_deleted' ? undefined : change.profileId;
 }

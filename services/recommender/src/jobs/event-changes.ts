@@ -13,6 +13,7 @@ export const CONSUMED_EVENT_TYPES = [
   'playback.stopped',
   'title.rated',
   'mylist.changed',
+  'account.deleted',
 ] as const;
 type Consumed = (typeof CONSUMED_EVENT_TYPES)[number];
 
@@ -102,6 +103,10 @@ export function changeFromEvent(event: CloudEvent): RecommenderChange {
     case 'mylist.changed': {
       const d = event.data;
       return { kind: 'list', profileId: d.profileId, titleId: d.titleId, inList: d.inList, at, version };
+    }
+    case 'account.deleted': {
+      const d = event.data;
+      return { kind: 'account_deleted', accountId: d.accountId, profileIds: d.profileIds, at };
     }
   }
 }

@@ -63,6 +63,39 @@ for (const backend of ['embedded', 'postgres'] as const) {
       return store;
     }
 
+    it('forgets a deleted account’s profiles and interactions, once, and no one else’s', async () => {
+      const store = await openStore();
+      for (const [id, change] of history) await store.apply(id, 'x', change);
+      const other: RecommenderChange = {
+        kind: 'profile',
+        profileId: 'p2',
+        accountId: 'a2',
+        kids: false,
+        maxMaturity: 'R',
+        at: at(0),
+      };
+      await store.apply('o1', 'profile.created', other);
+      await store.apply('o2', 'playback.started', {
+        kind: 'playback',
+        profileId: 'p2',
+        titleId: 't1',
+        completion: 0,
+        started: true,
+        at: at(2),
+      });
+      const deleted: RecommenderChange = {
+        kind: 'account_deleted',
+        accountId: 'a1',
+        profileIds: ['p1'],
+        at: at(10),
+      };
+      expect(await store.apply('d1', 'account.deleted', deleted)).toBe(true);
+      expect(await store.apply('d1', 'account.deleted', deleted)).toBe(false);
+      expect((await store.interactions()).map((i) => i.profileId)).toEqual(['p2']);
+      expect(await store.profile('p1')).toBeUndefined();
+      expect(await store.profile('p2')).toBeDefined();
+    });
+
     it('merges a history into the expected rows', async () => {
       const store = await openStore();
       for (const [id, change] of history) expect(await store.apply(id, 'x', change)).toBe(true);

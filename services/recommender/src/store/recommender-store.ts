@@ -234,6 +234,13 @@ async function applyChange(trx: Trx, change: RecommenderChange): Promise<void> {
         list_version: change.version,
       });
       return;
+    case 'account_deleted':
+      // The model forgets them at its next training, which this change counts towards.
+      if (change.profileIds.length > 0) {
+        await trx.deleteFrom('interactions').where('profile_id', 'in', change.profileIds).execute();
+      }
+      await trx.deleteFrom('profiles').where('account_id', '=', change.accountId).execute();
+      return;
   }
 }
 

@@ -17,7 +17,7 @@ import type { EdgeDirectory } from './edge-directory.js';
 import { steeringManifest, type SteeringManifest } from './edge-ranking.js';
 import { decideEntitlement, mediaTokenLifetimeMs } from './entitlement.js';
 import { isFinishedViewing, planLimits } from '@marquee/contracts';
-import type { MediaUrls } from './media-urls.js';
+import type { DashUnavailableReason, MediaUrls } from './media-urls.js';
 import type { PlayCounter } from './play-counter.js';
 import type { PlayableTitles } from './playable-titles.js';
 import { PlaybackRefusedError } from './problems.js';
@@ -46,9 +46,13 @@ export interface PlaybackStart {
    * null for an asset encoded without encryption (before it existed, or with it turned off).
    */
   encryption: 'AES-128' | null;
+  /** The session's MPD over the same segments, or null when the asset plays with HLS only. */
+  dashUrl: string | null;
+  /** Why `dashUrl` is null ('encrypted-hls-only'), else null. */
+  dashUnavailableReason: DashUnavailableReason | null;
 }
 
-const leaseKey = (accountId: string) => `streaming:streams:${accountId}`;
+export const leaseKey = (accountId: string) => `streaming:streams:${accountId}`;
 
 /** GET /internal/playback/:sessionId (service token only). */
 export interface SessionFact {
@@ -81,6 +85,8 @@ export class Playback {
       leaseTtlMs?: number;
       /** Popularity counts (title and, for an episode, its series). */
       plays?: PlayCounter;
+      /** AUTH_REQUIRE_EMAIL_VERIFICATION: an account starts playback only once its address is confirmed. */
+      requireEmailVerification?: boolean;
     },
   ) {}
 
@@ -94,6 +100,12 @@ export class Playback {
 
   async start(identity: Identity, input: { profileId: string; titleId: string }): Promise<PlaybackStart> {
     const { db, cache, users, edges, urls, playable } = this.deps;
+    if (this.deps.requireEmailVerification && !(await users.emailVerified(identity.accountId))) {
+      throw new PlaybackRefusedError(
+        'playback.email_unverified',
+        'Confirm your email address to start watching: open the link in the mail we sent, or ask for it again on your Account page',
+      );
+    }
     const [profile, found] = await Promise.all([
       users.profile(input.profileId).catch((err: unknown) => {
         // An unknown profile and another account's profile answer alike: nothing to learn by probing.
@@ -188,6 +200,7 @@ export class Playback {
         maxHeight: decision.maxHeight,
         heartbeatIntervalSeconds: HEARTBEAT_INTERVAL_S,
         encryption: contentKey?.method ?? null,
+        ...urls.dash(first.url, token, row.asset_id, contentKey?.method ?? null),
       };
     } catch (err) {
       await cache.leases.release(leaseKey(identity.accountId), sessionId).catch(() => undefined);

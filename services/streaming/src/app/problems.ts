@@ -12,6 +12,7 @@ export const PLAYBACK_REFUSALS = {
   'playback.stream_limit': 'Your plan’s concurrent stream limit is reached',
   'playback.session_ended': 'This playback session has ended',
   'playback.key_refused': 'The content key is only given to a live playback session entitled to it',
+  'playback.email_unverified': 'Confirm your email address to start watching',
 } as const;
 export type PlaybackRefusalCode = keyof typeof PLAYBACK_REFUSALS;
 

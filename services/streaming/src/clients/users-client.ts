@@ -18,6 +18,8 @@ export interface ProfileFacts {
 
 /** Profiles change rarely; a changed maturity ceiling takes effect within this time. */
 const PROFILE_TTL_MS = 10_000;
+/** A confirmed address is remembered this long (a deleted account's entry goes with it). */
+const VERIFIED_TTL_MS = 10 * 60_000;
 /** A player waits for the resume position; past this it starts from the beginning instead. */
 const RESUME_TIMEOUT_MS = 300;
 
@@ -88,6 +90,26 @@ export class UsersClient {
     );
     if (!ceiling) throw new NotFoundError('account', accountId);
     return ceiling;
+  }
+
+  /**
+   * Whether the account confirmed its email address (AUTH_REQUIRE_EMAIL_VERIFICATION). Only a yes is
+   * cached: an address, once confirmed, stays so, while a viewer who just followed the link must be able
+   * to press Play a second later.
+   */
+  async emailVerified(accountId: string): Promise<boolean> {
+    const key = `streaming:email-verified:${accountId}`;
+    if (await this.cache.get<boolean>(key)) return true;
+    const res = await this.client.get<Record<string, unknown>>(
+      `/internal/accounts/${encodeURIComponent(accountId)}`,
+    );
+    if (res.status === 404) throw new NotFoundError('account', accountId);
+    if (res.status !== 200) {
+      throw new UpstreamError('upstream.unavailable', 'users', `users answered ${res.status} for an account`);
+    }
+    const verified = res.body.emailVerified === true;
+    if (verified) await this.cache.set(key, true, VERIFIED_TTL_MS);
+    return verified;
   }
 
   /**
