@@ -8,6 +8,10 @@ declare module 'autocannon' {
     headers?: Record<string, string>;
     /** Requests per second across all connections (a fixed-rate run). */
     overallRate?: number;
+    /** A fixed number of requests instead of a duration. */
+    amount?: number;
+    /** Seconds before a request counts as timed out (default 10). */
+    timeout?: number;
   }
   export interface Histogram {
     average: number;

@@ -12,40 +12,24 @@
  *
  *   npm run bench:gateway     (GATEWAY_BENCH_SECONDS=5 GATEWAY_BENCH_ROUNDS=1 for a quick run)
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import { thousands, writeSection } from '../events/report.js';
 import { summariseProfile } from './profile-summary.js';
+import { children, startRole } from './roles.js';
+import {
+  callgrindAvailable,
+  instructionsPerRequest,
+  startInstrumented,
+  stopInstrumented,
+} from './instructions.js';
 
 const seconds = Number(process.env.GATEWAY_BENCH_SECONDS ?? 10);
 const ROUNDS = Number(process.env.GATEWAY_BENCH_ROUNDS ?? 3);
 const connections = 50;
-const children: ChildProcess[] = [];
-
-/** Starts a servers.ts role; resolves its pid and the JSON line it prints once listening. */
-function startRole<T>(
-  role: string,
-  env: Record<string, string> = {},
-  nodeFlags: string[] = [],
-): Promise<T & { pid: number; child: ChildProcess }> {
-  const child = spawn(
-    process.execPath,
-    [...nodeFlags, resolve('packages/cli/bin/run-ts.mjs'), resolve(import.meta.dirname, 'servers.ts'), role],
-    { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  children.push(child);
-  return new Promise((resolveLine, reject) => {
-    child.once('exit', (code) => reject(new Error(`${role} exited with ${code}`)));
-    createInterface({ input: child.stdout }).once('line', (line) =>
-      resolveLine({ ...(JSON.parse(line) as T), pid: child.pid!, child }),
-    );
-  });
-}
 
 /** CPU seconds (user + system) a process has used, from /proc (Linux). */
 function cpuSeconds(pid: number): number {
@@ -116,6 +100,33 @@ async function runAll(cases: Case[]): Promise<{ best: Figures[]; rounds: Map<str
     }
   }
   return { best: cases.map((c) => best.get(c.name)!), rounds };
+}
+
+/**
+ * Instructions per request of the gateway and of the bare proxy (each under callgrind, in front of the
+ * same upstream), which other load on the machine does not move: the CPU ratio readable on a shared
+ * machine. Undefined when Valgrind is missing or GATEWAY_BENCH_INSTRUCTIONS=0.
+ */
+async function countInstructions(
+  usersUrl: string,
+  token: string,
+): Promise<{ gateway: number; proxy: number; requests: number } | undefined> {
+  if (process.env.GATEWAY_BENCH_INSTRUCTIONS === '0' || !(await callgrindAvailable())) return undefined;
+  const requests = Number(process.env.GATEWAY_BENCH_REQUESTS ?? 1_000);
+  const warmup = Number(process.env.GATEWAY_BENCH_WARMUP ?? 3_000);
+  const env = { UPSTREAM_URL: usersUrl };
+  const [gw, px] = await Promise.all([
+    startInstrumented('gateway', env, 'gateway'),
+    startInstrumented('proxy', env, 'proxy'),
+  ]);
+  try {
+    const auth = { authorization: `Bearer ${token}` };
+    const gateway = await instructionsPerRequest(gw, '/api/account', auth, { warmup, requests });
+    const proxy = await instructionsPerRequest(px, '/api/account', auth, { warmup, requests });
+    return { gateway, proxy, requests };
+  } finally {
+    await Promise.all([stopInstrumented(gw), stopInstrumented(px)]);
+  }
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -192,13 +203,20 @@ try {
     `c/d rate: ${rateRatio.toFixed(2)} (goal >= 0.7; rounds ${rateRatios.map((r) => r.toFixed(2)).join(', ')}); ` +
       `CPU c/d: ${cpuRatio.toFixed(2)} (goal <= 1.5; rounds ${cpuRatios.map((r) => r.toFixed(2)).join(', ')})`,
   );
+  const instructions = await countInstructions(upstream.users, upstream.token);
+  const instructionRatio = instructions ? instructions.gateway / instructions.proxy : undefined;
+  if (instructions)
+    console.log(
+      `instructions per request: gateway ${thousands(Math.round(instructions.gateway))}, ` +
+        `proxy ${thousands(Math.round(instructions.proxy))}, ratio ${instructionRatio!.toFixed(2)} (goal <= 1.5)`,
+    );
   const profile = await profileGateway(upstream.users, upstream.token);
   const profiledTotal = profile.reduce((sum, p) => sum + p.usPerRequest, 0);
   for (const p of profile.slice(0, 15)) console.log(`  ${p.usPerRequest.toFixed(1)} µs ${p.category}`);
 
   const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, Node ${process.version}, ${process.platform}`;
-  const row = (name: string, f: Figures, vsProxy: string, cpu: string) =>
-    `| ${name} | ${thousands(f.rps)} | ${f.p50} | ${f.p99} | ${vsProxy} | ${cpu} | ${f.failures} |`;
+  const row = (name: string, f: Figures, vsProxy: string, cpu: string, ir?: number) =>
+    `| ${name} | ${thousands(f.rps)} | ${f.p50} | ${f.p99} | ${vsProxy} | ${cpu} | ${ir ? thousands(Math.round(ir)) : '—'} | ${f.failures} |`;
   const met = (ok: boolean) => (ok ? 'met' : 'NOT met');
   if (process.env.GATEWAY_BENCH_WRITE !== '0')
     await writeSection(
@@ -214,8 +232,8 @@ try {
         'runs its default tuning except the rate limits, raised so that one address can load it (the counter is still',
         'taken on every request, in the in-process cache, beside the session revocation check).',
         '',
-        '| run | req/s | p50 ms | p99 ms | vs (d) | server CPU µs/req | failed |',
-        '| --- | --- | --- | --- | --- | --- | --- |',
+        '| run | req/s | p50 ms | p99 ms | vs (d) | server CPU µs/req | server instructions/req | failed |',
+        '| --- | --- | --- | --- | --- | --- | --- | --- |',
         row('(a) bare Fastify hello-world', bare, '—', `${bare.cpu[0]}`),
         row('(b) trivial users route, direct', direct, '—', `${direct.cpu[0]}`),
         row(
@@ -223,18 +241,27 @@ try {
           through,
           rateRatio.toFixed(2),
           `${through.cpu[0]} gateway + ${through.cpu[1]} upstream`,
+          instructions?.gateway,
         ),
         row(
           '(d) same route through a bare Fastify + undici proxy',
           floor,
           '1.00',
           `${floor.cpu[0]} proxy + ${floor.cpu[1]} upstream`,
+          instructions?.proxy,
         ),
         row('(c) at a fixed 1,000 req/s (20 connections)', steady, '—', `${steady.cpu[0]} gateway`),
         '',
         `Goals: (c)/(d) rate ≥ 0.7 — measured **${rateRatio.toFixed(2)}** (${met(rateRatio >= 0.7)}; per round ${rateRatios.map((r) => r.toFixed(2)).join(', ')});`,
         `gateway CPU per request ≤ 1.5× the bare proxy's — measured **${cpuRatio.toFixed(2)}×**, ${gatewayCpu} µs against ${proxyCpu} µs`,
         `(${met(cpuRatio <= 1.5)}; per round ${cpuRatios.map((r) => r.toFixed(2)).join(', ')}); p99 ≤ 20 ms at 1,000 req/s — measured ${steady.p99} ms.`,
+        instructions
+          ? `Instructions per request (the gateway's and the proxy's process each under Valgrind's callgrind, ` +
+            `${thousands(instructions.requests)} requests counted after a warm-up, user space only): ` +
+            `**${instructionRatio!.toFixed(2)}×** (${met(instructionRatio! <= 1.5)}). Load does not move this ` +
+            'figure; it counts work, not cycles, and leaves out the kernel (the socket writes, the same for both), ' +
+            'so it reads the user-space part of the CPU ratio.'
+          : 'Instructions per request: not counted (Valgrind missing, or GATEWAY_BENCH_INSTRUCTIONS=0).',
         '',
         `Where the gateway's CPU went: a second gateway process under the same load for ${seconds} s with \`--cpu-prof\`,`,
         `samples charged to the code that owns them (the profiler itself adds to the total: ${profiledTotal.toFixed(0)} µs per request here):`,

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { Pool, type Dispatcher } from 'undici';
-import { BrokenCircuitError, bulkhead, ExponentialBackoff, handleWhen, retry, type IPolicy } from 'cockatiel';
+import { BrokenCircuitError, ExponentialBackoff, handleWhen, retry, type IPolicy } from 'cockatiel';
+import { CallSlots, DeadlineQueue } from './call-fast-path.js';
 import { CORRELATION_HEADER, currentCorrelationId } from './context.js';
 import { Deadline } from './deadline.js';
 import {
@@ -113,7 +114,10 @@ export class ServiceClient {
   private readonly balancer: LoadBalancer;
   private readonly breakers: InstanceBreakers;
   private stopHealthChecks: (() => Promise<void>) | undefined;
-  private readonly policy: IPolicy;
+  /** The bulkhead: a free slot is taken synchronously (call-fast-path.ts). */
+  private readonly slots: CallSlots;
+  /** Every call's deadline under one timer, for calls without a caller's signal or a streamed body. */
+  private readonly deadlines = new DeadlineQueue();
   private readonly retryPolicy: IPolicy;
   private readonly unsentRetryPolicy: IPolicy;
   private readonly newPool: (url: string) => Pool;
@@ -149,7 +153,7 @@ export class ServiceClient {
       // An open breaker takes its instance out of the rotation for the cooldown; then one trial call.
       opened: (url) => this.balancer.eject(url, 'circuit breaker open', this.options.breakerCooldownMs),
     });
-    this.policy = bulkhead(this.options.maxConcurrent, this.options.maxQueued);
+    this.slots = new CallSlots(this.options.maxConcurrent, this.options.maxQueued);
     this.retryPolicy = retry(failures, {
       maxAttempts: this.options.retries,
       backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 1_000 }),
@@ -206,7 +210,7 @@ export class ServiceClient {
     const idempotent = (call.idempotent ?? IDEMPOTENT.has(method)) && replayable;
     let previous: ServiceStreamResponse | undefined;
     const attempt = () =>
-      this.policy.execute(async () => {
+      this.inSlot(async () => {
         previous?.body.resume(); // drain the answer we are about to retry, keeping the connection
         try {
           return (previous = await this.streamOnce(method, path, call));
@@ -215,9 +219,25 @@ export class ServiceClient {
           throw err;
         }
       });
+    // The first attempt runs outside the retry policy, whose promises and events cost a visible share
+    // of a proxied call; only a failed one goes through it, replayed there as its first attempt, so the
+    // attempts, backoff and what is retried are the policy's own.
+    let first: unknown;
     try {
-      if (idempotent) return await this.retryPolicy.execute(attempt);
-      return replayable ? await this.unsentRetryPolicy.execute(attempt) : await attempt();
+      return await attempt();
+    } catch (err) {
+      first = err;
+    }
+    let replayed = false;
+    const retried = () => {
+      if (replayed) return attempt();
+      replayed = true;
+      return Promise.reject(first as Error);
+    };
+    try {
+      if (idempotent) return await this.retryPolicy.execute(retried);
+      if (replayable) return await this.unsentRetryPolicy.execute(retried);
+      throw first;
     } catch (err) {
       if (err instanceof RetryableStatus) return err.response as ServiceStreamResponse;
       throw toUpstreamError(this.options.service, err);
@@ -230,7 +250,7 @@ export class ServiceClient {
     call: CallOptions = {},
   ): Promise<ServiceResponse<T>> {
     const idempotent = call.idempotent ?? IDEMPOTENT.has(method);
-    const attempt = () => this.policy.execute(() => this.once(method, path, call));
+    const attempt = () => this.inSlot(() => this.once(method, path, call));
     try {
       const res = idempotent
         ? await this.retryPolicy.execute(attempt)
@@ -262,6 +282,23 @@ export class ServiceClient {
     );
   }
 
+  /** Runs `run` in a bulkhead slot, taken at once when one is free. */
+  private inSlot<T>(run: () => Promise<T>): Promise<T> {
+    const release = (): void => this.slots.release();
+    const inSlot = () =>
+      run().then(
+        (value) => {
+          release();
+          return value;
+        },
+        (err: unknown) => {
+          release();
+          throw err;
+        },
+      );
+    return this.slots.tryAcquire() ? inSlot() : this.slots.acquire().then(inSlot);
+  }
+
   /**
    * Runs one call on the instance the balancer picks, counting it in flight and ejecting a dead one. A call
    * that times out on a pool which has not seen one answer start for a whole timeout finds the pool
@@ -271,18 +308,30 @@ export class ServiceClient {
   private async onInstance<T>(run: (pool: Pool, url: string) => Promise<T>, timeoutMs: number): Promise<T> {
     // An instance whose breaker refuses the call (open, or half-open with its one trial call already
     // out) was sent nothing: the call goes to the next instance, and fails fast only when all refuse.
-    const refused = new Set<string>();
+    let refused: Set<string> | undefined;
     for (;;) {
       const url = this.balancer.begin(refused);
       const pool = this.pools.get(url)!;
       const startedAt = Date.now();
       try {
-        const result = await this.breakers.execute(url, () => run(pool, url));
+        let result: T;
+        if (this.breakers.isClosed(url)) {
+          // A closed breaker only needs to hear the outcome: read synchronously, no policy around the call.
+          try {
+            result = await run(pool, url);
+          } catch (err) {
+            await this.breakers.failed(url, err);
+            throw err;
+          }
+          this.breakers.succeeded(url);
+        } else {
+          result = await this.breakers.execute(url, () => run(pool, url));
+        }
         this.lastAnswerAt.set(url, Date.now());
         return result;
       } catch (err) {
         if (err instanceof BrokenCircuitError) {
-          refused.add(url);
+          (refused ??= new Set()).add(url);
           if (refused.size < this.balancer.urls.length) continue;
           throw err;
         }
@@ -319,12 +368,33 @@ export class ServiceClient {
     const correlationId = currentCorrelationId();
     if (correlationId && !headers[CORRELATION_HEADER]) headers[CORRELATION_HEADER] = correlationId;
     const timeout = call.timeoutMs ?? this.options.timeoutMs;
+    const body = call.body;
+    if (!call.signal && (body == null || typeof body === 'string' || Buffer.isBuffer(body))) {
+      // The common case (the gateway's proxied GET): the deadline is one entry in the client's queue.
+      return this.onInstance(async (pool, instance) => {
+        const res = await this.deadlines.request(
+          pool,
+          {
+            method: method as 'GET',
+            path,
+            headers,
+            body: body ?? null,
+            headersTimeout: timeout,
+            bodyTimeout: timeout,
+          },
+          timeout,
+        );
+        const answer = { status: res.statusCode, headers: res.headers, body: res.body, instance };
+        // Thrown here, inside the instance's breaker, so that it counts against this instance.
+        if (isRetryableStatus(answer.status)) throw new RetryableStatus(answer);
+        return answer;
+      }, timeout);
+    }
     return this.onInstance(async (pool, instance) => {
       // A precise deadline for the answer to start, waiting for a connection included. A streamed body
       // (an upload) stops the clock once the upstream starts reading it: from then on the upload takes as
       // long as the client needs, bounded by undici's own timers, refreshed as data moves.
       const deadline = new Deadline(timeout).link(call.signal);
-      const body = call.body;
       if (body != null && typeof body === 'object' && !Buffer.isBuffer(body))
         body.once('resume', () => deadline.stopClock());
       let res;

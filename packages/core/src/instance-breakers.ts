@@ -37,13 +37,17 @@ const STATE_NAMES: Record<CircuitState, string> = {
  */
 export class InstanceBreakers {
   private readonly breakers = new Map<string, CircuitBreakerPolicy>();
+  /** Each breaker's failure counter, for the synchronous fast path (closed, success). */
+  private readonly counters = new Map<string, ConsecutiveBreaker>();
 
   constructor(urls: readonly string[], options: InstanceBreakerOptions) {
     for (const url of urls) {
+      const counter = new ConsecutiveBreaker(options.threshold);
       const breaker = circuitBreaker(handleWhen(isUpstreamFailure), {
         halfOpenAfter: options.cooldownMs,
-        breaker: new ConsecutiveBreaker(options.threshold),
+        breaker: counter,
       });
+      this.counters.set(url, counter);
       breaker.onBreak(() => options.opened?.(url));
       this.breakers.set(url, breaker);
     }
@@ -52,6 +56,30 @@ export class InstanceBreakers {
   /** Runs `call` through `url`'s breaker: BrokenCircuitError, without calling, while it is open. */
   execute<T>(url: string, call: () => Promise<T>): Promise<T> {
     return this.breaker(url).execute(call);
+  }
+
+  /**
+   * Whether `url`'s breaker is closed, read synchronously: then a call may run without going through
+   * execute(), provided its outcome is reported with succeeded() or failed() — what execute() would do,
+   * without its promises and events on every call (the service client's fast path).
+   */
+  isClosed(url: string): boolean {
+    return this.breaker(url).state === CircuitState.Closed;
+  }
+
+  /** A call run outside execute() on a closed breaker succeeded: its consecutive failures start again. */
+  succeeded(url: string): void {
+    this.counters.get(url)?.success();
+  }
+
+  /**
+   * A call run outside execute() failed: counted exactly as execute() counts it (only upstream failures,
+   * and the breaker opens at the threshold), by handing the error to execute().
+   */
+  async failed(url: string, err: unknown): Promise<void> {
+    await this.breaker(url)
+      .execute(() => Promise.reject(err as Error))
+      .catch(() => {});
   }
 
   state(url: string): string {

@@ -40,7 +40,9 @@ function prettyStream(): DestinationStream {
   });
 }
 
-export function createLogger(options: { level?: string; name?: string; pretty?: boolean } = {}): Logger {
+export function createLogger(
+  options: { level?: string; name?: string; pretty?: boolean; destination?: DestinationStream } = {},
+): Logger {
   const opts: LoggerOptions = {
     level: options.level ?? 'info',
     base: options.name ? { service: options.name } : {},
@@ -51,5 +53,6 @@ export function createLogger(options: { level?: string; name?: string; pretty?: 
       return id ? { correlationId: id } : {};
     },
   };
+  if (options.destination) return pino(opts, options.destination);
   return options.pretty ? pino(opts, prettyStream()) : pino(opts);
 }

@@ -1,6 +1,7 @@
 import Fastify, {
   LogController,
   type FastifyInstance,
+  type FastifyBaseLogger,
   type FastifyError,
   type FastifyServerOptions,
 } from 'fastify';
@@ -43,6 +44,15 @@ export interface ServiceServerOptions {
    */
   readinessReport?: () => Promise<{ ready: boolean; body: Record<string, unknown> }>;
   bodyLimit?: number;
+  /**
+   * How code learns the request's correlation id. `context` (the default): every handler runs in an
+   * AsyncLocalStorage context, so outbound calls and events made anywhere carry it, and log lines get
+   * it from the logger's mixin. `explicit`: no context — on Node 20 AsyncLocalStorage's promise hooks,
+   * once enabled, run on every promise of the process (a visible share of a proxy's CPU) — so the
+   * request's logger is bound to the id once, and the service passes `req.id` on to its calls itself
+   * (the gateway does).
+   */
+  correlation?: 'context' | 'explicit';
   /** Extra Fastify options (e.g. https). */
   fastify?: Partial<FastifyServerOptions>;
 }
@@ -53,6 +63,13 @@ export interface ServiceServer {
   /** Adds a readiness check after construction (e.g. once a consumer has started). */
   addReadiness: (name: string, check: ReadinessCheck) => void;
 }
+
+/** A request's logger with its correlation id bound (Fastify binds it as reqId; the mixin's name is kept). */
+const bindCorrelationId = (
+  logger: FastifyBaseLogger,
+  bindings: Record<string, unknown>,
+  opts: Parameters<FastifyBaseLogger['child']>[1],
+): FastifyBaseLogger => logger.child({ ...bindings, correlationId: bindings.reqId }, opts);
 
 /** Hides the token segment of signed media paths (`/t/<token>/…`) and query secrets from access logs. */
 export function redactUrl(url: string): string {
@@ -68,6 +85,7 @@ export function redactUrl(url: string): string {
  */
 export function createServiceServer(options: ServiceServerOptions): ServiceServer {
   const checks = new Map<string, ReadinessCheck>(Object.entries(options.readiness ?? {}));
+  const explicit = options.correlation === 'explicit';
   const app = Fastify({
     loggerInstance: options.logger,
     // Our own onResponse hook writes one access line per request, with the media token redacted.
@@ -79,6 +97,8 @@ export function createServiceServer(options: ServiceServerOptions): ServiceServe
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
+    // Without a context the mixin has no id to add: the request's logger carries it as a binding.
+    ...(explicit ? { childLoggerFactory: bindCorrelationId } : {}),
     ...options.fastify,
   }) as unknown as FastifyInstance;
   const metrics = createMetrics(options.name);
@@ -86,21 +106,26 @@ export function createServiceServer(options: ServiceServerOptions): ServiceServe
   const documented = collectRoutes(app);
   let openApi: OpenApiDocument | undefined;
 
-  // Every handler runs inside the request's correlation context so outbound calls and events carry it.
+  // Every handler runs inside the request's correlation context so outbound calls and events carry it
+  // (unless the service passes the id on itself).
   app.addHook('onRequest', (req, reply, done) => {
     reply.header(CORRELATION_HEADER, req.id);
     (req as { startedAt?: bigint }).startedAt = process.hrtime.bigint();
-    runWithContext({ correlationId: req.id }, done);
+    if (explicit) done();
+    else runWithContext({ correlationId: req.id }, done);
   });
 
   app.addHook('onResponse', (req, reply, done) => {
     const started = (req as { startedAt?: bigint }).startedAt ?? process.hrtime.bigint();
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    const route = req.routeOptions.url ?? 'unmatched';
+    // routeOptions is a getter that builds a new object on every read: read once.
+    const { url, config } = req.routeOptions;
+    const route = url ?? 'unmatched';
     metrics.httpDuration.observe({ method: req.method, route, status: String(reply.statusCode) }, seconds);
     if (route !== '/metrics' && route !== '/healthz' && route !== '/readyz' && route !== '/readyz/self') {
       // Internal chatter (origin fetches, heartbeats) logs at debug: per request it would drown the rest.
-      const level = req.routeOptions.config?.accessLog ?? 'info';
+      const level = config?.accessLog ?? 'info';
+      if (!(req.log as Logger).isLevelEnabled(level)) return done();
       req.log[level](
         {
           method: req.method,
