@@ -1,8 +1,11 @@
-import { useRef, useState, type FormEvent } from 'react';
+import { lazy, Suspense, useRef, useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client';
 import { type Maturity } from '@marquee/contracts/maturity';
 import { adminApi, type AdminTitle, type TitleChanges } from './api';
 import { GenresField, NameField, RatingField, splitGenres, SynopsisField, YearField } from './title-fields';
+
+// The title's audience (issue 18), loaded with its chart library only when an editor opens.
+const TitleStats = lazy(() => import('./analytics/TitleStats').then((m) => ({ default: m.TitleStats })));
 
 const message = (err: unknown, fallback: string) => (err instanceof ApiError ? err.message : fallback);
 
@@ -53,90 +56,97 @@ export function TitleEditor({
   };
 
   return (
-    <form className="create-title title-editor" aria-label={`Edit ${title.name}`} onSubmit={save}>
-      <NameField value={name} onChange={setName} />
-      <SynopsisField value={synopsis} onChange={setSynopsis} />
-      <YearField value={year} onChange={setYear} />
-      {!episode && (
-        <>
-          <RatingField value={maturity} onChange={setMaturity} />
-          <GenresField value={genres} onChange={setGenres} />
-        </>
-      )}
-      <button className="primary" type="submit">
-        Save
-      </button>
-      <input
-        ref={poster}
-        type="file"
-        accept="image/jpeg,image/png,image/webp"
-        aria-label={`Poster image for ${title.name}`}
-        hidden
-        onChange={(e) => {
-          const file = e.target.files?.[0];
-          e.target.value = '';
-          if (file)
-            void run(
-              () => adminApi.uploadPoster(title.titleId, file),
-              'Poster replaced.',
-              'Could not upload the poster',
-            );
-        }}
-      />
-      <button type="button" className="secondary" onClick={() => poster.current?.click()}>
-        Replace poster…
-      </button>
-      <button
-        type="button"
-        className="secondary"
-        onClick={() =>
-          void run(
-            () => adminApi.update(title.titleId, { published: !title.published }),
-            title.published ? 'Unpublished: viewers no longer see it.' : 'Published: viewers see it again.',
-            title.published ? 'Could not unpublish' : 'Could not publish',
-          )
-        }
-      >
-        {title.published ? 'Unpublish' : 'Publish'}
-      </button>
-      {confirmDelete ? (
-        <span role="group" aria-label="Confirm deletion">
-          Delete “{title.name}”{title.type === 'series' ? ' and all its episodes' : ''} with its video? This
-          cannot be undone.{' '}
-          <button
-            type="button"
-            className="danger"
-            onClick={() =>
-              void run(
-                async () => {
-                  await adminApi.remove(title.titleId);
-                  onClose();
-                },
-                'Deleted.',
-                'Could not delete',
-              )
-            }
-          >
-            Delete for good
-          </button>{' '}
-          <button type="button" className="secondary" onClick={() => setConfirmDelete(false)}>
-            Keep it
-          </button>
-        </span>
-      ) : (
-        <button type="button" className="secondary" onClick={() => setConfirmDelete(true)}>
-          Delete…
+    <>
+      <form className="create-title title-editor" aria-label={`Edit ${title.name}`} onSubmit={save}>
+        <NameField value={name} onChange={setName} />
+        <SynopsisField value={synopsis} onChange={setSynopsis} />
+        <YearField value={year} onChange={setYear} />
+        {!episode && (
+          <>
+            <RatingField value={maturity} onChange={setMaturity} />
+            <GenresField value={genres} onChange={setGenres} />
+          </>
+        )}
+        <button className="primary" type="submit">
+          Save
         </button>
+        <input
+          ref={poster}
+          type="file"
+          accept="image/jpeg,image/png,image/webp"
+          aria-label={`Poster image for ${title.name}`}
+          hidden
+          onChange={(e) => {
+            const file = e.target.files?.[0];
+            e.target.value = '';
+            if (file)
+              void run(
+                () => adminApi.uploadPoster(title.titleId, file),
+                'Poster replaced.',
+                'Could not upload the poster',
+              );
+          }}
+        />
+        <button type="button" className="secondary" onClick={() => poster.current?.click()}>
+          Replace poster…
+        </button>
+        <button
+          type="button"
+          className="secondary"
+          onClick={() =>
+            void run(
+              () => adminApi.update(title.titleId, { published: !title.published }),
+              title.published ? 'Unpublished: viewers no longer see it.' : 'Published: viewers see it again.',
+              title.published ? 'Could not unpublish' : 'Could not publish',
+            )
+          }
+        >
+          {title.published ? 'Unpublish' : 'Publish'}
+        </button>
+        {confirmDelete ? (
+          <span role="group" aria-label="Confirm deletion">
+            Delete “{title.name}”{title.type === 'series' ? ' and all its episodes' : ''} with its video? This
+            cannot be undone.{' '}
+            <button
+              type="button"
+              className="danger"
+              onClick={() =>
+                void run(
+                  async () => {
+                    await adminApi.remove(title.titleId);
+                    onClose();
+                  },
+                  'Deleted.',
+                  'Could not delete',
+                )
+              }
+            >
+              Delete for good
+            </button>{' '}
+            <button type="button" className="secondary" onClick={() => setConfirmDelete(false)}>
+              Keep it
+            </button>
+          </span>
+        ) : (
+          <button type="button" className="secondary" onClick={() => setConfirmDelete(true)}>
+            Delete…
+          </button>
+        )}
+        <button type="button" className="secondary" onClick={onClose}>
+          Close
+        </button>
+        {status && <p role="status">{status}</p>}
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
+      </form>
+      {title.type !== 'series' && (
+        <Suspense fallback={null}>
+          <TitleStats titleId={title.titleId} />
+        </Suspense>
       )}
-      <button type="button" className="secondary" onClick={onClose}>
-        Close
-      </button>
-      {status && <p role="status">{status}</p>}
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
-    </form>
+    </>
   );
 }
