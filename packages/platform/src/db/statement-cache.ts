@@ -1,5 +1,6 @@
 import type SqliteDriver from 'better-sqlite3';
 import type { SqliteDatabase, SqliteStatement } from 'kysely';
+import { Memo } from '../cache/memo.js';
 
 /** More distinct statements than any service's queries have shapes; the bound only guards memory. */
 const DEFAULT_MAX_STATEMENTS = 500;
@@ -15,21 +16,17 @@ export function withStatementCache(
   db: SqliteDriver.Database,
   maxStatements = DEFAULT_MAX_STATEMENTS,
 ): SqliteDatabase {
-  const statements = new Map<string, SqliteDriver.Statement>();
+  let statements = new Memo<string, SqliteDriver.Statement>({ max: maxStatements });
   return {
     close: () => {
-      statements.clear();
+      statements = new Memo({ max: 0 });
       db.close();
     },
     prepare: (sql: string): SqliteStatement => {
       const cached = statements.get(sql);
       if (cached && !cached.busy) return cached;
       const statement = db.prepare(sql);
-      if (!cached) {
-        // Oldest first out: Map iteration follows insertion order.
-        if (statements.size >= maxStatements) statements.delete(statements.keys().next().value!);
-        statements.set(sql, statement);
-      }
+      if (!cached) statements.set(sql, statement);
       return statement;
     },
   };
