@@ -90,13 +90,21 @@ export class OidcSignIn {
     return this.configuration;
   }
 
-  /** Where to send the browser: the provider's authorization endpoint with state, nonce and PKCE. */
-  async start(): Promise<URL> {
+  /**
+   * Where to send the browser: the provider's authorization endpoint with state, nonce and PKCE.
+   * `browser` is a random value the caller puts in a cookie: the return must come to the same browser,
+   * or someone could send a victim a link that finishes the sender's own sign-in (login CSRF).
+   */
+  async start(browser: string): Promise<URL> {
     const config = await this.config();
     const verifier = client.randomPKCECodeVerifier();
     const state = client.randomState();
     const nonce = client.randomNonce();
-    await this.deps.cache.set(`users:oidc:flight:${sha256(state)}`, { verifier, nonce }, FLIGHT_TTL_MS);
+    await this.deps.cache.set(
+      `users:oidc:flight:${sha256(state)}`,
+      { verifier, nonce, browser: sha256(browser) },
+      FLIGHT_TTL_MS,
+    );
     return client.buildAuthorizationUrl(config, {
       redirect_uri: this.redirectUri,
       scope: 'openid email profile',
@@ -108,15 +116,17 @@ export class OidcSignIn {
   }
 
   /** The provider sent the browser back: check it all, find or make the account, answer a handoff code. */
-  async callback(query: string, userAgent: string | undefined): Promise<string> {
+  async callback(query: string, userAgent: string | undefined, browser: string | undefined): Promise<string> {
     const current = new URL(this.redirectUri);
     current.search = query;
     const state = current.searchParams.get('state');
     if (!state) throw failed('The provider answered without a state; start again');
     const key = `users:oidc:flight:${sha256(state)}`;
-    const flight = await this.deps.cache.get<{ verifier: string; nonce: string }>(key);
+    const flight = await this.deps.cache.get<{ verifier: string; nonce: string; browser: string }>(key);
     // Unknown state: not a sign-in this service started (or one already finished, or too old).
     if (!flight) throw failed('This sign-in is unknown or has expired; start again');
+    if (!browser || sha256(browser) !== flight.browser)
+      throw failed('This sign-in was started in another browser; start again here');
     await this.deps.cache.delete(key);
     const config = await this.config();
     let claims: Record<string, unknown>;

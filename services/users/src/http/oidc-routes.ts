@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { randomBytes } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
 import { DomainError } from '@marquee/core';
 import type { OidcSignIn } from '../app/oidc.js';
@@ -20,6 +21,17 @@ const HandoffBody = Type.Object(
 );
 type HandoffBody = Static<typeof HandoffBody>;
 
+/** Ties a sign-in to the browser that started it; sent back only to the callback. */
+const BROWSER_COOKIE = 'marquee_sso';
+const browserCookie = (value: string, maxAge: number, secure: boolean) =>
+  `${BROWSER_COOKIE}=${value}; Path=/api/auth/oidc; Max-Age=${maxAge}; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`;
+const cookieValue = (header: string | undefined): string | undefined =>
+  header
+    ?.split(';')
+    .map((part) => part.trim())
+    .find((part) => part.startsWith(`${BROWSER_COOKIE}=`))
+    ?.slice(BROWSER_COOKIE.length + 1);
+
 /** Where the browser lands after the provider: the web app's page that takes the handoff code. */
 const COMPLETE_PATH = '/sso-complete';
 
@@ -39,6 +51,7 @@ export function oidcRoutes(
     async () => ({ localPasswords: options.localPasswords, oidc: oidc ? { name: oidc.name } : null }),
   );
 
+  const secure = options.publicUrl.startsWith('https://');
   const requireOidc = () => {
     if (!oidc) throw new DomainError('not_found', 'Single sign-on is not configured here');
     return oidc;
@@ -52,7 +65,12 @@ export function oidcRoutes(
         ['auth'],
       ),
     },
-    async (_req, reply) => reply.redirect((await requireOidc().start()).href, 302),
+    async (_req, reply) => {
+      const browser = randomBytes(18).toString('base64url');
+      const target = await requireOidc().start(browser);
+      void reply.header('set-cookie', browserCookie(browser, 600, secure));
+      return reply.redirect(target.href, 302);
+    },
   );
 
   app.get(
@@ -66,8 +84,9 @@ export function oidcRoutes(
     async (req, reply) => {
       const query = req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
       const ua = typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : undefined;
+      void reply.header('set-cookie', browserCookie('', 0, secure));
       try {
-        const handoff = await requireOidc().callback(query, ua);
+        const handoff = await requireOidc().callback(query, ua, cookieValue(req.headers.cookie));
         return reply.redirect(`${options.publicUrl}${COMPLETE_PATH}#handoff=${handoff}`, 302);
       } catch (err) {
         const code = err instanceof DomainError ? err.code : 'auth.oidc_failed';
