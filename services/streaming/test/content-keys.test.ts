@@ -100,6 +100,36 @@ describe.each(backends)('content keys on %s', (backend) => {
     }
   });
 
+  it('answers dashUrl for a clear asset and null with the reason for an encrypted one', async () => {
+    const answer = async (titleId: string) => {
+      const res = await h.as(viewer)({
+        method: 'POST',
+        url: '/api/playback',
+        payload: { profileId: 'p-v', titleId },
+      });
+      expect(res.statusCode).toBe(201);
+      const body = res.json<{
+        sessionId: string;
+        manifestUrl: string;
+        dashUrl: string | null;
+        dashUnavailableReason: string | null;
+      }>();
+      // Stream slots are few: the cases after this one start their own sessions.
+      await h.as(viewer)({ method: 'DELETE', url: `/api/playback/${body.sessionId}` });
+      return body;
+    };
+    const sealed = await answer(encrypted.titleId);
+    expect(sealed).toMatchObject({ dashUrl: null, dashUnavailableReason: 'encrypted-hls-only' });
+    const open = await answer(clear.titleId);
+    expect(open.dashUrl).toBe(open.manifestUrl.replace(/master\.m3u8$/, 'manifest.mpd'));
+    expect(open.dashUnavailableReason).toBeNull();
+    const doc = (await h.internal({ method: 'GET', url: '/openapi.json' })).json<{
+      components?: unknown;
+      paths: Record<string, unknown>;
+    }>();
+    expect(JSON.stringify(doc)).toContain('dashUnavailableReason');
+  });
+
   it('refuses another account, another asset, no session, a stopped session', async () => {
     const sessionId = await start(viewer, 'p-v', encrypted.titleId);
     expectRefused(await viaGateway(other, sessionId, encrypted.assetId));

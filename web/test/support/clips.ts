@@ -9,7 +9,7 @@ const CLIP_DIR = join(tmpdir(), 'marquee-web-test-clips');
 
 export interface ClipSpec {
   seconds: number;
-  height: 240 | 360 | 720;
+  height: 240 | 360 | 720 | 1080;
   /** Different patterns make different posters and thumbnails, so screenshots tell titles apart. */
   pattern?: 'testsrc2' | 'smptebars' | 'mandelbrot' | 'rgbtestsrc';
 }

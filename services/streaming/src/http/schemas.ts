@@ -181,6 +181,14 @@ export const PlaybackStartSchema = Type.Object({
     description:
       'AES-128: segments are encrypted and the playlists name the key, given to this session only; null: an asset encoded without encryption',
   }),
+  dashUrl: Type.Union([Type.String(), Type.Null()], {
+    description:
+      'DASH MPD over the same segments as manifestUrl, on the same edge and token; null when the asset plays with HLS only (see dashUnavailableReason)',
+  }),
+  dashUnavailableReason: Type.Union([Type.Literal('encrypted-hls-only'), Type.Null()], {
+    description:
+      'Why dashUrl is null: encrypted-hls-only, the segments are AES-128 encrypted whole, which DASH players cannot decrypt; null when dashUrl is given',
+  }),
 });
 
 export const HeartbeatBody = Type.Object(
