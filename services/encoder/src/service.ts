@@ -12,6 +12,8 @@ import {
 import { createContentKeyring } from '@marquee/core/content-keys';
 import type { ServiceContext, Subscription } from '@marquee/platform';
 import { startSubtitleAdder } from './jobs/add-subtitle.js';
+import { parseEncoderCodecs } from './app/codecs/index.js';
+import { DEFAULT_ENCODER_SETTINGS } from './app/encode-asset.js';
 import { buildEncodeWorker, ENCODER_GROUP } from './jobs/encode-worker.js';
 import { openMediaTools } from './media/media-tools.js';
 
@@ -22,7 +24,9 @@ import { openMediaTools } from './media/media-tools.js';
  */
 export async function buildEncoder(ctx: ServiceContext): Promise<ServiceModule> {
   const { settings, logger } = ctx;
+  const codecs = parseEncoderCodecs(settings.ENCODER_CODECS);
   const tools = await openMediaTools({
+    codecs,
     ...(settings.FFMPEG_PATH ? { ffmpegPath: settings.FFMPEG_PATH } : {}),
     ...(settings.FFPROBE_PATH ? { ffprobePath: settings.FFPROBE_PATH } : {}),
     searchPath: settings.PATH,
@@ -37,6 +41,7 @@ export async function buildEncoder(ctx: ServiceContext): Promise<ServiceModule> 
     logger,
     scratchDir: join(scratchRoot, String(process.pid)),
     concurrency: settings.ENCODER_CONCURRENCY,
+    settings: { ...DEFAULT_ENCODER_SETTINGS, codecs, av1Preset: String(settings.ENCODER_AV1_PRESET) },
     ...(settings.MEDIA_ENCRYPTION
       ? {
           contentKeys: createContentKeyring({
@@ -61,6 +66,7 @@ export async function buildEncoder(ctx: ServiceContext): Promise<ServiceModule> 
       pending,
       concurrencyPerWorker: settings.ENCODER_CONCURRENCY,
       ffmpeg: { version: tools.binaries.version, source: tools.binaries.source },
+      codecs,
       deadLetters: deadLetters.length,
       recentFailures: deadLetters.slice(-10).map((d) => ({
         assetId: assetIdOf(d.event.data),
