@@ -18,7 +18,7 @@ import {
   type MediaRequest as ParsedMediaRequest,
 } from '../app/media-path.js';
 import { isMediaFile } from '../app/rendition-index.js';
-import { buildSessionMaster } from '../app/session-master.js';
+import { buildSessionMaster, requestedCodec } from '../app/session-master.js';
 import type { VerifiedMediaTokens } from '../app/verified-media-tokens.js';
 import type { AssetPlaylists } from '../cache/asset-playlists.js';
 import type { CachedObject } from '../cache/cached-object.js';
@@ -240,8 +240,10 @@ export function mediaAnswerer(deps: MediaDeps): MediaAnswerer {
       if (request.path === MASTER_PLAYLIST) {
         const artwork = admitPath(payload, request.path, () => 0);
         if (!artwork.ok) return refused(artwork.code, artwork.detail);
+        const codec = requestedCodec(req.url);
         const master = buildSessionMaster(await playlists.master(request.assetId), {
           maxHeight: payload.maxHeight,
+          ...(codec ? { codec } : {}),
           pathways: deps.peers().map((p) => ({
             id: p.edgeId,
             assetBase: `${p.url}/t/${request.token}/a/${request.assetId}/`,
