@@ -20,6 +20,7 @@ let streaming: TestUpstream;
 let recommender: TestUpstream;
 let storage: TestUpstream;
 let encoder: TestUpstream;
+let analytics: TestUpstream;
 let edges: TestUpstream[];
 let gw: TestGateway;
 let token: string;
@@ -44,7 +45,7 @@ beforeAll(async () => {
   await writeFile(join(webDir, 'favicon.svg'), '<svg/>');
   await writeFile(join(webDir, 'assets', 'big-9c1e.js'), BIG_SCRIPT);
 
-  [users, streaming, recommender, storage, encoder, ...edges] = await Promise.all([
+  [users, streaming, recommender, storage, encoder, analytics, ...edges] = await Promise.all([
     startFakeUsers(),
     startUpstream('streaming', (app) => {
       app.get('/internal/home-fallback', async (req) => {
@@ -103,6 +104,7 @@ beforeAll(async () => {
       );
     }),
     startUpstream('encoder'),
+    startUpstream('analytics'),
     startUpstream('edge-1'),
     startUpstream('edge-2'),
   ]);
@@ -119,6 +121,7 @@ beforeAll(async () => {
       recommender: [recommender.url],
       storage: [storage.url],
       encoder: [encoder.url],
+      analytics: [analytics.url],
       edge: edges.map((e) => e.url),
     },
     {
@@ -135,12 +138,23 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await gw.close();
-  await Promise.all([users, streaming, recommender, storage, encoder, ...edges].map((u) => u.close()));
+  await Promise.all(
+    [users, streaming, recommender, storage, encoder, analytics, ...edges].map((u) => u.close()),
+  );
   await rm(webDir, { recursive: true, force: true });
 });
 
 describe('/readyz', () => {
-  const SERVICES = ['gateway', 'users', 'streaming', 'recommender', 'encoder', 'edge', 'storage'];
+  const SERVICES = [
+    'gateway',
+    'users',
+    'streaming',
+    'recommender',
+    'encoder',
+    'edge',
+    'storage',
+    'analytics',
+  ];
 
   it('answers 200 ready with every service once all are ready', async () => {
     const res = await gw.app.inject('/readyz');
