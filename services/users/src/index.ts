@@ -30,6 +30,15 @@ import { libraryRoutes } from './http/library-routes.js';
 import { planChangeRoutes } from './http/plan-change-routes.js';
 import { accountAdminRoutes } from './http/account-admin-routes.js';
 import { profileRoutes } from './http/profile-routes.js';
+import { profileLockRoutes } from './http/profile-lock-routes.js';
+import { ProfileLocks } from './app/profile-locks.js';
+import { AccountData } from './app/account-data.js';
+import { playbackSessionsHolder } from './app/holders.js';
+import { accountDataRoutes } from './http/account-data-routes.js';
+import { TwoFactor } from './app/two-factor.js';
+import { twoFactorRoutes } from './http/two-factor-routes.js';
+import { OidcSignIn } from './app/oidc.js';
+import { oidcRoutes } from './http/oidc-routes.js';
 import { startPlaybackHistory } from './jobs/playback-history.js';
 import { usersMigrations } from './store/migrations.js';
 import type { UsersTables } from './store/tables.js';
@@ -43,7 +52,8 @@ export type { UsersTables } from './store/tables.js';
 export type UsersDeps = Pick<
   ServiceContext,
   'settings' | 'logger' | 'secret' | 'bus' | 'openDb' | 'cache' | 'dataDir'
->;
+> &
+  Partial<Pick<ServiceContext, 'urls'>>;
 
 /** Test seams; production leaves them all unset. */
 export interface UsersOptions {
@@ -94,6 +104,7 @@ export async function buildUsers(
     clock,
     billing: options.billing ?? new OperatorBilling(config.defaultPlan),
     revocations: new SessionRevocations(deps.cache),
+    requireAdminTwoFactor: config.requireAdminTwoFactor,
   };
   await ensureFirstAdmin(
     ctx,
@@ -122,6 +133,12 @@ export async function buildUsers(
     logger: deps.logger,
     publicUrl: config.publicUrl,
   });
+  const twoFactor = new TwoFactor(ctx, {
+    cache: deps.cache,
+    sealer: createKeySealer(config.secret, 'totp-secret-seal-v1'),
+    secret: config.secret,
+    issuer: 'Marquee',
+  });
   authRoutes(
     app,
     ctx,
@@ -130,10 +147,34 @@ export async function buildUsers(
       void emailLinks
         .sendVerification(accountId)
         .catch((err: unknown) => deps.logger.error({ err }, 'verification mail failed')),
+    twoFactor,
+    config.localPasswords,
   );
+  twoFactorRoutes(app, twoFactor);
+  const oidc = config.oidc
+    ? new OidcSignIn(ctx, {
+        settings: config.oidc,
+        cache: deps.cache,
+        publicUrl: config.publicUrl,
+        logger: deps.logger,
+      })
+    : undefined;
+  oidcRoutes(app, oidc, { localPasswords: config.localPasswords, publicUrl: config.publicUrl });
   emailRoutes(app, emailLinks, mailer);
   accountRoutes(app, ctx, verifier);
   profileRoutes(app, ctx);
+  // The export asks streaming for the account's playback sessions (absent in tests that build users alone).
+  const streamingHolder = deps.urls?.streaming.length
+    ? playbackSessionsHolder(deps.urls.streaming, config.secret)
+    : undefined;
+  accountDataRoutes(
+    app,
+    new AccountData(ctx, {
+      holders: streamingHolder ? [streamingHolder.export] : [],
+      logger: deps.logger,
+    }),
+  );
+  profileLockRoutes(app, ctx, new ProfileLocks(ctx, { cache: deps.cache, secret: config.secret }), verifier);
   libraryRoutes(app, ctx);
   internalRoutes(app, ctx);
   planChangeRoutes(app, ctx);
@@ -153,6 +194,7 @@ export async function buildUsers(
     async stop() {
       await playback?.stop();
       await relay?.stop();
+      await streamingHolder?.close();
       mailer.close();
       await db.close();
     },

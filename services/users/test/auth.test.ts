@@ -148,6 +148,7 @@ describe.each(await storeBackends())('auth on $backend', ({ backend, available }
         plan: 'standard',
         role: 'viewer',
         maxMaturity: 'NC-17',
+        emailVerified: false,
       });
       // Asking for less is granted at once, and forgets the pending request.
       const lower = await users.call({

@@ -23,6 +23,7 @@ describe.each(await storeBackends())('profiles on $backend', ({ backend, availab
       name: expect.stringMatching(/^grace\./),
       kids: false,
       maxMaturity: 'NC-17',
+      locked: false,
     });
   });
 
@@ -66,6 +67,7 @@ describe.each(await storeBackends())('profiles on $backend', ({ backend, availab
       name: 'Teen',
       kids: true,
       maxMaturity: 'PG',
+      locked: false,
     });
     const raise = await users.call({
       method: 'PATCH',
@@ -168,7 +170,7 @@ describe.each(await storeBackends())('profiles on $backend', ({ backend, availab
     const pair = await users.signup();
     const [profile] = await profiles(pair.accessToken);
     const res = await users.call({ url: `/internal/profiles/${profile.profileId}` });
-    expect(res.json()).toEqual({ ...profile, accountId: pair.accountId });
+    expect(res.json()).toEqual({ ...profile, accountId: pair.accountId, lockedAt: null });
     expect((await users.call({ url: '/internal/profiles/nope' })).statusCode).toBe(404);
     expect((await users.app.inject({ url: `/internal/profiles/${profile.profileId}` })).statusCode).toBe(401);
   });

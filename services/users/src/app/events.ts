@@ -49,3 +49,8 @@ export function myListChanged(
     data: { accountId, profileId, titleId, inList },
   };
 }
+
+/** Ids only: the receivers delete what they hold under them (DESIGN.md event catalogue). */
+export function accountDeleted(accountId: string, profileIds: string[]): NewEvent {
+  return { type: 'account.deleted', source: SOURCE, subject: accountId, data: { accountId, profileIds } };
+}

@@ -30,6 +30,8 @@ export interface ProfileView {
   name: string;
   kids: boolean;
   maxMaturity: Maturity;
+  /** A PIN guards it (app/profile-locks.ts): opening it, or leaving it for a kids profile. */
+  locked: boolean;
 }
 
 export interface ProfileChanges {
@@ -44,6 +46,7 @@ export function profileView(row: ProfileRow): ProfileView {
     name: row.name,
     kids: fromFlag(row.kids),
     maxMaturity: row.max_maturity,
+    locked: row.pin_hash !== null,
   };
 }
 
@@ -91,6 +94,8 @@ export async function createProfile(
       kids: toFlag(settings.kids),
       max_maturity: settings.maxMaturity,
       created_at: ctx.clock().toISOString(),
+      pin_hash: null,
+      pin_set_at: null,
     };
     await insertProfile(trx, row);
     await enqueue(trx, profileCreated(accountId, row.profile_id, settings.kids, settings.maxMaturity));
@@ -113,7 +118,7 @@ export async function changeProfile(
     kids: toFlag(settings.kids),
     max_maturity: settings.maxMaturity,
   });
-  return { profileId, name, ...settings };
+  return { profileId, name, ...settings, locked: current.locked };
 }
 
 /** Deletes the profile with its list, ratings and history (cascade). The last profile stays. */
@@ -138,8 +143,8 @@ export async function removeProfile(
 export async function internalProfile(
   ctx: UsersAppContext,
   profileId: string,
-): Promise<ProfileView & { accountId: string }> {
+): Promise<ProfileView & { accountId: string; lockedAt: string | null }> {
   const row = await findProfile(ctx.db.write, profileId);
   if (!row) throw new NotFoundError('profile', profileId);
-  return { ...profileView(row), accountId: row.account_id };
+  return { ...profileView(row), accountId: row.account_id, lockedAt: row.pin_set_at };
 }

@@ -24,12 +24,17 @@ const InternalProfile = Type.Object({
   name: Type.String(),
   kids: Type.Boolean(),
   maxMaturity: MaturitySchema,
+  locked: Type.Boolean(),
+  lockedAt: Type.Union([Type.String(), Type.Null()], {
+    description: 'when the PIN was set: the gateway checks profile keys against it',
+  }),
 });
 const InternalAccount = Type.Object({
   accountId: Type.String(),
   plan: PlanSchema,
   role: RoleSchema,
   maxMaturity: MaturitySchema,
+  emailVerified: Type.Boolean({ description: 'for AUTH_REQUIRE_EMAIL_VERIFICATION (streaming)' }),
 });
 const Jwks = Type.Object({ keys: Type.Array(Type.Object({}, { additionalProperties: true })) });
 
@@ -51,6 +56,7 @@ export function internalRoutes(app: FastifyInstance, ctx: UsersAppContext): void
     { config, schema: { params: AccountParams, response: { 200: InternalAccount } } },
     // maxMaturity: the most permissive of the account's profiles, for a catalog browsed without one.
     async (req) => ({
+      emailVerified: false,
       ...(await getAccount(ctx, req.params.accountId)),
       maxMaturity: await accountCeiling(ctx, req.params.accountId),
     }),

@@ -77,6 +77,12 @@ export const ProfileSchema = Type.Object({
   name: Type.String(),
   kids: Type.Boolean(),
   maxMaturity: MaturitySchema,
+  locked: Type.Optional(
+    Type.Boolean({
+      description:
+        'a PIN guards the profile: an adult one opens only with it, a kids one is left only with it',
+    }),
+  ),
 });
 const ProfileName = Type.String({ minLength: 1, maxLength: 40 });
 export const NewProfileBody = Type.Object(

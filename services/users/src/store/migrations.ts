@@ -160,4 +160,60 @@ export const usersMigrations: Record<string, Migration> = {
         .execute();
     },
   },
+  users_0006_two_factor: {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('two_factor')
+        .addColumn('account_id', 'text', (c) =>
+          c.primaryKey().references('accounts.account_id').onDelete('cascade'),
+        )
+        .addColumn('secret_sealed', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('enabled_at', 'text')
+        .addColumn('last_step', 'integer', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('recovery_codes')
+        .addColumn('account_id', 'text', (c) =>
+          c.notNull().references('accounts.account_id').onDelete('cascade'),
+        )
+        .addColumn('code_hash', 'text', (c) => c.notNull())
+        .addColumn('used_at', 'text')
+        .addPrimaryKeyConstraint('recovery_codes_pk', ['account_id', 'code_hash'])
+        .execute();
+    },
+  },
+  users_0007_profile_locks: {
+    async up(db: Kysely<any>) {
+      // A profile's PIN (argon2, like passwords) and when it was set: a new PIN retires old profile keys.
+      await db.schema.alterTable('profiles').addColumn('pin_hash', 'text').execute();
+      await db.schema.alterTable('profiles').addColumn('pin_set_at', 'text').execute();
+      // A device (session) that entered a kids profile with a PIN stays in it until the PIN is typed.
+      await db.schema
+        .createTable('session_confinements')
+        .addColumn('session_id', 'text', (c) =>
+          c.primaryKey().references('sessions.session_id').onDelete('cascade'),
+        )
+        .addColumn('profile_id', 'text', (c) =>
+          c.notNull().references('profiles.profile_id').onDelete('cascade'),
+        )
+        .addColumn('confined_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
+  users_0008_oidc_identities: {
+    async up(db: Kysely<any>) {
+      // Who an account is at the OpenID provider: (issuer, subject) never changes, an email may.
+      await db.schema
+        .createTable('oidc_identities')
+        .addColumn('issuer', 'text', (c) => c.notNull())
+        .addColumn('subject', 'text', (c) => c.notNull())
+        .addColumn('account_id', 'text', (c) =>
+          c.notNull().references('accounts.account_id').onDelete('cascade'),
+        )
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('oidc_identities_pk', ['issuer', 'subject'])
+        .execute();
+    },
+  },
 };

@@ -3,7 +3,11 @@ import type { ProfilesTable } from './tables.js';
 
 export type ProfileRow = ProfilesTable;
 
-export async function insertProfile(db: Executor, row: ProfileRow): Promise<void> {
+/** A new profile starts unlocked (a PIN is set later, app/profile-locks.ts). */
+export async function insertProfile(
+  db: Executor,
+  row: Omit<ProfileRow, 'pin_hash' | 'pin_set_at'>,
+): Promise<void> {
   await db.insertInto('profiles').values(row).execute();
 }
 

@@ -19,6 +19,28 @@ export interface UsersTables {
   plan_changes: PlanChangesTable;
   email_links: EmailLinksTable;
   verified_emails: VerifiedEmailsTable;
+  session_confinements: SessionConfinementsTable;
+  two_factor: TwoFactorTable;
+  recovery_codes: RecoveryCodesTable;
+  oidc_identities: OidcIdentitiesTable;
+}
+
+/** An account's TOTP secret: pending while `enabled_at` is null (enrolment not confirmed yet). */
+export interface TwoFactorTable {
+  account_id: string;
+  /** Base32 secret, AES-256-GCM sealed like the signing keys (tokens/sealed-keys.ts). */
+  secret_sealed: string;
+  created_at: string;
+  enabled_at: string | null;
+  /** The newest time step whose code was accepted: a code works once (RFC 6238 §5.2). */
+  last_step: number;
+}
+
+/** Single-use recovery codes; only an HMAC of each is kept (app/totp.ts). */
+export interface RecoveryCodesTable {
+  account_id: string;
+  code_hash: string;
+  used_at: string | null;
 }
 
 /** Single-use links sent by mail (verify the address, reset the password); only their hash is kept. */
@@ -83,6 +105,17 @@ export interface ProfilesTable {
   kids: number;
   max_maturity: Maturity;
   created_at: string;
+  /** The profile lock's PIN, argon2 (app/profile-locks.ts); null when the profile is not locked. */
+  pin_hash: string | null;
+  /** When the PIN was set; part of every profile key, so a new PIN retires the old keys. */
+  pin_set_at: string | null;
+}
+
+/** A device that entered a kids profile with a PIN: it acts as that profile until the PIN is typed. */
+export interface SessionConfinementsTable {
+  session_id: string;
+  profile_id: string;
+  confined_at: string;
 }
 
 export interface MyListTable {
@@ -137,4 +170,12 @@ export interface PlanChangesTable {
   /** What billing said happens next (waiting for approval, a checkout to pay). */
   detail: string;
   requested_at: string;
+}
+
+/** An account's identity at the OpenID provider (single sign-on, app/oidc.ts). */
+export interface OidcIdentitiesTable {
+  issuer: string;
+  subject: string;
+  account_id: string;
+  created_at: string;
 }

@@ -1,0 +1,63 @@
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import { requireIdentity } from '@marquee/core';
+import type { AccountData } from '../app/account-data.js';
+import { documented } from './documented.js';
+
+const AccountExport = Type.Object(
+  {
+    exportedAt: Type.String({ format: 'date-time' }),
+    account: Type.Object({}, { additionalProperties: true }),
+    profiles: Type.Array(Type.Object({}, { additionalProperties: true }), {
+      description: 'each with its My List, ratings and viewing history',
+    }),
+    sessions: Type.Array(Type.Object({}, { additionalProperties: true })),
+    elsewhere: Type.Object(
+      {},
+      {
+        additionalProperties: true,
+        description: 'what other services hold, by service (streaming: playback sessions)',
+      },
+    ),
+  },
+  { additionalProperties: true },
+);
+const DeleteBody = Type.Object(
+  {
+    password: Type.String({ minLength: 1, maxLength: 1024, description: 'the account password, to confirm' }),
+  },
+  { additionalProperties: false },
+);
+
+/** "Your data": the owner's export and deletion of the account (app/account-data.ts). */
+export function accountDataRoutes(app: FastifyInstance, data: AccountData): void {
+  app.get(
+    '/api/account/export',
+    {
+      schema: documented(
+        'Everything Marquee holds about the signed-in account, as one JSON download',
+        ['account'],
+        { response: { 200: AccountExport } },
+      ),
+    },
+    async (req, reply) => {
+      const body = await data.export(requireIdentity(req).accountId);
+      return reply.header('content-disposition', 'attachment; filename="marquee-account.json"').send(body);
+    },
+  );
+
+  app.delete<{ Body: Static<typeof DeleteBody> }>(
+    '/api/account',
+    {
+      schema: documented(
+        'Delete the account and its personal data in every service (account password required); its sessions end at once',
+        ['account'],
+        { body: DeleteBody },
+      ),
+    },
+    async (req, reply) => {
+      await data.delete(requireIdentity(req).accountId, { password: req.body.password });
+      return reply.status(204).send();
+    },
+  );
+}
