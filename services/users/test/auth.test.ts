@@ -199,6 +199,11 @@ describe.each(await storeBackends())('auth on $backend', ({ backend, available }
           '/api/auth/password-reset/request',
           '/api/auth/password-reset',
           '/api/admin/mail',
+          '/api/profiles/{profileId}/pin',
+          '/api/profiles/{profileId}/unlock',
+          '/api/profiles/{profileId}/enter',
+          '/api/account/export',
+          '/api/account',
         ]),
       );
       expect(Object.keys(doc.paths).filter((p) => p.startsWith('/internal'))).toEqual([]);
