@@ -31,6 +31,7 @@ const elsewhere = {
   MARQUEE_RECOMMENDER_URLS: 'http://127.0.0.1:9',
   MARQUEE_ENCODER_URLS: 'http://127.0.0.1:9',
   MARQUEE_STORAGE_URLS: 'http://127.0.0.1:9',
+  MARQUEE_ANALYTICS_URLS: 'http://127.0.0.1:9',
 };
 
 async function start(
@@ -105,7 +106,11 @@ describe('startPlatform with a subset of the services', () => {
   it('lets instances of the same services share one data dir on embedded backends, started at the same moment', async () => {
     const dataDir = tempDataDir();
     // Only the services not run here have URLs: the targets listen on free ports of their own.
-    const env = { MARQUEE_ENCODER_URLS: 'http://127.0.0.1:9', MARQUEE_EDGE_URLS: 'http://127.0.0.1:9' };
+    const env = {
+      MARQUEE_ENCODER_URLS: 'http://127.0.0.1:9',
+      MARQUEE_EDGE_URLS: 'http://127.0.0.1:9',
+      MARQUEE_ANALYTICS_URLS: 'http://127.0.0.1:9',
+    };
     const targets: Parameters<typeof startPlatform>[2] = ['users', 'streaming', 'recommender', 'storage'];
     // Two connections to each fresh SQLite file migrate it at once; the event log and the generated
     // secret are created by both too.
