@@ -1,4 +1,5 @@
 export * from './access-tokens.js';
+export * from './analytics.js';
 export type * from './api.js';
 export * from './backups.js';
 export { emailLocalPart, normaliseEmail } from './email.js';
