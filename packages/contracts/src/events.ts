@@ -104,6 +104,12 @@ export const PlaybackProgress = Type.Object({
   titleId: Id,
   position: Seconds,
   duration: Type.Optional(Seconds),
+  /**
+   * On `playback.stopped` only: streaming ended the session itself because its stream slot lapsed
+   * (the player went away without a stop). Its position is the last heartbeat's, already reported,
+   * and its time is not the viewer's: it must not put a position back over a newer session's.
+   */
+  lapsed: Type.Optional(Type.Literal(true)),
 });
 
 export const UserCreated = Type.Object({ accountId: Id, plan: Plan });

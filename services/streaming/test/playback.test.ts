@@ -111,6 +111,8 @@ describe.each(backends)('playback on %s', (backend) => {
     await eventually(async () => {
       const ended = h.published.filter((e) => e.subject === sessionId && e.type === 'playback.stopped');
       expect(ended).toHaveLength(1);
+      // Marked lapsed, so users does not let its old position override a newer session's.
+      expect(ended[0]!.data).toMatchObject({ lapsed: true });
     });
     const late = await h.as(basic)({
       method: 'POST',

@@ -97,6 +97,25 @@ describe.each(await storeBackends())(
       ).toHaveLength(1);
     });
 
+    it.runIf(available)(
+      'keeps a newer session’s position when an older, lapsed session is ended later',
+      async () => {
+        // Session s1 reached 201 s, then its player went away (its start's answer was lost, say); the
+        // viewer started s2 and watched on to 305 s. Ending s1 later carries its old position.
+        await applyPlaybackEvent(db, playback('heartbeat', 10, 201), now);
+        await applyPlaybackEvent(db, playback('heartbeat', 40, 305, { sessionId: 's2' }), now);
+        expect(await applyPlaybackEvent(db, playback('stopped', 70, 201, { lapsed: true }), now)).toBe(
+          'stale',
+        );
+        expect(await history()).toMatchObject({ position: 305, lastWatchedAt: at(40) });
+        // The same stop from the viewer (not lapsed) is the newest thing said: it applies.
+        expect(await applyPlaybackEvent(db, playback('stopped', 80, 320, { sessionId: 's2' }), now)).toBe(
+          'applied',
+        );
+        expect(await history()).toMatchObject({ position: 320 });
+      },
+    );
+
     it.runIf(available)('marks a title finished and drops it from continue watching', async () => {
       await applyPlaybackEvent(db, playback('stopped', 10, 3590), now);
       expect((await history()).completed).toBe(true);

@@ -298,8 +298,13 @@ export class Playback {
     for (const session of open) {
       if (live.has(session.session_id)) continue;
       await db.transaction(async (trx) => {
-        if (await markStopped(trx, session.session_id, undefined, new Date(this.now()).toISOString()))
-          await enqueue(trx, this.progressEvent('playback.stopped', session, session.position));
+        if (await markStopped(trx, session.session_id, undefined, new Date(this.now()).toISOString())) {
+          // Marked lapsed: its position is old news, and a newer session may have moved past it.
+          await enqueue(trx, {
+            ...this.progressEvent('playback.stopped', session, session.position),
+            data: { ...this.progressData(session, session.position), lapsed: true },
+          });
+        }
       });
       this.sessionMemo.delete(session.session_id);
     }
@@ -364,14 +369,18 @@ export class Playback {
       type,
       source: 'streaming',
       subject: session.session_id,
-      data: {
-        sessionId: session.session_id,
-        accountId: session.account_id,
-        profileId: session.profile_id,
-        titleId: session.title_id,
-        position,
-        ...(session.duration_seconds === null ? {} : { duration: session.duration_seconds }),
-      },
+      data: this.progressData(session, position),
+    };
+  }
+
+  private progressData(session: SessionRow, position: number) {
+    return {
+      sessionId: session.session_id,
+      accountId: session.account_id,
+      profileId: session.profile_id,
+      titleId: session.title_id,
+      position,
+      ...(session.duration_seconds === null ? {} : { duration: session.duration_seconds }),
     };
   }
 }

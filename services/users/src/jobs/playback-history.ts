@@ -27,6 +27,9 @@ export async function applyPlaybackEvent(
   const { data } = event;
   return db.transaction(async (trx) => {
     if (!(await claimEvent(trx, event.id, now().toISOString()))) return 'duplicate';
+    // A session streaming ended because its slot lapsed says nothing new: its last heartbeat already
+    // carried its position, and its (later) time could put that position back over a newer session's.
+    if (event.type === 'playback.stopped' && data.lapsed) return 'stale';
     const profile = await findProfile(trx, data.profileId);
     // A deleted profile, or an event naming a profile of another account: nothing to record.
     if (!profile || profile.account_id !== data.accountId) return 'unknown_profile';
