@@ -92,7 +92,7 @@ export async function startPlatform(
     children.push(child);
     processes.set(child.pid!, 'all services');
   } else {
-    const core = ['users', 'streaming', 'recommender', 'encoder', 'storage'];
+    const core = ['users', 'streaming', 'recommender', 'encoder', 'storage', 'analytics'];
     const ports = Object.fromEntries(
       await Promise.all(core.map(async (s) => [s, await freePort()] as const)),
     );

@@ -80,7 +80,7 @@ describe.skipIf(missing.length > 0)('marquee start --target=<service> (microserv
       'every instance ready',
     ).catch((err: Error) => Promise.reject(new Error(`${err.message}\n${clusterOutput(cluster)}`)));
     expect(Object.keys(ready.services).sort()).toEqual(
-      ['edge', 'encoder', 'gateway', 'recommender', 'storage', 'streaming', 'users'].sort(),
+      ['analytics', 'edge', 'encoder', 'gateway', 'recommender', 'storage', 'streaming', 'users'].sort(),
     );
     expect(ready.services.streaming).toMatchObject({ ready: 2, instances: 2 });
     expect(ready.services.edge).toMatchObject({ ready: 2, instances: 2 });

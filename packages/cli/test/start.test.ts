@@ -9,7 +9,7 @@ afterEach(() => {
 });
 
 describe('marquee start (monolithic mode)', () => {
-  it('is ready within 30 s with all seven services and stops cleanly on SIGINT', async () => {
+  it('is ready within 30 s with all eight services and stops cleanly on SIGINT', async () => {
     const port = await freePort('127.0.0.1');
     const started = Date.now();
     const m = runMarquee(['start'], {
@@ -32,7 +32,7 @@ describe('marquee start (monolithic mode)', () => {
     expect(Date.now() - started).toBeLessThan(30_000);
     expect(body.status).toBe('ready');
     expect(Object.keys(body.services).sort()).toEqual(
-      ['edge', 'encoder', 'gateway', 'recommender', 'storage', 'streaming', 'users'].sort(),
+      ['analytics', 'edge', 'encoder', 'gateway', 'recommender', 'storage', 'streaming', 'users'].sort(),
     );
 
     process.kill(m.child.pid!, 'SIGINT');

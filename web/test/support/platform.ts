@@ -10,7 +10,7 @@ import {
 import { ensureWebBuilt } from './web-build.js';
 
 const HOST = '127.0.0.1';
-const CORE_TARGETS = 'gateway,users,streaming,recommender,encoder,storage';
+const CORE_TARGETS = 'gateway,users,streaming,recommender,encoder,storage,analytics';
 
 export interface EdgeProcess {
   url: string;

@@ -1,3 +1,4 @@
+import { SERVICE_NAMES } from '@marquee/core';
 import { describe, expect, it } from 'vitest';
 import { chooseVictim, scheduleFaults, seededRandom } from './experiments.js';
 import { formatTable, judge, shouldAbort, windowStats } from './verdict.js';
@@ -49,14 +50,15 @@ describe('ChAP verdict', () => {
 describe('experiments', () => {
   it('kills one replica of every service per tick, and never the last ready replica of one', () => {
     const faults = scheduleFaults({ name: 'kill-random', durationS: 60, everyS: 20, faultS: 10 });
+    const services = SERVICE_NAMES.length;
     expect(faults.map((f) => f.at)).toEqual([
-      ...Array(7).fill(10),
-      ...Array(7).fill(30),
-      ...Array(7).fill(50),
+      ...Array(services).fill(10),
+      ...Array(services).fill(30),
+      ...Array(services).fill(50),
     ]);
     expect(
       new Set(faults.filter((f) => f.at === 10).map((f) => (f.kind === 'kill' ? f.service : ''))),
-    ).toHaveProperty('size', 7);
+    ).toHaveProperty('size', services);
     const random = seededRandom(7);
     const replicas = [
       { id: 'streaming-1', service: 'streaming' as const, ready: true },
