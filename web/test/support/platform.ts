@@ -114,7 +114,7 @@ async function startOnce(options: {
   if (!options.separateEdges) {
     spawn(['start'], {});
   } else {
-    const services = ['users', 'streaming', 'recommender', 'encoder', 'storage'];
+    const services = ['users', 'streaming', 'recommender', 'encoder', 'storage', 'analytics'];
     const ports = Object.fromEntries(await Promise.all(services.map(async (s) => [s, await freePort(HOST)])));
     const edgePorts = await Promise.all(Array.from({ length: options.separateEdges }, () => freePort(HOST)));
     const urlOf = (p: number) => `http://${HOST}:${p}`;
