@@ -1,3 +1,4 @@
+import { useEffect } from 'react';
 import { homeApi, titlesApi } from '../api/endpoints';
 import { genreLabel } from '../api/format';
 import { preloadPlayer } from '../app/lazy-pages';
@@ -12,6 +13,8 @@ import { isTopRow, Row } from '../components/Row';
 import { Poster } from '../components/TitleCard';
 import { Icon } from '../components/Icon';
 
+const EMPTY_HOME_RETRY_MS = 5_000;
+
 export function HomePage() {
   const { profile } = useSession();
   const home = useLoad(profile ? `home:${profile.profileId}` : null, (signal) =>
@@ -19,6 +22,15 @@ export function HomePage() {
   );
   const history = useViewingHistory(profile?.profileId);
   useDocumentTitle('Home');
+  // An empty home (a new platform, or titles the recommender has not trained on yet: it retrains a few
+  // seconds after a title is published) asks again, so rows appear without the viewer reloading.
+  const empty = home.data !== undefined && home.data.length === 0 && !home.loading;
+  const { reload } = home;
+  useEffect(() => {
+    if (!empty) return;
+    const timer = setTimeout(reload, EMPTY_HOME_RETRY_MS);
+    return () => clearTimeout(timer);
+  }, [empty, reload, home.data]);
   const rows = (home.data ?? []).map((r) => ({ ...r, items: withProgress(r.items, history) }));
   const featured = rows.find((r) => r.id !== 'continue-watching' && r.items.length > 0)?.items[0];
   // Row items are brief; the hero shows the full title (synopsis, poster) once it has loaded.
