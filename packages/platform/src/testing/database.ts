@@ -55,7 +55,7 @@ export async function openTestDatabase<DB>(
     close() {
       closing ??= (async () => {
         try {
-          await sql`drop schema if exists ${sql.id(db.service)} cascade`.execute(db.write);
+          await dropSchema(() => sql`drop schema if exists ${sql.id(db.service)} cascade`.execute(db.write));
         } finally {
           await db.close();
         }
@@ -63,4 +63,21 @@ export async function openTestDatabase<DB>(
       return closing;
     },
   };
+}
+
+/**
+ * Drops a test's schema, again after a deadlock: a service's background work (an event consumer's
+ * transaction, a lease renewal) can still hold a row lock while the drop takes its tables one by one,
+ * and PostgreSQL then aborts one of the two (40P01). The other finishes; the next try succeeds.
+ */
+async function dropSchema(drop: () => Promise<unknown>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await drop();
+      return;
+    } catch (err) {
+      if ((err as { code?: string }).code !== '40P01' || attempt >= 5) throw err;
+      await new Promise((r) => setTimeout(r, 50 * attempt));
+    }
+  }
 }
