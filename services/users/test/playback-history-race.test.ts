@@ -1,10 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import type { CloudEvent, Database, DeliveryOf } from '@marquee/platform';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { applyPlaybackEvent, type PLAYBACK_TYPES } from '../src/jobs/playback-history.js';
-import type { UsersTables } from '../src/store/tables.js';
-import { startUsers, storeBackends, type UsersHarness } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { applyPlaybackEvent } from '../src/jobs/playback-history.js';
+import { storeBackends } from './harness.js';
+import { at, playbackViewerEachTest } from './playback-viewer.js';
 
 /**
  * Two events of one profile and title handled at the same moment (the consumer runs 4 at once; a
@@ -14,57 +12,25 @@ import { startUsers, storeBackends, type UsersHarness } from './harness.js';
  * writer, so its transactions never overlap.
  */
 
-const at = (second: number) => new Date(Date.UTC(2026, 10, 21, 20, 0, second)).toISOString();
-
 const backends = (await storeBackends()).filter((b) => b.backend === 'postgres');
 
 describe.each(backends)('viewing history under concurrent events on $backend', ({ backend, available }) => {
-  let users: UsersHarness;
-  let db: Database<UsersTables>;
-  let accountId: string;
-  let profileId: string;
-  let token: string;
-  beforeEach(async () => {
-    if (!available) return;
-    users = await startUsers(backend);
-    db = users.db as Database<UsersTables>;
-    const pair = await users.signup();
-    ({ accountId, accessToken: token } = pair);
-    profileId = (await users.call({ url: '/api/profiles', token })).json().items[0].profileId;
-  });
-  afterEach(async () => {
-    await users?.close();
-  });
-
-  const playback = (type: string, second: number, position: number) => {
-    const event: CloudEvent = {
-      specversion: '1.0',
-      id: randomUUID(),
-      source: 'streaming',
-      type: `playback.${type}`,
-      time: at(second),
-      datacontenttype: 'application/json',
-      data: { sessionId: 's1', accountId, profileId, titleId: 'film-1', position, duration: 3600 },
-    };
-    return { event, position: 1, deliveryCount: 1, extendLease: async () => undefined } as DeliveryOf<
-      (typeof PLAYBACK_TYPES)[number]
-    >;
-  };
+  const v = playbackViewerEachTest(backend, available);
   const now = () => new Date();
 
   it.runIf(available)('keeps the newest position when an older event commits last', async () => {
-    expect(await applyPlaybackEvent(db, playback('started', 0, 0), now)).toBe('applied');
+    expect(await applyPlaybackEvent(v.db, v.playback('started', 0, 0), now)).toBe('applied');
 
     // Holds the history row locked (on the read pool: a connection the events' transactions do not wait
     // for), so that both events read it as it is and then queue for it: the newer first, the older behind
     // it. The commit lets them write in that order.
     let newer: Promise<unknown> | undefined;
     let older: Promise<unknown> | undefined;
-    await db.read.transaction().execute(async (trx) => {
+    await v.db.read.transaction().execute(async (trx) => {
       await trx
         .selectFrom('viewing_history')
         .select('position')
-        .where('profile_id', '=', profileId)
+        .where('profile_id', '=', v.profileId)
         .forUpdate()
         .execute();
       // Transactions queued behind this one, directly or behind one that waits for it.
@@ -84,14 +50,14 @@ describe.each(backends)('viewing history under concurrent events on $backend', (
           await new Promise((r) => setTimeout(r, 20));
         }
       };
-      newer = applyPlaybackEvent(db, playback('heartbeat', 20, 200), now);
+      newer = applyPlaybackEvent(v.db, v.playback('heartbeat', 20, 200), now);
       await until(1);
-      older = applyPlaybackEvent(db, playback('heartbeat', 10, 100), now);
+      older = applyPlaybackEvent(v.db, v.playback('heartbeat', 10, 100), now);
       await until(2);
     });
     await Promise.all([newer, older]);
 
-    const stored = (await users.call({ url: `/api/profiles/${profileId}/history/film-1`, token })).json();
+    const stored = await v.history();
     expect(stored).toMatchObject({ position: 200, lastWatchedAt: at(20) });
   });
 });
