@@ -3,6 +3,7 @@ import { Link, useLocation } from '../app/router';
 import { useSession } from '../app/session';
 import { Header } from '../components/Header';
 import { BackupPanel } from './BackupPanel';
+import { MailPanel } from './MailPanel';
 import { EdgesPanel, HealthPanel } from './StatusPanels';
 import { TitlesPanel } from './TitlesPanel';
 import { UsersPanel } from './UsersPanel';
@@ -34,7 +35,9 @@ export function AdminPage() {
           ? 'users'
           : path === '/admin/analytics'
             ? 'analytics'
-            : 'titles';
+            : path === '/admin/mail'
+              ? 'mail'
+              : 'titles';
   return (
     <>
       <Header />
@@ -55,12 +58,16 @@ export function AdminPage() {
           <Link href="/admin/analytics" aria-current={tab === 'analytics' ? 'page' : undefined}>
             Analytics
           </Link>
+          <Link href="/admin/mail" aria-current={tab === 'mail' ? 'page' : undefined}>
+            Mail
+          </Link>
         </nav>
         {tab === 'titles' && <TitlesPanel />}
         {tab === 'users' && <UsersPanel />}
         {tab === 'edges' && <EdgesPanel />}
         {tab === 'health' && <HealthPanel />}
         {tab === 'health' && <BackupPanel />}
+        {tab === 'mail' && <MailPanel />}
         {tab === 'analytics' && (
           <Suspense fallback={<p className="hint">Loading analytics…</p>}>
             <AnalyticsPanel />

@@ -20,6 +20,12 @@ export interface Tokens {
 }
 
 const STORAGE_KEY = 'marquee.tokens';
+/**
+ * Profile keys (docs/users.md, profile locks): what POST /api/profiles/:id/unlock answers for a locked
+ * profile once its PIN is typed. The gateway wants it, as `Marquee-Profile-Key`, on every request that
+ * names that profile. Kept per tab like the chosen profile, and only for this session.
+ */
+const PROFILE_KEYS = 'marquee.profileKeys';
 type Listener = (tokens: Tokens | null) => void;
 const listeners = new Set<Listener>();
 
@@ -34,7 +40,11 @@ export function loadTokens(): Tokens | null {
 
 export function saveTokens(tokens: Tokens | null): void {
   if (tokens) localStorage.setItem(STORAGE_KEY, JSON.stringify(tokens));
-  else localStorage.removeItem(STORAGE_KEY);
+  else {
+    localStorage.removeItem(STORAGE_KEY);
+    // Profile keys are bound to the session that typed the PIN: worthless once it ends.
+    sessionStorage.removeItem(PROFILE_KEYS);
+  }
   for (const l of listeners) l(tokens);
 }
 
@@ -75,6 +85,14 @@ async function refresh(): Promise<Tokens | null> {
   return refreshing;
 }
 
+/**
+ * Rotates now instead of near expiry: the role a token carries is decided when it is issued, so after
+ * enrolling in two-step sign-in an admin's next token is the one with the admin role.
+ */
+export async function refreshNow(): Promise<void> {
+  await refresh();
+}
+
 export async function accessToken(): Promise<string | null> {
   let tokens = loadTokens();
   if (tokens && tokens.expiresAt - Date.now() < 30_000) tokens = await refresh();
@@ -109,21 +127,53 @@ function actingProfileId(): string | null {
   }
 }
 
+type ProfileKeys = Record<string, { key: string; expiresAt: string }>;
+
+function readProfileKeys(): ProfileKeys {
+  try {
+    return (JSON.parse(sessionStorage.getItem(PROFILE_KEYS) ?? '{}') as ProfileKeys | null) ?? {};
+  } catch {
+    return {};
+  }
+}
+
+export function rememberProfileKey(profileId: string, key: string, expiresAt: string): void {
+  const keys = readProfileKeys();
+  keys[profileId] = { key, expiresAt };
+  sessionStorage.setItem(PROFILE_KEYS, JSON.stringify(keys));
+}
+
+function profileKeyFor(profileId: string | null): string | null {
+  if (!profileId) return null;
+  const entry = readProfileKeys()[profileId];
+  return entry && Date.parse(entry.expiresAt) > Date.now() ? entry.key : null;
+}
+
+/** The profile a request names as the gateway reads it: in its path, else in its body, else the acting one. */
+function namedProfileId(path: string, body: unknown, acting: string | null): string | null {
+  const inPath = /^\/api\/profiles\/([^/?#]+)/.exec(path)?.[1];
+  if (inPath) return decodeURIComponent(inPath);
+  const inBody = (body as { profileId?: unknown } | undefined)?.profileId;
+  return typeof inBody === 'string' ? inBody : acting;
+}
+
 /**
- * JSON call to the gateway with the viewer's token and acting profile (`Marquee-Profile`), refreshing
- * the token once on 401.
+ * JSON call to the gateway with the viewer's token, acting profile (`Marquee-Profile`) and, for a
+ * locked profile whose PIN was typed, its profile key; refreshes the token once on 401.
  */
 export async function api<T>(
   path: string,
   init: { method?: string; body?: unknown; signal?: AbortSignal; keepalive?: boolean } = {},
 ): Promise<T> {
   const acting = actingProfileId();
+  const profileKey = profileKeyFor(namedProfileId(path, init.body, acting));
   const send = async (token: string | null) =>
     fetch(path, {
       method: init.method ?? 'GET',
       headers: {
         ...(token ? { authorization: `Bearer ${token}` } : {}),
         ...(acting ? { 'marquee-profile': acting } : {}),
+        ...(profileKey ? { 'marquee-profile-key': profileKey } : {}),
         ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
       },
       body: init.body !== undefined ? JSON.stringify(init.body) : undefined,

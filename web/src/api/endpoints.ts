@@ -22,13 +22,36 @@ export interface EpisodeHit {
   posterUrl: string | null;
 }
 
+/** A profile as users lists it: `locked` when it has a PIN (profile locks, docs/users.md). */
+export type ListedProfile = Profile & { locked?: boolean };
+
 export const profilesApi = {
-  list: async (signal?: AbortSignal) => list<Profile>(await api('/api/profiles', { signal }), 'profiles'),
+  list: async (signal?: AbortSignal) =>
+    list<ListedProfile>(await api('/api/profiles', { signal }), 'profiles'),
   create: (body: { name: string; kids: boolean; maxMaturity?: Maturity }) =>
     api<Profile>('/api/profiles', { method: 'POST', body }),
   update: (id: string, body: Partial<Pick<Profile, 'name' | 'kids' | 'maxMaturity'>>) =>
     api<Profile>(`/api/profiles/${id}`, { method: 'PATCH', body }),
   remove: (id: string) => api(`/api/profiles/${id}`, { method: 'DELETE' }),
+};
+
+/**
+ * Profile locks. `enter` tells users this device chose a profile (a kids profile with a PIN keeps the
+ * device in it; a device kept in one is refused with 403 profile.confined); `unlock` takes the PIN and
+ * answers the profile key the API client then sends; the PIN itself is set with the account password.
+ */
+export const profileLocksApi = {
+  enter: (profileId: string) =>
+    api<{ confined: boolean }>(`/api/profiles/${profileId}/enter`, { method: 'POST' }),
+  unlock: (profileId: string, pin: string) =>
+    api<{ profileId: string; profileKey: string | null; expiresAt: string | null }>(
+      `/api/profiles/${profileId}/unlock`,
+      { method: 'POST', body: { pin } },
+    ),
+  setPin: (profileId: string, pin: string, password: string) =>
+    api<void>(`/api/profiles/${profileId}/pin`, { method: 'PUT', body: { pin, password } }),
+  removePin: (profileId: string, password: string) =>
+    api<void>(`/api/profiles/${profileId}/pin`, { method: 'DELETE', body: { password } }),
 };
 
 export const homeApi = {

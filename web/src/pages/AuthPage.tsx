@@ -5,6 +5,7 @@ import { Link, navigate } from '../app/router';
 import { useSession } from '../app/session';
 import { useDocumentTitle } from '../app/document-title';
 import { EmailField, failureText, PasswordField } from '../components/form-fields';
+import { landingAfterSignIn } from './after-sign-in';
 import { SignInCode } from './SignInCode';
 
 /** The sign-up choices, described from the plans table itself: e.g. "Standard, 1080p · 2 screens". */
@@ -27,6 +28,8 @@ const SSO_ERRORS: Record<string, string> = {
   'auth.oidc_unavailable': 'The sign-in provider cannot be reached. Try again shortly.',
   'auth.account_disabled': 'This account is disabled.',
   'auth.oidc_failed': 'Single sign-on did not complete. Start again.',
+  'auth.oidc_denied':
+    'The sign-in provider did not let you in (or the sign-in was cancelled there). Start again.',
 };
 
 export function AuthPage({ mode }: { mode: 'signin' | 'signup' }) {
@@ -39,6 +42,8 @@ export function AuthPage({ mode }: { mode: 'signin' | 'signup' }) {
   const [busy, setBusy] = useState(false);
   const [mfaToken, setMfaToken] = useState<string | null>(null);
   const [options, setOptions] = useState<SignInOptions>({ localPasswords: true, oidc: null });
+  // Set by the account page after the account is deleted (every session ended with it).
+  const deleted = new URLSearchParams(window.location.search).has('deleted');
   useEffect(() => {
     api<SignInOptions>('/api/auth/options').then(setOptions, () => undefined);
     const ssoError = new URLSearchParams(window.location.search).get('sso_error');
@@ -54,6 +59,7 @@ export function AuthPage({ mode }: { mode: 'signin' | 'signup' }) {
       else {
         const step = await session.signIn(email, password);
         if (step) return setMfaToken(step.mfaToken);
+        return navigate(await landingAfterSignIn());
       }
       navigate('/profiles');
     } catch (err) {
@@ -78,6 +84,11 @@ export function AuthPage({ mode }: { mode: 'signin' | 'signup' }) {
     <main className="auth">
       <form className="auth-card" onSubmit={(e) => void submit(e)} aria-labelledby="auth-title">
         <h1 id="auth-title">{mode === 'signup' ? 'Create your account' : 'Sign in'}</h1>
+        {deleted && mode === 'signin' && (
+          <p className="notice" role="status">
+            Your account and its data are deleted, and every device is signed out.
+          </p>
+        )}
         {options.oidc && (
           <a className="button secondary sso" href="/api/auth/oidc/start">
             Sign in with {options.oidc.name}

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client';
-import { profilesApi } from '../api/endpoints';
+import { profileLocksApi, profilesApi, type ListedProfile } from '../api/endpoints';
 import type { Profile } from '@marquee/contracts/api';
 import {
   ADULT_DEFAULT_MATURITY,
@@ -15,6 +15,16 @@ import { useSession } from '../app/session';
 import { useDocumentTitle } from '../app/document-title';
 import { useLoad } from '../app/use-api';
 import { Avatar } from '../components/Avatar';
+import { failureText } from '../components/form-fields';
+import { ProfilePinDialog } from './ProfilePinDialog';
+
+/** The PIN the page is asking for: to open a locked profile, or to let this device out of a kids profile. */
+interface PinAsk {
+  profile: Pick<ListedProfile, 'profileId' | 'name'>;
+  leaving: boolean;
+  /** The profile that was chosen, opened once the PIN is right. */
+  then: ListedProfile;
+}
 
 export function ProfilesPage() {
   const session = useSession();
@@ -28,11 +38,34 @@ export function ProfilesPage() {
   const managing = mayManage && manageAsked;
   const editing = mayManage ? editingAsked : null;
   const loaded = profiles.data !== undefined;
+  const [pinAsk, setPinAsk] = useState<PinAsk | null>(null);
+  const [chooseError, setChooseError] = useState<string | null>(null);
 
-  const choose = (p: Profile) => {
-    if (managing) return setEditing(p);
+  const select = (p: ListedProfile) => {
     session.selectProfile(p);
     navigate('/');
+  };
+  /**
+   * Tells users this device chose `p` (a kids profile with a PIN keeps the device in it), then asks
+   * for a PIN where one is needed: the kids profile's, when the device is kept there and chose another
+   * profile (403 profile.confined names it); the profile's own, when it is a locked adult profile.
+   */
+  const open = async (p: ListedProfile) => {
+    setChooseError(null);
+    try {
+      await profileLocksApi.enter(p.profileId);
+    } catch (err) {
+      const keptIn = err instanceof ApiError && err.code === 'profile.confined' ? err.body.profileId : null;
+      const kids = profiles.data?.find((k) => k.profileId === keptIn);
+      if (kids) return setPinAsk({ profile: kids, leaving: true, then: p });
+      return setChooseError(failureText(err));
+    }
+    if (p.locked && !p.kids) return setPinAsk({ profile: p, leaving: false, then: p });
+    select(p);
+  };
+  const choose = (p: ListedProfile) => {
+    if (managing) return setEditing(p);
+    void open(p);
   };
 
   return (
@@ -43,6 +76,11 @@ export function ProfilesPage() {
           {profiles.error.message}
         </p>
       )}
+      {chooseError && (
+        <p className="error" role="alert">
+          {chooseError}
+        </p>
+      )}
       {!loaded && !profiles.error && <p className="loading">Loading profiles…</p>}
       <ul className="profile-grid">
         {(profiles.data ?? []).map((p) => (
@@ -50,11 +88,16 @@ export function ProfilesPage() {
             <button
               className="profile-tile"
               onClick={() => choose(p)}
-              aria-label={managing ? `Edit ${p.name}` : `Watch as ${p.name}`}
+              aria-label={managing ? `Edit ${p.name}` : `Watch as ${p.name}${p.locked ? ' (locked)' : ''}`}
             >
               <Avatar name={p.name} kids={p.kids} editing={managing} />
               <span>{p.name}</span>
               {p.kids && <span className="badge">Kids</span>}
+              {p.locked && (
+                <span className="profile-lock" aria-hidden="true" title="PIN">
+                  🔒
+                </span>
+              )}
             </button>
           </li>
         ))}
@@ -72,6 +115,20 @@ export function ProfilesPage() {
         <button className="ghost" onClick={() => setManaging((m) => !m)}>
           {managing ? 'Done' : 'Manage profiles'}
         </button>
+      )}
+      {pinAsk && (
+        <ProfilePinDialog
+          profile={pinAsk.profile}
+          leaving={pinAsk.leaving}
+          onCancel={() => setPinAsk(null)}
+          onUnlocked={() => {
+            const next = pinAsk.then;
+            setPinAsk(null);
+            // Out of the kids profile, the chosen one may have a PIN of its own: open asks for it.
+            if (pinAsk.leaving) void open(next);
+            else select(next);
+          }}
+        />
       )}
       {editing && (
         <ProfileEditor

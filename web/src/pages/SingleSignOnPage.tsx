@@ -3,6 +3,7 @@ import { Link, navigate } from '../app/router';
 import { useSession } from '../app/session';
 import { useDocumentTitle } from '../app/document-title';
 import { failureText } from '../components/form-fields';
+import { landingAfterSignIn } from './after-sign-in';
 
 /**
  * Where the provider's return lands: the one-minute handoff code is in the fragment (never sent to a
@@ -21,7 +22,7 @@ export function SingleSignOnPage() {
     window.history.replaceState(null, '', window.location.pathname);
     if (!handoff) return setError('This sign-in link is incomplete; start again.');
     session.completeSingleSignOn(handoff).then(
-      () => navigate('/profiles', { replace: true }),
+      async () => navigate(await landingAfterSignIn(), { replace: true }),
       (err: unknown) => setError(failureText(err)),
     );
   }, [session]);

@@ -2,21 +2,28 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { PLAN_NAMES, type Plan } from '@marquee/contracts/plans';
 import { saveTokens } from '../../api/client';
 import { useDocumentTitle } from '../../app/document-title';
-import { navigate } from '../../app/router';
+import { navigate, useLocation } from '../../app/router';
 import { useSession } from '../../app/session';
 import { failureText as message, NoteLine, PasswordField, type FormNote } from '../../components/form-fields';
 import { Header } from '../../components/Header';
+import { ProfileLocksSection } from './ProfileLocksSection';
 import { TwoFactorSection } from './TwoFactorSection';
+import { YourDataSection } from './YourDataSection';
 import { accountApi, describeDevice, type AccountDetails, type SignedInDevice } from './account-api';
 
 const when = (iso: string) =>
   new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 const planName = (plan: Plan) => plan[0]!.toUpperCase() + plan.slice(1);
 
-/** The account owner's page: address, plan, password, signed-in devices, sign out everywhere. */
+/**
+ * The account owner's page: address, plan, password, two-step sign-in, profile locks, signed-in
+ * devices, sign out everywhere, and "Your data" (export, deletion).
+ */
 export function AccountPage() {
   useDocumentTitle('Account');
   const session = useSession();
+  // An admin sent here to enrol (after-sign-in.ts) sees the two-step section first.
+  const twoStepFirst = useLocation().query.get('two-step') === 'required';
   const [account, setAccount] = useState<AccountDetails | null>(null);
   const [devices, setDevices] = useState<SignedInDevice[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -43,10 +50,12 @@ export function AccountPage() {
           </p>
         )}
         {!account && !error && <p className="loading">Loading…</p>}
+        {twoStepFirst && <TwoFactorSection />}
         {account && <EmailSection account={account} />}
         {account && <PlanSection account={account} onChanged={setAccount} />}
         <PasswordSection onChanged={() => void reload()} />
-        <TwoFactorSection />
+        {!twoStepFirst && <TwoFactorSection />}
+        <ProfileLocksSection />
         {devices && <DevicesSection devices={devices} onChanged={() => void reload()} />}
         <section aria-labelledby="everywhere-heading" className="account-section">
           <h2 id="everywhere-heading">Sign out everywhere</h2>
@@ -67,6 +76,7 @@ export function AccountPage() {
             Sign out everywhere
           </button>
         </section>
+        <YourDataSection />
       </main>
     </>
   );

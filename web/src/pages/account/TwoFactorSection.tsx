@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { api } from '../../api/client';
+import { api, refreshNow } from '../../api/client';
+import { useSession } from '../../app/session';
 import { failureText as message, NoteLine, PasswordField, type FormNote } from '../../components/form-fields';
 
 interface TwoFactorStatus {
@@ -32,6 +33,7 @@ const grouped = (secret: string) => secret.replace(/(.{4})/g, '$1 ').trim();
  * keep the ten recovery codes) or off (password and a code).
  */
 export function TwoFactorSection() {
+  const session = useSession();
   const [status, setStatus] = useState<TwoFactorStatus | null>(null);
   const [enrolment, setEnrolment] = useState<Enrolment | null>(null);
   const [recoveryCodes, setRecoveryCodes] = useState<string[] | null>(null);
@@ -66,6 +68,11 @@ export function TwoFactorSection() {
     setRecoveryCodes(answer.recoveryCodes);
     setEnrolment(null);
     setCode('');
+    // An admin held to viewer tokens until now: the next token carries the admin role, so take it now.
+    if (status?.required) {
+      await refreshNow();
+      await session.reloadAccount();
+    }
     await reload();
   });
   const disable = act(async () => {
@@ -95,6 +102,12 @@ export function TwoFactorSection() {
   return (
     <section aria-labelledby="two-factor-heading" className="account-section">
       <h2 id="two-factor-heading">Two-step sign-in</h2>
+      {status?.required && !status.enabled && (
+        <p className="error" role="alert">
+          This Marquee requires two-step sign-in for admin accounts. Until you turn it on you are signed in as
+          a viewer: the admin console stays closed.
+        </p>
+      )}
       {status && (
         <p>
           {status.enabled ? (

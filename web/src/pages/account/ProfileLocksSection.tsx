@@ -1,0 +1,116 @@
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { profileLocksApi, profilesApi, type ListedProfile } from '../../api/endpoints';
+import { failureText as message, NoteLine, PasswordField, type FormNote } from '../../components/form-fields';
+
+/**
+ * Profile locks on the account page: the account holder sets, changes or removes a profile's 4-digit
+ * PIN, confirming with the account password. An adult profile with a PIN then opens only with it; a
+ * device that enters a kids profile with a PIN stays in it until the PIN is typed.
+ */
+export function ProfileLocksSection() {
+  const [profiles, setProfiles] = useState<ListedProfile[] | null>(null);
+  const [profileId, setProfileId] = useState('');
+  const [pin, setPin] = useState('');
+  const [password, setPassword] = useState('');
+  const [note, setNote] = useState<FormNote>(null);
+
+  const reload = useCallback(async () => {
+    try {
+      const list = await profilesApi.list();
+      setProfiles(list);
+      setProfileId((current) => current || list[0]?.profileId || '');
+    } catch (err) {
+      setNote({ ok: false, text: message(err) });
+    }
+  }, []);
+  useEffect(() => void reload(), [reload]);
+
+  const chosen = profiles?.find((p) => p.profileId === profileId);
+  const act = (run: () => Promise<string>) => async (e?: FormEvent) => {
+    e?.preventDefault();
+    setNote(null);
+    try {
+      const done = await run();
+      setPin('');
+      setPassword('');
+      setNote({ ok: true, text: done });
+      await reload();
+    } catch (err) {
+      setNote({ ok: false, text: message(err) });
+    }
+  };
+  const setLock = act(async () => {
+    await profileLocksApi.setPin(profileId, pin, password);
+    return chosen?.kids
+      ? `${chosen.name} has a PIN: a device that enters it stays there until the PIN is typed.`
+      : `${chosen?.name ?? 'The profile'} now opens only with its PIN.`;
+  });
+  const removeLock = act(async () => {
+    await profileLocksApi.removePin(profileId, password);
+    return `${chosen?.name ?? 'The profile'} has no PIN any more.`;
+  });
+
+  return (
+    <section aria-labelledby="locks-heading" className="account-section">
+      <h2 id="locks-heading">Profile locks</h2>
+      <p className="hint">
+        A 4-digit PIN keeps others out of a profile, or keeps a child in a kids profile on a device.
+      </p>
+      {profiles && (
+        <ul className="profile-locks">
+          {profiles.map((p) => (
+            <li key={p.profileId}>
+              {p.name}
+              {p.kids && <span className="badge">Kids</span>}
+              <span className={p.locked ? 'badge' : 'badge off'}>{p.locked ? 'PIN on' : 'No PIN'}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+      {profiles && profiles.length > 0 && (
+        <form onSubmit={(e) => void setLock(e)} className="stacked-form">
+          <label>
+            Profile
+            <select value={profileId} onChange={(e) => setProfileId(e.target.value)}>
+              {profiles.map((p) => (
+                <option key={p.profileId} value={p.profileId}>
+                  {p.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            New PIN (4 digits)
+            <input
+              type="password"
+              inputMode="numeric"
+              autoComplete="off"
+              pattern="[0-9]{4}"
+              minLength={4}
+              maxLength={4}
+              value={pin}
+              onChange={(e) => setPin(e.target.value.replace(/\D/g, ''))}
+            />
+          </label>
+          <PasswordField
+            label="Account password to confirm"
+            fresh={false}
+            value={password}
+            onChange={setPassword}
+          />
+          <div className="inline-form">
+            <button className="secondary" type="submit" disabled={pin.length !== 4}>
+              {chosen?.locked ? 'Change PIN' : 'Set PIN'}
+            </button>
+            {chosen?.locked && (
+              <button className="secondary" type="button" onClick={() => void removeLock()}>
+                Remove PIN
+              </button>
+            )}
+          </div>
+        </form>
+      )}
+      <NoteLine note={note} />
+    </section>
+  );
+}
