@@ -160,7 +160,7 @@ export async function buildUsers(
       })
     : undefined;
   oidcRoutes(app, oidc, { localPasswords: config.localPasswords, publicUrl: config.publicUrl });
-  emailRoutes(app, emailLinks, mailer);
+  emailRoutes(app, emailLinks, mailer, { localPasswords: config.localPasswords });
   accountRoutes(app, ctx, verifier);
   profileRoutes(app, ctx);
   // The export asks streaming for the account's playback sessions (absent in tests that build users alone).

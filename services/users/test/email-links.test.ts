@@ -199,3 +199,35 @@ describe.each(await storeBackends())('mail without SMTP on $backend', ({ backend
     },
   );
 });
+
+describe.each(await storeBackends())(
+  'password reset with passwords off on $backend',
+  ({ backend, available }) => {
+    let users: UsersHarness | undefined;
+    afterEach(async () => {
+      await users?.close();
+    });
+
+    // AUTH_LOCAL_PASSWORDS=false: a reset would set a password nothing accepts, so asking for one and
+    // using a link are refused alike, with the problem type the sign-in answers (no address is looked at).
+    it.runIf(available)(
+      'refuses asking for a reset and using one with auth.local_passwords_disabled',
+      async () => {
+        users = await startUsers(backend, { settings: { AUTH_LOCAL_PASSWORDS: 'false', SMTP_URL: smtpUrl } });
+        const calls = [
+          { url: '/api/auth/password-reset/request', payload: { email: uniqueEmail() } },
+          {
+            url: '/api/auth/password-reset',
+            payload: { token: 'a'.repeat(43), newPassword: 'a new passphrase 2026' },
+          },
+        ];
+        for (const call of calls) {
+          const res = await users.call({ method: 'POST', ...call });
+          expect(res.statusCode).toBe(403);
+          expect(res.headers['content-type']).toContain('application/problem+json');
+          expect(res.json()).toMatchObject({ code: 'auth.local_passwords_disabled' });
+        }
+      },
+    );
+  },
+);

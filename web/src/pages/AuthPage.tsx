@@ -143,8 +143,13 @@ export function AuthPage({ mode }: { mode: 'signin' | 'signup' }) {
             </>
           ) : (
             <>
-              <Link href="/forgot-password">Forgot your password?</Link>
-              <br />
+              {/* With passwords off a reset is refused: the provider is where a password is reset. */}
+              {options.localPasswords && (
+                <>
+                  <Link href="/forgot-password">Forgot your password?</Link>
+                  <br />
+                </>
+              )}
               New to Marquee? <Link href="/signup">Create an account</Link>
             </>
           )}

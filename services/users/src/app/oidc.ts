@@ -14,6 +14,7 @@ import { openSession, tokenPair } from './sessions.js';
 registerProblem('auth.oidc_unavailable', 503, 'Single sign-on is not available');
 registerProblem('auth.oidc_failed', 400, 'Single sign-on did not complete');
 registerProblem('auth.oidc_email_unverified', 409, 'The provider has not verified this email');
+registerProblem('auth.oidc_denied', 403, 'The provider did not let this sign-in through');
 registerProblem('auth.local_passwords_disabled', 403, 'Passwords are turned off here');
 
 export interface OidcSettings {
@@ -128,6 +129,19 @@ export class OidcSignIn {
     if (!browser || sha256(browser) !== flight.browser)
       throw failed('This sign-in was started in another browser; start again here');
     await this.deps.cache.delete(key);
+    // The provider answered with an error (the person cancelled, or is not allowed this client): say
+    // so, rather than that its answer "could not be verified". Its words are logged, not shown.
+    const refusal = current.searchParams.get('error');
+    if (refusal) {
+      this.deps.logger.info(
+        {
+          error: refusal.slice(0, 64),
+          description: current.searchParams.get('error_description')?.slice(0, 200),
+        },
+        'OpenID provider refused the sign-in',
+      );
+      throw new DomainError('auth.oidc_denied', 'The sign-in provider did not let you in; start again');
+    }
     const config = await this.config();
     let claims: Record<string, unknown>;
     try {

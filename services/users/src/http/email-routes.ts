@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { requireAdmin, requireIdentity } from '@marquee/core';
+import { DomainError, requireAdmin, requireIdentity } from '@marquee/core';
 import type { EmailLinks } from '../app/email-links.js';
 import type { Mailer } from '../mail/mailer.js';
 import { documented } from './documented.js';
@@ -25,8 +25,24 @@ const MailSchema = Type.Object({
   sentAt: Type.String({ format: 'date-time' }),
 });
 
-/** Address verification, password reset by mail, and the admin console's mail view. */
-export function emailRoutes(app: FastifyInstance, links: EmailLinks, mailer: Mailer): void {
+/**
+ * Address verification, password reset by mail, and the admin console's mail view. With passwords
+ * off (AUTH_LOCAL_PASSWORDS=false) a reset is refused, asked for or used: the password it would set
+ * could not sign in anyway, and the provider is where a forgotten password is reset.
+ */
+export function emailRoutes(
+  app: FastifyInstance,
+  links: EmailLinks,
+  mailer: Mailer,
+  options: { localPasswords: boolean } = { localPasswords: true },
+): void {
+  const requireLocalPasswords = () => {
+    if (!options.localPasswords)
+      throw new DomainError(
+        'auth.local_passwords_disabled',
+        'Passwords are turned off here: reset your password at the single sign-on provider',
+      );
+  };
   app.post(
     '/api/account/email-verification',
     {
@@ -59,12 +75,13 @@ export function emailRoutes(app: FastifyInstance, links: EmailLinks, mailer: Mai
     '/api/auth/password-reset/request',
     {
       schema: documented(
-        'Forgot password: mails a reset link if the address has an account. The answer is the same either way',
+        'Forgot password: mails a reset link if the address has an account. The answer is the same either way; 403 auth.local_passwords_disabled when passwords are off',
         ['auth'],
         { body: ResetRequestBody, response: { 202: Accepted } },
       ),
     },
     async (req, reply) => {
+      requireLocalPasswords();
       links.requestReset(req.body.email);
       return reply
         .status(202)
@@ -76,12 +93,13 @@ export function emailRoutes(app: FastifyInstance, links: EmailLinks, mailer: Mai
     '/api/auth/password-reset',
     {
       schema: documented(
-        'Set a new password with the reset link’s token (single use, one hour); every session ends',
+        'Set a new password with the reset link’s token (single use, one hour); every session ends; 403 auth.local_passwords_disabled when passwords are off',
         ['auth'],
         { body: ResetBody },
       ),
     },
     async (req, reply) => {
+      requireLocalPasswords();
       await links.resetPassword(req.body.token, req.body.newPassword);
       return reply.status(204).send();
     },
