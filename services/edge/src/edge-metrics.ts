@@ -1,5 +1,6 @@
 import { TalliedCounter, type Tally } from '@marquee/core';
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { CmcdSample } from './app/cmcd.js';
 
 export type ServedFrom = 'ram' | 'disk' | 'origin' | 'coalesced';
 
@@ -28,6 +29,8 @@ export interface EdgeMetrics {
    * (1 − origin bytes / bytes served), with the bytes filled from the origin (its egress to this edge).
    */
   hitRatios: () => Promise<{ ram: number; disk: number; total: number; bytes: number; originBytes: number }>;
+  /** Records what a player said about itself in a media request's CMCD (app/cmcd.ts). */
+  cmcd: (sample: CmcdSample) => void;
 }
 
 export function createEdgeMetrics(
@@ -126,7 +129,33 @@ export function createEdgeMetrics(
       originBytes: filled,
     };
   };
+  // CMCD (CTA-5004): the players' own view of this edge's delivery. Starvations per second per edge
+  // is the rebuffering rate an operator alerts on; buffer length and measured throughput say whether
+  // viewers of this edge play with a thin margin or on slow links (docs/analytics.md).
+  const cmcdStarved = new Counter({
+    name: 'edge_cmcd_buffer_starvation_total',
+    help: 'Media requests whose CMCD says the player rebuffered since its previous request (bs)',
+    registers,
+  });
+  const cmcdBuffer = new Histogram({
+    name: 'edge_cmcd_buffer_length_seconds',
+    help: 'Media ahead of the playhead when the player asked for an object (CMCD bl)',
+    buckets: [0.5, 1, 2, 4, 8, 15, 30, 60],
+    registers,
+  });
+  const cmcdThroughput = new Histogram({
+    name: 'edge_cmcd_measured_throughput_kbps',
+    help: 'Throughput the player measured, kbit/s (CMCD mtp)',
+    buckets: [250, 500, 1000, 2000, 4000, 8000, 16000, 50000, 100000],
+    registers,
+  });
+  const cmcd = (sample: CmcdSample) => {
+    if (sample.bufferStarved) cmcdStarved.inc();
+    if (sample.bufferLengthMs !== undefined) cmcdBuffer.observe(sample.bufferLengthMs / 1000);
+    if (sample.throughputKbps !== undefined) cmcdThroughput.observe(sample.throughputKbps);
+  };
   return {
+    cmcd,
     lookups: { ram: lookupsOf('ram'), disk: lookupsOf('disk') },
     served: {
       ram: served.slot({ from: 'ram' }),

@@ -11,6 +11,7 @@ import {
 import { CONTENT_KEY_PATH } from '@marquee/core/content-keys';
 import { DASH_MANIFEST, writeSessionMpd } from '@marquee/core/dash';
 import { admitPath, admitToken, MEDIA_REFUSALS, type MediaRefusalCode } from '../app/access.js';
+import { cmcdSample } from '../app/cmcd.js';
 import {
   blobKeyOf,
   MASTER_PLAYLIST,
@@ -277,6 +278,9 @@ export function mediaAnswerer(deps: MediaDeps): MediaAnswerer {
     const token = admitToken(tokens.verify(request.token), request);
     if (!token.ok) return refused(token.code, token.detail);
     const payload = token.value;
+    // Only requests under a valid token count: nobody can fill an edge's CMCD metrics without one.
+    const cmcd = cmcdSample(req.url);
+    if (cmcd) metrics.cmcd(cmcd);
     if (
       request.path !== MASTER_PLAYLIST &&
       request.path !== CONTENT_KEY_PATH &&
