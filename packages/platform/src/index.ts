@@ -30,6 +30,7 @@ export {
 } from './cache/index.js';
 export { openTestCache, severableCache } from './testing/cache.js';
 export { startMemcached, memcachedInstalled, type RunningMemcached } from './testing/memcached.js';
+export { startRedisServer, type RunningRedisServer } from './testing/redis-server.js';
 export {
   startReplicaPair,
   replicaAvailable,

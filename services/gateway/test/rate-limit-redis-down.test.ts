@@ -1,11 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openCache, type Cache } from '@marquee/platform';
+import { openCache, startRedisServer, type Cache, type RunningRedisServer } from '@marquee/platform';
 import { currentWindow, SHARED_COUNTER_RETRY_MS } from '../src/app/rate-limit.js';
 import { startGateway, type TestGateway } from './harness.js';
 
@@ -16,58 +11,16 @@ import { startGateway, type TestGateway } from './harness.js';
  * once it answers again.
  */
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-const answers = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const socket = new Socket();
-    socket.once('error', () => resolve(false));
-    socket.connect(port, '127.0.0.1', () => {
-      socket.destroy();
-      resolve(true);
-    });
-  });
-
-let port: number;
-let dir: string;
-let redis: ChildProcess | undefined;
+let redis: RunningRedisServer;
 let cache: Cache;
 let gw: TestGateway;
-
-async function startRedis(): Promise<void> {
-  redis = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
-    { stdio: 'ignore' },
-  );
-  for (let i = 0; !(await answers(port)); i++) {
-    if (i > 100) throw new Error('redis-server did not start');
-    await sleep(50);
-  }
-}
-
-async function killRedis(): Promise<void> {
-  const child = redis!;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
-  await exited;
-  redis = undefined;
-}
 
 const LIMIT = 4;
 const anonymous = () => gw.app.inject({ url: '/api/openapi.json' });
 
 beforeAll(async () => {
-  port = await freePort();
-  dir = await mkdtemp(join(tmpdir(), 'gw-redis-down-'));
-  await startRedis();
-  cache = await openCache({ url: `redis://127.0.0.1:${port}`, prefix: 'rl-test:' });
+  redis = await startRedisServer();
+  cache = await openCache({ url: redis.url, prefix: 'rl-test:' });
   gw = await startGateway(
     {},
     { cache, tuning: { rateLimits: { perAddress: { limit: LIMIT, windowMs: 60 * 60_000 } } } },
@@ -76,8 +29,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await gw?.close();
   await cache?.close();
-  if (redis) await killRedis();
-  await rm(dir, { recursive: true, force: true });
+  await redis?.stop();
 });
 
 describe('rate limits while Redis is down', () => {
@@ -86,7 +38,7 @@ describe('rate limits while Redis is down', () => {
     for (let i = 0; i <= LIMIT; i++) up.push((await anonymous()).statusCode);
     expect(up).toEqual([...Array(LIMIT).fill(200), 429]);
 
-    await killRedis();
+    await redis.kill();
     // Before: every request waited for Redis (2 s), then answered 500. Now: counted in memory.
     const startedAt = Date.now();
     const down = [];
@@ -94,7 +46,7 @@ describe('rate limits while Redis is down', () => {
     expect(down).toEqual([...Array(LIMIT).fill(200), 429]); // a fresh local window, with the same limit
     expect(Date.now() - startedAt).toBeLessThan(LIMIT * 2_000); // not one 2 s Redis timeout per request
 
-    await startRedis(); // same port, empty: the counts it held are gone, as after a real restart
+    await redis.restart(); // same port, empty: the counts it held are gone, as after a real restart
     await sleep(SHARED_COUNTER_RETRY_MS + 300);
     expect((await anonymous()).statusCode).toBe(200);
     const key = `gw:rl:perAddress:127.0.0.1:${currentWindow(Date.now(), 60 * 60_000).index}`;

@@ -1,12 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { identityHeaders, SERVICE_TOKEN_HEADER, serviceToken, type Identity } from '@marquee/core';
-import { createTestContext, openCache, type TestContext } from '@marquee/platform';
+import {
+  createTestContext,
+  openCache,
+  startRedisServer,
+  type RunningRedisServer,
+  type TestContext,
+} from '@marquee/platform';
 import type { InjectOptions } from 'fastify';
 import { buildStreaming } from '../src/index.js';
 import { EDGE_URLS, readyTitle, type Harness } from './harness.js';
@@ -19,51 +20,11 @@ import { startUsersFixture } from './users-fixture.js';
  * outage — 503 problem+json with Retry-After — and the same calls succeed once Redis is back.
  */
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-const answers = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const socket = new Socket();
-    socket.once('error', () => resolve(false));
-    socket.connect(port, '127.0.0.1', () => {
-      socket.destroy();
-      resolve(true);
-    });
-  });
-
-let port: number;
-let dir: string;
-let redis: ChildProcess | undefined;
+let redis: RunningRedisServer;
 let ctx: TestContext;
 let users: Awaited<ReturnType<typeof startUsersFixture>>;
 let service: Awaited<ReturnType<typeof buildStreaming>>;
 let titleId: string;
-
-async function startRedis(): Promise<void> {
-  redis = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
-    { stdio: 'ignore' },
-  );
-  for (let i = 0; !(await answers(port)); i++) {
-    if (i > 200) throw new Error('redis-server did not start');
-    await sleep(50);
-  }
-}
-
-async function killRedis(): Promise<void> {
-  const child = redis!;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
-  await exited;
-  redis = undefined;
-}
 
 const viewer: Identity = { accountId: 'acc-1', role: 'viewer', plan: 'premium' };
 const call = (identity: Identity | undefined, options: InjectOptions) =>
@@ -78,13 +39,11 @@ const start = () =>
   call(viewer, { method: 'POST', url: '/api/playback', payload: { profileId: 'p-1', titleId } });
 
 beforeAll(async () => {
-  port = await freePort();
-  dir = await mkdtemp(join(tmpdir(), 'streaming-redis-down-'));
-  await startRedis();
+  redis = await startRedisServer();
   users = await startUsersFixture();
   ctx = await createTestContext({ urls: { users: [users.url], edge: EDGE_URLS } });
   await ctx.cache.close();
-  ctx.cache = await openCache({ url: `redis://127.0.0.1:${port}`, prefix: 'streaming-down:' });
+  ctx.cache = await openCache({ url: redis.url, prefix: 'streaming-down:' });
   service = await buildStreaming(ctx);
   await service.start();
   const h = {
@@ -100,8 +59,7 @@ afterAll(async () => {
   await service?.stop();
   await ctx?.cleanup();
   await users?.close();
-  if (redis) await killRedis();
-  await rm(dir, { recursive: true, force: true });
+  await redis?.stop();
 });
 
 describe('streaming with Redis down', () => {
@@ -110,7 +68,7 @@ describe('streaming with Redis down', () => {
     expect(before.statusCode).toBe(201);
     const { sessionId } = before.json<{ sessionId: string }>();
 
-    await killRedis();
+    await redis.kill();
     for (const res of [
       await start(),
       await call(viewer, {
@@ -127,7 +85,7 @@ describe('streaming with Redis down', () => {
       expect(res.body).not.toContain('127.0.0.1'); // no endpoint reaches a client
     }
 
-    await startRedis();
+    await redis.restart();
     let after = await start();
     for (let i = 0; after.statusCode !== 201 && i < 100; i++) {
       await sleep(100);

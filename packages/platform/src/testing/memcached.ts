@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { answers, freePort } from './local-port.js';
 
 /**
  * A private memcached for tests: Debian's `memcached` binary on a free loopback port, in the
@@ -14,25 +14,6 @@ export interface RunningMemcached {
 
 export function memcachedInstalled(): boolean {
   return spawnSync('memcached', ['-V'], { stdio: 'ignore' }).status === 0;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-function answers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = new Socket();
-    socket.once('error', () => resolve(false));
-    socket.connect(port, '127.0.0.1', () => {
-      socket.destroy();
-      resolve(true);
-    });
-  });
 }
 
 /**
