@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { Pool, type Dispatcher } from 'undici';
 import { BrokenCircuitError, ExponentialBackoff, handleWhen, retry, type IPolicy } from 'cockatiel';
 import { CallSlots, DeadlineQueue } from './call-fast-path.js';
+import { hasIdempotencyKey, isClosingAnswer } from './closing-replica.js';
 import { CORRELATION_HEADER, currentCorrelationId } from './context.js';
 import { Deadline } from './deadline.js';
 import {
@@ -26,7 +27,10 @@ export interface ServiceClientOptions {
   /** How long an instance that refused a connection is left out (health checks re-admit it sooner). */
   ejectionMs?: number;
   timeoutMs?: number;
-  /** Retries for idempotent requests (GET/HEAD/PUT/DELETE, or `idempotent: true`). */
+  /**
+   * Retries for idempotent requests (GET/HEAD/PUT/DELETE/OPTIONS, one with an `Idempotency-Key` header,
+   * or `idempotent: true`); each goes to an instance the call has not failed on yet, when there is one.
+   */
   retries?: number;
   /** Consecutive failures of one instance that open its breaker, and how long it stays open. */
   breakerThreshold?: number;
@@ -95,6 +99,23 @@ function withoutExpect<H extends Record<string, string | string[]>>(headers: H):
 /** An answer that came after its deadline: nobody reads it, so let go of its connection. */
 const discardLate = (late: Dispatcher.ResponseData) => late.body.destroy();
 
+/**
+ * A failed attempt that provably did nothing upstream: the connection never opened, or a shutting-down
+ * replica refused the request before routing it (closing-replica.ts). Any replayable call may be sent
+ * again, to another instance.
+ */
+function unprocessed(err: unknown): boolean {
+  if (instanceDownReason(err) !== undefined) return true;
+  if (!(err instanceof RetryableStatus)) return false;
+  const answer = err.response as ServiceResponse;
+  return isClosingAnswer(answer.status, answer.headers);
+}
+
+/** The instances one call's earlier attempts failed on: its next attempt goes elsewhere if it can. */
+interface Attempts {
+  failedOn?: Set<string>;
+}
+
 /** How long a retired pool's requests in flight (an upload through it, say) may still run before it is destroyed. */
 const RETIRED_POOL_GRACE_MS = 5 * 60_000;
 
@@ -103,7 +124,8 @@ const RETIRED_POOL_GRACE_MS = 5 * 60_000;
  * calls, a circuit breaker per instance and a bulkhead per upstream (cockatiel), and the correlation id
  * forwarded. The breaker is the instance's, not the service's: one failing replica opens its own and
  * is left out while its siblings keep taking the calls (found by the chaos experiments).
- * 4xx answers are returned, never retried; 502/503/504 and network errors are retried when safe.
+ * 4xx answers are returned, never retried; 502/503/504 and network errors are retried when safe, and
+ * any replayable call is sent again when nothing was done (a refused connection, a closing replica's 503).
  */
 export class ServiceClient {
   private readonly pools = new Map<string, Pool>();
@@ -158,16 +180,14 @@ export class ServiceClient {
       maxAttempts: this.options.retries,
       backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 1_000 }),
     });
-    // A connection that never opened carried nothing: even a POST is safe to send again, to another
-    // instance (the one that refused is ejected). Without this, starting playback against a dead replica
-    // failed until a health check ejected it (found by the chaos experiments).
-    this.unsentRetryPolicy = retry(
-      handleWhen((err) => instanceDownReason(err) !== undefined),
-      {
-        maxAttempts: this.options.retries,
-        backoff: new ExponentialBackoff({ initialDelay: 10, maxDelay: 200 }),
-      },
-    );
+    // A connection that never opened carried nothing, and a closing replica's 503 was answered before
+    // any handler ran: even a POST is safe to send again, to another instance (the one that refused is
+    // ejected). Without this, starting playback against a dead replica failed until a health check
+    // ejected it, and a rolling restart's closing replicas failed a few calls each (chaos experiments).
+    this.unsentRetryPolicy = retry(handleWhen(unprocessed), {
+      maxAttempts: this.options.retries,
+      backoff: new ExponentialBackoff({ initialDelay: 10, maxDelay: 200 }),
+    });
   }
 
   get service(): string {
@@ -207,13 +227,15 @@ export class ServiceClient {
    */
   async stream(method: string, path: string, call: StreamCallOptions = {}): Promise<ServiceStreamResponse> {
     const replayable = call.body == null || typeof call.body === 'string' || Buffer.isBuffer(call.body);
-    const idempotent = (call.idempotent ?? IDEMPOTENT.has(method)) && replayable;
+    const idempotent =
+      (call.idempotent ?? (IDEMPOTENT.has(method) || hasIdempotencyKey(call.headers))) && replayable;
     let previous: ServiceStreamResponse | undefined;
+    const attempts: Attempts = {};
     const attempt = () =>
       this.inSlot(async () => {
         previous?.body.resume(); // drain the answer we are about to retry, keeping the connection
         try {
-          return (previous = await this.streamOnce(method, path, call));
+          return (previous = await this.streamOnce(method, path, call, attempts));
         } catch (err) {
           if (err instanceof RetryableStatus) previous = err.response as ServiceStreamResponse;
           throw err;
@@ -249,8 +271,9 @@ export class ServiceClient {
     path: string,
     call: CallOptions = {},
   ): Promise<ServiceResponse<T>> {
-    const idempotent = call.idempotent ?? IDEMPOTENT.has(method);
-    const attempt = () => this.inSlot(() => this.once(method, path, call));
+    const idempotent = call.idempotent ?? (IDEMPOTENT.has(method) || hasIdempotencyKey(call.headers));
+    const attempts: Attempts = {};
+    const attempt = () => this.inSlot(() => this.once(method, path, call, attempts));
     try {
       const res = idempotent
         ? await this.retryPolicy.execute(attempt)
@@ -305,12 +328,18 @@ export class ServiceClient {
    * stalled (connections that never free, a queue that never moves): it is replaced by a fresh one, so no
    * fault in a pool can keep an upstream unreachable.
    */
-  private async onInstance<T>(run: (pool: Pool, url: string) => Promise<T>, timeoutMs: number): Promise<T> {
+  private async onInstance<T>(
+    run: (pool: Pool, url: string) => Promise<T>,
+    timeoutMs: number,
+    attempts: Attempts,
+  ): Promise<T> {
     // An instance whose breaker refuses the call (open, or half-open with its one trial call already
     // out) was sent nothing: the call goes to the next instance, and fails fast only when all refuse.
     let refused: Set<string> | undefined;
     for (;;) {
-      const url = this.balancer.begin(refused);
+      const failedOn = attempts.failedOn;
+      const exclude = refused && failedOn ? new Set([...failedOn, ...refused]) : (refused ?? failedOn);
+      const url = this.balancer.begin(exclude);
       const pool = this.pools.get(url)!;
       const startedAt = Date.now();
       try {
@@ -335,8 +364,11 @@ export class ServiceClient {
           if (refused.size < this.balancer.urls.length) continue;
           throw err;
         }
+        // The call's next attempt, if any, goes to another instance (all of them tried: any again).
+        (attempts.failedOn ??= new Set()).add(url);
         const down = instanceDownReason(err);
         if (down) this.balancer.eject(url, down);
+        else if (unprocessed(err)) this.balancer.eject(url, 'shutting down: answered 503 while closing');
         if (down === undefined && isTimeout(err) && (this.lastAnswerAt.get(url) ?? 0) <= startedAt)
           this.retirePool(url, pool, timeoutMs);
         throw err;
@@ -363,6 +395,7 @@ export class ServiceClient {
     method: string,
     path: string,
     call: StreamCallOptions,
+    attempts: Attempts,
   ): Promise<ServiceStreamResponse> {
     const headers = withoutExpect({ ...this.options.headers, ...call.headers });
     const correlationId = currentCorrelationId();
@@ -371,57 +404,70 @@ export class ServiceClient {
     const body = call.body;
     if (!call.signal && (body == null || typeof body === 'string' || Buffer.isBuffer(body))) {
       // The common case (the gateway's proxied GET): the deadline is one entry in the client's queue.
-      return this.onInstance(async (pool, instance) => {
-        const res = await this.deadlines.request(
-          pool,
-          {
-            method: method as 'GET',
-            path,
-            headers,
-            body: body ?? null,
-            headersTimeout: timeout,
-            bodyTimeout: timeout,
-          },
-          timeout,
-        );
+      return this.onInstance(
+        async (pool, instance) => {
+          const res = await this.deadlines.request(
+            pool,
+            {
+              method: method as 'GET',
+              path,
+              headers,
+              body: body ?? null,
+              headersTimeout: timeout,
+              bodyTimeout: timeout,
+            },
+            timeout,
+          );
+          const answer = { status: res.statusCode, headers: res.headers, body: res.body, instance };
+          // Thrown here, inside the instance's breaker, so that it counts against this instance.
+          if (isRetryableStatus(answer.status)) throw new RetryableStatus(answer);
+          return answer;
+        },
+        timeout,
+        attempts,
+      );
+    }
+    return this.onInstance(
+      async (pool, instance) => {
+        // A precise deadline for the answer to start, waiting for a connection included. A streamed body
+        // (an upload) stops the clock once the upstream starts reading it: from then on the upload takes as
+        // long as the client needs, bounded by undici's own timers, refreshed as data moves.
+        const deadline = new Deadline(timeout).link(call.signal);
+        if (body != null && typeof body === 'object' && !Buffer.isBuffer(body))
+          body.once('resume', () => deadline.stopClock());
+        let res;
+        try {
+          res = await deadline.race(
+            pool.request({
+              method: method as 'GET',
+              path,
+              headers,
+              body: body ?? null,
+              headersTimeout: timeout,
+              bodyTimeout: timeout,
+              signal: deadline,
+            }),
+            discardLate,
+          );
+        } finally {
+          deadline.clear();
+        }
         const answer = { status: res.statusCode, headers: res.headers, body: res.body, instance };
         // Thrown here, inside the instance's breaker, so that it counts against this instance.
         if (isRetryableStatus(answer.status)) throw new RetryableStatus(answer);
         return answer;
-      }, timeout);
-    }
-    return this.onInstance(async (pool, instance) => {
-      // A precise deadline for the answer to start, waiting for a connection included. A streamed body
-      // (an upload) stops the clock once the upstream starts reading it: from then on the upload takes as
-      // long as the client needs, bounded by undici's own timers, refreshed as data moves.
-      const deadline = new Deadline(timeout).link(call.signal);
-      if (body != null && typeof body === 'object' && !Buffer.isBuffer(body))
-        body.once('resume', () => deadline.stopClock());
-      let res;
-      try {
-        res = await deadline.race(
-          pool.request({
-            method: method as 'GET',
-            path,
-            headers,
-            body: body ?? null,
-            headersTimeout: timeout,
-            bodyTimeout: timeout,
-            signal: deadline,
-          }),
-          discardLate,
-        );
-      } finally {
-        deadline.clear();
-      }
-      const answer = { status: res.statusCode, headers: res.headers, body: res.body, instance };
-      // Thrown here, inside the instance's breaker, so that it counts against this instance.
-      if (isRetryableStatus(answer.status)) throw new RetryableStatus(answer);
-      return answer;
-    }, timeout);
+      },
+      timeout,
+      attempts,
+    );
   }
 
-  private async once(method: string, path: string, call: CallOptions): Promise<ServiceResponse> {
+  private async once(
+    method: string,
+    path: string,
+    call: CallOptions,
+    attempts: Attempts,
+  ): Promise<ServiceResponse> {
     const headers = withoutExpect<Record<string, string>>({ ...this.options.headers, ...call.headers });
     const correlationId = currentCorrelationId();
     if (correlationId) headers[CORRELATION_HEADER] = correlationId;
@@ -436,32 +482,36 @@ export class ServiceClient {
         )
       : undefined;
     const timeout = call.timeoutMs ?? this.options.timeoutMs;
-    return this.onInstance(async (pool) => {
-      const deadline = new Deadline(timeout); // covers the whole answer, body included
-      try {
-        const res = await deadline.race(
-          pool.request({
-            method: method as 'GET',
-            path,
-            headers,
-            body,
-            query,
-            headersTimeout: timeout,
-            bodyTimeout: timeout,
-            signal: deadline,
-          }),
-          discardLate,
-        );
-        const text = await res.body.text();
-        const type = String(res.headers['content-type'] ?? '');
-        const parsed = type.includes('json') && text.length > 0 ? (JSON.parse(text) as unknown) : text;
-        const response: ServiceResponse = { status: res.statusCode, headers: res.headers, body: parsed };
-        // Thrown here, inside the instance's breaker, so that it counts against this instance.
-        if (isRetryableStatus(res.statusCode)) throw new RetryableStatus(response);
-        return response;
-      } finally {
-        deadline.clear();
-      }
-    }, timeout);
+    return this.onInstance(
+      async (pool) => {
+        const deadline = new Deadline(timeout); // covers the whole answer, body included
+        try {
+          const res = await deadline.race(
+            pool.request({
+              method: method as 'GET',
+              path,
+              headers,
+              body,
+              query,
+              headersTimeout: timeout,
+              bodyTimeout: timeout,
+              signal: deadline,
+            }),
+            discardLate,
+          );
+          const text = await res.body.text();
+          const type = String(res.headers['content-type'] ?? '');
+          const parsed = type.includes('json') && text.length > 0 ? (JSON.parse(text) as unknown) : text;
+          const response: ServiceResponse = { status: res.statusCode, headers: res.headers, body: parsed };
+          // Thrown here, inside the instance's breaker, so that it counts against this instance.
+          if (isRetryableStatus(res.statusCode)) throw new RetryableStatus(response);
+          return response;
+        } finally {
+          deadline.clear();
+        }
+      },
+      timeout,
+      attempts,
+    );
   }
 }
