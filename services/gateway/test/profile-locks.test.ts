@@ -1,15 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  backendAvailable,
-  createTestContext,
-  openTestCache,
-  uniqueName,
-  type Cache,
-  type TestContext,
-} from '@marquee/platform';
-import { buildUsers } from '@marquee/users';
-import type { ServiceModule } from '@marquee/core';
-import { bearer, SECRET, startGateway, TEST_TUNING, type TestGateway } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { uniqueName } from '@marquee/platform';
+import { bearer } from './harness.js';
+import { usersBehindGateway } from './users-behind-gateway.js';
 
 /**
  * Issue 17 item 5, through the public API: the real users service behind the gateway, sharing one cache
@@ -31,34 +23,7 @@ interface Profile {
 }
 
 describe.each(['embedded', 'redis'] as const)('profile locks on the %s cache', (backend) => {
-  let available = false;
-  let ctx: TestContext;
-  let cache: Cache;
-  let users: ServiceModule;
-  let gw: TestGateway;
-
-  beforeAll(async () => {
-    available = await backendAvailable(backend);
-    if (!available) return;
-    ctx = await createTestContext({ secret: SECRET });
-    cache = backend === 'embedded' ? ctx.cache : await openTestCache(backend);
-    users = await buildUsers(
-      { ...ctx, cache },
-      { argon2: { memoryCost: 1024, timeCost: 1, parallelism: 1 }, print: () => undefined },
-    );
-    const url = await users.app.listen({ port: 0, host: '127.0.0.1' });
-    await users.start();
-    const upstream = { ...TEST_TUNING!.upstream!, timeoutMs: 15_000 };
-    gw = await startGateway({ users: [url] }, { cache, tuning: { upstream } });
-  });
-  afterAll(async () => {
-    if (!available) return;
-    await gw.close();
-    await users.app.close();
-    await users.stop();
-    if (cache !== ctx.cache) await cache.close();
-    await ctx.cleanup();
-  });
+  const shared = usersBehindGateway(backend);
 
   const call = (
     token: string,
@@ -67,7 +32,7 @@ describe.each(['embedded', 'redis'] as const)('profile locks on the %s cache', (
     payload?: object,
     headers: Record<string, string> = {},
   ) =>
-    gw.app.inject({
+    shared.gw.app.inject({
       method,
       url,
       ...(payload ? { payload } : {}),
@@ -75,7 +40,7 @@ describe.each(['embedded', 'redis'] as const)('profile locks on the %s cache', (
     });
   const signup = async (): Promise<Pair & { email: string }> => {
     const email = `${uniqueName('locks')}@example.com`;
-    const res = await gw.app.inject({
+    const res = await shared.gw.app.inject({
       method: 'POST',
       url: '/api/auth/signup',
       payload: { email, password: PASSWORD, plan: 'basic' },
@@ -84,7 +49,7 @@ describe.each(['embedded', 'redis'] as const)('profile locks on the %s cache', (
     return { ...res.json<Pair>(), email };
   };
   const login = async (email: string): Promise<Pair> => {
-    const res = await gw.app.inject({
+    const res = await shared.gw.app.inject({
       method: 'POST',
       url: '/api/auth/login',
       payload: { email, password: PASSWORD },
@@ -107,7 +72,7 @@ describe.each(['embedded', 'redis'] as const)('profile locks on the %s cache', (
     expect(res.json()).toMatchObject({ code, type: `urn:marquee:problem:${code}` });
   };
 
-  it.runIf(() => available)(
+  it.runIf(() => shared.available)(
     'a locked adult profile opens only with its PIN, on this device only',
     async () => {
       const viewer = await signup();
@@ -204,21 +169,24 @@ describe.each(['embedded', 'redis'] as const)('profile locks on the %s cache', (
     },
   );
 
-  it.runIf(() => available)('wrong PINs are limited: after five, even the right one waits', async () => {
-    const viewer = await signup();
-    const grown = await newProfile(viewer.accessToken, { name: 'Guarded' });
-    const unlock = (pin: string) =>
-      call(viewer.accessToken, 'POST', `/api/profiles/${grown.profileId}/unlock`, { pin });
-    await call(viewer.accessToken, 'PUT', `/api/profiles/${grown.profileId}/pin`, {
-      pin: '4321',
-      password: PASSWORD,
-    });
-    for (let i = 0; i < 4; i++) expectProblem(await unlock(String(1000 + i)), 403, 'profile.pin_wrong');
-    expectProblem(await unlock('1004'), 429, 'profile.pin_attempts');
-    expectProblem(await unlock('4321'), 429, 'profile.pin_attempts');
-  });
+  it.runIf(() => shared.available)(
+    'wrong PINs are limited: after five, even the right one waits',
+    async () => {
+      const viewer = await signup();
+      const grown = await newProfile(viewer.accessToken, { name: 'Guarded' });
+      const unlock = (pin: string) =>
+        call(viewer.accessToken, 'POST', `/api/profiles/${grown.profileId}/unlock`, { pin });
+      await call(viewer.accessToken, 'PUT', `/api/profiles/${grown.profileId}/pin`, {
+        pin: '4321',
+        password: PASSWORD,
+      });
+      for (let i = 0; i < 4; i++) expectProblem(await unlock(String(1000 + i)), 403, 'profile.pin_wrong');
+      expectProblem(await unlock('1004'), 429, 'profile.pin_attempts');
+      expectProblem(await unlock('4321'), 429, 'profile.pin_attempts');
+    },
+  );
 
-  it.runIf(() => available)(
+  it.runIf(() => shared.available)(
     'a device in a kids profile with a PIN stays there until the PIN is typed',
     async () => {
       const viewer = await signup();
@@ -283,24 +251,27 @@ describe.each(['embedded', 'redis'] as const)('profile locks on the %s cache', (
     },
   );
 
-  it.runIf(() => available)('another account’s profile ids answer 404 on every lock route', async () => {
-    const owner = await signup();
-    const grown = await newProfile(owner.accessToken, { name: 'Mine' });
-    await call(owner.accessToken, 'PUT', `/api/profiles/${grown.profileId}/pin`, {
-      pin: '8642',
-      password: PASSWORD,
-    });
-    const intruder = await signup();
-    const base = `/api/profiles/${grown.profileId}`;
-    for (const [method, url, body] of [
-      ['PUT', `${base}/pin`, { pin: '0000', password: PASSWORD }],
-      ['DELETE', `${base}/pin`, { password: PASSWORD }],
-      ['POST', `${base}/unlock`, { pin: '8642' }],
-      ['POST', `${base}/enter`, undefined],
-    ] as const) {
-      expectProblem(await call(intruder.accessToken, method, url, body), 404, 'not_found');
-    }
-    // The owner's PIN is untouched.
-    expectProblem(await call(owner.accessToken, 'GET', `${base}/list`), 403, 'profile.locked');
-  });
+  it.runIf(() => shared.available)(
+    'another account’s profile ids answer 404 on every lock route',
+    async () => {
+      const owner = await signup();
+      const grown = await newProfile(owner.accessToken, { name: 'Mine' });
+      await call(owner.accessToken, 'PUT', `/api/profiles/${grown.profileId}/pin`, {
+        pin: '8642',
+        password: PASSWORD,
+      });
+      const intruder = await signup();
+      const base = `/api/profiles/${grown.profileId}`;
+      for (const [method, url, body] of [
+        ['PUT', `${base}/pin`, { pin: '0000', password: PASSWORD }],
+        ['DELETE', `${base}/pin`, { password: PASSWORD }],
+        ['POST', `${base}/unlock`, { pin: '8642' }],
+        ['POST', `${base}/enter`, undefined],
+      ] as const) {
+        expectProblem(await call(intruder.accessToken, method, url, body), 404, 'not_found');
+      }
+      // The owner's PIN is untouched.
+      expectProblem(await call(owner.accessToken, 'GET', `${base}/list`), 403, 'profile.locked');
+    },
+  );
 });

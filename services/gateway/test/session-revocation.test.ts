@@ -1,15 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  backendAvailable,
-  createTestContext,
-  openTestCache,
-  uniqueName,
-  type Cache,
-  type TestContext,
-} from '@marquee/platform';
-import { buildUsers } from '@marquee/users';
-import type { ServiceModule } from '@marquee/core';
-import { bearer, SECRET, startGateway, TEST_TUNING, type TestGateway } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { uniqueName } from '@marquee/platform';
+import { bearer } from './harness.js';
+import { usersBehindGateway } from './users-behind-gateway.js';
 
 /**
  * Issue 17 item 4: logout, password change, device sign-out, "sign out everywhere" and a reused
@@ -26,43 +18,19 @@ const PASSWORD = 'correct horse battery staple';
 const ADMIN_EMAIL = 'revocation-admin@example.com';
 
 describe.each(['embedded', 'redis'] as const)('instant logout on the %s cache', (backend) => {
-  let available = false;
-  let ctx: TestContext;
-  let cache: Cache;
-  let users: ServiceModule;
-  let gw: TestGateway;
-
-  beforeAll(async () => {
-    available = await backendAvailable(backend);
-    if (!available) return;
-    ctx = await createTestContext({
-      secret: SECRET,
-      settings: { MARQUEE_ADMIN_EMAIL: ADMIN_EMAIL, MARQUEE_ADMIN_PASSWORD: PASSWORD },
-    });
-    cache = backend === 'embedded' ? ctx.cache : await openTestCache(backend);
-    users = await buildUsers(
-      { ...ctx, cache },
-      { argon2: { memoryCost: 1024, timeCost: 1, parallelism: 1 }, print: () => undefined },
-    );
-    const url = await users.app.listen({ port: 0, host: '127.0.0.1' });
-    await users.start();
-    // The real users service hashes passwords in this process: under a loaded CI run a login can take
-    // longer than the harness's 2 s upstream deadline, which is about timeouts, not what is tested here.
-    const upstream = { ...TEST_TUNING!.upstream!, timeoutMs: 15_000 };
-    gw = await startGateway({ users: [url] }, { cache, tuning: { upstream } });
-  });
-  afterAll(async () => {
-    if (!available) return;
-    await gw.close();
-    await users.app.close();
-    await users.stop();
-    if (cache !== ctx.cache) await cache.close();
-    await ctx.cleanup();
+  const shared = usersBehindGateway(backend, {
+    MARQUEE_ADMIN_EMAIL: ADMIN_EMAIL,
+    MARQUEE_ADMIN_PASSWORD: PASSWORD,
   });
 
   const post = (url: string, payload: unknown, token?: string) =>
-    gw.app.inject({ method: 'POST', url, payload: payload as object, headers: token ? bearer(token) : {} });
-  const account = (token: string) => gw.app.inject({ url: '/api/account', headers: bearer(token) });
+    shared.gw.app.inject({
+      method: 'POST',
+      url,
+      payload: payload as object,
+      headers: token ? bearer(token) : {},
+    });
+  const account = (token: string) => shared.gw.app.inject({ url: '/api/account', headers: bearer(token) });
   const signup = async (): Promise<Pair & { email: string }> => {
     const email = `${uniqueName('viewer')}@example.com`;
     const res = await post('/api/auth/signup', { email, password: PASSWORD, plan: 'basic' });
@@ -82,7 +50,7 @@ describe.each(['embedded', 'redis'] as const)('instant logout on the %s cache', 
     expect(res.json()).toMatchObject({ code: 'auth.session_ended', status: 401 });
   };
 
-  it.runIf(() => available)('logout: the same access token gets 401 on the next request', async () => {
+  it.runIf(() => shared.available)('logout: the same access token gets 401 on the next request', async () => {
     const viewer = await signup();
     const otherDevice = await login(viewer.email);
     expect((await account(viewer.accessToken)).statusCode).toBe(200); // the gateway remembers it verified
@@ -92,10 +60,10 @@ describe.each(['embedded', 'redis'] as const)('instant logout on the %s cache', 
     expect((await account(otherDevice.accessToken)).statusCode).toBe(200);
   });
 
-  it.runIf(() => available)('signing a device out ends that device only', async () => {
+  it.runIf(() => shared.available)('signing a device out ends that device only', async () => {
     const viewer = await signup();
     const phone = await login(viewer.email);
-    const sessions = await gw.app.inject({
+    const sessions = await shared.gw.app.inject({
       url: '/api/account/sessions',
       headers: bearer(viewer.accessToken),
     });
@@ -104,7 +72,7 @@ describe.each(['embedded', 'redis'] as const)('instant logout on the %s cache', 
     const phoneSession = items.find((s) => !s.current)!.sessionId;
     // IDOR: another account cannot end it, and learns nothing it could not learn from a made-up id.
     const intruder = await signup();
-    const stolen = await gw.app.inject({
+    const stolen = await shared.gw.app.inject({
       method: 'DELETE',
       url: `/api/account/sessions/${phoneSession}`,
       headers: bearer(intruder.accessToken),
@@ -112,7 +80,7 @@ describe.each(['embedded', 'redis'] as const)('instant logout on the %s cache', 
     expect(stolen.statusCode).toBe(404);
     expect(stolen.headers['content-type']).toContain('application/problem+json');
     expect((await account(phone.accessToken)).statusCode).toBe(200);
-    const out = await gw.app.inject({
+    const out = await shared.gw.app.inject({
       method: 'DELETE',
       url: `/api/account/sessions/${phoneSession}`,
       headers: bearer(viewer.accessToken),
@@ -122,10 +90,10 @@ describe.each(['embedded', 'redis'] as const)('instant logout on the %s cache', 
     expect((await account(viewer.accessToken)).statusCode).toBe(200);
   });
 
-  it.runIf(() => available)('sign out everywhere ends every session, this one too', async () => {
+  it.runIf(() => shared.available)('sign out everywhere ends every session, this one too', async () => {
     const viewer = await signup();
     const tv = await login(viewer.email);
-    const out = await gw.app.inject({
+    const out = await shared.gw.app.inject({
       method: 'DELETE',
       url: '/api/account/sessions',
       headers: bearer(viewer.accessToken),
@@ -139,35 +107,41 @@ describe.each(['embedded', 'redis'] as const)('instant logout on the %s cache', 
     expect((await account(other.accessToken)).statusCode).toBe(200);
   });
 
-  it.runIf(() => available)('a password change ends the other sessions; the caller goes on', async () => {
-    const viewer = await signup();
-    const laptop = await login(viewer.email);
-    const changed = await gw.app.inject({
-      method: 'PUT',
-      url: '/api/account/password',
-      payload: { currentPassword: PASSWORD, newPassword: 'a brand new passphrase 42' },
-      headers: bearer(viewer.accessToken),
-    });
-    expect(changed.statusCode).toBe(200);
-    await expectEnded(laptop.accessToken);
-    await expectEnded(viewer.accessToken);
-    expect((await account(changed.json<Pair>().accessToken)).statusCode).toBe(200);
-  });
+  it.runIf(() => shared.available)(
+    'a password change ends the other sessions; the caller goes on',
+    async () => {
+      const viewer = await signup();
+      const laptop = await login(viewer.email);
+      const changed = await shared.gw.app.inject({
+        method: 'PUT',
+        url: '/api/account/password',
+        payload: { currentPassword: PASSWORD, newPassword: 'a brand new passphrase 42' },
+        headers: bearer(viewer.accessToken),
+      });
+      expect(changed.statusCode).toBe(200);
+      await expectEnded(laptop.accessToken);
+      await expectEnded(viewer.accessToken);
+      expect((await account(changed.json<Pair>().accessToken)).statusCode).toBe(200);
+    },
+  );
 
-  it.runIf(() => available)('a reused refresh token ends the access tokens of its family', async () => {
-    const viewer = await signup();
-    const rotated = await post('/api/auth/refresh', { refreshToken: viewer.refreshToken });
-    const current = rotated.json<Pair>();
-    expect((await account(current.accessToken)).statusCode).toBe(200);
-    expect((await post('/api/auth/refresh', { refreshToken: viewer.refreshToken })).statusCode).toBe(401);
-    await expectEnded(current.accessToken);
-  });
+  it.runIf(() => shared.available)(
+    'a reused refresh token ends the access tokens of its family',
+    async () => {
+      const viewer = await signup();
+      const rotated = await post('/api/auth/refresh', { refreshToken: viewer.refreshToken });
+      const current = rotated.json<Pair>();
+      expect((await account(current.accessToken)).statusCode).toBe(200);
+      expect((await post('/api/auth/refresh', { refreshToken: viewer.refreshToken })).statusCode).toBe(401);
+      await expectEnded(current.accessToken);
+    },
+  );
 
-  it.runIf(() => available)('an account disabled by an admin is stopped at once', async () => {
+  it.runIf(() => shared.available)('an account disabled by an admin is stopped at once', async () => {
     const viewer = await signup();
     expect((await account(viewer.accessToken)).statusCode).toBe(200);
     const admin = await login(ADMIN_EMAIL);
-    const disabled = await gw.app.inject({
+    const disabled = await shared.gw.app.inject({
       method: 'PATCH',
       url: `/api/admin/users/${viewer.accountId}`,
       payload: { disabled: true },
@@ -177,7 +151,7 @@ describe.each(['embedded', 'redis'] as const)('instant logout on the %s cache', 
     await expectEnded(viewer.accessToken);
   });
 
-  it.runIf(() => available)(
+  it.runIf(() => shared.available)(
     'a password-reset request answers alike and never makes the browser a known device',
     async () => {
       const viewer = await signup();
