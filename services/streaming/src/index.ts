@@ -15,6 +15,7 @@ import { Catalog } from './app/catalog.js';
 import { EdgeDirectory } from './app/edge-directory.js';
 import { MediaUrls } from './app/media-urls.js';
 import { Playback } from './app/playback.js';
+import { PreparedPlayback } from './app/prepared-playback.js';
 import { ContentKeyIssuer } from './app/content-key-issuer.js';
 import { PlayCounter } from './app/play-counter.js';
 import { PlayableTitles } from './app/playable-titles.js';
@@ -90,10 +91,11 @@ export async function buildStreaming(
   const admin = new CatalogAdmin(db);
   const plays = new PlayCounter(db, logger, options.playCountIntervalMs);
   const playable = new PlayableTitles(db);
+  // Redis down: lease calls are refused as an outage (503, Retry-After), not as a fault (500).
+  const playbackCache = outageAwareCache(ctx.cache);
   const playback = new Playback({
     db,
-    // Redis down: lease calls are refused as an outage (503, Retry-After), not as a fault (500).
-    cache: outageAwareCache(ctx.cache),
+    cache: playbackCache,
     users,
     edges,
     playable,
@@ -111,7 +113,7 @@ export async function buildStreaming(
   adminRoutes(app, admin, edges);
   titleEditRoutes(app, new TitleEditing(db, ctx.blobs, (titleId) => playable.forget(titleId)));
   catalogRoutes(app, { catalog, users, logger });
-  playbackRoutes(app, playback);
+  playbackRoutes(app, playback, new PreparedPlayback({ playback, cache: playbackCache }));
   contentKeyRoutes(
     app,
     new ContentKeyIssuer({

@@ -146,6 +146,15 @@ export const ROUTES: readonly RouteRule[] = [
     kind: 'proxy',
     profileInBody: 'profileId',
   },
+  // Instant play (issue 23): a preparation names its profile like a start, so the same ownership check.
+  {
+    pattern: '/api/playback/prepare',
+    methods: ['POST'],
+    upstream: 'streaming',
+    access: 'viewer',
+    kind: 'proxy',
+    profileInBody: 'profileId',
+  },
   // Player telemetry (issue 18): analytics checks the session is the caller's and live.
   {
     pattern: '/api/playback/:sessionId/telemetry',

@@ -52,6 +52,15 @@ export interface PlaybackStart {
   dashUnavailableReason: DashUnavailableReason | null;
 }
 
+/** A session authorised but not opened: its row, what its start answers, and the plan's stream limit. */
+export interface AuthorisedPlayback {
+  row: SessionRow;
+  /** The series of an episode (its plays count for the series too), else null. */
+  seriesId: string | null;
+  maxStreams: number;
+  answer: PlaybackStart;
+}
+
 export const leaseKey = (accountId: string) => `streaming:streams:${accountId}`;
 
 /** GET /internal/playback/:sessionId (service token only). */
@@ -98,8 +107,21 @@ export class Playback {
     return this.deps.now?.() ?? Date.now();
   }
 
+  /** Authorises and opens a session at once: the cold start, when nothing was prepared. */
   async start(identity: Identity, input: { profileId: string; titleId: string }): Promise<PlaybackStart> {
-    const { db, cache, users, edges, urls, playable } = this.deps;
+    return this.open(identity, await this.authorise(identity, input));
+  }
+
+  /**
+   * Every check a start makes (email, profile, publication, entitlement) and everything its answer
+   * needs (resume point, edges, content key, media token), without a stream slot, a session row, an
+   * event or a play count: what a prepared playback holds until Play opens it (prepared-playback.ts).
+   */
+  async authorise(
+    identity: Identity,
+    input: { profileId: string; titleId: string },
+  ): Promise<AuthorisedPlayback> {
+    const { db, users, edges, urls, playable } = this.deps;
     if (this.deps.requireEmailVerification && !(await users.emailVerified(identity.accountId))) {
       throw new PlaybackRefusedError(
         'playback.email_unverified',
@@ -124,7 +146,7 @@ export class Playback {
       const episode = await this.seriesEpisode(identity, input.profileId, title.title_id);
       if (!episode)
         throw new DomainError('playback.not_playable', `${title.name} has no episode to play yet`);
-      return this.start(identity, { profileId: input.profileId, titleId: episode });
+      return this.authorise(identity, { profileId: input.profileId, titleId: episode });
     }
     const decision = decideEntitlement({
       accountId: identity.accountId,
@@ -136,61 +158,39 @@ export class Playback {
     if (!decision.ok) throw new PlaybackRefusedError(decision.code, decision.detail);
 
     const sessionId = randomUUID();
-    const leased = await cache.leases.acquire(
-      leaseKey(identity.accountId),
+    const [resumeAt, ranked, contentKey] = await Promise.all([
+      this.resumePoint(identity, input.profileId, title.title_id),
+      edges.ranked(asset!.asset_id),
+      findContentKey(db.read, asset!.asset_id),
+    ]);
+    const first = ranked[0];
+    if (!first) throw new DomainError('playback.no_edge', 'No edge is configured to stream from');
+    const now = this.now();
+    const expiresAt = now + mediaTokenLifetimeMs(asset!.duration_seconds);
+    const row: SessionRow = {
+      session_id: sessionId,
+      account_id: identity.accountId,
+      profile_id: input.profileId,
+      title_id: title.title_id,
+      asset_id: asset!.asset_id,
+      max_height: decision.maxHeight,
+      position: resumeAt,
+      duration_seconds: asset!.duration_seconds,
+      created_at: new Date(now).toISOString(),
+      expires_at: new Date(expiresAt).toISOString(),
+      stopped_at: null,
+    };
+    const token = urls.sessionToken({
+      assetId: row.asset_id,
       sessionId,
-      decision.maxStreams,
-      this.leaseTtlMs,
-    );
-    if (!leased) {
-      throw new PlaybackRefusedError(
-        'playback.stream_limit',
-        `Your ${identity.plan} plan allows ${decision.maxStreams} stream${decision.maxStreams > 1 ? 's' : ''} at once; stop one to start another`,
-        { maxStreams: decision.maxStreams },
-      );
-    }
-    try {
-      const [resumeAt, ranked, contentKey] = await Promise.all([
-        this.resumePoint(identity, input.profileId, title.title_id),
-        edges.ranked(asset!.asset_id),
-        findContentKey(db.read, asset!.asset_id),
-      ]);
-      const now = this.now();
-      const expiresAt = now + mediaTokenLifetimeMs(asset!.duration_seconds);
-      const row: SessionRow = {
-        session_id: sessionId,
-        account_id: identity.accountId,
-        profile_id: input.profileId,
-        title_id: title.title_id,
-        asset_id: asset!.asset_id,
-        max_height: decision.maxHeight,
-        position: resumeAt,
-        duration_seconds: asset!.duration_seconds,
-        created_at: new Date(now).toISOString(),
-        expires_at: new Date(expiresAt).toISOString(),
-        stopped_at: null,
-      };
-      await db.transaction(async (trx) => {
-        await insertSession(trx, row);
-        await enqueue(trx, this.progressEvent('playback.started', row, resumeAt));
-      });
-      this.deps.plays?.add(title.series_id ? [title.title_id, title.series_id] : [title.title_id]);
-      const token = urls.sessionToken({
-        assetId: row.asset_id,
-        sessionId,
-        maxHeight: decision.maxHeight,
-        expiresAt,
-      });
-      const first = ranked[0];
-      if (!first) throw new DomainError('playback.no_edge', 'No edge is configured to stream from');
-      // Off the answer's path: the start is not slowed by ending sessions it does not depend on.
-      this.endLapsedSessions(identity.accountId, sessionId).catch((err: unknown) =>
-        this.deps.logger.warn(
-          { err, accountId: identity.accountId },
-          'lapsed sessions not ended; the next start retries',
-        ),
-      );
-      return {
+      maxHeight: decision.maxHeight,
+      expiresAt,
+    });
+    return {
+      row,
+      seriesId: title.series_id,
+      maxStreams: decision.maxStreams,
+      answer: {
         sessionId,
         titleId: title.title_id,
         manifestUrl: urls.manifestUrl(first.url, token, row.asset_id),
@@ -201,11 +201,49 @@ export class Playback {
         heartbeatIntervalSeconds: HEARTBEAT_INTERVAL_S,
         encryption: contentKey?.method ?? null,
         ...urls.dash(first.url, token, row.asset_id, contentKey?.method ?? null),
-      };
+      },
+    };
+  }
+
+  /**
+   * Opens an authorised session: takes its stream slot (the plan's limit is applied now, not when it
+   * was authorised), writes the session with `playback.started` and counts the play.
+   */
+  async open(identity: Identity, authorised: AuthorisedPlayback): Promise<PlaybackStart> {
+    const { db, cache } = this.deps;
+    const { row, maxStreams } = authorised;
+    const sessionId = row.session_id;
+    const leased = await cache.leases.acquire(
+      leaseKey(identity.accountId),
+      sessionId,
+      maxStreams,
+      this.leaseTtlMs,
+    );
+    if (!leased) {
+      throw new PlaybackRefusedError(
+        'playback.stream_limit',
+        `Your ${identity.plan} plan allows ${maxStreams} stream${maxStreams > 1 ? 's' : ''} at once; stop one to start another`,
+        { maxStreams },
+      );
+    }
+    try {
+      await db.transaction(async (trx) => {
+        await insertSession(trx, row);
+        await enqueue(trx, this.progressEvent('playback.started', row, row.position));
+      });
     } catch (err) {
       await cache.leases.release(leaseKey(identity.accountId), sessionId).catch(() => undefined);
       throw err;
     }
+    this.deps.plays?.add(authorised.seriesId ? [row.title_id, authorised.seriesId] : [row.title_id]);
+    // Off the answer's path: the start is not slowed by ending sessions it does not depend on.
+    this.endLapsedSessions(identity.accountId, sessionId).catch((err: unknown) =>
+      this.deps.logger.warn(
+        { err, accountId: identity.accountId },
+        'lapsed sessions not ended; the next start retries',
+      ),
+    );
+    return authorised.answer;
   }
 
   /** Renews the stream lease and records the position; a lapsed lease is re-taken if a slot is free. */

@@ -1,11 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { QUIET_ACCESS_LOG, requireIdentity } from '@marquee/core';
 import type { Playback } from '../app/playback.js';
+import type { PreparedPlayback } from '../app/prepared-playback.js';
 import {
   documented,
   HeartbeatBody,
   PlaybackBody,
   PlaybackStartSchema,
+  PreparedPlaybackSchema,
   SessionParams,
   SteeringQuery,
   SteeringSchema,
@@ -21,7 +23,7 @@ function stopPosition(body: unknown): number | undefined {
     : undefined;
 }
 
-export function playbackRoutes(app: FastifyInstance, playback: Playback): void {
+export function playbackRoutes(app: FastifyInstance, playback: Playback, prepared: PreparedPlayback): void {
   app.post<{ Body: PlaybackBody }>(
     '/api/playback',
     {
@@ -32,6 +34,32 @@ export function playbackRoutes(app: FastifyInstance, playback: Playback): void {
       ),
     },
     async (req, reply) => reply.status(201).send(await playback.start(requireIdentity(req), req.body)),
+  );
+
+  // Instant play: a title the viewer lingers on is authorised ahead of Play, without a stream slot.
+  app.post<{ Body: PlaybackBody }>(
+    '/api/playback/prepare',
+    {
+      schema: documented(
+        'Prepare playback of a title the viewer lingers on: every check of a start and its manifest URL, but no stream slot, session or play counted until POST /api/playback/{sessionId}/start',
+        tags,
+        { body: PlaybackBody, response: { 201: PreparedPlaybackSchema } },
+      ),
+    },
+    async (req, reply) => reply.status(201).send(await prepared.prepare(requireIdentity(req), req.body)),
+  );
+
+  app.post<{ Params: SessionParams }>(
+    '/api/playback/:sessionId/start',
+    {
+      schema: documented(
+        'Play a prepared playback: takes the stream slot and starts the session (404 when it lapsed, was started or is not yours)',
+        tags,
+        { params: SessionParams, response: { 201: PlaybackStartSchema } },
+      ),
+    },
+    async (req, reply) =>
+      reply.status(201).send(await prepared.start(requireIdentity(req), req.params.sessionId)),
   );
 
   app.post<{ Params: SessionParams; Body: HeartbeatBody }>(

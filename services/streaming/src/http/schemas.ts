@@ -191,6 +191,17 @@ export const PlaybackStartSchema = Type.Object({
   }),
 });
 
+export const PreparedPlaybackSchema = Type.Composite([
+  PlaybackStartSchema,
+  Type.Object({
+    preparedUntil: Type.String({
+      format: 'date-time',
+      description:
+        'Until when POST /api/playback/{sessionId}/start opens this preparation; after it, prepare again or start cold',
+    }),
+  }),
+]);
+
 export const HeartbeatBody = Type.Object(
   { position: Type.Number({ minimum: 0, maximum: 1e7 }) },
   { additionalProperties: false },
