@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { ApiError, rememberProfileKey } from '../api/client';
 import { profileLocksApi, type ListedProfile } from '../api/endpoints';
 import { waitPhrase } from '../api/messages';
@@ -38,6 +38,7 @@ export function ProfilePinDialog({
   const [pin, setPin] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const input = useRef<HTMLInputElement>(null);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -54,6 +55,8 @@ export function ProfilePinDialog({
     } finally {
       setBusy(false);
     }
+    // Back in the field for the next try (the click on Open took the focus).
+    input.current?.focus();
   };
 
   return (
@@ -75,6 +78,7 @@ export function ProfilePinDialog({
         <label>
           PIN
           <input
+            ref={input}
             className="pin-input"
             type="password"
             inputMode="numeric"
