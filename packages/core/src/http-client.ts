@@ -26,6 +26,8 @@ export interface ServiceClientOptions {
   balancing?: BalancingStrategy;
   /** How long an instance that refused a connection is left out (health checks re-admit it sooner). */
   ejectionMs?: number;
+  /** How long an instance with calls in flight may answer nothing before it is ejected as stalled (LoadBalancer). */
+  stallMs?: number;
   timeoutMs?: number;
   /**
    * Retries for idempotent requests (GET/HEAD/PUT/DELETE/OPTIONS, one with an `Idempotency-Key` header,
@@ -144,7 +146,7 @@ export class ServiceClient {
   private readonly unsentRetryPolicy: IPolicy;
   private readonly newPool: (url: string) => Pool;
   private readonly options: Required<
-    Omit<ServiceClientOptions, 'headers' | 'balancing' | 'ejectionMs' | 'connections'>
+    Omit<ServiceClientOptions, 'headers' | 'balancing' | 'ejectionMs' | 'stallMs' | 'connections'>
   > & {
     headers: Record<string, string>;
   };
@@ -164,6 +166,7 @@ export class ServiceClient {
     this.balancer = new LoadBalancer(options.baseUrls, {
       strategy: options.balancing,
       ejectionMs: options.ejectionMs,
+      stallMs: options.stallMs,
     });
     const connections = options.connections ?? 64;
     this.newPool = (u) => new Pool(u, { connections, pipelining: 1, keepAliveTimeout: 30_000 });
@@ -332,6 +335,8 @@ export class ServiceClient {
     run: (pool: Pool, url: string) => Promise<T>,
     timeoutMs: number,
     attempts: Attempts,
+    /** Whether stall detection watches the call (not an upload: its length is the client's). */
+    watched = true,
   ): Promise<T> {
     // An instance whose breaker refuses the call (open, or half-open with its one trial call already
     // out) was sent nothing: the call goes to the next instance, and fails fast only when all refuse.
@@ -339,7 +344,7 @@ export class ServiceClient {
     for (;;) {
       const failedOn = attempts.failedOn;
       const exclude = refused && failedOn ? new Set([...failedOn, ...refused]) : (refused ?? failedOn);
-      const url = this.balancer.begin(exclude);
+      const url = this.balancer.begin(exclude, watched);
       const pool = this.pools.get(url)!;
       const startedAt = Date.now();
       try {
@@ -357,8 +362,10 @@ export class ServiceClient {
           result = await this.breakers.execute(url, () => run(pool, url));
         }
         this.lastAnswerAt.set(url, Date.now());
+        this.balancer.answered(url);
         return result;
       } catch (err) {
+        if (err instanceof RetryableStatus) this.balancer.answered(url);
         if (err instanceof BrokenCircuitError) {
           (refused ??= new Set()).add(url);
           if (refused.size < this.balancer.urls.length) continue;
@@ -373,7 +380,7 @@ export class ServiceClient {
           this.retirePool(url, pool, timeoutMs);
         throw err;
       } finally {
-        this.balancer.end(url);
+        this.balancer.end(url, watched);
       }
     }
   }
@@ -459,6 +466,8 @@ export class ServiceClient {
       },
       timeout,
       attempts,
+      // An upload's answer comes when the client has sent it all: stall detection leaves it out.
+      body == null || typeof body === 'string' || Buffer.isBuffer(body),
     );
   }
 

@@ -62,3 +62,71 @@ describe('LoadBalancer', () => {
     expect(() => new LoadBalancer([])).toThrow();
   });
 });
+
+describe('LoadBalancer stall detection (a frozen instance)', () => {
+  const setup = () => {
+    const clock = { now: 1_000 };
+    const lb = new LoadBalancer([A, B], { stallMs: 2_500, ejectionMs: 10_000, now: () => clock.now });
+    return { clock, lb };
+  };
+
+  it('ejects an instance whose calls get no answer at all for stallMs', () => {
+    const { clock, lb } = setup();
+    expect(lb.begin()).toBe(A);
+    clock.now += 2_499;
+    expect(lb.isEjected(A)).toBe(false);
+    expect(lb.snapshot()[0]!.ejected).toBe(false);
+    clock.now += 1;
+    expect(lb.snapshot()[0]).toMatchObject({
+      url: A,
+      ejected: true,
+      reason: expect.stringMatching(/^stalled/),
+    });
+    expect([lb.pick(), lb.pick()]).toEqual([B, B]);
+  });
+
+  it('keeps a slow instance that still answers something in, and a probe counts as an answer', () => {
+    const { clock, lb } = setup();
+    lb.begin(); // A: a call that will take long
+    lb.begin(); // B
+    for (let t = 0; t < 10; t++) {
+      clock.now += 1_000;
+      lb.answered(B); // B answers its calls
+      if (t % 2 === 0) lb.admit(A); // A answers its health probes, every 2 s
+      lb.pick();
+    }
+    expect(lb.snapshot().map((i) => i.ejected)).toEqual([false, false]);
+  });
+
+  it('does not watch unwatched calls (uploads), nor an instance with nothing in flight', () => {
+    const { clock, lb } = setup();
+    lb.begin(undefined, false); // an upload on A
+    clock.now += 60_000;
+    expect(lb.snapshot()[0]!.ejected).toBe(false);
+    lb.end(A, false);
+    clock.now += 60_000;
+    expect(lb.snapshot()[0]!.ejected).toBe(false);
+  });
+
+  it('starts the silence with the first call after an idle spell, and a health probe re-admits', () => {
+    const { clock, lb } = setup();
+    lb.answered(A);
+    clock.now += 60_000; // idle for a minute: not silent, just unused
+    expect(lb.begin()).toBe(A);
+    clock.now += 1_000;
+    expect(lb.isEjected(A)).toBe(false);
+    clock.now += 1_500;
+    lb.pick();
+    expect(lb.isEjected(A)).toBe(true);
+    lb.admit(A);
+    expect(lb.isEjected(A)).toBe(false);
+  });
+
+  it('is off with stallMs 0', () => {
+    const clock = { now: 0 };
+    const lb = new LoadBalancer([A], { stallMs: 0, now: () => clock.now });
+    lb.begin();
+    clock.now += 60_000;
+    expect(lb.snapshot()[0]!.ejected).toBe(false);
+  });
+});
