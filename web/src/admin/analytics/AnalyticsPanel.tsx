@@ -58,9 +58,12 @@ function OverTime({ overview }: { overview: AnalyticsOverview }) {
       ] as uPlot.AlignedData,
     [overview],
   );
+  // The asked range, not the data's: with one bucket uPlot's own range spans years around it.
+  const from = Date.parse(overview.from) / 1000;
+  const to = Date.parse(overview.to) / 1000;
   const options = useMemo(
     () => ({
-      scales: { x: { time: true }, ms: { auto: true } },
+      scales: { x: { time: true, range: [from, to] as [number, number] }, ms: { auto: true } },
       axes: [
         axisColor,
         { ...axisColor, label: 'starts' },
@@ -73,7 +76,7 @@ function OverTime({ overview }: { overview: AnalyticsOverview }) {
         { label: 'Start p95 (ms)', stroke: '#ffb300', width: 2, scale: 'ms' },
       ],
     }),
-    [],
+    [from, to],
   );
   return <Chart label={`Starts and start time per ${overview.bucket}`} options={options} data={data} />;
 }
@@ -87,16 +90,18 @@ function StartupHistogram({ overview }: { overview: AnalyticsOverview }) {
       ] as uPlot.AlignedData,
     [overview],
   );
+  // From 0 ms to one bucket past the slowest start, so the buckets at either end are drawn whole.
+  const last = overview.startupHistogram.at(-1)?.fromMs ?? 0;
   const options = useMemo(
     () => ({
-      scales: { x: { time: false } },
+      scales: { x: { time: false, range: [0, last + 250] as [number, number] } },
       axes: [
         { ...axisColor, label: 'start time (ms, 250 ms buckets)' },
         { ...axisColor, label: 'starts' },
       ],
       series: [{}, { label: 'Starts', stroke: '#e50914', fill: 'rgba(229,9,20,0.5)', paths: bars }],
     }),
-    [],
+    [last],
   );
   return <Chart label="Histogram of start times" options={options} data={data} height={180} />;
 }
