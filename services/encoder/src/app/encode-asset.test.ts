@@ -4,6 +4,7 @@ import { parse, type types } from 'hls-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MediaTools } from '../media/media-tools.js';
 import { makeSource, tempDir, testMediaTools } from '../testing/media-fixtures.js';
+import { decodeWholeMaster, ffprobeJson } from '../testing/output-checks.js';
 import { encodeAsset, type EncodedAsset } from './encode-asset.js';
 import type { EncodeProgress } from './progress.js';
 
@@ -15,41 +16,6 @@ beforeAll(async () => {
   dir = await tempDir('encode');
 });
 afterAll(async () => dir?.remove());
-
-/** Runs ffprobe (test-side, on our own outputs) and returns its JSON. */
-async function ffprobeJson(args: string[]): Promise<Record<string, unknown[]>> {
-  const result = await tools.runner.run(
-    tools.binaries.ffprobe,
-    ['-v', 'error', '-protocol_whitelist', 'file', '-print_format', 'json', ...args],
-    { limits: { wallTimeMs: 60_000 }, stdout: 'capture' },
-  );
-  expect(result.stderr).toBe('');
-  return JSON.parse(result.stdout) as Record<string, unknown[]>;
-}
-
-/** Decodes every stream of the master playlist; ffmpeg must say nothing at -v error. */
-async function decodeWholeMaster(workDir: string): Promise<void> {
-  const result = await tools.runner.run(
-    tools.binaries.ffmpeg,
-    [
-      '-nostdin',
-      '-v',
-      'error',
-      '-protocol_whitelist',
-      'file',
-      '-i',
-      'master.m3u8',
-      '-map',
-      '0',
-      '-f',
-      'null',
-      '-',
-    ],
-    { limits: { wallTimeMs: 120_000 }, cwd: workDir },
-  );
-  expect(result.stderr.trim()).toBe('');
-  expect(result.exitCode).toBe(0);
-}
 
 function parseMaster(text: string): types.MasterPlaylist {
   const playlist = parse(text);
@@ -141,7 +107,7 @@ describe('encodeAsset: MP4 with two audio tracks, a subtitle stream and an SRT s
       expect(media.playlistType).toBe('VOD');
       expect(media.segments[0]!.map.uri).toMatch(/\.mp4$/);
       durations.push(media.segments.map((s) => s.duration));
-      const keyframes = await ffprobeJson([
+      const keyframes = await ffprobeJson(tools, [
         '-select_streams',
         'v:0',
         '-skip_frame',
@@ -161,7 +127,7 @@ describe('encodeAsset: MP4 with two audio tracks, a subtitle stream and an SRT s
   });
 
   it('decodes the whole master playlist without a single error', async () => {
-    await decodeWholeMaster(workDir);
+    await decodeWholeMaster(tools, workDir);
   });
 
   it('carries the text subtitle stream and the converted sidecar as WebVTT', async () => {
@@ -180,7 +146,7 @@ describe('encodeAsset: MP4 with two audio tracks, a subtitle stream and an SRT s
   });
 
   it('makes a poster and trickplay sheets with an index that points inside them', async () => {
-    const poster = await ffprobeJson([
+    const poster = await ffprobeJson(tools, [
       '-show_entries',
       'stream=width,height,codec_name',
       join(workDir, asset.posterPath),
@@ -194,7 +160,7 @@ describe('encodeAsset: MP4 with two audio tracks, a subtitle stream and an SRT s
       rows: 1,
       sheetPaths: ['trickplay/sheet_001.jpg'],
     });
-    const sheet = await ffprobeJson([
+    const sheet = await ffprobeJson(tools, [
       '-show_entries',
       'stream=width,height',
       join(workDir, trickplay.sheetPaths[0]!),
@@ -259,7 +225,7 @@ describe('encodeAsset: 720p MKV at 29.97 fps, silent, with a SubRip stream', () 
   });
 
   it('decodes the whole master playlist without a single error', async () => {
-    await decodeWholeMaster(workDir);
+    await decodeWholeMaster(tools, workDir);
   });
 
   it('refuses to write into a work dir that is not empty', async () => {

@@ -6,6 +6,7 @@ import { readMasterPlaylist } from '@marquee/core/hls';
 import { missingEncoders } from '../../media/binaries.js';
 import type { MediaTools } from '../../media/media-tools.js';
 import { makeSource, tempDir, testMediaTools } from '../../testing/media-fixtures.js';
+import { decodeWholeMaster, ffprobeJson } from '../../testing/output-checks.js';
 import { DEFAULT_ENCODER_SETTINGS, encodeAsset, type EncodedAsset } from '../encode-asset.js';
 import { av1MainCodecs } from './av1-level.js';
 
@@ -43,28 +44,6 @@ beforeAll(async () => {
   );
 }, 300_000);
 afterAll(async () => dir?.remove());
-
-/** ffprobe JSON of `input` (relative to the work dir). */
-async function probe(
-  args: string[],
-): Promise<{ streams?: Record<string, unknown>[]; frames?: Record<string, unknown>[] }> {
-  const result = await tools.runner.run(
-    tools.binaries.ffprobe,
-    [
-      '-v',
-      'error',
-      '-protocol_whitelist',
-      'file,crypto',
-      '-allowed_extensions',
-      'ALL',
-      '-print_format',
-      'json',
-      ...args,
-    ],
-    { limits: { wallTimeMs: 120_000 }, stdout: 'capture', cwd: workDir },
-  );
-  return JSON.parse(result.stdout) as { streams?: Record<string, unknown>[] };
-}
 
 /** The stream's own RFC 6381 string, from the av1C box of an init segment (seq_level_idx, tier). */
 function av1CodecsOf(init: Buffer): string {
@@ -108,39 +87,16 @@ describe.runIf(hasSvt || process.env.CI)('encodeAsset with ENCODER_CODECS=h264,a
       expect(await readFile(join(workDir, r.playlist), 'utf8')).toContain('#EXT-X-KEY:METHOD=AES-128');
     }
     await writeFile(join(workDir, CONTENT_KEY_PATH), key);
-    const result = await tools.runner.run(
-      tools.binaries.ffmpeg,
-      [
-        '-nostdin',
-        '-v',
-        'error',
-        '-protocol_whitelist',
-        'file,crypto',
-        '-allowed_extensions',
-        'ALL',
-        '-i',
-        'master.m3u8',
-        '-map',
-        '0',
-        '-f',
-        'null',
-        '-',
-      ],
-      { limits: { wallTimeMs: 120_000 }, cwd: workDir },
-    );
-    expect(result.stderr.trim()).toBe('');
-    expect(result.exitCode).toBe(0);
+    await decodeWholeMaster(tools, workDir, { encrypted: true });
   });
 
   it('starts every AV1 segment with a key frame at the H.264 segment times (4 s)', async () => {
     const av1 = asset.renditions.find((r) => r.codec === 'av1')!;
-    const { frames } = await probe([
-      '-select_streams',
-      'v',
-      '-show_entries',
-      'frame=key_frame,pts_time',
-      av1.playlist,
-    ]);
+    const { frames } = await ffprobeJson(
+      tools,
+      ['-select_streams', 'v', '-show_entries', 'frame=key_frame,pts_time', av1.playlist],
+      { cwd: workDir, encrypted: true },
+    );
     const times = (frames ?? []).map((f) => ({ key: f.key_frame === 1, at: Number(f.pts_time) }));
     // Relative to the first frame: the HLS demuxer starts the timeline where the muxer's offset puts it.
     const keys = times.filter((f) => f.key).map((f) => Math.round((f.at - times[0]!.at) * 10) / 10);
