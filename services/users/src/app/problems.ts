@@ -12,6 +12,14 @@ registerProblem('profile.last_profile', 409, 'An account keeps at least one prof
 registerProblem('profile.maturity_not_allowed', 422, 'Maturity not allowed for this profile');
 registerProblem('plan.refused', 409, 'Plan change refused by billing');
 registerProblem('profile.kids_cannot_manage', 403, 'A kids profile cannot manage profiles');
+// Two-step sign-in: the login's second step, then enrolment and disabling on the account page.
+registerProblem('auth.mfa_code_invalid', 401, 'The code is not right');
+registerProblem('auth.mfa_challenge_invalid', 401, 'The sign-in has expired');
+registerProblem('auth.mfa_rate_limited', 429, 'Too many wrong codes');
+registerProblem('two_factor.code_invalid', 422, 'The code is not right');
+registerProblem('two_factor.already_enabled', 409, 'Two-step sign-in is already on');
+registerProblem('two_factor.not_pending', 409, 'No enrolment to confirm');
+registerProblem('two_factor.not_enabled', 409, 'Two-step sign-in is off');
 
 export class EmailTakenError extends ConflictError {
   constructor() {
@@ -71,5 +79,64 @@ export class KidsCannotManageProfilesError extends DomainError {
       'profile.kids_cannot_manage',
       'A kids profile cannot add, change or delete profiles. Switch to an adult profile first.',
     );
+  }
+}
+
+export class MfaCodeInvalidError extends DomainError {
+  constructor() {
+    super(
+      'auth.mfa_code_invalid',
+      'That code is not right; type the current code from your app, or a recovery code',
+    );
+  }
+}
+
+/** Also after too many wrong codes for one password step: the viewer starts again from the password. */
+export class MfaChallengeInvalidError extends DomainError {
+  constructor() {
+    super(
+      'auth.mfa_challenge_invalid',
+      'This sign-in has expired or had too many wrong codes; sign in again with your password',
+    );
+  }
+}
+
+export class MfaRateLimitedError extends DomainError {
+  constructor(retryAfterSeconds: number) {
+    super(
+      'auth.mfa_rate_limited',
+      `Too many wrong codes for this account; wait ${retryAfterSeconds / 60} minutes and try again`,
+      { retryAfterSeconds },
+    );
+  }
+}
+
+export class TwoFactorCodeInvalidError extends DomainError {
+  constructor(message: string) {
+    super('two_factor.code_invalid', message);
+  }
+}
+
+export class TwoFactorAlreadyEnabledError extends DomainError {
+  constructor() {
+    super(
+      'two_factor.already_enabled',
+      'Two-step sign-in is already on; turn it off first to enrol another app',
+    );
+  }
+}
+
+export class TwoFactorNotPendingError extends DomainError {
+  constructor() {
+    super(
+      'two_factor.not_pending',
+      'Start the enrolment first: there is no new secret waiting for its first code',
+    );
+  }
+}
+
+export class TwoFactorNotEnabledError extends DomainError {
+  constructor() {
+    super('two_factor.not_enabled', 'Two-step sign-in is not on');
   }
 }

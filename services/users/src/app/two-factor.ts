@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { DomainError, registerProblem } from '@marquee/core';
+import type { DomainError } from '@marquee/core';
 import type { Cache } from '@marquee/platform';
 import type { TokenPair } from '@marquee/contracts';
 import QRCode from 'qrcode';
@@ -18,7 +18,16 @@ import {
 import type { KeySealer } from '../tokens/sealed-keys.js';
 import { AccountDisabledError } from './account-admin.js';
 import type { UsersAppContext } from './context.js';
-import { InvalidCredentialsError } from './problems.js';
+import {
+  InvalidCredentialsError,
+  MfaChallengeInvalidError,
+  MfaCodeInvalidError,
+  MfaRateLimitedError,
+  TwoFactorAlreadyEnabledError,
+  TwoFactorCodeInvalidError,
+  TwoFactorNotEnabledError,
+  TwoFactorNotPendingError,
+} from './problems.js';
 import { openSession, tokenPair } from './sessions.js';
 import {
   newRecoveryCodes,
@@ -28,14 +37,6 @@ import {
   totpStep,
   totpUri,
 } from './totp.js';
-
-registerProblem('auth.mfa_code_invalid', 401, 'The code is not right');
-registerProblem('auth.mfa_challenge_invalid', 401, 'The sign-in has expired');
-registerProblem('auth.mfa_rate_limited', 429, 'Too many wrong codes');
-registerProblem('two_factor.code_invalid', 422, 'The code is not right');
-registerProblem('two_factor.already_enabled', 409, 'Two-step sign-in is already on');
-registerProblem('two_factor.not_pending', 409, 'No enrolment to confirm');
-registerProblem('two_factor.not_enabled', 409, 'Two-step sign-in is off');
 
 /** The password step's answer when the account has a second factor: the client sends a code next. */
 export interface MfaChallenge {
@@ -66,14 +67,6 @@ const TRIES_PER_CHALLENGE = 5;
 /** Wrong codes per account before it waits: 10 per 15 minutes (~1 in 33,000 to guess one window). */
 const FAILURE_WINDOW_MS = 15 * 60_000;
 const FAILURES_ALLOWED = 10;
-
-class RateLimitedError extends DomainError {
-  constructor() {
-    super('auth.mfa_rate_limited', 'Too many wrong codes for this account; wait 15 minutes and try again', {
-      retryAfterSeconds: FAILURE_WINDOW_MS / 1000,
-    });
-  }
-}
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('base64url');
 
@@ -111,11 +104,7 @@ export class TwoFactor {
   async startEnrolment(accountId: string, password: string): Promise<Enrolment> {
     const account = await this.requirePassword(accountId, password);
     const existing = await findTwoFactor(this.ctx.db.write, accountId);
-    if (existing?.enabled_at)
-      throw new DomainError(
-        'two_factor.already_enabled',
-        'Two-step sign-in is already on; turn it off first to enrol another app',
-      );
+    if (existing?.enabled_at) throw new TwoFactorAlreadyEnabledError();
     const secret = newTotpSecret();
     await savePendingSecret(this.ctx.db.write, {
       account_id: accountId,
@@ -134,16 +123,11 @@ export class TwoFactor {
   /** The first code proves the app holds the secret: two-step sign-in is on, and here are the recovery codes. */
   async confirmEnrolment(accountId: string, code: string): Promise<{ recoveryCodes: string[] }> {
     const row = await findTwoFactor(this.ctx.db.write, accountId);
-    if (!row || row.enabled_at)
-      throw new DomainError(
-        'two_factor.not_pending',
-        'Start the enrolment first: there is no new secret waiting for its first code',
-      );
+    if (!row || row.enabled_at) throw new TwoFactorNotPendingError();
     await this.limited(
       accountId,
       () => this.checkTotp(accountId, row.secret_sealed, code),
-      new DomainError(
-        'two_factor.code_invalid',
+      new TwoFactorCodeInvalidError(
         'That code is not right; check the app’s clock and type the current code',
       ),
     );
@@ -159,11 +143,11 @@ export class TwoFactor {
   async disable(accountId: string, password: string, code: string): Promise<void> {
     await this.requirePassword(accountId, password);
     const row = await findTwoFactor(this.ctx.db.write, accountId);
-    if (!row?.enabled_at) throw new DomainError('two_factor.not_enabled', 'Two-step sign-in is not on');
+    if (!row?.enabled_at) throw new TwoFactorNotEnabledError();
     await this.limited(
       accountId,
       () => this.checkCode(accountId, row.secret_sealed, code),
-      new DomainError('two_factor.code_invalid', 'That code is not right'),
+      new TwoFactorCodeInvalidError('That code is not right'),
     );
     await deleteTwoFactor(this.ctx.db.write, accountId);
   }
@@ -171,11 +155,11 @@ export class TwoFactor {
   /** Ten new recovery codes (the old ones stop working), for a code from the app. */
   async renewRecoveryCodes(accountId: string, code: string): Promise<{ recoveryCodes: string[] }> {
     const row = await findTwoFactor(this.ctx.db.write, accountId);
-    if (!row?.enabled_at) throw new DomainError('two_factor.not_enabled', 'Two-step sign-in is not on');
+    if (!row?.enabled_at) throw new TwoFactorNotEnabledError();
     await this.limited(
       accountId,
       () => this.checkTotp(accountId, row.secret_sealed, code),
-      new DomainError('two_factor.code_invalid', 'That code is not right'),
+      new TwoFactorCodeInvalidError('That code is not right'),
     );
     const recoveryCodes = newRecoveryCodes();
     await replaceRecoveryCodes(this.ctx.db.write, accountId, recoveryCodes.map(this.hashRecoveryCode));
@@ -207,10 +191,7 @@ export class TwoFactor {
   async completeLogin(mfaToken: string, code: string): Promise<TokenPair> {
     const key = `users:2fa:challenge:${sha256(mfaToken)}`;
     const found = await this.deps.cache.get<{ accountId: string; userAgent: string | null }>(key);
-    const expired = new DomainError(
-      'auth.mfa_challenge_invalid',
-      'This sign-in has expired or had too many wrong codes; sign in again with your password',
-    );
+    const expired = new MfaChallengeInvalidError();
     if (!found) throw expired;
     const tries = await this.deps.cache.increment(`users:2fa:tries:${sha256(mfaToken)}`, CHALLENGE_TTL_MS);
     if (tries > TRIES_PER_CHALLENGE) {
@@ -225,10 +206,7 @@ export class TwoFactor {
     await this.limited(
       accountId,
       () => this.checkCode(accountId, row.secret_sealed, code),
-      new DomainError(
-        'auth.mfa_code_invalid',
-        'That code is not right; type the current code from your app, or a recovery code',
-      ),
+      new MfaCodeInvalidError(),
     );
     await this.deps.cache.delete(key);
     const grant = await this.ctx.db.transaction((trx) =>
@@ -256,7 +234,7 @@ export class TwoFactor {
   private async limited(accountId: string, check: () => Promise<boolean>, wrong: DomainError): Promise<void> {
     const key = `users:2fa:failures:${accountId}`;
     const n = await this.deps.cache.increment(key, FAILURE_WINDOW_MS);
-    if (n > FAILURES_ALLOWED) throw new RateLimitedError();
+    if (n > FAILURES_ALLOWED) throw new MfaRateLimitedError(FAILURE_WINDOW_MS / 1000);
     if (!(await check())) throw wrong;
     await this.deps.cache.increment(key, FAILURE_WINDOW_MS, -1);
   }
