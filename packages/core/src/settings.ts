@@ -215,6 +215,11 @@ export const settingsSchema = Type.Object({
     default: 60,
     description: 'how often lifecycle policies run',
   }),
+  LAKE_RETENTION_DAYS: Type.Number({
+    minimum: 0,
+    default: 400,
+    description: "delete the analytics lake's date partitions N days old (0 = keep; docs/analytics.md)",
+  }),
   SCRUB_INTERVAL_HOURS: Type.Number({
     minimum: 0,
     default: 24,

@@ -11,8 +11,10 @@ export interface AnalyticsConfig {
   /** A partition is compacted once it has this many parts; compaction looks every compactEveryMs. */
   compactMinFiles: number;
   compactEveryMs: number;
-  /** Partitions older than this many days are removed (the lake's retention). */
+  /** Partitions older than this many days are removed (the lake's retention, LAKE_RETENTION_DAYS; 0 keeps). */
   retentionDays: number;
+  /** On S3, how often a replica fetches the parts other replicas wrote into its copy of the lake. */
+  mirrorSyncMs: number;
   /** Telemetry batches accepted per session per minute. */
   telemetryPerMinute: number;
   /** DuckDB's threads (default: DuckDB's own choice, the CPUs). */
@@ -34,6 +36,7 @@ export function analyticsConfig(dataDir: string, overrides: AnalyticsOverrides =
     compactMinFiles: 12,
     compactEveryMs: 10 * 60_000,
     retentionDays: 400,
+    mirrorSyncMs: 30_000,
     telemetryPerMinute: 30,
     ...overrides,
   };

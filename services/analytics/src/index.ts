@@ -10,6 +10,7 @@ import { analyticsRoutes } from './http/routes.js';
 import { LakeWriter, startLakeWriter } from './jobs/lake-writer.js';
 import { startLakeMaintenance } from './jobs/lake-maintenance.js';
 import { Duck } from './lake/duck.js';
+import { LakeMirror } from './lake/lake-mirror.js';
 import { LakeStore } from './lake/lake-store.js';
 import { LakeQueries } from './lake/queries.js';
 
@@ -18,7 +19,7 @@ export type { AnalyticsOverrides } from './config.js';
 export interface AnalyticsModule extends ServiceModule {
   /** Writes what the lake writer holds now (tests, and a clean shutdown). */
   flushLake(): Promise<void>;
-  /** Runs compaction and retention once (tests, operations). */
+  /** Runs compaction and retention once (tests, operations); on S3, syncs the lake's copy first. */
   maintainLake(): Promise<void>;
   /** Where the lake's Parquet files are. */
   lakeDir: string;
@@ -39,10 +40,15 @@ export async function buildAnalytics(
   ctx: ServiceContext,
   options: AnalyticsOptions = {},
 ): Promise<AnalyticsModule> {
-  const config = analyticsConfig(ctx.dataDir, options);
+  const config = analyticsConfig(ctx.dataDir, {
+    retentionDays: ctx.settings.LAKE_RETENTION_DAYS,
+    ...options,
+  });
   const now = options.now ?? Date.now;
   const duck = await Duck.open(config.duckThreads ? { threads: config.duckThreads } : {});
-  const lake = new LakeStore(config.lakeDir, duck);
+  // On S3 the bucket holds the lake as plain objects and this folder is its copy (lake-mirror.ts).
+  const mirror = ctx.settings.S3_BUCKET ? new LakeMirror(ctx.blobs) : undefined;
+  const lake = new LakeStore(config.lakeDir, duck, mirror);
   const writer = new LakeWriter({
     lake,
     logger: ctx.logger,
@@ -74,8 +80,10 @@ export async function buildAnalytics(
     everyMs: config.compactEveryMs,
     minFiles: config.compactMinFiles,
     retentionDays: config.retentionDays,
+    now: () => new Date(now()),
   });
   let subscription: Subscription | undefined;
+  let syncTimer: NodeJS.Timeout | undefined;
   return {
     name: 'analytics',
     app,
@@ -83,9 +91,19 @@ export async function buildAnalytics(
     flushLake: () => writer.flush(),
     maintainLake: () => maintenance.runOnce(),
     async start() {
+      if (mirror) {
+        await lake.sync();
+        syncTimer = setInterval(() => {
+          lake
+            .sync()
+            .catch((err: unknown) => ctx.logger.warn({ err }, 'lake sync failed; next round retries'));
+        }, config.mirrorSyncMs);
+        syncTimer.unref();
+      }
       subscription = await startLakeWriter(ctx.bus, writer, config);
     },
     async stop() {
+      clearInterval(syncTimer);
       maintenance.stop();
       await subscription?.stop();
       duck.close();

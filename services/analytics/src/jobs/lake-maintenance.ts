@@ -1,12 +1,13 @@
 import type { Cache } from '@marquee/platform';
 import type { Logger } from '@marquee/core';
+import { expiredPartitions } from '../app/lake-retention.js';
 import type { LakeStore } from '../lake/lake-store.js';
 import { LAKE_TABLES, type LakeTable } from '../lake/tables.js';
 
 const LEASE = 'analytics:lake-maintenance';
 
 /**
- * Compaction and retention, now and then, by one replica at a time (a cache lease): two compactions
+ * Compaction and retention (app/lake-retention.ts), now and then, by one replica at a time (a cache lease): two compactions
  * of one partition would each delete the other's inputs.
  */
 export function startLakeMaintenance(options: {
@@ -16,16 +17,21 @@ export function startLakeMaintenance(options: {
   replica: string;
   everyMs: number;
   minFiles: number;
+  /** Partitions past this many days are removed (LAKE_RETENTION_DAYS; 0 keeps them). */
   retentionDays: number;
+  now?: () => Date;
 }): { stop(): void; runOnce(): Promise<void> } {
   const { lake, cache, logger, replica } = options;
+  const now = options.now ?? (() => new Date());
   let running: Promise<void> | undefined;
   const runOnce = async () => {
     if (!(await cache.leases.acquire(LEASE, replica, 1, options.everyMs))) return;
     try {
-      const before = new Date(Date.now() - options.retentionDays * 86_400_000).toISOString().slice(0, 10);
+      // Compaction must see every replica's parts (with a mirror; a no-op without).
+      await lake.sync();
       for (const table of Object.keys(LAKE_TABLES) as LakeTable[]) {
-        const expired = await lake.expire(table, before);
+        const expired = expiredPartitions(await lake.dates(table), now(), options.retentionDays);
+        await lake.expire(table, expired);
         if (expired.length > 0)
           logger.info({ table, partitions: expired }, 'lake partitions past retention removed');
         for (const date of await lake.dates(table)) {

@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { sqlPaths, sqlString, type Duck } from './duck.js';
+import type { LakeMirror } from './lake-mirror.js';
 import { jsonColumns, LAKE_TABLES, type LakeRow, type LakeTable } from './tables.js';
 
 const DATE_DIR = /^date=(\d{4}-\d{2}-\d{2})$/;
@@ -22,7 +23,8 @@ async function fsyncPath(path: string): Promise<void> {
  *
  * Why not through the blob store port: its filesystem adapter keeps a 4 KiB header in front of every
  * object (object-file.ts), so its files are not Parquet an outside engine can open. On S3 the lake's
- * files are mirrored to plain objects under `lake/` (lake-mirror.ts).
+ * parts are also plain objects under `lake/` (`mirror`, lake-mirror.ts): the bucket is the truth,
+ * this folder its copy that DuckDB reads, kept in step by sync().
  *
  * A part is written beside its partition under `_tmp/` (Hive readers skip `_` folders), fsynced, then
  * renamed in: a reader sees the whole file or none of it.
@@ -31,7 +33,13 @@ export class LakeStore {
   constructor(
     readonly root: string,
     private readonly duck: Duck,
+    private readonly mirror?: LakeMirror,
   ) {}
+
+  /** A part's path relative to the root, '/'-separated: its key under `lake/` in the bucket. */
+  private relative(table: LakeTable, date: string, file: string): string {
+    return `${table}/date=${date}/${basename(file)}`;
+  }
 
   /** Absolute path of a partition's folder. */
   partition(table: LakeTable, date: string): string {
@@ -85,6 +93,9 @@ export class LakeStore {
       );
       await fsyncPath(parquet);
       const target = join(dir, `${name}.parquet`);
+      // In the bucket before it is visible here: a crash between leaves it only in the bucket, where
+      // the next sync fetches it (and a redelivery's part holds the same events: queries keep one).
+      await this.mirror?.put(this.relative(table, date, target), parquet);
       await rename(parquet, target);
       await fsyncPath(dir);
       return target;
@@ -128,8 +139,11 @@ export class LakeStore {
       await fsyncPath(parquet);
       // 'c' sorts after the digits of writer parts: the merged part reads as the newest name.
       const target = join(this.partition(table, date), `c${Date.now()}-${digest}.parquet`);
+      await this.mirror?.put(this.relative(table, date, target), parquet);
       await rename(parquet, target);
       await fsyncPath(this.partition(table, date));
+      // The bucket's copies go first: a sync between would otherwise fetch them back.
+      await this.mirror?.delete(files.map((f) => this.relative(table, date, f)));
       for (const file of files) await rm(file, { force: true });
       return files.length;
     } finally {
@@ -137,10 +151,70 @@ export class LakeStore {
     }
   }
 
-  /** Removes partitions older than `before` (YYYY-MM-DD): the lake's retention. */
-  async expire(table: LakeTable, before: string): Promise<string[]> {
-    const old = (await this.dates(table)).filter((d) => d < before);
-    for (const date of old) await rm(this.partition(table, date), { recursive: true, force: true });
-    return old;
+  /** Removes whole partitions (the lake's retention decides which: app/lake-retention.ts). */
+  async expire(table: LakeTable, dates: readonly string[]): Promise<void> {
+    for (const date of dates) {
+      if (this.mirror) await this.mirror.delete(await this.mirror.list(`${table}/date=${date}/`));
+      await rm(this.partition(table, date), { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * Makes this folder the bucket's copy (only with a mirror): fetches the parts other replicas wrote
+   * or merged, and drops the ones their compaction or retention deleted. The local listing is taken
+   * before the bucket's, so a part renamed in here (put first) is always in the bucket's listing
+   * unless it was deleted there. A folder that held parts before the bucket did loses them: copy it
+   * to the bucket first (docs/analytics.md).
+   */
+  sync(): Promise<{ fetched: number; dropped: number }> {
+    // One at a time: the timer's and maintenance's rounds share the one in progress.
+    this.syncing ??= this.syncOnce().finally(() => (this.syncing = undefined));
+    return this.syncing;
+  }
+
+  private syncing: Promise<{ fetched: number; dropped: number }> | undefined;
+
+  private async syncOnce(): Promise<{ fetched: number; dropped: number }> {
+    if (!this.mirror) return { fetched: 0, dropped: 0 };
+    const local = new Map<string, string>();
+    for (const table of Object.keys(LAKE_TABLES) as LakeTable[]) {
+      for (const date of await this.dates(table)) {
+        for (const file of await this.files(table, date)) local.set(this.relative(table, date, file), file);
+      }
+    }
+    const remote = new Set(await this.mirror.list());
+    let fetched = 0;
+    let dropped = 0;
+    for (const path of remote) {
+      if (local.has(path)) continue;
+      const [table, dateDir, name] = path.split('/');
+      const date = DATE_DIR.exec(dateDir ?? '')?.[1];
+      if (
+        !(table && table in LAKE_TABLES) ||
+        !date ||
+        !name ||
+        !PARQUET.test(name) ||
+        path.split('/').length !== 3
+      )
+        continue; // not a part of ours: leave it alone
+      const dir = this.partition(table as LakeTable, date);
+      const tmp = join(this.root, '_tmp');
+      await Promise.all([mkdir(dir, { recursive: true }), mkdir(tmp, { recursive: true })]);
+      const scratch = join(tmp, `sync-${randomBytes(6).toString('hex')}.parquet`);
+      try {
+        await this.mirror.download(path, scratch);
+        await fsyncPath(scratch);
+        await rename(scratch, join(dir, name));
+        fetched += 1;
+      } finally {
+        await rm(scratch, { force: true });
+      }
+    }
+    for (const [path, file] of local) {
+      if (remote.has(path)) continue;
+      await rm(file, { force: true });
+      dropped += 1;
+    }
+    return { fetched, dropped };
   }
 }
