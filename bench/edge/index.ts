@@ -21,7 +21,8 @@ import { startEdgeCluster } from './cluster.js';
 import { NGINX, startNginx } from './nginx.js';
 import { writeSection } from '../events/report.js';
 import { runWrk, type WrkResult } from './wrk.js';
-import { cpuSeconds, makeCertificate, startNginxTls, withChildren } from './tls.js';
+import { alternate, mean, type WrkServer } from './alternate.js';
+import { makeCertificate, startNginxTls, withChildren } from './tls.js';
 
 const SECONDS = Number(process.env.EDGE_BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.EDGE_BENCH_CONNECTIONS ?? 50);
@@ -137,39 +138,9 @@ async function writeAsset(root: string): Promise<string[]> {
 }
 
 /** Averages of several wrk runs (p99 averaged too: a summary, each run's is in the per-round rows). */
-function mean(runs: readonly WrkResult[]): WrkResult {
-  const avg = (f: (r: WrkResult) => number) => runs.reduce((sum, r) => sum + f(r), 0) / runs.length;
-  return {
-    requestsPerSecond: avg((r) => r.requestsPerSecond),
-    bytesPerSecond: avg((r) => r.bytesPerSecond),
-    p50Ms: avg((r) => r.p50Ms),
-    p99Ms: avg((r) => r.p99Ms),
-    errors: runs.reduce((sum, r) => sum + r.errors, 0),
-  };
-}
-
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits });
 const row = (name: string, r: WrkResult) =>
   `| ${name} | ${fmt(r.requestsPerSecond)} | ${fmt(r.bytesPerSecond / 1024 ** 3, 2)} GiB/s | ${fmt(r.p50Ms, 2)} ms | ${fmt(r.p99Ms, 2)} ms | ${r.errors} |`;
-
-/** wrk runs alternated between servers, each with the CPU its server processes used meanwhile. */
-async function alternate(
-  servers: readonly { base: string; paths: readonly string[]; pids: () => Promise<number[]> }[],
-  wrk: { dir: string; threads: number; connections: number; seconds: number },
-): Promise<{ runs: WrkResult[]; cpuPerGiB: number[] }[]> {
-  const out = servers.map(() => ({ runs: [] as WrkResult[], cpuPerGiB: [] as number[] }));
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const [i, server] of servers.entries()) {
-      const pids = await server.pids();
-      const before = await cpuSeconds(pids);
-      const result = await runWrk({ ...wrk, base: server.base, paths: server.paths });
-      const used = (await cpuSeconds(pids)) - before;
-      out[i]!.runs.push(result);
-      out[i]!.cpuPerGiB.push(used / ((result.bytesPerSecond * wrk.seconds) / 1024 ** 3));
-    }
-  }
-  return out;
-}
 
 /**
  * The hot set over TLS 1.3: Debian's nginx (sendfile on, kTLS where the kernel offers it) against the
@@ -217,7 +188,7 @@ async function tlsSection(options: {
     ];
     for (const server of servers)
       await runWrk({ ...wrk, seconds: 3, base: server.base, paths: server.paths });
-    const [a, b, c] = await alternate(servers, wrk);
+    const [a, b, c] = await alternate(servers, wrk, ROUNDS);
     const ktls = await nginx.ktls();
     const median = (xs: readonly number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
     const perRound = (runs: readonly WrkResult[]) =>
@@ -306,19 +277,17 @@ async function main(): Promise<void> {
     await runWrk({ ...wrk, seconds: 3, base: clusterBase, paths: hot.map(edgePath) });
     await runWrk({ ...wrk, seconds: 2, base: bare.url, paths: hot.map((f) => `/${f}`) });
     await runWrk({ ...wrk, seconds: 2, base: bareNet.url, paths: hot.map((f) => `/${f}`) });
-    // Alternate the servers so drifting load from other work on the machine hits them alike.
-    const nginxRuns: WrkResult[] = [];
-    const edgeRuns: WrkResult[] = [];
-    const clusterRuns: WrkResult[] = [];
-    const bareRuns: WrkResult[] = [];
-    const netRuns: WrkResult[] = [];
-    for (let round = 0; round < ROUNDS; round++) {
-      nginxRuns.push(await runWrk({ ...wrk, base: `http://127.0.0.1:${nginxPort}`, paths: nginxPaths }));
-      edgeRuns.push(await runWrk({ ...wrk, base: edgeBase, paths: hot.map(edgePath) }));
-      clusterRuns.push(await runWrk({ ...wrk, base: clusterBase, paths: hot.map(edgePath) }));
-      bareRuns.push(await runWrk({ ...wrk, base: bare.url, paths: hot.map((f) => `/${f}`) }));
-      netRuns.push(await runWrk({ ...wrk, base: bareNet.url, paths: hot.map((f) => `/${f}`) }));
-    }
+    const servers: WrkServer[] = [
+      { base: `http://127.0.0.1:${nginxPort}`, paths: nginxPaths, pids: () => withChildren(nginx.pid) },
+      { base: edgeBase, paths: hot.map(edgePath), pids: async () => [process.pid] },
+      // The primary accepts and hands connections out: its CPU is part of the clustered edge's.
+      { base: clusterBase, paths: hot.map(edgePath), pids: async () => [process.pid, ...clustered.pids] },
+      { base: bare.url, paths: hot.map((f) => `/${f}`), pids: async () => [process.pid] },
+      { base: bareNet.url, paths: hot.map((f) => `/${f}`), pids: async () => [process.pid] },
+    ];
+    const [nginxRuns, edgeRuns, clusterRuns, bareRuns, netRuns] = (await alternate(servers, wrk, ROUNDS)).map(
+      (m) => m.runs,
+    ) as [WrkResult[], WrkResult[], WrkResult[], WrkResult[], WrkResult[]];
     const a = mean(nginxRuns);
     const b = mean(edgeRuns);
     const c = mean(clusterRuns);
