@@ -108,6 +108,13 @@ export async function chaosCommand(argv: string[]): Promise<void> {
     if (!json) console.log(line);
   };
   const options = parseChaosArgs(argv, log);
+  // Ctrl-C or SIGTERM mid-run: exit at once and let the exit hooks SIGKILL the replicas and private
+  // engines (a SIGKILL of this process is left to their OrphanWatch).
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => {
+      console.error(`${signal}: stopping the run's replicas and engines`);
+      process.exit(130);
+    });
   const result = await runChaos(options);
   if (json) {
     console.log(JSON.stringify({ ...result, passed: result.verdict.passed }));

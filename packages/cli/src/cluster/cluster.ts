@@ -175,6 +175,7 @@ export async function startLocalCluster(options: ClusterOptions = {}): Promise<L
     }
     const supervisor = new Supervisor({
       ...(entry ? { entry } : {}),
+      orphans: { planFile: join(work, 'orphan-plan'), removeDirs: [work] },
       restartDelayMs: options.restartDelayMs ?? 1_000,
       ...(logDir ? { logDir } : {}),
       events: {

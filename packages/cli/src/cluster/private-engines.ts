@@ -5,12 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from '../ports.js';
+import { OrphanWatch } from './orphan-watch.js';
 
 /**
  * Private PostgreSQL, Redis and NATS JetStream servers for experiments that stop an engine: each its own
  * process on its own loopback port and data directory, so that nothing the machine itself runs is ever
  * stopped. An engine stopped and started again keeps its port and its data (Redis with an append-only
  * file, NATS with its JetStream store, PostgreSQL with its cluster directory), as a real outage would.
+ * They are spawned detached (a group each, so that a stop reaches PostgreSQL's children) and would
+ * outlive a SIGKILLed rig: an OrphanWatch kills them and removes their data then.
  */
 
 export type EngineName = 'postgres' | 'redis' | 'nats';
@@ -19,6 +22,8 @@ export interface PrivateEngine {
   name: EngineName;
   url: string;
   running(): boolean;
+  /** The server's pid (its process group), while it runs. */
+  pid(): number | undefined;
   /** Stops the server: gracefully (SIGTERM) or as a crash (SIGKILL). */
   stop(how?: 'graceful' | 'kill'): Promise<void>;
   /** Starts it again on the same port and data directory; resolves once it accepts connections. */
@@ -76,6 +81,7 @@ async function waitForPort(
 
 /** One server process that can be stopped and started again with the same command line. */
 function serverProcess(
+  watch: OrphanWatch,
   name: EngineName,
   url: string,
   port: number,
@@ -91,12 +97,19 @@ function serverProcess(
     name,
     url,
     running: alive,
+    pid: () => (alive() ? child?.pid : undefined),
     async start() {
       if (alive()) return;
       const [bin, args] = command();
       const started = spawn(bin, args, { detached: true, stdio: 'ignore' });
       child = started;
-      exited = new Promise((r) => started.once('exit', () => r()));
+      watch.track(started.pid);
+      exited = new Promise((r) =>
+        started.once('exit', () => {
+          watch.untrack(started.pid);
+          r();
+        }),
+      );
       await waitForPort(port, name, started);
       for (let tries = 0; !(await serves()); tries += 1) {
         if (tries > 300) throw new Error(`${name} listens on ${port} but does not serve`);
@@ -127,7 +140,22 @@ function serverProcess(
 
 export async function startPrivateEngines(): Promise<PrivateEngines> {
   const root = await mkdtemp(join(tmpdir(), 'marquee-engines-'));
+  const watch = OrphanWatch.start(join(root, 'orphan-plan'));
+  watch.removeOnOrphan(root);
   const started: PrivateEngine[] = [];
+  // An exception or process.exit (the rig's signal handlers) runs this: the groups go at once.
+  const killOnExit = () => {
+    for (const e of started) {
+      const pid = e.pid();
+      if (pid === undefined) continue;
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+  };
+  process.on('exit', killOnExit);
   try {
     const [pgPort, redisPort, natsPort] = await Promise.all([
       freePort('127.0.0.1'),
@@ -137,7 +165,7 @@ export async function startPrivateEngines(): Promise<PrivateEngines> {
 
     const redisDir = join(root, 'redis');
     await mkdir(redisDir);
-    const redis = serverProcess('redis', `redis://127.0.0.1:${redisPort}`, redisPort, () => [
+    const redis = serverProcess(watch, 'redis', `redis://127.0.0.1:${redisPort}`, redisPort, () => [
       'redis-server',
       [
         ...['--port', String(redisPort), '--bind', '127.0.0.1', '--dir', redisDir, '--save', ''],
@@ -148,7 +176,7 @@ export async function startPrivateEngines(): Promise<PrivateEngines> {
 
     const natsDir = join(root, 'nats');
     await mkdir(natsDir);
-    const nats = serverProcess('nats', `nats://127.0.0.1:${natsPort}`, natsPort, () => [
+    const nats = serverProcess(watch, 'nats', `nats://127.0.0.1:${natsPort}`, natsPort, () => [
       'nats-server',
       ['-a', '127.0.0.1', '-p', String(natsPort), '-js', '-sd', natsDir],
     ]);
@@ -175,6 +203,7 @@ export async function startPrivateEngines(): Promise<PrivateEngines> {
     ]);
     await run(initBin, initArgs, { timeout: 60_000 });
     const postgres = serverProcess(
+      watch,
       'postgres',
       `postgres://postgres@127.0.0.1:${pgPort}/postgres`,
       pgPort,
@@ -204,11 +233,15 @@ export async function startPrivateEngines(): Promise<PrivateEngines> {
       env: { DATABASE_URL: postgres.url, REDIS_URL: redis.url, NATS_URL: nats.url },
       async dispose() {
         await Promise.allSettled(started.map((e) => e.stop('graceful')));
+        process.off('exit', killOnExit);
+        watch.stop();
         await rm(root, { recursive: true, force: true });
       },
     };
   } catch (err) {
     await Promise.allSettled(started.map((e) => e.stop('kill')));
+    process.off('exit', killOnExit);
+    watch.stop();
     await rm(root, { recursive: true, force: true });
     throw err;
   }

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ReplicaPlan } from './layout.js';
+import { OrphanWatch } from './orphan-watch.js';
 
 /**
  * Runs each replica as its own OS process (`marquee start --target=<service>`, in its own process group
@@ -47,6 +48,8 @@ const TAIL_LINES = 200;
 export class Supervisor {
   private readonly replicas = new Map<string, Running>();
   private closed = false;
+  /** Kills the replicas' groups if the rig itself is SIGKILLed (no exit hook runs then). */
+  private readonly orphans: OrphanWatch | undefined;
 
   /** Whatever happens to the rig's own process (an exception, process.exit), no replica outlives it. */
   private readonly onExit = () => {
@@ -60,9 +63,15 @@ export class Supervisor {
       events?: ReplicaEvents;
       /** The script each replica runs (`node <entry> start --target=…`): MARQUEE_BIN or a bundle. */
       entry?: string;
+      /** Where an OrphanWatch keeps its plan, and directories it removes if the rig is SIGKILLed. */
+      orphans?: { planFile: string; removeDirs?: readonly string[] };
     },
   ) {
     process.on('exit', this.onExit);
+    if (options.orphans) {
+      this.orphans = OrphanWatch.start(options.orphans.planFile);
+      for (const dir of options.orphans.removeDirs ?? []) this.orphans.removeOnOrphan(dir);
+    }
   }
 
   /** Starts a replica's process now and keeps it running. */
@@ -146,6 +155,7 @@ export class Supervisor {
     await Promise.all([...this.replicas.keys()].map((id) => this.stop(id, graceMs)));
     for (const r of this.replicas.values()) r.log?.end();
     process.off('exit', this.onExit);
+    this.orphans?.stop();
   }
 
   private running(id: string): Running {
@@ -171,6 +181,7 @@ export class Supervisor {
     });
     r.child = child;
     r.starts += 1;
+    this.orphans?.track(child.pid);
     const keep = (data: Buffer) => {
       r.log?.write(data);
       r.tail.push(...data.toString().split('\n').filter(Boolean));
@@ -182,6 +193,7 @@ export class Supervisor {
       child.once('exit', (code, signal) => {
         // Whatever the group left behind goes with it: a replica is one unit, as a pod is.
         if (child.pid) this.killGroup(child.pid);
+        this.orphans?.untrack(child.pid);
         const restarting = r.wanted && !this.closed;
         this.options.events?.exited?.(r.plan.id, code, signal, restarting);
         if (restarting) {
