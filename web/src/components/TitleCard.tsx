@@ -1,5 +1,6 @@
 import type { TitleSummary } from '@marquee/contracts/api';
 import { Link } from '../app/router';
+import { useLingerPrepare } from '../player/prepare-linger';
 
 /** Poster art: the encoder's poster when there is one, else a generated gradient with the name. */
 export function Poster({ title }: { title: TitleSummary }) {
@@ -17,11 +18,14 @@ export function Poster({ title }: { title: TitleSummary }) {
 }
 
 export function TitleCard({ title, rank }: { title: TitleSummary; rank?: number }) {
+  // Hovering or focusing a card long enough prepares its playback (instant play).
+  const linger = useLingerPrepare(title.titleId);
   return (
     <Link
       href={`/title/${title.titleId}`}
       className="card"
       aria-label={rank === undefined ? title.name : `${rank}. ${title.name}`}
+      {...linger}
     >
       <Poster title={title} />
       <span className="card-name">{title.name}</span>

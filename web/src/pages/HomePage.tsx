@@ -12,6 +12,7 @@ import { Header } from '../components/Header';
 import { isTopRow, Row } from '../components/Row';
 import { Poster } from '../components/TitleCard';
 import { Icon } from '../components/Icon';
+import { usePrepareOnView } from '../player/prepare-linger';
 
 const EMPTY_HOME_RETRY_MS = 5_000;
 
@@ -38,6 +39,8 @@ export function HomePage() {
     titlesApi.get(featured!.titleId, signal, profile!.profileId),
   );
   const hero = featured && { ...featured, ...(detail.data ?? {}) };
+  // The hero is the title a viewer arriving home looks at first: prepared once it has stayed in view.
+  usePrepareOnView(hero?.titleId);
   // A series' Play says which episode it starts ("Resume S1:E3"), once its episodes have loaded.
   const play = detail.data ? playChoice(detail.data, history) : { label: 'Play' };
   // Only the first popularity row is numbered: two Top 10s on one page would contradict each other.

@@ -13,6 +13,7 @@ import { Poster, ProgressBar } from '../components/TitleCard';
 import { runtime } from '../player/format';
 import { genreLabel } from '../api/format';
 import { Icon } from '../components/Icon';
+import { usePrepareOnView } from '../player/prepare-linger';
 
 export function TitlePage({ titleId }: { titleId: string }) {
   useEffect(preloadPlayer, []);
@@ -26,6 +27,8 @@ export function TitlePage({ titleId }: { titleId: string }) {
   const [season, setSeason] = useState(() => Number(new URLSearchParams(location.search).get('season')) || 1);
   const history = useViewingHistory(profile?.profileId);
   useDocumentTitle(title.data?.name ?? null);
+  // A viewer reading a title's page is likely to press Play: its playback is prepared meanwhile.
+  usePrepareOnView(title.data && !title.error ? titleId : undefined);
 
   // An episode is shown on its series' page (with the episode list and a way back), wherever the
   // link came from: the player's Back, search, a shared link.

@@ -3,6 +3,10 @@ import type { PlaybackSession, Profile } from '@marquee/contracts/api';
 import { ApiError } from '../api/client';
 import { playbackApi } from '../api/endpoints';
 import { refusalMessage } from './format';
+import { installPreparedLoader } from './prepare-loader';
+import { startPlayback } from './prepare-playback';
+
+installPreparedLoader();
 
 /**
  * Starts the playback session (a stream slot) for a title and hands it out; `retry` starts a new one.
@@ -23,7 +27,8 @@ export function usePlaybackSession(profile: Profile | null, titleId: string) {
     setRefusal(null);
     queueMicrotask(() => {
       if (cancelled) return;
-      playbackApi.start(profile.profileId, titleId).then(
+      // A title prepared while the viewer lingered opens in one call (prepare-playback.ts).
+      startPlayback(profile.profileId, titleId, () => playbackApi.start(profile.profileId, titleId)).then(
         (s) => {
           if (cancelled) void playbackApi.stop(s.sessionId).catch(() => undefined);
           else {

@@ -1,0 +1,89 @@
+import Hls, {
+  LoadStats,
+  LoaderContextType,
+  type HlsConfig,
+  type Loader,
+  type LoaderCallbacks,
+  type LoaderConfiguration,
+  type LoaderContext,
+} from 'hls.js';
+import { takePrefetched, type Prefetched } from './prepare-playback';
+
+const Network = Hls.DefaultConfig.loader;
+
+/**
+ * hls.js's loader with the prepared files in front (prepare-playback.ts): a playlist or segment fetched
+ * while the viewer lingered is answered from memory, anything else goes to the network as before. The
+ * answer's timings are the prefetch's own, moved to now, so hls.js estimates the bandwidth it really
+ * had rather than the memory's. A prepared master starts hls.js on the rendition that was prefetched
+ * (the lowest; see startPlaylists): `startLevel` is read from the instance's config when the master is
+ * parsed, and it is put back for a master that was not prepared.
+ */
+export class PreparedLoader implements Loader<LoaderContext> {
+  private readonly network: Loader<LoaderContext>;
+  private readonly startLevel: number | undefined;
+  private answered: LoadStats | null = null;
+  context: LoaderContext | null = null;
+
+  constructor(private readonly config: HlsConfig) {
+    this.network = new Network(config);
+    this.startLevel = config.startLevel;
+  }
+
+  get stats(): LoadStats {
+    return this.answered ?? (this.network.stats as LoadStats);
+  }
+
+  load(context: LoaderContext, config: LoaderConfiguration, callbacks: LoaderCallbacks<LoaderContext>): void {
+    // hls.js gives every fragment a range of 0–0; only a real byte range (rangeEnd set) is not whole.
+    const hit = context.rangeEnd ? undefined : takePrefetched(context.url);
+    if (context.type === LoaderContextType.MANIFEST) this.config.startLevel = hit ? 0 : this.startLevel;
+    if (!hit) {
+      this.answered = null;
+      this.network.load(context, config, callbacks);
+      return;
+    }
+    this.context = context;
+    const stats = replayed(hit);
+    this.answered = stats;
+    // Asynchronous like a request: hls.js sets up its state after load() returns.
+    setTimeout(() =>
+      callbacks.onSuccess({ url: context.url, data: hit.data, code: 200 }, stats, context, null),
+    );
+  }
+
+  abort(): void {
+    this.network.abort();
+  }
+
+  destroy(): void {
+    this.network.destroy();
+  }
+
+  getCacheAge(): number | null {
+    return this.network.getCacheAge?.() ?? null;
+  }
+
+  getResponseHeader(name: string): string | null {
+    return this.answered ? null : (this.network.getResponseHeader?.(name) ?? null);
+  }
+}
+
+function replayed(file: Prefetched): LoadStats {
+  const stats = new LoadStats();
+  const end = performance.now();
+  const start = end - (file.timing.end - file.timing.start);
+  stats.loading.start = start;
+  stats.loading.first = start + (file.timing.first - file.timing.start);
+  stats.loading.end = end;
+  stats.loaded = stats.total = file.bytes;
+  return stats;
+}
+
+/**
+ * Puts the prepared files in front of every hls.js instance the app creates. Set on hls.js's defaults
+ * (read when an instance is made) so the player's own setup (use-hls.ts) needs no change for it.
+ */
+export function installPreparedLoader(): void {
+  if (Hls.DefaultConfig.loader !== PreparedLoader) Hls.DefaultConfig.loader = PreparedLoader;
+}
