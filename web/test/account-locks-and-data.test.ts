@@ -299,8 +299,21 @@ describe.skipIf(skip)('profile locks, your data, admin mail and sign-on refusals
     await page.locator('input[name="login"]').fill(login);
     await page.locator('input[name="password"]').fill('anything');
     await page.locator('button[type="submit"]').click();
+    // The provider asks for consent the first time a scope is granted: wait for that or for the return.
     const consent = page.getByRole('button', { name: 'Continue' });
-    if (await consent.isVisible({ timeout: 5_000 }).catch(() => false)) await consent.click();
+    const asked = await Promise.race([
+      consent.waitFor(SLOW).then(
+        () => true,
+        () => false,
+      ),
+      page
+        .waitForURL((u) => u.origin === platform.url, SLOW)
+        .then(
+          () => false,
+          () => false,
+        ),
+    ]);
+    if (asked) await consent.click();
   }
   const signInError = async (page: Page, code: string) => {
     await page.waitForURL(`**/login?sso_error=${code}`, SLOW).catch(failWithPage(page));
@@ -335,5 +348,36 @@ describe.skipIf(skip)('profile locks, your data, admin mail and sign-on refusals
     expect(await signInError(page, 'auth.oidc_denied')).toMatch(/provider did not let you in/);
     expect(await tokensIn(page)).toBeNull();
     await page.screenshot({ path: '/tmp/a-sso-denied.png' });
+  }, 150_000);
+
+  it('deletes an account made by single sign-on once its holder signs in again at the provider', async () => {
+    const person = `sso-delete-${Date.now()}@idp.test`;
+    const page = await atProvider();
+    await submitAtProvider(page, person);
+    await page.waitForURL('**/profiles', SLOW).catch(failWithPage(page));
+    const { accessToken } = (await tokensIn(page))!;
+    await page.goto('/account');
+    const yourData = page.getByRole('region', { name: 'Your data' });
+    const confirmThere = yourData.getByRole('button', { name: 'Confirm by signing in with Test IdP' });
+    const atAccount = (u: URL) => u.pathname === '/account';
+
+    // Someone else signing in at the provider does not confirm this account's deletion.
+    await yourData.getByRole('button', { name: 'Delete account…' }).click(SLOW);
+    await confirmThere.click();
+    await page.locator('input[name="login"]').waitFor(SLOW);
+    await submitAtProvider(page, `someone-else-${Date.now()}@idp.test`);
+    await page.waitForURL(atAccount, SLOW).catch(failWithPage(page));
+    await expect.poll(() => yourData.getByRole('alert').innerText(), SLOW).toMatch(/did not complete/);
+
+    // The holder signs in again (the provider asks, though it has a session): the deletion goes through.
+    await confirmThere.click();
+    await page.locator('input[name="login"]').waitFor(SLOW);
+    await submitAtProvider(page, person);
+    await page.waitForURL(atAccount, SLOW).catch(failWithPage(page));
+    await expect.poll(() => yourData.getByText(/signed in again at Test IdP/).count(), SLOW).toBe(1);
+    expect(new URL(page.url()).hash).toBe('');
+    await yourData.getByRole('button', { name: 'Delete my account' }).click();
+    await page.waitForURL('**/login?deleted=1', SLOW).catch(failWithPage(page));
+    expect((await api('/api/account', { token: accessToken })).status).toBe(401);
   }, 150_000);
 });

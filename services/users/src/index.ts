@@ -14,6 +14,7 @@ import {
   type OutboxRelay,
   type ServiceContext,
 } from '@marquee/platform';
+import { ReauthProofs } from './app/account-confirmation.js';
 import { createAdminAccount, ensureFirstAdmin } from './app/admin.js';
 import { OperatorBilling, type Billing } from './app/billing.js';
 import type { UsersAppContext } from './app/context.js';
@@ -105,6 +106,7 @@ export async function buildUsers(
     billing: options.billing ?? new OperatorBilling(config.defaultPlan),
     revocations: new SessionRevocations(deps.cache),
     requireAdminTwoFactor: config.requireAdminTwoFactor,
+    reauthProofs: new ReauthProofs(deps.cache),
   };
   await ensureFirstAdmin(
     ctx,

@@ -204,6 +204,7 @@ describe.each(await storeBackends())('auth on $backend', ({ backend, available }
           '/api/profiles/{profileId}/enter',
           '/api/account/export',
           '/api/account',
+          '/api/account/reauthentication',
         ]),
       );
       expect(Object.keys(doc.paths).filter((p) => p.startsWith('/internal'))).toEqual([]);

@@ -2,6 +2,7 @@ import type { SessionRevocations } from '@marquee/core';
 import type { Database } from '@marquee/platform';
 import type { UsersTables } from '../store/tables.js';
 import type { SigningKeys } from '../tokens/signing-keys.js';
+import type { ReauthProofs } from './account-confirmation.js';
 import type { Billing } from './billing.js';
 import type { PasswordHasher } from './password-hashing.js';
 
@@ -17,4 +18,6 @@ export interface UsersAppContext {
   revocations: SessionRevocations;
   /** AUTH_REQUIRE_ADMIN_2FA: an admin without two-step sign-in gets viewer tokens until they enrol. */
   requireAdminTwoFactor?: boolean;
+  /** Fresh sign-ins at the OpenID provider that confirm a grave change (account-confirmation.ts). */
+  reauthProofs?: ReauthProofs;
 }

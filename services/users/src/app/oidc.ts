@@ -29,6 +29,18 @@ export interface OidcSettings {
 /** Ten minutes at the provider; a minute for the web app to take its tokens. */
 const FLIGHT_TTL_MS = 10 * 60_000;
 const HANDOFF_TTL_MS = 60_000;
+/** A re-authentication counts when the provider's sign-in happened within this (clock skew included). */
+const REAUTH_FRESH_MS = 5 * 60_000;
+
+/** What waits in the cache between leaving for the provider and its return. */
+interface Flight {
+  verifier: string;
+  nonce: string;
+  /** Hash of the browser cookie's value. */
+  browser: string;
+  /** Set for a re-authentication: the signed-in account it must confirm. */
+  reauthFor?: string;
+}
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('base64url');
 const failed = (message: string) => new DomainError('auth.oidc_failed', message);
@@ -96,16 +108,13 @@ export class OidcSignIn {
    * `browser` is a random value the caller puts in a cookie: the return must come to the same browser,
    * or someone could send a victim a link that finishes the sender's own sign-in (login CSRF).
    */
-  async start(browser: string): Promise<URL> {
+  async start(browser: string, reauthFor?: string): Promise<URL> {
     const config = await this.config();
     const verifier = client.randomPKCECodeVerifier();
     const state = client.randomState();
     const nonce = client.randomNonce();
-    await this.deps.cache.set(
-      `users:oidc:flight:${sha256(state)}`,
-      { verifier, nonce, browser: sha256(browser) },
-      FLIGHT_TTL_MS,
-    );
+    const flight: Flight = { verifier, nonce, browser: sha256(browser), ...(reauthFor ? { reauthFor } : {}) };
+    await this.deps.cache.set(`users:oidc:flight:${sha256(state)}`, flight, FLIGHT_TTL_MS);
     return client.buildAuthorizationUrl(config, {
       redirect_uri: this.redirectUri,
       scope: 'openid email profile',
@@ -113,17 +122,41 @@ export class OidcSignIn {
       nonce,
       code_challenge: await client.calculatePKCECodeChallenge(verifier),
       code_challenge_method: 'S256',
+      // Re-authentication: the provider must ask again now, not reuse its session (and says when).
+      ...(reauthFor ? { prompt: 'login', max_age: '0' } : {}),
     });
   }
 
-  /** The provider sent the browser back: check it all, find or make the account, answer a handoff code. */
-  async callback(query: string, userAgent: string | undefined, browser: string | undefined): Promise<string> {
+  /**
+   * Confirms a grave change (deleting the account, a PIN) for a signed-in holder whose account signs in
+   * through the provider: the same round trip, with a fresh login forced, ending in a proof instead.
+   */
+  startReauthentication(browser: string, accountId: string): Promise<URL> {
+    return this.start(browser, accountId);
+  }
+
+  /** Whether the return carrying this query finishes a re-authentication (its errors go back to /account). */
+  async isReauthentication(query: string): Promise<boolean> {
+    const state = new URLSearchParams(query).get('state');
+    if (!state) return false;
+    return Boolean((await this.deps.cache.get<Flight>(`users:oidc:flight:${sha256(state)}`))?.reauthFor);
+  }
+
+  /**
+   * The provider sent the browser back: check it all, then find or make the account and answer a
+   * handoff code — or, for a re-authentication, answer a proof for the account that asked.
+   */
+  async callback(
+    query: string,
+    userAgent: string | undefined,
+    browser: string | undefined,
+  ): Promise<{ handoff: string } | { reauthProof: string }> {
     const current = new URL(this.redirectUri);
     current.search = query;
     const state = current.searchParams.get('state');
     if (!state) throw failed('The provider answered without a state; start again');
     const key = `users:oidc:flight:${sha256(state)}`;
-    const flight = await this.deps.cache.get<{ verifier: string; nonce: string; browser: string }>(key);
+    const flight = await this.deps.cache.get<Flight>(key);
     // Unknown state: not a sign-in this service started (or one already finished, or too old).
     if (!flight) throw failed('This sign-in is unknown or has expired; start again');
     if (!browser || sha256(browser) !== flight.browser)
@@ -161,6 +194,7 @@ export class OidcSignIn {
       this.deps.logger.warn({ err }, 'OpenID sign-in refused');
       throw failed('The provider’s answer could not be verified; start again');
     }
+    if (flight.reauthFor) return { reauthProof: await this.reauthenticated(flight.reauthFor, claims) };
     const accountId = await this.accountFor(claims);
     const handoff = randomBytes(32).toString('base64url');
     await this.deps.cache.set(
@@ -168,7 +202,21 @@ export class OidcSignIn {
       { accountId, userAgent: userAgent ?? null },
       HANDOFF_TTL_MS,
     );
-    return handoff;
+    return { handoff };
+  }
+
+  /** The fresh sign-in must be this account's identity at the provider, and fresh (auth_time). */
+  private async reauthenticated(accountId: string, claims: Record<string, unknown>): Promise<string> {
+    const subject = typeof claims.sub === 'string' ? claims.sub : '';
+    const linked = await findOidcAccount(this.ctx.db.write, this.deps.settings.issuer, subject);
+    if (linked !== accountId)
+      throw failed('The provider signed in someone else; sign in there as the holder of this account');
+    const authTime = typeof claims.auth_time === 'number' ? claims.auth_time * 1000 : 0;
+    if (this.ctx.clock().getTime() - authTime > REAUTH_FRESH_MS)
+      throw failed('The provider did not ask you to sign in again; start again');
+    const proofs = this.ctx.reauthProofs;
+    if (!proofs) throw failed('Re-authentication is not available here');
+    return proofs.issue(accountId);
   }
 
   /** The web app's single use of the handoff code: the session opens now. */

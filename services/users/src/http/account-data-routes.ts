@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { requireIdentity } from '@marquee/core';
+import { holderProofOf } from '../app/account-confirmation.js';
 import type { AccountData } from '../app/account-data.js';
 import { documented } from './documented.js';
 
@@ -24,7 +25,16 @@ const AccountExport = Type.Object(
 );
 const DeleteBody = Type.Object(
   {
-    password: Type.String({ minLength: 1, maxLength: 1024, description: 'the account password, to confirm' }),
+    password: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 1024, description: 'the account password, to confirm' }),
+    ),
+    reauthProof: Type.Optional(
+      Type.String({
+        minLength: 16,
+        maxLength: 128,
+        description: 'or: the proof of a fresh single sign-on (POST /api/account/reauthentication)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -50,13 +60,13 @@ export function accountDataRoutes(app: FastifyInstance, data: AccountData): void
     '/api/account',
     {
       schema: documented(
-        'Delete the account and its personal data in every service (account password required); its sessions end at once',
+        'Delete the account and its personal data in every service, confirmed by the account password or a fresh single sign-on (`reauthProof`); its sessions end at once',
         ['account'],
         { body: DeleteBody },
       ),
     },
     async (req, reply) => {
-      await data.delete(requireIdentity(req).accountId, { password: req.body.password });
+      await data.delete(requireIdentity(req).accountId, holderProofOf(req.body));
       return reply.status(204).send();
     },
   );

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
-import { DomainError } from '@marquee/core';
+import { DomainError, requireIdentity } from '@marquee/core';
 import type { OidcSignIn } from '../app/oidc.js';
 import { documented } from './documented.js';
 import { TokenPairSchema } from './schemas.js';
@@ -85,14 +85,37 @@ export function oidcRoutes(
       const query = req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
       const ua = typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : undefined;
       void reply.header('set-cookie', browserCookie('', 0, secure));
+      // A re-authentication started on the account page goes back there, its failures too.
+      const reauth = oidc ? await oidc.isReauthentication(query.slice(1)) : false;
       try {
-        const handoff = await requireOidc().callback(query, ua, cookieValue(req.headers.cookie));
-        return reply.redirect(`${options.publicUrl}${COMPLETE_PATH}#handoff=${handoff}`, 302);
+        const answer = await requireOidc().callback(query, ua, cookieValue(req.headers.cookie));
+        return 'handoff' in answer
+          ? reply.redirect(`${options.publicUrl}${COMPLETE_PATH}#handoff=${answer.handoff}`, 302)
+          : reply.redirect(`${options.publicUrl}/account#reauth=${answer.reauthProof}`, 302);
       } catch (err) {
         const code = err instanceof DomainError ? err.code : 'auth.oidc_failed';
         if (!(err instanceof DomainError)) req.log.error({ err }, 'single sign-on failed');
-        return reply.redirect(`${options.publicUrl}/login?sso_error=${encodeURIComponent(code)}`, 302);
+        const page = reauth ? '/account' : '/login';
+        return reply.redirect(`${options.publicUrl}${page}?sso_error=${encodeURIComponent(code)}`, 302);
       }
+    },
+  );
+
+  app.post(
+    '/api/account/reauthentication',
+    {
+      schema: documented(
+        'Confirm a grave change (account deletion, a profile PIN) by signing in again at the single sign-on provider: answers where to send the browser (a fresh login is forced); the provider’s return lands on /account#reauth=<proof>, a 5-minute single-use proof to send as `reauthProof` instead of the password',
+        ['account'],
+        { response: { 200: Type.Object({ url: Type.String() }) } },
+      ),
+    },
+    async (req, reply) => {
+      const { accountId } = requireIdentity(req);
+      const browser = randomBytes(18).toString('base64url');
+      const target = await requireOidc().startReauthentication(browser, accountId);
+      void reply.header('set-cookie', browserCookie(browser, 600, secure));
+      return { url: target.href };
     },
   );
 

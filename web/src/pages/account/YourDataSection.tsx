@@ -1,13 +1,28 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { api, saveTokens } from '../../api/client';
 import { navigate } from '../../app/router';
 import { useSession } from '../../app/session';
 import { failureText as message, NoteLine, PasswordField, type FormNote } from '../../components/form-fields';
 
+type HolderProof = { password: string } | { reauthProof: string };
+
 const yourDataApi = {
   export: () => api<unknown>('/api/account/export'),
-  deleteAccount: (password: string) => api<void>('/api/account', { method: 'DELETE', body: { password } }),
+  deleteAccount: (proof: HolderProof) => api<void>('/api/account', { method: 'DELETE', body: proof }),
+  provider: async () => (await api<{ oidc: { name: string } | null }>('/api/auth/options')).oidc,
+  reauthenticate: () => api<{ url: string }>('/api/account/reauthentication', { method: 'POST' }),
 };
+
+/**
+ * The provider's return from a re-authentication: `#reauth=<proof>` (taken out of the address at
+ * once, like the sign-in's handoff code) or `?sso_error=<type>`.
+ */
+function reauthReturn(): { proof: string | null; error: string | null } {
+  const proof = new URLSearchParams(window.location.hash.slice(1)).get('reauth');
+  const error = new URLSearchParams(window.location.search).get('sso_error');
+  if (proof || error) window.history.replaceState(null, '', window.location.pathname);
+  return { proof, error };
+}
 
 /** Hands JSON to the browser as a file: the export needs the bearer token, so a plain link cannot fetch it. */
 function download(data: unknown, name: string): void {
@@ -32,6 +47,30 @@ export function YourDataSection() {
   const [confirming, setConfirming] = useState(false);
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
+  const [provider, setProvider] = useState<string | null>(null);
+  const [reauthProof, setReauthProof] = useState<string | null>(null);
+  useEffect(() => {
+    yourDataApi.provider().then(
+      (p) => setProvider(p?.name ?? null),
+      () => undefined,
+    );
+    const back = reauthReturn();
+    if (back.proof) {
+      setReauthProof(back.proof);
+      setConfirming(true);
+    } else if (back.error) {
+      setConfirming(true);
+      setNote({ ok: false, text: 'Signing in again at the provider did not complete. Try again.' });
+    }
+  }, []);
+  const reauthenticate = async () => {
+    setNote(null);
+    try {
+      window.location.assign((await yourDataApi.reauthenticate()).url);
+    } catch (err) {
+      setNote({ ok: false, text: message(err) });
+    }
+  };
 
   const exportData = async () => {
     setNote(null);
@@ -50,7 +89,7 @@ export function YourDataSection() {
     setNote(null);
     setBusy(true);
     try {
-      await yourDataApi.deleteAccount(password);
+      await yourDataApi.deleteAccount(reauthProof ? { reauthProof } : { password });
       // The server ended every session already: drop the tokens without a logout call.
       saveTokens(null);
       session.selectProfile(null);
@@ -85,12 +124,27 @@ export function YourDataSection() {
             <strong>This cannot be undone.</strong> The account, its profiles, lists, ratings and viewing
             history are deleted, and every device is signed out.
           </p>
-          <PasswordField
-            label="Password to delete the account"
-            fresh={false}
-            value={password}
-            onChange={setPassword}
-          />
+          {reauthProof ? (
+            <p role="status">You signed in again at {provider ?? 'the provider'}: confirm below.</p>
+          ) : (
+            <>
+              <PasswordField
+                label="Password to delete the account"
+                fresh={false}
+                value={password}
+                onChange={setPassword}
+              />
+              {/* An account made by single sign-on has no password anyone knows: it confirms there. */}
+              {provider && (
+                <p>
+                  Or{' '}
+                  <button type="button" className="secondary" onClick={() => void reauthenticate()}>
+                    Confirm by signing in with {provider}
+                  </button>
+                </p>
+              )}
+            </>
+          )}
           <div className="inline-form">
             <button className="danger" type="submit" disabled={busy}>
               Delete my account
@@ -101,6 +155,7 @@ export function YourDataSection() {
               onClick={() => {
                 setConfirming(false);
                 setPassword('');
+                setReauthProof(null);
               }}
             >
               Keep my account
