@@ -1,4 +1,4 @@
-import { toCmcdQuery } from '@svta/cml-cmcd';
+import { fromCmcdQuery, toCmcdQuery, type Cmcd } from '@svta/cml-cmcd';
 import { describe, expect, it } from 'vitest';
 import { cmcdSample } from './cmcd.js';
 
@@ -33,5 +33,30 @@ describe('cmcdSample', () => {
     expect(cmcdSample(`${segment}?CMCD=%E0%A4%A`)).toBeUndefined();
     // Nonsense values are dropped, not recorded.
     expect(cmcdSample(`${segment}?CMCD=bl%3D-5%2Cmtp%3D%22fast%22`)).toEqual({ bufferStarved: false });
+  });
+});
+
+describe('cmcdSample against @svta/cml-cmcd', () => {
+  it('reads bs, bl and mtp as the library decodes them, for queries the library writes', () => {
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (let i = 0; i < 500; i++) {
+      const data: Cmcd = {
+        ot: random() < 0.5 ? 'v' : 'a',
+        sid: `s,"${i}" bs,bl=1`,
+        su: random() < 0.5,
+      };
+      if (random() < 0.5) data.bs = true;
+      if (random() < 0.8) data.bl = [Math.round(random() * 60_000)];
+      if (random() < 0.8) data.mtp = [Math.round(random() * 100_000)];
+      const query = toCmcdQuery(data);
+      const decoded = fromCmcdQuery(query) as Record<string, unknown>;
+      const first = (v: unknown) => (Array.isArray(v) ? (v as number[])[0] : v);
+      expect(cmcdSample(`${segment}?x=1&${query}`)).toEqual({
+        bufferStarved: decoded.bs === true,
+        ...(decoded.bl === undefined ? {} : { bufferLengthMs: first(decoded.bl) }),
+        ...(decoded.mtp === undefined ? {} : { throughputKbps: first(decoded.mtp) }),
+      });
+    }
   });
 });
