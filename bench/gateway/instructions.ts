@@ -80,7 +80,8 @@ async function control(pid: number, ...args: string[]): Promise<void> {
 /** The instruction total of the newest dump in `dir` (callgrind writes one file per dump). */
 function lastDumpInstructions(dir: string): number {
   const dumps = readdirSync(dir)
-    .filter((f) => /\.\d+$/.test(f))
+    // cg.<pid>.<n> are the dumps; cg.<pid> itself is only the final one, written at exit
+    .filter((f) => /\.\d+\.\d+$/.test(f))
     .sort((a, b) => Number(a.split('.').pop()) - Number(b.split('.').pop()));
   const text = readFileSync(join(dir, dumps.at(-1)!), 'utf8');
   const line = /^(?:summary|totals):\s*(\d+)/m.exec(text);

@@ -19,7 +19,13 @@ export interface Spawned {
 /** Runs the real `marquee` command in its own process group, so a test can prove no child outlives it. */
 export function runMarquee(args: string[], env: Record<string, string>): Spawned {
   const child = spawn(process.execPath, [MARQUEE_BIN, ...args], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      // scripts/test.mjs finds (and kills) whatever a run leaves behind by this mark
+      ...(process.env.MARQUEE_TEST_RUN ? { MARQUEE_TEST_RUN: process.env.MARQUEE_TEST_RUN } : {}),
+      ...env,
+    },
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
