@@ -367,7 +367,7 @@ export const settingsSchema = Type.Object({
   }),
   AUTH_LOCAL_PASSWORDS: Bool(
     true,
-    'users: sign-up and sign-in with an email and a password; false leaves single sign-on (OIDC_ISSUER) as the only way in',
+    'users: sign-up and sign-in with an email and a password; false leaves single sign-on (OIDC_ISSUER) as the only way in (password reset is refused too)',
   ),
   OIDC_ISSUER: Type.Optional(
     Type.String({
