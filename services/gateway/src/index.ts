@@ -13,6 +13,7 @@ import { ProfileLockGuard, type ConfinementLookup } from './app/profile-locks.js
 import { CredentialBackoff } from './app/credential-backoff.js';
 import { KnownDevices } from './app/known-devices.js';
 import { RateLimiter } from './app/rate-limit.js';
+import { rateLimitMetrics } from './app/rate-limit-metrics.js';
 import { VerifiedAccessTokens } from './app/verified-access-tokens.js';
 import { gatewayConfig, type GatewayDeps, type GatewayOptions } from './config.js';
 import { apiRoutes, tooMany } from './http/api-routes.js';
@@ -84,6 +85,7 @@ export async function buildGateway(deps: GatewayDeps, options: GatewayOptions = 
       signingKeys: async () => (await gatewaySelfReady()) || 'signing keys not loaded from users',
     },
     fastify: { trustProxy: config.trustProxy },
+    correlation: 'explicit',
   });
   const counters = gatewayMetrics(metrics.registry, upstreams);
   guardMetrics(app, config.metricsToken);
@@ -108,6 +110,7 @@ export async function buildGateway(deps: GatewayDeps, options: GatewayOptions = 
   }
 
   const rateLimiter = new RateLimiter(deps.cache, config.rateLimits);
+  rateLimitMetrics(metrics.registry, rateLimiter);
   app.addHook('onRequest', async (req, reply) => {
     // Authenticated calls count per account once their token verifies (api-routes.ts), so a whole
     // carrier-grade NAT of viewers is never one bucket; only what carries no token counts per address.
