@@ -3,6 +3,7 @@ export * from './context.js';
 export * from './errors.js';
 export * from './http-client.js';
 export * from './lifecycle.js';
+export * from './background-work.js';
 export * from './logger.js';
 export * from './metrics.js';
 export * from './problem.js';

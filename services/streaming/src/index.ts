@@ -1,4 +1,5 @@
 import {
+  BackgroundWork,
   createMediaKeyring,
   createServiceServer,
   requireServiceToken,
@@ -131,7 +132,8 @@ export async function buildStreaming(
 
   let consumer: Subscription | undefined;
   let accountDeletion: Subscription | undefined;
-  let maintenance: NodeJS.Timeout | undefined;
+  // Chores beside the requests; stop() waits for the one running before the database closes.
+  const background = new BackgroundWork(logger);
   addReadiness('consumer', () => consumer !== undefined || 'asset event consumer not started');
   return {
     name: 'streaming',
@@ -146,16 +148,13 @@ export async function buildStreaming(
       });
       accountDeletion = await startAccountDeletion({ bus: ctx.bus, db, cache: ctx.cache, logger });
       plays.start();
-      maintenance = setInterval(() => {
+      background.every(MAINTENANCE_MS, 'streaming maintenance', () => {
         const before = new Date(Date.now() - 24 * 3_600_000).toISOString();
-        Promise.all([deleteExpiredSessions(db.write, before), edges.forgetSilent()]).catch((err: unknown) =>
-          logger.warn({ err }, 'streaming maintenance failed'),
-        );
-      }, MAINTENANCE_MS);
-      maintenance.unref();
+        return Promise.all([deleteExpiredSessions(db.write, before), edges.forgetSilent()]);
+      });
     },
     async stop() {
-      clearInterval(maintenance);
+      await background.stop();
       await consumer?.stop();
       await accountDeletion?.stop();
       await plays.stop();

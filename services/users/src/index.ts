@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import {
+  BackgroundWork,
   createAccessTokenVerifier,
   createServiceServer,
   requireServiceToken,
@@ -129,11 +130,14 @@ export async function buildUsers(
     unknownKidCooldownMs: 1_000,
   });
   const mailer = openMailer({ ...config.mail, folder: join(deps.dataDir, 'mail') });
+  // Work after an answer (the mails): stop() waits for it before the database and the mailer close.
+  const background = new BackgroundWork(deps.logger);
   const emailLinks = new EmailLinks(ctx, {
     mailer,
     cache: deps.cache,
     logger: deps.logger,
     publicUrl: config.publicUrl,
+    background,
   });
   const twoFactor = new TwoFactor(ctx, {
     cache: deps.cache,
@@ -146,9 +150,7 @@ export async function buildUsers(
     ctx,
     (accountId) =>
       // After the answer: a slow or absent mail server never holds up a sign-up.
-      void emailLinks
-        .sendVerification(accountId)
-        .catch((err: unknown) => deps.logger.error({ err }, 'verification mail failed')),
+      void background.run('verification mail', () => emailLinks.sendVerification(accountId)),
     twoFactor,
     config.localPasswords,
   );
@@ -194,6 +196,7 @@ export async function buildUsers(
       playback = await startPlaybackHistory({ db, bus: deps.bus, logger: deps.logger, clock });
     },
     async stop() {
+      await background.stop();
       await playback?.stop();
       await relay?.stop();
       await streamingHolder?.close();

@@ -1,4 +1,4 @@
-import { DomainError, registerProblem, type Logger } from '@marquee/core';
+import { DomainError, registerProblem, type BackgroundWork, type Logger } from '@marquee/core';
 import { normaliseEmail } from '@marquee/contracts';
 import type { Cache } from '@marquee/platform';
 import { findAccount, findAccountByEmail, updatePasswordHash } from '../store/accounts-store.js';
@@ -39,6 +39,8 @@ export interface EmailLinksDeps {
   logger: Logger;
   /** The web app's origin, where the links in the mail lead. */
   publicUrl: string;
+  /** Where work after the answer runs, so that the service's stop() waits for it. */
+  background: Pick<BackgroundWork, 'run'>;
 }
 
 /**
@@ -89,9 +91,7 @@ export class EmailLinks {
    * known or not; the lookup and the mail run after the answer (no enumeration by content or time).
    */
   requestReset(rawEmail: string): void {
-    void this.sendReset(rawEmail).catch((err: unknown) =>
-      this.deps.logger.error({ err }, 'password reset mail failed'),
-    );
+    void this.deps.background.run('password reset mail', () => this.sendReset(rawEmail));
   }
 
   private async sendReset(rawEmail: string): Promise<void> {

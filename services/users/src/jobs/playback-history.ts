@@ -1,4 +1,4 @@
-import type { Logger } from '@marquee/core';
+import { BackgroundWork, type Logger } from '@marquee/core';
 import type { Database, DeliveryOf, EventBus, Subscription } from '@marquee/platform';
 import { fromFlag, toFlag } from '../store/executor.js';
 import { claimEvent, findHistory, forgetEventsBefore, upsertHistory } from '../store/history-store.js';
@@ -73,13 +73,12 @@ export async function startPlaybackHistory(options: {
   clock: () => Date;
 }): Promise<{ stop(): Promise<void> }> {
   const { db, bus, logger, clock } = options;
+  // stop() waits for a prune in progress: its delete must not outlive the database.
+  const background = new BackgroundWork(logger);
   const prune = () =>
-    forgetEventsBefore(db.write, new Date(clock().getTime() - DEDUPE_RETENTION_MS).toISOString()).catch(
-      (err: unknown) => logger.warn({ err }, 'could not prune handled playback events'),
-    );
-  await prune();
-  const timer = setInterval(() => void prune(), 6 * 3600 * 1000);
-  timer.unref();
+    forgetEventsBefore(db.write, new Date(clock().getTime() - DEDUPE_RETENTION_MS).toISOString());
+  await background.run('pruning handled playback events', prune);
+  background.every(6 * 3600 * 1000, 'pruning handled playback events', prune);
   const subscription: Subscription = await bus.subscribe({
     group: USERS_GROUP,
     types: PLAYBACK_TYPES,
@@ -91,7 +90,7 @@ export async function startPlaybackHistory(options: {
   });
   return {
     async stop() {
-      clearInterval(timer);
+      await background.stop();
       await subscription.stop();
     },
   };
