@@ -58,7 +58,8 @@ export function startAccountDeletion(deps: {
     group: ACCOUNT_DATA_GROUP,
     types: ['account.deleted'],
     handler: async ({ event }) => {
-      const { accountId } = event.data as { accountId: string };
+      // Typed by the catalogue: the bus delivers only data that passed the contract schema of account.deleted.
+      const { accountId } = event.data;
       const result = await deps.db.write
         .deleteFrom('playback_sessions')
         .where('account_id', '=', accountId)
