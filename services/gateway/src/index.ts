@@ -85,6 +85,10 @@ export async function buildGateway(deps: GatewayDeps, options: GatewayOptions = 
       signingKeys: async () => (await gatewaySelfReady()) || 'signing keys not loaded from users',
     },
     fastify: { trustProxy: config.trustProxy },
+    // No AsyncLocalStorage: on Node 20 its promise hooks run on every promise of the process, a share of
+    // a proxy's CPU the profile showed (bench/gateway). Forwarded calls carry req.id in their headers
+    // (forwarding.ts); the shared, cached lookups (profiles, confinement, posters, keys) belong to no one
+    // request and go without one.
     correlation: 'explicit',
   });
   const counters = gatewayMetrics(metrics.registry, upstreams);
