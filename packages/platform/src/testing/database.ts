@@ -66,9 +66,12 @@ export async function openTestDatabase<DB>(
 }
 
 /**
- * Drops a test's schema, again after a deadlock: a service's background work (an event consumer's
- * transaction, a lease renewal) can still hold a row lock while the drop takes its tables one by one,
- * and PostgreSQL then aborts one of the two (40P01). The other finishes; the next try succeeds.
+ * Drops a test's schema, again after a deadlock: background work still running can hold a row lock
+ * while the drop takes its tables one by one, and PostgreSQL then aborts one of the two (40P01). The
+ * other finishes; the next try succeeds. Services' stop() now waits for their background work (core's
+ * BackgroundWork; users' mail after a sign-up was the case seen), so this is a guard for what a test
+ * leaves running outside a service — an event handler past its ack timeout, which a consumer's stop()
+ * does not wait for, or a test's own unawaited call.
  */
 async function dropSchema(drop: () => Promise<unknown>): Promise<void> {
   for (let attempt = 1; ; attempt++) {
