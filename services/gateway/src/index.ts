@@ -1,4 +1,5 @@
 import cors from '@fastify/cors';
+import { join } from 'node:path';
 import {
   createAccessTokenVerifier,
   createServiceServer,
@@ -17,6 +18,7 @@ import { rateLimitMetrics } from './app/rate-limit-metrics.js';
 import { VerifiedAccessTokens } from './app/verified-access-tokens.js';
 import { gatewayConfig, type GatewayDeps, type GatewayOptions } from './config.js';
 import { apiRoutes, tooMany } from './http/api-routes.js';
+import { ChaosReports } from './http/chaos-report.js';
 import { EdgeTrust } from './http/edge-trust.js';
 import { HomeRows } from './http/home.js';
 import { gatewayMetrics, guardMetrics } from './http/metrics.js';
@@ -153,6 +155,7 @@ export async function buildGateway(deps: GatewayDeps, options: GatewayOptions = 
       }),
     }),
     health: () => adminHealth(readiness, upstreams),
+    chaosReports: new ChaosReports(join(deps.settings.MARQUEE_DATA_DIR, 'chaos')),
     metrics: counters,
   });
   webAppRoutes(app, config.webDir);

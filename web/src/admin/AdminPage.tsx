@@ -3,6 +3,7 @@ import { Link, useLocation } from '../app/router';
 import { useSession } from '../app/session';
 import { Header } from '../components/Header';
 import { BackupPanel } from './BackupPanel';
+import { ChaosPanel } from './ChaosPanel';
 import { MailPanel } from './MailPanel';
 import { EdgesPanel, HealthPanel } from './StatusPanels';
 import { TitlesPanel } from './TitlesPanel';
@@ -37,7 +38,9 @@ export function AdminPage() {
             ? 'analytics'
             : path === '/admin/mail'
               ? 'mail'
-              : 'titles';
+              : path === '/admin/chaos'
+                ? 'chaos'
+                : 'titles';
   return (
     <>
       <Header />
@@ -61,6 +64,9 @@ export function AdminPage() {
           <Link href="/admin/mail" aria-current={tab === 'mail' ? 'page' : undefined}>
             Mail
           </Link>
+          <Link href="/admin/chaos" aria-current={tab === 'chaos' ? 'page' : undefined}>
+            Chaos
+          </Link>
         </nav>
         {tab === 'titles' && <TitlesPanel />}
         {tab === 'users' && <UsersPanel />}
@@ -68,6 +74,7 @@ export function AdminPage() {
         {tab === 'health' && <HealthPanel />}
         {tab === 'health' && <BackupPanel />}
         {tab === 'mail' && <MailPanel />}
+        {tab === 'chaos' && <ChaosPanel />}
         {tab === 'analytics' && (
           <Suspense fallback={<p className="hint">Loading analytics…</p>}>
             <AnalyticsPanel />

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { ServiceName } from '@marquee/core';
 import { startLocalCluster, type LocalCluster } from '../cluster/cluster.js';
@@ -235,6 +235,39 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       report,
       table,
     };
+    // What the admin console shows (the gateway reads MARQUEE_DATA_DIR/chaos/latest.json and .svg;
+    // the default --out is data/chaos, the default data directory's): the verdict, not the timeline.
+    await writeFile(
+      join(options.outDir, 'latest.json'),
+      JSON.stringify(
+        {
+          experiment: options.name,
+          finishedAt: new Date().toISOString(),
+          passed: verdict.passed,
+          ...(aborted ? { aborted } : {}),
+          replicas: options.replicas,
+          viewers: options.viewers,
+          durationS: options.durationS,
+          seed: options.seed,
+          control,
+          experimentWindow,
+          rows: verdict.rows,
+          table,
+          ...state,
+          audit: audit.findings.map((f) => ({
+            check: f.check,
+            expected: f.expected,
+            found: f.found,
+            lost: f.lost.length,
+          })),
+          marks,
+          chart: basename(chart),
+          report: basename(report),
+        },
+        null,
+        2,
+      ),
+    );
     await writeFile(
       report,
       JSON.stringify(

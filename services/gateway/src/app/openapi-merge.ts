@@ -6,8 +6,14 @@ export interface ServiceDocument {
   doc: OpenApiDocument;
 }
 
-/** Paths of the gateway's own document that are public API (probes and the document itself). */
-const GATEWAY_PUBLIC = new Set(['/healthz', '/readyz', '/readyz/self', '/api/openapi.json']);
+/** Paths of the gateway's own document that are public API (probes, the document itself, its own admin answers). */
+const GATEWAY_PUBLIC = new Set([
+  '/healthz',
+  '/readyz',
+  '/readyz/self',
+  '/api/openapi.json',
+  '/api/admin/chaos',
+]);
 
 /** Who may call an operation, from the routing table: documents say which need a bearer token. */
 function security(path: string, method: string): unknown[] | undefined {

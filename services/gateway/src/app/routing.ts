@@ -23,7 +23,7 @@ export type Access = 'public' | 'optional' | 'viewer' | 'admin';
  * password (login, sign-up, password change), under the credential limits and backoff; `upload`: tus, bodies streamed without a buffer up to UPLOAD_MAX_BYTES;
  * `home`: the recommender with a fallback; `health`: answered by the gateway itself.
  */
-export type RouteKind = 'proxy' | 'credentials' | 'upload' | 'home' | 'health';
+export type RouteKind = 'proxy' | 'credentials' | 'upload' | 'home' | 'health' | 'chaos';
 
 export interface RouteRule {
   /** Literal segments; `:name` captures one segment; a final `/*` matches the path itself and anything below. */
@@ -180,6 +180,13 @@ export const ROUTES: readonly RouteRule[] = [
     upstream: 'gateway',
     access: 'admin',
     kind: 'health',
+  },
+  {
+    pattern: '/api/admin/chaos',
+    methods: ['GET', 'HEAD'],
+    upstream: 'gateway',
+    access: 'admin',
+    kind: 'chaos',
   },
 ];
 

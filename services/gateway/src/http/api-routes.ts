@@ -17,6 +17,7 @@ import { matchRoute, normalisePath, type RouteRule } from '../app/routing.js';
 import type { VerifiedAccessTokens } from '../app/verified-access-tokens.js';
 import type { GatewayConfig } from '../config.js';
 import { checkDeclaredLength, jsonField, limitStream, readBounded } from './bodies.js';
+import { chaosReportSchema, type ChaosReports } from './chaos-report.js';
 import { forward } from './forward.js';
 import type { HomeRows } from './home.js';
 import type { GatewayMetrics } from './metrics.js';
@@ -43,6 +44,8 @@ export interface ApiDeps {
   home: HomeRows;
   /** The admin console's health view. */
   health: () => Promise<unknown>;
+  /** The latest chaos experiment's report, for the admin console. */
+  chaosReports: Pick<ChaosReports, 'latest'>;
   metrics: GatewayMetrics;
 }
 
@@ -60,6 +63,8 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
         void reply.header('set-cookie', deps.knownDevices.cookie(subject, keep));
       }
     });
+    // Declared on its own only to be documented: it is answered through the routing table like the rest.
+    api.get('/api/admin/chaos', { schema: chaosReportSchema }, (req, reply) => handle(req, reply, deps));
     api.route({
       method: METHODS,
       url: '/api/*',
@@ -133,6 +138,7 @@ async function route(
   if (params.profileId && caller)
     profile = await deps.ownership.requireOwned(caller.accountId, params.profileId);
   if (rule.kind === 'health') return reply.send(await deps.health());
+  if (rule.kind === 'chaos') return reply.send(await deps.chaosReports.latest());
 
   const body = await readBody(req, rule, deps.config);
   let attempt: CredentialAttempt | undefined;
