@@ -51,7 +51,7 @@ const READ_TIMINGS = `(() => {
   };
   return {
     firstFrame: Math.round(playingAt - clickAt),
-    session: done((p) => p === '/api/playback'),
+    session: done((p) => p === '/api/playback' || /^\\/api\\/playback\\/[^/]+\\/start$/.test(p)),
     master: done((p) => p.endsWith('/master.m3u8')),
     steering: done((p) => p.startsWith('/api/steering/')),
     mediaPlaylist: done((p) => p.endsWith('.m3u8') && !p.endsWith('/master.m3u8')),

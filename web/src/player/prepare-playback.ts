@@ -58,6 +58,18 @@ export function takePrefetched(url: string): Prefetched | undefined {
   return hit;
 }
 
+/**
+ * `localStorage['marquee.instantPlay'] = 'off'` turns preparing off in this browser: bench/startup's
+ * cold row measures Play without it, and it is the switch for anyone who wants no prefetching at all.
+ */
+function instantPlayOff(): boolean {
+  try {
+    return localStorage.getItem('marquee.instantPlay') === 'off';
+  } catch {
+    return false;
+  }
+}
+
 function forget(key: string): void {
   const p = preparations.get(key);
   if (!p) return;
@@ -127,6 +139,7 @@ async function prefetch(p: Preparation): Promise<void> {
  * throws: a preparation that fails leaves Play to start cold, as before.
  */
 export function preparePlayback(profileId: string, titleId: string): Promise<void> {
+  if (instantPlayOff()) return Promise.resolve();
   const key = keyOf(profileId, titleId);
   const have = preparations.get(key);
   if (have && fresh(have)) return Promise.resolve();
