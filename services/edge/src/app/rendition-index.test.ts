@@ -1,6 +1,6 @@
 import { assetPlaylistFiles, readMasterPlaylist } from '@marquee/core/hls';
 import { describe, expect, it } from 'vitest';
-import { MASTER, PLAYLISTS } from './hls-fixtures.test-support.js';
+import { MASTER, PLAYLISTS, variantPlaylist } from './hls-fixtures.test-support.js';
 import { RenditionIndex } from './rendition-index.js';
 
 const indexOf = (master: string, playlists: ReadonlyMap<string, string>) =>
@@ -16,6 +16,26 @@ describe('rendition index', () => {
     expect(index.heightOf('audio/en/seg_00001.m4s')).toBe(0);
     expect(index.heightOf('subs/en/sub_1.vtt')).toBe(0);
     expect(index.heightOf('poster.jpg')).toBe(0);
+  });
+
+  it('gives AV1 rungs their own heights, so a 720p token reaches neither family above 720p', () => {
+    const master = MASTER.replace(
+      /\n$/,
+      '\n#EXT-X-STREAM-INF:BANDWIDTH=3600000,RESOLUTION=1920x1080,CODECS="av01.0.08M.08,mp4a.40.2",AUDIO="aud"\n' +
+        'video_1080p_av1/index.m3u8\n' +
+        '#EXT-X-STREAM-INF:BANDWIDTH=1700000,RESOLUTION=1280x720,CODECS="av01.0.05M.08,mp4a.40.2",AUDIO="aud"\n' +
+        'video_720p_av1/index.m3u8\n',
+    );
+    const playlists = new Map([
+      ...PLAYLISTS,
+      ['video_1080p_av1/index.m3u8', variantPlaylist('av1')],
+      ['video_720p_av1/index.m3u8', variantPlaylist('av1')],
+    ]);
+    const index = indexOf(master, playlists);
+    expect(index.heightOf('video_1080p_av1/seg_00001.m4s')).toBe(1080);
+    expect(index.heightOf('video_1080p_av1/init.mp4')).toBe(1080);
+    expect(index.heightOf('video_720p_av1/seg_00001.m4s')).toBe(720);
+    expect(index.heightOf('v1080/seg_00001.m4s')).toBe(1080);
   });
 
   it('refuses media files no playlist lists', () => {

@@ -28,6 +28,24 @@ describe('decideEntitlement', () => {
     expect(heights('basic')).toEqual([720, 1, [720, 480, 240]]);
   });
 
+  it('caps both codec families at the plan height (AV1 rungs beside the H.264 ones)', () => {
+    const av1 = ladder.map((r) => ({
+      ...r,
+      bandwidth: r.bandwidth * 0.6,
+      codecs: 'av01.0.08M.08,mp4a.40.2',
+    }));
+    const result = decideEntitlement({
+      ...base,
+      plan: 'basic',
+      asset: { state: 'ready', renditions: [...ladder, ...av1] },
+    });
+    if (!result.ok) throw new Error(result.detail);
+    const of = (prefix: string) =>
+      result.renditions.filter((r) => r.codecs.startsWith(prefix)).map((r) => r.height);
+    expect(of('avc1')).toEqual([720, 480, 240]);
+    expect(of('av01')).toEqual([720, 480, 240]);
+  });
+
   it('refuses another account’s profile before anything else', () => {
     const result = decideEntitlement({
       ...base,
