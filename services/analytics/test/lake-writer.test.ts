@@ -1,97 +1,12 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger } from '@marquee/core';
-import { openEventBus, type EventBus, type NewEvent } from '@marquee/platform';
-import { Duck } from '../src/lake/duck.js';
+import { describe, expect, it } from 'vitest';
+import type { NewEvent } from '@marquee/platform';
 import { LakeStore } from '../src/lake/lake-store.js';
-import { LAKE_GROUP, LakeWriter, startLakeWriter } from '../src/jobs/lake-writer.js';
-
-const logger = createLogger({ level: 'silent' });
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-async function setUp() {
-  const dir = await mkdtemp(join(tmpdir(), 'marquee-lake-'));
-  const bus = await openEventBus({ sqlitePath: join(dir, 'events.sqlite'), logger });
-  const duck = await Duck.open({ threads: 2 });
-  cleanups.push(async () => {
-    await bus.close();
-    duck.close();
-    await rm(dir, { recursive: true, force: true });
-  });
-  return { dir, bus, duck, root: join(dir, 'lake') };
-}
-
-function telemetry(session: number, seq: number): NewEvent {
-  return {
-    type: 'telemetry.reported',
-    source: 'test',
-    data: {
-      seq,
-      watchMs: 10_000,
-      ...(seq === 0 ? { startupMs: 400 + session } : {}),
-      stalls: seq % 3 === 0 ? [{ position: seq * 10, durationMs: 250 }] : [],
-      switches: [{ position: seq * 10, bitrate: 1_500_000, height: 720 }],
-      droppedFrames: seq,
-      errors: [],
-      edge: 'edge-1',
-      sessionId: `s${session}`,
-      accountId: 'a1',
-      profileId: 'p1',
-      titleId: `t${session % 3}`,
-      plan: 'standard',
-    },
-  };
-}
-
-function playback(session: number, type: 'started' | 'heartbeat' | 'stopped', position: number): NewEvent {
-  return {
-    type: `playback.${type}`,
-    source: 'test',
-    data: {
-      sessionId: `s${session}`,
-      accountId: 'a1',
-      profileId: 'p1',
-      titleId: `t${session % 3}`,
-      position,
-      duration: 120,
-    },
-  };
-}
-
-async function waitForDrain(bus: EventBus): Promise<void> {
-  const deadline = Date.now() + 90_000;
-  while ((await bus.lag(LAKE_GROUP)) > 0) {
-    if (Date.now() > deadline) throw new Error('the lake writer did not drain');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** Plain DuckDB, not Marquee's code: what an outside engine sees when it opens the lake by path. */
-async function countWithDuckDb(root: string, table: string): Promise<{ rows: number; ids: number }> {
-  const db = await DuckDBInstance.create(':memory:');
-  const c = await db.connect();
-  try {
-    const reader = await c.runAndReadAll(
-      `SELECT count(*)::INTEGER AS rows, count(DISTINCT id)::INTEGER AS ids, min(date)::VARCHAR AS d
-       FROM read_parquet('${root}/${table}/*/*.parquet', hive_partitioning = true)`,
-    );
-    const [row] = reader.getRowObjectsJS() as { rows: number; ids: number }[];
-    return { rows: row!.rows, ids: row!.ids };
-  } finally {
-    c.closeSync();
-    db.closeSync();
-  }
-}
+import { LakeWriter, startLakeWriter } from '../src/jobs/lake-writer.js';
+import { countWithDuckDb, logger, playback, setUpLake, telemetry, waitForDrain } from './lake-fixtures.js';
 
 describe('lake writer', () => {
   it('writes every event once into date-partitioned Parquet, across a lost ack and a restart', async () => {
-    const { bus, duck, root } = await setUp();
+    const { bus, duck, root } = await setUpLake();
     const events: NewEvent[] = [];
     for (let s = 0; s < 20; s++) {
       events.push(playback(s, 'started', 0));
