@@ -3,6 +3,8 @@ import { ApiError, rememberProfileKey } from '../api/client';
 import { profileLocksApi, type ListedProfile } from '../api/endpoints';
 import { waitPhrase } from '../api/messages';
 import { failureText } from '../components/form-fields';
+import { FormDialog } from '../components/FormDialog';
+import { PinInput } from '../components/PinInput';
 
 /** A wrong PIN says how many tries are left; the limit says how long to wait (users allows 5 per 15 minutes). */
 export function pinFailureText(err: unknown): string {
@@ -60,52 +62,32 @@ export function ProfilePinDialog({
   };
 
   return (
-    <div className="dialog-backdrop" role="presentation" onClick={onCancel}>
-      <form
-        className="dialog pin-dialog"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="pin-title"
-        onClick={(e) => e.stopPropagation()}
-        onSubmit={(e) => void submit(e)}
-      >
-        <h2 id="pin-title">{leaving ? `Leave ${profile.name}` : `${profile.name} is locked`}</h2>
-        <p className="hint">
-          {leaving
-            ? `This device is kept in the kids profile ${profile.name}. Type its PIN to choose another profile.`
-            : `Type the 4-digit PIN of ${profile.name} to open it.`}
-        </p>
-        <label>
-          PIN
-          <input
-            ref={input}
-            className="pin-input"
-            type="password"
-            inputMode="numeric"
-            autoComplete="off"
-            autoFocus
-            required
-            pattern="[0-9]{4}"
-            minLength={4}
-            maxLength={4}
-            value={pin}
-            onChange={(e) => setPin(e.target.value.replace(/\D/g, ''))}
-          />
-        </label>
-        {error && (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        )}
-        <div className="dialog-actions">
+    <FormDialog
+      title={leaving ? `Leave ${profile.name}` : `${profile.name} is locked`}
+      className="pin-dialog"
+      error={error}
+      onSubmit={(e) => void submit(e)}
+      onCancel={onCancel}
+      actions={
+        <>
           <button className="primary" type="submit" disabled={busy || pin.length !== 4}>
             {busy ? 'Checking…' : leaving ? 'Leave' : 'Open'}
           </button>
           <button type="button" className="ghost" onClick={onCancel}>
             Cancel
           </button>
-        </div>
-      </form>
-    </div>
+        </>
+      }
+    >
+      <p className="hint">
+        {leaving
+          ? `This device is kept in the kids profile ${profile.name}. Type its PIN to choose another profile.`
+          : `Type the 4-digit PIN of ${profile.name} to open it.`}
+      </p>
+      <label>
+        PIN
+        <PinInput ref={input} autoFocus required value={pin} onChange={setPin} />
+      </label>
+    </FormDialog>
   );
 }

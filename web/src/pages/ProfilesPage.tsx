@@ -16,6 +16,7 @@ import { useDocumentTitle } from '../app/document-title';
 import { useLoad } from '../app/use-api';
 import { Avatar } from '../components/Avatar';
 import { failureText } from '../components/form-fields';
+import { FormDialog } from '../components/FormDialog';
 import { ProfilePinDialog } from './ProfilePinDialog';
 
 /** The PIN the page is asking for: to open a locked profile, or to let this device out of a kids profile. */
@@ -186,40 +187,13 @@ function ProfileEditor({
   };
 
   return (
-    <div className="dialog-backdrop" role="presentation" onClick={() => onClose(false)}>
-      <form
-        className="dialog"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="profile-editor-title"
-        onClick={(e) => e.stopPropagation()}
-        onSubmit={(e) => void save(e)}
-      >
-        <h2 id="profile-editor-title">{profile ? 'Edit profile' : 'Add profile'}</h2>
-        <label>
-          Name
-          <input autoFocus required maxLength={40} value={name} onChange={(e) => setName(e.target.value)} />
-        </label>
-        <label className="checkbox">
-          <input type="checkbox" checked={kids} onChange={(e) => setKids(e.target.checked)} />
-          Kids profile (G and PG titles only)
-        </label>
-        <label>
-          Maturity limit
-          <select value={maxMaturity} onChange={(e) => setMaxMaturity(e.target.value as Maturity)}>
-            {MATURITY_RATINGS.filter((m) => !kids || maturityAllows(KIDS_MAX_MATURITY, m)).map((m) => (
-              <option key={m} value={m}>
-                {m}
-              </option>
-            ))}
-          </select>
-        </label>
-        {error && (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        )}
-        <div className="dialog-actions">
+    <FormDialog
+      title={profile ? 'Edit profile' : 'Add profile'}
+      error={error}
+      onSubmit={(e) => void save(e)}
+      onCancel={() => onClose(false)}
+      actions={
+        <>
           <button className="primary" type="submit">
             Save
           </button>
@@ -231,8 +205,27 @@ function ProfileEditor({
           <button type="button" className="ghost" onClick={() => onClose(false)}>
             Cancel
           </button>
-        </div>
-      </form>
-    </div>
+        </>
+      }
+    >
+      <label>
+        Name
+        <input autoFocus required maxLength={40} value={name} onChange={(e) => setName(e.target.value)} />
+      </label>
+      <label className="checkbox">
+        <input type="checkbox" checked={kids} onChange={(e) => setKids(e.target.checked)} />
+        Kids profile (G and PG titles only)
+      </label>
+      <label>
+        Maturity limit
+        <select value={maxMaturity} onChange={(e) => setMaxMaturity(e.target.value as Maturity)}>
+          {MATURITY_RATINGS.filter((m) => !kids || maturityAllows(KIDS_MAX_MATURITY, m)).map((m) => (
+            <option key={m} value={m}>
+              {m}
+            </option>
+          ))}
+        </select>
+      </label>
+    </FormDialog>
   );
 }

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { profileLocksApi, profilesApi, type ListedProfile } from '../../api/endpoints';
+import { PinInput } from '../../components/PinInput';
 import { failureText as message, NoteLine, PasswordField, type FormNote } from '../../components/form-fields';
 
 /**
@@ -81,16 +82,7 @@ export function ProfileLocksSection() {
           </label>
           <label>
             New PIN (4 digits)
-            <input
-              type="password"
-              inputMode="numeric"
-              autoComplete="off"
-              pattern="[0-9]{4}"
-              minLength={4}
-              maxLength={4}
-              value={pin}
-              onChange={(e) => setPin(e.target.value.replace(/\D/g, ''))}
-            />
+            <PinInput value={pin} onChange={setPin} />
           </label>
           <PasswordField
             label="Account password to confirm"
