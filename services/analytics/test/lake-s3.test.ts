@@ -1,5 +1,6 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import {
   backendAvailable,
@@ -32,6 +33,24 @@ async function localParts(lake: LakeStore): Promise<string[]> {
   const tables = ['playback', 'telemetry'] as const;
   const files = (await Promise.all(tables.map((t) => lake.allFiles(t)))).flat();
   return files.map((f) => f.slice(lake.root.length + 1)).sort();
+}
+
+/** Rows and ids of the parts a replica lists for a partition (the files its queries read). */
+async function countIdsOnce(lake: LakeStore, date: string): Promise<{ rows: number; ids: number }> {
+  const files = await lake.files('telemetry', date);
+  const list = files.map((f) => `'${f}'`).join(', ');
+  const db = await DuckDBInstance.create(':memory:');
+  const c = await db.connect();
+  try {
+    const reader = await c.runAndReadAll(
+      `SELECT count(*)::INTEGER AS rows, count(DISTINCT id)::INTEGER AS ids FROM read_parquet([${list}])`,
+    );
+    const [row] = reader.getRowObjectsJS() as { rows: number; ids: number }[];
+    return { rows: row!.rows, ids: row!.ids };
+  } finally {
+    c.closeSync();
+    db.closeSync();
+  }
 }
 
 describe.skipIf(!(await backendAvailable('s3')))('the lake on S3 (s3rver)', () => {
@@ -78,11 +97,26 @@ describe.skipIf(!(await backendAvailable('s3')))('the lake on S3 (s3rver)', () =
     expect(await b.sync()).toEqual({ fetched: keys.length, dropped: 0 });
     expect(await countWithDuckDb(b.root, 'telemetry')).toEqual({ rows: 120, ids: 120 });
 
-    // a compacts: the bucket holds the merged part only, and b follows on its next sync.
+    // a compacts but crashes before deleting the parts it merged (put back here): b fetches the merged
+    // part beside them, and lists only it; each event once.
     const [date] = await a.dates('telemetry');
+    const parts = (await a.listed('telemetry', date!)).map((f) => f.slice(a.root.length + 1));
+    const held = join(dir, 'held');
+    for (const p of parts) {
+      await mkdir(dirname(join(held, p)), { recursive: true });
+      await copyFile(join(a.root, p), join(held, p));
+    }
     const merged = await a.compact('telemetry', date!, 2);
-    expect(merged).toBeGreaterThan(1);
-    expect(await b.sync()).toEqual({ fetched: 1, dropped: merged });
+    expect(merged).toBe(parts.length);
+    for (const p of parts) await mirror.put(p, join(held, p));
+    expect(await b.sync()).toEqual({ fetched: 1, dropped: 0 });
+    expect(await b.files('telemetry', date!)).toHaveLength(1);
+    expect(await countIdsOnce(b, date!)).toEqual({ rows: 120, ids: 120 });
+
+    // a's next round merges the leftovers it fetches back: the bucket holds one part, b follows.
+    expect(await a.sync()).toEqual({ fetched: parts.length, dropped: 0 });
+    expect(await a.compact('telemetry', date!, 2)).toBe(parts.length + 1);
+    expect(await b.sync()).toEqual({ fetched: 1, dropped: parts.length + 1 });
     expect(await localParts(b)).toEqual(await localParts(a));
     expect(await countWithDuckDb(b.root, 'telemetry')).toEqual({ rows: 120, ids: 120 });
 

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -63,9 +63,15 @@ beforeAll(async () => {
     byTable.set(mapped.table, [...(byTable.get(mapped.table) ?? []), mapped.row]);
   }
   for (const [table, rows] of byTable) {
-    await lake.write(table as 'telemetry' | 'playback', partitionDate(rows[0]!.time), rows, `part-${table}`);
-    // A duplicate part (a crash between compaction's two steps): queries still count each event once.
-    await lake.write(table as 'telemetry' | 'playback', partitionDate(rows[0]!.time), rows, `dup-${table}`);
+    const [name, date] = [table as 'telemetry' | 'playback', partitionDate(rows[0]!.time)];
+    await lake.write(name, date, rows.slice(0, 2), `part-${table}-1`);
+    await lake.write(name, date, rows.slice(2), `part-${table}-2`);
+    // Compaction's window, held open: the merged part is in, the parts it merged are still there
+    // (as after a crash between its rename and its deletes). Queries count each event once.
+    const parts = await lake.listed(name, date);
+    const copies = await Promise.all(parts.map(async (p) => [p, await readFile(p)] as const));
+    await lake.compact(name, date, 2);
+    for (const [p, bytes] of copies) await writeFile(p, bytes);
   }
 });
 

@@ -28,6 +28,9 @@ function plain(value: unknown): unknown {
 export class Duck {
   private constructor(private readonly instance: DuckDBInstance) {}
 
+  /** Sees every statement before it runs (bench/analytics replays the slowest question's under EXPLAIN ANALYZE). */
+  onStatement: ((sql: string, params?: Record<string, DuckDBValue>) => void) | undefined;
+
   static async open(options: { threads?: number; memoryLimit?: string } = {}): Promise<Duck> {
     const config: Record<string, string> = {};
     if (options.threads) config.threads = String(options.threads);
@@ -36,10 +39,12 @@ export class Duck {
   }
 
   async run(sql: string, params?: Record<string, DuckDBValue>): Promise<void> {
+    this.onStatement?.(sql, params);
     await this.withConnection((c) => c.run(sql, params));
   }
 
   async rows<T>(sql: string, params?: Record<string, DuckDBValue>): Promise<T[]> {
+    this.onStatement?.(sql, params);
     return this.withConnection(async (c) => {
       const reader = await c.runAndReadAll(sql, params);
       return reader.getRowObjectsJS().map((r) => plain(r) as T);
@@ -59,9 +64,11 @@ export class Duck {
     return this.withConnection((c) =>
       work({
         run: async (sql, params) => {
+          this.onStatement?.(sql, params);
           await c.run(sql, params);
         },
         rows: async <T>(sql: string, params?: Record<string, DuckDBValue>) => {
+          this.onStatement?.(sql, params);
           const reader = await c.runAndReadAll(sql, params);
           return reader.getRowObjectsJS().map((r) => plain(r) as T);
         },

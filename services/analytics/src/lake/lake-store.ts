@@ -1,12 +1,26 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { LRUCache } from 'lru-cache';
 import { sqlPaths, sqlString, type Duck } from './duck.js';
 import type { LakeMirror } from './lake-mirror.js';
 import { jsonColumns, LAKE_TABLES, type LakeRow, type LakeTable } from './tables.js';
 
 const DATE_DIR = /^date=(\d{4}-\d{2}-\d{2})$/;
 const PARQUET = /^[A-Za-z0-9_.-]+\.parquet$/;
+/** A compacted part's name: `c<ms>-<digest>.parquet`. Only these carry a replaced list. */
+const COMPACTED = /^c\d+-[0-9a-f]+\.parquet$/;
+/**
+ * The Parquet key-value metadata key under which a compacted part names the parts it replaces (a JSON
+ * array of file names in its partition). Part of the lake's public layout: outside engines use it too.
+ */
+export const REPLACES_KEY = 'marquee.replaces';
+
+/** DuckDB's or Node's "that file is not there" (a part deleted between a listing and its read). */
+export function isMissingFile(err: unknown): boolean {
+  const message = err instanceof Error ? err.message : String(err);
+  return /No such file|No files found|ENOENT/i.test(message);
+}
 
 async function fsyncPath(path: string): Promise<void> {
   const handle = await open(path, 'r');
@@ -28,6 +42,13 @@ async function fsyncPath(path: string): Promise<void> {
  *
  * A part is written beside its partition under `_tmp/` (Hive readers skip `_` folders), fsynced, then
  * renamed in: a reader sees the whole file or none of it.
+ *
+ * The layout rule that lets queries skip de-duplication: the parts `files()` returns hold each event
+ * id once. The writer never puts an id twice into a partition, and a compacted part carries, in its
+ * own Parquet metadata (REPLACES_KEY), the names of the parts it merged; `files()` leaves those out.
+ * So between compaction's rename and its deletes, after a crash there, or on a replica that fetched
+ * the merged part before dropping the small ones, a reader sees one copy of each row: the list travels
+ * inside the file that makes it true, with no second file to be seen without the first.
  */
 export class LakeStore {
   constructor(
@@ -56,8 +77,25 @@ export class LakeStore {
     return entries.flatMap((e) => DATE_DIR.exec(e)?.[1] ?? []).sort();
   }
 
-  /** Parquet files of one partition, absolute paths, in name order. */
+  /**
+   * The parts of one partition a reader should open, absolute paths, in name order: every Parquet file
+   * except those a compacted part there replaces. They hold each event id once.
+   */
   async files(table: LakeTable, date: string): Promise<string[]> {
+    for (let attempt = 1; ; attempt++) {
+      const listed = await this.listed(table, date);
+      try {
+        const replaced = await this.replaced(listed);
+        return listed.filter((f) => !replaced.has(basename(f)));
+      } catch (err) {
+        // A compacted part merged again and deleted since the listing: list again.
+        if (attempt >= 3 || !isMissingFile(err)) throw err;
+      }
+    }
+  }
+
+  /** Every Parquet file of a partition, replaced ones included (compaction and sync work on these). */
+  async listed(table: LakeTable, date: string): Promise<string[]> {
     const dir = this.partition(table, date);
     const entries = await readdir(dir).catch(() => [] as string[]);
     return entries
@@ -65,6 +103,24 @@ export class LakeStore {
       .sort()
       .map((e) => join(dir, e));
   }
+
+  /** Names (in their partition) the compacted parts among `files` replace. */
+  private async replaced(files: readonly string[]): Promise<Set<string>> {
+    const compacted = files.filter((f) => COMPACTED.test(basename(f)));
+    const unread = compacted.filter((f) => !this.replacedBy.has(f));
+    if (unread.length > 0) {
+      const rows = await this.duck.rows<{ file: string; names: string }>(
+        `SELECT file_name AS file, decode(value) AS names FROM parquet_kv_metadata(${sqlPaths(unread)})
+         WHERE decode(key) = ${sqlString(REPLACES_KEY)}`,
+      );
+      const found = new Map(rows.map((r) => [r.file, JSON.parse(r.names) as string[]]));
+      // A part's bytes never change under its name, so its list is read once per process.
+      for (const f of unread) this.replacedBy.set(f, found.get(f) ?? []);
+    }
+    return new Set(compacted.flatMap((f) => this.replacedBy.get(f) ?? []));
+  }
+
+  private readonly replacedBy = new LRUCache<string, string[]>({ max: 10_000 });
 
   /** Every Parquet file of a table (optionally only partitions in [from, to]). */
   async allFiles(table: LakeTable, range?: { from: string; to: string }): Promise<string[]> {
@@ -94,7 +150,7 @@ export class LakeStore {
       await fsyncPath(parquet);
       const target = join(dir, `${name}.parquet`);
       // In the bucket before it is visible here: a crash between leaves it only in the bucket, where
-      // the next sync fetches it (and a redelivery's part holds the same events: queries keep one).
+      // the next sync fetches it (and a redelivery finds it: present() syncs before it looks).
       await this.mirror?.put(this.relative(table, date, target), parquet);
       await rename(parquet, target);
       await fsyncPath(dir);
@@ -106,6 +162,9 @@ export class LakeStore {
 
   /** Which of `ids` a partition already holds (redelivered events must not be written twice). */
   async present(table: LakeTable, date: string, ids: readonly string[]): Promise<Set<string>> {
+    // On S3 a part in the bucket may not be here yet (another replica's, or ours put just before a
+    // crash): the bucket is the truth, so it is fetched before asking.
+    if (this.mirror) await this.sync();
     const files = await this.files(table, date);
     if (files.length === 0 || ids.length === 0) return new Set();
     const found = await this.duck.rows<{ id: string }>(
@@ -117,13 +176,14 @@ export class LakeStore {
   }
 
   /**
-   * Merges a partition's parts into one when it has at least `minFiles`, keeping one row per event id
-   * (so a duplicate left by a crash anywhere is gone after the next compaction). The merged part is in
-   * place before the small ones go: a crash between leaves rows twice until the next compaction, never
-   * a row missing. Returns the number of parts merged (0: nothing to do).
+   * Merges a partition's parts into one when it has at least `minFiles`, keeping one row per event id.
+   * The merged part names every part it merged (REPLACES_KEY), so readers leave those out from the
+   * moment it is renamed in: the deletes after are housekeeping, and a crash before them leaves files
+   * no query reads (the next compaction merges and deletes them). Returns the number of parts merged
+   * (0: nothing to do).
    */
   async compact(table: LakeTable, date: string, minFiles: number): Promise<number> {
-    const files = await this.files(table, date);
+    const files = await this.listed(table, date);
     if (files.length < minFiles) return 0;
     const digest = createHash('sha256').update(files.join('\n')).digest('hex').slice(0, 12);
     const tmp = join(this.root, '_tmp');
@@ -134,7 +194,8 @@ export class LakeStore {
       await this.duck.run(
         `COPY (SELECT ${columns} FROM read_parquet(${sqlPaths(files)}, union_by_name = true)
                QUALIFY row_number() OVER (PARTITION BY id ORDER BY time) = 1 ORDER BY time)
-         TO ${sqlString(parquet)} (FORMAT parquet, COMPRESSION zstd)`,
+         TO ${sqlString(parquet)} (FORMAT parquet, COMPRESSION zstd,
+           KV_METADATA {${sqlString(REPLACES_KEY)}: ${sqlString(JSON.stringify(files.map((f) => basename(f))))}})`,
       );
       await fsyncPath(parquet);
       // 'c' sorts after the digits of writer parts: the merged part reads as the newest name.
@@ -179,7 +240,7 @@ export class LakeStore {
     const local = new Map<string, string>();
     for (const table of Object.keys(LAKE_TABLES) as LakeTable[]) {
       for (const date of await this.dates(table)) {
-        for (const file of await this.files(table, date)) local.set(this.relative(table, date, file), file);
+        for (const file of await this.listed(table, date)) local.set(this.relative(table, date, file), file);
       }
     }
     const remote = new Set(await this.mirror.list());

@@ -1,7 +1,7 @@
 import type { AnalyticsOverview, AnalyticsSession, QoeMeasures, TitleAnalytics } from '@marquee/contracts';
 import { FINISHED_TAIL_MAX_SECONDS, FINISHED_TAIL_SHARE } from '@marquee/contracts';
 import { sqlPaths, type Duck } from './duck.js';
-import type { LakeStore } from './lake-store.js';
+import { isMissingFile, type LakeStore } from './lake-store.js';
 
 export interface QoeFilter {
   from: Date;
@@ -32,6 +32,20 @@ async function sequence<const T extends readonly (() => Promise<unknown>)[]>(
   return out as Results<T>;
 }
 
+/**
+ * Asks again when a part vanished between the listing and DuckDB opening it (compaction deleted the
+ * parts it merged): the new listing has the merged part instead.
+ */
+async function retried<T>(ask: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await ask();
+    } catch (err) {
+      if (attempt >= 3 || !isMissingFile(err)) throw err;
+    }
+  }
+}
+
 /** The measures of QoeMeasures over the rows in scope, as SQL select items. */
 const MEASURES = `
   count(DISTINCT session_id)::BIGINT AS sessions,
@@ -57,19 +71,46 @@ const EMPTY: QoeMeasures = {
   stalls: 0,
 };
 
+/** The telemetry columns the overview's questions read: flat ones, and `errors` (mostly empty lists). */
+const OVERVIEW_COLUMNS = [
+  'time',
+  'session_id',
+  'title_id',
+  'plan',
+  'edge',
+  'startup_ms',
+  'watch_ms',
+  'bitrate',
+  'stall_ms',
+  'stall_count',
+  'errors',
+].join(', ');
+
+export interface LakeQueriesOptions {
+  /**
+   * Keep one row per event id at query time, reading every column (the guard before the lake's layout
+   * rule, lake-store.ts). Off by default: the files `LakeStore.files()` returns hold each id once. On
+   * for tests and bench/analytics that compare answers and times against the rule.
+   */
+  dedupById?: boolean;
+}
+
 /**
  * Answers the admin analytics from the lake with DuckDB. Every query reads only the partitions of the
- * asked days (the file list is built from the folder names) and keeps one row per event id, so a
- * duplicate left by a crash between compaction's two steps never counts twice.
+ * asked days (the file list is built from the folder names) and only the columns it needs. It does not
+ * de-duplicate: the lake's layout rule (lake-store.ts) guarantees the listed files hold each id once.
  */
 export class LakeQueries {
   constructor(
     private readonly lake: LakeStore,
     private readonly duck: Duck,
+    private readonly options: LakeQueriesOptions = {},
   ) {}
 
-  /** `t`: the telemetry batches in scope, deduplicated. Undefined when no file covers the range. */
-  private async telemetryScope(filter: QoeFilter) {
+  /**
+   * `t`: the telemetry batches in scope, `columns` of them. Undefined when no file covers the range.
+   */
+  private async telemetryScope(filter: QoeFilter, columns: string) {
     const files = await this.lake.allFiles('telemetry', { from: day(filter.from), to: day(filter.to) });
     if (files.length === 0) return undefined;
     const where = ['time >= CAST($from AS TIMESTAMP)', 'time < CAST($to AS TIMESTAMP)'];
@@ -88,15 +129,22 @@ export class LakeQueries {
         params[key] = value;
       }
     }
-    const select = `SELECT * FROM read_parquet(${sqlPaths(files)}, hive_partitioning = true, union_by_name = true)
-      WHERE ${where.join(' AND ')} QUALIFY row_number() OVER (PARTITION BY id) = 1`;
+    const select = this.options.dedupById
+      ? `SELECT * FROM read_parquet(${sqlPaths(files)}, hive_partitioning = true, union_by_name = true)
+      WHERE ${where.join(' AND ')} QUALIFY row_number() OVER (PARTITION BY id) = 1`
+      : `SELECT ${columns} FROM read_parquet(${sqlPaths(files)}, union_by_name = true)
+      WHERE ${where.join(' AND ')}`;
     return { select, cte: `t AS (${select})`, params };
   }
 
-  async overview(
+  overview(
     filter: QoeFilter,
     bucket: Bucket = bucketFor(filter.from, filter.to),
   ): Promise<AnalyticsOverview> {
+    return retried(() => this.overviewOnce(filter, bucket));
+  }
+
+  private async overviewOnce(filter: QoeFilter, bucket: Bucket): Promise<AnalyticsOverview> {
     const answer: AnalyticsOverview = {
       from: filter.from.toISOString(),
       to: filter.to.toISOString(),
@@ -110,9 +158,10 @@ export class LakeQueries {
       byTitle: [],
       byDay: [],
     };
-    const scope = await this.telemetryScope(filter);
+    const scope = await this.telemetryScope(filter, OVERVIEW_COLUMNS);
     if (!scope) return answer;
-    // One scan of the lake into a temp table, then every question of it (one connection, in turn).
+    // One scan of the lake's needed columns into a temp table, then every question of it (one
+    // connection, in turn): eight scans of the files would each decode them again.
     return this.duck.session(async (db) => {
       await db.run(`CREATE TEMP TABLE t AS ${scope.select}`, scope.params);
       const q = <T>(select: string) => db.rows<T>(select);
@@ -155,8 +204,15 @@ export class LakeQueries {
     });
   }
 
-  async sessions(filter: QoeFilter, limit: number): Promise<AnalyticsSession[]> {
-    const scope = await this.telemetryScope(filter);
+  sessions(filter: QoeFilter, limit: number): Promise<AnalyticsSession[]> {
+    return retried(() => this.sessionsOnce(filter, limit));
+  }
+
+  private async sessionsOnce(filter: QoeFilter, limit: number): Promise<AnalyticsSession[]> {
+    const scope = await this.telemetryScope(
+      filter,
+      'time, session_id, title_id, plan, edge, startup_ms, stall_count, stall_ms, watch_ms, bitrate, errors',
+    );
     if (!scope) return [];
     return this.duck.rows<AnalyticsSession>(
       `WITH ${scope.cte}
@@ -171,9 +227,13 @@ export class LakeQueries {
     );
   }
 
-  async title(titleId: string, from: Date, to: Date): Promise<TitleAnalytics> {
+  title(titleId: string, from: Date, to: Date): Promise<TitleAnalytics> {
+    return retried(() => this.titleOnce(titleId, from, to));
+  }
+
+  private async titleOnce(titleId: string, from: Date, to: Date): Promise<TitleAnalytics> {
     const [overview, files] = await Promise.all([
-      this.overview({ from, to, titleId }, 'day'),
+      this.overviewOnce({ from, to, titleId }, 'day'),
       this.lake.allFiles('playback', { from: day(from), to: day(to) }),
     ]);
     const answer: TitleAnalytics = {
@@ -196,9 +256,14 @@ export class LakeQueries {
       completed: number | null;
       retention: { at: number; share: number }[] | null;
     }>(
-      `WITH p AS (SELECT * FROM read_parquet(${sqlPaths(files)}, hive_partitioning = true, union_by_name = true)
+      `WITH p AS (${
+        this.options.dedupById
+          ? `SELECT * FROM read_parquet(${sqlPaths(files)}, hive_partitioning = true, union_by_name = true)
           WHERE title_id = $titleId AND time >= CAST($from AS TIMESTAMP) AND time < CAST($to AS TIMESTAMP)
-          QUALIFY row_number() OVER (PARTITION BY id) = 1),
+          QUALIFY row_number() OVER (PARTITION BY id) = 1`
+          : `SELECT session_id, profile_id, position, duration FROM read_parquet(${sqlPaths(files)}, union_by_name = true)
+          WHERE title_id = $titleId AND time >= CAST($from AS TIMESTAMP) AND time < CAST($to AS TIMESTAMP)`
+      }),
         s AS (SELECT session_id, any_value(profile_id) AS profile_id, max(position) AS reach, max(duration) AS dur
           FROM p GROUP BY session_id),
         whole AS (SELECT max(dur) AS dur FROM s),
