@@ -1,13 +1,12 @@
 import { readFile } from 'node:fs/promises';
-import type { Server } from 'node:http';
-import Provider from 'oidc-provider';
 import { Secret, TOTP } from 'otpauth';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../packages/cli/src/ports.js';
 import { signUp } from './support/catalog.js';
 import { browserSkipReason, launchChromium, newViewer } from './support/chromium.js';
 import { WatchedPages } from './support/console.js';
+import { reserveOidcProvider, submitAtProvider, type TestOidcProvider } from './support/oidc-provider.js';
+import { platformApi, type TokenPair } from './support/platform-api.js';
 import { startTestPlatform, type TestPlatform } from './support/platform.js';
 import { pageText, signIn } from './support/viewer.js';
 
@@ -22,12 +21,7 @@ import { pageText, signIn } from './support/viewer.js';
  */
 const skip = browserSkipReason();
 const SLOW = { timeout: 20_000 };
-const CLIENT = { id: 'marquee', secret: 'a-test-client-secret-of-some-length-0123456789' };
 
-interface Pair {
-  accessToken: string;
-  refreshToken: string;
-}
 interface ListedProfile {
   profileId: string;
   name: string;
@@ -38,45 +32,21 @@ interface ListedProfile {
 describe.skipIf(skip)('profile locks, your data, admin mail and sign-on refusals in a real browser', () => {
   let platform: TestPlatform;
   let browser: Browser;
-  let idp: Server | undefined;
+  let idp: TestOidcProvider | undefined;
   const pages = new WatchedPages();
   /** Addresses the provider says it has not verified. */
   const unverified = new Set<string>();
-  let issuer = '';
 
   beforeAll(async () => {
-    const idpPort = await freePort('127.0.0.1');
-    issuer = `http://127.0.0.1:${idpPort}`;
+    idp = await reserveOidcProvider();
     [platform, browser] = await Promise.all([
-      startTestPlatform({
-        env: {
-          OIDC_ISSUER: issuer,
-          OIDC_CLIENT_ID: CLIENT.id,
-          OIDC_CLIENT_SECRET: CLIENT.secret,
-          OIDC_NAME: 'Test IdP',
-          AUTH_REQUIRE_ADMIN_2FA: 'true',
-        },
-      }),
+      startTestPlatform({ env: { ...idp.env, AUTH_REQUIRE_ADMIN_2FA: 'true' } }),
       launchChromium(),
     ]);
-    const provider = new Provider(issuer, {
-      clients: [
-        {
-          client_id: CLIENT.id,
-          client_secret: CLIENT.secret,
-          redirect_uris: [`${platform.url}/api/auth/oidc/callback`],
-          grant_types: ['authorization_code'],
-          response_types: ['code'],
-        },
-      ],
-      claims: { openid: ['sub'], email: ['email', 'email_verified'] },
-      findAccount: (_ctx, id) => ({
-        accountId: id,
-        claims: () => ({ sub: id, email: id, email_verified: !unverified.has(id) }),
-      }),
-      cookies: { keys: ['a-test-cookie-key-0123456789'] },
-    });
-    idp = provider.listen(idpPort);
+    idp.start(platform.url, { openid: ['sub'], email: ['email', 'email_verified'] }, (id) => ({
+      email: id,
+      email_verified: !unverified.has(id),
+    }));
   }, 240_000);
   afterAll(async () => {
     idp?.close();
@@ -87,25 +57,14 @@ describe.skipIf(skip)('profile locks, your data, admin mail and sign-on refusals
     expect(await pages.closeAll(), 'the browser console reported errors').toEqual([]);
   });
 
-  const api = async (path: string, init: { method?: string; token?: string; body?: unknown } = {}) =>
-    fetch(`${platform.url}${path}`, {
-      method: init.method ?? 'GET',
-      headers: {
-        ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
-        ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
-    });
-  const login = async (email: string, password: string): Promise<Pair> => {
-    const res = await api('/api/auth/login', { method: 'POST', body: { email, password } });
-    expect(res.status).toBe(200);
-    return (await res.json()) as Pair;
-  };
+  const { api, login } = platformApi(() => platform.url);
   const profilesOf = async (token: string) =>
     ((await (await api('/api/profiles', { token })).json()) as { items?: ListedProfile[] }).items ??
     ([] as ListedProfile[]);
   const tokensIn = async (page: Page) =>
-    JSON.parse((await page.evaluate(() => localStorage.getItem('marquee.tokens'))) ?? 'null') as Pair | null;
+    JSON.parse(
+      (await page.evaluate(() => localStorage.getItem('marquee.tokens'))) ?? 'null',
+    ) as TokenPair | null;
   const failWithPage = (page: Page) => async (err: unknown) => {
     throw new Error(`${String(err)}\nat ${page.url()}, page says: ${await pageText(page)}`);
   };
@@ -289,31 +248,11 @@ describe.skipIf(skip)('profile locks, your data, admin mail and sign-on refusals
    */
   async function atProvider(): Promise<Page> {
     const { page, watch } = await pages.open(await newViewer(browser, platform.url));
-    watch.allow(new RegExp(issuer.replace(/[.]/g, '\\.'))).allow(/googleapis/);
+    watch.allow(new RegExp(idp!.issuer.replace(/[.]/g, '\\.'))).allow(/googleapis/);
     await page.goto('/login');
     await page.getByRole('link', { name: 'Sign in with Test IdP' }).click(SLOW);
     await page.locator('input[name="login"]').waitFor(SLOW);
     return page;
-  }
-  async function submitAtProvider(page: Page, login: string): Promise<void> {
-    await page.locator('input[name="login"]').fill(login);
-    await page.locator('input[name="password"]').fill('anything');
-    await page.locator('button[type="submit"]').click();
-    // The provider asks for consent the first time a scope is granted: wait for that or for the return.
-    const consent = page.getByRole('button', { name: 'Continue' });
-    const asked = await Promise.race([
-      consent.waitFor(SLOW).then(
-        () => true,
-        () => false,
-      ),
-      page
-        .waitForURL((u) => u.origin === platform.url, SLOW)
-        .then(
-          () => false,
-          () => false,
-        ),
-    ]);
-    if (asked) await consent.click();
   }
   const signInError = async (page: Page, code: string) => {
     await page.waitForURL(`**/login?sso_error=${code}`, SLOW).catch(failWithPage(page));
@@ -325,7 +264,7 @@ describe.skipIf(skip)('profile locks, your data, admin mail and sign-on refusals
     const holder = await signUp(platform.url);
     unverified.add(holder.email);
     let page = await atProvider();
-    await submitAtProvider(page, holder.email);
+    await submitAtProvider(page, holder.email, platform.url);
     expect(await signInError(page, 'auth.oidc_email_unverified')).toMatch(/has not verified the address/);
     expect(await tokensIn(page)).toBeNull();
     await page.screenshot({ path: '/tmp/a-sso-unverified.png' });
@@ -334,7 +273,7 @@ describe.skipIf(skip)('profile locks, your data, admin mail and sign-on refusals
     // The return must reach the browser that left: without its cookie the callback refuses.
     page = await atProvider();
     await page.context().clearCookies({ name: 'marquee_sso' });
-    await submitAtProvider(page, `nocookie-${Date.now()}@idp.test`);
+    await submitAtProvider(page, `nocookie-${Date.now()}@idp.test`, platform.url);
     expect(await signInError(page, 'auth.oidc_failed')).toBe('Single sign-on did not complete. Start again.');
     expect(await tokensIn(page)).toBeNull();
 
@@ -353,7 +292,7 @@ describe.skipIf(skip)('profile locks, your data, admin mail and sign-on refusals
   it('deletes an account made by single sign-on once its holder signs in again at the provider', async () => {
     const person = `sso-delete-${Date.now()}@idp.test`;
     const page = await atProvider();
-    await submitAtProvider(page, person);
+    await submitAtProvider(page, person, platform.url);
     await page.waitForURL('**/profiles', SLOW).catch(failWithPage(page));
     const { accessToken } = (await tokensIn(page))!;
     await page.goto('/account');
@@ -365,14 +304,14 @@ describe.skipIf(skip)('profile locks, your data, admin mail and sign-on refusals
     await yourData.getByRole('button', { name: 'Delete account…' }).click(SLOW);
     await confirmThere.click();
     await page.locator('input[name="login"]').waitFor(SLOW);
-    await submitAtProvider(page, `someone-else-${Date.now()}@idp.test`);
+    await submitAtProvider(page, `someone-else-${Date.now()}@idp.test`, platform.url);
     await page.waitForURL(atAccount, SLOW).catch(failWithPage(page));
     await expect.poll(() => yourData.getByRole('alert').innerText(), SLOW).toMatch(/did not complete/);
 
     // The holder signs in again (the provider asks, though it has a session): the deletion goes through.
     await confirmThere.click();
     await page.locator('input[name="login"]').waitFor(SLOW);
-    await submitAtProvider(page, person);
+    await submitAtProvider(page, person, platform.url);
     await page.waitForURL(atAccount, SLOW).catch(failWithPage(page));
     await expect.poll(() => yourData.getByText(/signed in again at Test IdP/).count(), SLOW).toBe(1);
     expect(new URL(page.url()).hash).toBe('');

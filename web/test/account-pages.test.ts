@@ -6,6 +6,7 @@ import { signUp } from './support/catalog.js';
 import { browserSkipReason, launchChromium, newViewer, PHONE } from './support/chromium.js';
 import { WatchedPages } from './support/console.js';
 import { startTestPlatform, type TestPlatform } from './support/platform.js';
+import { platformApi, type TokenPair } from './support/platform-api.js';
 import { chooseProfile, pageText, signIn } from './support/viewer.js';
 
 /**
@@ -19,11 +20,6 @@ const SHOTS = resolve(import.meta.dirname, '../../.artifacts/screenshots');
 const PASSWORD = 'correct horse battery staple';
 /** Password hashing (production argon2) and lazy chunks take seconds on a loaded machine. */
 const SLOW = { timeout: 20_000 };
-
-interface Pair {
-  accessToken: string;
-  refreshToken: string;
-}
 
 describe.skipIf(skip)('account pages in a real browser', () => {
   let platform: TestPlatform;
@@ -45,20 +41,8 @@ describe.skipIf(skip)('account pages in a real browser', () => {
   const openPage = async (viewport?: { width: number; height: number }) =>
     pages.open(await newViewer(browser, platform.url, viewport));
 
-  const api = async (path: string, init: { method?: string; token?: string; body?: unknown } = {}) =>
-    fetch(`${platform.url}${path}`, {
-      method: init.method ?? 'GET',
-      headers: {
-        ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
-        ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
-    });
-  const login = async (email: string, password = PASSWORD): Promise<Pair> => {
-    const res = await api('/api/auth/login', { method: 'POST', body: { email, password } });
-    expect(res.status).toBe(200);
-    return (await res.json()) as Pair;
-  };
+  const { api, login: loginWith } = platformApi(() => platform.url);
+  const login = async (email: string, password = PASSWORD) => loginWith(email, password);
 
   /** The link to `path` in the newest mail to `to`, read from the admin console's mail view. */
   async function mailedLink(to: string, path: string): Promise<string> {
@@ -136,7 +120,7 @@ describe.skipIf(skip)('account pages in a real browser', () => {
     await page.reload();
     await expect.poll(() => page.getByText(viewer.email).count(), SLOW).toBe(1);
     const stored = await page.evaluate(() => localStorage.getItem('marquee.tokens'));
-    const { accessToken } = JSON.parse(stored!) as Pair;
+    const { accessToken } = JSON.parse(stored!) as TokenPair;
     await page.getByRole('button', { name: 'Sign out everywhere' }).click();
     await page.waitForURL('**/login');
     expect((await api('/api/account', { token: accessToken })).status).toBe(401);

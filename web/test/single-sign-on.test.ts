@@ -1,10 +1,8 @@
-import type { Server } from 'node:http';
-import Provider from 'oidc-provider';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../packages/cli/src/ports.js';
 import { browserSkipReason, launchChromium, newViewer } from './support/chromium.js';
 import { ConsoleWatch } from './support/console.js';
+import { reserveOidcProvider, submitAtProvider, type TestOidcProvider } from './support/oidc-provider.js';
 import { startTestPlatform, type TestPlatform } from './support/platform.js';
 import { pageText } from './support/viewer.js';
 
@@ -16,26 +14,21 @@ import { pageText } from './support/viewer.js';
  */
 const skip = browserSkipReason();
 const SLOW = { timeout: 30_000 };
-const CLIENT = { id: 'marquee', secret: 'a-test-client-secret-of-some-length-0123456789' };
 
 describe.skipIf(skip)('single sign-on in a real browser', () => {
   let platform: TestPlatform;
   let browser: Browser;
-  let idp: Server | undefined;
+  let idp: TestOidcProvider | undefined;
   const contexts: BrowserContext[] = [];
   /** Who the provider says is an admin: the test moves people in and out of the group. */
   const admins = new Set<string>();
 
   beforeAll(async () => {
-    const idpPort = await freePort('127.0.0.1');
-    const issuer = `http://127.0.0.1:${idpPort}`;
+    idp = await reserveOidcProvider();
     [platform, browser] = await Promise.all([
       startTestPlatform({
         env: {
-          OIDC_ISSUER: issuer,
-          OIDC_CLIENT_ID: CLIENT.id,
-          OIDC_CLIENT_SECRET: CLIENT.secret,
-          OIDC_NAME: 'Test IdP',
+          ...idp.env,
           OIDC_ADMIN_CLAIM: 'groups',
           OIDC_ADMIN_VALUE: 'marquee-admins',
           AUTH_LOCAL_PASSWORDS: 'false',
@@ -43,31 +36,15 @@ describe.skipIf(skip)('single sign-on in a real browser', () => {
       }),
       launchChromium(),
     ]);
-    // The client's redirect URI names the platform's port, known only now; users discovers the
-    // provider at the first sign-in, so it may start after the platform.
-    const provider = new Provider(issuer, {
-      clients: [
-        {
-          client_id: CLIENT.id,
-          client_secret: CLIENT.secret,
-          redirect_uris: [`${platform.url}/api/auth/oidc/callback`],
-          grant_types: ['authorization_code'],
-          response_types: ['code'],
-        },
-      ],
-      claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'groups'] },
-      findAccount: (_ctx, id) => ({
-        accountId: id,
-        claims: () => ({
-          sub: id,
-          email: id,
-          email_verified: true,
-          groups: admins.has(id) ? ['marquee-admins', 'staff'] : ['staff'],
-        }),
+    idp.start(
+      platform.url,
+      { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'groups'] },
+      (id) => ({
+        email: id,
+        email_verified: true,
+        groups: admins.has(id) ? ['marquee-admins', 'staff'] : ['staff'],
       }),
-      cookies: { keys: ['a-test-cookie-key-0123456789'] },
-    });
-    idp = provider.listen(idpPort);
+    );
   }, 240_000);
   afterAll(async () => {
     idp?.close();
@@ -87,12 +64,7 @@ describe.skipIf(skip)('single sign-on in a real browser', () => {
     // Passwords are off: the form has no password field.
     expect(await page.getByLabel('Password').count()).toBe(0);
     await button.click();
-    // oidc-provider's development pages: any login and password, then consent.
-    await page.locator('input[name="login"]').fill(login, SLOW);
-    await page.locator('input[name="password"]').fill('anything');
-    await page.locator('button[type="submit"]').click();
-    const consent = page.getByRole('button', { name: 'Continue' });
-    if (await consent.isVisible({ timeout: 5_000 }).catch(() => false)) await consent.click();
+    await submitAtProvider(page, login, platform.url);
     await page.waitForURL('**/profiles', SLOW).catch(async (err: unknown) => {
       throw new Error(`${String(err)}\nat ${page.url()}, page says: ${await pageText(page)}`);
     });
