@@ -83,6 +83,7 @@ describe.skipIf(skip)('instant play', () => {
     expect(log.some((r) => mediaUrl(r.url)?.endsWith('/master.m3u8'))).toBe(true);
     expect(log.some((r) => mediaUrl(r.url)?.endsWith('.m4s'))).toBe(true);
     await page.screenshot({ path: '/tmp/e-home-lingered.png' });
+    const { profileId } = await sessionOf(page);
 
     // Streaming holds no session for the account (so no lease, no playback.started, no view) ...
     const exported = JSON.stringify(await (await asViewer('/api/account/export')).json());
@@ -90,14 +91,14 @@ describe.skipIf(skip)('instant play', () => {
     // ... and the plan's one stream is free: a start answers 201, then is stopped again.
     const probe = await asViewer('/api/playback', {
       method: 'POST',
-      body: JSON.stringify({ profileId: (await sessionOf(page)).profileId, titleId: titles[0]!.titleId }),
+      body: JSON.stringify({ profileId, titleId: titles[0]!.titleId }),
     });
     expect(probe.status, await probe.clone().text()).toBe(201);
     const probeId = ((await probe.json()) as { sessionId: string }).sessionId;
     expect((await asViewer(`/api/playback/${probeId}`, { method: 'DELETE' })).status).toBe(204);
 
-    // The first title hovered was prefetched whole (later ones as the budget allows); on its page, Play.
-    const target = titles[0]!;
+    // The last title hovered is among the preparations kept (the newest four); on its page, Play.
+    const target = titles[TITLES - 1]!;
     await page.goto(`/title/${target.titleId}`);
     await page.getByRole('heading', { name: target.name }).waitFor();
     await page.waitForTimeout(1_000);
@@ -130,6 +131,27 @@ describe.skipIf(skip)('instant play', () => {
       /"playbackSessions":\[\]/,
     );
     expect(watch.errors).toEqual([]);
+
+    // The stream limit still holds at Play: with the basic plan's one stream taken elsewhere, Play on a
+    // prepared title is refused, and the player it was handed to stops.
+    const other = titles[1]!;
+    await page.goto(`/title/${other.titleId}`);
+    await page.getByRole('heading', { name: other.name }).waitFor();
+    // Leaving the player stopped its session (pagehide); the slot is then taken by another device.
+    const takeSlot = () =>
+      asViewer('/api/playback', {
+        method: 'POST',
+        body: JSON.stringify({ profileId, titleId: titles[2]!.titleId }),
+      });
+    await expect.poll(async () => (await takeSlot()).status, { timeout: 10_000 }).toBe(201);
+    await page.waitForTimeout(1_500);
+    await page.getByRole('link', { name: /^(Play|Resume)/ }).click();
+    await page
+      .getByRole('alert')
+      .getByText(/Too many screens/)
+      .waitFor();
+    expect(await page.locator('video').count()).toBe(0);
+    await page.screenshot({ path: '/tmp/e-refused.png' });
     await context.close();
   }, 120_000);
 });

@@ -20,10 +20,10 @@ export interface ConnectionHints {
   metered?: boolean;
 }
 
-/** About ten titles' start files a minute (5–7 requests each: master, playlists, init and first segments). */
+/** About a dozen titles' start files a minute (5–7 requests each: master, playlists, inits, first segments). */
 export const NORMAL_BUDGET: PrefetchBudget = {
   preparesPerMinute: 20,
-  mediaRequestsPerMinute: 72,
+  mediaRequestsPerMinute: 84,
   mediaBytesPerMinute: 16 << 20,
 };
 export const SMALL_BUDGET: PrefetchBudget = {

@@ -7,7 +7,7 @@ import Hls, {
   type LoaderConfiguration,
   type LoaderContext,
 } from 'hls.js';
-import { takePrefetched, type Prefetched } from './prepare-playback';
+import { keysMayLoad, takePrefetched, type Prefetched } from './prepare-playback';
 
 const Network = Hls.DefaultConfig.loader;
 
@@ -17,7 +17,8 @@ const Network = Hls.DefaultConfig.loader;
  * answer's timings are the prefetch's own, moved to now, so hls.js estimates the bandwidth it really
  * had rather than the memory's. A prepared master starts hls.js on the rendition that was prefetched
  * (the lowest; see startPlaylists): `startLevel` is read from the instance's config when the master is
- * parsed, and it is put back for a master that was not prepared.
+ * parsed, and it is put back for a master that was not prepared. A content key and the steering
+ * manifest wait until the prepared session being opened is started (keysMayLoad).
  */
 export class PreparedLoader implements Loader<LoaderContext> {
   private readonly network: Loader<LoaderContext>;
@@ -40,7 +41,10 @@ export class PreparedLoader implements Loader<LoaderContext> {
     if (context.type === LoaderContextType.MANIFEST) this.config.startLevel = hit ? 0 : this.startLevel;
     if (!hit) {
       this.answered = null;
-      this.network.load(context, config, callbacks);
+      if (context.type === LoaderContextType.KEY || context.type === LoaderContextType.STEERING_MANIFEST) {
+        // A session being opened has no key and no steering yet: they are asked for once it started.
+        void keysMayLoad().then(() => this.network.load(context, config, callbacks));
+      } else this.network.load(context, config, callbacks);
       return;
     }
     this.context = context;

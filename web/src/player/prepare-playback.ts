@@ -161,15 +161,31 @@ export function preparePlayback(profileId: string, titleId: string): Promise<voi
   return run;
 }
 
+/** Starts of prepared sessions in flight: content keys wait for them (see keysMayLoad). */
+const opening = new Set<Promise<unknown>>();
+
+/**
+ * Resolves once no prepared session is being opened. A content key is given to a started session
+ * only, and hls.js, handed the prepared master before the start has answered, asks for the key as soon
+ * as it has read the playlist: it waits here rather than be refused (a 4xx key is fatal to hls.js).
+ */
+export function keysMayLoad(): Promise<void> {
+  return opening.size === 0 ? Promise.resolve() : Promise.allSettled([...opening]).then(() => keysMayLoad());
+}
+
 /**
  * Play: opens the title's preparation if one is fresh (one call, the prefetched files stay for the
- * player), else starts cold. A preparation that lapsed or was refused as unknown (404) starts cold
- * too; any other refusal (the stream limit, say) is the viewer's answer.
+ * player), else starts cold. With a preparation, `onPrepared` gets the prepared session at once, so
+ * the player loads its master and first segments from memory while the start is in flight (the start
+ * answers the same session and URLs); the start's own answer follows. A preparation that lapsed or was
+ * refused as unknown (404) starts cold; any other refusal (the stream limit, say) is the viewer's
+ * answer.
  */
 export async function startPlayback(
   profileId: string,
   titleId: string,
   cold: () => Promise<PlaybackSession & { titleId?: string }>,
+  onPrepared: (session: PlaybackSession & { titleId?: string }) => void = () => undefined,
 ): Promise<PlaybackSession & { titleId?: string }> {
   const key = keyOf(profileId, titleId);
   // A preparation still in flight when Play is pressed is worth its last few milliseconds.
@@ -183,10 +199,14 @@ export async function startPlayback(
   // a minute for the player, then go (one it did not ask for is not kept for ever).
   preparations.delete(key);
   setTimeout(() => p.files.forEach((f) => files.delete(f)), 60_000);
+  const started = api<PlaybackSession & { titleId?: string }>(`/api/playback/${p.session.sessionId}/start`, {
+    method: 'POST',
+  });
+  opening.add(started);
+  void started.catch(() => undefined).finally(() => opening.delete(started));
+  onPrepared(p.session);
   try {
-    return await api<PlaybackSession & { titleId?: string }>(`/api/playback/${p.session.sessionId}/start`, {
-      method: 'POST',
-    });
+    return await started;
   } catch (err) {
     for (const f of p.files) files.delete(f);
     if (err instanceof ApiError && err.status === 404) return cold();

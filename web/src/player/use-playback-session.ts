@@ -27,17 +27,33 @@ export function usePlaybackSession(profile: Profile | null, titleId: string) {
     setRefusal(null);
     queueMicrotask(() => {
       if (cancelled) return;
-      // A title prepared while the viewer lingered opens in one call (prepare-playback.ts).
-      startPlayback(profile.profileId, titleId, () => playbackApi.start(profile.profileId, titleId)).then(
+      // A title prepared while the viewer lingered opens in one call (prepare-playback.ts), and the
+      // player gets the prepared session at once. The start answers the same session: the first object
+      // is kept, since a new one would restart useSessionLease, whose cleanup stops the session.
+      let early: string | null = null;
+      startPlayback(
+        profile.profileId,
+        titleId,
+        () => playbackApi.start(profile.profileId, titleId),
+        (prepared) => {
+          if (cancelled) return;
+          early = prepared.sessionId;
+          setSession(prepared);
+          if (prepared.titleId) setPlayingId(prepared.titleId);
+        },
+      ).then(
         (s) => {
           if (cancelled) void playbackApi.stop(s.sessionId).catch(() => undefined);
-          else {
+          // A preparation that lapsed meanwhile started cold: another session, which replaces it.
+          else if (early !== s.sessionId) {
             setSession(s);
             if (s.titleId) setPlayingId(s.titleId);
           }
         },
         (err: unknown) => {
           if (cancelled) return;
+          // A prepared session the start refused (the stream limit) must not go on playing.
+          setSession(null);
           setRefusal(
             err instanceof ApiError
               ? refusalMessage(err.code, err.message)
