@@ -4,6 +4,7 @@ import { requireIdentity } from '@marquee/core';
 import { holderProofOf } from '../app/account-confirmation.js';
 import type { AccountData } from '../app/account-data.js';
 import { documented } from './documented.js';
+import { HolderProofFields } from './holder-proof-schema.js';
 
 const AccountExport = Type.Object(
   {
@@ -23,21 +24,7 @@ const AccountExport = Type.Object(
   },
   { additionalProperties: true },
 );
-const DeleteBody = Type.Object(
-  {
-    password: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 1024, description: 'the account password, to confirm' }),
-    ),
-    reauthProof: Type.Optional(
-      Type.String({
-        minLength: 16,
-        maxLength: 128,
-        description: 'or: the proof of a fresh single sign-on (POST /api/account/reauthentication)',
-      }),
-    ),
-  },
-  { additionalProperties: false },
-);
+const DeleteBody = Type.Object(HolderProofFields, { additionalProperties: false });
 
 /** "Your data": the owner's export and deletion of the account (app/account-data.ts). */
 export function accountDataRoutes(app: FastifyInstance, data: AccountData): void {

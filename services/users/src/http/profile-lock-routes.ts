@@ -1,20 +1,18 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { requireIdentity, type AccessTokenVerifier } from '@marquee/core';
+import { holderProofOf } from '../app/account-confirmation.js';
 import { refuseKidsProfileManaging } from '../app/acting-profile.js';
 import type { UsersAppContext } from '../app/context.js';
 import type { ProfileLocks } from '../app/profile-locks.js';
 import { currentSessionId } from './current-session.js';
 import { documented } from './documented.js';
+import { HolderProofFields } from './holder-proof-schema.js';
 import { Id, ProfileParams, SessionParams } from './schemas.js';
 
 const Pin = Type.String({ minLength: 4, maxLength: 4, pattern: '^[0-9]{4}$', description: '4 digits' });
-const Password = Type.String({ minLength: 1, maxLength: 1024 });
-const PinBody = Type.Object(
-  { pin: Pin, password: Type.String({ ...Password, description: 'the account password, to confirm' }) },
-  { additionalProperties: false },
-);
-const PinRemovalBody = Type.Object({ password: Password }, { additionalProperties: false });
+const PinBody = Type.Object({ pin: Pin, ...HolderProofFields }, { additionalProperties: false });
+const PinRemovalBody = Type.Object(HolderProofFields, { additionalProperties: false });
 const UnlockBody = Type.Object({ pin: Pin }, { additionalProperties: false });
 const UnlockSchema = Type.Object({
   profileId: Type.String(),
@@ -36,7 +34,7 @@ type UnlockBody = Static<typeof UnlockBody>;
 
 /**
  * Profile locks (app/profile-locks.ts). Setting and removing a PIN is the account holder's, confirmed
- * by the password and refused to a client acting as a kids profile; unlock and enter are per device
+ * by the password or a fresh single sign-on and refused to a client acting as a kids profile; unlock and enter are per device
  * (the caller's session). The gateway enforces the result on every other request.
  */
 export function profileLockRoutes(
@@ -49,7 +47,7 @@ export function profileLockRoutes(
     '/api/profiles/:profileId/pin',
     {
       schema: documented(
-        'Set or change the profile’s PIN (account password required): an adult profile then opens only with it, a kids profile is left only with it',
+        'Set or change the profile’s PIN, confirmed by the account password or a fresh single sign-on (`reauthProof`): an adult profile then opens only with it, a kids profile is left only with it',
         ['profiles'],
         { params: ProfileParams, headers: ActingProfileHeaders, body: PinBody },
       ),
@@ -57,7 +55,7 @@ export function profileLockRoutes(
     async (req, reply) => {
       const { accountId } = requireIdentity(req);
       await refuseKidsProfileManaging(ctx, accountId, req.headers);
-      await locks.setPin(accountId, req.params.profileId, req.body.pin, { password: req.body.password });
+      await locks.setPin(accountId, req.params.profileId, req.body.pin, holderProofOf(req.body));
       return reply.status(204).send();
     },
   );
@@ -65,16 +63,20 @@ export function profileLockRoutes(
   app.delete<{ Params: ProfileParams; Body: PinRemovalBody }>(
     '/api/profiles/:profileId/pin',
     {
-      schema: documented('Remove the profile’s PIN (account password required)', ['profiles'], {
-        params: ProfileParams,
-        headers: ActingProfileHeaders,
-        body: PinRemovalBody,
-      }),
+      schema: documented(
+        'Remove the profile’s PIN, confirmed by the account password or a fresh single sign-on (`reauthProof`)',
+        ['profiles'],
+        {
+          params: ProfileParams,
+          headers: ActingProfileHeaders,
+          body: PinRemovalBody,
+        },
+      ),
     },
     async (req, reply) => {
       const { accountId } = requireIdentity(req);
       await refuseKidsProfileManaging(ctx, accountId, req.headers);
-      await locks.removePin(accountId, req.params.profileId, { password: req.body.password });
+      await locks.removePin(accountId, req.params.profileId, holderProofOf(req.body));
       return reply.status(204).send();
     },
   );
