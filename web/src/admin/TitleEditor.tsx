@@ -2,6 +2,7 @@ import { lazy, Suspense, useRef, useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client';
 import { type Maturity } from '@marquee/contracts/maturity';
 import { adminApi, type AdminTitle, type TitleChanges } from './api';
+import { TitleRenditions } from './TitleRenditions';
 import { GenresField, NameField, RatingField, splitGenres, SynopsisField, YearField } from './title-fields';
 
 // The title's audience (issue 18), loaded with its chart library only when an editor opens.
@@ -142,6 +143,7 @@ export function TitleEditor({
           </p>
         )}
       </form>
+      <TitleRenditions asset={title.asset} name={title.name} />
       {title.type !== 'series' && (
         <Suspense fallback={null}>
           <TitleStats titleId={title.titleId} />

@@ -4,6 +4,7 @@ import { type Maturity } from '@marquee/contracts/maturity';
 import { useLoad } from '../app/use-api';
 import { adminApi, type AdminTitle } from './api';
 import { TitleEditor } from './TitleEditor';
+import { renditionsByCodec } from './renditions-by-codec';
 import { GenresField, NameField, RatingField, splitGenres, SynopsisField, YearField } from './title-fields';
 import { UploadButton } from './UploadButton';
 
@@ -27,7 +28,12 @@ function AssetState({ title }: { title: AdminTitle }) {
         </span>
       )}
       {a.state === 'ready' && a.renditions && (
-        <small> {a.renditions.map((r) => `${r.height}p`).join(' ')}</small>
+        <small>
+          {' '}
+          {renditionsByCodec(a.renditions)
+            .map((f) => `${f.label} ${f.rungs.map((r) => `${r.height}p`).join(' ')}`)
+            .join(' · ')}
+        </small>
       )}
       {a.state === 'failed' && a.reason && <small className="reason"> — {a.reason}</small>}
     </span>

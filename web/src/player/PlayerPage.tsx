@@ -3,6 +3,7 @@ import { navigate } from '../app/router';
 import { useSession } from '../app/session';
 import { useDocumentTitle } from '../app/document-title';
 import { Icon } from '../components/Icon';
+import { browserVideoCodec, withCodec } from './codec-choice';
 import { episodeCode } from '../app/viewing-rules';
 import { NextEpisodePrompt } from './NextEpisodePrompt';
 import { PlayerControls } from './PlayerControls';
@@ -39,7 +40,10 @@ export function PlayerPage({ titleId }: { titleId: string }) {
   const [video, setVideo] = useState<HTMLVideoElement | null>(null);
   const { session, playingId, refusal, attempt, retry } = usePlaybackSession(profile, titleId);
   useSessionLease(session, video);
-  const hls = useHls(video, session?.manifestUrl ?? null, session?.resumeAt ?? 0, attempt);
+  // One codec family per page (codec-choice.ts): AV1 where MediaSource plays it, else H.264.
+  const [codec] = useState(browserVideoCodec);
+  const manifestUrl = session ? withCodec(session.manifestUrl, codec) : null;
+  const hls = useHls(video, manifestUrl, session?.resumeAt ?? 0, attempt);
   useTelemetry(session, video, hls.instance);
   const trickplay = useTrickplay(session, video);
   const time = useVideoState(video, session);
@@ -121,6 +125,8 @@ export function PlayerPage({ titleId }: { titleId: string }) {
           playsInline
           onClick={toggle}
           aria-label={title?.name ?? 'Video'}
+          // The family asked for, for support and tests (what plays is in hls.js's levels).
+          data-codec={codec}
         />
         <Subtitles cues={s.subtitleCues} time={time.current} controls={controls} controlsShown={shown} />
       </div>
