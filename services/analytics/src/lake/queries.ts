@@ -46,7 +46,11 @@ async function retried<T>(ask: () => Promise<T>): Promise<T> {
   }
 }
 
-/** The measures of QoeMeasures over the rows in scope, as SQL select items. */
+/**
+ * The measures of QoeMeasures over the rows in scope (the overview's temp table), as SQL select items.
+ * `fatal`: the row reported a fatal error, worked out once per row when the table is made rather than
+ * in each of the eight questions.
+ */
 const MEASURES = `
   count(DISTINCT session_id)::BIGINT AS sessions,
   count(startup_ms)::BIGINT AS starts,
@@ -54,7 +58,7 @@ const MEASURES = `
   quantile_cont(startup_ms, 0.95) AS "startupP95Ms",
   sum(stall_ms) / nullif(sum(watch_ms) + sum(stall_ms), 0) AS "rebufferRatio",
   sum(bitrate * watch_ms) / nullif(sum(watch_ms) FILTER (WHERE bitrate IS NOT NULL), 0) AS "avgBitrate",
-  count(DISTINCT session_id) FILTER (WHERE list_bool_or(list_transform(errors, e -> e.fatal)))
+  count(DISTINCT session_id) FILTER (WHERE fatal)
     / nullif(count(DISTINCT session_id), 0) AS "errorRate",
   coalesce(sum(watch_ms), 0) / 1000 AS "watchSeconds",
   coalesce(sum(stall_count), 0)::BIGINT AS stalls`;
@@ -163,7 +167,11 @@ export class LakeQueries {
     // One scan of the lake's needed columns into a temp table, then every question of it (one
     // connection, in turn): eight scans of the files would each decode them again.
     return this.duck.session(async (db) => {
-      await db.run(`CREATE TEMP TABLE t AS ${scope.select}`, scope.params);
+      await db.run(
+        `CREATE TEMP TABLE t AS SELECT *, list_bool_or(list_transform(errors, e -> e.fatal)) AS fatal
+         FROM (${scope.select})`,
+        scope.params,
+      );
       const q = <T>(select: string) => db.rows<T>(select);
       const grouped = (column: string) =>
         q<QoeMeasures & { key: string }>(
@@ -183,7 +191,7 @@ export class LakeQueries {
         () =>
           q<{ kind: string; fatal: boolean; count: number; sessions: number }>(
             `SELECT e.kind AS kind, e.fatal AS fatal, count(*)::BIGINT AS count, count(DISTINCT session_id)::BIGINT AS sessions
-         FROM (SELECT session_id, unnest(errors) AS e FROM t) GROUP BY 1, 2 ORDER BY count DESC LIMIT 50`,
+         FROM (SELECT session_id, unnest(errors) AS e FROM t) GROUP BY 1, 2 ORDER BY count DESC, kind, fatal LIMIT 50`,
           ),
         () => grouped('edge'),
         () => grouped('plan'),
