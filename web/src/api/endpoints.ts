@@ -48,10 +48,11 @@ export const profileLocksApi = {
       `/api/profiles/${profileId}/unlock`,
       { method: 'POST', body: { pin } },
     ),
-  setPin: (profileId: string, pin: string, password: string) =>
-    api<void>(`/api/profiles/${profileId}/pin`, { method: 'PUT', body: { pin, password } }),
-  removePin: (profileId: string, password: string) =>
-    api<void>(`/api/profiles/${profileId}/pin`, { method: 'DELETE', body: { password } }),
+  /** `proof`: the account password or a fresh single sign-on's proof, `{password}` or `{reauthProof}`. */
+  setPin: (profileId: string, pin: string, proof: { password: string } | { reauthProof: string }) =>
+    api<void>(`/api/profiles/${profileId}/pin`, { method: 'PUT', body: { pin, ...proof } }),
+  removePin: (profileId: string, proof: { password: string } | { reauthProof: string }) =>
+    api<void>(`/api/profiles/${profileId}/pin`, { method: 'DELETE', body: proof }),
 };
 
 export const homeApi = {

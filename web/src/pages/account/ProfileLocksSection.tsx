@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { profileLocksApi, profilesApi, type ListedProfile } from '../../api/endpoints';
 import { PinInput } from '../../components/PinInput';
 import { failureText as message, NoteLine, PasswordField, type FormNote } from '../../components/form-fields';
+import { reauthenticate, reauthReturnFor, useSignOnProvider } from './reauthentication';
 
 /**
  * Profile locks on the account page: the account holder sets, changes or removes a profile's 4-digit
@@ -14,6 +15,25 @@ export function ProfileLocksSection() {
   const [pin, setPin] = useState('');
   const [password, setPassword] = useState('');
   const [note, setNote] = useState<FormNote>(null);
+  const provider = useSignOnProvider();
+  const [reauthProof, setReauthProof] = useState<string | null>(null);
+  useEffect(() => {
+    // Back from the provider: the same profile is chosen again, and the proof confirms one change.
+    const back = reauthReturnFor('profile-lock');
+    if (back.context.profileId) setProfileId(back.context.profileId);
+    if (back.proof) setReauthProof(back.proof);
+    else if (back.error)
+      setNote({ ok: false, text: 'Signing in again at the provider did not complete. Try again.' });
+  }, []);
+  const proof = () => (reauthProof ? { reauthProof } : { password });
+  const confirmAtProvider = async () => {
+    setNote(null);
+    try {
+      await reauthenticate('profile-lock', { profileId });
+    } catch (err) {
+      setNote({ ok: false, text: message(err) });
+    }
+  };
 
   const reload = useCallback(async () => {
     try {
@@ -34,6 +54,7 @@ export function ProfileLocksSection() {
       const done = await run();
       setPin('');
       setPassword('');
+      setReauthProof(null);
       setNote({ ok: true, text: done });
       await reload();
     } catch (err) {
@@ -41,13 +62,13 @@ export function ProfileLocksSection() {
     }
   };
   const setLock = act(async () => {
-    await profileLocksApi.setPin(profileId, pin, password);
+    await profileLocksApi.setPin(profileId, pin, proof());
     return chosen?.kids
       ? `${chosen.name} has a PIN: a device that enters it stays there until the PIN is typed.`
       : `${chosen?.name ?? 'The profile'} now opens only with its PIN.`;
   });
   const removeLock = act(async () => {
-    await profileLocksApi.removePin(profileId, password);
+    await profileLocksApi.removePin(profileId, proof());
     return `${chosen?.name ?? 'The profile'} has no PIN any more.`;
   });
 
@@ -84,12 +105,27 @@ export function ProfileLocksSection() {
             New PIN (4 digits)
             <PinInput value={pin} onChange={setPin} />
           </label>
-          <PasswordField
-            label="Account password to confirm"
-            fresh={false}
-            value={password}
-            onChange={setPassword}
-          />
+          {reauthProof ? (
+            <p role="status">You signed in again at {provider ?? 'the provider'}: set or remove the PIN.</p>
+          ) : (
+            <>
+              <PasswordField
+                label="Account password to confirm"
+                fresh={false}
+                value={password}
+                onChange={setPassword}
+              />
+              {/* An account made by single sign-on has no password anyone knows: it confirms there. */}
+              {provider && (
+                <p>
+                  Or{' '}
+                  <button type="button" className="secondary" onClick={() => void confirmAtProvider()}>
+                    Confirm by signing in with {provider}
+                  </button>
+                </p>
+              )}
+            </>
+          )}
           <div className="inline-form">
             <button className="secondary" type="submit" disabled={pin.length !== 4}>
               {chosen?.locked ? 'Change PIN' : 'Set PIN'}

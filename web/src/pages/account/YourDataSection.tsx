@@ -3,26 +3,12 @@ import { api, saveTokens } from '../../api/client';
 import { navigate } from '../../app/router';
 import { useSession } from '../../app/session';
 import { failureText as message, NoteLine, PasswordField, type FormNote } from '../../components/form-fields';
-
-type HolderProof = { password: string } | { reauthProof: string };
+import { reauthenticate, reauthReturnFor, useSignOnProvider, type HolderProof } from './reauthentication';
 
 const yourDataApi = {
   export: () => api<unknown>('/api/account/export'),
   deleteAccount: (proof: HolderProof) => api<void>('/api/account', { method: 'DELETE', body: proof }),
-  provider: async () => (await api<{ oidc: { name: string } | null }>('/api/auth/options')).oidc,
-  reauthenticate: () => api<{ url: string }>('/api/account/reauthentication', { method: 'POST' }),
 };
-
-/**
- * The provider's return from a re-authentication: `#reauth=<proof>` (taken out of the address at
- * once, like the sign-in's handoff code) or `?sso_error=<type>`.
- */
-function reauthReturn(): { proof: string | null; error: string | null } {
-  const proof = new URLSearchParams(window.location.hash.slice(1)).get('reauth');
-  const error = new URLSearchParams(window.location.search).get('sso_error');
-  if (proof || error) window.history.replaceState(null, '', window.location.pathname);
-  return { proof, error };
-}
 
 /** Hands JSON to the browser as a file: the export needs the bearer token, so a plain link cannot fetch it. */
 function download(data: unknown, name: string): void {
@@ -47,14 +33,10 @@ export function YourDataSection() {
   const [confirming, setConfirming] = useState(false);
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
-  const [provider, setProvider] = useState<string | null>(null);
+  const provider = useSignOnProvider();
   const [reauthProof, setReauthProof] = useState<string | null>(null);
   useEffect(() => {
-    yourDataApi.provider().then(
-      (p) => setProvider(p?.name ?? null),
-      () => undefined,
-    );
-    const back = reauthReturn();
+    const back = reauthReturnFor('delete-account');
     if (back.proof) {
       setReauthProof(back.proof);
       setConfirming(true);
@@ -63,10 +45,10 @@ export function YourDataSection() {
       setNote({ ok: false, text: 'Signing in again at the provider did not complete. Try again.' });
     }
   }, []);
-  const reauthenticate = async () => {
+  const confirmAtProvider = async () => {
     setNote(null);
     try {
-      window.location.assign((await yourDataApi.reauthenticate()).url);
+      await reauthenticate('delete-account');
     } catch (err) {
       setNote({ ok: false, text: message(err) });
     }
@@ -138,7 +120,7 @@ export function YourDataSection() {
               {provider && (
                 <p>
                   Or{' '}
-                  <button type="button" className="secondary" onClick={() => void reauthenticate()}>
+                  <button type="button" className="secondary" onClick={() => void confirmAtProvider()}>
                     Confirm by signing in with {provider}
                   </button>
                 </p>
