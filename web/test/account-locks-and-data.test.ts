@@ -215,9 +215,12 @@ describe.skipIf(skip)('profile locks, your data, admin mail and sign-on refusals
       .poll(() => twoStep.getByRole('alert').innerText(), SLOW)
       .toMatch(/requires two-step sign-in for admin accounts/);
     await page.screenshot({ path: '/tmp/a-admin-enrol.png' });
-    // Until then its token is a viewer's: the admin API refuses it.
+    // Until then its token is a viewer's: the admin API refuses it, and the header offers no Admin link.
     const viewerToken = (await tokensIn(page))!.accessToken;
     expect((await api('/api/admin/mail', { token: viewerToken })).status).toBe(403);
+    const adminLink = page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin' });
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Home' }).waitFor(SLOW);
+    expect(await adminLink.count()).toBe(0);
 
     await twoStep.getByLabel('Password to turn it on').fill(platform.admin.password);
     await twoStep.getByRole('button', { name: 'Set up two-step sign-in' }).click();
@@ -235,6 +238,7 @@ describe.skipIf(skip)('profile locks, your data, admin mail and sign-on refusals
       .filter({ hasText: viewer.email })
       .getByRole('button', { name: /^Open “Confirm your email/ });
     await expect.poll(() => open.count(), SLOW).toBe(1);
+    expect(await adminLink.count()).toBe(1);
     await open.click();
     const message = page.getByRole('article', { name: /Confirm your email/ });
     const link = message.getByRole('link', { name: /\/verify-email\?token=/ });
@@ -289,16 +293,29 @@ describe.skipIf(skip)('profile locks, your data, admin mail and sign-on refusals
     await page.screenshot({ path: '/tmp/a-sso-denied.png' });
   }, 150_000);
 
-  it('deletes an account made by single sign-on once its holder signs in again at the provider', async () => {
+  it('locks a profile and deletes an account made by single sign-on, each once its holder signs in again at the provider', async () => {
     const person = `sso-delete-${Date.now()}@idp.test`;
     const page = await atProvider();
     await submitAtProvider(page, person, platform.url);
     await page.waitForURL('**/profiles', SLOW).catch(failWithPage(page));
     const { accessToken } = (await tokensIn(page))!;
     await page.goto('/account');
+    const atAccount = (u: URL) => u.pathname === '/account';
+
+    // Its holder locks a profile the same way: signing in again, then typing the PIN.
+    const locks = page.getByRole('region', { name: 'Profile locks' });
+    await locks.getByRole('button', { name: 'Confirm by signing in with Test IdP' }).click(SLOW);
+    await page.locator('input[name="login"]').waitFor(SLOW);
+    await submitAtProvider(page, person, platform.url);
+    await page.waitForURL(atAccount, SLOW).catch(failWithPage(page));
+    await expect.poll(() => locks.getByText(/signed in again at Test IdP/).count(), SLOW).toBe(1);
+    await locks.getByLabel('New PIN (4 digits)').fill('2468');
+    await locks.getByRole('button', { name: 'Set PIN' }).click();
+    await expect.poll(() => locks.getByRole('status').innerText(), SLOW).toMatch(/opens only with its PIN/);
+    expect((await profilesOf(accessToken)).some((p) => p.locked)).toBe(true);
+
     const yourData = page.getByRole('region', { name: 'Your data' });
     const confirmThere = yourData.getByRole('button', { name: 'Confirm by signing in with Test IdP' });
-    const atAccount = (u: URL) => u.pathname === '/account';
 
     // Someone else signing in at the provider does not confirm this account's deletion.
     await yourData.getByRole('button', { name: 'Delete account…' }).click(SLOW);

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { Link, navigate, useLocation } from '../app/router';
 import { useSession } from '../app/session';
+import { accessTokenRole } from '../app/token-role';
 import { Avatar } from './Avatar';
 
 export function Header() {
@@ -33,7 +34,9 @@ export function Header() {
         <Link href="/my-list" aria-current={path === '/my-list' ? 'page' : undefined}>
           My List
         </Link>
-        {session.account?.role === 'admin' && (
+        {/* The token's role, not the account's: an admin not yet enrolled in a required two-step
+            sign-in holds viewer tokens, and the console would only show refusals. */}
+        {session.tokens && accessTokenRole(session.tokens.accessToken) === 'admin' && (
           <Link href="/admin" aria-current={path.startsWith('/admin') ? 'page' : undefined}>
             Admin
           </Link>
