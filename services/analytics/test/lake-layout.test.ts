@@ -135,6 +135,28 @@ describe('the lake layout rule', () => {
     expect(after.rows).toBe(after.ids);
   }, 60_000);
 
+  it('asks again when a compaction deleted a listed part before DuckDB opened it', async () => {
+    const { duck, root } = await setUpLake();
+    class Racing extends LakeStore {
+      raced = 0;
+      override async allFiles(...args: Parameters<LakeStore['allFiles']>): Promise<string[]> {
+        const files = await super.allFiles(...args);
+        // The first listing still names a part a compaction has deleted since.
+        return this.raced++ === 0
+          ? [...files, join(root, 'telemetry', 'date=2026-12-05', '1-gone.parquet')]
+          : files;
+      }
+    }
+    const lake = new Racing(root, duck);
+    await writeParts(lake, generated(3), 100);
+    const o = await new LakeQueries(lake, duck).overview({
+      from: new Date(t0 - 86_400_000),
+      to: new Date(t0 + 86_400_000),
+    });
+    expect(o.totals.sessions).toBe(3);
+    expect(lake.raced).toBe(2);
+  });
+
   it('answers as the de-duplicating queries did, on a generated lake', async () => {
     const { duck, root } = await setUpLake();
     const lake = new LakeStore(root, duck);
