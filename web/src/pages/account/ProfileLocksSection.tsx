@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { profileLocksApi, profilesApi, type ListedProfile } from '../../api/endpoints';
 import { PinInput } from '../../components/PinInput';
-import { failureText as message, NoteLine, PasswordField, type FormNote } from '../../components/form-fields';
+import { failureText as message, NoteLine, type FormNote } from '../../components/form-fields';
+import { HolderProofInput } from './HolderProofInput';
 import { reauthenticate, reauthReturnFor, useSignOnProvider } from './reauthentication';
 
 /**
@@ -105,27 +106,15 @@ export function ProfileLocksSection() {
             New PIN (4 digits)
             <PinInput value={pin} onChange={setPin} />
           </label>
-          {reauthProof ? (
-            <p role="status">You signed in again at {provider ?? 'the provider'}: set or remove the PIN.</p>
-          ) : (
-            <>
-              <PasswordField
-                label="Account password to confirm"
-                fresh={false}
-                value={password}
-                onChange={setPassword}
-              />
-              {/* An account made by single sign-on has no password anyone knows: it confirms there. */}
-              {provider && (
-                <p>
-                  Or{' '}
-                  <button type="button" className="secondary" onClick={() => void confirmAtProvider()}>
-                    Confirm by signing in with {provider}
-                  </button>
-                </p>
-              )}
-            </>
-          )}
+          <HolderProofInput
+            passwordLabel="Account password to confirm"
+            password={password}
+            onPassword={setPassword}
+            provider={provider}
+            reauthProof={reauthProof}
+            onConfirmAtProvider={() => void confirmAtProvider()}
+            then="set or remove the PIN."
+          />
           <div className="inline-form">
             <button className="secondary" type="submit" disabled={pin.length !== 4}>
               {chosen?.locked ? 'Change PIN' : 'Set PIN'}

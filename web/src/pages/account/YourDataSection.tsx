@@ -2,7 +2,8 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { api, saveTokens } from '../../api/client';
 import { navigate } from '../../app/router';
 import { useSession } from '../../app/session';
-import { failureText as message, NoteLine, PasswordField, type FormNote } from '../../components/form-fields';
+import { failureText as message, NoteLine, type FormNote } from '../../components/form-fields';
+import { HolderProofInput } from './HolderProofInput';
 import { reauthenticate, reauthReturnFor, useSignOnProvider, type HolderProof } from './reauthentication';
 
 const yourDataApi = {
@@ -106,27 +107,15 @@ export function YourDataSection() {
             <strong>This cannot be undone.</strong> The account, its profiles, lists, ratings and viewing
             history are deleted, and every device is signed out.
           </p>
-          {reauthProof ? (
-            <p role="status">You signed in again at {provider ?? 'the provider'}: confirm below.</p>
-          ) : (
-            <>
-              <PasswordField
-                label="Password to delete the account"
-                fresh={false}
-                value={password}
-                onChange={setPassword}
-              />
-              {/* An account made by single sign-on has no password anyone knows: it confirms there. */}
-              {provider && (
-                <p>
-                  Or{' '}
-                  <button type="button" className="secondary" onClick={() => void confirmAtProvider()}>
-                    Confirm by signing in with {provider}
-                  </button>
-                </p>
-              )}
-            </>
-          )}
+          <HolderProofInput
+            passwordLabel="Password to delete the account"
+            password={password}
+            onPassword={setPassword}
+            provider={provider}
+            reauthProof={reauthProof}
+            onConfirmAtProvider={() => void confirmAtProvider()}
+            then="confirm below."
+          />
           <div className="inline-form">
             <button className="danger" type="submit" disabled={busy}>
               Delete my account
