@@ -35,12 +35,44 @@ export const Rendition = Type.Object({
   codecs: Type.String({ minLength: 1 }),
 });
 
+const Reading = Type.Union([Type.Number(), Type.Null()]);
+const LoudnessReading = Type.Object({
+  /** Integrated loudness, LUFS; null for silence (loudnorm measures −inf). */
+  integratedLufs: Reading,
+  truePeakDbtp: Reading,
+  lraLu: Reading,
+});
+
+/**
+ * An audio track's EBU R128 normalisation (issue 16): the target, how loudnorm treated it (`linear`:
+ * one constant gain; `dynamic`: its compressing fallback; `none`: silent, left as it was) and the
+ * loudness measured on the source track and on the encoded rendition. Absent on assets encoded before
+ * it, or with ENCODER_LOUDNESS off.
+ */
+export const AudioTrackLoudness = Type.Object({
+  targetLufs: Type.Number(),
+  mode: Type.Union([Type.Literal('linear'), Type.Literal('dynamic'), Type.Literal('none')]),
+  input: LoudnessReading,
+  output: LoudnessReading,
+});
+
+/** An encoded audio rendition (the encoder always sends name, language and channels). */
+export const EncodedAudioTrack = Type.Object({
+  name: Type.Optional(Type.String()),
+  language: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  channels: Type.Optional(Type.Integer({ minimum: 1 })),
+  loudness: Type.Optional(AudioTrackLoudness),
+});
+
+export type AudioTrackLoudnessData = Static<typeof AudioTrackLoudness>;
+
 export const MediaEncoded = Type.Object({
   assetId: Id,
   titleId: Id,
   renditions: Type.Array(Rendition, { minItems: 1 }),
   durationSeconds: Seconds,
   posterKey: Type.Optional(Type.String({ minLength: 1 })),
+  audio: Type.Optional(Type.Array(EncodedAudioTrack)),
   /** Set when the segments are encrypted: the asset's content key, wrapped by a master key (never clear). */
   contentKey: Type.Optional(
     Type.Object({

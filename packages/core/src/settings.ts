@@ -184,6 +184,28 @@ export const settingsSchema = Type.Object({
     default: 11,
     description: 'SVT-AV1 preset for AV1 rungs (0 slowest … 13 fastest)',
   }),
+  ENCODER_LOUDNESS: Bool(
+    true,
+    'normalise every audio track to a target loudness (EBU R128 two-pass loudnorm)',
+  ),
+  ENCODER_LOUDNESS_TARGET_LUFS: Type.Number({
+    minimum: -70,
+    maximum: -5,
+    default: -16,
+    description: 'integrated loudness every audio track is brought to, in LUFS',
+  }),
+  ENCODER_LOUDNESS_TRUE_PEAK_DBTP: Type.Number({
+    minimum: -9,
+    maximum: 0,
+    default: -1.5,
+    description: 'highest true peak after normalisation, in dBTP',
+  }),
+  ENCODER_LOUDNESS_LRA: Type.Number({
+    minimum: 1,
+    maximum: 50,
+    default: 20,
+    description: 'loudness range (LU) a track may have and still get one constant gain, not compression',
+  }),
   MEDIA_ENCRYPTION: Bool(
     true,
     'encrypt new uploads (HLS AES-128, a key per asset, given only to live entitled sessions)',

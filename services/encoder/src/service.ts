@@ -41,7 +41,20 @@ export async function buildEncoder(ctx: ServiceContext): Promise<ServiceModule> 
     logger,
     scratchDir: join(scratchRoot, String(process.pid)),
     concurrency: settings.ENCODER_CONCURRENCY,
-    settings: { ...DEFAULT_ENCODER_SETTINGS, codecs, av1Preset: String(settings.ENCODER_AV1_PRESET) },
+    settings: {
+      ...DEFAULT_ENCODER_SETTINGS,
+      codecs,
+      av1Preset: String(settings.ENCODER_AV1_PRESET),
+      ...(settings.ENCODER_LOUDNESS
+        ? {
+            loudness: {
+              targetLufs: settings.ENCODER_LOUDNESS_TARGET_LUFS,
+              truePeakDbtp: settings.ENCODER_LOUDNESS_TRUE_PEAK_DBTP,
+              lraLu: settings.ENCODER_LOUDNESS_LRA,
+            },
+          }
+        : { loudness: undefined }),
+    },
     ...(settings.MEDIA_ENCRYPTION
       ? {
           contentKeys: createContentKeyring({

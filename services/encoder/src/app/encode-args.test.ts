@@ -127,6 +127,22 @@ describe('buildEncodeArgs', () => {
     ]);
   });
 
+  it('sends a normalised audio track through its loudness filter, an untouched one straight from the source', () => {
+    const normalised = buildEncodeArgs(
+      plan({
+        audio: [
+          { index: 1, bitrateKbps: 128, channels: 2, filter: 'loudnorm=I=-16:linear=true' },
+          { index: 2, bitrateKbps: 128, channels: 2 },
+        ],
+      }),
+    );
+    const graph = normalised[normalised.indexOf('-filter_complex') + 1]!;
+    expect(graph.split(';')).toContain('[0:1]loudnorm=I=-16:linear=true[a0]');
+    expect(graph).not.toContain('[0:2]');
+    const maps = valuesOf(normalised, '-map');
+    expect(maps.slice(maps.indexOf('[a0]'), maps.indexOf('[a0]') + 2)).toEqual(['[a0]', '0:2']);
+  });
+
   it('omits audio options for a silent film and passes threads when asked', () => {
     const silent = buildEncodeArgs(plan({ audio: [], subtitles: [], threads: 2 }));
     expect(silent).not.toContain('-c:a');

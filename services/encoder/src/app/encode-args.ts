@@ -9,6 +9,11 @@ export interface AudioOutput {
   index: number;
   bitrateKbps: number;
   channels: number;
+  /**
+   * Loudness normalisation (loudness.ts's second pass): a filter chain the track goes through in the
+   * filter graph. Absent (loudness off, or a silent track): the stream is mapped as it is.
+   */
+  filter?: string;
 }
 
 export interface PosterPlan {
@@ -104,8 +109,14 @@ export function encodeFilterGraph(plan: EncodePlan): string {
     `[sp]trim=start=${poster.atSeconds}:duration=1,scale=${poster.width}:${poster.height},setsar=1[poster]`,
     `[st]fps=1/${t.intervalSeconds},scale=${t.thumbWidth}:${t.thumbHeight},setsar=1,tile=${t.columns}x${t.rows}[trick]`,
   );
+  plan.audio.forEach((a, j) => {
+    if (a.filter !== undefined) parts.push(`[0:${a.index}]${a.filter}${audioLabel(j)}`);
+  });
   return parts.join(';');
 }
+
+/** The filter graph output of audio output `j` (only when it has a filter). */
+const audioLabel = (j: number): string => `[a${j}]`;
 
 /** The cascade output feeding extra ladder `k`'s rung of H.264 rung `i`'s size. */
 const extraLabel = (i: number, k: number): string => `[v${i}x${k + 1}]`;
@@ -153,7 +164,7 @@ export function buildEncodeArgs(plan: EncodePlan): string[] {
   // --- HLS ladder
   const video = videoOutputs(plan);
   video.forEach((v) => args.push('-map', v.label));
-  plan.audio.forEach((a) => args.push('-map', `0:${a.index}`));
+  plan.audio.forEach((a, j) => args.push('-map', a.filter !== undefined ? audioLabel(j) : `0:${a.index}`));
   args.push('-map_metadata', '-1', '-map_chapters', '-1');
   // H.264 is the first family: its options are the unscoped defaults, other families override per stream.
   args.push(...h264FamilyArgs(plan.preset));

@@ -1,6 +1,7 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { runComplexityProbe, runEncode } from '../media/ffmpeg-runs.js';
+import { measureLoudness } from '../media/loudness-runs.js';
 import type { MediaTools } from '../media/media-tools.js';
 import { probeSource } from '../media/probe-source.js';
 import { planComplexityProbe } from './complexity.js';
@@ -9,6 +10,14 @@ import { codecProfile, DEFAULT_AV1_PRESET, type CodecId } from './codecs/index.j
 import { outputFrameRate, planPoster, type EncodePlan } from './encode-args.js';
 import { planLadder } from './ladder.js';
 import { finishOutputs, type EncodedAsset } from './finish-outputs.js';
+import { safeInputArgs } from './input-policy.js';
+import {
+  DEFAULT_LOUDNESS,
+  loudnessApplyFilter,
+  trackLoudness,
+  type LoudnessReading,
+  type LoudnessSettings,
+} from './loudness.js';
 import { validateSource, DEFAULT_SOURCE_LIMITS, type SourceLimits } from './probe.js';
 import { progressReporter, type EncodeProgress } from './progress.js';
 import { readSidecars, type Sidecar } from './subtitle-outputs.js';
@@ -49,6 +58,8 @@ export interface EncoderSettings {
   codecs?: readonly CodecId[];
   /** SVT-AV1 preset for AV1 rungs (0 slowest … 13 fastest; docs/media.md says why 11). */
   av1Preset?: string;
+  /** Two-pass EBU R128 normalisation of every audio track (loudness.ts); undefined turns it off. */
+  loudness?: LoudnessSettings;
 }
 
 export const DEFAULT_ENCODER_SETTINGS: EncoderSettings = {
@@ -58,6 +69,7 @@ export const DEFAULT_ENCODER_SETTINGS: EncoderSettings = {
   limits: DEFAULT_ENCODE_LIMITS,
   codecs: ['h264'],
   av1Preset: DEFAULT_AV1_PRESET,
+  loudness: DEFAULT_LOUDNESS,
 };
 
 export interface EncodeAssetInput {
@@ -124,6 +136,33 @@ export async function encodeAsset(
         settings: { preset: settings.av1Preset ?? DEFAULT_AV1_PRESET },
       };
     });
+  // Stereo AAC for everything with two or more channels, mono stays mono (docs/media.md).
+  let audio = info.audioTracks.map((a) => ({
+    index: a.index,
+    channels: Math.min(2, a.channels),
+    bitrateKbps: a.channels >= 2 ? 128 : 64,
+  }));
+  const { loudness } = settings;
+  // Audio-only passes may take up to realtime (a 192 kHz true-peak meter): never less than the analyse limit.
+  const audioPassLimits = {
+    wallTimeMs: Math.max(limits.analyse.wallTimeMs, info.durationSeconds * 1000),
+    memoryBytes: limits.analyse.memoryBytes,
+  };
+  let sourceLoudness: (LoudnessReading | undefined)[] = [];
+  if (loudness && audio.length > 0) {
+    sourceLoudness = await measureLoudness(
+      tools,
+      safeInputArgs(sourcePath, info.demuxer),
+      audio.map((a) => ({ stream: `0:${a.index}`, channels: a.channels })),
+      loudness,
+      { limits: audioPassLimits, ...signal, stage: 'Measuring loudness' },
+    );
+    audio = audio.map((a, j) => {
+      const filter = loudnessApplyFilter(sourceLoudness[j], a.channels, loudness);
+      return filter !== undefined ? { ...a, filter } : a;
+    });
+  }
+
   const plan: EncodePlan = {
     sourcePath,
     source: info,
@@ -134,12 +173,7 @@ export async function encodeAsset(
     threads: settings.threads,
     rungs,
     ...(extraLadders.length > 0 ? { extraLadders } : {}),
-    // Stereo AAC for everything with two or more channels, mono stays mono (docs/media.md).
-    audio: info.audioTracks.map((a) => ({
-      index: a.index,
-      channels: Math.min(2, a.channels),
-      bitrateKbps: a.channels >= 2 ? 128 : 64,
-    })),
+    audio,
     subtitles: textSubtitles.map((s) => s.index),
     poster: planPoster(info.width, info.height, info.durationSeconds),
     trickplay: planTrickplay(info.width, info.height, info.durationSeconds),
@@ -158,7 +192,14 @@ export async function encodeAsset(
   });
 
   report('finishing', 0);
-  const asset = await finishOutputs(workDir, plan, textSubtitles, sidecars);
+  const finished = await finishOutputs(workDir, plan, textSubtitles, sidecars);
+  const asset =
+    loudness && finished.audio.length > 0
+      ? await withOutputLoudness(tools, workDir, finished, sourceLoudness, loudness, {
+          limits: audioPassLimits,
+          ...signal,
+        })
+      : finished;
   if (!input.contentKey) return asset;
   // After measuring: BANDWIDTH is the clear stream's (padding adds at most 16 bytes a segment).
   await encryptPlaylists(
@@ -167,6 +208,40 @@ export async function encodeAsset(
     input.contentKey,
   );
   return { ...asset, encrypted: true };
+}
+
+/**
+ * Measures every encoded audio rendition (before encryption: ffmpeg reads the clear segments) and
+ * stores each track's source and output loudness with it. The rendition is read through its playlist,
+ * so what is measured is exactly what players get, AAC and all.
+ */
+async function withOutputLoudness(
+  tools: MediaTools,
+  workDir: string,
+  asset: EncodedAsset,
+  source: readonly (LoudnessReading | undefined)[],
+  settings: LoudnessSettings,
+  options: { limits: { wallTimeMs: number; memoryBytes: number }; signal?: AbortSignal },
+): Promise<EncodedAsset> {
+  const inputArgs = asset.audio.flatMap((a) => [
+    '-protocol_whitelist',
+    'file',
+    '-f',
+    'hls',
+    '-i',
+    `file:${resolve(workDir, a.playlist)}`,
+  ]);
+  const output = await measureLoudness(
+    tools,
+    inputArgs,
+    asset.audio.map((a, j) => ({ stream: `${j}:a:0`, channels: a.channels })),
+    settings,
+    { ...options, stage: 'Measuring the encoded loudness' },
+  );
+  return {
+    ...asset,
+    audio: asset.audio.map((a, j) => ({ ...a, loudness: trackLoudness(source[j], output[j], settings) })),
+  };
 }
 
 /**

@@ -16,6 +16,7 @@ import { writeMasterPlaylist, type AudioRendition, type VideoVariant } from './m
 import { measurePlaylist } from './measure-outputs.js';
 import { dominatedRungs } from './dominated-rungs.js';
 import type { Rung } from './ladder.js';
+import type { TrackLoudness } from './loudness.js';
 import type { SubtitleTrack } from './probe.js';
 import { dedupeNames, finishSubtitles, type ReadSidecar } from './subtitle-outputs.js';
 import { sheetName, TRICKPLAY_INDEX, trickplayVtt, type TrickplayPlan } from './trickplay.js';
@@ -44,6 +45,8 @@ export interface EncodedAudio {
   channels: number;
   bandwidth: number;
   playlist: string;
+  /** Measured source and output loudness (absent when normalisation is off). */
+  loudness?: TrackLoudness;
 }
 
 export interface EncodedSubtitle {

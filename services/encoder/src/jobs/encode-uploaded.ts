@@ -187,7 +187,12 @@ export function encodedEvent(
     posterKey: `${prefix}${asset.posterPath}`,
     masterKey: `${prefix}${asset.masterPlaylist}`,
     trickplayKey: `${prefix}${asset.trickplay.indexPath}`,
-    audio: asset.audio.map((a) => ({ name: a.name, language: a.language ?? null, channels: a.channels })),
+    audio: asset.audio.map((a) => ({
+      name: a.name,
+      language: a.language ?? null,
+      channels: a.channels,
+      ...(a.loudness ? { loudness: a.loudness } : {}),
+    })),
     subtitles: asset.subtitles.map((s) => ({ name: s.name, language: s.language ?? null })),
     ...(contentKey ? { contentKey } : {}),
   } as Encoded;
