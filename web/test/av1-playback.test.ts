@@ -123,11 +123,13 @@ describe.skipIf(skip)('AV1 beside H.264 in the web player', () => {
       });
       await page.screenshot({ path: `/tmp/f-${shot}.png` });
       const master = requested.find((u) => new URL(u).pathname.endsWith('/master.m3u8'));
+      const token = master ? /\/t\/([^/]+)\//.exec(new URL(master).pathname)?.[1] : undefined;
       return {
         asked: master && new URL(master).searchParams.get('codec'),
         chosen: await page.locator('video').getAttribute('data-codec'),
         playing: await playingCodec(page),
-        segments: segmentFamilies(requested),
+        // This session's files only (its token is in the path, on any edge), not the page before's.
+        segments: segmentFamilies(requested.filter((u) => token !== undefined && u.includes(`/t/${token}/`))),
       };
     };
 
