@@ -46,7 +46,8 @@ async function marqueeViewer(
   await chooseProfile(page);
   return async () => {
     await page.goto(`/title/${titleId}`);
-    const play = page.getByRole('link', { name: /Play/ });
+    // "Resume" once a play has left a position (every play after the first).
+    const play = page.getByRole('link', { name: /^(Play|Resume)/ });
     await play.waitFor();
     await page.waitForLoadState('networkidle');
     if (mode === 'prepared') {
@@ -59,7 +60,11 @@ async function marqueeViewer(
       await page.waitForTimeout(200);
     }
     await play.click();
-    return readPlayTiming(page);
+    const timing = await readPlayTiming(page);
+    // Paused at once: while the other players take their turns this one would play on, and each
+    // viewer's next play would resume from a different place.
+    await page.evaluate(`document.querySelector('video')?.pause()`);
+    return timing;
   };
 }
 

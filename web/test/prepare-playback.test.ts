@@ -6,7 +6,7 @@ import {
   SESSION_ONLY_BUDGET,
   SMALL_BUDGET,
 } from '../src/player/prepare-budget.js';
-import { startPlaylists, startSegments } from '../src/player/prepare-playlists.js';
+import { codecFamilies, startPlaylists, startSegments } from '../src/player/prepare-playlists.js';
 
 const MASTER = `#EXTM3U
 #EXT-X-CONTENT-STEERING:SERVER-URI="https://api/steering/s",PATHWAY-ID="edge-b"
@@ -36,6 +36,8 @@ describe('what instant play prefetches', () => {
       playlists: ['https://e/t/x/a/1/video_360p/index.m3u8'],
     });
     expect(startPlaylists('#EXTM3U\n', 'https://e/m.m3u8')).toBeNull();
+    expect([...codecFamilies(MASTER)].sort()).toEqual(['av1', 'h264']);
+    expect([...codecFamilies(single)]).toEqual(['h264']);
   });
 
   it('takes the init segment and the segment playing at the resume position', () => {

@@ -1,7 +1,7 @@
 import type { PlaybackSession } from '@marquee/contracts/api';
 import { api, ApiError } from '../api/client';
 import { budgetFor, PrefetchSpending, type ConnectionHints } from './prepare-budget';
-import { startPlaylists, startSegments } from './prepare-playlists';
+import { codecFamilies, startPlaylists, startSegments } from './prepare-playlists';
 
 /**
  * Instant play (issue 23): a title the viewer lingers on is prepared — streaming authorises its
@@ -19,6 +19,8 @@ export interface Prefetched {
   bytes: number;
   /** performance.now() at request, first byte and end. */
   timing: { start: number; first: number; end: number };
+  /** A master whose variants are of one codec family: the same whatever `?codec=` asks for. */
+  anyCodec?: boolean;
 }
 
 interface Preparation {
@@ -38,22 +40,37 @@ const spending = new PrefetchSpending();
 
 const keyOf = (profileId: string, titleId: string) => `${profileId}/${titleId}`;
 
-/** The URL without hls.js's CMCD query argument, which differs on every request. */
-export function withoutCmcd(url: string): string {
+/** `url` without the named query arguments. */
+function without(url: string, names: readonly string[]): string {
   try {
     const u = new URL(url);
-    if (!u.searchParams.has('CMCD')) return url;
-    u.searchParams.delete('CMCD');
+    if (!names.some((n) => u.searchParams.has(n))) return url;
+    for (const n of names) u.searchParams.delete(n);
     return u.href;
   } catch {
     return url;
   }
 }
 
-/** Hands a prefetched file to the player, once (a second ask, a retry, goes to the network). */
+/** The URL without hls.js's CMCD query argument, which differs on every request. */
+export function withoutCmcd(url: string): string {
+  return without(url, ['CMCD']);
+}
+
+/**
+ * Hands a prefetched file to the player, once (a second ask, a retry, goes to the network). The player
+ * may ask for the master with `?codec=` (one codec family): a master of one family is what the edge
+ * answers for any `codec` (it keeps every variant when the family asked for is absent), so the
+ * prefetched one serves it.
+ */
 export function takePrefetched(url: string): Prefetched | undefined {
-  const key = withoutCmcd(url);
-  const hit = files.get(key);
+  let key = withoutCmcd(url);
+  let hit = files.get(key);
+  if (!hit) {
+    const bare = without(url, ['CMCD', 'codec']);
+    const master = files.get(bare);
+    if (master?.anyCodec) [key, hit] = [bare, master];
+  }
   files.delete(key);
   return hit;
 }
@@ -125,6 +142,7 @@ async function prefetch(p: Preparation): Promise<void> {
   const master = p.session.manifestUrl;
   const [masterFile] = await fetchAll(p, [master], 'text');
   if (!masterFile) return;
+  masterFile.anyCodec = codecFamilies(masterFile.data as string).size <= 1;
   const start = startPlaylists(masterFile.data as string, master, playable);
   if (!start) return;
   const playlists = await fetchAll(p, start.playlists, 'text');

@@ -86,3 +86,13 @@ export function startSegments(playlist: string, playlistUrl: string, position: n
   }
   return files;
 }
+
+/** The video codec families of a master's variants (`av1` for av01 CODECS, else `h264`, as the edge reads them). */
+export function codecFamilies(master: string): Set<'av1' | 'h264'> {
+  const families = new Set<'av1' | 'h264'>();
+  for (const line of master.split(/\r?\n/)) {
+    if (!line.startsWith('#EXT-X-STREAM-INF:')) continue;
+    families.add(/(^|,)\s*av01\./i.test(attributes(line).CODECS ?? '') ? 'av1' : 'h264');
+  }
+  return families;
+}
