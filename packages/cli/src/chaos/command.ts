@@ -8,7 +8,7 @@ import type { Goals } from './verdict.js';
 
 export const CHAOS_USAGE = `  marquee chaos --experiment ${Object.keys(EXPERIMENTS).join('|')}
                 [--duration 3m] [--control 30s] [--every 20s] [--fault 10s] [--service S] [--engine redis|nats|postgres]
-                [--replicas 2] [--viewers 6] [--seed N] [--out data/chaos] [--no-upload] [--json]
+                [--replicas 2] [--viewers 6] [--seed N] [--out data/chaos] [--no-upload] [--together] [--json]
                                   a fault experiment on a local cluster under viewers: ChAP-style verdict
                                   (SPS and failed starts, control vs experiment, abort on divergence), a table,
                                   an SVG chart with the fault marks, and an audit for lost writes`;
@@ -57,6 +57,7 @@ export function parseChaosArgs(
       seed: { type: 'string', default: String(Date.now() % 100_000) },
       out: { type: 'string', default: 'data/chaos' },
       'no-upload': { type: 'boolean', default: false },
+      together: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
     },
   });
@@ -97,6 +98,7 @@ export function parseChaosArgs(
     goals: goalsFor(name),
     abort: { threshold: 0.5, windowS: 10, maxFailed: 0.25 },
     uploadDuring: !values['no-upload'],
+    together: values.together,
     log,
     json: values.json,
   };

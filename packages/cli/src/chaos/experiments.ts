@@ -33,7 +33,8 @@ export type ExperimentName =
   | 'errors';
 
 export const EXPERIMENTS: Record<ExperimentName, string> = {
-  'kill-random': 'every --every seconds, SIGKILL a random replica of every service (or of --service)',
+  'kill-random':
+    'every --every seconds, SIGKILL a random replica of every service (or of --service), the services spread over the period (--together: all at once)',
   'kill-each': 'SIGKILL one replica of every service in turn, --every seconds apart',
   freeze: 'SIGSTOP one replica of --service for --fault seconds, then SIGCONT (a hung instance)',
   'kill-edge': 'SIGKILL an edge while viewers play from it, every --every seconds',
@@ -59,6 +60,8 @@ export interface ExperimentPlan {
   faultS: number;
   service?: ServiceName;
   engine?: EngineName;
+  /** kill-random: every service's kill in the same instant instead of spread over the period. */
+  together?: boolean;
 }
 
 /** The faults of one experiment, in time order. */
@@ -69,14 +72,17 @@ export function scheduleFaults(plan: ExperimentPlan): Fault[] {
     return at;
   };
   switch (plan.name) {
-    case 'kill-random':
-      return times(plan.everyS / 2).flatMap((at) =>
-        (plan.service ? [plan.service] : SERVICE_NAMES).map((service) => ({
-          at,
-          kind: 'kill' as const,
-          service,
-        })),
+    case 'kill-random': {
+      // Chaos Monkey's way: each service loses one replica per period, at its own moment of the period
+      // (evenly spread), not all at once. Seven replicas killed in the same instant is a correlated failure
+      // — every restart at once on the same cores — which `--together` still runs when that is the question.
+      const services = plan.service ? [plan.service] : SERVICE_NAMES;
+      const step = plan.together ? 0 : plan.everyS / services.length;
+      const first = plan.together ? plan.everyS / 2 : step / 2;
+      return times(first).flatMap((at) =>
+        services.map((service, i) => ({ at: at + i * step, kind: 'kill' as const, service })),
       );
+    }
     case 'kill-each':
       return SERVICE_NAMES.map((service, i) => ({ at: 2 + i * plan.everyS, kind: 'kill', service }));
     case 'kill-edge':

@@ -48,17 +48,33 @@ describe('ChAP verdict', () => {
 });
 
 describe('experiments', () => {
-  it('kills one replica of every service per tick, and never the last ready replica of one', () => {
-    const faults = scheduleFaults({ name: 'kill-random', durationS: 60, everyS: 20, faultS: 10 });
+  it('kills one replica of every service per period, spread over it, and never the last ready replica of one', () => {
     const services = SERVICE_NAMES.length;
-    expect(faults.map((f) => f.at)).toEqual([
+    const together = scheduleFaults({
+      name: 'kill-random',
+      durationS: 60,
+      everyS: 20,
+      faultS: 10,
+      together: true,
+    });
+    expect(together.map((f) => f.at)).toEqual([
       ...Array(services).fill(10),
       ...Array(services).fill(30),
       ...Array(services).fill(50),
     ]);
-    expect(
-      new Set(faults.filter((f) => f.at === 10).map((f) => (f.kind === 'kill' ? f.service : ''))),
-    ).toHaveProperty('size', services);
+    const spread = scheduleFaults({ name: 'kill-random', durationS: 60, everyS: 20, faultS: 10 });
+    expect(spread).toHaveLength(3 * services);
+    const step = 20 / services;
+    expect(spread.slice(0, services).map((f) => f.at)).toEqual(
+      SERVICE_NAMES.map((_, i) => step / 2 + i * step),
+    );
+    for (let period = 0; period < 3; period++) {
+      const inPeriod = spread.filter((f) => f.at >= period * 20 && f.at < (period + 1) * 20);
+      expect(new Set(inPeriod.map((f) => (f.kind === 'kill' ? f.service : '')))).toHaveProperty(
+        'size',
+        services,
+      );
+    }
     const random = seededRandom(7);
     const replicas = [
       { id: 'streaming-1', service: 'streaming' as const, ready: true },
