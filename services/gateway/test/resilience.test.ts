@@ -131,6 +131,21 @@ describe('adaptive concurrency limit', () => {
       shed: 4,
     });
   });
+  it('never sheds a playback stop: it frees a stream slot, and a shed stop would hold it to its TTL', async () => {
+    const streaming = await upstream();
+    const gw = await gateway([streaming.url], {
+      tuning: { concurrency: { initialLimit: 2, minLimit: 2, maxLimit: 2 } },
+    });
+    const stop = (i: number) =>
+      gw.app.inject({
+        method: 'DELETE',
+        url: `/api/playback/00000000-0000-4000-8000-00000000000${i}`,
+        headers: { ...bearer(token), 'x-test-delay': '200' },
+      });
+    const answers = await Promise.all([titles(gw, { 'x-test-delay': '200' }), ...[1, 2, 3, 4, 5].map(stop)]);
+    expect(answers.map((a) => a.statusCode).filter((status) => status === 503)).toEqual([]);
+    expect(streaming.seen).toHaveLength(6);
+  });
 });
 
 describe('load balancing', () => {

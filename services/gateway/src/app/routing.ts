@@ -35,6 +35,13 @@ export interface RouteRule {
   kind: RouteKind;
   /** A JSON body field naming a profile that must belong to the caller, as `:profileId` in paths must. */
   profileInBody?: string;
+  /**
+   * The call gives capacity back (ending a playback session frees its stream slot): never shed by the
+   * upstream's concurrency limiter. Shedding a stop keeps its lease held until the TTL, so the account's
+   * next start is refused — bench/viewers lost hundreds of starts that way at 63–100 viewers on an idle
+   * machine, when every viewer of a trial stopped at once.
+   */
+  releases?: boolean;
 }
 
 /** First match wins, so specific rules come before the prefixes that would swallow them. */
@@ -162,6 +169,14 @@ export const ROUTES: readonly RouteRule[] = [
     upstream: 'analytics',
     access: 'viewer',
     kind: 'proxy',
+  },
+  {
+    pattern: '/api/playback/:sessionId',
+    methods: ['DELETE'],
+    upstream: 'streaming',
+    access: 'viewer',
+    kind: 'proxy',
+    releases: true,
   },
   { pattern: '/api/playback/*', upstream: 'streaming', access: 'viewer', kind: 'proxy' },
   { pattern: '/api/steering/*', upstream: 'streaming', access: 'optional', kind: 'proxy' },

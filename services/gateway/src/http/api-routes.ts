@@ -180,6 +180,7 @@ async function route(
       publicOrigin: deps.config.publicOrigin,
       upload: rule.kind === 'upload',
       timeoutMs: rule.kind === 'upload' ? deps.config.uploadTimeoutMs : undefined,
+      unlimited: rule.releases === true,
     });
   } catch (err) {
     if (attempt?.allowed) await attempt.finish('other');

@@ -13,6 +13,8 @@ export interface ForwardOptions {
   /** Uploads: the body streams through and its duration says nothing about upstream latency. */
   upload: boolean;
   timeoutMs: number | undefined;
+  /** Past the upstream's concurrency limiter (a call that frees capacity: RouteRule.releases). */
+  unlimited?: boolean;
 }
 
 const NO_BODY = new Set([204, 304]);
@@ -64,6 +66,7 @@ export async function forward(
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     },
     !options.upload,
+    options.unlimited === true,
   );
   void reply.status(res.status).headers(clientResponseHeaders(res.headers, res.instance, publicOrigin));
   if (req.method === 'HEAD' || NO_BODY.has(res.status)) {

@@ -30,13 +30,19 @@ export class UpstreamService {
     this.limiter = new ConcurrencyLimiter(new Gradient2Limit(limit), undefined, backlog);
   }
 
-  /** Proxies a call with streamed bodies; `sampleLatency: false` for calls whose duration is the client's (uploads). */
+  /**
+   * Proxies a call with streamed bodies; `sampleLatency: false` for calls whose duration is the client's
+   * (uploads); `unlimited` for calls that free capacity, which are never shed (they still count in flight
+   * for nobody: the limiter neither holds them back nor learns from them).
+   */
   stream(
     method: string,
     path: string,
     call: StreamCallOptions,
     sampleLatency = true,
+    unlimited = false,
   ): Promise<ServiceStreamResponse> {
+    if (unlimited) return this.client.stream(method, path, call);
     return this.limited(() => this.client.stream(method, path, call), sampleLatency);
   }
 
