@@ -70,7 +70,7 @@ describe.skipIf(skip)('the admin console in a real browser', () => {
     expect(states.at(-1)).toBe('ready');
     await expect
       .poll(() => page.locator('tr[data-title="Console Upload"]').innerText())
-      .toMatch(/ready\s+\d+p/);
+      .toMatch(/ready\s+H\.264 \d+p/); // the renditions, per codec family
 
     // The health page's queue counts it among the ready assets.
     await page.getByRole('link', { name: /Health/ }).click();
