@@ -7,6 +7,13 @@ export interface ApiAnswer {
   json: Record<string, unknown>;
 }
 
+/** An error's kind in the report: the call, the status and the problem's code ("heartbeat http 403 playback.session_ended"). */
+export function answerKind(name: string, answer: ApiAnswer): string {
+  const code = answer.json.code;
+  const known = typeof code === 'string' && code.length > 0 && code.length <= 80;
+  return `${name} http ${answer.status}${known ? ` ${code}` : ''}`;
+}
+
 /** Sign-in state of one account, shared by the viewers of a household (one profile each). */
 export class Account {
   accessToken?: string;
@@ -127,7 +134,7 @@ export class Api {
   ): Promise<ApiAnswer> {
     const answer = await this.call(name, method, path, body, account);
     if (answer.status < 200 || answer.status > 299) {
-      const kind = `${name} http ${answer.status}`;
+      const kind = answerKind(name, answer);
       this.metrics.error(kind);
       throw new RequestFailed(kind, path);
     }

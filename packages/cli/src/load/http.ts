@@ -34,6 +34,26 @@ export function failureKind(err: unknown): string {
 }
 
 /**
+ * The RFC 9457 `code` of an error answer (a Marquee problem+json body), or undefined: it tells apart the
+ * 403s of a heartbeat (session ended, stream limit) and the 503s of a gateway (shed, unavailable).
+ */
+export function problemCode(body: Buffer | undefined): string | undefined {
+  if (!body || body.length === 0 || body.length > 16_384 || body[0] !== 0x7b) return undefined;
+  try {
+    const code = (JSON.parse(body.toString('utf8')) as { code?: unknown }).code;
+    return typeof code === 'string' && code.length <= 80 ? code : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** "http 403 playback.session_ended", or "http 502" when the answer carries no problem code. */
+export function httpFailureKind(status: number, body: Buffer | undefined): string {
+  const code = problemCode(body);
+  return code ? `http ${status} ${code}` : `http ${status}`;
+}
+
+/**
  * A viewer's HTTP client, as a browser is one: its own keep-alive connections (two per host: hls.js
  * fetches audio and video side by side) from its own source address. Bodies are counted chunk by
  * chunk through undici's dispatch API, so media bytes are never copied or streamed through a Readable.
@@ -64,7 +84,8 @@ export class ViewerHttp {
       let status = 0;
       let bytes = 0;
       let contentType: string | undefined;
-      const chunks: Buffer[] | undefined = keepBody ? [] : undefined;
+      // An error's body is kept too: its problem code says which error it was (problemCode).
+      let chunks: Buffer[] | undefined = keepBody ? [] : undefined;
       this.agent.dispatch(
         {
           origin: url.origin,
@@ -78,6 +99,7 @@ export class ViewerHttp {
           onRequestStart() {},
           onResponseStart(_controller, statusCode, headers) {
             status = statusCode;
+            if (statusCode >= 400) chunks ??= [];
             const type = headers['content-type'];
             if (typeof type === 'string') contentType = type;
           },

@@ -1,5 +1,5 @@
 import { chooseVariant, ThroughputEstimator } from './abr.js';
-import { failureKind, RequestFailed, type Fetched, type ViewerHttp } from './http.js';
+import { failureKind, httpFailureKind, RequestFailed, type Fetched, type ViewerHttp } from './http.js';
 import type { LoadMetrics } from './metrics.js';
 import { PlaybackBuffer } from './playback-buffer.js';
 import {
@@ -66,7 +66,8 @@ export class SimulatedPlayer {
       try {
         if (kind !== 'media') ctx.metrics.requests[kind]++;
         const res = await ctx.http.request(url, {}, keepBody);
-        if (res.status < 200 || res.status > 299) throw new RequestFailed(`http ${res.status}`, url.pathname);
+        if (res.status < 200 || res.status > 299)
+          throw new RequestFailed(httpFailureKind(res.status, res.body), url.pathname);
         if (kind === 'media') ctx.metrics.segment(res.ms, res.bytes);
         return res;
       } catch (err) {

@@ -1,4 +1,4 @@
-import type { Account, Api } from './api.js';
+import { answerKind, type Account, type Api } from './api.js';
 import type { LoadMetrics } from './metrics.js';
 import { SimulatedPlayer, type PlayerContext, type SessionPlan } from './player.js';
 import type { Random } from './random.js';
@@ -142,7 +142,7 @@ async function watch(
     return;
   }
   if (answer.status !== 201) {
-    metrics.error(`playback http ${answer.status}`);
+    metrics.error(answerKind('playback', answer));
     metrics.starts.failed++;
     return;
   }
