@@ -15,7 +15,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { createMediaKeyring, SERVICE_TOKEN_HEADER, serviceToken } from '@marquee/core';
-import { createTestContext } from '@marquee/platform';
+import { createTestContext } from '@marquee/platform/testing';
 import { buildEdge } from '@marquee/edge';
 import { startEdgeCluster } from './cluster.js';
 import { NGINX, startNginx } from './nginx.js';

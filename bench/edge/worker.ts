@@ -3,7 +3,7 @@
  * shares with its workers (connections are handed out round-robin), filling from the bench's origin.
  * Tells the primary when it serves.
  */
-import { createTestContext } from '@marquee/platform';
+import { createTestContext } from '@marquee/platform/testing';
 import { buildEdge } from '@marquee/edge';
 
 const env = (name: string) => {

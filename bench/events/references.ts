@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { connect } from '@nats-io/transport-node';
 import { AckPolicy, jetstream, jetstreamManager, StorageType } from '@nats-io/jetstream';
-import { testUrls, uniqueName } from '@marquee/platform';
+import { testUrls, uniqueName } from '@marquee/platform/testing';
 import { BATCH, benchEvent } from './measure.js';
 
 const rate = (count: number, ms: number) => Math.round((count * 1000) / ms);

@@ -15,7 +15,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { createMediaKeyring } from '@marquee/core';
-import { createTestContext } from '@marquee/platform';
+import { createTestContext } from '@marquee/platform/testing';
 import { buildEdge } from '@marquee/edge';
 import { NGINX } from '../edge/nginx.js';
 import { runWrk, type WrkResult } from '../edge/wrk.js';

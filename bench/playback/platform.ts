@@ -13,7 +13,7 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { identityHeaders, SERVICE_TOKEN_HEADER, serviceToken, type ServiceName } from '@marquee/core';
-import { createTestContext } from '@marquee/platform';
+import { createTestContext } from '@marquee/platform/testing';
 import { buildGateway } from '@marquee/gateway';
 import { buildStreaming } from '@marquee/streaming';
 import { buildUsers } from '@marquee/users';

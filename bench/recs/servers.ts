@@ -15,7 +15,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import Fastify from 'fastify';
 import { createLogger, serviceToken } from '@marquee/core';
-import { createTestContext } from '@marquee/platform';
+import { createTestContext } from '@marquee/platform/testing';
 import { buildRecommender } from '@marquee/recommender';
 import { runToEnd } from '../../services/recommender/src/app/cooperative.js';
 import { trainEaseSteps } from '../../services/recommender/src/app/models/ease.js';

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, loadSettings } from '@marquee/core';
-import { backendAvailable, startMemcached, type RunningMemcached } from '@marquee/platform';
+import { backendAvailable, startMemcached, type RunningMemcached } from '@marquee/platform/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openBackends } from './backends.js';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backendAvailable } from '@marquee/platform';
+import { backendAvailable } from '@marquee/platform/testing';
 import { auditWrites } from '../src/chaos/audit.js';
 import { ViewerLoad } from '../src/chaos/viewers.js';
 import { startLocalCluster, type LocalCluster } from '../src/cluster/cluster.js';

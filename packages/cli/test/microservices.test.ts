@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backendAvailable } from '@marquee/platform';
+import { backendAvailable } from '@marquee/platform/testing';
 import { ingest, login } from '../src/ingest.js';
 import {
   clusterEnv,

@@ -1,4 +1,5 @@
-import { openBlobStore, startS3rver, testUrls, uniqueName, type RunningS3rver } from '@marquee/platform';
+import { openBlobStore } from '@marquee/platform';
+import { startS3rver, testUrls, uniqueName, type RunningS3rver } from '@marquee/platform/testing';
 import { isolateOnEngines } from '../src/cluster/machine-engines.js';
 
 /**

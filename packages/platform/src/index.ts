@@ -1,9 +1,9 @@
+// Test helpers (backends, fresh databases and contexts, private servers) are `@marquee/platform/testing`.
 export type * from './blobs/port.js';
 export type * from './cache/port.js';
 export type * from './db/port.js';
 export type * from './events/port.js';
 export type * from './context.js';
-export * from './testing/backends.js';
 export {
   openDatabase,
   databaseDialectOf,
@@ -13,7 +13,6 @@ export {
   jsonColumn,
   flagColumn,
 } from './db/index.js';
-export { openTestDatabase, type TestDatabaseOptions } from './testing/database.js';
 export {
   openCache,
   cacheKindOf,
@@ -28,16 +27,6 @@ export {
   type ReplicaLease,
   type ReplicaLeaseOptions,
 } from './cache/index.js';
-export { openTestCache, severableCache } from './testing/cache.js';
-export { startMemcached, memcachedInstalled, type RunningMemcached } from './testing/memcached.js';
-export { startRedisServer, type RunningRedisServer } from './testing/redis-server.js';
-export {
-  startReplicaPair,
-  replicaAvailable,
-  replicaToolsInstalled,
-  type ReplicaPair,
-} from './testing/postgres-replica.js';
-export * from './testing/context.js';
 export {
   openEventBus,
   EventBusUnavailableError,
@@ -93,4 +82,3 @@ export {
   type FilesystemBlobOptions,
   type S3BlobOptions,
 } from './blobs/index.js';
-export { startS3rver, type RunningS3rver } from './testing/s3rver.js';

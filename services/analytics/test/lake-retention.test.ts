@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '@marquee/core';
-import { openTestCache } from '@marquee/platform';
+import { openTestCache } from '@marquee/platform/testing';
 import { startLakeMaintenance } from '../src/jobs/lake-maintenance.js';
 import { Duck } from '../src/lake/duck.js';
 import { LakeStore } from '../src/lake/lake-store.js';

@@ -2,14 +2,8 @@ import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
-import {
-  backendAvailable,
-  openBlobStore,
-  startS3rver,
-  uniqueName,
-  type BlobStore,
-  type NewEvent,
-} from '@marquee/platform';
+import { openBlobStore, type BlobStore, type NewEvent } from '@marquee/platform';
+import { backendAvailable, startS3rver, uniqueName } from '@marquee/platform/testing';
 import { LakeWriter, startLakeWriter } from '../src/jobs/lake-writer.js';
 import { LAKE_PREFIX, LakeMirror } from '../src/lake/lake-mirror.js';
 import { LakeStore } from '../src/lake/lake-store.js';

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { identityHeaders, SERVICE_TOKEN_HEADER, serviceToken, type Identity } from '@marquee/core';
-import { createTestContext, type TestContext } from '@marquee/platform';
+import { createTestContext, type TestContext } from '@marquee/platform/testing';
 import { buildAnalytics, type AnalyticsModule } from '../src/index.js';
 import type { SessionFact } from '../src/app/session-facts.js';
 

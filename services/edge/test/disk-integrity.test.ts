@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTestContext } from '@marquee/platform';
+import { createTestContext } from '@marquee/platform/testing';
 import { bytesOf, putAsset, startEdge } from './harness.js';
 import { startOriginFixture } from './origin-fixture.js';
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { createMediaKeyring, type MediaTokenPayload, type ServiceModule } from '@marquee/core';
-import { createTestContext, type TestContext } from '@marquee/platform';
+import { createTestContext, type TestContext } from '@marquee/platform/testing';
 import { MASTER, PLAYLISTS } from '../src/app/hls-fixtures.test-support.js';
 import { buildEdge, type EdgeOptions } from '../src/index.js';
 import { startOriginFixture } from './origin-fixture.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger, loadSettings } from '@marquee/core';
-import { createTestContext, type TestContext } from '@marquee/platform';
+import { createTestContext, type TestContext } from '@marquee/platform/testing';
 import { DiskTier } from '../src/cache/disk-tier.js';
 import { loadEdgeTrustAnchor } from '../src/tls.js';
 import { bytesOf, putAsset, startEdge } from './harness.js';

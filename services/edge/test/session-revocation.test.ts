@@ -9,7 +9,7 @@ import {
   type Identity,
   type ServiceModule,
 } from '@marquee/core';
-import { createTestContext, type TestContext } from '@marquee/platform';
+import { createTestContext, type TestContext } from '@marquee/platform/testing';
 import { buildStreaming } from '@marquee/streaming';
 import { buildEdge } from '../src/index.js';
 import { putAsset } from './harness.js';

@@ -1,6 +1,7 @@
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, uniqueName, type Database, type TestContext } from '@marquee/platform';
+import { type Database } from '@marquee/platform';
+import { createTestContext, uniqueName, type TestContext } from '@marquee/platform/testing';
 import type { ServiceModule } from '@marquee/core';
 import { buildStreaming } from '@marquee/streaming';
 import { buildUsers, type UsersTables } from '@marquee/users';

@@ -10,7 +10,8 @@ import {
   type ServiceModule,
   type ServiceName,
 } from '@marquee/core';
-import { openTestCache, type Cache } from '@marquee/platform';
+import { type Cache } from '@marquee/platform';
+import { openTestCache } from '@marquee/platform/testing';
 import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER } from '@marquee/contracts';
 import { buildGateway, type GatewayOptions } from '../src/index.js';
 

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openCache, startRedisServer, type Cache, type RunningRedisServer } from '@marquee/platform';
+import { openCache, type Cache } from '@marquee/platform';
+import { startRedisServer, type RunningRedisServer } from '@marquee/platform/testing';
 import { currentWindow, SHARED_COUNTER_RETRY_MS } from '../src/app/rate-limit.js';
 import { startGateway, type TestGateway } from './harness.js';
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { backendAvailable, openTestCache, uniqueName, type Cache } from '@marquee/platform';
+import { type Cache } from '@marquee/platform';
+import { backendAvailable, openTestCache, uniqueName } from '@marquee/platform/testing';
 import type { RateLimitRules } from '../src/index.js';
 import {
   bearer,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { uniqueName } from '@marquee/platform';
+import { uniqueName } from '@marquee/platform/testing';
 import { bearer } from './harness.js';
 import { usersBehindGateway } from './users-behind-gateway.js';
 

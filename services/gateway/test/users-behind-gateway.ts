@@ -1,11 +1,11 @@
 import { afterAll, beforeAll } from 'vitest';
+import { type Cache } from '@marquee/platform';
 import {
   backendAvailable,
   createTestContext,
   openTestCache,
-  type Cache,
   type TestContext,
-} from '@marquee/platform';
+} from '@marquee/platform/testing';
 import { buildUsers } from '@marquee/users';
 import type { ServiceModule } from '@marquee/core';
 import { SECRET, startGateway, TEST_TUNING, type TestGateway } from './harness.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UnsecuredJWT } from 'jose';
-import { createTestContext, uniqueName, type TestContext } from '@marquee/platform';
+import { createTestContext, uniqueName, type TestContext } from '@marquee/platform/testing';
 import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER } from '@marquee/contracts';
 import { buildUsers } from '@marquee/users';
 import type { ServiceModule } from '@marquee/core';

@@ -1,6 +1,6 @@
 import type { ServiceModule } from '@marquee/core';
 import { buildGateway } from '@marquee/gateway';
-import { createTestContext, type TestContext } from '@marquee/platform';
+import { createTestContext, type TestContext } from '@marquee/platform/testing';
 import { buildUsers } from '@marquee/users';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildRecommender, type Home, type RecommenderModule } from '../src/index.js';

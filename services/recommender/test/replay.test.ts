@@ -1,11 +1,11 @@
 import { SERVICE_TOKEN_HEADER, serviceToken } from '@marquee/core';
+import { type ServiceContext } from '@marquee/platform';
 import {
   backendAvailable,
   createTestContext,
   openTestDatabase,
-  type ServiceContext,
   type TestContext,
-} from '@marquee/platform';
+} from '@marquee/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildRecommender, type RecommenderModule } from '../src/index.js';
 import { drained, profileCreated, titlePublished, watched } from './events.js';

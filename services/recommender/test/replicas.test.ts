@@ -1,20 +1,22 @@
 import { SERVICE_TOKEN_HEADER, serviceToken } from '@marquee/core';
 import {
-  backendAvailable,
-  createTestContext,
   openBlobStore,
   openCache,
   openDatabase,
   openEventBus,
-  startS3rver,
   readWholeBlob,
+  type EventBus,
+  type ServiceContext,
+} from '@marquee/platform';
+import {
+  backendAvailable,
+  createTestContext,
+  startS3rver,
   severableCache,
   testUrls,
   uniqueName,
-  type EventBus,
   type RunningS3rver,
-  type ServiceContext,
-} from '@marquee/platform';
+} from '@marquee/platform/testing';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { POINTER_KEY } from '../src/jobs/model-publication.js';

@@ -1,5 +1,5 @@
 import { SERVICE_TOKEN_HEADER, serviceToken } from '@marquee/core';
-import { createTestContext, type TestContext } from '@marquee/platform';
+import { createTestContext, type TestContext } from '@marquee/platform/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildRecommender, type Home, type RecommenderModule } from '../src/index.js';
 import { drained, profileCreated, titlePublished, watched } from './events.js';

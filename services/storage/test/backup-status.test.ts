@@ -4,13 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RestoreTestRecord } from '@marquee/contracts';
 import { identityHeaders, serviceToken, SERVICE_TOKEN_HEADER } from '@marquee/core';
-import {
-  createTestContext,
-  openBackupTarget,
-  targetKeys,
-  writeRestoreTest,
-  type TestContext,
-} from '@marquee/platform';
+import { openBackupTarget, targetKeys, writeRestoreTest } from '@marquee/platform';
+import { createTestContext, type TestContext } from '@marquee/platform/testing';
 import { buildStorage, type StorageModule } from '../src/index.js';
 import { adminHeaders, SECRET } from './fixtures.js';
 

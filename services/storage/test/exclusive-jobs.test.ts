@@ -3,15 +3,15 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger, type Logger } from '@marquee/core';
+import { type Cache } from '@marquee/platform';
 import {
   backendAvailable,
   createTestContext,
   openTestCache,
   severableCache,
   uniqueName,
-  type Cache,
   type TestContext,
-} from '@marquee/platform';
+} from '@marquee/platform/testing';
 import { buildStorage, type StorageModule } from '../src/index.js';
 import { tickAt } from '../src/app/job-schedule.js';
 import { ExclusiveJob, jobMetrics } from '../src/jobs/exclusive-job.js';

@@ -1,15 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  backendAvailable,
-  openTestCache,
-  uniqueName,
-  type Cache,
-  type Database,
-  type DeliveredEvent,
-  type TestContext,
-} from '@marquee/platform';
+import { type Cache, type Database, type DeliveredEvent } from '@marquee/platform';
+import { backendAvailable, openTestCache, uniqueName, type TestContext } from '@marquee/platform/testing';
 import { tickAt } from '../src/app/job-schedule.js';
 import type { Finisher, FinishPause } from '../src/jobs/exclusive-finish.js';
 import { buildStorage, type StorageModule } from '../src/index.js';

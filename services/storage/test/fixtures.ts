@@ -4,14 +4,13 @@ import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import Fastify from 'fastify';
 import * as tus from 'tus-js-client';
 import { identityHeaders, serviceToken, SERVICE_TOKEN_HEADER } from '@marquee/core';
+import { openBlobStore, type DeliveredEvent } from '@marquee/platform';
 import {
   backendAvailable,
   createTestContext,
-  openBlobStore,
   startS3rver,
-  type DeliveredEvent,
   type TestContext,
-} from '@marquee/platform';
+} from '@marquee/platform/testing';
 import { buildStorage } from '../src/index.js';
 
 /*

@@ -3,15 +3,8 @@ import { open, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '@marquee/core';
-import {
-  backupCopies,
-  createTestContext,
-  openBackupTarget,
-  openDatabase,
-  readWholeBlob,
-  targetKeys,
-  type TestContext,
-} from '@marquee/platform';
+import { backupCopies, openBackupTarget, openDatabase, readWholeBlob, targetKeys } from '@marquee/platform';
+import { createTestContext, type TestContext } from '@marquee/platform/testing';
 import { Registry } from 'prom-client';
 import { storageMigrations } from '../src/index.js';
 import { scrubBlobs, scrubMetrics } from '../src/jobs/scrub.js';

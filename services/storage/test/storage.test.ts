@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { identityHeaders, serviceToken, SERVICE_TOKEN_HEADER } from '@marquee/core';
-import type { DeliveredEvent, TestContext } from '@marquee/platform';
+import type { DeliveredEvent } from '@marquee/platform';
+import type { TestContext } from '@marquee/platform/testing';
 import {
   adminHeaders,
   SECRET,

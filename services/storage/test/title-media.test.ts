@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DeliveredEvent, TestContext } from '@marquee/platform';
+import type { DeliveredEvent } from '@marquee/platform';
+import type { TestContext } from '@marquee/platform/testing';
 import { startStorage, tusUpload, type RunningStorage } from './fixtures.js';
 
 let running: RunningStorage;

@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Upload as TusUpload } from '@tus/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database, TestContext } from '@marquee/platform';
+import type { Database } from '@marquee/platform';
+import type { TestContext } from '@marquee/platform/testing';
 import { tickAt } from '../src/app/job-schedule.js';
 import { buildStorage, type StorageModule } from '../src/index.js';
 import { openStaging, stagingIdOf, type Staging } from '../src/staging.js';

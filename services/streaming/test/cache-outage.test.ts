@@ -1,13 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { identityHeaders, SERVICE_TOKEN_HEADER, serviceToken, type Identity } from '@marquee/core';
+import { openCache } from '@marquee/platform';
 import {
   createTestContext,
-  openCache,
   startRedisServer,
   type RunningRedisServer,
   type TestContext,
-} from '@marquee/platform';
+} from '@marquee/platform/testing';
 import type { InjectOptions } from 'fastify';
 import { buildStreaming } from '../src/index.js';
 import { EDGE_URLS, readyTitle, type Harness } from './harness.js';

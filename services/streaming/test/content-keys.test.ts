@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Identity } from '@marquee/core';
 import { createContentKeyring, newContentKey } from '@marquee/core/content-keys';
-import { backendAvailable } from '@marquee/platform';
+import { backendAvailable } from '@marquee/platform/testing';
 import {
   admin,
   encodeAsset,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backendAvailable } from '@marquee/platform';
+import { backendAvailable } from '@marquee/platform/testing';
 import { admin, encodeAsset, startStreaming, type Backend, type Harness } from './harness.js';
 
 // Issue 22 item 5: search finds episodes by name (it searched movies and series only).

@@ -1,12 +1,12 @@
 import type { InjectOptions } from 'fastify';
 import { identityHeaders, SERVICE_TOKEN_HEADER, serviceToken, type Identity } from '@marquee/core';
+import { type CloudEvent } from '@marquee/platform';
 import {
   createTestContext,
   openTestCache,
   openTestDatabase,
-  type CloudEvent,
   type TestContext,
-} from '@marquee/platform';
+} from '@marquee/platform/testing';
 import { buildStreaming, type StreamingOptions } from '../src/index.js';
 import { startUsersFixture } from './users-fixture.js';
 

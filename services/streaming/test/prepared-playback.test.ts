@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Identity } from '@marquee/core';
-import { backendAvailable } from '@marquee/platform';
+import { backendAvailable } from '@marquee/platform/testing';
 import { leaseKey } from '../src/app/playback.js';
 import { eventually, readyTitle, startStreaming, type Backend, type Harness } from './harness.js';
 

@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Identity } from '@marquee/core';
-import { backendAvailable, replicaAvailable, startReplicaPair, type ReplicaPair } from '@marquee/platform';
+import {
+  backendAvailable,
+  replicaAvailable,
+  startReplicaPair,
+  type ReplicaPair,
+} from '@marquee/platform/testing';
 import { admin, readyTitle, startStreaming, type Harness } from './harness.js';
 
 /**

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backendAvailable, readWholeBlob, type CloudEvent } from '@marquee/platform';
+import { readWholeBlob, type CloudEvent } from '@marquee/platform';
+import { backendAvailable } from '@marquee/platform/testing';
 import {
   admin,
   encodeAsset,

@@ -4,13 +4,13 @@ import {
   serviceToken,
   SERVICE_TOKEN_HEADER,
 } from '@marquee/core';
+import { type Database } from '@marquee/platform';
 import {
   backendAvailable,
   createTestContext,
   openTestDatabase,
-  type Database,
   type TestContext,
-} from '@marquee/platform';
+} from '@marquee/platform/testing';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildUsers, type UsersOptions } from '../src/index.js';
 import type { TokenPair } from '@marquee/contracts';

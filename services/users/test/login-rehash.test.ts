@@ -1,5 +1,6 @@
 import { SessionRevocations } from '@marquee/core';
-import { openCache, openTestDatabase, registerCatalogue, type Database } from '@marquee/platform';
+import { openCache, registerCatalogue, type Database } from '@marquee/platform';
+import { openTestDatabase } from '@marquee/platform/testing';
 import { parseOptions } from '@node-rs/argon2';
 import { afterEach, describe, expect, it } from 'vitest';
 import { login, signup } from '../src/app/accounts.js';

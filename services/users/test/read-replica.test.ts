@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { replicaAvailable, startReplicaPair, type ReplicaPair } from '@marquee/platform';
+import { replicaAvailable, startReplicaPair, type ReplicaPair } from '@marquee/platform/testing';
 import { startUsers, type UsersHarness } from './harness.js';
 
 /**

@@ -1,4 +1,5 @@
-import { openTestDatabase, type Database } from '@marquee/platform';
+import { type Database } from '@marquee/platform';
+import { openTestDatabase } from '@marquee/platform/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrateUsers } from '../src/index.js';
 import type { UsersTables } from '../src/store/tables.js';

@@ -1,5 +1,6 @@
 import { generateKeyPair, SignJWT, type JSONWebKeySet } from 'jose';
-import { openTestDatabase, type Database } from '@marquee/platform';
+import { type Database } from '@marquee/platform';
+import { openTestDatabase } from '@marquee/platform/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrateUsers } from '../src/index.js';
 import type { UsersTables } from '../src/store/tables.js';

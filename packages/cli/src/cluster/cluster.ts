@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SERVICE_NAMES, type ServiceName } from '@marquee/core';
-import { startS3rver, type RunningS3rver } from '@marquee/platform';
+import { startS3rver, type RunningS3rver } from '@marquee/platform/testing';
 import { freePort } from '../ports.js';
 import { Ingress } from './ingress.js';
 import {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readWholeBlob, openPlatformBlobStore } from '@marquee/platform';
-import { listedBackends } from '@marquee/platform';
+import { listedBackends } from '@marquee/platform/testing';
 import { loadSettings } from '@marquee/core';
 import { ingest, login } from '../../src/ingest.js';
 import type { Manifest } from '../../src/backup/manifest.js';

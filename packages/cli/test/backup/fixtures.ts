@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { pino } from 'pino';
 import pg from 'pg';
 import { loadSettings, SERVICE_NAMES } from '@marquee/core';
-import { testUrls, uniqueName } from '@marquee/platform';
+import { testUrls, uniqueName } from '@marquee/platform/testing';
 import { freePort } from '../../src/ports.js';
 import { startPlatform, type RunningPlatform } from '../../src/platform.js';
 import { runMarquee, tempDataDir, waitFor } from '../helpers.js';

@@ -7,14 +7,13 @@ import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadSettings } from '@marquee/core';
 import {
-  listedBackends,
   openBackupTarget,
   openPlatformBlobStore,
   readBackupStatus,
   targetKeys,
-  testUrls,
   type BackupTarget,
 } from '@marquee/platform';
+import { listedBackends, testUrls } from '@marquee/platform/testing';
 import { login } from '../../src/ingest.js';
 import { testRestore } from '../../src/backup/restore-test.js';
 import { takeBackup } from '../../src/backup/take-backup.js';

@@ -6,12 +6,12 @@ import { parse, type types } from 'hls-parser';
 import { ServiceClient } from '@marquee/core';
 import {
   readWholeBlob,
-  uniqueName,
   type BlobStore,
   type CloudEvent,
   type EventBus,
   type EventData,
 } from '@marquee/platform';
+import { uniqueName } from '@marquee/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MediaTools } from '../media/media-tools.js';
 import { announceUpload, blobText, openJobRig, waitFor, type JobRig } from '../testing/job-fixtures.js';

@@ -3,13 +3,13 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'hls-parser';
 import {
-  uniqueName,
   type BlobStore,
   type CloudEvent,
   type EventBus,
   type EventData,
   type SubscribeOptions,
 } from '@marquee/platform';
+import { uniqueName } from '@marquee/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_ENCODER_SETTINGS, type EncoderSettings } from '../app/encode-asset.js';
 import type { MediaTools } from '../media/media-tools.js';

@@ -4,11 +4,11 @@ import {
   openBlobStore,
   openEventBus,
   readWholeBlob,
-  uniqueName,
   type BlobStore,
   type EventBus,
   type EventData,
 } from '@marquee/platform';
+import { uniqueName } from '@marquee/platform/testing';
 import type { MediaTools } from '../media/media-tools.js';
 import { tempDir, testMediaTools } from './media-fixtures.js';
 

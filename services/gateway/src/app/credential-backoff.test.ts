@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { openTestCache, type Cache } from '@marquee/platform';
+import { type Cache } from '@marquee/platform';
+import { openTestCache } from '@marquee/platform/testing';
 import { backoffDelayMs, CredentialBackoff, outcomeOf } from './credential-backoff.js';
 
 const rule = { freeFailures: 3, baseDelayMs: 1_000, maxDelayMs: 5_000, memoryMs: 60_000 };

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { uniqueName } from '@marquee/platform';
+import { uniqueName } from '@marquee/platform/testing';
 import { PASSWORD, startSecurityPlatform, type SecurityPlatform } from './platform.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { SERVICE_TOKEN_HEADER, serviceToken, type ServiceModule } from '@marquee/core';
-import { createTestContext, uniqueName, type TestContext } from '@marquee/platform';
+import { createTestContext, uniqueName, type TestContext } from '@marquee/platform/testing';
 import { buildStorage } from '@marquee/storage';
 import { buildStreaming } from '@marquee/streaming';
 import { buildUsers } from '@marquee/users';

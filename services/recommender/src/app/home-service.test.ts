@@ -1,5 +1,5 @@
 import { createLogger } from '@marquee/core';
-import { backendAvailable, openTestCache } from '@marquee/platform';
+import { backendAvailable, openTestCache } from '@marquee/platform/testing';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { fixtureInput } from '../../test/fixtures.js';
 import { runToEnd } from './cooperative.js';

@@ -1,4 +1,4 @@
-import { backendAvailable, openTestDatabase } from '@marquee/platform';
+import { backendAvailable, openTestDatabase } from '@marquee/platform/testing';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import type { RecommenderChange } from '../app/changes.js';
 import { RecommenderStore } from './recommender-store.js';

@@ -1,4 +1,4 @@
-import { openTestCache } from '@marquee/platform';
+import { openTestCache } from '@marquee/platform/testing';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { ReauthProofs } from './account-confirmation.js';
 
