@@ -271,6 +271,10 @@ export const settingsSchema = Type.Object({
   EDGE_TLS_KEY: Type.Optional(
     Type.String({ minLength: 1, description: 'PEM private key for EDGE_TLS=files' }),
   ),
+  EDGE_HTTP2: Bool(
+    true,
+    'edges with TLS on also speak HTTP/2 (ALPN h2, beside http/1.1 for clients that ask for it): a browser fetches playlists and segments of an edge over one connection and one handshake; false offers http/1.1 only',
+  ),
   EDGE_PUBLIC_URLS: UrlList(
     'public base URL of each edge, in MARQUEE_EDGE_PORTS order (default: its listen address)',
   ),

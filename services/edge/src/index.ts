@@ -1,6 +1,12 @@
-import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server as HttpServer,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { join } from 'node:path';
 import {
   createMediaKeyring,
@@ -24,6 +30,7 @@ import { defaultSteeringBaseUrl, resolveEdgeIdentity, type EdgeIdentity } from '
 import { createEdgeMetrics } from './edge-metrics.js';
 import { answerClientErrors } from './http/client-errors.js';
 import { mediaAnswerer, SECURITY_HEADERS } from './http/media-answer.js';
+import { createEdgeH2Server, type EdgeListener } from './http/h2-server.js';
 import { LeanResponder } from './http/lean-responder.js';
 import { mediaFastPath, mediaRoutes } from './http/media-routes.js';
 import { Prefill } from './jobs/prefill.js';
@@ -34,7 +41,7 @@ import { VerifiedMediaTokens } from './app/verified-media-tokens.js';
 import { SessionRevocations } from './jobs/session-revocations.js';
 import { HttpOrigin, type Origin } from './origin/http-origin.js';
 import { contentKeysFrom } from './origin/content-keys.js';
-import { CertificateReloader, checkPair } from './certificate-reload.js';
+import { CertificateReloader, checkPair, type SecureContextTarget } from './certificate-reload.js';
 import { loadEdgeTls } from './tls.js';
 
 export { parseMediaPath } from './app/media-path.js';
@@ -76,29 +83,37 @@ export async function buildEdge(ctx: ServiceContext, options: EdgeOptions = {}):
   const { settings, logger } = ctx;
   const tls = await loadEdgeTls(settings, ctx.dataDir);
   // The server answers media GETs itself (mediaFastPath) and hands everything else to Fastify.
+  // HTTP/2 needs TLS (browsers speak it only over TLS, negotiated by ALPN).
+  const http2 = tls !== undefined && settings.EDGE_HTTP2;
   const serverFactory = (
     fastify: (req: IncomingMessage, res: ServerResponse) => void,
     opts: FastifyServerOptions,
   ) => {
+    // An HTTP/2 request comes with Node's compatibility request and response, which both paths use
+    // as they use http's (url, method, headers; writeHead and end).
     const listener = (req: IncomingMessage, res: ServerResponse) => {
       // fastPath is defined below, before the server can listen.
       if (!fastPath(req, res)) fastify(req, res);
     };
-    const server = tls
-      ? createHttpsServer({ cert: tls.cert, key: tls.key }, listener)
-      : createHttpServer(listener);
+    const keepAliveMs = opts.keepAliveTimeout ?? 72_000;
+    const server: HttpServer = !tls
+      ? createHttpServer(listener)
+      : http2
+        ? (createEdgeH2Server(tls, keepAliveMs, listener as EdgeListener) as unknown as HttpServer)
+        : createHttpsServer({ cert: tls.cert, key: tls.key }, listener);
     // What Fastify would have set on a server it made itself.
-    server.keepAliveTimeout = opts.keepAliveTimeout ?? 72_000;
+    server.keepAliveTimeout = keepAliveMs;
     server.requestTimeout = opts.requestTimeout ?? 0;
     answerClientErrors(server);
     // New connections meet the lean responder first (lean-responder.ts); it hands anything that is
-    // not a media GET/HEAD to Node's own connection listener, taken off the server here.
+    // not a media GET/HEAD to Node's own connection listener, taken off the server here. A TLS
+    // connection that negotiated h2 goes straight to Node's HTTP/2 session.
     const event = tls ? 'secureConnection' : 'connection';
     const [nodeListener, ...others] = server.listeners(event) as ((socket: Socket) => void)[];
     if (nodeListener && others.length === 0) {
       server.removeListener(event, nodeListener);
       server.on(event, (socket: Socket) => {
-        if (lean) lean.accept(socket);
+        if (lean && (socket as TLSSocket).alpnProtocol !== 'h2') lean.accept(socket);
         else nodeListener.call(server, socket);
       });
       const closeIdle = server.closeIdleConnections.bind(server);
@@ -215,7 +230,7 @@ export async function buildEdge(ctx: ServiceContext, options: EdgeOptions = {}):
         const served = (validTo: Date) => expiry.set(validTo.getTime() / 1000);
         served(checkPair(tls.cert, tls.key));
         certificates = new CertificateReloader({
-          server: app.server as HttpsServer,
+          server: app.server as unknown as SecureContextTarget,
           certPath: tls.certPath,
           keyPath: tls.keyPath,
           logger: edgeLogger,
