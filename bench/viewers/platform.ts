@@ -29,8 +29,13 @@ export interface RunningPlatform {
   stop(): Promise<void>;
 }
 
-function launch(args: string[], env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, [MARQUEE, ...args], {
+/** Node flags for every platform process (e.g. `--cpu-prof --cpu-prof-dir=…` for a profile). */
+export interface PlatformOptions {
+  nodeArgs?: string[];
+}
+
+function launch(args: string[], env: Record<string, string>, nodeArgs: string[] = []): ChildProcess {
+  const child = spawn(process.execPath, [...nodeArgs, MARQUEE, ...args], {
     env: { ...process.env, LOG_LEVEL: 'warn', NODE_NO_WARNINGS: '1', MARQUEE_DEMO: 'false', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -73,7 +78,9 @@ export async function startPlatform(
   layout: 'one' | 'split',
   dataDir: string,
   secret: string,
+  options: PlatformOptions = {},
 ): Promise<RunningPlatform> {
+  const nodeArgs = options.nodeArgs ?? [];
   const port = await freePort();
   const gateway = `http://${HOST}:${port}`;
   const common = {
@@ -88,7 +95,7 @@ export async function startPlatform(
   const children: ChildProcess[] = [];
   const processes = new Map<number, string>();
   if (layout === 'one') {
-    const child = launch(['start'], common);
+    const child = launch(['start'], common, nodeArgs);
     children.push(child);
     processes.set(child.pid!, 'all services');
   } else {
@@ -105,13 +112,17 @@ export async function startPlatform(
     const corePorts = Object.fromEntries(
       core.map((s) => [`MARQUEE_${s.toUpperCase()}_PORT`, String(ports[s])]),
     );
-    const rest = launch(['start', `--target=${core.join(',')}`], { ...common, ...urls, ...corePorts });
-    const edges = launch(['start', '--target=edge'], {
-      ...common,
-      ...urls,
-      MARQUEE_EDGE_PORTS: edgePorts.join(','),
-    });
-    const gw = launch(['start', '--target=gateway'], { ...common, ...urls });
+    const rest = launch(
+      ['start', `--target=${core.join(',')}`],
+      { ...common, ...urls, ...corePorts },
+      nodeArgs,
+    );
+    const edges = launch(
+      ['start', '--target=edge'],
+      { ...common, ...urls, MARQUEE_EDGE_PORTS: edgePorts.join(',') },
+      nodeArgs,
+    );
+    const gw = launch(['start', '--target=gateway'], { ...common, ...urls }, nodeArgs);
     children.push(rest, edges, gw);
     processes.set(rest.pid!, 'users+streaming+recommender+encoder+storage');
     processes.set(edges.pid!, 'edge ×2');

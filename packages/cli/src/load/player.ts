@@ -1,6 +1,7 @@
 import { chooseVariant, ThroughputEstimator } from './abr.js';
 import { failureKind, httpFailureKind, RequestFailed, type Fetched, type ViewerHttp } from './http.js';
 import type { LoadMetrics } from './metrics.js';
+import { SessionHeartbeat } from './heartbeat.js';
 import { PlaybackBuffer } from './playback-buffer.js';
 import {
   parseMaster,
@@ -131,7 +132,7 @@ export class SimulatedPlayer {
     const masterUrl = new URL(plan.manifestUrl);
     let started = false;
     let buffer = new PlaybackBuffer(performance.now(), plan.resumeAt);
-    let heartbeat: NodeJS.Timeout | undefined;
+    let heartbeat: SessionHeartbeat | undefined;
     try {
       const master = parseMaster((await this.load(masterUrl, 'playlists', true)).body, masterUrl);
       let pathway = master.variants[0]!.pathway;
@@ -146,11 +147,10 @@ export class SimulatedPlayer {
       // A resume point at the very end (credits) starts the title again, as the web player does.
       let duration = (await this.timeline(variant.url)).duration;
       if (plan.resumeAt >= duration - 1) buffer = new PlaybackBuffer(performance.now(), 0);
-      if (plan.heartbeat) {
-        const beat = plan.heartbeat;
-        heartbeat = setInterval(() => {
-          beat.send(buffer.position(performance.now())).catch(() => undefined);
-        }, beat.everyMs);
+      const beat = plan.heartbeat;
+      if (beat) {
+        const send = (position: number) => beat.send(position);
+        heartbeat = new SessionHeartbeat(beat.everyMs, send, () => buffer.position(performance.now()));
       }
       let seek = plan.seek;
       for (;;) {
@@ -203,12 +203,13 @@ export class SimulatedPlayer {
     } catch (err) {
       return { started, position: buffer.position(performance.now()), failure: failureKind(err) };
     } finally {
-      if (heartbeat) clearInterval(heartbeat);
       buffer.finish(performance.now());
       ctx.metrics.playedMs += buffer.playedMs;
       ctx.metrics.stallMs += buffer.stallMs;
       ctx.metrics.stalls += buffer.stalls;
       ctx.metrics.seekWaitMs += buffer.seekWaitMs;
+      // The caller's stop follows the session's last heartbeat, as one client's calls do.
+      await heartbeat?.stop();
     }
   }
 }
