@@ -102,7 +102,8 @@ async function start(argv: string[]): Promise<void> {
     }
     stopping = true;
     logger.info({ signal }, 'shutting down: draining requests and jobs');
-    platform.close().then(
+    // SIGTERM (an orchestrator, a rolling restart) drains first; Ctrl-C at a terminal stops at once.
+    (signal === 'SIGTERM' ? platform.shutdown() : platform.close()).then(
       () => process.exit(0),
       (err: unknown) => {
         logger.error({ err }, 'shutdown failed');

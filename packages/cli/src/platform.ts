@@ -71,7 +71,10 @@ export interface RunningPlatform {
   context: ServiceContext;
   /** Automatic backups (monolithic mode, unless BACKUP_INTERVAL=off). */
   backups: BackupSchedule | undefined;
+  /** Stops at once: servers close (finishing their requests), then background work and backends. */
   close(): Promise<void>;
+  /** A graceful stop (SIGTERM): every server drains for SHUTDOWN_DRAIN_MS first (drain.ts), then close(). */
+  shutdown(): Promise<void>;
 }
 
 const portSetting: Record<Exclude<ServiceName, 'gateway' | 'edge'>, keyof Settings> = {
@@ -179,6 +182,7 @@ export async function startPlatform(
         }
         await service.app.listen({ port, host });
         lifecycle.onClose(`${instanceName} background`, () => service.stop());
+        lifecycle.onDrain(`${instanceName} http`, () => service.app.drain(settings.SHUTDOWN_DRAIN_MS));
         lifecycle.onClose(`${instanceName} http`, () => service.app.close());
         started.push(service);
         logger.info({ service: instanceName, url: listenUrl(settings, name, port) }, 'service listening');
@@ -197,7 +201,14 @@ export async function startPlatform(
     if (backups) lifecycle.onClose('backups', () => backups.stop());
     const gatewayUrl =
       settings.MARQUEE_PUBLIC_URL ?? `http://${reachableHost(host)}:${settings.MARQUEE_PORT}`;
-    return { gatewayUrl, urls, context, backups, close: () => lifecycle.close() };
+    return {
+      gatewayUrl,
+      urls,
+      context,
+      backups,
+      close: () => lifecycle.close(),
+      shutdown: () => lifecycle.shutdown(),
+    };
   } catch (err) {
     await lifecycle.close();
     throw err;

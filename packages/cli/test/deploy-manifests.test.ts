@@ -176,7 +176,12 @@ describe('deploy/kubernetes', () => {
     for (const w of workloads) {
       const pod = podOf(w);
       const c = pod.spec.containers[0]! as { lifecycle?: { preStop?: { exec?: { command: string[] } } } };
-      expect(c.lifecycle?.preStop?.exec?.command, w.metadata.name).toEqual(['sleep', '5']);
+      // The preStop sleep and the app's own drain (SHUTDOWN_DRAIN_MS) are one grace, and the pod's
+      // termination grace covers both with room for the requests in flight.
+      const drainS = Number(config.data?.SHUTDOWN_DRAIN_MS) / 1000;
+      expect(drainS).toBeGreaterThan(0);
+      expect(c.lifecycle?.preStop?.exec?.command, w.metadata.name).toEqual(['sleep', String(drainS)]);
+      expect(pod.spec.terminationGracePeriodSeconds, w.metadata.name).toBeGreaterThanOrEqual(2 * drainS + 10);
       if (w.kind === 'Deployment') {
         const strategy = w.spec!.strategy as { type: string; rollingUpdate: { maxUnavailable: number } };
         expect(strategy.type, w.metadata.name).toBe('RollingUpdate');

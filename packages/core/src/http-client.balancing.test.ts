@@ -12,6 +12,7 @@ async function upstream(name: string, port = 0): Promise<{ app: FastifyInstance;
   app.get('/who', async () => ({ name }));
   app.post('/who', async () => ({ name }));
   app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz/self', async () => ({ status: 'ready' }));
   app.get('/status/:code', async (req, reply) =>
     reply.status(Number((req.params as { code: string }).code)).send({ name }),
   );

@@ -211,15 +211,22 @@ export class ServiceClient {
   }
 
   /**
-   * Probes every instance in the background (GET `path`, default /healthz, with the client's headers)
-   * and keeps failing ones out of the rotation until they recover. Stopped by close().
+   * Probes every instance in the background (GET `path`, default /readyz/self, with the client's
+   * headers) and keeps failing ones out of the rotation until they recover. Stopped by close().
+   *
+   * Readiness, not liveness (/healthz): a replica draining before it stops (drain.ts) answers
+   * /readyz/self 503 for SHUTDOWN_DRAIN_MS while it still serves, and leaves the rotation then.
    */
   startHealthChecks(
     options: HealthCheckOptions = {},
     onChange?: (url: string, healthy: boolean) => void,
   ): void {
     if (this.stopHealthChecks) return;
-    const probe = httpProbe((url) => this.pools.get(url)!, options, this.options.headers);
+    const probe = httpProbe(
+      (url) => this.pools.get(url)!,
+      { path: '/readyz/self', ...options },
+      this.options.headers,
+    );
     this.stopHealthChecks = startHealthChecks(this.balancer, probe, options, onChange);
   }
 

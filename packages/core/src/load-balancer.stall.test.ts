@@ -47,6 +47,7 @@ async function inProcess(name: string, delayMs = 0): Promise<string> {
   const app = Fastify();
   let n = 0;
   app.get('/healthz', async () => ({ ok: true }));
+  app.get('/readyz/self', async () => ({ ok: true }));
   app.get('/who', async () => {
     // Every other answer is slow: a replica under latency injection, still answering.
     if (delayMs && n++ % 2 === 0) await new Promise((r) => setTimeout(r, delayMs));

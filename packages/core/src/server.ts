@@ -11,6 +11,7 @@ import { DomainError } from './errors.js';
 import { problem, toProblem } from './problem.js';
 import { createMetrics, type ServiceMetrics } from './metrics.js';
 import { buildOpenApi, collectRoutes, type OpenApiDocument } from './openapi.js';
+import { installDrain } from './drain.js';
 
 /**
  * Route config (`{ config: { accessLog: 'debug' } }`) for routes whose per-request access line is
@@ -81,7 +82,8 @@ export function redactUrl(url: string): string {
 /**
  * The Fastify factory every service uses: request ids, structured access logs, problem+json errors,
  * /healthz, /readyz, /metrics and /openapi.json (generated from the routes' TypeBox schemas, for the
- * gateway to merge into /api/openapi.json). It only builds; the caller decides whether to listen() or inject().
+ * gateway to merge into /api/openapi.json), and the drain phase of a graceful shutdown (drain.ts). It
+ * only builds; the caller decides whether to listen() or inject().
  */
 export function createServiceServer(options: ServiceServerOptions): ServiceServer {
   const checks = new Map<string, ReadinessCheck>(Object.entries(options.readiness ?? {}));
@@ -188,13 +190,15 @@ export function createServiceServer(options: ServiceServerOptions): ServiceServe
         }
       }),
     );
+    // A replica draining for shutdown leaves its callers' rotation whatever its checks say.
+    if (app.draining) results.draining = 'shutting down: draining';
     const ready = Object.values(results).every((r) => r === true);
     return { ready, body: { status: ready ? 'ready' : 'not_ready', service: options.name, checks: results } };
   };
 
   app.get('/readyz', { logLevel: 'warn' }, async (_req, reply) => {
     const report = await (options.readinessReport ?? ownReadiness)();
-    return reply.status(report.ready ? 200 : 503).send(report.body);
+    return reply.status(report.ready && !app.draining ? 200 : 503).send(report.body);
   });
 
   // "This process can serve", never what it depends on: the probe for Kubernetes' readiness and load

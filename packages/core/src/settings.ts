@@ -57,6 +57,13 @@ export const settingsSchema = Type.Object({
     default: 'auto',
     description: 'Log lines: auto (readable on a terminal, JSON lines otherwise), json or pretty',
   }),
+  SHUTDOWN_DRAIN_MS: Type.Integer({
+    minimum: 0,
+    maximum: 120_000,
+    default: 6_000,
+    description:
+      'on SIGTERM each server first drains this long: readiness 503 and Connection: close while it still serves, so balancers (the gateway probes every 3 s) and keep-alive clients move off; then it stops accepting and finishes its requests',
+  }),
   DATABASE_URL: Type.Optional(
     Type.String({
       pattern: '^postgres(ql)?://',

@@ -190,12 +190,18 @@ export async function buildEdge(ctx: ServiceContext, options: EdgeOptions = {}):
     ...(streaming ? { contentKeys: contentKeysFrom(streaming) } : {}),
   });
   mediaRoutes(app, answer);
-  const fastPath = mediaFastPath(answer, serviceMetrics, () => closing);
+  const fastPath = mediaFastPath(
+    answer,
+    serviceMetrics,
+    () => closing,
+    () => app.draining,
+  );
   if (handOff) {
     lean = new LeanResponder({
       answer,
       metrics: serviceMetrics,
       closing: () => closing,
+      draining: () => app.draining,
       handOff,
       server: app.server,
     });
@@ -263,8 +269,8 @@ export async function buildEdge(ctx: ServiceContext, options: EdgeOptions = {}):
           load: () => load.read(),
           heldAssets: (limit) => tiered.heldAssets(limit),
           hitRatio: () => metrics.hitRatios(),
-          // Once the server stops listening (shutting down) the edge reports itself unhealthy.
-          healthy: () => app.server.listening,
+          // From the drain on (shutting down) the edge reports itself unhealthy: steering moves off it.
+          healthy: () => app.server.listening && !app.draining,
           logger: edgeLogger,
           defaultSteeringBaseUrl: defaultSteeringBaseUrl(settings),
         });

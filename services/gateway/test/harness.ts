@@ -60,6 +60,9 @@ export async function startUpstream(
   app.get('/readyz', async (_req, reply) =>
     reply.status(upstream.ready ? 200 : 503).send({ status: upstream.ready }),
   );
+  app.get('/readyz/self', async (_req, reply) =>
+    reply.status(upstream.ready ? 200 : 503).send({ status: upstream.ready }),
+  );
   app.get('/openapi.json', async (req, reply) => {
     if (req.headers[SERVICE_TOKEN_HEADER] !== SERVICE_TOKEN) return reply.status(401).send({});
     return {

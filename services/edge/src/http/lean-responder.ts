@@ -21,7 +21,7 @@ import { parseRequestHead } from './request-head.js';
  * health, a CORS preflight, HTTP/1.0, a body, a malformed or oversized head) gives the connection,
  * with the bytes already read put back, to the `http` server for good, which then parses, answers or
  * rejects it exactly as it would have. Keep-alive, pipelining (in order, one at a time), write
- * backpressure, the idle and head timeouts, `Connection: close` and shutdown are handled here.
+ * backpressure, the idle and head timeouts, `Connection: close`, the drain and shutdown are handled here.
  */
 export class LeanResponder {
   private readonly sockets = new Set<LeanConnection>();
@@ -38,6 +38,11 @@ export class LeanResponder {
       metrics: ServiceMetrics;
       /** True once the server is shutting down: new requests go to Node (Fastify answers 503). */
       closing: () => boolean;
+      /**
+       * True while the server drains before closing (drain.ts): media is still answered, each answer the
+       * connection's last (`Connection: close`), so players reconnect — elsewhere once steering moved.
+       */
+      draining?: () => boolean;
       /** Node's own connection listener for this server: where handed-off connections go. */
       handOff: (socket: Socket) => void;
       server: Server;
@@ -69,6 +74,11 @@ export class LeanResponder {
   /** @internal */
   get closing(): boolean {
     return this.options.closing();
+  }
+
+  /** @internal */
+  get draining(): boolean {
+    return this.options.draining?.() ?? false;
   }
 
   /** @internal */
@@ -244,8 +254,8 @@ class LeanConnection {
 
   /** Writes the answer; then more may be served now, or the socket drains first, or it is closing. */
   private respond(answer: MediaAnswer, head: boolean, started: number): 'more' | 'waiting' | 'released' {
-    // Shutdown may have begun while an answer was on its way: that answer is the connection's last.
-    const close = this.closeAfter || this.responder.closing;
+    // Shutdown (or its drain) may have begun while an answer was on its way: that answer is the last.
+    const close = this.closeAfter || this.responder.closing || this.responder.draining;
     const flowing = this.responder.write(this.socket, answer, head, close, started);
     if (close) {
       this.pending = undefined;

@@ -59,8 +59,12 @@ export function mediaFastPath(
   answer: MediaAnswerer,
   metrics: ServiceMetrics,
   closing: () => boolean,
+  /** Draining before shutdown (drain.ts): every answer ends its connection. */
+  draining: () => boolean = () => false,
 ): (req: IncomingMessage, res: ServerResponse) => boolean {
   const send = (res: ServerResponse, { status, headers, body }: MediaAnswer, started: number) => {
+    // HTTP/2 has no Connection header (and Node refuses one): its sessions end with a GOAWAY on close.
+    if (draining() && res.req.httpVersionMajor === 1) res.setHeader('connection', 'close');
     res.writeHead(status, headers).end(body);
     observeMediaRequest(metrics, res.req.method ?? 'GET', status, started);
   };
