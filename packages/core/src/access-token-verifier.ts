@@ -16,11 +16,6 @@ import {
 } from '@marquee/contracts';
 import { DomainError, UpstreamError } from './errors.js';
 import type { ServiceClient } from './http-client.js';
-import { registerProblem } from './problem.js';
-
-registerProblem('auth.token_invalid', 401, 'Access token is not valid');
-registerProblem('auth.token_expired', 401, 'Access token has expired');
-registerProblem('auth.session_ended', 401, 'The session of this access token has ended');
 
 /** A 401: the token is malformed, forged, of the wrong kind or expired, or its session has ended. */
 export class AccessTokenError extends DomainError {

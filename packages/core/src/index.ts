@@ -7,6 +7,7 @@ export * from './background-work.js';
 export * from './logger.js';
 export * from './metrics.js';
 export * from './problem.js';
+export { coreProblems } from './problems.js';
 export * from './server.js';
 export * from './service.js';
 export * from './settings.js';

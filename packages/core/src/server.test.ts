@@ -4,13 +4,16 @@ import { createLogger } from './logger.js';
 import { createServiceServer, redactUrl } from './server.js';
 import { DomainError, NotFoundError } from './errors.js';
 import { currentCorrelationId } from './context.js';
-import { registerProblem } from './problem.js';
 
 const logger = createLogger({ level: 'silent' });
 
 function build(ready: () => boolean | string = () => true) {
-  const { app } = createServiceServer({ name: 'test', logger, readiness: { store: ready } });
-  registerProblem('thing.locked', 423, 'Thing is locked');
+  const { app } = createServiceServer({
+    name: 'test',
+    logger,
+    readiness: { store: ready },
+    problems: [{ 'thing.locked': { status: 423, title: 'Thing is locked' } }],
+  });
   app.get('/missing', async () => {
     throw new NotFoundError('title', 't1');
   });

@@ -8,7 +8,7 @@ import Fastify, {
 import type { Logger } from 'pino';
 import { acceptOrMintId, CORRELATION_HEADER, runWithContext } from './context.js';
 import { DomainError } from './errors.js';
-import { problem, toProblem } from './problem.js';
+import { ProblemCatalogue, type ProblemCodes } from './problem.js';
 import { createMetrics, type ServiceMetrics } from './metrics.js';
 import { buildOpenApi, collectRoutes, type OpenApiDocument } from './openapi.js';
 import { installDrain } from './drain.js';
@@ -56,6 +56,8 @@ export interface ServiceServerOptions {
   correlation?: 'context' | 'explicit';
   /** Extra Fastify options (e.g. https). */
   fastify?: Partial<FastifyServerOptions>;
+  /** The problem codes the service answers besides core's: platform's and its own `app/problems.ts`. */
+  problems?: readonly ProblemCodes[];
 }
 
 export interface ServiceServer {
@@ -104,6 +106,7 @@ export function createServiceServer(options: ServiceServerOptions): ServiceServe
     ...options.fastify,
   }) as unknown as FastifyInstance;
   const metrics = createMetrics(options.name);
+  const problems = new ProblemCatalogue(...(options.problems ?? []));
   // First, so that every route declared from here on is documented.
   const documented = collectRoutes(app);
   let openApi: OpenApiDocument | undefined;
@@ -144,9 +147,9 @@ export function createServiceServer(options: ServiceServerOptions): ServiceServe
   app.setErrorHandler((error: FastifyError | DomainError | Error, req, reply) => {
     let body;
     if (error instanceof DomainError) {
-      body = toProblem(error, req.url);
+      body = problems.toProblem(error, req.url);
     } else if ('validation' in error && error.validation) {
-      body = problem(
+      body = problems.problem(
         'validation',
         `${error.validationContext ?? 'request'} ${error.message.replace(/^(body|querystring|params|headers)\s*/, '')}`,
         {
@@ -160,19 +163,26 @@ export function createServiceServer(options: ServiceServerOptions): ServiceServe
           : error.statusCode === 404
             ? 'not_found'
             : 'bad_request';
-      body = problem(code, error.message);
+      body = problems.problem(code, error.message);
       body.status = error.statusCode;
     } else {
       req.log.error({ err: error }, 'unhandled error');
-      body = problem('internal', 'An internal error occurred; it has been logged with the request id.', {
-        requestId: req.id,
-      });
+      body = problems.problem(
+        'internal',
+        'An internal error occurred; it has been logged with the request id.',
+        {
+          requestId: req.id,
+        },
+      );
     }
     void reply.status(body.status).type('application/problem+json').send(body);
   });
 
   app.setNotFoundHandler((req, reply) => {
-    const body = problem('not_found', `No route for ${req.method} ${redactUrl(req.url.split('?')[0] ?? '')}`);
+    const body = problems.problem(
+      'not_found',
+      `No route for ${req.method} ${redactUrl(req.url.split('?')[0] ?? '')}`,
+    );
     void reply.status(404).type('application/problem+json').send(body);
   });
 

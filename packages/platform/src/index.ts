@@ -4,6 +4,7 @@ export type * from './cache/port.js';
 export type * from './db/port.js';
 export type * from './events/port.js';
 export type * from './context.js';
+export { platformProblems } from './problems.js';
 export {
   openDatabase,
   databaseDialectOf,

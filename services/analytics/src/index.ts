@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { createServiceServer, requireServiceToken, type ServiceModule } from '@marquee/core';
-import type { ServiceContext, Subscription } from '@marquee/platform';
+import { platformProblems, type ServiceContext, type Subscription } from '@marquee/platform';
 import { AnalyticsAnswers } from './app/answers.js';
 import { streamingSessionFacts, type SessionFacts } from './app/session-facts.js';
 import { TelemetryIntake } from './app/telemetry-intake.js';
@@ -13,6 +13,7 @@ import { Duck } from './lake/duck.js';
 import { LakeMirror } from './lake/lake-mirror.js';
 import { LakeStore } from './lake/lake-store.js';
 import { LakeQueries } from './lake/queries.js';
+import { analyticsProblems } from './app/problems.js';
 
 export type { AnalyticsOverrides } from './config.js';
 
@@ -66,6 +67,7 @@ export async function buildAnalytics(
 
   const { app } = createServiceServer({
     name: 'analytics',
+    problems: [platformProblems, analyticsProblems],
     logger: ctx.logger,
     readiness: { events: () => ctx.bus.ping() },
   });

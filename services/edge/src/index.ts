@@ -19,7 +19,7 @@ import {
 } from '@marquee/core';
 import type { FastifyServerOptions } from 'fastify';
 import { Gauge } from 'prom-client';
-import type { ServiceContext } from '@marquee/platform';
+import { platformProblems, type ServiceContext } from '@marquee/platform';
 import { AssetPlaylists } from './cache/asset-playlists.js';
 import { TinyLfuAdmission } from './cache/admission.js';
 import { PopularityReplacement, ViewingPopularity } from './cache/viewing-popularity.js';
@@ -43,6 +43,7 @@ import { HttpOrigin, type Origin } from './origin/http-origin.js';
 import { contentKeysFrom } from './origin/content-keys.js';
 import { CertificateReloader, checkPair, type SecureContextTarget } from './certificate-reload.js';
 import { loadEdgeTls } from './tls.js';
+import { edgeProblems } from './app/problems.js';
 
 export { parseMediaPath } from './app/media-path.js';
 export { buildSessionMaster } from './app/session-master.js';
@@ -140,6 +141,7 @@ export async function buildEdge(ctx: ServiceContext, options: EdgeOptions = {}):
     addReadiness,
   } = createServiceServer({
     name: 'edge',
+    problems: [platformProblems, edgeProblems],
     logger,
     fastify: { serverFactory } as Partial<FastifyServerOptions>,
   });

@@ -10,12 +10,13 @@ import {
   type ServiceModule,
 } from '@marquee/core';
 import { createContentKeyring } from '@marquee/core/content-keys';
-import type { ServiceContext, Subscription } from '@marquee/platform';
+import { platformProblems, type ServiceContext, type Subscription } from '@marquee/platform';
 import { startSubtitleAdder } from './jobs/add-subtitle.js';
 import { parseEncoderCodecs } from './app/codecs/index.js';
 import { DEFAULT_ENCODER_SETTINGS } from './app/encode-asset.js';
 import { buildEncodeWorker, ENCODER_GROUP } from './jobs/encode-worker.js';
 import { openMediaTools } from './media/media-tools.js';
+import { encoderProblems } from './app/problems.js';
 
 /**
  * The encoder service: the `media.uploaded` worker plus a small HTTP face (health, metrics and the
@@ -45,6 +46,7 @@ export async function buildEncoder(ctx: ServiceContext): Promise<ServiceModule> 
       ...DEFAULT_ENCODER_SETTINGS,
       codecs,
       av1Preset: String(settings.ENCODER_AV1_PRESET),
+      chunkSeconds: settings.ENCODER_CHUNK_SECONDS,
       ...(settings.ENCODER_LOUDNESS
         ? {
             loudness: {
@@ -64,7 +66,11 @@ export async function buildEncoder(ctx: ServiceContext): Promise<ServiceModule> 
         }
       : {}),
   });
-  const { app, addReadiness } = createServiceServer({ name: 'encoder', logger });
+  const { app, addReadiness } = createServiceServer({
+    name: 'encoder',
+    problems: [platformProblems, encoderProblems],
+    logger,
+  });
   requireServiceToken(app, ctx.secret);
   addReadiness('worker', () => worker.readiness());
 

@@ -28,6 +28,8 @@ import { adminHealth, platformReadiness } from './http/readiness-report.js';
 import { createUpstreams, watchUpstreams, type UpstreamService } from './http/upstreams.js';
 import { applySecurityHeaders, securityHeaders } from './http/security-headers.js';
 import { webAppRoutes } from './http/web-app.js';
+import { platformProblems } from '@marquee/platform';
+import { gatewayProblems } from './app/problems.js';
 
 export { DEFAULT_TUNING, type GatewayDeps, type GatewayOptions, type GatewayTuning } from './config.js';
 export { DEFAULT_RATE_LIMITS, type BackoffRule, type RateLimitRules } from './app/rate-limit.js';
@@ -80,6 +82,7 @@ export async function buildGateway(deps: GatewayDeps, options: GatewayOptions = 
 
   const { app, metrics } = createServiceServer({
     name: 'gateway',
+    problems: [platformProblems, gatewayProblems],
     logger: deps.logger,
     readinessReport: () => readiness.report(),
     // /readyz/self, the Kubernetes readiness probe: this gateway can verify tokens (shutdown answers 503).

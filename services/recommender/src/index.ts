@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { createServiceServer, requireServiceToken, type ServiceModule } from '@marquee/core';
-import type { ServiceContext, Subscription } from '@marquee/platform';
+import { platformProblems, type ServiceContext, type Subscription } from '@marquee/platform';
 import { HomeService } from './app/home-service.js';
 import type { ModelSnapshot } from './app/training.js';
 import type { UsersDirectory } from './app/users-directory.js';
@@ -15,6 +15,7 @@ import { ModelTrainer } from './jobs/model-trainer.js';
 import { cooperativeTraining, workerTraining } from './jobs/training-runner.js';
 import { RecommenderStore } from './store/recommender-store.js';
 import type { RecommenderTables } from './store/tables.js';
+import { recommenderProblems } from './app/problems.js';
 
 export type { Home, HomeItem, HomeRow } from './app/home-rows.js';
 export type { RecommenderOverrides } from './config.js';
@@ -77,6 +78,7 @@ export async function buildRecommender(
 
   const { app, metrics } = createServiceServer({
     name: 'recommender',
+    problems: [platformProblems, recommenderProblems],
     logger: ctx.logger,
     readiness: {
       database: () => store.ping(),

@@ -7,6 +7,7 @@ import {
   type ServiceModule,
 } from '@marquee/core';
 import {
+  platformProblems,
   backupCopies,
   startOutboxRelay,
   type Database,
@@ -73,7 +74,11 @@ export async function buildStorage(
     headers: { [SERVICE_TOKEN_HEADER]: serviceToken(ctx.secret) },
   });
 
-  const { app, metrics, addReadiness } = createServiceServer({ name: 'storage', logger });
+  const { app, metrics, addReadiness } = createServiceServer({
+    name: 'storage',
+    problems: [platformProblems],
+    logger,
+  });
   requireServiceToken(app, ctx.secret);
   addReadiness('db', () => db.ping());
   addReadiness('blobs', () => ctx.blobs.ping());

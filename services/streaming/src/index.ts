@@ -10,7 +10,12 @@ import {
   type Settings,
 } from '@marquee/core';
 import { createContentKeyring } from '@marquee/core/content-keys';
-import { startOutboxRelay, type ServiceContext, type Subscription } from '@marquee/platform';
+import {
+  platformProblems,
+  startOutboxRelay,
+  type ServiceContext,
+  type Subscription,
+} from '@marquee/platform';
 import { CatalogAdmin } from './app/catalog-admin.js';
 import { Catalog } from './app/catalog.js';
 import { EdgeDirectory } from './app/edge-directory.js';
@@ -36,6 +41,7 @@ import { streamingMigrations } from './store/migrations.js';
 import type { StreamingTables } from './store/tables.js';
 import { missWhenDown, outageAwareCache } from './app/cache-outage.js';
 import { answerRetryAfter } from './http/retry-after.js';
+import { streamingProblems } from './app/problems.js';
 
 export { streamingMigrations } from './store/migrations.js';
 export type { StreamingTables } from './store/tables.js';
@@ -107,7 +113,11 @@ export async function buildStreaming(
     requireEmailVerification: ctx.settings.AUTH_REQUIRE_EMAIL_VERIFICATION,
   });
 
-  const { app, addReadiness } = createServiceServer({ name: 'streaming', logger });
+  const { app, addReadiness } = createServiceServer({
+    name: 'streaming',
+    problems: [platformProblems, streamingProblems],
+    logger,
+  });
   requireServiceToken(app, ctx.secret);
   answerRetryAfter(app);
   addReadiness('db', () => db.ping());

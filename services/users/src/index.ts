@@ -8,6 +8,7 @@ import {
   type ServiceModule,
 } from '@marquee/core';
 import {
+  platformProblems,
   outboxMigrations,
   registerCatalogue,
   startOutboxRelay,
@@ -46,6 +47,7 @@ import { usersMigrations } from './store/migrations.js';
 import type { UsersTables } from './store/tables.js';
 import { createKeySealer } from './tokens/sealed-keys.js';
 import { SigningKeys } from './tokens/signing-keys.js';
+import { usersProblems } from './app/problems.js';
 
 export { SESSION_HEADER } from './http/current-session.js';
 export type { UsersTables } from './store/tables.js';
@@ -118,6 +120,7 @@ export async function buildUsers(
 
   const { app } = createServiceServer({
     name: 'users',
+    problems: [platformProblems, usersProblems],
     // Users only takes small JSON bodies; a tight limit keeps oversized requests cheap to refuse.
     bodyLimit: 64 * 1024,
     logger: deps.logger,

@@ -1,10 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { TelemetryBatch, TelemetryReported } from '@marquee/contracts';
-import { DomainError, NotFoundError, registerProblem, type Identity } from '@marquee/core';
+import { DomainError, NotFoundError, type Identity } from '@marquee/core';
 import type { Cache, EventBus } from '@marquee/platform';
 import type { SessionFact, SessionFacts } from './session-facts.js';
-
-registerProblem('telemetry.session_ended', 409, 'This playback session has ended');
 
 /** A final batch sent on page hide may arrive a little after the player stopped the session. */
 export const LATE_TELEMETRY_MS = 2 * 60_000;

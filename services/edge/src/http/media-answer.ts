@@ -3,14 +3,13 @@ import {
   DomainError,
   NotFoundError,
   parseRangeHeader,
-  problem,
-  registerProblem,
+  ProblemCatalogue,
   type Logger,
   type MediaTokenPayload,
 } from '@marquee/core';
 import { CONTENT_KEY_PATH } from '@marquee/core/content-keys';
 import { DASH_MANIFEST, writeSessionMpd } from '@marquee/core/dash';
-import { admitPath, admitToken, MEDIA_REFUSALS, type MediaRefusalCode } from '../app/access.js';
+import { admitPath, admitToken, type MediaRefusalCode } from '../app/access.js';
 import { cmcdSample } from '../app/cmcd.js';
 import {
   blobKeyOf,
@@ -18,6 +17,7 @@ import {
   parseMediaPath,
   type MediaRequest as ParsedMediaRequest,
 } from '../app/media-path.js';
+import { edgeProblems } from '../app/problems.js';
 import { isMediaFile } from '../app/rendition-index.js';
 import { buildSessionMaster, requestedCodec } from '../app/session-master.js';
 import type { VerifiedMediaTokens } from '../app/verified-media-tokens.js';
@@ -29,8 +29,8 @@ import type { Peer } from '../jobs/steering-reporter.js';
 import type { ContentKeyFetch } from '../origin/content-keys.js';
 import type { LoadGauge } from '../load-gauge.js';
 
-for (const [code, title] of Object.entries(MEDIA_REFUSALS)) registerProblem(code, 403, title);
-registerProblem('media.dash_unavailable', 409, 'This asset plays with HLS only');
+/** Media answers are written here, not by the server's error handler: the same catalogue. */
+const problems = new ProblemCatalogue(edgeProblems);
 
 interface Tiers {
   cache: MediaCache;
@@ -89,7 +89,7 @@ const SESSION_MASTER = 'private, no-store';
 const INSTANCE = '/t/[redacted]';
 
 function refuse(status: number, code: string, detail: string, extra: OutgoingHttpHeaders = {}): MediaAnswer {
-  const body = Buffer.from(JSON.stringify({ ...problem(code, detail), status, instance: INSTANCE }));
+  const body = Buffer.from(JSON.stringify({ ...problems.problem(code, detail), status, instance: INSTANCE }));
   return {
     status,
     headers: {

@@ -1,11 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Pool } from 'undici';
-import { DomainError, registerProblem, SERVICE_TOKEN_HEADER, serviceToken } from '@marquee/core';
+import { DomainError, SERVICE_TOKEN_HEADER, serviceToken } from '@marquee/core';
 import { mediaTypeOf } from '../app/media-types.js';
 import type { CachedObject } from '../cache/cached-object.js';
-
-registerProblem('edge.origin_unavailable', 502, 'The origin could not be reached');
-registerProblem('edge.origin_invalid', 502, 'The origin answered something unusable');
 
 export class OriginUnavailableError extends DomainError {
   constructor(detail: string) {

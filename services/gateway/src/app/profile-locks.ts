@@ -1,15 +1,6 @@
-import {
-  DomainError,
-  PROFILE_KEY_HEADER,
-  registerProblem,
-  sessionConfinementKey,
-  verifyProfileKey,
-} from '@marquee/core';
+import { DomainError, PROFILE_KEY_HEADER, sessionConfinementKey, verifyProfileKey } from '@marquee/core';
 import type { Cache } from '@marquee/platform';
 import type { ProfileRecord } from './profile-ownership.js';
-
-registerProblem('profile.locked', 403, 'This profile is locked');
-registerProblem('profile.confined', 403, 'This device is in a kids profile');
 
 /** Asks users which kids profile a session (device) is confined to; null when none. */
 export type ConfinementLookup = (sessionId: string) => Promise<string | null>;

@@ -1,4 +1,4 @@
-import { DomainError, registerProblem } from '@marquee/core';
+import { DomainError } from '@marquee/core';
 import type { Cache } from '@marquee/platform';
 
 /**
@@ -7,9 +7,9 @@ import type { Cache } from '@marquee/platform';
  * lease, the plan's stream limit is that lease, and nothing else can say how many streams are open — but
  * it is refused as an outage, 503 with Retry-After, not as a fault of the platform (500 `internal`, as
  * before). Players and the gateway treat a 503 as "try again"; media already playing is unaffected
- * (edges check media tokens without the cache).
+ * (edges check media tokens without the cache). The code and its 503 are platform's `cache.unavailable`
+ * (packages/platform/src/problems.ts), the code the cache adapters fail with.
  */
-registerProblem('cache.unavailable', 503, 'A shared cache is unavailable');
 
 /** What a refused caller is told to wait: the cache client's reconnection loop retries every ≤ 2 s. */
 export const CACHE_RETRY_AFTER_SECONDS = 5;

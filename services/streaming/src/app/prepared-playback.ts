@@ -1,4 +1,4 @@
-import { DomainError, NotFoundError, registerProblem, type Identity } from '@marquee/core';
+import { DomainError, NotFoundError, type Identity } from '@marquee/core';
 import type { Cache } from '@marquee/platform';
 import type { AuthorisedPlayback, Playback, PlaybackStart } from './playback.js';
 
@@ -6,8 +6,6 @@ import type { AuthorisedPlayback, Playback, PlaybackStart } from './playback.js'
 export const PREPARED_TTL_MS = 5 * 60_000;
 /** Prepares per account per minute: well above a browsing viewer's, far below a scraper's. */
 export const PREPARES_PER_MINUTE = 60;
-
-registerProblem('playback.prepare_rate', 429, 'Too many playbacks prepared; wait a moment');
 
 /** What a prepared playback answers: the start's answer, plus until when Play may open it. */
 export interface PreparedPlaybackAnswer extends PlaybackStart {

@@ -1,7 +1,7 @@
-import { DomainError, registerProblem } from '@marquee/core';
+import { DomainError, REQUEST_REFUSED, withStatus, type ProblemCodes } from '@marquee/core';
 
 /**
- * The streaming service's stable problem codes. Every playback refusal is a 403 with its own code
+ * Every playback refusal is a 403 with its own code
  * (and so its own `type`, `urn:marquee:problem:<code>`), so players can say exactly why.
  */
 export const PLAYBACK_REFUSALS = {
@@ -16,14 +16,18 @@ export const PLAYBACK_REFUSALS = {
 } as const;
 export type PlaybackRefusalCode = keyof typeof PLAYBACK_REFUSALS;
 
-for (const [code, title] of Object.entries(PLAYBACK_REFUSALS)) registerProblem(code, 403, title);
-registerProblem('playback.not_playable', 400, 'Only movies and episodes can be played');
-registerProblem('playback.not_encrypted', 404, 'This video is not encrypted');
-// The key's master key is not among MEDIA_MASTER_KEYS (removed too early): the operator's to fix.
-registerProblem('media.content_key_unavailable', 503, 'This video’s key cannot be opened here');
-registerProblem('playback.no_edge', 503, 'No edge is available to stream from');
-registerProblem('title.episode_conflict', 409, 'That episode already exists');
-registerProblem('title.not_a_series', 400, 'Episodes can only be added to a series');
+/** The streaming service's problem catalogue, given to its server (cache.unavailable is platform's). */
+export const streamingProblems = {
+  ...withStatus(403, PLAYBACK_REFUSALS),
+  'playback.not_playable': { status: 400, title: 'Only movies and episodes can be played' },
+  'playback.not_encrypted': { status: 404, title: 'This video is not encrypted' },
+  'playback.no_edge': { status: 503, title: 'No edge is available to stream from' },
+  'playback.prepare_rate': { status: 429, title: 'Too many playbacks prepared; wait a moment' },
+  'title.episode_conflict': { status: 409, title: 'That episode already exists' },
+  'title.not_a_series': { status: 400, title: 'Episodes can only be added to a series' },
+  // Publishing a title with nothing ready to play: never given a title of its own.
+  'title.not_playable': REQUEST_REFUSED,
+} as const satisfies ProblemCodes;
 
 export class PlaybackRefusedError extends DomainError {
   constructor(code: PlaybackRefusalCode, detail: string, details: Record<string, unknown> = {}) {

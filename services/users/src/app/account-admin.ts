@@ -1,4 +1,4 @@
-import { ConflictError, DomainError, NotFoundError, registerProblem } from '@marquee/core';
+import { ConflictError, DomainError, NotFoundError } from '@marquee/core';
 import type { Plan, Role } from '@marquee/contracts';
 import {
   findAccount,
@@ -10,9 +10,6 @@ import {
 } from '../store/accounts-store.js';
 import { revokeSession } from '../store/sessions-store.js';
 import type { UsersAppContext } from './context.js';
-
-registerProblem('account.self_change', 409, 'Admins cannot disable or demote themselves');
-registerProblem('auth.account_disabled', 403, 'This account is disabled');
 
 export class AccountDisabledError extends DomainError {
   constructor() {

@@ -1,4 +1,4 @@
-import { DomainError, registerProblem, type BackgroundWork, type Logger } from '@marquee/core';
+import { DomainError, type BackgroundWork, type Logger } from '@marquee/core';
 import { normaliseEmail } from '@marquee/contracts';
 import type { Cache } from '@marquee/platform';
 import { findAccount, findAccountByEmail, updatePasswordHash } from '../store/accounts-store.js';
@@ -17,8 +17,6 @@ import type { Mailer } from '../mail/mailer.js';
 import type { UsersAppContext } from './context.js';
 import { checkPassword } from './password-policy.js';
 import { PasswordTooWeakError } from './problems.js';
-
-registerProblem('auth.link_invalid', 400, 'This link is not valid');
 
 /** One answer for every unusable link (unknown, used, expired, superseded): it tells nothing more. */
 export class LinkInvalidError extends DomainError {

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { DomainError, registerProblem, type Logger } from '@marquee/core';
+import { DomainError, type Logger } from '@marquee/core';
 import { normaliseEmail, type TokenPair } from '@marquee/contracts';
 import type { Cache } from '@marquee/platform';
 import * as client from 'openid-client';
@@ -10,12 +10,6 @@ import { AccountDisabledError } from './account-admin.js';
 import { createAccount } from './accounts.js';
 import type { UsersAppContext } from './context.js';
 import { openSession, tokenPair } from './sessions.js';
-
-registerProblem('auth.oidc_unavailable', 503, 'Single sign-on is not available');
-registerProblem('auth.oidc_failed', 400, 'Single sign-on did not complete');
-registerProblem('auth.oidc_email_unverified', 409, 'The provider has not verified this email');
-registerProblem('auth.oidc_denied', 403, 'The provider did not let this sign-in through');
-registerProblem('auth.local_passwords_disabled', 403, 'Passwords are turned off here');
 
 export interface OidcSettings {
   issuer: string;

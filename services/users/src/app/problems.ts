@@ -1,25 +1,41 @@
-import { ConflictError, DomainError, registerProblem } from '@marquee/core';
+import { ConflictError, DomainError, type ProblemCodes } from '@marquee/core';
 import type { PasswordWeakness } from './password-policy.js';
 
-/** The users service's stable problem codes and their HTTP statuses (registered once at import). */
-registerProblem('account.email_taken', 409, 'Email already registered');
-registerProblem('auth.invalid_credentials', 401, 'Email or password is wrong');
-registerProblem('auth.invalid_refresh_token', 401, 'Refresh token is not valid');
-registerProblem('auth.refresh_token_reused', 401, 'Refresh token was already used');
-registerProblem('password.too_weak', 422, 'Password is too weak');
-registerProblem('profile.limit_reached', 409, 'Profile limit reached');
-registerProblem('profile.last_profile', 409, 'An account keeps at least one profile');
-registerProblem('profile.maturity_not_allowed', 422, 'Maturity not allowed for this profile');
-registerProblem('plan.refused', 409, 'Plan change refused by billing');
-registerProblem('profile.kids_cannot_manage', 403, 'A kids profile cannot manage profiles');
-// Two-step sign-in: the login's second step, then enrolment and disabling on the account page.
-registerProblem('auth.mfa_code_invalid', 401, 'The code is not right');
-registerProblem('auth.mfa_challenge_invalid', 401, 'The sign-in has expired');
-registerProblem('auth.mfa_rate_limited', 429, 'Too many wrong codes');
-registerProblem('two_factor.code_invalid', 422, 'The code is not right');
-registerProblem('two_factor.already_enabled', 409, 'Two-step sign-in is already on');
-registerProblem('two_factor.not_pending', 409, 'No enrolment to confirm');
-registerProblem('two_factor.not_enabled', 409, 'Two-step sign-in is off');
+/** The users service's stable problem codes and their HTTP statuses, given to its server. */
+export const usersProblems = {
+  'account.email_taken': { status: 409, title: 'Email already registered' },
+  'account.self_change': { status: 409, title: 'Admins cannot disable or demote themselves' },
+  'auth.account_disabled': { status: 403, title: 'This account is disabled' },
+  'auth.invalid_credentials': { status: 401, title: 'Email or password is wrong' },
+  'auth.invalid_refresh_token': { status: 401, title: 'Refresh token is not valid' },
+  'auth.refresh_token_reused': { status: 401, title: 'Refresh token was already used' },
+  'auth.link_invalid': { status: 400, title: 'This link is not valid' },
+  'password.too_weak': { status: 422, title: 'Password is too weak' },
+  'profile.limit_reached': { status: 409, title: 'Profile limit reached' },
+  'profile.last_profile': { status: 409, title: 'An account keeps at least one profile' },
+  'profile.maturity_not_allowed': { status: 422, title: 'Maturity not allowed for this profile' },
+  'profile.kids_cannot_manage': { status: 403, title: 'A kids profile cannot manage profiles' },
+  'plan.refused': { status: 409, title: 'Plan change refused by billing' },
+  // Profile locks (the gateway answers profile.confined too, for a device confined to a kids profile).
+  'profile.pin_wrong': { status: 403, title: 'The PIN is wrong' },
+  'profile.pin_attempts': { status: 429, title: 'Too many wrong PINs' },
+  'profile.confined': { status: 403, title: 'This device is in a kids profile' },
+  'profile.session_unknown': { status: 400, title: 'No session to unlock the profile on' },
+  // Two-step sign-in: the login's second step, then enrolment and disabling on the account page.
+  'auth.mfa_code_invalid': { status: 401, title: 'The code is not right' },
+  'auth.mfa_challenge_invalid': { status: 401, title: 'The sign-in has expired' },
+  'auth.mfa_rate_limited': { status: 429, title: 'Too many wrong codes' },
+  'two_factor.code_invalid': { status: 422, title: 'The code is not right' },
+  'two_factor.already_enabled': { status: 409, title: 'Two-step sign-in is already on' },
+  'two_factor.not_pending': { status: 409, title: 'No enrolment to confirm' },
+  'two_factor.not_enabled': { status: 409, title: 'Two-step sign-in is off' },
+  // Single sign-on.
+  'auth.oidc_unavailable': { status: 503, title: 'Single sign-on is not available' },
+  'auth.oidc_failed': { status: 400, title: 'Single sign-on did not complete' },
+  'auth.oidc_email_unverified': { status: 409, title: 'The provider has not verified this email' },
+  'auth.oidc_denied': { status: 403, title: 'The provider did not let this sign-in through' },
+  'auth.local_passwords_disabled': { status: 403, title: 'Passwords are turned off here' },
+} as const satisfies ProblemCodes;
 
 export class EmailTakenError extends ConflictError {
   constructor() {

@@ -2,7 +2,6 @@ import {
   DomainError,
   issueProfileKey,
   profileRecordKey,
-  registerProblem,
   sessionConfinementKey,
   ValidationError,
 } from '@marquee/core';
@@ -17,11 +16,6 @@ import {
 import { confirmAccountHolder, type HolderProof } from './account-confirmation.js';
 import type { UsersAppContext } from './context.js';
 import { ownedProfile } from './profiles.js';
-
-registerProblem('profile.pin_wrong', 403, 'The PIN is wrong');
-registerProblem('profile.pin_attempts', 429, 'Too many wrong PINs');
-registerProblem('profile.confined', 403, 'This device is in a kids profile');
-registerProblem('profile.session_unknown', 400, 'No session to unlock the profile on');
 
 /** Wrong PINs per profile before it waits: 5 in 15 minutes (10,000 PINs: ~1 in 2,000 per window). */
 const PIN_FAILURE_WINDOW_MS = 15 * 60_000;
