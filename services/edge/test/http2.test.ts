@@ -88,7 +88,7 @@ describe('HTTP/2 at a TLS edge (issue 23 §2)', () => {
 
   it('serves master, playlist, a segment range, 304s, refusals and Fastify routes over one h2 session', async () => {
     const session = connect(base, { ca });
-    cleanups.push(() => new Promise((r) => session.close(r)));
+    cleanups.push(() => new Promise<void>((r) => session.close(() => r())));
     const media = (path: string) => `/t/${token}/a/h2/${path}`;
 
     const master = await h2get(session, media('master.m3u8'));
