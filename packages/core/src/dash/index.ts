@@ -14,8 +14,17 @@ export {
   numberTemplate,
   segmentTimeline,
   writeSessionMpd,
+  type ServiceLocation,
   type SessionMpdOptions,
 } from './mpd.js';
 
 /** The MPD's path inside an asset on an edge, beside `master.m3u8`. */
 export const DASH_MANIFEST = 'manifest.mpd';
+
+/**
+ * The DASH Content Steering manifest URL of a session, beside its HLS one (`<base>/<session>`):
+ * streaming answers `GET /api/steering/:sessionId/dash` in the DASH form, from the same ranking.
+ */
+export function dashSteeringUri(steeringBaseUrl: string, sessionId: string): string {
+  return `${steeringBaseUrl}/${encodeURIComponent(sessionId)}/dash`;
+}

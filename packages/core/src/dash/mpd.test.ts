@@ -1,6 +1,13 @@
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
-import { describeDashAsset, frameRate, numberTemplate, segmentTimeline, writeSessionMpd } from './index.js';
+import {
+  dashSteeringUri,
+  describeDashAsset,
+  frameRate,
+  numberTemplate,
+  segmentTimeline,
+  writeSessionMpd,
+} from './index.js';
 
 const MASTER = `#EXTM3U
 #EXT-X-VERSION:7
@@ -208,6 +215,78 @@ describe('session MPD (structural check with fast-xml-parser)', () => {
     const xml = writeSessionMpd(described.asset, { maxHeight: 1080 });
     expect(xml).toContain('<SegmentURL media="video_720/other.m4s"/>');
     expect(parse(xml).profiles).toBe('urn:mpeg:dash:profile:isoff-main:2011');
+  });
+});
+
+describe('DASH Content Steering', () => {
+  const described = describeDashAsset(MASTER, (p) => playlists().get(p));
+  if (!described.ok) throw new Error(described.detail);
+  const token = 'v1.eyJhIjoiYiJ9.sig-_x';
+  const locations = [
+    { id: 'edge-a', baseUrl: `https://a.example/t/${token}/a/asset-1/` },
+    { id: 'edge-b', baseUrl: `https://b.example:8443/t/${token}/a/asset-1/` },
+  ];
+  const steeringUri = dashSteeringUri('https://gw.example/api/steering', 's-1');
+  const steeringParser = new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '',
+    isArray: (name) => ['BaseURL', 'AdaptationSet'].includes(name),
+  });
+  interface SteeredMpd {
+    MPD: {
+      BaseURL?: { serviceLocation: string; '#text': string }[];
+      ContentSteering?: { defaultServiceLocation: string; queryBeforeStart: string; '#text': string };
+      Period: { AdaptationSet: { contentType: string }[] };
+    };
+  }
+
+  it('lists one BaseURL per edge with its serviceLocation, and the steering server before the Period', () => {
+    const xml = writeSessionMpd(described.asset, {
+      maxHeight: 1080,
+      serviceLocations: locations,
+      steeringUri,
+    });
+    expect(() => new XMLParser().parse(xml, true)).not.toThrow();
+    const mpd = (steeringParser.parse(xml) as SteeredMpd).MPD;
+    expect(mpd.BaseURL).toEqual([
+      { serviceLocation: 'edge-a', '#text': locations[0]!.baseUrl },
+      { serviceLocation: 'edge-b', '#text': locations[1]!.baseUrl },
+    ]);
+    expect(mpd.ContentSteering).toEqual({
+      defaultServiceLocation: 'edge-a',
+      queryBeforeStart: 'true',
+      '#text': 'https://gw.example/api/steering/s-1/dash',
+    });
+    // MPD-level, before the Period (the MPD's sequence has BaseURL before Period; dash.js reads both there).
+    const order = [...xml.matchAll(/<(BaseURL serviceLocation|ContentSteering|Period)\b/g)].map((m) => m[1]);
+    expect(order).toEqual([
+      'BaseURL serviceLocation',
+      'BaseURL serviceLocation',
+      'ContentSteering',
+      'Period',
+    ]);
+    // Segment URLs stay relative, so each resolves under whichever BaseURL the player is steered to.
+    const media = /media="([^"]+)"/.exec(xml)![1]!;
+    expect(new URL(media.replace('$Number%05d$', '00001'), locations[1]!.baseUrl).toString()).toBe(
+      `https://b.example:8443/t/${token}/a/asset-1/video_1080/seg_00001.m4s`,
+    );
+    expect(mpd.Period.AdaptationSet.map((s) => s.contentType)).toEqual(['video', 'audio', 'audio', 'text']);
+  });
+
+  it('escapes what it writes, and leaves steering out with one edge or no steering server', () => {
+    const odd = [{ id: 'edge-a', baseUrl: 'https://a.example/t/x&y/a/z/' }, locations[1]!];
+    expect(
+      writeSessionMpd(described.asset, { maxHeight: 1080, serviceLocations: odd, steeringUri }),
+    ).toContain('<BaseURL serviceLocation="edge-a">https://a.example/t/x&amp;y/a/z/</BaseURL>');
+    for (const options of [
+      { maxHeight: 1080, serviceLocations: locations.slice(0, 1), steeringUri },
+      { maxHeight: 1080, serviceLocations: locations },
+      { maxHeight: 1080 },
+    ]) {
+      const xml = writeSessionMpd(described.asset, options);
+      expect(xml).not.toContain('<BaseURL serviceLocation');
+      expect(xml).not.toContain('ContentSteering');
+    }
   });
 });
 

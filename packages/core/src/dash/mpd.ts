@@ -15,10 +15,27 @@ import type { DashAsset, DashAudio, DashSegments, DashText, DashVideo } from './
  *   always, and any cut by a stitched or variable GOP. A rendition whose file names do not follow one
  *   numbered pattern gets a SegmentList (with the same timeline) instead.
  *
- * URLs are relative: they resolve against the MPD's URL, so they inherit the edge and the token.
+ * URLs are relative: with one edge they resolve against the MPD's URL, so they inherit the edge and
+ * the token. With two or more edges the MPD carries DASH Content Steering (DASH-IF CTS 001, as dash.js
+ * ≥ 4.5 implements it): one MPD-level `<BaseURL serviceLocation="<edge id>">` per edge, absolute with
+ * the token (`https://edge/t/<token>/a/<asset>/`), and `<ContentSteering>` naming the steering server,
+ * the first edge as `defaultServiceLocation` and `queryBeforeStart="true"` (the player asks the server
+ * before its first segment, so a start already lands on the edge ranked best). The relative segment
+ * URLs then resolve under whichever BaseURL the player is steered to — the same files on every edge.
  */
 export interface SessionMpdOptions {
   maxHeight: number;
+  /** The edges in preference order (the first is the default); steered only with two or more. */
+  serviceLocations?: readonly ServiceLocation[];
+  /** The session's DASH steering manifest URL (used when there are several service locations). */
+  steeringUri?: string;
+}
+
+export interface ServiceLocation {
+  /** The edge id, as the steering server names it: letters, digits, '.', '-', '_'. */
+  id: string;
+  /** Absolute URL of the asset root on this edge, with the token, ending in '/'. */
+  baseUrl: string;
 }
 
 const TIMESCALE = 1_000_000;
@@ -58,12 +75,23 @@ export function writeSessionMpd(asset: DashAsset, options: SessionMpdOptions): s
     `<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" profiles="${profile}" type="static"` +
       ` mediaPresentationDuration="${isoDuration(asset.durationSeconds)}"` +
       ` minBufferTime="${isoDuration(asset.maxSegmentSeconds)}">`,
+    ...steering(options),
     `  <Period id="0" start="PT0S">`,
     ...sets,
     '  </Period>',
     '</MPD>',
     '',
   ].join('\n');
+}
+
+/** MPD-level BaseURL per service location, then ContentSteering; both before the Period. */
+function steering({ serviceLocations = [], steeringUri }: SessionMpdOptions): string[] {
+  if (serviceLocations.length < 2 || steeringUri === undefined) return [];
+  return [
+    ...serviceLocations.map((l) => `  <BaseURL serviceLocation="${xml(l.id)}">${xml(l.baseUrl)}</BaseURL>`),
+    `  <ContentSteering defaultServiceLocation="${xml(serviceLocations[0]!.id)}" queryBeforeStart="true">` +
+      `${xml(steeringUri)}</ContentSteering>`,
+  ];
 }
 
 function videoSet(id: number, videos: DashVideo[]): string {

@@ -8,7 +8,7 @@ import {
   type MediaTokenPayload,
 } from '@marquee/core';
 import { CONTENT_KEY_PATH } from '@marquee/core/content-keys';
-import { DASH_MANIFEST, writeSessionMpd } from '@marquee/core/dash';
+import { DASH_MANIFEST, dashSteeringUri, writeSessionMpd } from '@marquee/core/dash';
 import { admitPath, admitToken, type MediaRefusalCode } from '../app/access.js';
 import { cmcdSample } from '../app/cmcd.js';
 import {
@@ -189,8 +189,10 @@ export function mediaAnswerer(deps: MediaDeps): MediaAnswerer {
 
   /**
    * The session's MPD, written from the asset's playlists (the same segment files as HLS) with only
-   * the renditions the token allows. An asset that cannot be DASH (AES-128 whole-segment encryption)
-   * answers 409 `media.dash_unavailable`; the playback answer says so first (dashUrl null).
+   * the renditions the token allows, and with two or more live edges DASH Content Steering over them
+   * (one BaseURL per edge, this one the default) as the HLS master has. An asset that cannot be DASH
+   * (AES-128 whole-segment encryption) answers 409 `media.dash_unavailable`; the playback answer says
+   * so first (dashUrl null).
    */
   const mpdAnswer = async (
     request: ParsedMediaRequest,
@@ -203,11 +205,15 @@ export function mediaAnswerer(deps: MediaDeps): MediaAnswerer {
     const described = await playlists.dash(request.assetId);
     if (!described.ok)
       return refuse(409, 'media.dash_unavailable', `${described.detail} (${described.reason})`);
-    return sessionManifest(
-      writeSessionMpd(described.asset, { maxHeight: payload.maxHeight }),
-      'application/dash+xml',
-      head,
-    );
+    const mpd = writeSessionMpd(described.asset, {
+      maxHeight: payload.maxHeight,
+      serviceLocations: deps.peers().map((p) => ({
+        id: p.edgeId,
+        baseUrl: `${p.url}/t/${request.token}/a/${request.assetId}/`,
+      })),
+      steeringUri: dashSteeringUri(deps.steeringBaseUrl(), payload.session),
+    });
+    return sessionManifest(mpd, 'application/dash+xml', head);
   };
 
   /** A manifest written for one session: never cached by anyone. */

@@ -14,7 +14,8 @@ import {
 import { findContentKey } from '../store/content-keys-store.js';
 import type { StreamingTables } from '../store/tables.js';
 import type { EdgeDirectory } from './edge-directory.js';
-import { steeringManifest, type SteeringManifest } from './edge-ranking.js';
+import { dashSteeringManifest, type DashSteeringManifest } from './dash-steering.js';
+import { steeringManifest, type EdgeReport, type SteeringManifest } from './edge-ranking.js';
 import { decideEntitlement, mediaTokenLifetimeMs } from './entitlement.js';
 import { isFinishedViewing, planLimits } from '@marquee/contracts';
 import type { DashUnavailableReason, MediaUrls } from './media-urls.js';
@@ -312,12 +313,21 @@ export class Playback {
 
   /** The HLS Content Steering manifest of a session: its asset's edges re-ranked now. */
   async steering(sessionId: string, currentPathway: string | undefined): Promise<SteeringManifest> {
+    return steeringManifest(await this.rankedFor(sessionId, currentPathway), STEERING_TTL_S);
+  }
+
+  /** The same ranking in the DASH form, for the session's MPD (`<ContentSteering>`). */
+  async dashSteering(sessionId: string, currentLocation: string | undefined): Promise<DashSteeringManifest> {
+    return dashSteeringManifest(await this.rankedFor(sessionId, currentLocation), STEERING_TTL_S);
+  }
+
+  /** A live session's asset's edges, best first; a stopped or expired session has none (404). */
+  private async rankedFor(sessionId: string, current: string | undefined): Promise<EdgeReport[]> {
     const session = await this.cachedSession(sessionId);
     if (!session || session.stopped_at !== null || Date.parse(session.expires_at) <= this.now()) {
       throw new NotFoundError('playback session', sessionId);
     }
-    const ranked = await this.deps.edges.ranked(session.asset_id, currentPathway);
-    return steeringManifest(ranked, STEERING_TTL_S);
+    return this.deps.edges.ranked(session.asset_id, current);
   }
 
   /**

@@ -2,7 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import { QUIET_ACCESS_LOG, requireIdentity } from '@marquee/core';
 import type { Playback } from '../app/playback.js';
 import type { PreparedPlayback } from '../app/prepared-playback.js';
+import { currentDashPathway } from '../app/dash-steering.js';
 import {
+  DashSteeringQuery,
+  DashSteeringSchema,
   documented,
   HeartbeatBody,
   PlaybackBody,
@@ -109,5 +112,21 @@ export function playbackRoutes(app: FastifyInstance, playback: Playback, prepare
       reply
         .header('cache-control', 'no-store')
         .send(await playback.steering(req.params.sessionId, req.query._HLS_pathway)),
+  );
+
+  // The same for dash.js: the session MPD's <ContentSteering> names this URL.
+  app.get<{ Params: SessionParams; Querystring: DashSteeringQuery }>(
+    '/api/steering/:sessionId/dash',
+    {
+      schema: documented(
+        'DASH Content Steering manifest of a session (the same ranking, serviceLocation ids)',
+        tags,
+        { params: SessionParams, querystring: DashSteeringQuery, response: { 200: DashSteeringSchema } },
+      ),
+    },
+    async (req, reply) =>
+      reply
+        .header('cache-control', 'no-store')
+        .send(await playback.dashSteering(req.params.sessionId, currentDashPathway(req.query._DASH_pathway))),
   );
 }

@@ -220,6 +220,22 @@ export const SteeringSchema = Type.Object({
   'PATHWAY-PRIORITY': Type.Array(Type.String()),
 });
 
+/** dash.js sends `_DASH_pathway="edge-a,edge-b"` (the locations used since its last request) and the throughputs. */
+export const DashSteeringQuery = Type.Object({
+  _DASH_pathway: Type.Optional(Type.String({ maxLength: 512 })),
+  _DASH_throughput: Type.Optional(Type.String({ maxLength: 256 })),
+});
+export type DashSteeringQuery = Static<typeof DashSteeringQuery>;
+
+export const DashSteeringSchema = Type.Object({
+  VERSION: Type.Literal(1),
+  TTL: Type.Integer(),
+  'PATHWAY-PRIORITY': Type.Array(Type.String(), { description: 'serviceLocation ids, best first (dash.js)' }),
+  'SERVICE-LOCATION-PRIORITY': Type.Array(Type.String(), {
+    description: 'the same list under the draft name other DASH players read',
+  }),
+});
+
 export const RegisterAssetBody = Type.Object(
   {
     uploadId: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
