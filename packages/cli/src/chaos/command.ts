@@ -31,6 +31,8 @@ export function goalsFor(experiment: ExperimentName): Goals {
     case 'engine-down':
       return { maxFailedStartRatio: 1, minSpsRatio: 0, lostWrites: 0 };
     case 'rolling-restart':
+      // Issue 13 §3: a rolling restart drops nothing — no failed start and no failed request.
+      return { maxFailedStartRatio: 0, minSpsRatio: 0.9, lostWrites: 0, maxFailedRequests: 0 };
     case 'kill-each':
       return { maxFailedStartRatio: 0, minSpsRatio: 0.9, lostWrites: 0 };
     default:

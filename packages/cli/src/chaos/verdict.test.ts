@@ -35,6 +35,28 @@ describe('ChAP verdict', () => {
     expect(formatTable(lenient)).toMatch(/stream starts per second\s+4\.00\s+3\.97/);
   });
 
+  it('tells first-attempt errors (reported) from failed requests (a goal for rolling restarts)', () => {
+    const timeline = [...steady(30, 4), ...steady(30, 4, 30)];
+    // Second 35: two first attempts failed, both retried on the other edge; second 45: one still failed.
+    timeline[35] = { t: 35, starts: 4, failedStarts: 0, errors: 2, failedRequests: 0 };
+    const retriedOnly = windowStats(timeline, 30, 60);
+    expect([retriedOnly.errors, retriedOnly.failedRequests]).toEqual([2, 0]);
+    const goals = { maxFailedStartRatio: 0, minSpsRatio: 0.9, lostWrites: 0 as const, maxFailedRequests: 0 };
+    const control = windowStats(timeline, 0, 30);
+    expect(judge(control, retriedOnly, 0, goals).passed).toBe(true);
+    timeline[45] = { t: 45, starts: 4, failedStarts: 0, errors: 2, failedRequests: 1 };
+    const oneFailed = judge(control, windowStats(timeline, 30, 60), 0, goals);
+    expect(oneFailed.passed).toBe(false);
+    expect(oneFailed.rows.find((r) => r.measure.startsWith('failed requests'))).toMatchObject({
+      experiment: '1',
+      goal: '≤ 0',
+      met: false,
+    });
+    // Without the goal the count is only reported.
+    const { maxFailedRequests: _, ...reported } = goals;
+    expect(judge(control, windowStats(timeline, 30, 60), 0, reported).passed).toBe(true);
+  });
+
   it('aborts when SPS diverges from control, or starts fail, over the recent window', () => {
     const control = windowStats(steady(30, 4), 0, 30);
     const options = { threshold: 0.5, windowS: 10, maxFailed: 0.25 };

@@ -12,6 +12,8 @@ export interface Goals {
   /** Experiment SPS at least this share of control SPS. */
   minSpsRatio: number;
   lostWrites: 0;
+  /** Failed requests (after the client's own retry or failover) at most this many; unset: reported. */
+  maxFailedRequests?: number;
 }
 
 export interface WindowStats {
@@ -19,13 +21,14 @@ export interface WindowStats {
   starts: number;
   failedStarts: number;
   errors: number;
+  failedRequests: number;
   sps: number;
   failedStartRatio: number;
 }
 
 export function windowStats(timeline: readonly Second[], from: number, to: number): WindowStats {
   const inWindow = timeline.filter((s) => s.t >= from && s.t < to);
-  const sum = (k: 'starts' | 'failedStarts' | 'errors') => inWindow.reduce((a, s) => a + s[k], 0);
+  const sum = (k: Exclude<keyof Second, 't'>) => inWindow.reduce((a, s) => a + (s[k] ?? 0), 0);
   const seconds = Math.max(1, to - from);
   const starts = sum('starts');
   const failedStarts = sum('failedStarts');
@@ -34,6 +37,7 @@ export function windowStats(timeline: readonly Second[], from: number, to: numbe
     starts,
     failedStarts,
     errors: sum('errors'),
+    failedRequests: sum('failedRequests'),
     sps: starts / seconds,
     failedStartRatio: starts + failedStarts === 0 ? 0 : failedStarts / (starts + failedStarts),
   };
@@ -94,6 +98,13 @@ export function judge(
       experiment: String(experiment.errors),
       goal: '(reported)',
       met: true,
+    },
+    {
+      measure: 'failed requests (after retry/failover)',
+      control: String(control.failedRequests),
+      experiment: String(experiment.failedRequests),
+      goal: goals.maxFailedRequests === undefined ? '(reported)' : `≤ ${goals.maxFailedRequests}`,
+      met: goals.maxFailedRequests === undefined || experiment.failedRequests <= goals.maxFailedRequests,
     },
     {
       measure: 'lost writes',

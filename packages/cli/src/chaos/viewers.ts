@@ -7,8 +7,11 @@
  *
  * A start is the viewer's, not a request's: it succeeds when the first media segment arrives, and the
  * viewer retries a start once after 250 ms when the platform answered 502/503/504 or the connection
- * failed (what a player shell does); a start that still fails counts as failed. Every failed request,
- * first attempts included, counts as an error in the timeline.
+ * failed (what a player shell does); a start that still fails counts as failed. Every failed attempt,
+ * first attempts included, counts as an error in the timeline (`errors`: first-attempt errors); a
+ * request that still failed after the client's own retry — the API call's one retry, the segment's
+ * move to the session's other edge, as a player with content steering moves to its other pathway —
+ * counts as a failed request (`failedRequests`), what the viewer finally met.
  */
 
 export interface ViewerLoadOptions {
@@ -27,7 +30,10 @@ export interface Second {
   t: number;
   starts: number;
   failedStarts: number;
+  /** Failed attempts, first attempts included (each later retried or not). */
   errors: number;
+  /** Requests that failed after the client's own retry or failover: what the viewer met. */
+  failedRequests?: number;
 }
 
 /** What the API said yes to, keyed `profileId/titleId`; `uncertain` keys had a write of unknown outcome since. */
@@ -92,20 +98,25 @@ export class ViewerLoad {
     const last = Math.floor(this.elapsedSeconds());
     return Array.from(
       { length: last + 1 },
-      (_, t) => this.seconds.get(t) ?? { t, starts: 0, failedStarts: 0, errors: 0 },
+      (_, t) => this.seconds.get(t) ?? { t, starts: 0, failedStarts: 0, errors: 0, failedRequests: 0 },
     );
   }
 
-  totals(): { starts: number; failedStarts: number; errors: number } {
+  totals(): { starts: number; failedStarts: number; errors: number; failedRequests: number } {
     const all = [...this.seconds.values()];
-    const sum = (k: 'starts' | 'failedStarts' | 'errors') => all.reduce((a, s) => a + s[k], 0);
-    return { starts: sum('starts'), failedStarts: sum('failedStarts'), errors: sum('errors') };
+    const sum = (k: Exclude<keyof Second, 't'>) => all.reduce((a, s) => a + (s[k] ?? 0), 0);
+    return {
+      starts: sum('starts'),
+      failedStarts: sum('failedStarts'),
+      errors: sum('errors'),
+      failedRequests: sum('failedRequests'),
+    };
   }
 
-  private count(kind: 'starts' | 'failedStarts' | 'errors', why?: string): void {
+  private count(kind: Exclude<keyof Second, 't'>, why?: string): void {
     const t = Math.floor(this.elapsedSeconds());
-    const s = this.seconds.get(t) ?? { t, starts: 0, failedStarts: 0, errors: 0 };
-    s[kind] += 1;
+    const s = this.seconds.get(t) ?? { t, starts: 0, failedStarts: 0, errors: 0, failedRequests: 0 };
+    s[kind] = (s[kind] ?? 0) + 1;
     this.seconds.set(t, s);
     if (why && this.failures.length < 50) this.failures.push(`${t}s ${why}`);
   }
@@ -139,14 +150,18 @@ export class ViewerLoad {
         reason = `${method} ${path.replace(/[0-9a-f-]{20,}/g, ':id')} ${res.status} ${(await res.text()).slice(0, 120)}`;
         if (!RETRYABLE.has(res.status)) {
           this.count('errors', reason);
+          this.count('failedRequests');
           throw new RequestFailed(reason, res.status);
         }
       } catch (err) {
         if (err instanceof RequestFailed) throw err;
-        reason = `${method} ${path.replace(/[0-9a-f-]{20,}/g, ':id')} ${(err as Error).message}`;
+        reason = `${method} ${path.replace(/[0-9a-f-]{20,}/g, ':id')} ${describe(err as Error)}`;
       }
       this.count('errors', reason);
-      if (!retry || attempt >= 1) throw new RequestFailed(reason, 0);
+      if (!retry || attempt >= 1) {
+        this.count('failedRequests', `failed after its retry: ${reason}`);
+        throw new RequestFailed(reason, 0);
+      }
       await sleep(250);
     }
   }
@@ -240,7 +255,10 @@ export class ViewerLoad {
     }
   }
 
-  /** Master playlist → first variant → first segment, moving to the session's next edge when one fails. */
+  /**
+   * Master playlist → first variant → first segment, moving to the session's next edge when one fails
+   * (each failed attempt an error; only all edges failing a failed request).
+   */
   private async firstSegment(manifestUrl: string, edges: readonly string[]): Promise<void> {
     const path = new URL(manifestUrl).pathname;
     const origins = [new URL(manifestUrl).origin, ...edges.map((e) => new URL(e).origin)];
@@ -257,11 +275,19 @@ export class ViewerLoad {
         return;
       } catch (err) {
         last = err as Error;
-        this.count('errors', `edge ${origin}: ${last.message}`);
+        this.count('errors', `edge ${origin}: ${describe(last)}`);
       }
     }
+    this.count('failedRequests', `every edge failed: ${describe(last)}`);
     throw last ?? new Error('no edge');
   }
+}
+
+/** fetch's "fetch failed" with its cause (ECONNREFUSED, other side closed…), which says what happened. */
+function describe(err: Error | undefined): string {
+  const cause = (err as { cause?: { code?: string; message?: string } } | undefined)?.cause;
+  const detail = cause?.code ?? cause?.message;
+  return detail ? `${err!.message} (${detail})` : (err?.message ?? 'no edge');
 }
 
 class RequestFailed extends Error {

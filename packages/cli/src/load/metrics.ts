@@ -4,6 +4,8 @@ export class LoadMetrics {
   starts = { attempted: 0, playing: 0, refused: 0, failed: 0 };
   readonly refusals = new Map<string, number>();
   readonly errors = new Map<string, number>();
+  /** First attempts that failed and were sent to another pathway at once (player.ts): not errors. */
+  readonly retries = new Map<string, number>();
   readonly startLatencies: number[] = [];
   readonly segmentLatencies: number[] = [];
   requests = { api: 0, playlists: 0, media: 0, steering: 0 };
@@ -28,6 +30,10 @@ export class LoadMetrics {
     this.errors.set(kind, (this.errors.get(kind) ?? 0) + 1);
   }
 
+  retried(kind: string): void {
+    this.retries.set(kind, (this.retries.get(kind) ?? 0) + 1);
+  }
+
   refused(code: string): void {
     this.starts.refused++;
     this.refusals.set(code, (this.refusals.get(code) ?? 0) + 1);
@@ -43,6 +49,12 @@ export class LoadMetrics {
   get errorCount(): number {
     let n = 0;
     for (const v of this.errors.values()) n += v;
+    return n;
+  }
+
+  get retryCount(): number {
+    let n = 0;
+    for (const v of this.retries.values()) n += v;
     return n;
   }
 

@@ -52,26 +52,59 @@ const RETRY_DELAY_MS = 500;
 
 type RequestKind = 'playlists' | 'media' | 'steering';
 
+/** The same media object on another pathway, for a request that failed on this one (or undefined: none). */
+type Elsewhere = () => Promise<URL | undefined>;
+
+/** What a player with pathways moves on from at once: no connection, or a 502/503/504 from the edge. */
+function failsOver(err: unknown): boolean {
+  const kind = failureKind(err);
+  return kind === 'connection' || /^http 50[234]\b/.test(kind);
+}
+
 /** Plays one session like hls.js: master, ABR from measured throughput, paced segments, heartbeats. */
 export class SimulatedPlayer {
   private readonly estimator = new ThroughputEstimator();
   private readonly timelines = new Map<string, MediaTimeline>();
   private readonly inits = new Set<string>();
+  private master: Master | undefined;
+  /** The pathway a failover moved this session to: play() follows it from the next segment on. */
+  private movedTo: string | undefined;
 
   constructor(private readonly ctx: PlayerContext) {}
 
-  private async load(url: URL, kind: RequestKind, keepBody: boolean): Promise<Fetched> {
+  /**
+   * One request, retried on failure as hls.js does. A media request given `elsewhere` whose first attempt
+   * failed at the connection level (or 502/503/504) goes at once to the same object on the other
+   * pathway, as a player with content steering falls back to its next pathway: counted as a retry, not
+   * as an error (the report keeps those apart).
+   */
+  private async load(
+    url: URL,
+    kind: RequestKind,
+    keepBody: boolean,
+    elsewhere?: Elsewhere,
+  ): Promise<Fetched> {
     const { ctx } = this;
     ctx.checkTarget(url);
+    let target = url;
     for (let attempt = 0; ; attempt++) {
       try {
         if (kind !== 'media') ctx.metrics.requests[kind]++;
-        const res = await ctx.http.request(url, {}, keepBody);
+        const res = await ctx.http.request(target, {}, keepBody);
         if (res.status < 200 || res.status > 299)
-          throw new RequestFailed(httpFailureKind(res.status, res.body), url.pathname);
+          throw new RequestFailed(httpFailureKind(res.status, res.body), target.pathname);
         if (kind === 'media') ctx.metrics.segment(res.ms, res.bytes);
         return res;
       } catch (err) {
+        if (attempt === 0 && elsewhere && failsOver(err) && !ctx.stopping()) {
+          const other = await elsewhere().catch(() => undefined);
+          if (other) {
+            ctx.metrics.retried(`segment ${failureKind(err)}: other pathway`);
+            ctx.checkTarget(other);
+            target = other;
+            continue;
+          }
+        }
         ctx.metrics.error(`${kind === 'media' ? 'segment' : kind} ${failureKind(err)}`);
         if (attempt >= RETRIES || ctx.stopping()) throw err;
         await ctx.sleep(RETRY_DELAY_MS);
@@ -88,10 +121,29 @@ export class SimulatedPlayer {
     return timeline;
   }
 
-  private async init(url: URL | undefined): Promise<void> {
+  private async init(url: URL | undefined, elsewhere?: Elsewhere): Promise<void> {
     if (!url || this.inits.has(url.href)) return;
-    await this.load(url, 'media', false);
+    await this.load(url, 'media', false, elsewhere);
     this.inits.add(url.href);
+  }
+
+  /**
+   * The same segment (or its init section) of the same rendition on another pathway of the master —
+   * another edge — found through that pathway's own media playlist; the session moves there.
+   */
+  private elsewhere(variant: PlayableVariant, t: number, track: 'video' | 'audio', init: boolean): Elsewhere {
+    return async () => {
+      const others = this.master?.variants.filter((v) => v.pathway !== variant.pathway) ?? [];
+      const other =
+        others.find((v) => v.height === variant.height && v.bandwidth === variant.bandwidth) ??
+        others.find((v) => v.height === variant.height);
+      const playlist = track === 'video' ? other?.url : other?.audio;
+      if (!other || !playlist) return undefined;
+      const timeline = await this.timeline(playlist);
+      const segment = timeline.segments[segmentAt(timeline, t)]!;
+      this.movedTo = other.pathway;
+      return init ? segment.init : segment.url;
+    };
   }
 
   /** Steering (when the master names a server): the pathway the server ranks first, and its TTL. */
@@ -116,10 +168,15 @@ export class SimulatedPlayer {
     const segment = video.segments[index]!;
     const audio = variant.audio ? await this.timeline(variant.audio) : undefined;
     const audioSegment = audio?.segments[segmentAt(audio, t)];
-    await Promise.all([this.init(segment.init), this.init(audioSegment?.init)]);
+    await Promise.all([
+      this.init(segment.init, this.elsewhere(variant, t, 'video', true)),
+      this.init(audioSegment?.init, this.elsewhere(variant, t, 'audio', true)),
+    ]);
     const [v] = await Promise.all([
-      this.load(segment.url, 'media', false),
-      audioSegment ? this.load(audioSegment.url, 'media', false) : undefined,
+      this.load(segment.url, 'media', false, this.elsewhere(variant, t, 'video', false)),
+      audioSegment
+        ? this.load(audioSegment.url, 'media', false, this.elsewhere(variant, t, 'audio', false))
+        : undefined,
     ]);
     this.estimator.sample(segment.duration, v.bytes, v.ms);
     this.ctx.metrics.mediaSeconds += segment.duration;
@@ -135,6 +192,7 @@ export class SimulatedPlayer {
     let heartbeat: SessionHeartbeat | undefined;
     try {
       const master = parseMaster((await this.load(masterUrl, 'playlists', true)).body, masterUrl);
+      this.master = master;
       let pathway = master.variants[0]!.pathway;
       let steerAgainAt = Infinity;
       if (master.steering) {
@@ -182,6 +240,12 @@ export class SimulatedPlayer {
         if (next !== variant) ctx.metrics.switches++;
         variant = next;
         const fetched = await this.fetchAt(variant, buffer.end);
+        if (this.movedTo !== undefined && this.movedTo !== pathway) {
+          // A request failed over to another pathway: the session stays there, as hls.js's steering does.
+          pathway = this.movedTo;
+          variant = onPathway().find((v) => v.height === variant.height) ?? onPathway()[0]!;
+        }
+        this.movedTo = undefined;
         duration = fetched.timeline.duration;
         // Add exactly up to the segment's end (the resume point may fall inside it).
         buffer.append(performance.now(), fetched.segment.start + fetched.segment.duration - buffer.end);

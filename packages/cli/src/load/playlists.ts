@@ -33,20 +33,35 @@ function text(body: Buffer | undefined, what: string): string {
   return value;
 }
 
+/**
+ * Each `#EXT-X-STREAM-INF`'s PATHWAY-ID, in order: hls-parser 0.16 reads a variant's pathway from
+ * STABLE-PATHWAY-ID instead (packages/core/src/hls/playlists.ts says so), so every variant of a
+ * steered master came out on no pathway and the player could not tell its edges apart.
+ */
+function streamPathways(master: string): (string | undefined)[] {
+  return master
+    .split(/\r?\n/)
+    .filter((line) => line.startsWith('#EXT-X-STREAM-INF:'))
+    .map((line) => /[:,]PATHWAY-ID="([^"]*)"/.exec(line)?.[1]);
+}
+
 /** The master playlist: its variants (lowest bandwidth first), their audio and the steering server. */
 export function parseMaster(body: Buffer | undefined, base: URL): Master {
-  const playlist = HLS.parse(text(body, 'the master playlist'));
+  const source = text(body, 'the master playlist');
+  const playlist = HLS.parse(source);
   if (!playlist.isMasterPlaylist) throw new Error('the master playlist is a media playlist');
+  const pathways = streamPathways(source);
   const variants = playlist.variants
     .filter((v) => !v.isIFrameOnly)
-    .map((v): PlayableVariant => {
+    .map((v, i): PlayableVariant => {
+      const pathway = pathways[i] ?? v.pathwayId;
       const audio = v.audio.find((a) => a.isDefault && a.uri) ?? v.audio.find((a) => a.uri);
       return {
         uri: v.uri,
         url: new URL(v.uri, base),
         bandwidth: v.bandwidth,
         height: v.resolution?.height ?? 0,
-        ...(v.pathwayId ? { pathway: v.pathwayId } : {}),
+        ...(pathway ? { pathway } : {}),
         ...(audio?.uri ? { audio: new URL(audio.uri, base) } : {}),
       };
     })

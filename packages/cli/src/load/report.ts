@@ -33,6 +33,9 @@ export interface LoadReport {
   requests: { api: number; playlists: number; media: number; steering: number };
   errors: Record<string, number>;
   errorCount: number;
+  /** First attempts that failed and went to the other pathway at once (not in errors). */
+  retries: Record<string, number>;
+  retryCount: number;
   refusals: Record<string, number>;
   cpu: {
     loader: { seconds: number; share: number };
@@ -93,6 +96,8 @@ export function buildReport(input: {
     requests: { ...m.requests },
     errors: Object.fromEntries([...m.errors].sort((a, b) => b[1] - a[1])),
     errorCount: m.errorCount,
+    retries: Object.fromEntries([...m.retries].sort((a, b) => b[1] - a[1])),
+    retryCount: m.retryCount,
     refusals: Object.fromEntries(m.refusals),
     cpu: {
       loader: { seconds: round(input.loaderCpuSeconds, 2), share: share(input.loaderCpuSeconds) },
@@ -163,6 +168,14 @@ export function formatReport(r: LoadReport): string {
       r.errorCount === 0
         ? '0'
         : `${r.errorCount}: ${Object.entries(r.errors)
+            .map(([k, v]) => `${k} ×${v}`)
+            .join(', ')}`,
+    ],
+    [
+      'first attempts moved to the other pathway',
+      r.retryCount === 0
+        ? '0'
+        : `${r.retryCount}: ${Object.entries(r.retries)
             .map(([k, v]) => `${k} ×${v}`)
             .join(', ')}`,
     ],
