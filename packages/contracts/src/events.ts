@@ -83,6 +83,25 @@ export const MediaEncoded = Type.Object({
   ),
 });
 
+/**
+ * Chunked encoding (issue 16 §1): encoder-internal jobs on the event stream, so that any encoder
+ * replica takes any chunk. `media.chunk.requested` asks for chunk `index` of `count` of an asset (its
+ * time range is in the asset's stored plan); `media.assembly.requested` asks for the chunks' outputs
+ * to be joined into the asset once all are stored.
+ */
+export const MediaChunkRequested = Type.Object({
+  assetId: Id,
+  titleId: Id,
+  index: Type.Integer({ minimum: 0 }),
+  count: Type.Integer({ minimum: 1 }),
+});
+
+export const MediaAssemblyRequested = Type.Object({
+  assetId: Id,
+  titleId: Id,
+  count: Type.Integer({ minimum: 1 }),
+});
+
 export const MediaEncodingFailed = Type.Object({
   assetId: Id,
   titleId: Id,
@@ -183,6 +202,8 @@ export const eventCatalogue = {
   'media.encoding.progress': MediaEncodingProgress,
   'media.encoded': MediaEncoded,
   'media.encoding.failed': MediaEncodingFailed,
+  'media.chunk.requested': MediaChunkRequested,
+  'media.assembly.requested': MediaAssemblyRequested,
   'title.published': TitlePublished,
   'title.deleted': TitleDeleted,
   'media.subtitle.uploaded': SubtitleUploaded,

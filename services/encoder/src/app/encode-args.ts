@@ -49,7 +49,7 @@ export interface EncodePlan {
 
 /** Where ffmpeg's HLS muxer writes variant `v` (renamed afterwards: it cannot name them itself on old builds). */
 export const hlsVariantDir = (v: number): string => `stream_${v}`;
-const HLS_VARIANT_PATTERN = 'stream_%v';
+export const HLS_VARIANT_PATTERN = 'stream_%v';
 /** An H.264 rung's directory (other families: their profile's `videoDir`). */
 export const videoDir = (rung: Rung): string => h264Profile.videoDir(rung);
 export const audioDir = (n: number): string => `audio_${n}`;
@@ -86,10 +86,25 @@ export function planPoster(width: number, height: number, durationSeconds: numbe
  * window first, so only a handful of frames are ever scaled for it.
  */
 export function encodeFilterGraph(plan: EncodePlan): string {
-  const { poster, trickplay: t, rungs } = plan;
+  const { poster, trickplay: t } = plan;
   const parts = [
     `[0:${plan.source.videoStreamIndex}]fps=${plan.outputFps},format=yuv420p,split=3[c0][sp][st]`,
+    ...ladderCascade(plan),
   ];
+  parts.push(
+    `[sp]trim=start=${poster.atSeconds}:duration=1,scale=${poster.width}:${poster.height},setsar=1[poster]`,
+    `[st]fps=1/${t.intervalSeconds},scale=${t.thumbWidth}:${t.thumbHeight},setsar=1,tile=${t.columns}x${t.rows}[trick]`,
+  );
+  plan.audio.forEach((a, j) => {
+    if (a.filter !== undefined) parts.push(`[0:${a.index}]${a.filter}${audioLabel(j)}`);
+  });
+  return parts.join(';');
+}
+
+/** The scaling cascade from `[c0]` (the CFR 4:2:0 picture) to every video output's label. */
+export function ladderCascade(plan: EncodePlan): string[] {
+  const { rungs } = plan;
+  const parts: string[] = [];
   const extra = plan.extraLadders ?? [];
   rungs.forEach((r, i) => {
     const scaled = `[c${i}]scale=${r.width}:${r.height},setsar=1`;
@@ -105,18 +120,11 @@ export function encodeFilterGraph(plan: EncodePlan): string {
         : `${scaled},split=${outputs.length}${outputs.join('')}`,
     );
   });
-  parts.push(
-    `[sp]trim=start=${poster.atSeconds}:duration=1,scale=${poster.width}:${poster.height},setsar=1[poster]`,
-    `[st]fps=1/${t.intervalSeconds},scale=${t.thumbWidth}:${t.thumbHeight},setsar=1,tile=${t.columns}x${t.rows}[trick]`,
-  );
-  plan.audio.forEach((a, j) => {
-    if (a.filter !== undefined) parts.push(`[0:${a.index}]${a.filter}${audioLabel(j)}`);
-  });
-  return parts.join(';');
+  return parts;
 }
 
 /** The filter graph output of audio output `j` (only when it has a filter). */
-const audioLabel = (j: number): string => `[a${j}]`;
+export const audioLabel = (j: number): string => `[a${j}]`;
 
 /** The cascade output feeding extra ladder `k`'s rung of H.264 rung `i`'s size. */
 const extraLabel = (i: number, k: number): string => `[v${i}x${k + 1}]`;
@@ -156,7 +164,6 @@ export function videoOutputs(plan: EncodePlan): VideoOutput[] {
  * trickplay sheets, and one WebVTT file per text subtitle stream.
  */
 export function buildEncodeArgs(plan: EncodePlan): string[] {
-  const gop = Math.max(1, Math.round(plan.segmentSeconds * plan.fps));
   const args = ['-hide_banner', '-nostdin', '-v', 'error', '-progress', 'pipe:1', '-nostats', '-y'];
   args.push(...safeInputArgs(plan.sourcePath, plan.source.demuxer));
   args.push('-filter_complex', encodeFilterGraph(plan));
@@ -166,13 +173,7 @@ export function buildEncodeArgs(plan: EncodePlan): string[] {
   video.forEach((v) => args.push('-map', v.label));
   plan.audio.forEach((a, j) => args.push('-map', a.filter !== undefined ? audioLabel(j) : `0:${a.index}`));
   args.push('-map_metadata', '-1', '-map_chapters', '-1');
-  // H.264 is the first family: its options are the unscoped defaults, other families override per stream.
-  args.push(...h264FamilyArgs(plan.preset));
-  // Closed GOPs of exactly one segment, at the same frames in every rung: segments align across rungs.
-  args.push('-g', String(gop), '-keyint_min', String(gop), '-sc_threshold', '0', '-flags:v', '+cgop');
-  args.push('-force_key_frames', `expr:gte(t,n_forced*${plan.segmentSeconds})`);
-  if (plan.threads !== undefined) args.push('-threads', String(plan.threads));
-  video.forEach((v) => args.push(...v.ladder.codec.streamArgs(v.stream, v.rung, v.ladder.settings)));
+  args.push(...videoCodecArgs(plan, video));
   if (plan.audio.length > 0) args.push('-c:a', 'aac', '-ar', '48000');
   plan.audio.forEach((a, j) => args.push(`-b:a:${j}`, `${a.bitrateKbps}k`, `-ac:a:${j}`, String(a.channels)));
   const variants = [...video.map((v) => `v:${v.stream}`), ...plan.audio.map((_, j) => `a:${j}`)];
@@ -221,6 +222,21 @@ export function buildEncodeArgs(plan: EncodePlan): string[] {
   plan.subtitles.forEach((index, k) =>
     args.push('-map', `0:${index}`, '-c:s', 'webvtt', '-f', 'webvtt', rawSubtitleFile(k)),
   );
+  return args;
+}
+
+/**
+ * Every video output's encoder options: the family's defaults, closed GOPs of exactly one segment
+ * (at the same frames in every rung, so segments align across rungs), then each stream's own.
+ */
+export function videoCodecArgs(plan: EncodePlan, video: readonly VideoOutput[]): string[] {
+  const gop = Math.max(1, Math.round(plan.segmentSeconds * plan.fps));
+  // H.264 is the first family: its options are the unscoped defaults, other families override per stream.
+  const args = [...h264FamilyArgs(plan.preset)];
+  args.push('-g', String(gop), '-keyint_min', String(gop), '-sc_threshold', '0', '-flags:v', '+cgop');
+  args.push('-force_key_frames', `expr:gte(t,n_forced*${plan.segmentSeconds})`);
+  if (plan.threads !== undefined) args.push('-threads', String(plan.threads));
+  video.forEach((v) => args.push(...v.ladder.codec.streamArgs(v.stream, v.rung, v.ladder.settings)));
   return args;
 }
 

@@ -1,14 +1,15 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { runComplexityProbe, runEncode } from '../media/ffmpeg-runs.js';
+import { probeHullLadder } from '../media/quality-probe-runs.js';
 import { measureLoudness } from '../media/loudness-runs.js';
 import type { MediaTools } from '../media/media-tools.js';
 import { probeSource } from '../media/probe-source.js';
 import { planComplexityProbe } from './complexity.js';
 import { encryptPlaylists } from './content-encryption.js';
-import { codecProfile, DEFAULT_AV1_PRESET, type CodecId } from './codecs/index.js';
+import { codecProfile, DEFAULT_AV1_PRESET, type CodecId, type CodecLadder } from './codecs/index.js';
 import { outputFrameRate, planPoster, type EncodePlan } from './encode-args.js';
-import { planLadder } from './ladder.js';
+import { planLadder, type Rung } from './ladder.js';
 import { finishOutputs, type EncodedAsset } from './finish-outputs.js';
 import { safeInputArgs } from './input-policy.js';
 import {
@@ -18,9 +19,9 @@ import {
   type LoudnessReading,
   type LoudnessSettings,
 } from './loudness.js';
-import { validateSource, DEFAULT_SOURCE_LIMITS, type SourceLimits } from './probe.js';
-import { progressReporter, type EncodeProgress } from './progress.js';
-import { readSidecars, type Sidecar } from './subtitle-outputs.js';
+import { validateSource, DEFAULT_SOURCE_LIMITS, type SourceLimits, type SubtitleTrack } from './probe.js';
+import { progressReporter, type EncodeProgress, type EncodeStage } from './progress.js';
+import { readSidecars, type ReadSidecar, type Sidecar } from './subtitle-outputs.js';
 import { planTrickplay, TRICKPLAY_DIR } from './trickplay.js';
 import { subtitleDir } from './encode-args.js';
 
@@ -60,6 +61,13 @@ export interface EncoderSettings {
   av1Preset?: string;
   /** Two-pass EBU R128 normalisation of every audio track (loudness.ts); undefined turns it off. */
   loudness?: LoudnessSettings;
+  /**
+   * ENCODER_CHUNK_SECONDS: a title longer than this is encoded in chunks of this length (rounded up to
+   * whole segments), each its own job (jobs/chunked-encode.ts); 0 or absent encodes in one piece.
+   */
+  chunkSeconds?: number;
+  /** ENCODER_LADDER: rungs from probe encodes on the convex hull (ladder-hull.ts) or the heuristic (ladder.ts). */
+  ladder?: 'hull' | 'heuristic';
 }
 
 export const DEFAULT_ENCODER_SETTINGS: EncoderSettings = {
@@ -95,12 +103,62 @@ export async function encodeAsset(
   input: EncodeAssetInput,
   settings: EncoderSettings = DEFAULT_ENCODER_SETTINGS,
 ): Promise<EncodedAsset> {
+  const workDir = resolve(input.workDir);
+  const report = progressReporter(input.onProgress);
+  const prepared = await prepareEncode(tools, { ...input, workDir }, settings, report);
+  return encodePrepared(tools, workDir, prepared, settings, input, report);
+}
+
+/** The one-piece encode of a prepared title: the one ffmpeg run, then completeEncode. */
+export async function encodePrepared(
+  tools: MediaTools,
+  workDir: string,
+  prepared: PreparedEncode,
+  settings: EncoderSettings,
+  input: Pick<EncodeAssetInput, 'signal' | 'contentKey'>,
+  report: (stage: EncodeStage, fraction: number) => void,
+): Promise<EncodedAsset> {
+  const { plan } = prepared;
+  const signal = input.signal ? { signal: input.signal } : {};
+  await mkdir(resolve(workDir, TRICKPLAY_DIR));
+  for (const k of prepared.textSubtitles.keys()) await mkdir(resolve(workDir, subtitleDir(k)));
+  await runEncode(tools, plan, workDir, {
+    limits: prepared.encodeLimits,
+    ...signal,
+    onProgress: (f) => report('encoding', f),
+  });
+
+  report('finishing', 0);
+  return completeEncode(tools, workDir, prepared, settings, input);
+}
+
+/** Everything decided before the encode: the plan of the one run (or of its chunks) and what finishing needs. */
+export interface PreparedEncode {
+  plan: EncodePlan;
+  textSubtitles: SubtitleTrack[];
+  sidecars: ReadSidecar[];
+  /** Per planned audio output: its source loudness (loudness on and the track measurable). */
+  sourceLoudness: (LoudnessReading | undefined)[];
+  /** Limits of the whole title's encode run (a chunk's run takes its share: chunk-args.ts). */
+  encodeLimits: { wallTimeMs: number; memoryBytes: number };
+}
+
+/**
+ * probe → validate → complexity probe → ladder → loudness first pass: the plan, written nowhere but
+ * `workDir` (the complexity probe's scratch file, removed again). Shared by the one-piece encode and
+ * the chunked one's planning job.
+ */
+export async function prepareEncode(
+  tools: MediaTools,
+  input: Pick<EncodeAssetInput, 'sourcePath' | 'sidecars' | 'workDir' | 'signal'>,
+  settings: EncoderSettings,
+  report: (stage: EncodeStage, fraction: number) => void = () => undefined,
+): Promise<PreparedEncode> {
   const { limits } = settings;
   const workDir = resolve(input.workDir);
   const sourcePath = resolve(input.sourcePath);
   await mkdir(workDir, { recursive: true });
   if ((await readdir(workDir)).length > 0) throw new Error(`work dir ${workDir} is not empty`);
-  const report = progressReporter(input.onProgress);
   const signal = input.signal ? { signal: input.signal } : {};
 
   report('probing', 0);
@@ -119,23 +177,20 @@ export async function encodeAsset(
   );
 
   const textSubtitles = info.subtitleTracks.filter((s) => s.text);
-  const rungs = planLadder({
+  const probeInput = { sourcePath, workDir, preset: settings.preset, outputFps: fps.rational, fps: fps.value };
+  const hullLimits = { wallTimeMs: 5 * limits.analyse.wallTimeMs, memoryBytes: limits.analyse.memoryBytes };
+  const hull =
+    settings.ladder === 'hull'
+      ? await probeHullLadder(tools, info, complexity, probeInput, { limits: hullLimits, ...signal })
+      : undefined;
+  const rungs = hull ?? planLadder({
     width: info.width,
     height: info.height,
     fps: fps.value,
     probeBitrateKbps: measured.bitrateKbps,
     probePixels: measured.pixels,
   });
-  const extraLadders = (settings.codecs ?? ['h264'])
-    .filter((id) => id !== 'h264')
-    .map((id) => {
-      const codec = codecProfile(id);
-      return {
-        codec,
-        rungs: codec.ladder(rungs, fps.value),
-        settings: { preset: settings.av1Preset ?? DEFAULT_AV1_PRESET },
-      };
-    });
+  const extraLadders = extraCodecLadders(settings.codecs ?? ['h264'], rungs, fps.value, settings.av1Preset);
   // Stereo AAC for everything with two or more channels, mono stays mono (docs/media.md).
   let audio = info.audioTracks.map((a) => ({
     index: a.index,
@@ -143,11 +198,6 @@ export async function encodeAsset(
     bitrateKbps: a.channels >= 2 ? 128 : 64,
   }));
   const { loudness } = settings;
-  // Audio-only passes may take up to realtime (a 192 kHz true-peak meter): never less than the analyse limit.
-  const audioPassLimits = {
-    wallTimeMs: Math.max(limits.analyse.wallTimeMs, info.durationSeconds * 1000),
-    memoryBytes: limits.analyse.memoryBytes,
-  };
   let sourceLoudness: (LoudnessReading | undefined)[] = [];
   if (loudness && audio.length > 0) {
     sourceLoudness = await measureLoudness(
@@ -155,7 +205,7 @@ export async function encodeAsset(
       safeInputArgs(sourcePath, info.demuxer),
       audio.map((a) => ({ stream: `0:${a.index}`, channels: a.channels })),
       loudness,
-      { limits: audioPassLimits, ...signal, stage: 'Measuring loudness' },
+      { limits: audioPassLimits(limits, info.durationSeconds), ...signal, stage: 'Measuring loudness' },
     );
     audio = audio.map((a, j) => {
       const filter = loudnessApplyFilter(sourceLoudness[j], a.channels, loudness);
@@ -178,25 +228,58 @@ export async function encodeAsset(
     poster: planPoster(info.width, info.height, info.durationSeconds),
     trickplay: planTrickplay(info.width, info.height, info.durationSeconds),
   };
-
-  await mkdir(resolve(workDir, TRICKPLAY_DIR));
-  for (const k of textSubtitles.keys()) await mkdir(resolve(workDir, subtitleDir(k)));
   const wallTimeMs = Math.max(
     limits.encode.minWallTimeMs,
     info.durationSeconds * 1000 * limits.encode.maxRealtimeMultiple,
   );
-  await runEncode(tools, plan, workDir, {
-    limits: { wallTimeMs, memoryBytes: encodeMemoryBytes(limits.encode.memoryBytes, extraLadders) },
-    ...signal,
-    onProgress: (f) => report('encoding', f),
-  });
+  return {
+    plan,
+    textSubtitles,
+    sidecars,
+    sourceLoudness,
+    encodeLimits: { wallTimeMs, memoryBytes: encodeMemoryBytes(limits.encode.memoryBytes, extraLadders) },
+  };
+}
 
-  report('finishing', 0);
+/** The further codec families' ladders (ENCODER_CODECS), derived from the H.264 rungs. */
+export function extraCodecLadders(
+  codecs: readonly CodecId[],
+  rungs: Rung[],
+  fps: number,
+  av1Preset: string | undefined,
+): CodecLadder[] {
+  return codecs
+    .filter((id) => id !== 'h264')
+    .map((id) => {
+      const codec = codecProfile(id);
+      return {
+        codec,
+        rungs: codec.ladder(rungs, fps),
+        settings: { preset: av1Preset ?? DEFAULT_AV1_PRESET },
+      };
+    });
+}
+
+/**
+ * After the encode run(s) wrote `stream_<n>/` variants, the poster, trickplay sheets and extracted
+ * subtitles into `workDir`: names and measures them, writes the master playlist, measures the output
+ * loudness and encrypts the segments.
+ */
+export async function completeEncode(
+  tools: MediaTools,
+  workDir: string,
+  prepared: PreparedEncode,
+  settings: EncoderSettings,
+  input: Pick<EncodeAssetInput, 'signal' | 'contentKey'>,
+): Promise<EncodedAsset> {
+  const { plan, textSubtitles, sidecars, sourceLoudness } = prepared;
+  const { loudness } = settings;
+  const signal = input.signal ? { signal: input.signal } : {};
   const finished = await finishOutputs(workDir, plan, textSubtitles, sidecars);
   const asset =
     loudness && finished.audio.length > 0
       ? await withOutputLoudness(tools, workDir, finished, sourceLoudness, loudness, {
-          limits: audioPassLimits,
+          limits: audioPassLimits(settings.limits, plan.source.durationSeconds),
           ...signal,
         })
       : finished;
@@ -208,6 +291,14 @@ export async function encodeAsset(
     input.contentKey,
   );
   return { ...asset, encrypted: true };
+}
+
+/** Audio-only passes may take up to realtime (a 192 kHz true-peak meter): never less than the analyse limit. */
+function audioPassLimits(limits: EncodeLimits, durationSeconds: number) {
+  return {
+    wallTimeMs: Math.max(limits.analyse.wallTimeMs, durationSeconds * 1000),
+    memoryBytes: limits.analyse.memoryBytes,
+  };
 }
 
 /**

@@ -10,10 +10,18 @@ import {
   type EventData,
   type EventHandler,
 } from '@marquee/platform';
-import { encodeAsset, DEFAULT_ENCODER_SETTINGS, type EncoderSettings } from '../app/encode-asset.js';
+import { planChunks } from '../app/chunks.js';
+import {
+  DEFAULT_ENCODER_SETTINGS,
+  encodePrepared,
+  prepareEncode,
+  type EncoderSettings,
+} from '../app/encode-asset.js';
+import { progressReporter } from '../app/progress.js';
 import { MediaRejectedError } from '../app/errors.js';
 import type { EncodedAsset } from '../app/finish-outputs.js';
 import type { MediaTools } from '../media/media-tools.js';
+import { hasChunkPlan, startChunkedEncode } from './chunked-encode.js';
 import { keepDeliveryLeased } from './delivery-lease.js';
 import {
   assetPrefix,
@@ -105,31 +113,56 @@ export function encodeUploadedHandler(deps: EncodeJobDeps): EventHandler<'media.
       log.info({ size: data.size, sidecars: sidecars.length }, 'encoding');
 
       const workDir = join(jobDir, 'out');
+      const settings = deps.settings ?? DEFAULT_ENCODER_SETTINGS;
+      // encodeAsset reports at most once a second; publishing in order, never blocking the encode.
+      const report = progressReporter(({ fraction, stage }) => {
+        progress = progress
+          .then(() =>
+            deps.bus.publish({
+              type: 'media.encoding.progress',
+              source: SOURCE,
+              subject: assetId,
+              data: { assetId, titleId, progress: fraction, stage },
+            }),
+          )
+          .catch((err: unknown) => log.warn({ err }, 'progress not published'));
+      });
+      const chunking = (settings.chunkSeconds ?? 0) > 0;
+      if (chunking && (await hasChunkPlan(deps.blobs, assetId))) {
+        await startChunkedEncode(deps, { data, jobDir, signal: lease.signal, log });
+        return;
+      }
+      const prepared = await prepareEncode(
+        deps.tools,
+        { sourcePath, sidecars, workDir, signal: lease.signal },
+        settings,
+        report,
+      );
+      const chunks = planChunks(
+        prepared.plan.source.durationSeconds,
+        settings.chunkSeconds ?? 0,
+        settings.segmentSeconds,
+      );
+      if (chunks.length > 0) {
+        await progress;
+        await startChunkedEncode(deps, {
+          data,
+          planned: { prepared, chunks },
+          jobDir,
+          signal: lease.signal,
+          log,
+        });
+        return;
+      }
       // A new key per attempt: a redelivered job re-encodes from scratch, so nothing of an older key is left.
       const contentKey = deps.contentKeys ? newContentKey() : undefined;
-      const asset = await encodeAsset(
+      const asset = await encodePrepared(
         deps.tools,
-        {
-          sourcePath,
-          sidecars,
-          workDir,
-          signal: lease.signal,
-          ...(contentKey ? { contentKey } : {}),
-          // encodeAsset reports at most once a second; publishing in order, never blocking the encode.
-          onProgress: ({ fraction, stage }) => {
-            progress = progress
-              .then(() =>
-                deps.bus.publish({
-                  type: 'media.encoding.progress',
-                  source: SOURCE,
-                  subject: assetId,
-                  data: { assetId, titleId, progress: fraction, stage },
-                }),
-              )
-              .catch((err: unknown) => log.warn({ err }, 'progress not published'));
-          },
-        },
-        deps.settings ?? DEFAULT_ENCODER_SETTINGS,
+        workDir,
+        prepared,
+        settings,
+        { signal: lease.signal, ...(contentKey ? { contentKey } : {}) },
+        report,
       );
       const summary = encodedEvent(assetId, titleId, asset, contentKey && deps.contentKeys?.wrap(contentKey));
       contentKey?.fill(0);

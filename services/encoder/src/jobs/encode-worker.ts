@@ -4,6 +4,7 @@ import type { ContentKeyring } from '@marquee/core/content-keys';
 import type { BlobStore, EventBus, Subscription } from '@marquee/platform';
 import type { EncoderSettings } from '../app/encode-asset.js';
 import type { MediaTools } from '../media/media-tools.js';
+import { assemblyHandler, chunkHandler } from './chunked-encode.js';
 import { encodeUploadedHandler } from './encode-uploaded.js';
 
 export interface EncodeWorkerDeps {
@@ -37,6 +38,12 @@ export interface EncodeWorker {
 }
 
 export const ENCODER_GROUP = 'encoder';
+/** The jobs group `encoder` takes: whole uploads, and a chunked encode's chunks and assembly. */
+export const ENCODER_JOB_TYPES = [
+  'media.uploaded',
+  'media.chunk.requested',
+  'media.assembly.requested',
+] as const;
 export const DEFAULT_ACK_TIMEOUT_MS = 60_000;
 
 /**
@@ -61,25 +68,39 @@ export function buildEncodeWorker(deps: EncodeWorkerDeps): EncodeWorker {
       // Leftovers of jobs killed with the previous process: their events will be redelivered anyway.
       await rm(deps.scratchDir, { recursive: true, force: true });
       await mkdir(deps.scratchDir, { recursive: true });
+      const jobDeps = {
+        bus: deps.bus,
+        blobs: deps.blobs,
+        tools: deps.tools,
+        logger: deps.logger,
+        scratchDir: deps.scratchDir,
+        maxDeliveries,
+        signal: controller.signal,
+        // Three extensions may go astray (a slow disk, a busy bus) before the lease runs out.
+        extendLeaseEveryMs: Math.max(1, Math.floor(ackTimeoutMs / 4)),
+        ...(deps.settings ? { settings: deps.settings } : {}),
+        ...(deps.contentKeys ? { contentKeys: deps.contentKeys } : {}),
+      };
+      const uploaded = encodeUploadedHandler(jobDeps);
+      const chunk = chunkHandler(jobDeps);
+      const assembly = assemblyHandler(jobDeps);
+      // One group for whole titles and for chunked ones' jobs: any replica takes any of them.
       subscription = await deps.bus.subscribe({
         group: ENCODER_GROUP,
-        types: ['media.uploaded'],
+        types: ENCODER_JOB_TYPES,
         concurrency: deps.concurrency ?? 1,
         ackTimeoutMs,
         maxDeliveries,
-        handler: encodeUploadedHandler({
-          bus: deps.bus,
-          blobs: deps.blobs,
-          tools: deps.tools,
-          logger: deps.logger,
-          scratchDir: deps.scratchDir,
-          maxDeliveries,
-          signal: controller.signal,
-          // Three extensions may go astray (a slow disk, a busy bus) before the lease runs out.
-          extendLeaseEveryMs: Math.max(1, Math.floor(ackTimeoutMs / 4)),
-          ...(deps.settings ? { settings: deps.settings } : {}),
-          ...(deps.contentKeys ? { contentKeys: deps.contentKeys } : {}),
-        }),
+        handler: (delivery) => {
+          switch (delivery.event.type) {
+            case 'media.uploaded':
+              return uploaded({ ...delivery, event: delivery.event });
+            case 'media.chunk.requested':
+              return chunk({ ...delivery, event: delivery.event });
+            case 'media.assembly.requested':
+              return assembly({ ...delivery, event: delivery.event });
+          }
+        },
       });
       state = 'consuming';
       deps.logger.info(
@@ -88,7 +109,7 @@ export function buildEncodeWorker(deps: EncodeWorkerDeps): EncodeWorker {
           source: deps.tools.binaries.source,
           memoryLimit: deps.tools.runner.memoryLimit,
         },
-        'encoder consuming media.uploaded',
+        'encoder consuming media.uploaded and chunk jobs',
       );
     },
     async stop() {

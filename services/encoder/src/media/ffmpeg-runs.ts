@@ -73,3 +73,27 @@ export async function runEncode(
   if (result.outcome !== 'exited' || result.exitCode !== 0)
     throw encodeFailure(result, 'Encoding', options.limits);
 }
+
+/**
+ * One ffmpeg run of `args` in `cwd` (a chunk's ladder, the title's audio, the trickplay sheets):
+ * throws what encodeFailure makes of a failure. `durationSeconds` turns out_time into progress.
+ */
+export async function runFfmpeg(
+  tools: MediaTools,
+  args: string[],
+  cwd: string,
+  label: string,
+  durationSeconds: number,
+  options: FfmpegRunOptions,
+): Promise<void> {
+  const result = await tools.runner.run(tools.binaries.ffmpeg, args, {
+    limits: options.limits,
+    cwd,
+    ...(args.includes('pipe:1') ? { stdout: 'progress' as const } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    onProgress: (p) =>
+      options.onProgress?.(p.done ? 1 : Math.min(1, p.outTimeSeconds / Math.max(durationSeconds, 0.001))),
+  });
+  if (result.outcome !== 'exited' || result.exitCode !== 0)
+    throw encodeFailure(result, label, options.limits);
+}

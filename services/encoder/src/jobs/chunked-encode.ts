@@ -1,0 +1,448 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from '@marquee/core';
+import { newContentKey } from '@marquee/core/content-keys';
+import type { BlobStore, EventData, EventHandler } from '@marquee/platform';
+import {
+  buildChunkArgs,
+  buildTitleArgs,
+  buildTrickplayArgs,
+  chunkLabel,
+  joinMediaPlaylists,
+  revivePlan,
+  storePlan,
+  type Chunk,
+} from '../app/chunks.js';
+import {
+  completeEncode,
+  DEFAULT_ENCODER_SETTINGS,
+  type EncoderSettings,
+  type PreparedEncode,
+} from '../app/encode-asset.js';
+import { hlsVariantDir, MEDIA_PLAYLIST, subtitleDir, videoOutputs } from '../app/encode-args.js';
+import { MediaRejectedError } from '../app/errors.js';
+import { retimeSegment, sampleDescription } from '../app/fragments.js';
+import { readSidecars } from '../app/subtitle-outputs.js';
+import { TRICKPLAY_DIR, TRICKPLAY_PATTERN } from '../app/trickplay.js';
+import { runFfmpeg } from '../media/ffmpeg-runs.js';
+import { clearAsset, downloadSidecars, downloadSource, finishedSummary, uploadAsset } from './asset-blobs.js';
+import {
+  chunkPrefix,
+  DONE_FILE,
+  downloadPrefix,
+  encodesPrefix,
+  exists,
+  failedKey,
+  planKey,
+  putJson,
+  readJson,
+  removePrefix,
+  titlePrefix,
+  uploadDir,
+  type ChunkedPlan,
+} from './chunk-blobs.js';
+import { keepDeliveryLeased } from './delivery-lease.js';
+import { encodedEvent, type EncodeJobDeps } from './encode-uploaded.js';
+
+/**
+ * Chunked parallel encoding (issue 16 §1). The `media.uploaded` job plans (probe, ladder, loudness:
+ * prepareEncode), stores the plan, asks for every chunk on the event stream and encodes the whole
+ * title's audio, poster and subtitles itself; each `media.chunk.requested` job — on any replica —
+ * encodes one chunk's ladder to the blob store; whichever job completes the last piece asks for the
+ * assembly, which joins the chunks (init segment of chunk 0, fragments re-timed), makes the trickplay
+ * sheets, and finishes the asset exactly as a one-piece encode does. Every job is an event of group
+ * `encoder`: a killed worker's job is redelivered to another, and only that job is redone.
+ */
+
+const SOURCE = 'encoder';
+type Uploaded = EventData<'media.uploaded'>;
+
+/** Stable event ids: a repeated request (a redelivered planning job) is dropped by a deduplicating bus. */
+const eventId = (kind: string, assetId: string, index = 0) =>
+  `${kind}-${createHash('sha256').update(assetId).digest('hex').slice(0, 32)}-${index}`;
+
+const settingsOf = (deps: EncodeJobDeps): EncoderSettings => deps.settings ?? DEFAULT_ENCODER_SETTINGS;
+
+const prepared = (stored: ChunkedPlan, sourcePath: string): PreparedEncode => ({
+  plan: revivePlan(stored.plan, sourcePath),
+  textSubtitles: stored.textSubtitles,
+  sidecars: [],
+  sourceLoudness: stored.sourceLoudness.map((r) => r ?? undefined),
+  encodeLimits: stored.encodeLimits,
+});
+
+/**
+ * The planning job's second half, once prepareEncode chose chunks: stores the plan, asks for the
+ * chunks, encodes the title's audio, poster and subtitles into `title/`, and asks for the assembly
+ * if the chunks are done already. A redelivered planning job reuses the stored plan.
+ */
+export async function startChunkedEncode(
+  deps: EncodeJobDeps,
+  job: {
+    data: Uploaded;
+    /** The new plan; absent when a stored one is reused (a redelivered planning job). */
+    planned?: { prepared: PreparedEncode; chunks: Chunk[] };
+    jobDir: string;
+    signal: AbortSignal;
+    log: Logger;
+  },
+): Promise<void> {
+  const { data, jobDir, signal, log } = job;
+  const { assetId, titleId } = data;
+  let stored = await readJson<ChunkedPlan>(deps.blobs, planKey(assetId));
+  if (!stored) {
+    if (!job.planned) throw new Error(`asset ${assetId} has no stored chunk plan`);
+    const { prepared: fresh, chunks } = job.planned;
+    await removePrefix(deps.blobs, encodesPrefix(assetId));
+    stored = {
+      source: { key: data.key, sha256: data.sha256 },
+      plan: storePlan(fresh.plan),
+      chunks,
+      textSubtitles: fresh.textSubtitles,
+      sourceLoudness: fresh.sourceLoudness.map((r) => r ?? null),
+      encodeLimits: fresh.encodeLimits,
+    };
+    await putJson(deps.blobs, planKey(assetId), stored);
+  }
+  const count = stored.chunks.length;
+  const pending: Chunk[] = [];
+  for (const chunk of stored.chunks)
+    if (!(await exists(deps.blobs, `${chunkPrefix(assetId, chunk.index)}${DONE_FILE}`))) pending.push(chunk);
+  await deps.bus.publish(
+    pending.map((chunk) => ({
+      id: eventId('chunk', assetId, chunk.index),
+      type: 'media.chunk.requested',
+      source: SOURCE,
+      subject: assetId,
+      data: { assetId, titleId, index: chunk.index, count },
+    })),
+  );
+  log.info({ chunks: count, pending: pending.length }, `encoding in ${count} chunks`);
+
+  if (!(await exists(deps.blobs, `${titlePrefix(assetId)}${DONE_FILE}`))) {
+    const plan = revivePlan(stored.plan, join(jobDir, 'source'));
+    const outDir = join(jobDir, 'title');
+    await mkdir(outDir, { recursive: true });
+    for (const k of plan.subtitles.keys()) await mkdir(join(outDir, subtitleDir(k)));
+    await runFfmpeg(
+      deps.tools,
+      buildTitleArgs(plan),
+      outDir,
+      'Encoding the audio',
+      plan.source.durationSeconds,
+      {
+        limits: stored.encodeLimits,
+        signal,
+      },
+    );
+    await uploadDir(deps.blobs, outDir, titlePrefix(assetId));
+    await putJson(deps.blobs, `${titlePrefix(assetId)}${DONE_FILE}`, { at: new Date().toISOString() });
+    log.info('title audio, poster and subtitles stored');
+  }
+  await requestAssemblyWhenComplete(deps, assetId, titleId, count);
+}
+
+/** Publishes progress (chunks done of all) and, once every piece is stored, asks for the assembly. */
+async function requestAssemblyWhenComplete(
+  deps: EncodeJobDeps,
+  assetId: string,
+  titleId: string,
+  count: number,
+): Promise<void> {
+  let done = 0;
+  for (let i = 0; i < count; i += 1)
+    if (await exists(deps.blobs, `${chunkPrefix(assetId, i)}${DONE_FILE}`)) done += 1;
+  await deps.bus.publish({
+    type: 'media.encoding.progress',
+    source: SOURCE,
+    subject: assetId,
+    data: {
+      assetId,
+      titleId,
+      progress: Math.round((0.05 + (0.9 * done) / count) * 1000) / 1000,
+      stage: `encoding chunks ${done}/${count}`,
+    },
+  });
+  if (done < count || !(await exists(deps.blobs, `${titlePrefix(assetId)}${DONE_FILE}`))) return;
+  await deps.bus.publish({
+    id: eventId('assembly', assetId),
+    type: 'media.assembly.requested',
+    source: SOURCE,
+    subject: assetId,
+    data: { assetId, titleId, count },
+  });
+}
+
+/** Whether a chunked encode of the asset was planned already (its planning job is redelivered). */
+export const hasChunkPlan = (blobs: BlobStore, assetId: string): Promise<boolean> =>
+  exists(blobs, planKey(assetId));
+
+/** Reports the asset failed and marks it, so its other chunk jobs stop. */
+async function failAsset(
+  deps: EncodeJobDeps,
+  assetId: string,
+  titleId: string,
+  reason: string,
+): Promise<void> {
+  await putJson(deps.blobs, failedKey(assetId), { reason });
+  await deps.bus.publish({
+    type: 'media.encoding.failed',
+    source: SOURCE,
+    subject: assetId,
+    data: { assetId, titleId, reason },
+  });
+}
+
+/** Whether an asset's chunk or assembly job has nothing (more) to do: encoded, failed or never planned. */
+async function settled(deps: EncodeJobDeps, assetId: string): Promise<ChunkedPlan | 'settled'> {
+  if (await finishedSummary(deps.blobs, assetId)) return 'settled';
+  if (await exists(deps.blobs, failedKey(assetId))) return 'settled';
+  return (await readJson<ChunkedPlan>(deps.blobs, planKey(assetId))) ?? 'settled';
+}
+
+/**
+ * `media.chunk.requested`: encodes one chunk's ladder from the source into `chunks/<i>/` (done.json
+ * last). A chunk already done is not encoded again. Failures throw (the bus redelivers, to any
+ * replica); the last allowed attempt fails the asset with the chunk and the error as the reason.
+ */
+export function chunkHandler(deps: EncodeJobDeps): EventHandler<'media.chunk.requested'> {
+  return async (delivery) => {
+    const { assetId, titleId, index, count } = delivery.event.data;
+    const log = deps.logger.child({ assetId, titleId, chunk: index, delivery: delivery.deliveryCount });
+    const stored = await settled(deps, assetId);
+    if (stored === 'settled') return;
+    const chunk = stored.chunks[index];
+    if (!chunk) {
+      log.error('chunk index outside the plan; dropped');
+      return;
+    }
+    const label = chunkLabel(chunk, stored.plan.source.durationSeconds);
+    if (await exists(deps.blobs, `${chunkPrefix(assetId, index)}${DONE_FILE}`)) {
+      await requestAssemblyWhenComplete(deps, assetId, titleId, count);
+      return;
+    }
+    const lease = keepDeliveryLeased(delivery, {
+      everyMs: deps.extendLeaseEveryMs,
+      signal: deps.signal,
+      logger: log,
+    });
+    const jobDir = join(deps.scratchDir, `${eventId('chunk', assetId, index)}`);
+    try {
+      await rm(jobDir, { recursive: true, force: true });
+      await mkdir(jobDir, { recursive: true });
+      const sourcePath = join(jobDir, 'source');
+      await downloadSource(deps.blobs, stored.source.key, stored.source.sha256, sourcePath);
+      log.info(
+        { startSeconds: chunk.startSeconds, endSeconds: chunk.startSeconds + (chunk.durationSeconds ?? NaN) },
+        `encoding ${label}`,
+      );
+      const plan = revivePlan(stored.plan, sourcePath);
+      const outDir = join(jobDir, 'out');
+      await mkdir(outDir);
+      const seconds = chunk.durationSeconds ?? plan.source.durationSeconds - chunk.startSeconds;
+      const { limits } = settingsOf(deps);
+      await runFfmpeg(deps.tools, buildChunkArgs(plan, chunk), outDir, `Encoding ${label}`, seconds, {
+        limits: {
+          wallTimeMs: Math.max(
+            limits.encode.minWallTimeMs,
+            seconds * 1000 * limits.encode.maxRealtimeMultiple,
+          ),
+          memoryBytes: stored.encodeLimits.memoryBytes,
+        },
+        signal: lease.signal,
+      });
+      lease.signal.throwIfAborted();
+      await uploadDir(deps.blobs, outDir, chunkPrefix(assetId, index));
+      await putJson(deps.blobs, `${chunkPrefix(assetId, index)}${DONE_FILE}`, {
+        at: new Date().toISOString(),
+      });
+      log.info(`encoded ${label}`);
+      await requestAssemblyWhenComplete(deps, assetId, titleId, count);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      log.warn({ err: message }, `${label} failed`);
+      if (err instanceof MediaRejectedError) {
+        await failAsset(deps, assetId, titleId, `${label}: ${err.reason}`);
+        return;
+      }
+      if (delivery.deliveryCount >= deps.maxDeliveries && !lease.signal.aborted) {
+        await failAsset(
+          deps,
+          assetId,
+          titleId,
+          `Encoding ${label} failed ${delivery.deliveryCount} times; the last error: ${message}`,
+        );
+      }
+      throw err;
+    } finally {
+      lease.stop();
+      await rm(jobDir, { recursive: true, force: true });
+    }
+  };
+}
+
+/**
+ * `media.assembly.requested`: joins the chunks into the asset and finishes it like a one-piece encode
+ * (measure, master playlist, output loudness, encryption), uploads it (master last), announces
+ * `media.encoded` and removes the chunk outputs. An asset already stored is announced again.
+ */
+export function assemblyHandler(deps: EncodeJobDeps): EventHandler<'media.assembly.requested'> {
+  return async (delivery) => {
+    const { assetId, titleId } = delivery.event.data;
+    const log = deps.logger.child({ assetId, titleId, delivery: delivery.deliveryCount });
+    const done = await finishedSummary<EventData<'media.encoded'>>(deps.blobs, assetId);
+    if (done) {
+      await deps.bus.publish({ type: 'media.encoded', source: SOURCE, subject: assetId, data: done });
+      return;
+    }
+    const stored = await settled(deps, assetId);
+    if (stored === 'settled') return;
+    const lease = keepDeliveryLeased(delivery, {
+      everyMs: deps.extendLeaseEveryMs,
+      signal: deps.signal,
+      logger: log,
+    });
+    const jobDir = join(deps.scratchDir, eventId('assembly', assetId));
+    try {
+      await rm(jobDir, { recursive: true, force: true });
+      const workDir = join(jobDir, 'out');
+      await mkdir(workDir, { recursive: true });
+      const job = prepared(stored, join(jobDir, 'source'));
+      const { plan } = job;
+      await joinChunks(deps.blobs, assetId, stored.chunks, workDir, videoOutputs(plan).length);
+      await placeTitleOutputs(
+        deps.blobs,
+        assetId,
+        workDir,
+        jobDir,
+        videoOutputs(plan).length,
+        plan.audio.length,
+      );
+      await mkdir(join(workDir, TRICKPLAY_DIR));
+      const smallest = join(workDir, hlsVariantDir(plan.rungs.length - 1), MEDIA_PLAYLIST);
+      await runFfmpeg(
+        deps.tools,
+        buildTrickplayArgs(plan, smallest, TRICKPLAY_PATTERN),
+        workDir,
+        'Trickplay',
+        plan.source.durationSeconds,
+        {
+          limits: stored.encodeLimits,
+          signal: lease.signal,
+        },
+      );
+      const sidecars = await downloadSidecars(deps.blobs, titleId, join(jobDir, 'sidecars'));
+      job.sidecars = await readSidecars(sidecars);
+
+      const settings = settingsOf(deps);
+      const contentKey = deps.contentKeys ? newContentKey() : undefined;
+      const asset = await completeEncode(deps.tools, workDir, job, settings, {
+        signal: lease.signal,
+        ...(contentKey ? { contentKey } : {}),
+      });
+      const summary = encodedEvent(assetId, titleId, asset, contentKey && deps.contentKeys?.wrap(contentKey));
+      contentKey?.fill(0);
+      lease.signal.throwIfAborted();
+      await clearAsset(deps.blobs, assetId);
+      await uploadAsset(deps.blobs, assetId, workDir, asset.files, summary);
+      await deps.bus.publish({ type: 'media.encoded', source: SOURCE, subject: assetId, data: summary });
+      log.info(
+        { chunks: stored.chunks.length, renditions: summary.renditions.length },
+        'chunks assembled; encoded',
+      );
+      await removePrefix(deps.blobs, encodesPrefix(assetId));
+    } catch (err) {
+      if (err instanceof MediaRejectedError) {
+        await failAsset(deps, assetId, titleId, err.reason);
+        return;
+      }
+      if (delivery.deliveryCount >= deps.maxDeliveries && !lease.signal.aborted) {
+        const message = err instanceof Error ? err.message : String(err);
+        await failAsset(
+          deps,
+          assetId,
+          titleId,
+          `Assembling the chunks failed ${delivery.deliveryCount} times; the last error: ${message}`,
+        );
+      }
+      throw err;
+    } finally {
+      lease.stop();
+      await rm(jobDir, { recursive: true, force: true });
+    }
+  };
+}
+
+/**
+ * Writes each video variant `stream_<v>/` as one piece: chunk 0's init segment (every chunk's must
+ * describe the same samples), every chunk's segments with their decode times moved to follow the
+ * chunk before, and the chunks' playlists joined.
+ */
+async function joinChunks(
+  blobs: BlobStore,
+  assetId: string,
+  chunks: readonly Chunk[],
+  workDir: string,
+  variants: number,
+): Promise<void> {
+  const chunkDirs: string[] = [];
+  for (const chunk of chunks) {
+    const dir = join(workDir, '.chunks', String(chunk.index));
+    await downloadPrefix(blobs, chunkPrefix(assetId, chunk.index), dir);
+    chunkDirs.push(dir);
+  }
+  for (let v = 0; v < variants; v += 1) {
+    const variant = hlsVariantDir(v);
+    const outDir = join(workDir, variant);
+    await mkdir(outDir);
+    // ffmpeg names a variant's init segment itself (init_<v>.mp4); its playlist's EXT-X-MAP says so.
+    const initName = await initSegmentName(join(chunkDirs[0]!, variant));
+    const init = await readFile(join(chunkDirs[0]!, variant, initName));
+    const description = sampleDescription(init);
+    await writeFile(join(outDir, initName), init);
+    const playlists: string[] = [];
+    let end = 0n;
+    for (const [i, chunk] of chunks.entries()) {
+      const dir = join(chunkDirs[i]!, variant);
+      if (!sampleDescription(await readFile(join(dir, await initSegmentName(dir)))).equals(description))
+        throw new Error(`chunk ${chunk.index}'s ${variant} init segment differs from chunk 0's`);
+      const segments = (await readdir(dir)).filter((f) => f.endsWith('.m4s')).sort();
+      const offset = end;
+      for (const name of segments) {
+        const segment = await readFile(join(dir, name));
+        end = retimeSegment(segment, offset, chunk.firstSegment);
+        await writeFile(join(outDir, name), segment);
+      }
+      playlists.push(await readFile(join(dir, MEDIA_PLAYLIST), 'utf8'));
+    }
+    await writeFile(join(outDir, MEDIA_PLAYLIST), joinMediaPlaylists(playlists));
+  }
+  await rm(join(workDir, '.chunks'), { recursive: true, force: true });
+}
+
+async function initSegmentName(dir: string): Promise<string> {
+  const name = (await readdir(dir)).find((f) => /^init.*\.mp4$/.test(f));
+  if (!name) throw new Error(`no init segment in ${dir}`);
+  return name;
+}
+
+/** The title job's audio (renumbered after the video variants), poster and extracted subtitles. */
+async function placeTitleOutputs(
+  blobs: BlobStore,
+  assetId: string,
+  workDir: string,
+  jobDir: string,
+  videoVariants: number,
+  audioVariants: number,
+): Promise<void> {
+  const dir = join(jobDir, 'title');
+  const names = await downloadPrefix(blobs, titlePrefix(assetId), dir);
+  for (let j = 0; j < audioVariants; j += 1)
+    await rename(join(dir, hlsVariantDir(j)), join(workDir, hlsVariantDir(videoVariants + j)));
+  await rename(join(dir, 'poster.jpg'), join(workDir, 'poster.jpg'));
+  for (const name of names.filter((n) => n.startsWith('subs_'))) {
+    await mkdir(join(workDir, name, '..'), { recursive: true });
+    await rename(join(dir, name), join(workDir, name));
+  }
+}
