@@ -1,3 +1,4 @@
 import { settingsTable } from '@marquee/core';
+import { marqueeSettingsSchema } from '../packages/cli/src/settings.js';
 
-console.log(settingsTable());
+console.log(settingsTable(marqueeSettingsSchema));

@@ -1,11 +1,4 @@
-import {
-  ConfigError,
-  createLogger,
-  loadSettings,
-  prettyLogs,
-  SERVICE_NAMES,
-  type ServiceName,
-} from '@marquee/core';
+import { ConfigError, createLogger, prettyLogs, SERVICE_NAMES, type ServiceName } from '@marquee/core';
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { openDatabase } from '@marquee/platform';
@@ -21,6 +14,7 @@ import { loadCommand } from './load/command.js';
 import { LOAD_USAGE } from './load/options.js';
 import { CLUSTER_USAGE, clusterCommand } from './cluster/command.js';
 import { CHAOS_USAGE, chaosCommand } from './chaos/command.js';
+import { loadMarqueeSettings } from './settings.js';
 
 const USAGE = `usage:
   marquee start [--target=all|<service>[,<service>…]]   run the platform (default: all, monolithic mode)
@@ -39,7 +33,7 @@ ${BACKUP_USAGE}
 async function start(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { target: { type: 'string', default: 'all' } } });
   const targets = parseTargets(values.target ?? 'all');
-  const settings = loadSettings(process.env);
+  const settings = loadMarqueeSettings(process.env);
   const logger = createLogger({
     level: settings.LOG_LEVEL,
     name: 'marquee',
@@ -133,7 +127,7 @@ async function ingestCommand(argv: string[]): Promise<void> {
   });
   const file = positionals[0];
   if (!file || !values.title) throw new ConfigError(['usage: marquee ingest <file> --title "Name"']);
-  const settings = loadSettings(process.env);
+  const settings = loadMarqueeSettings(process.env);
   const gateway =
     values.gateway ??
     settings.MARQUEE_PUBLIC_URL ??
@@ -182,7 +176,7 @@ async function adminCommand(argv: string[]): Promise<void> {
   if (sub !== 'create' || !values.email || !values.password) {
     throw new ConfigError(['usage: marquee admin create --email E --password P']);
   }
-  const settings = loadSettings(process.env);
+  const settings = loadMarqueeSettings(process.env);
   const dataDir = resolve(settings.MARQUEE_DATA_DIR);
   const opened: { close(): Promise<void> }[] = [];
   try {

@@ -2,14 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import {
-  createServiceServer,
-  loadSettings,
-  requireServiceToken,
-  SERVICE_NAMES,
-  settingsSchema,
-  type ServiceName,
-} from '@marquee/core';
+import { createServiceServer, requireServiceToken, SERVICE_NAMES, type ServiceName } from '@marquee/core';
 import { ENCODER_GROUP } from '@marquee/encoder';
 import {
   loadKustomization,
@@ -20,6 +13,7 @@ import {
   type Manifest,
   type PodTemplate,
 } from './manifests.js';
+import { loadMarqueeSettings, marqueeSettingsSchema } from '../src/settings.js';
 
 /**
  * deploy/kubernetes cannot be applied here (no cluster, no Docker engine): these checks parse every
@@ -105,7 +99,7 @@ describe('deploy/kubernetes', () => {
   });
 
   it('configures only real settings, with values the settings schema accepts once the placeholders are filled', () => {
-    const known = Object.keys(settingsSchema.properties);
+    const known = Object.keys(marqueeSettingsSchema.properties);
     for (const key of [...Object.keys(config.data!), ...Object.keys(secret.stringData!)]) {
       expect(known, key).toContain(key);
     }
@@ -115,9 +109,9 @@ describe('deploy/kubernetes', () => {
         v.replace('REPLACE-ME', 'a-real-value-of-32-characters-xx'),
       ]),
     );
-    expect(() => loadSettings({ ...config.data, ...filled })).not.toThrow();
+    expect(() => loadMarqueeSettings({ ...config.data, ...filled })).not.toThrow();
     // The placeholders themselves must not start a pod.
-    expect(() => loadSettings({ ...config.data, ...secret.stringData })).toThrow(/MARQUEE_SECRET/);
+    expect(() => loadMarqueeSettings({ ...config.data, ...secret.stringData })).toThrow(/MARQUEE_SECRET/);
   });
 
   it("points each MARQUEE_<SERVICE>_URLS at a Service that selects that service's pods", () => {

@@ -20,7 +20,7 @@ export class ConfigError extends DomainError {
  */
 export function parseConfig<S extends TObject>(
   schema: S,
-  source: Readonly<Record<string, string | undefined>>,
+  source: Readonly<Record<string, unknown>>,
 ): Readonly<Static<S>> {
   const picked: Record<string, unknown> = {};
   for (const key of Object.keys(schema.properties)) {

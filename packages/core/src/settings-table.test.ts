@@ -1,11 +1,27 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { Type } from '@sinclair/typebox';
 import { describe, expect, it } from 'vitest';
 import { settingsTable } from './settings-table.js';
+import { composeSettings } from './settings.js';
 
-describe('README configuration table', () => {
-  it('matches the settings schema (regenerate with `npm run config:table`)', () => {
-    const readme = readFileSync(resolve(import.meta.dirname, '../../../README.md'), 'utf8');
-    expect(readme).toContain(settingsTable());
+describe('settings table', () => {
+  it('lists each variable in schema order with its default (— when none) and description', () => {
+    const schema = composeSettings([
+      { A_PORT: Type.Integer({ default: 80, description: 'a port' }) },
+      { B_URL: Type.Optional(Type.String({ description: 'a URL' })) },
+    ]);
+    expect(settingsTable(schema)).toBe(
+      [
+        '| variable | default | what it does |',
+        '| --- | --- | --- |',
+        '| `A_PORT` | `80` | a port |',
+        '| `B_URL` | — | a URL |',
+      ].join('\n'),
+    );
+  });
+
+  it('refuses a variable two fragments declare', () => {
+    expect(() => composeSettings([{ A: Type.String() }, { A: Type.String() }])).toThrow(
+      /A is declared by two/,
+    );
   });
 });

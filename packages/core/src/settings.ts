@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TObject, type TProperties } from '@sinclair/typebox';
 import { ConfigError, parseConfig } from './config.js';
 import { MASTER_KEYS_PATTERN } from './content-keys.js';
 
@@ -21,10 +21,19 @@ const UrlList = (description: string) =>
 const Bool = (def: boolean, description: string) => Type.Boolean({ default: def, description });
 
 /**
- * Every setting Marquee reads, as ONE schema that is both the validator and the type. process.env is
- * read only by the CLI, once, through loadSettings(). The README's configuration table mirrors this.
+ * A part of the settings schema declared beside the code that reads it (RECS_* in
+ * services/recommender/src/settings.ts): variable name → TypeBox schema, which is both the validator and
+ * the type. The CLI composes core's fragments and the services' into the one schema, validated once.
  */
-export const settingsSchema = Type.Object({
+export type SettingsFragment = TProperties;
+export type FragmentSettings<F extends SettingsFragment> = Static<TObject<F>>;
+
+/**
+ * The settings of the platform itself (addresses, backends, backups, ports, media, storage) and of the
+ * services whose settings are still core's (ENCODER_*, EDGE_*: they move beside their services as RECS_*
+ * did). process.env is read only by the CLI, once, through loadSettings().
+ */
+export const coreSettings = {
   MARQUEE_PORT: Port(8080, 'Gateway and web app port'),
   MARQUEE_HOST: Type.String({
     default: '127.0.0.1',
@@ -180,13 +189,6 @@ export const settingsSchema = Type.Object({
     default: 1,
     description: 'encoding jobs at once per encoder',
   }),
-  ENCODER_CHUNK_SECONDS: Type.Integer({
-    minimum: 0,
-    maximum: 3600,
-    default: 0,
-    description:
-      'a title longer than this is encoded in chunks of this length, one job each, on any encoder (0 = whole titles; docs/media.md)',
-  }),
   ENCODER_CODECS: Type.Union([Type.Literal('h264'), Type.Literal('h264,av1')], {
     default: 'h264',
     description:
@@ -292,59 +294,10 @@ export const settingsSchema = Type.Object({
   EDGE_PUBLIC_URLS: UrlList(
     'public base URL of each edge, in MARQUEE_EDGE_PORTS order (default: its listen address)',
   ),
-  RECS_EASE_MAX_ITEMS: Type.Integer({
-    minimum: 0,
-    default: 10000,
-    description:
-      'recommender: EASE on at most this many watched titles (the most watched), item-kNN for the rest; 0 for item-kNN only (EASE trains in n³ time and 4·n² bytes: ~400 MiB at 10,000)',
-  }),
-  RECS_EASE_LAMBDA: Type.Number({
-    exclusiveMinimum: 0,
-    default: 100,
-    description: 'recommender: EASE regularisation λ (choose it with `recs:eval --tune`)',
-  }),
-  RECS_KNN_NEIGHBOURS: Type.Integer({
-    minimum: 1,
-    default: 200,
-    description: 'recommender: item-kNN neighbours kept per title (choose with `recs:eval --tune`)',
-  }),
-  RECS_KNN_SHRINK: Type.Number({
-    minimum: 0,
-    default: 100,
-    description:
-      'recommender: item-kNN shrinkage added to the cosine denominator (choose with `recs:eval --tune`)',
-  }),
-  RECS_TRAINING_THREADS: Type.Optional(
-    Type.Integer({
-      minimum: 1,
-      maximum: 64,
-      description: 'recommender: threads for the EASE inverse (default: the CPUs available)',
-    }),
-  ),
-  RECS_RETRAIN_AFTER_EVENTS: Type.Integer({
-    minimum: 1,
-    default: 500,
-    description: 'recommender: retrain after this many new viewing/rating/list events',
-  }),
-  RECS_RETRAIN_INTERVAL_MINUTES: Type.Number({
-    minimum: 0.01,
-    default: 15,
-    description: 'recommender: retrain on this schedule when anything new arrived',
-  }),
-  RECS_TRAINER_LEASE_SECONDS: Type.Number({
-    minimum: 1,
-    maximum: 600,
-    default: 15,
-    description:
-      'recommender: TTL of the trainer lease (renewed every third of it); a dead trainer is replaced within about 4/3 of it',
-  }),
-  RECS_MODEL_POLL_SECONDS: Type.Number({
-    minimum: 0.1,
-    maximum: 300,
-    default: 2,
-    description:
-      'recommender: how often replicas that do not train check for a newer published model (and the trainer for forwarded events)',
-  }),
+} satisfies SettingsFragment;
+
+/** Who may do what: the gateway's limits and trust, users' sign-in, mail and single sign-on, CORS. */
+export const accessSettings = {
   GATEWAY_TRUST_PROXY: Type.String({
     default: '',
     pattern: '^(|true|[0-9A-Fa-f.:/]+(,[0-9A-Fa-f.:/]+)*)$',
@@ -456,17 +409,59 @@ export const settingsSchema = Type.Object({
     default: '',
     description: 'allowed browser origins, comma separated (same-origin always)',
   }),
-});
+} satisfies SettingsFragment;
+
+/** Core's fragments: the settings every service may read from its context. */
+export const settingsSchema = Type.Object({ ...coreSettings, ...accessSettings });
 
 export type Settings = Static<typeof settingsSchema>;
 
-export function loadSettings(env: Readonly<Record<string, string | undefined>>): Settings {
-  const settings = parseConfig(settingsSchema, env);
+/**
+ * One schema from fragments, in the order given (the README table's); a variable two fragments declare
+ * is a programming error.
+ *
+ * @example
+ *   const schema = composeSettings([coreSettings, recommenderSettings, accessSettings]);
+ */
+export function composeSettings(fragments: readonly SettingsFragment[]): TObject {
+  const properties: TProperties = {};
+  for (const fragment of fragments) {
+    for (const [key, schema] of Object.entries(fragment)) {
+      if (key in properties) throw new Error(`setting ${key} is declared by two fragments`);
+      properties[key] = schema;
+    }
+  }
+  return Type.Object(properties);
+}
+
+/**
+ * The settings from the environment, validated against `schema` (the CLI's composition; core's own by
+ * default) with every bad key reported at once, and frozen. A service reads its fragment's part with
+ * settingsOf().
+ */
+export function loadSettings(
+  env: Readonly<Record<string, string | undefined>>,
+  schema: TObject = settingsSchema,
+): Settings {
+  const settings = parseConfig(schema, env) as Settings;
   const named = CACHE_URL_SETTINGS.filter((key) => settings[key] !== undefined);
   if (new Set(named.map((key) => settings[key])).size > 1) {
     throw new ConfigError([`${named.join(', ')}: name one cache server (these differ)`]);
   }
   return settings;
+}
+
+/**
+ * A fragment's values out of the loaded settings: what the CLI validated at start, and the fragment's
+ * defaults for any variable the settings lack (a context loaded without the fragment, as a service's own
+ * tests make one).
+ */
+export function settingsOf<F extends SettingsFragment>(
+  fragment: F,
+  settings: object,
+): Readonly<FragmentSettings<F>> {
+  const schema = Type.Object(fragment as TProperties);
+  return parseConfig(schema, settings as Readonly<Record<string, unknown>>) as FragmentSettings<F>;
 }
 
 const CACHE_URL_SETTINGS = ['CACHE_URL', 'REDIS_URL', 'MEMCACHED_URL'] as const;

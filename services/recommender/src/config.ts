@@ -1,9 +1,10 @@
 import { availableParallelism } from 'node:os';
-import type { Settings } from '@marquee/core';
+import { settingsOf, type Settings } from '@marquee/core';
 import { DEFAULT_HOME_TTLS, type HomeCacheTtls } from './app/home-service.js';
 import { DEFAULT_ROW_LIMITS, type RowLimits } from './app/home-plan.js';
 import { DEFAULT_TRAINING_CONFIG, type TrainingConfig } from './app/training.js';
 import { DEFAULT_RETRAIN_POLICY, type RetrainPolicy } from './jobs/retrain-policy.js';
+import { recommenderSettings } from './settings.js';
 
 /** The recommender's configuration: the settings it reads (RECS_*), then code defaults. */
 export interface RecommenderConfig {
@@ -41,24 +42,26 @@ export interface RecommenderOverrides {
   replication?: { leaseTtlMs?: number; pollMs?: number };
 }
 
+/** The RECS_* part of `settings` is read (settings.ts), with their defaults where it has none. */
 export function recommenderConfig(
   settings: Settings,
   overrides: RecommenderOverrides = {},
 ): RecommenderConfig {
+  const recs = settingsOf(recommenderSettings, settings);
   return {
     training: {
       ...DEFAULT_TRAINING_CONFIG,
-      easeMaxItems: settings.RECS_EASE_MAX_ITEMS,
-      easeLambda: settings.RECS_EASE_LAMBDA,
-      neighbours: settings.RECS_KNN_NEIGHBOURS,
-      shrink: settings.RECS_KNN_SHRINK,
-      threads: settings.RECS_TRAINING_THREADS ?? availableParallelism(),
+      easeMaxItems: recs.RECS_EASE_MAX_ITEMS,
+      easeLambda: recs.RECS_EASE_LAMBDA,
+      neighbours: recs.RECS_KNN_NEIGHBOURS,
+      shrink: recs.RECS_KNN_SHRINK,
+      threads: recs.RECS_TRAINING_THREADS ?? availableParallelism(),
       ...overrides.training,
     },
     policy: {
       ...DEFAULT_RETRAIN_POLICY,
-      afterEvents: settings.RECS_RETRAIN_AFTER_EVENTS,
-      intervalMs: settings.RECS_RETRAIN_INTERVAL_MINUTES * 60_000,
+      afterEvents: recs.RECS_RETRAIN_AFTER_EVENTS,
+      intervalMs: recs.RECS_RETRAIN_INTERVAL_MINUTES * 60_000,
       ...overrides.policy,
     },
     limits: { ...DEFAULT_ROW_LIMITS, ...overrides.limits },
@@ -68,8 +71,8 @@ export function recommenderConfig(
     consumerGroup: overrides.consumerGroup ?? 'recommender',
     trainInWorker: overrides.trainInWorker ?? true,
     replication: {
-      leaseTtlMs: settings.RECS_TRAINER_LEASE_SECONDS * 1000,
-      pollMs: settings.RECS_MODEL_POLL_SECONDS * 1000,
+      leaseTtlMs: recs.RECS_TRAINER_LEASE_SECONDS * 1000,
+      pollMs: recs.RECS_MODEL_POLL_SECONDS * 1000,
       ...overrides.replication,
     },
   };

@@ -4,6 +4,7 @@ import { createTestContext, type TestContext } from '@marquee/platform/testing';
 import { buildUsers } from '@marquee/users';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildRecommender, type Home, type RecommenderModule } from '../src/index.js';
+import { recommenderSettings } from '../src/settings.js';
 import { drained, titlePublished, watched } from './events.js';
 import { fixtureTitles, GENRES } from './fixtures.js';
 
@@ -19,7 +20,10 @@ let recommender: RecommenderModule;
 let gateway: ServiceModule;
 
 beforeAll(async () => {
-  ctx = await createTestContext({ settings: { RECS_RETRAIN_AFTER_EVENTS: '50' } });
+  ctx = await createTestContext({
+    settings: { RECS_RETRAIN_AFTER_EVENTS: '50' },
+    fragments: [recommenderSettings],
+  });
   users = await buildUsers(ctx, {
     argon2: { memoryCost: 1024, timeCost: 1, parallelism: 1 },
     print: () => {},

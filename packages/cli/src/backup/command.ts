@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadSettings, type Settings } from '@marquee/core';
+import { ConfigError, type Settings } from '@marquee/core';
 import { formatBytes } from '../progress-bar.js';
 import { listBackups, pruneBackups, readManifest, resolveBackupId } from './catalogue.js';
 import { backupTime } from './manifest.js';
@@ -8,6 +8,7 @@ import { restoreBackup, RestoreRefusedError, RestoreVerificationError } from './
 import { testRestore } from './restore-test.js';
 import { takeBackup } from './take-backup.js';
 import { openBackupTarget, openPlatformBlobStore } from '@marquee/platform';
+import { loadMarqueeSettings } from '../settings.js';
 
 export const BACKUP_USAGE = `  marquee backup [--json]          back up databases, event log and blobs now, to BACKUP_TARGET
   marquee backup list [--json]     the backups in BACKUP_TARGET, newest last
@@ -172,7 +173,7 @@ export async function backupCommand(argv: string[]): Promise<void> {
     allowPositionals: true,
     options: { json: { type: 'boolean', default: false } },
   });
-  const settings = loadSettings(process.env);
+  const settings = loadMarqueeSettings(process.env);
   if (positionals.length === 0) return backupNow(settings, values.json ?? false);
   if (positionals[0] === 'list' && positionals.length === 1) return list(settings, values.json ?? false);
   if (positionals[0] === 'verify' && positionals.length <= 2)
@@ -188,5 +189,10 @@ export async function restoreCommand(argv: string[]): Promise<void> {
     options: { force: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
   });
   if (positionals.length !== 1) throw new ConfigError([`usage:\n${BACKUP_USAGE}`]);
-  return restore(loadSettings(process.env), positionals[0]!, values.force ?? false, values.json ?? false);
+  return restore(
+    loadMarqueeSettings(process.env),
+    positionals[0]!,
+    values.force ?? false,
+    values.json ?? false,
+  );
 }

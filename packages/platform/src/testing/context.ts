@@ -1,7 +1,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger, loadSettings, type ServiceName, type Settings } from '@marquee/core';
+import {
+  composeSettings,
+  createLogger,
+  loadSettings,
+  settingsSchema,
+  type ServiceName,
+  type Settings,
+  type SettingsFragment,
+} from '@marquee/core';
 import { openBlobStore } from '../blobs/index.js';
 import { openCache } from '../cache/index.js';
 import { openDatabase } from '../db/index.js';
@@ -27,15 +35,16 @@ export async function createTestContext(
   options: {
     urls?: Partial<Record<ServiceName, string[]>>;
     settings?: Record<string, string>;
+    /** Service settings fragments `settings` may set too (RECS_*: the recommender's recommenderSettings). */
+    fragments?: readonly SettingsFragment[];
     secret?: string;
   } = {},
 ): Promise<TestContext> {
   const dataDir = await mkdtemp(join(tmpdir(), 'marquee-ctx-'));
-  const settings: Settings = loadSettings({
-    MARQUEE_DATA_DIR: dataDir,
-    MARQUEE_DEMO: 'false',
-    ...options.settings,
-  });
+  const settings: Settings = loadSettings(
+    { MARQUEE_DATA_DIR: dataDir, MARQUEE_DEMO: 'false', ...options.settings },
+    composeSettings([settingsSchema.properties, ...(options.fragments ?? [])]),
+  );
   const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const [cache, bus, blobs] = await Promise.all([
     openCache({ prefix: 'test:' }),
