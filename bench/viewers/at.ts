@@ -9,6 +9,8 @@
  *     VIEWERS_AT_LAYOUT=a|b  VIEWERS_AT_COUNTS=400,400  VIEWERS_AT_TRIAL_S=30
  *     VIEWERS_AT_DIR=/tmp/x   keeps the data directory (the encoded title) for the next run
  *     VIEWERS_AT_PROFILE=dir  every platform process writes a V8 CPU profile (.cpuprofile) there on exit
+ *     VIEWERS_AT_REUSE_ACCOUNTS=1  every trial on the same accounts (bench:viewers did until 2026-12-07:
+ *                             slots a failed trial left held refused the next trial's starts)
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -26,6 +28,7 @@ const LAYOUT = env.VIEWERS_AT_LAYOUT === 'a' ? 'one' : 'split';
 const COUNTS = (env.VIEWERS_AT_COUNTS ?? '400').split(',').map(Number);
 const TRIAL_S = Number(env.VIEWERS_AT_TRIAL_S ?? 30);
 const PROFILE = env.VIEWERS_AT_PROFILE ? resolve(env.VIEWERS_AT_PROFILE) : undefined;
+const REUSE = env.VIEWERS_AT_REUSE_ACCOUNTS === '1';
 
 async function main() {
   const kept = env.VIEWERS_AT_DIR ? resolve(env.VIEWERS_AT_DIR) : undefined;
@@ -50,7 +53,7 @@ async function main() {
   const platform = await startPlatform(LAYOUT, dataDir, secret, {
     ...(PROFILE ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`] } : {}),
   });
-  const accounts: Account[] = [];
+  const shared: Account[] = [];
   try {
     for (const viewers of COUNTS) {
       const options = parseLoadOptions([
@@ -59,7 +62,7 @@ async function main() {
       ]);
       const r = await runLoad(
         { ...options, viewers, pids: [...platform.processes.keys()] },
-        { accounts, signInFirst: true },
+        { accounts: REUSE ? shared : [], signInFirst: true },
       );
       const cpu = r.cpu.processes
         .map((p) => `${platform.processes.get(p.pid) ?? p.name} ${Math.round(p.share * 100)} %`)

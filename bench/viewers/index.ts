@@ -18,7 +18,6 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { format } from 'prettier';
-import type { Account } from '../../packages/cli/src/load/api.js';
 import { parseLoadOptions } from '../../packages/cli/src/load/options.js';
 import { cpuSecondsOf } from '../../packages/cli/src/load/process-cpu.js';
 import type { LoadReport } from '../../packages/cli/src/load/report.js';
@@ -107,7 +106,6 @@ async function main() {
   console.log(
     `bench/viewers on ${machine.cpus} × ${machine.model}, load ${machine.loadavg.map((l) => l.toFixed(2)).join(' ')}`,
   );
-  const accounts: Account[] = [];
   const results: Record<string, { rounds: Trial[][]; idle: Record<number, number> }> = {};
   let title: EncodedTitle;
   let masterPath: string;
@@ -154,8 +152,12 @@ async function main() {
           const gateway = platform.gateway;
           trial = async (n) => {
             // Every platform process by pid: the loader finds only those listening on ports it calls.
-            const options = { ...base(gateway), viewers: n, pids: [...platform!.processes.keys()] };
-            const report = await runLoad(options, { accounts, signInFirst: true });
+            const pids = [...platform!.processes.keys()];
+            await settle(pids, idle);
+            // Accounts of its own (signed up before the clock starts): a slot the trial before left held
+            // (a stop that failed, a start answered after its client gave up) would refuse this trial's
+            // starts for the lease's minute — every trial after a failed one failed so on 2026-12-07.
+            const report = await runLoad({ ...base(gateway), viewers: n, pids }, { signInFirst: true });
             return { viewers: n, ...verdict(report), report };
           };
         }
@@ -229,6 +231,21 @@ type Output = {
     }
   >;
 };
+
+/**
+ * Waits (up to a minute) until the platform is back to near idle after the trial before — below a
+ * fifth of a core above its idle use over 2 s — so one trial's backlog (events, stops) is not the next trial's load.
+ */
+async function settle(pids: number[], idle: Record<number, number>): Promise<void> {
+  const idleShare = pids.reduce((sum, pid) => sum + (idle[pid] ?? 0), 0);
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const before = pids.reduce((sum, pid) => sum + (cpuSecondsOf(pid) ?? 0), 0);
+    await new Promise((r) => setTimeout(r, 2_000));
+    const used = pids.reduce((sum, pid) => sum + (cpuSecondsOf(pid) ?? 0), 0) - before;
+    if (used / 2 < idleShare + 0.2) return;
+  }
+}
 
 /** CPU each process uses with nobody watching, over 10 s after a 5 s settle. */
 async function idleCpu(pids: number[]): Promise<Record<number, number>> {

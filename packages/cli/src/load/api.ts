@@ -136,7 +136,7 @@ export class Api {
     if (answer.status < 200 || answer.status > 299) {
       const kind = answerKind(name, answer);
       this.metrics.error(kind);
-      throw new RequestFailed(kind, path);
+      throw new RequestFailed(kind, path, answer.status);
     }
     return answer;
   }

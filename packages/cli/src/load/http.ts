@@ -14,6 +14,8 @@ export class RequestFailed extends Error {
   constructor(
     readonly kind: string,
     message: string,
+    /** The HTTP status, when there was an answer. */
+    readonly status?: number,
   ) {
     super(message);
   }

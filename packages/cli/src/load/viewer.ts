@@ -1,4 +1,5 @@
 import { answerKind, type Account, type Api } from './api.js';
+import { RequestFailed } from './http.js';
 import type { LoadMetrics } from './metrics.js';
 import { SimulatedPlayer, type PlayerContext, type SessionPlan } from './player.js';
 import type { Random } from './random.js';
@@ -166,8 +167,30 @@ async function watch(
   metrics.playingNow--;
   metrics.sessionsEnded++;
   if (!result.started) metrics.starts.failed++;
-  const position = Math.floor(result.position);
-  await api.expect('stop', 'DELETE', sessionPath, { position }, account).catch(() => undefined);
+  await stopSession(api, account, sessionPath, Math.floor(result.position));
+}
+
+/** A stop that met no answer or a 5xx is sent again (twice, a second apart): stopping twice is harmless. */
+const STOP_RETRIES = 2;
+
+/**
+ * Stops a session, counting a failed stop as an error but trying again: a stop never made holds the
+ * household's stream slot for the lease's TTL (a minute), and refuses its next starts with
+ * `playback.stream_limit` — in this run, and in the next run on the same accounts.
+ */
+export async function stopSession(api: Api, account: Account, path: string, position: number): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    let status: number | undefined;
+    try {
+      status = (await api.expect('stop', 'DELETE', path, { position }, account)).status;
+    } catch (err) {
+      status = err instanceof RequestFailed ? err.status : undefined;
+    }
+    const retryable = status === undefined || status >= 500;
+    if ((status !== undefined && status < 300) || !retryable || attempt >= STOP_RETRIES) return;
+    // Not the run's clock: its sleeps end at once when the run stops, and most stops come after that.
+    await new Promise((r) => setTimeout(r, 1_000));
+  }
 }
 
 /** Reference mode: the same player on static master playlists, with no API at all. */
