@@ -65,6 +65,8 @@ export interface PlaybackSession {
   dashUrl?: string | null;
   /** Why `dashUrl` is null: 'encrypted-hls-only' (AES-128 whole-segment encryption, which DASH cannot play). */
   dashUnavailableReason?: 'encrypted-hls-only' | null;
+  /** Video codec families this session may play, H.264 first (an asset without AV1 lists 'h264' only). */
+  videoCodecs?: ('h264' | 'av1')[];
   edges: { edgeId: string; url: string }[];
   /** Seconds. */
   resumeAt: number;

@@ -195,6 +195,8 @@ describe.each(backends)('content keys on %s', (backend) => {
         payload: { profileId: 'p-v', titleId },
       });
       expect(res.json<{ encryption: string | null }>().encryption).toBe(encryption);
+      // Encoded before AV1 existed (or with it off): the answer says H.264 only.
+      expect(res.json<{ videoCodecs: string[] }>().videoCodecs).toEqual(['h264']);
       await h.as(viewer)({
         method: 'DELETE',
         url: `/api/playback/${res.json<{ sessionId: string }>().sessionId}`,

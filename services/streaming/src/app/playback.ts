@@ -1,3 +1,4 @@
+import { videoCodecFamilies, type VideoCodecFamily } from './codec-families.js';
 import { randomUUID } from 'node:crypto';
 import { DomainError, NotFoundError, type Identity, type Logger } from '@marquee/core';
 import { enqueue, type Cache, type Database, type NewEvent } from '@marquee/platform';
@@ -51,6 +52,8 @@ export interface PlaybackStart {
   dashUrl: string | null;
   /** Why `dashUrl` is null ('encrypted-hls-only'), else null. */
   dashUnavailableReason: DashUnavailableReason | null;
+  /** The video codec families this session may play (H.264 first): an asset without AV1 says so. */
+  videoCodecs: VideoCodecFamily[];
 }
 
 /** A session authorised but not opened: its row, what its start answers, and the plan's stream limit. */
@@ -202,6 +205,7 @@ export class Playback {
         heartbeatIntervalSeconds: HEARTBEAT_INTERVAL_S,
         encryption: contentKey?.method ?? null,
         ...urls.dash(first.url, token, row.asset_id, contentKey?.method ?? null),
+        videoCodecs: videoCodecFamilies(asset!.ladder, decision.maxHeight),
       },
     };
   }

@@ -189,6 +189,10 @@ export const PlaybackStartSchema = Type.Object({
     description:
       'Why dashUrl is null: encrypted-hls-only, the segments are AES-128 encrypted whole, which DASH players cannot decrypt; null when dashUrl is given',
   }),
+  videoCodecs: Type.Array(Type.Union([Type.Literal('h264'), Type.Literal('av1')]), {
+    description:
+      'Video codec families of the renditions this session may play, H.264 first; ask the master for one with ?codec=h264|av1. An asset encoded before AV1 (or with ENCODER_CODECS=h264) lists h264 only',
+  }),
 });
 
 export const PreparedPlaybackSchema = Type.Composite([
