@@ -1,17 +1,20 @@
 /**
  * Playback start benchmark: time to first frame — from the click on Play to the video's first
  * `playing` event — in Chromium on loopback, through the gateway and an edge, against plain hls.js
- * playing the same asset from a static server in the same run. Writes the `## Playback start`
+ * playing the same asset from a static server in the same run. Then, on a second platform whose edges
+ * serve TLS (EDGE_TLS=self-signed, HTTP/2 on), the same title cold and prepared over HTTP/2 and over
+ * HTTP/1.1 (a Chromium started with --disable-http2), alternating. Writes the `## Playback start`
  * section of docs/benchmarks.md.
  *
- *   npm run bench:startup            (STARTUP_PLAYS=5 for a quick run)
+ *   npm run bench:startup            (STARTUP_PLAYS=5 for a quick run, STARTUP_TLS=0 without TLS)
  */
 import { cpus, loadavg, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { openBlobStore } from '@marquee/platform';
 import type { Browser } from 'playwright-core';
 import { CatalogFixtures, signUp } from '../../web/test/support/catalog.js';
-import { launchChromium, newViewer } from '../../web/test/support/chromium.js';
+import { chromium } from 'playwright-core';
+import { CHROMIUM_FLAGS, CHROMIUM_PATH, launchChromium, newViewer } from '../../web/test/support/chromium.js';
 import { makeClip } from '../../web/test/support/clips.js';
 import { startTestPlatform } from '../../web/test/support/platform.js';
 import { chooseProfile, signIn } from '../../web/test/support/viewer.js';
@@ -21,6 +24,7 @@ import { contentKeyOf } from './content-key.js';
 import { startReferenceServer } from './reference.js';
 
 const PLAYS = Number(process.env.STARTUP_PLAYS ?? 20);
+const WITH_TLS = process.env.STARTUP_TLS !== '0';
 const GOAL_P50_MS = 300;
 const GOAL_PREPARED_P50_MS = 150;
 
@@ -37,14 +41,27 @@ async function marqueeViewer(
   gateway: string,
   titleId: string,
   mode: 'cold' | 'prepared',
+  /** The protocol its media must come over (the TLS rows check they measure what they say). */
+  protocol?: 'h2' | 'http/1.1',
 ): Promise<Play> {
   const context = await newViewer(browser, gateway);
   await context.addInitScript(INSTRUMENT);
   if (mode === 'cold') await context.addInitScript(`localStorage.setItem('marquee.instantPlay', 'off')`);
   const page = await context.newPage();
+  // Resource Timing hides nextHopProtocol from cross-origin pages (the edges send no
+  // Timing-Allow-Origin): the protocol of each media response is read from DevTools' network events.
+  const protocols = new Set<string>();
+  if (protocol) {
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    cdp.on('Network.responseReceived', ({ response }) => {
+      if (/^\/t\/[^/]+\/a\//.test(new URL(response.url).pathname)) protocols.add(response.protocol ?? '?');
+    });
+  }
   await signIn(page, await signUp(gateway, 'premium'));
   await chooseProfile(page);
   return async () => {
+    protocols.clear();
     await page.goto(`/title/${titleId}`);
     // "Resume" once a play has left a position (every play after the first).
     const play = page.getByRole('link', { name: /^(Play|Resume)/ });
@@ -61,6 +78,9 @@ async function marqueeViewer(
     }
     await play.click();
     const timing = await readPlayTiming(page);
+    if (protocol && (protocols.size === 0 || [...protocols].some((p) => p !== protocol))) {
+      throw new Error(`a ${mode} play's media came over ${[...protocols].join(', ')}, not only ${protocol}`);
+    }
     // Paused at once: while the other players take their turns this one would play on, and each
     // viewer's next play would resume from a different place.
     await page.evaluate(`document.querySelector('video')?.pause()`);
@@ -98,8 +118,15 @@ async function alternate(players: Play[]): Promise<PlayTiming[][]> {
 
 const ms = (v: number | null) => (v === null ? '—' : `${v} ms`);
 
-async function main() {
-  const load = loadavg()[0]!.toFixed(1);
+/** A percentile of the plays' time to first frame. */
+const firstFrame = (plays: readonly PlayTiming[], q: number) =>
+  percentile(
+    plays.map((t) => t.firstFrame),
+    q,
+  );
+
+/** The plain-HTTP platform: cold, prepared and the static reference, as issue 23's goals are set. */
+async function plainSection(load: string): Promise<string> {
   const platform = await startTestPlatform();
   const browser = await launchChromium();
   try {
@@ -118,11 +145,7 @@ async function main() {
     ])) as [PlayTiming[], PlayTiming[], PlayTiming[]];
     await reference.close();
 
-    const p = (plays: PlayTiming[], q: number) =>
-      percentile(
-        plays.map((t) => t.firstFrame),
-        q,
-      );
+    const p = firstFrame;
     const [m50, m95, p50, p95, r50, r95] = [
       p(marquee, 50),
       p(marquee, 95),
@@ -137,7 +160,7 @@ async function main() {
     const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, ${Math.round(totalmem() / 1024 ** 3)} GiB, Node ${process.version}, Chromium ${browser.version()}, ${process.platform}`;
 
     const body = [
-      'Reproduce: `npm run bench:startup` (`STARTUP_PLAYS=5` for a quick run).',
+      'Reproduce: `npm run bench:startup` (`STARTUP_PLAYS=5` for a quick run, `STARTUP_TLS=0` without the TLS part).',
       `Machine: ${machine}; 1-minute load average ${load} before the run (other work shares the cores).`,
       `A 20 s 720p H.264/AAC clip ingested through the real pipeline; ${PLAYS} plays of each player, alternating, after one warm-up each;`,
       'each from the title page: click Play → the video element’s first `playing` event, in headless Chromium',
@@ -188,12 +211,92 @@ async function main() {
     console.log('marquee cold plays:', marquee.map((t) => t.firstFrame).join(' '));
     console.log('marquee prepared plays:', prepared.map((t) => t.firstFrame).join(' '));
     console.log('reference plays:', plain.map((t) => t.firstFrame).join(' '));
-    if (!process.env.STARTUP_PLAYS) {
-      await writeSection(resolve(import.meta.dirname, '../../docs/benchmarks.md'), 'Playback start', body);
-    }
+    return body;
   } finally {
     await browser.close();
     await platform.stop();
+  }
+}
+
+/** Chromium for edges with a self-signed certificate; `--disable-http2` holds it to HTTP/1.1. */
+function launchTlsChromium(http2: boolean): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: [...CHROMIUM_FLAGS, '--ignore-certificate-errors', ...(http2 ? [] : ['--disable-http2'])],
+  });
+}
+
+/**
+ * A second platform whose edges serve TLS with HTTP/2 on (EDGE_TLS=self-signed, EDGE_HTTP2 default):
+ * the same title, cold and prepared, from a Chromium that speaks HTTP/2 to the edges and one that
+ * speaks HTTP/1.1 (each play checks which protocol its media came over), alternating.
+ */
+async function tlsSection(): Promise<string> {
+  const load = loadavg()[0]!.toFixed(1);
+  const platform = await startTestPlatform({ env: { EDGE_TLS: 'self-signed' } });
+  const h2 = await launchTlsChromium(true);
+  const h1 = await launchTlsChromium(false);
+  try {
+    const catalog = await CatalogFixtures.asAdmin(platform.url, platform.admin);
+    const clip = await makeClip({ seconds: 20, height: 720 });
+    const titleId = await catalog.movie('Startup Bench TLS', clip, 'PG');
+    const players = [
+      await marqueeViewer(h2, platform.url, titleId, 'cold', 'h2'),
+      await marqueeViewer(h1, platform.url, titleId, 'cold', 'http/1.1'),
+      await marqueeViewer(h2, platform.url, titleId, 'prepared', 'h2'),
+      await marqueeViewer(h1, platform.url, titleId, 'prepared', 'http/1.1'),
+    ];
+    const [cold2, cold1, prep2, prep1] = (await alternate(players)) as [
+      PlayTiming[],
+      PlayTiming[],
+      PlayTiming[],
+      PlayTiming[],
+    ];
+    const row = (name: string, plays: PlayTiming[], versus?: PlayTiming[]) => {
+      const p50 = firstFrame(plays, 50);
+      const ratio = versus ? (p50 / firstFrame(versus, 50)).toFixed(2) : '1.00';
+      const steps = medianSteps(plays);
+      return `| ${name} | ${p50} ms | ${firstFrame(plays, 95)} ms | ${ratio}× | ${ms(steps.session)} | ${ms(steps.master)} | ${ms(steps.firstSegment)} |`;
+    };
+    if (process.env.STARTUP_TRACE) {
+      for (const t of [...cold2, ...cold1, ...prep2, ...prep1]) console.log(`${t.firstFrame} ms: ${t.trace}`);
+    }
+    for (const [name, plays] of Object.entries({ cold2, cold1, prep2, prep1 })) {
+      console.log(`tls ${name} plays:`, plays.map((t) => t.firstFrame).join(' '));
+    }
+    return [
+      '### Over TLS: HTTP/2 against HTTP/1.1 (issue 23 §2)',
+      '',
+      `In the same run, after the table above: a second platform whose edges serve TLS (\`EDGE_TLS=self-signed\`,`,
+      '`EDGE_HTTP2` on: ALPN offers h2 and http/1.1), the same clip ingested again, and four players alternating',
+      `play by play (${PLAYS} plays each after a warm-up): cold and prepared, each from a Chromium that speaks`,
+      'HTTP/2 to the edges and from one started with `--disable-http2` (both with `--ignore-certificate-errors`',
+      'for the self-signed certificate); every play checks the protocol its media came over (DevTools’ network',
+      `events). The gateway stays plain HTTP. 1-minute load average ${load} before this part.`,
+      '',
+      '| player | p50 | p95 | p50 vs HTTP/2 | session | master | first media segment |',
+      '| --- | --- | --- | --- | --- | --- | --- |',
+      row('Marquee, cold, HTTP/2', cold2),
+      row('Marquee, cold, HTTP/1.1', cold1, cold2),
+      row('Marquee, prepared, HTTP/2', prep2),
+      row('Marquee, prepared, HTTP/1.1', prep1, prep2),
+    ].join('\n');
+  } finally {
+    await h2.close();
+    await h1.close();
+    await platform.stop();
+  }
+}
+
+async function main() {
+  const load = loadavg()[0]!.toFixed(1);
+  const plain = await plainSection(load);
+  const tls = WITH_TLS ? await tlsSection() : undefined;
+  if (tls) console.log(`\n${tls}\n`);
+  if (!process.env.STARTUP_PLAYS) {
+    const body = tls ? `${plain}\n\n${tls}` : plain;
+    await writeSection(resolve(import.meta.dirname, '../../docs/benchmarks.md'), 'Playback start', body);
   }
 }
 

@@ -15,12 +15,30 @@ export interface PlayTiming {
   trace?: string;
 }
 
+/** hls.js events whose time after the click the trace shows (STARTUP_TRACE=1). */
+const HLS_STEPS = [
+  'hlsMediaAttached',
+  'hlsManifestLoading',
+  'hlsManifestParsed',
+  'hlsLevelLoaded',
+  'hlsKeyLoading',
+  'hlsKeyLoaded',
+  'hlsFragLoading',
+  'hlsFragLoaded',
+  'hlsFragDecrypted',
+  'hlsFragParsed',
+  'hlsBufferAppended',
+];
+
 /**
  * Installed before any page script: remembers when a Play control was clicked and when the first
- * video started playing (media events do not bubble, but every event passes the capture phase).
+ * video started playing (media events do not bubble, but every event passes the capture phase), and
+ * — for the trace — when the app's hls.js instance was made (the player publishes it as
+ * `window.__marqueeHls`) and when it first reached each of HLS_STEPS.
  */
 export const INSTRUMENT = `
-  window.__startup = { clickAt: null, playingAt: null };
+  window.__startup = { clickAt: null, playingAt: null, steps: [] };
+  const since = () => Math.round(performance.now() - (window.__startup.clickAt ?? 0));
   document.addEventListener('click', (e) => {
     if (e.target instanceof Element && e.target.closest('[data-bench-play], a[href^="/watch/"]'))
       window.__startup.clickAt = performance.now();
@@ -28,6 +46,18 @@ export const INSTRUMENT = `
   document.addEventListener('playing', () => {
     if (window.__startup.playingAt === null) window.__startup.playingAt = performance.now();
   }, true);
+  let hls;
+  Object.defineProperty(window, '__marqueeHls', {
+    configurable: true,
+    get: () => hls,
+    set: (instance) => {
+      hls = instance;
+      window.__startup.steps.push('hls@' + since());
+      for (const step of ${JSON.stringify(HLS_STEPS)}) {
+        instance.once?.(step, () => window.__startup.steps.push(step.slice(3) + '@' + since()));
+      }
+    },
+  });
 `;
 
 /** Waits for the first frame after a click, then reads the step times from Resource Timing. */
@@ -57,7 +87,7 @@ const READ_TIMINGS = `(() => {
     mediaPlaylist: done((p) => p.endsWith('.m3u8') && !p.endsWith('/master.m3u8')),
     init: done((p) => /init[^/]*\\.mp4$/.test(p)),
     firstSegment: done((p) => p.endsWith('.m4s')),
-    trace: entries
+    trace: window.__startup.steps.join(' ') + ' | ' + entries
       .map((e) => new URL(e.name).pathname.split('/').slice(-2).join('/') + ' ' + Math.round(e.startTime - clickAt) + '→' + Math.round(e.responseEnd - clickAt))
       .join('  '),
   };
