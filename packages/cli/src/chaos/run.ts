@@ -384,12 +384,14 @@ async function runFault(fault: Fault, cluster: LocalCluster, ctx: FaultContext):
       return;
     }
     case 'rolling-restart': {
+      // Every service (analytics was missing: 14 of the 16 replicas restarted), the front door last.
       const order: ServiceName[] = [
         'storage',
         'users',
         'streaming',
         'recommender',
         'encoder',
+        'analytics',
         'edge',
         'gateway',
       ];
