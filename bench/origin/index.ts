@@ -156,25 +156,33 @@ async function main(): Promise<void> {
       'nginx',
       nginxCacheDir,
     );
-    // nginx's cache manager trims to max_size after the fact, so its files outgrow it; a second nginx
-    // whose max_size is scaled by that overshoot keeps about the budget on disk, like the edge does.
-    const overshoot = offload[0]!.disk.mean / diskBytes;
-    if (overshoot > 1.02) {
-      const heldDir = join(dir, 'held');
+    // nginx's cache manager trims to max_size after the fact: while the cache is under it, the manager
+    // sleeps up to 10 s between checks (ngx_http_file_cache_expire caps its wait at 10 s with a long
+    // `inactive`), so its files outgrow max_size by about what the replay fills in 10 s — more the faster
+    // the replay runs. A second nginx, its max_size lowered by the overshoot measured (at most three
+    // tries), keeps about the budget on disk on average, as the edge does (the edge evicts before it
+    // writes), so the two are compared at the same disk actually used.
+    let held: { maxBytes: number; mean: number } = { maxBytes: diskBytes, mean: offload[0]!.disk.mean };
+    for (let attempt = 1; attempt <= 3 && held.mean > diskBytes * 1.05; attempt++) {
+      const maxBytes = Math.max(
+        Math.floor(diskBytes * 0.1),
+        Math.floor(held.maxBytes - (held.mean - diskBytes)),
+      );
+      const heldDir = join(dir, `held-${attempt}`);
       const heldPort = await freePort();
-      const maxBytes = Math.floor(diskBytes / overshoot);
-      const held = await startNginxCache({ dir: heldDir, port: heldPort, origin: origin.url, maxBytes });
+      const nginxHeld = await startNginxCache({ dir: heldDir, port: heldPort, origin: origin.url, maxBytes });
       try {
         await measure(
-          `(a′) nginx proxy_cache, max_size ${mb(maxBytes)} MB (held to the budget)`,
+          `(a′) nginx proxy_cache, max_size ${mb(maxBytes)} MB (held to the budget, try ${attempt})`,
           `http://127.0.0.1:${heldPort}`,
           trace.requests.map((k) => `/${k}`),
           'nginx',
           join(heldDir, 'nginx-cache', 'cache'),
         );
       } finally {
-        await held.stop();
+        await nginxHeld.stop();
       }
+      held = { maxBytes, mean: offload.at(-1)!.disk.mean };
     }
     const edgeDir = (id: string) => join(ctx.dataDir, `edge-${id}`);
     for (const [i, edge] of edges.entries()) {
@@ -252,7 +260,10 @@ async function main(): Promise<void> {
     const mark = c.name.slice(0, 3);
     const lru = offload.find((o) => o.name.includes('LRU disk tier'));
     const offline = offlineRatios(trace, diskBytes, ramBytes);
-    const aHeld = offload.find((o) => o.name.startsWith('(a′)'));
+    // The held nginx whose mean disk came closest to the budget.
+    const aHeld = offload
+      .filter((o) => o.name.startsWith('(a′)'))
+      .sort((x, y) => Math.abs(x.disk.mean - diskBytes) - Math.abs(y.disk.mean - diskBytes))[0];
     const nginxRps = mean(nginxRuns.map((r) => r.requestsPerSecond));
     const edgeRps = mean(edgeRuns.map((r) => r.requestsPerSecond));
     const perRound = edgeRuns.map((r, i) =>
