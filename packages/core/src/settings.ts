@@ -189,6 +189,13 @@ export const coreSettings = {
     default: 1,
     description: 'encoding jobs at once per encoder',
   }),
+  ENCODER_CHUNK_SECONDS: Type.Integer({
+    minimum: 0,
+    maximum: 3600,
+    default: 0,
+    description:
+      'a title longer than this is encoded in chunks of this length, one job each, on any encoder (0 = whole titles; docs/media.md)',
+  }),
   ENCODER_CODECS: Type.Union([Type.Literal('h264'), Type.Literal('h264,av1')], {
     default: 'h264',
     description:
