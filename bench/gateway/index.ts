@@ -23,6 +23,7 @@ import { children, startRole } from './roles.js';
 import {
   callgrindAvailable,
   instructionsPerRequest,
+  median,
   startInstrumented,
   stopInstrumented,
 } from './instructions.js';
@@ -110,10 +111,11 @@ async function runAll(cases: Case[]): Promise<{ best: Figures[]; rounds: Map<str
 async function countInstructions(
   usersUrl: string,
   token: string,
-): Promise<{ gateway: number; proxy: number; requests: number } | undefined> {
+): Promise<{ gateway: number; proxy: number; requests: number; windows: number } | undefined> {
   if (process.env.GATEWAY_BENCH_INSTRUCTIONS === '0' || !(await callgrindAvailable())) return undefined;
   const requests = Number(process.env.GATEWAY_BENCH_REQUESTS ?? 1_000);
-  const warmup = Number(process.env.GATEWAY_BENCH_WARMUP ?? 3_000);
+  const warmup = Number(process.env.GATEWAY_BENCH_WARMUP ?? 10_000);
+  const windows = Number(process.env.GATEWAY_BENCH_WINDOWS ?? 5);
   const env = { UPSTREAM_URL: usersUrl };
   const [gw, px] = await Promise.all([
     startInstrumented('gateway', env, 'gateway'),
@@ -121,15 +123,14 @@ async function countInstructions(
   ]);
   try {
     const auth = { authorization: `Bearer ${token}` };
-    const gateway = await instructionsPerRequest(gw, '/api/account', auth, { warmup, requests });
-    const proxy = await instructionsPerRequest(px, '/api/account', auth, { warmup, requests });
-    return { gateway, proxy, requests };
+    const gateway = await instructionsPerRequest(gw, '/api/account', auth, { warmup, requests, windows });
+    const proxy = await instructionsPerRequest(px, '/api/account', auth, { warmup, requests, windows });
+    // The main thread's count: the event loop that serves the requests, without V8's helper threads.
+    return { gateway: gateway.main, proxy: proxy.main, requests, windows };
   } finally {
     await Promise.all([stopInstrumented(gw), stopInstrumented(px)]);
   }
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /**
  * A second gateway, started with --cpu-prof, under the same load as (c) for one run: its profile,
@@ -257,7 +258,8 @@ try {
         `(${met(cpuRatio <= 1.5)}; per round ${cpuRatios.map((r) => r.toFixed(2)).join(', ')}); p99 ≤ 20 ms at 1,000 req/s — measured ${steady.p99} ms.`,
         instructions
           ? `Instructions per request (the gateway's and the proxy's process each under Valgrind's callgrind, ` +
-            `${thousands(instructions.requests)} requests counted after a warm-up, user space only): ` +
+            `main thread only, the median of ${instructions.windows} windows of ${thousands(instructions.requests)} requests ` +
+            'after a warm-up, user space only): ' +
             `**${instructionRatio!.toFixed(2)}×** (${met(instructionRatio! <= 1.5)}). Load does not move this ` +
             'figure; it counts work, not cycles, and leaves out the kernel (the socket writes, the same for both), ' +
             'so it reads the user-space part of the CPU ratio.'

@@ -52,6 +52,9 @@ export function startInstrumented(
     [
       '--tool=callgrind',
       '--instr-atstart=no',
+      // One count per thread: the main thread (the event loop, where the requests are served) apart from
+      // V8's compiler and GC helper threads, whose share depends on when the JIT happens to tier up.
+      '--separate-threads=yes',
       // V8 writes machine code into anonymous memory: Valgrind must notice code it has already translated
       // being replaced.
       '--smc-check=all-non-file',
@@ -77,40 +80,73 @@ async function control(pid: number, ...args: string[]): Promise<void> {
   await run('callgrind_control', [...args, String(pid)], { timeout: 600_000 });
 }
 
-/** The instruction total of the newest dump in `dir` (callgrind writes one file per dump). */
-function lastDumpInstructions(dir: string): number {
-  const dumps = readdirSync(dir)
-    // cg.<pid>.<n> are the dumps; cg.<pid> itself is only the final one, written at exit
-    .filter((f) => /\.\d+\.\d+$/.test(f))
-    .sort((a, b) => Number(a.split('.').pop()) - Number(b.split('.').pop()));
-  const text = readFileSync(join(dir, dumps.at(-1)!), 'utf8');
-  const line = /^(?:summary|totals):\s*(\d+)/m.exec(text);
-  if (!line) throw new Error(`no instruction total in callgrind dump ${dumps.at(-1)}`);
-  return Number(line[1]);
+/** One counted window: instructions of the main thread and of all threads together. */
+export interface WindowCount {
+  main: number;
+  all: number;
 }
 
 /**
- * Instructions per request for `requests` requests to `url`, after `warmup` requests with the
- * instrumentation off and a few with it on (Valgrind retranslates the code when it is switched on).
+ * The instruction totals of dump number `n` in `dir`: with --separate-threads=yes callgrind writes
+ * cg.<pid>.<n>-<thread> per thread, thread 01 being the main one.
+ */
+function dumpInstructions(dir: string, n: number): WindowCount {
+  const files = readdirSync(dir).filter((f) => new RegExp(`\\.${n}-\\d+$`).test(f));
+  const count = { main: 0, all: 0 };
+  for (const file of files) {
+    const line = /^(?:summary|totals):\s*(\d+)/m.exec(readFileSync(join(dir, file), 'utf8'));
+    if (!line) throw new Error(`no instruction total in callgrind dump ${file}`);
+    count.all += Number(line[1]);
+    if (file.endsWith('-01')) count.main += Number(line[1]);
+  }
+  if (files.length === 0) throw new Error(`callgrind wrote no dump ${n} in ${dir}`);
+  return count;
+}
+
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+export interface InstructionCount {
+  /** Median over the windows, per request: main thread only, and all threads. */
+  main: number;
+  all: number;
+  /** Each window's per-request counts, in order. */
+  windows: WindowCount[];
+}
+
+/**
+ * Instructions per request to `url`: `warmup` requests with the instrumentation off (the JIT tiers up
+ * as it would natively), a few with it on (Valgrind retranslates the code when it is switched on),
+ * then `windows` counted windows of `requests` requests each; the median window is the figure. A
+ * single window moves by tens of per cent with where V8's compiler and the old-generation collector
+ * happen to run, so one count cannot show a step of a few per cent.
  */
 export async function instructionsPerRequest(
   server: Instrumented,
   path: string,
   headers: Record<string, string>,
-  { warmup, requests }: { warmup: number; requests: number },
-): Promise<number> {
+  { warmup, requests, windows = 5 }: { warmup: number; requests: number; windows?: number },
+): Promise<InstructionCount> {
   const url = `${server.url}${path}`;
   const load = (amount: number) => autocannon({ url, connections: 10, amount, headers, timeout: 120 });
   await load(warmup);
   await control(server.pid, '--instr=on');
-  await load(Math.min(200, warmup));
-  await control(server.pid, '--dump=before'); // counters start again from zero after a dump
-  const result = await load(requests);
-  await control(server.pid, '--dump=after');
+  await load(Math.min(500, warmup));
+  await control(server.pid, '--dump=before'); // dump 1; counters start again from zero after a dump
+  const counted: WindowCount[] = [];
+  for (let w = 0; w < windows; w++) {
+    const result = await load(requests);
+    await control(server.pid, `--dump=window-${w}`);
+    if (result.non2xx + result.errors + result.timeouts > 0)
+      throw new Error(`instruction run had failures: ${result.non2xx} non-2xx, ${result.errors} errors`);
+    const total = dumpInstructions(server.dir, w + 2);
+    counted.push({ main: total.main / result.requests.total, all: total.all / result.requests.total });
+  }
   await control(server.pid, '--instr=off');
-  if (result.non2xx + result.errors + result.timeouts > 0)
-    throw new Error(`instruction run had failures: ${result.non2xx} non-2xx, ${result.errors} errors`);
-  return lastDumpInstructions(server.dir) / result.requests.total;
+  return {
+    main: median(counted.map((c) => c.main)),
+    all: median(counted.map((c) => c.all)),
+    windows: counted,
+  };
 }
 
 export async function stopInstrumented(server: Instrumented): Promise<void> {
@@ -120,25 +156,37 @@ export async function stopInstrumented(server: Instrumented): Promise<void> {
   rmSync(server.dir, { recursive: true, force: true });
 }
 
-/** Standalone: the gateway's and the bare proxy's instructions per request, in one run. */
+/**
+ * Standalone: the gateway's and the bare proxy's instructions per request, in one run
+ * (GATEWAY_BENCH_ROLES=gateway to count one of them, e.g. for a step's before → after).
+ */
 async function main(): Promise<void> {
-  const warmup = Number(process.env.GATEWAY_BENCH_WARMUP ?? 3_000);
+  const warmup = Number(process.env.GATEWAY_BENCH_WARMUP ?? 10_000);
   const requests = Number(process.env.GATEWAY_BENCH_REQUESTS ?? 1_000);
+  const windows = Number(process.env.GATEWAY_BENCH_WINDOWS ?? 5);
+  const roles = (process.env.GATEWAY_BENCH_ROLES ?? 'gateway,proxy').split(',');
   const upstream = await startRole<{ users: string; token: string }>('upstream');
   const env = { UPSTREAM_URL: upstream.users };
-  const [gateway, proxy] = await Promise.all([
-    startInstrumented('gateway', env, 'gateway'),
-    startInstrumented('proxy', env, 'proxy'),
-  ]);
+  const servers = await Promise.all(roles.map((role) => startInstrumented(role, env, role)));
   try {
     const auth = { authorization: `Bearer ${upstream.token}` };
-    const g = await instructionsPerRequest(gateway, '/api/account', auth, { warmup, requests });
-    const p = await instructionsPerRequest(proxy, '/api/account', auth, { warmup, requests });
-    console.log(
-      `instructions per request: gateway ${Math.round(g)}, proxy ${Math.round(p)}, ratio ${(g / p).toFixed(2)}`,
-    );
+    const counts: InstructionCount[] = [];
+    for (const [i, server] of servers.entries()) {
+      const count = await instructionsPerRequest(server, '/api/account', auth, { warmup, requests, windows });
+      counts.push(count);
+      const each = count.windows.map((w) => `${Math.round(w.main)}/${Math.round(w.all)}`).join(', ');
+      console.log(
+        `${roles[i]}: ${Math.round(count.main)} main thread, ${Math.round(count.all)} all threads ` +
+          `per request (median of ${windows} × ${requests}; windows main/all: ${each})`,
+      );
+    }
+    if (counts.length === 2)
+      console.log(
+        `ratio ${roles[0]}/${roles[1]}: ${(counts[0]!.main / counts[1]!.main).toFixed(2)} main thread, ` +
+          `${(counts[0]!.all / counts[1]!.all).toFixed(2)} all threads`,
+      );
   } finally {
-    await Promise.all([stopInstrumented(gateway), stopInstrumented(proxy)]);
+    await Promise.all(servers.map(stopInstrumented));
     upstream.child.kill('SIGTERM');
   }
 }

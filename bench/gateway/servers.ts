@@ -4,7 +4,8 @@
  *   upstream: a bare Fastify hello-world (the reference) and a trivial users stand-in (JWK Set, one
  *             authenticated route) on two ports; prints {hello, users, token} as one JSON line.
  *   gateway:  the real gateway in front of UPSTREAM_URL with the default tuning (rate limits raised so
- *             one address can load it); prints {gateway}.
+ *             one address can load it); prints {gateway}. GATEWAY_BENCH_BUILD=<path of a src/index.ts>
+ *             runs another copy of the gateway (a step of a series of changes).
  *   proxy:    the least any Node proxy does — Fastify and an undici pool, no checks at all — in front of
  *             UPSTREAM_URL; prints {proxy}. The floor under the gateway's cost on this machine.
  */
@@ -13,7 +14,7 @@ import { Pool } from 'undici';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { createLogger, loadSettings } from '@marquee/core';
 import { openCache } from '@marquee/platform';
-import { buildGateway } from '@marquee/gateway';
+import type { buildGateway as BuildGateway } from '@marquee/gateway';
 import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER } from '@marquee/contracts';
 
 const SECRET = 'bench-secret-0123456789abcdef0123456789';
@@ -47,6 +48,11 @@ async function upstream() {
 async function gateway() {
   const usersUrl = process.env.UPSTREAM_URL;
   if (!usersUrl) throw new Error('UPSTREAM_URL is required');
+  // GATEWAY_BENCH_BUILD names another copy of the gateway's src/index.ts (a step of a series of
+  // changes, say, kept under .scratch-*/ in the repository so that its packages resolve).
+  const { buildGateway } = (await import(process.env.GATEWAY_BENCH_BUILD ?? '@marquee/gateway')) as {
+    buildGateway: typeof BuildGateway;
+  };
   const none: string[] = [];
   const gw = await buildGateway(
     {

@@ -120,12 +120,18 @@ export async function buildGateway(deps: GatewayDeps, options: GatewayOptions = 
 
   const rateLimiter = new RateLimiter(deps.cache, config.rateLimits);
   rateLimitMetrics(metrics.registry, rateLimiter);
-  app.addHook('onRequest', async (req, reply) => {
+  // A callback hook, not an async one: the authenticated call (nearly all) passes with no promise.
+  app.addHook('onRequest', (req, reply, done) => {
     // Authenticated calls count per account once their token verifies (api-routes.ts), so a whole
     // carrier-grade NAT of viewers is never one bucket; only what carries no token counts per address.
-    if (!req.url.startsWith('/api/') || req.headers.authorization !== undefined) return;
-    const decision = await rateLimiter.hit('perAddress', req.ip);
-    if (!decision.allowed) return tooMany(reply, decision, counters);
+    if (req.headers.authorization !== undefined || !req.url.startsWith('/api/')) return done();
+    rateLimiter.hit('perAddress', req.ip).then(
+      (decision) => {
+        if (decision.allowed) done();
+        else void tooMany(reply, decision, counters); // answered: the request goes no further
+      },
+      (err: unknown) => done(err as Error),
+    );
   });
 
   openApiRoute(app, upstreams);

@@ -36,25 +36,45 @@ export interface UpstreamRequestContext {
   host?: string;
 }
 
+/** Client headers the gateway sets itself: a client's own value is never passed on. */
+const SET_BY_GATEWAY = new Set(['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host']);
+
+/** A `Connection` value that names no other header (nearly every client's): nothing more to drop. */
+const PLAIN_CONNECTION = /^\s*(?:keep-alive|close)\s*$/i;
+
+/** Names a `Connection` header lists (RFC 9110 §7.6.1: those headers are about this hop only). */
+function connectionNamed(connection: string | string[] | undefined): Set<string> | undefined {
+  if (connection === undefined) return undefined;
+  const value = String(connection);
+  if (PLAIN_CONNECTION.test(value)) return undefined;
+  const named = new Set<string>();
+  for (const h of value.split(',')) {
+    const name = h.trim().toLowerCase();
+    if (name) named.add(name);
+  }
+  return named;
+}
+
+/** `x-marquee-…`, tested without a substring: the first byte rules out nearly every header. */
+const isInternal = (name: string) => name.charCodeAt(0) === 120 /* x */ && name.startsWith(INTERNAL_PREFIX);
+
 /**
  * The headers sent upstream for a client request: the client's own minus hop-by-hop and forged
  * internal headers (and any `Connection`-named ones), plus the service token, the verified identity,
- * the request id and the X-Forwarded-* trio.
+ * the request id and the X-Forwarded-* trio. One pass over the headers (Node's are already lower case);
+ * the `Connection` value is parsed only when it names more than keep-alive or close.
  */
 export function upstreamRequestHeaders(
   incoming: IncomingHttpHeaders,
   ctx: UpstreamRequestContext,
 ): Record<string, string | string[]> {
-  const named = String(incoming.connection ?? '')
-    .split(',')
-    .map((h) => h.trim().toLowerCase())
-    .filter(Boolean);
+  const named = connectionNamed(incoming.connection);
   const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(incoming)) {
+  for (const name in incoming) {
+    const value = incoming[name];
     if (value === undefined) continue;
-    const lower = name.toLowerCase();
-    if (HOP_BY_HOP.has(lower) || lower.startsWith(INTERNAL_PREFIX) || named.includes(lower)) continue;
-    if (lower === 'x-forwarded-for' || lower === 'x-forwarded-proto' || lower === 'x-forwarded-host')
+    const lower = name.toLowerCase(); // already lower case from Node's parser: the same string back
+    if (HOP_BY_HOP.has(lower) || SET_BY_GATEWAY.has(lower) || isInternal(lower) || named?.has(lower))
       continue;
     out[lower] = value;
   }
@@ -72,21 +92,29 @@ export function upstreamRequestHeaders(
 
 /**
  * The headers returned to the client: hop-by-hop ones dropped, and a `Location` that points at the
- * upstream instance (tus answers absolute upload URLs) rewritten onto the gateway's public origin.
+ * upstream instance (tus answers absolute upload URLs) rewritten onto the gateway's public origin
+ * (given as a function when working it out costs something: only a Location needs it). Written into
+ * `into` when given (the answer's own headers), else into a new object.
  */
 export function clientResponseHeaders(
   upstream: Record<string, string | string[] | undefined>,
   upstreamOrigin: string,
-  publicOrigin: string,
+  publicOrigin: string | (() => string),
+  into: Record<string, string | string[] | number | undefined> = {},
 ): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(upstream)) {
+  const out = into as Record<string, string | string[]>;
+  for (const name in upstream) {
+    const value = upstream[name];
     if (value === undefined) continue;
     const lower = name.toLowerCase();
-    if (HOP_BY_HOP.has(lower) || lower.startsWith(INTERNAL_PREFIX)) continue;
+    if (HOP_BY_HOP.has(lower) || isInternal(lower)) continue;
     out[lower] =
       lower === 'location' && typeof value === 'string'
-        ? rewriteLocation(value, upstreamOrigin, publicOrigin)
+        ? rewriteLocation(
+            value,
+            upstreamOrigin,
+            typeof publicOrigin === 'string' ? publicOrigin : publicOrigin(),
+          )
         : value;
   }
   return out;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { normaliseEmail } from '@marquee/contracts';
 import { NotACounterError, openCache, type Cache } from '@marquee/platform';
+import { DeadlineList } from './deadline-list.js';
 
 /** At most `limit` requests per `windowMs`; past `slowAfter` (when set) each answer is delayed more. */
 export interface WindowRule {
@@ -131,18 +132,26 @@ export class RateLimiter {
   private sharedRetryAt = 0;
   /** Requests counted locally because the shared counters failed, since start (for metrics and tests). */
   countedLocally = 0;
+  private readonly sharedDeadlines: DeadlineList;
 
   constructor(
     private readonly cache: Cache,
     readonly rules: RateLimitRules = DEFAULT_RATE_LIMITS,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.sharedDeadlines = new DeadlineList(
+      SHARED_COUNTER_TIMEOUT_MS,
+      () => new Error(`shared counter: no answer within ${SHARED_COUNTER_TIMEOUT_MS} ms`),
+    );
+  }
 
   async hit(rule: 'perAddress' | 'perAccount' | 'credentialsPerAddress', id: string): Promise<RateDecision> {
     const window = this.rules[rule];
     const { index, resetsInMs } = currentWindow(this.now(), window.windowMs);
     const count = await this.count(`gw:rl:${rule}:${id}:${index}`, resetsInMs + 1_000);
-    return { ...judge(count, window, resetsInMs, this.rules), rule };
+    const decision: RateDecision = judge(count, window, resetsInMs, this.rules);
+    decision.rule = rule;
+    return decision;
   }
 
   /** Whether requests are being counted locally now (the shared counters failed lately). */
@@ -154,7 +163,7 @@ export class RateLimiter {
     if (!this.degraded) {
       const shared = this.cache.increment(key, ttlMs);
       try {
-        return await raceTimeout(shared, SHARED_COUNTER_TIMEOUT_MS);
+        return await this.sharedDeadlines.within(shared);
       } catch (err) {
         if (err instanceof NotACounterError) throw err;
         shared.catch(() => undefined); // its late rejection is expected, not unhandled
@@ -165,12 +174,4 @@ export class RateLimiter {
     this.local ??= openCache();
     return (await this.local).increment(key, ttlMs);
   }
-}
-
-function raceTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`shared counter: no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -101,7 +101,19 @@ describe('normalisePath', () => {
     '/api/titles/%00',
     '/api/titles/%E0%A4%A',
     'api/titles',
+    '/api/titles/..',
+    '/api/titles/.',
+    '//api/titles',
+    '/api/titles//',
+    '/api/titles/a%09b',
   ])('refuses %s', (path) => {
     expect(normalisePath(path)).toBeUndefined();
   });
+
+  it.each(['/api/titles/', '/api/titles/.hidden', '/api/titles/..x', '/api/titles/a.', '/'])(
+    'keeps %s (a trailing slash, dots inside a segment)',
+    (path) => {
+      expect(normalisePath(path)).toBe(path);
+    },
+  );
 });

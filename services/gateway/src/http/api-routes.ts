@@ -55,14 +55,6 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
     // Bodies stay unread streams until the route is known: uploads pass through, JSON is bounded.
     api.removeAllContentTypeParsers();
     api.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
-    // A browser that passed a credential check becomes a known device of that account (known-devices.ts).
-    api.addHook('onSend', async (req, reply) => {
-      const subject = deviceSubjects.get(req);
-      if (subject && reply.statusCode >= 200 && reply.statusCode < 300) {
-        const keep = deps.knownDevices.deviceIdOf(req.headers.cookie);
-        void reply.header('set-cookie', deps.knownDevices.cookie(subject, keep));
-      }
-    });
     // Declared on its own only to be documented: it is answered through the routing table like the rest.
     api.get('/api/admin/chaos', { schema: chaosReportSchema }, (req, reply) => handle(req, reply, deps));
     api.route({
@@ -142,6 +134,8 @@ async function route(
 
   const body = await readBody(req, rule, deps.config);
   let attempt: CredentialAttempt | undefined;
+  /** The account a successful credential check makes this browser a known device of. */
+  let device: string | undefined;
   if (rule.kind === 'credentials') {
     const decision = await deps.rateLimiter.hit('credentialsPerAddress', req.ip);
     if (!decision.allowed) return tooMany(reply, decision, deps.metrics);
@@ -155,7 +149,7 @@ async function route(
         return tooMany(reply, { ...refusal, rule: 'credentialBackoff' }, deps.metrics);
       }
     }
-    if (subject.device) deviceSubjects.set(req, subject.device);
+    device = subject.device;
   }
   if (rule.profileInBody && caller && Buffer.isBuffer(body)) {
     const profileId = jsonField(body, rule.profileInBody);
@@ -181,6 +175,7 @@ async function route(
       upload: rule.kind === 'upload',
       timeoutMs: rule.kind === 'upload' ? deps.config.uploadTimeoutMs : undefined,
       unlimited: rule.releases === true,
+      ...(device === undefined ? {} : { answerHeaders: knownDeviceCookie(req, device, deps.knownDevices) }),
     });
   } catch (err) {
     if (attempt?.allowed) await attempt.finish('other');
@@ -190,8 +185,20 @@ async function route(
   return answered;
 }
 
-/** The subject a successful check makes this browser a known device of, per request. */
-const deviceSubjects = new WeakMap<FastifyRequest, string>();
+/**
+ * A browser that passed a credential check becomes a known device of that account (known-devices.ts):
+ * its cookie goes on a 2xx answer, keeping the device id it already had.
+ */
+function knownDeviceCookie(
+  req: FastifyRequest,
+  subject: string,
+  devices: KnownDevices,
+): (status: number) => Record<string, string> | undefined {
+  return (status) =>
+    status >= 200 && status < 300
+      ? { 'set-cookie': devices.cookie(subject, devices.deviceIdOf(req.headers.cookie)) }
+      : undefined;
+}
 
 /**
  * Whose failures a credential check counts against. Login: the target account's email (normalised as
