@@ -203,6 +203,19 @@ async function plainSection(load: string): Promise<string> {
       'master, the start rendition’s playlists, init and first segments were fetched into memory; Play',
       'opens the preparation in one call and hls.js is answered from memory, so those steps show “—” (no',
       'request after the click). The cold row turns instant play off (`marquee.instantPlay` = `off`).',
+      '',
+      'Where a prepared Play’s time went before (`STARTUP_TRACE=1` prints each play’s requests and hls.js’s',
+      'steps after the click), and what was cut, on 2026-12-07: (1) nothing left the page for ~310 ms after',
+      'the click, cold or prepared — the player page is a lazy chunk, and even when the chunk is already',
+      'loaded `React.lazy` suspends once, and React 19 holds a Suspense boundary’s content for 300 ms after',
+      'its fallback showed (its reveal throttle); the player page now renders at once when its chunk is',
+      'here (web/src/app/lazy-pages.tsx), which took the cold p50 from 490 to about the old 200 ms as well.',
+      '(2) With master and playlists answered from memory before the `<video>` was attached, hls.js asked',
+      'for the first fragment only at its next 100 ms tick; `startFragPrefetch` makes it ask (and so ask for',
+      'the content key) as soon as the playlist is read. What remains after the click is the player’s',
+      'mount, the start call (the content key is given to a started session only, so the key waits for',
+      'it: one round trip to the gateway, then one to the edge), decryption, and the browser’s own',
+      'append-decode-play, which the reference pays too.',
     ].join('\n');
     console.log(`\n${body}\n`);
     if (process.env.STARTUP_TRACE) {
