@@ -1,7 +1,9 @@
 /**
  * Quality benchmark (issues 15 and 16): a corpus of generated sources of very different complexity,
- * each encoded with (a) Apple's fixed HLS ladder, (b) Marquee's H.264 ladder and (c) Marquee's AV1
- * ladder — (b) and (c) by the production encodeAsset with ENCODER_CODECS=h264,av1 — then SSIM and PSNR
+ * each encoded with (a) Apple's fixed HLS ladder, (b) Marquee's heuristic H.264 ladder
+ * (ENCODER_LADDER=heuristic), (d) Marquee's hull ladder (ENCODER_LADDER=hull: probe encodes on the
+ * convex hull) and (c) the AV1 rungs derived from (d) — (b), (c) and (d) by the production encodeAsset,
+ * (c) and (d) in one run with ENCODER_CODECS=h264,av1 — then SSIM and PSNR
  * of every rung against the source scaled to it. Per title: rate–quality points and their convex hulls
  * (a chart in docs/images/quality/), and the bits saved at equal quality (rate-quality.ts: BD-rate on
  * the hulls). Quality figures do not depend on the machine's load; the timing columns do.
@@ -14,10 +16,18 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_ENCODER_SETTINGS, encodeAsset, openMediaTools } from '@marquee/encoder';
+import {
+  DEFAULT_ENCODER_SETTINGS,
+  encodeAsset,
+  openMediaTools,
+  probeTitleQuality,
+  PROBE_CRFS,
+  type EncodedAsset,
+} from '@marquee/encoder';
 import { writeSection } from '../events/report.js';
 import { rateQualitySvg, type ChartSeries } from './chart.js';
 import { corpus, makeClip } from './corpus.js';
+
 import { encodeFixedLadder } from './fixed-ladder.js';
 import { directoryKbps, measureQuality, type Quality } from './measure.js';
 import { bdRate, rateAtQuality, type RatePoint } from './rate-quality.js';
@@ -68,9 +78,18 @@ try {
   await mkdir(imageDir, { recursive: true });
   const loadBefore = loadavg()[0]!;
   const rows: string[] = [];
+  const ladderRows: string[] = [];
+  const avRows: string[] = [];
   const av1Rows: string[] = [];
   const timeRows: string[] = [];
-  const summary = { fixedToH264: [] as number[], h264ToAv1: [] as number[], av1PerRung: [] as number[] };
+  const summary = {
+    fixedToH264: [] as number[],
+    fixedToHull: [] as number[],
+    fixedToHullPsnr: [] as number[],
+    h264ToAv1: [] as number[],
+    h264ToAv1Psnr: [] as number[],
+    av1PerRung: [] as number[],
+  };
   const clips = (await corpus(dir)).filter((c) => !onlyClips || onlyClips.includes(c.name));
   for (const clip of clips) {
     console.log(`${clip.name}: making ${seconds} s of ${width}×${height}…`);
@@ -83,14 +102,21 @@ try {
     const fixed = await timed(() =>
       encodeFixedLadder(ffmpeg, source, fixedDir, height, seconds, DEFAULT_ENCODER_SETTINGS.preset),
     );
-    console.log(`${clip.name}: (b)+(c) Marquee encodeAsset, H.264 and AV1…`);
-    const workDir = join(dir, `${clip.name}-marquee`);
-    const marquee = await timed(() =>
-      encodeAsset(
-        tools,
-        { sourcePath: source, workDir },
-        { ...DEFAULT_ENCODER_SETTINGS, codecs: ['h264', 'av1'] },
-      ),
+    const marquee = async (ladder: 'heuristic' | 'hull', codecs: ('h264' | 'av1')[]) => {
+      const workDir = join(dir, `${clip.name}-${ladder}`);
+      console.log(`${clip.name}: encodeAsset, ENCODER_LADDER=${ladder}, ${codecs.join('+')}…`);
+      const run = await timed(() =>
+        encodeAsset(tools, { sourcePath: source, workDir }, { ...DEFAULT_ENCODER_SETTINGS, ladder, codecs }),
+      );
+      return { ...run, workDir };
+    };
+    const heuristic = await marquee('heuristic', ['h264']);
+    const hull = await marquee('hull', ['h264', 'av1']);
+    console.log(`${clip.name}: the quality probe alone (its cost)…`);
+    const probeDir = join(dir, `${clip.name}-probe`);
+    await mkdir(probeDir);
+    const probe = await timed(() =>
+      probeTitleQuality(tools, source, probeDir, DEFAULT_ENCODER_SETTINGS.preset),
     );
     console.log(`${clip.name}: measuring SSIM and PSNR of every rung…`);
     const fixedPoints: Point[] = [];
@@ -98,25 +124,25 @@ try {
       const q = await measureQuality(ffmpeg, r.path, reference, r.width, r.height);
       fixedPoints.push({ name: r.name, height: r.height, kbps: r.kbps, quality: q.displaySsim, ...q });
     }
-    const h264: Point[] = [];
-    const av1: Point[] = [];
-    for (const r of marquee.result.renditions) {
-      const playlist = join(workDir, r.playlist);
-      const kbps = await directoryKbps(dirname(playlist), marquee.result.durationSeconds);
-      const q = await measureQuality(ffmpeg, playlist, reference, r.width, r.height);
-      (r.codec === 'av1' ? av1 : h264).push({
-        name: r.name,
-        height: r.height,
-        kbps,
-        quality: q.displaySsim,
-        ...q,
-      });
-    }
+    const measureAsset = async (asset: EncodedAsset, workDir: string, codec: 'h264' | 'av1') => {
+      const points: Point[] = [];
+      for (const r of asset.renditions.filter((x) => x.codec === codec)) {
+        const playlist = join(workDir, r.playlist);
+        const kbps = await directoryKbps(dirname(playlist), asset.durationSeconds);
+        const q = await measureQuality(ffmpeg, playlist, reference, r.width, r.height);
+        points.push({ name: r.name, height: r.height, kbps, quality: q.displaySsim, ...q });
+      }
+      return points;
+    };
+    const h264 = await measureAsset(heuristic.result, heuristic.workDir, 'h264');
+    const hullH264 = await measureAsset(hull.result, hull.workDir, 'h264');
+    const av1 = await measureAsset(hull.result, hull.workDir, 'av1');
 
     const series: ChartSeries[] = [
-      { label: 'Apple fixed (H.264)', colour: '#7a7a7a', points: bySsim(fixedPoints) },
-      { label: 'Marquee H.264', colour: '#1f6fd1', points: bySsim(h264) },
-      { label: 'Marquee AV1', colour: '#d1451f', points: bySsim(av1) },
+      { label: '(a) Apple fixed', colour: '#7a7a7a', points: bySsim(fixedPoints) },
+      { label: '(b) heuristic H.264', colour: '#1f6fd1', points: bySsim(h264) },
+      { label: '(d) hull H.264', colour: '#2a9d3f', points: bySsim(hullH264) },
+      { label: '(c) hull AV1', colour: '#d1451f', points: bySsim(av1) },
     ];
     await writeFile(
       join(imageDir, `${clip.name}.svg`),
@@ -128,31 +154,44 @@ try {
     );
 
     const fixedToH264 = bdRate(bySsim(fixedPoints), bySsim(h264));
-    const fixedToH264Psnr = bdRate(byPsnr(fixedPoints), byPsnr(h264));
-    const h264ToAv1 = bdRate(bySsim(h264), bySsim(av1));
-    const h264ToAv1Psnr = bdRate(byPsnr(h264), byPsnr(av1));
+    const fixedToHull = bdRate(bySsim(fixedPoints), bySsim(hullH264));
+    const fixedToHullPsnr = bdRate(byPsnr(fixedPoints), byPsnr(hullH264));
+    const heuristicToHull = bdRate(bySsim(h264), bySsim(hullH264));
+    const h264ToAv1 = bdRate(bySsim(hullH264), bySsim(av1));
+    const h264ToAv1Psnr = bdRate(byPsnr(hullH264), byPsnr(av1));
     if (fixedToH264 !== undefined) summary.fixedToH264.push(fixedToH264);
+    if (fixedToHull !== undefined) summary.fixedToHull.push(fixedToHull);
+    if (fixedToHullPsnr !== undefined) summary.fixedToHullPsnr.push(fixedToHullPsnr);
     if (h264ToAv1 !== undefined) summary.h264ToAv1.push(h264ToAv1);
+    if (h264ToAv1Psnr !== undefined) summary.h264ToAv1Psnr.push(h264ToAv1Psnr);
     const fTop = top(fixedPoints);
-    const mTop = top(h264);
+    const topCell = (p: Point) =>
+      `${p.name} ${Math.round(p.kbps)}k SSIM ${p.displaySsim.toFixed(4)} (${p.displaySsim >= fTop.displaySsim ? 'not worse' : `worse by ${(fTop.displaySsim - p.displaySsim).toFixed(4)}`})`;
     rows.push(
-      `| ${clip.name} | ${fixedPoints.length} / ${h264.length} / ${av1.length} | ${pct(fixedToH264)} | ${pct(fixedToH264Psnr)} | ${fTop.name} ${Math.round(fTop.kbps)}k SSIM ${fTop.displaySsim.toFixed(4)} | ${mTop.name} ${Math.round(mTop.kbps)}k SSIM ${mTop.displaySsim.toFixed(4)} (${mTop.displaySsim >= fTop.displaySsim ? 'not worse' : 'worse'}) | ${pct(h264ToAv1)} | ${pct(h264ToAv1Psnr)} |`,
+      `| ${clip.name} | ${fixedPoints.length} / ${h264.length} / ${hullH264.length} | ${pct(fixedToH264)} | **${pct(fixedToHull)}** | ${pct(fixedToHullPsnr)} | ${pct(heuristicToHull)} | ${fTop.name} ${Math.round(fTop.kbps)}k SSIM ${fTop.displaySsim.toFixed(4)} | ${topCell(top(h264))} | ${topCell(top(hullH264))} |`,
+    );
+    ladderRows.push(
+      `| ${clip.name} | ${hullH264.map((p) => `${p.name} ${Math.round(p.kbps)}k ${p.displaySsim.toFixed(4)}`).join(', ')} | ${h264.map((p) => `${p.name} ${Math.round(p.kbps)}k ${p.displaySsim.toFixed(4)}`).join(', ')} | ${probe.result?.length ?? 0} points, ${probe.cpu.toFixed(1)} CPU-s (${(probe.cpu / seconds).toFixed(1)} a second of source) |`,
+    );
+    avRows.push(
+      `| ${clip.name} | ${hullH264.length} / ${av1.length} | **${pct(h264ToAv1)}** | ${pct(h264ToAv1Psnr)} |`,
     );
     for (const a of av1) {
-      const h = h264.find((x) => x.height === a.height);
-      const equal = rateAtQuality(bySsim(h264), a.displaySsim);
+      const h = hullH264.find((x) => x.height === a.height && x.name.split('-')[0] === a.name.split('-')[0]);
+      const equal = rateAtQuality(bySsim(hullH264), a.displaySsim);
       const saved = equal === undefined ? undefined : a.kbps / equal - 1;
       if (saved !== undefined) summary.av1PerRung.push(saved);
       av1Rows.push(
         `| ${clip.name} | ${a.name} | ${Math.round(a.kbps)}k, ${a.ssim.toFixed(4)}, ${a.psnr.toFixed(2)} dB | ${h ? `${Math.round(h.kbps)}k, ${h.ssim.toFixed(4)}, ${h.psnr.toFixed(2)} dB` : '—'} | ${equal === undefined ? 'above H.264’s best' : `${Math.round(equal)}k`} | ${pct(saved)} |`,
       );
     }
-    timeRows.push(
-      `| ${clip.name} | ${fixed.wall.toFixed(0)} s / ${fixed.cpu.toFixed(0)} CPU-s | ${marquee.wall.toFixed(0)} s / ${marquee.cpu.toFixed(0)} CPU-s |`,
-    );
+    const cell = (t: { wall: number; cpu: number }) => `${t.wall.toFixed(0)} s / ${t.cpu.toFixed(0)} CPU-s`;
+    timeRows.push(`| ${clip.name} | ${cell(fixed)} | ${cell(heuristic)} | ${cell(hull)} | ${cell(probe)} |`);
     console.log(rows.at(-1));
-    await rm(workDir, { recursive: true, force: true });
-    await rm(fixedDir, { recursive: true, force: true });
+    console.log(ladderRows.at(-1));
+    console.log(avRows.at(-1));
+    for (const d of [heuristic.workDir, hull.workDir, fixedDir, probeDir])
+      await rm(d, { recursive: true, force: true });
   }
   const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : undefined);
   const loadAfter = loadavg()[0]!;
@@ -162,12 +201,15 @@ try {
     ...clips.map((c) => `- **${c.name}**: ${c.stands}`),
     '',
     "Ladders: (a) the H.264 ladder of Apple's HLS Authoring Specification (fixed: 1080p 7800/6000 … 234p 145 kbit/s), encoded with",
-    "the same x264 preset, GOP and VBV rules as Marquee's, so only the ladder differs; (b) and (c) Marquee's own, from one",
-    '`encodeAsset` run with `ENCODER_CODECS=h264,av1` (complexity probe, per-title bit rates, dominated rungs dropped; AV1 with',
-    `SVT-AV1 preset ${DEFAULT_ENCODER_SETTINGS.av1Preset}). Quality: ffmpeg's \`ssim\` (All) and \`psnr\` (average) of every rung, measured twice in one`,
-    "run: against the source scaled bicubically to the rung (the per-rung columns), and with the rung scaled up to the source's",
-    'size against the source (as a viewer sees it full screen). Hulls, charts and bits saved use the second: against a',
-    'shrunken source a 240p rung scores as well as a 1080p one, so rungs of different sizes would not share a curve.',
+    "the same x264 preset, GOP and VBV rules as Marquee's, so only the ladder differs; (b) Marquee's heuristic ladder",
+    '(`ENCODER_LADDER=heuristic`: one CRF probe at 540p scaled to every rung, dominated rungs dropped); (d) the hull ladder',
+    '(`ENCODER_LADDER=hull`, services/encoder/src/app/ladder-hull.ts: probe encodes of the sampled seconds at every rung size',
+    `and CRF ${PROBE_CRFS.join('/')}, scored with SSIM at the source's size; rungs picked on the upper envelope of the sizes' curves,`,
+    '1.8× apart, the top at the lower of SSIM 0.995 and what a fixed top rung reaches); (c) the AV1 rungs of the same run',
+    `(\`ENCODER_CODECS=h264,av1\`: (d)'s rates × 0.6, SVT-AV1 preset ${DEFAULT_ENCODER_SETTINGS.av1Preset}). Quality: ffmpeg's \`ssim\` (All) and \`psnr\` (average)`,
+    'of every rung, measured twice in one run: against the source scaled bicubically to the rung (the per-rung columns), and',
+    "with the rung scaled up to the source's size against the source (as a viewer sees it full screen). Hulls, charts and",
+    'bits saved use the second: against a shrunken source a 240p rung scores as well as a 1080p one.',
     'Bit rates: every byte a viewer downloads (init and media segments) over the duration.',
     '',
     "**Bits saved at equal quality** (BD-rate style, `bench/quality/rate-quality.ts`): both ladders' points reduced to their",
@@ -175,16 +217,30 @@ try {
     'the quality range both hulls cover; reported as exp(mean) − 1 (negative: fewer bits). Linear rather than the cubic fit',
     "of Bjøntegaard's method because a per-title ladder may have only two or three hull points. n/a: no shared range.",
     '',
-    '| title | rungs (a / b / c) | (b) vs (a) at equal SSIM | (b) vs (a) at equal PSNR | top rung (a) | top rung (b) | (c) vs (b) at equal SSIM | (c) vs (b) at equal PSNR |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| title | rungs (a / b / d) | (b) vs (a), SSIM | (d) vs (a), SSIM | (d) vs (a), PSNR | (d) vs (b), SSIM | top rung (a) | top rung (b) | top rung (d) |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
     '',
-    `Mean over the corpus: Marquee H.264 against the fixed ladder ${pct(mean(summary.fixedToH264))} at equal SSIM (goal ≤ −20 %, issue 16);`,
-    `AV1 against H.264 ${pct(mean(summary.h264ToAv1))} at equal SSIM on the hulls and ${pct(mean(summary.av1PerRung))} per rung (goal ≤ −30 %, issue 15).`,
+    `Mean over the corpus at equal SSIM against the fixed ladder (goal ≤ −20 %, issue 16): heuristic (b) ${pct(mean(summary.fixedToH264))},`,
+    `hull (d) ${pct(mean(summary.fixedToHull))} (at equal PSNR ${pct(mean(summary.fixedToHullPsnr))}).`,
+    '',
+    "The ladders (rung, kbit/s, full-screen SSIM) and what the hull ladder's probe cost (CPU-s of its two ffmpeg runs, under the load below):",
+    '',
+    '| title | (d) hull | (b) heuristic | quality probe |',
+    '| --- | --- | --- | --- |',
+    ...ladderRows,
+    '',
+    'AV1 (c) against the H.264 rungs of the same ladder (d) (issue 15, goal ≤ −30 % at equal SSIM):',
+    '',
+    '| title | rungs (d / c) | (c) vs (d), SSIM | (c) vs (d), PSNR |',
+    '| --- | --- | --- | --- |',
+    ...avRows,
+    '',
+    `Mean: ${pct(mean(summary.h264ToAv1))} at equal SSIM on the hulls (${pct(mean(summary.h264ToAv1Psnr))} at equal PSNR), ${pct(mean(summary.av1PerRung))} per rung.`,
     '',
     ...clips.map((c) => `![${c.name}](images/quality/${c.name}.svg)`),
     '',
-    'AV1 per rung: each AV1 rung against the H.264 rung of its size (SSIM and PSNR against the source scaled to the rung), and',
+    'AV1 per rung: each AV1 rung of (c) against the H.264 rung of (d) of its size (SSIM and PSNR against the source scaled to the rung), and',
     "the H.264 bit rate that reaches the AV1 rung's full-screen SSIM on the H.264 hull — the bits AV1 saves at equal SSIM:",
     '',
     "| title | rung | AV1 (rate, SSIM, PSNR) | H.264 same size | H.264 at AV1's SSIM | AV1 bits vs H.264 at equal SSIM |",
@@ -193,8 +249,8 @@ try {
     '',
     `Timings **under load** (1-minute load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after, on ${cpus().length} cores: worthless as speed figures, kept only to show the run's size):`,
     '',
-    '| title | (a) fixed ladder, one ffmpeg | (b)+(c) encodeAsset H.264 + AV1 |',
-    '| --- | --- | --- |',
+    '| title | (a) fixed ladder, one ffmpeg | (b) encodeAsset heuristic, H.264 | (d)+(c) encodeAsset hull, H.264 + AV1 | the quality probe alone |',
+    '| --- | --- | --- | --- | --- |',
     ...timeRows,
   ];
   console.log(lines.join('\n'));

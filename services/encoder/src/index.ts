@@ -22,3 +22,5 @@ export {
   type EncodeWorker,
   type EncodeWorkerDeps,
 } from './jobs/encode-worker.js';
+export { probeTitleQuality } from './media/quality-probe-runs.js';
+export { PROBE_CRFS } from './app/quality-probe.js';

@@ -1,0 +1,79 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parse } from 'hls-parser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MediaTools } from '../media/media-tools.js';
+import { probeTitleQuality } from '../media/quality-probe-runs.js';
+import { makeSource, tempDir, testMediaTools } from '../testing/media-fixtures.js';
+import { decodeWholeMaster } from '../testing/output-checks.js';
+import { DEFAULT_ENCODER_SETTINGS, encodeAsset, type EncodedAsset } from './encode-asset.js';
+import { referenceTopKbps } from './ladder-hull.js';
+import { PROBE_CRFS } from './quality-probe.js';
+
+let tools: MediaTools;
+let dir: { path: string; remove: () => Promise<void> };
+let source: string;
+
+beforeAll(async () => {
+  tools = await testMediaTools();
+  dir = await tempDir('hull');
+  source = await makeSource(tools, dir.path, 'hull.mkv', {
+    width: 854,
+    height: 480,
+    seconds: 5,
+    audio: [{ language: 'eng' }],
+    container: 'mkv',
+  });
+}, 300_000);
+afterAll(async () => dir?.remove());
+
+describe('the quality probe', () => {
+  it('scores every rung size at every CRF, quality rising with the rate within a size', async () => {
+    const points = (await probeTitleQuality(tools, source, dir.path, 'veryfast'))!;
+    // 480p, 360p, 240p × the CRFs.
+    expect(points).toHaveLength(3 * PROBE_CRFS.length);
+    for (const height of [480, 360, 240]) {
+      const curve = points.filter((p) => p.height === height);
+      expect(curve.every((p) => p.quality > 0.5 && p.quality <= 1 && p.kbps > 0)).toBe(true);
+      // In CRF order: falling rates; quality falls with them.
+      for (let i = 1; i < curve.length; i += 1) {
+        expect(curve[i]!.kbps).toBeLessThan(curve[i - 1]!.kbps);
+        expect(curve[i]!.quality).toBeLessThan(curve[i - 1]!.quality);
+      }
+    }
+    expect((await readdir(dir.path)).filter((n) => n.startsWith('.quality'))).toEqual([]);
+  }, 600_000);
+});
+
+describe('encodeAsset with ENCODER_LADDER=hull', () => {
+  let workDir: string;
+  let asset: EncodedAsset;
+
+  beforeAll(async () => {
+    workDir = join(dir.path, 'out');
+    asset = await encodeAsset(
+      tools,
+      { sourcePath: source, workDir },
+      { ...DEFAULT_ENCODER_SETTINGS, ladder: 'hull' },
+    );
+  }, 900_000);
+
+  it('publishes a ladder from the source size down, cheaper as it shrinks, the top within the fixed top', async () => {
+    const master = parse(await readFile(join(workDir, 'master.m3u8'), 'utf8'));
+    if (!master.isMasterPlaylist) throw new Error('expected a master playlist');
+    expect(master.variants[0]!.resolution).toEqual({ width: 854, height: 480 });
+    const heights = master.variants.map((v) => v.resolution!.height);
+    expect([...heights].sort((a, b) => b - a)).toEqual(heights);
+    expect(new Set(heights).size).toBe(heights.length);
+    for (let i = 1; i < master.variants.length; i += 1)
+      expect(master.variants[i]!.bandwidth).toBeLessThan(master.variants[i - 1]!.bandwidth);
+    expect(asset.renditions[0]!.rung.bitrateKbps).toBeLessThanOrEqual(
+      Math.round(referenceTopKbps(854 * 480, 25)),
+    );
+  });
+
+  it('decodes the whole master playlist without an error and leaves no probe files', async () => {
+    await decodeWholeMaster(tools, workDir);
+    expect((await readdir(workDir)).filter((n) => n.startsWith('.'))).toEqual([]);
+  }, 300_000);
+});

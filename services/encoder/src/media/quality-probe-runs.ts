@@ -1,0 +1,114 @@
+import { mkdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { planComplexityProbe, type ComplexityPlan } from '../app/complexity.js';
+import { outputFrameRate } from '../app/encode-args.js';
+import { planHullLadder, type ProbePoint } from '../app/ladder-hull.js';
+import type { Rung } from '../app/ladder.js';
+import type { SourceInfo } from '../app/probe.js';
+import {
+  parseSsimSummaries,
+  planQualityProbe,
+  probeFile,
+  probePoints,
+  qualityProbeEncodeArgs,
+  qualityProbeMeasureArgs,
+} from '../app/quality-probe.js';
+import { encodeFailure } from './failures.js';
+import { probeSource } from './probe-source.js';
+import type { MediaTools } from './media-tools.js';
+import type { RunLimits } from './run.js';
+
+export interface QualityProbeInput {
+  sourcePath: string;
+  /** Scratch space: the probe files go to a directory in it, removed afterwards. */
+  workDir: string;
+  preset: string;
+  outputFps: string;
+}
+
+/**
+ * Runs the quality probe (app/quality-probe.ts: one encode run, one scoring run) and returns its
+ * points; undefined when a run fails for any reason but cancellation, so the caller keeps the heuristic
+ * ladder rather than failing an upload the decode check has already accepted.
+ */
+export async function runQualityProbe(
+  tools: MediaTools,
+  info: SourceInfo,
+  complexity: ComplexityPlan,
+  input: QualityProbeInput,
+  options: { limits: RunLimits; signal?: AbortSignal },
+): Promise<ProbePoint[] | undefined> {
+  const plan = planQualityProbe(info, complexity);
+  const dir = join(input.workDir, '.quality-probe');
+  const run = (args: string[]) =>
+    tools.runner.run(tools.binaries.ffmpeg, args, {
+      limits: options.limits,
+      cwd: dir,
+      stdout: 'ignore',
+      stderrLimitBytes: 512 * 1024,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+  await mkdir(dir, { recursive: true });
+  try {
+    const encoded = await run(
+      qualityProbeEncodeArgs(plan, info, input.sourcePath, input.preset, input.outputFps),
+    );
+    if (encoded.outcome === 'aborted') throw encodeFailure(encoded, 'The quality probe', options.limits);
+    if (encoded.outcome !== 'exited' || encoded.exitCode !== 0) return undefined;
+    const seconds = plan.samples.reduce((sum, s) => sum + s.durationSeconds, 0);
+    const kbps: number[] = [];
+    for (let i = 0; i < plan.sizes.length; i += 1) {
+      for (const crf of plan.crfs) {
+        const bytes = await stat(join(dir, probeFile(i, crf))).then(
+          (s) => s.size,
+          () => 0,
+        );
+        kbps.push((bytes * 8) / seconds / 1000);
+      }
+    }
+    const scored = await run(qualityProbeMeasureArgs(plan, info, input.sourcePath, input.outputFps));
+    if (scored.outcome === 'aborted') throw encodeFailure(scored, 'The quality probe', options.limits);
+    if (scored.outcome !== 'exited' || scored.exitCode !== 0) return undefined;
+    const ssim = parseSsimSummaries(scored.stderr);
+    if (ssim.length !== kbps.length) return undefined;
+    return probePoints(plan, kbps, ssim);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * ENCODER_LADDER=hull: the ladder from the quality probe, or undefined (keep the heuristic) when the
+ * probe gave nothing usable.
+ */
+export async function probeHullLadder(
+  tools: MediaTools,
+  info: SourceInfo,
+  complexity: ComplexityPlan,
+  input: QualityProbeInput & { fps: number },
+  options: { limits: RunLimits; signal?: AbortSignal },
+): Promise<Rung[] | undefined> {
+  const points = await runQualityProbe(tools, info, complexity, input, options);
+  return points && planHullLadder({ width: info.width, height: info.height, fps: input.fps, probes: points });
+}
+
+/**
+ * The probe on its own, for bench/quality (its cost and its points): ffprobe, the complexity probe's
+ * samples, then runQualityProbe. Scratch files go to `workDir`.
+ */
+export async function probeTitleQuality(
+  tools: MediaTools,
+  sourcePath: string,
+  workDir: string,
+  preset: string,
+): Promise<ProbePoint[] | undefined> {
+  const info = await probeSource(tools, sourcePath, { limits: { wallTimeMs: 60_000 } });
+  const fps = outputFrameRate(info.fpsRational);
+  return runQualityProbe(
+    tools,
+    info,
+    planComplexityProbe(info),
+    { sourcePath, workDir, preset, outputFps: fps.rational },
+    { limits: { wallTimeMs: 600_000 } },
+  );
+}
