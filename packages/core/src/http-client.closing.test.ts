@@ -155,6 +155,25 @@ describe('a connection reset before any answer byte', () => {
     expect(dying.hits()).toBeGreaterThan(0);
   });
 
+  it('does the same for buffered calls (request()): a GET and a keyed POST, each sent once more', async () => {
+    const dying = await raw(reset);
+    const other = await healthy('other');
+    // One retry, round robin: every call that met the reset went to the other replica the second time.
+    const c = client([dying.url, other.url], 1);
+    for (let i = 0; i < 4; i++) {
+      const got = await c.get<{ name: string }>('/who');
+      expect(got).toMatchObject({ status: 200, body: { name: 'other' } });
+      const posted = await c.post<{ name: string }>(
+        '/who',
+        { i },
+        { headers: { 'Idempotency-Key': `p-${i}` } },
+      );
+      expect(posted).toMatchObject({ status: 200, body: { name: 'other' } });
+    }
+    expect(dying.hits()).toBeGreaterThan(0);
+    expect(other.seen.filter((s) => s === 'POST /who')).toHaveLength(4);
+  });
+
   it('does not send a POST without one again: it may have been done', async () => {
     const dying = await raw(reset);
     const c = client([dying.url, (await healthy('other')).url]);
