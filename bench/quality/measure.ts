@@ -13,6 +13,15 @@ export interface Quality {
 }
 
 /**
+ * Frames are paired by their number, not their timestamps: the Matroska source's are rounded to the
+ * millisecond (0.033, 0.067 …) and an MP4's are exact (0.0333 …), and ssim/psnr pair frames by time —
+ * so with \`setpts=PTS-STARTPTS\` a third of the frames met their neighbour. That cost testsrc2 (moving
+ * sharp edges) SSIM 0.9786 instead of 0.9976 for the same x264 stream in MP4 rather than MKV, and made
+ * every figure of this benchmark before 2026-12-07 wrong for moving content.
+ */
+const ALIGN = 'setpts=N/(25*TB)';
+
+/**
  * SSIM and PSNR of an encoded stream, frame by frame from the first frame of each: against the
  * source scaled down to the rung (how well the encoder kept that picture), and — the rung scaled up to
  * the source's size — against the source itself (what a viewer sees, which also charges a small rung
@@ -27,9 +36,9 @@ export async function measureQuality(
   height: number,
 ): Promise<Quality> {
   const graph = [
-    '[0:v]setpts=PTS-STARTPTS,format=yuv420p,setsar=1,split=3[d1][d2][u]',
+    `[0:v]${ALIGN},format=yuv420p,setsar=1,split=3[d1][d2][u]`,
     `[u]scale=${source.width}:${source.height}:flags=bicubic,setsar=1,split=2[u1][u2]`,
-    '[1:v]setpts=PTS-STARTPTS,format=yuv420p,setsar=1,split=3[s][o1][o2]',
+    `[1:v]${ALIGN},format=yuv420p,setsar=1,split=3[s][o1][o2]`,
     `[s]scale=${width}:${height}:flags=bicubic,setsar=1,split=2[r1][r2]`,
     '[d1][r1]ssim=shortest=1',
     '[d2][r2]psnr=shortest=1',
