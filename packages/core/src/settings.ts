@@ -207,6 +207,11 @@ export const coreSettings = {
     default: 11,
     description: 'SVT-AV1 preset for AV1 rungs (0 slowest … 13 fastest)',
   }),
+  ENCODER_LADDER: Type.Union([Type.Literal('hull'), Type.Literal('heuristic')], {
+    default: 'hull',
+    description:
+      "how a title's ladder is chosen: probe encodes on the convex hull of measured quality, or the one-probe heuristic (docs/media.md)",
+  }),
   ENCODER_LOUDNESS: Bool(
     true,
     'normalise every audio track to a target loudness (EBU R128 two-pass loudnorm)',

@@ -46,6 +46,7 @@ export async function buildEncoder(ctx: ServiceContext): Promise<ServiceModule> 
       ...DEFAULT_ENCODER_SETTINGS,
       codecs,
       av1Preset: String(settings.ENCODER_AV1_PRESET),
+      ladder: settings.ENCODER_LADDER,
       chunkSeconds: settings.ENCODER_CHUNK_SECONDS,
       ...(settings.ENCODER_LOUDNESS
         ? {
