@@ -8,7 +8,13 @@
 //   packages/cli is the composition root: it builds every service, so it is exempt (and bench/,
 //   which measures assembled services, likewise);
 // - the web app imports no server code: of the workspace packages only the dependency-free parts of
-//   contracts (its public API types, maturity ratings, plans), and no Node built-in.
+//   contracts (its public API types, maturity ratings, plans), and no Node built-in;
+// - production code (a workspace's src/ without its tests, test fixtures and testing/ folders) never
+//   imports test helpers: neither `@marquee/platform/testing` nor a testing/ folder by relative path.
+//   Tests, bench/ and the `marquee cluster` rig (packages/cli/src/cluster, a test and development rig
+//   that starts its own s3rver) may.
+// ESLint keeps one `no-restricted-imports` per file (a later block's options replace an earlier one's),
+// so the production blocks repeat their folder's patterns with the test-helper ones added.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -27,6 +33,27 @@ const packageNames = (names) => names.flatMap((name) => [`@marquee/${name}`, `@m
 /** A relative path climbing into another folder's src: `../../users/src/…`, `../../../services/users/src/…`. */
 const relativeInto = (names) => `^(\\.\\./)+(services/|packages/)?(${names.join('|')})/src(/|$)`;
 
+/** Files under src/ that only tests use: they may import test helpers. */
+const TEST_CODE = [
+  '**/*.test.ts',
+  '**/*.test.tsx',
+  '**/*.test-support.ts',
+  '**/*.fixture.ts',
+  '**/fixtures/**',
+  '**/testing/**',
+];
+const TEST_HELPERS = [
+  {
+    group: ['@marquee/platform/testing', '@marquee/platform/testing/*'],
+    message:
+      'Production code never imports test helpers (@marquee/platform/testing): only tests, testing/ folders, bench/ and the marquee cluster rig do.',
+  },
+  {
+    regex: '^(\\.\\.?/)+(.*/)?testing(/|$)',
+    message: 'Production code never imports a testing/ folder: test helpers are for tests.',
+  },
+];
+
 function restrict(patterns) {
   return { 'no-restricted-imports': ['error', { patterns }] };
 }
@@ -36,8 +63,9 @@ const serviceBlocks = SERVICES.map((service) => {
   return {
     name: `boundaries/services/${service}`,
     files: [`services/${service}/src/**/*.ts`],
-    ignores: ['**/*.test.ts', '**/testing/**'],
+    ignores: TEST_CODE,
     rules: restrict([
+      ...TEST_HELPERS,
       {
         group: [...packageNames(others), ...NOT_PLATFORM_CODE],
         message: `A service never imports another service: ${SHARE}.`,
@@ -51,31 +79,44 @@ const serviceBlocks = SERVICES.map((service) => {
 });
 
 const LOWER_LAYERS = { contracts: [], core: ['contracts'], platform: ['contracts', 'core'] };
-const packageBlocks = Object.entries(LOWER_LAYERS).map(([pkg, below]) => {
+const packageBlocks = Object.entries(LOWER_LAYERS).flatMap(([pkg, below]) => {
   const above = Object.keys(LOWER_LAYERS).filter((p) => p !== pkg && !below.includes(p));
-  return {
-    name: `boundaries/packages/${pkg}`,
-    files: [`packages/${pkg}/**/*.ts`],
-    rules: restrict([
-      {
-        group: [...packageNames(SERVICES), ...NOT_PLATFORM_CODE],
-        message: `A package never imports a service (packages/cli, the composition root, is the one exception): ${SHARE}.`,
-      },
-      ...(above.length === 0
-        ? []
-        : [
-            {
-              group: packageNames(above),
-              message: `Packages layer contracts < core < platform: ${pkg} may import only ${below.join(', ') || 'no other workspace package'}.`,
-            },
-          ]),
-      {
-        regex: relativeInto([...SERVICES, 'cli', 'core', 'platform', 'contracts'].filter((p) => p !== pkg)),
-        message: 'Import another workspace by its package name, never by a relative path into it.',
-      },
-    ]),
-  };
+  const layers = [
+    {
+      group: [...packageNames(SERVICES), ...NOT_PLATFORM_CODE],
+      message: `A package never imports a service (packages/cli, the composition root, is the one exception): ${SHARE}.`,
+    },
+    ...(above.length === 0
+      ? []
+      : [
+          {
+            group: packageNames(above),
+            message: `Packages layer contracts < core < platform: ${pkg} may import only ${below.join(', ') || 'no other workspace package'}.`,
+          },
+        ]),
+    {
+      regex: relativeInto([...SERVICES, 'cli', 'core', 'platform', 'contracts'].filter((p) => p !== pkg)),
+      message: 'Import another workspace by its package name, never by a relative path into it.',
+    },
+  ];
+  return [
+    { name: `boundaries/packages/${pkg}`, files: [`packages/${pkg}/**/*.ts`], rules: restrict(layers) },
+    {
+      name: `boundaries/packages/${pkg}/production`,
+      files: [`packages/${pkg}/src/**/*.ts`],
+      ignores: TEST_CODE,
+      rules: restrict([...TEST_HELPERS, ...layers]),
+    },
+  ];
 });
+
+// The CLI composes services (no layer rule), but its commands are production code too.
+const cliBlock = {
+  name: 'boundaries/packages/cli/production',
+  files: ['packages/cli/src/**/*.ts'],
+  ignores: [...TEST_CODE, 'packages/cli/src/cluster/**'],
+  rules: restrict(TEST_HELPERS),
+};
 
 const WEB_CONTRACTS = ['api', 'maturity', 'plans', 'series-play', 'viewing'];
 const webBlock = {
@@ -94,4 +135,4 @@ const webBlock = {
   ]),
 };
 
-export const boundaries = [...serviceBlocks, ...packageBlocks, webBlock];
+export const boundaries = [...serviceBlocks, ...packageBlocks, cliBlock, webBlock];

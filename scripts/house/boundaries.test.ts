@@ -105,6 +105,44 @@ describe('import boundaries', () => {
     expect(await refusals('web/src/pages/X.tsx', fine)).toEqual([]);
   });
 
+  it('refuse test helpers in production code, allowing them in tests, testing/ folders and the cluster rig', async () => {
+    const helpers = "import { openTestDatabase } from '@marquee/platform/testing';\n";
+    for (const path of [
+      'services/streaming/src/app/x.ts',
+      'packages/platform/src/db/x.ts',
+      'packages/cli/src/start.ts',
+    ]) {
+      expect(await refusals(path, helpers), path).toEqual([
+        expect.stringMatching(/Production code never imports test helpers/),
+      ]);
+    }
+    expect(
+      await refusals('services/encoder/src/jobs/x.ts', "import { x } from '../testing/job-fixtures.js';\n"),
+    ).toEqual([expect.stringMatching(/never imports a testing\/ folder/)]);
+    expect(
+      await refusals('packages/platform/src/db/x.ts', "import { x } from '../testing/database.js';\n"),
+    ).toHaveLength(1);
+    // The production blocks keep their folder's other rules (one no-restricted-imports per file).
+    expect(
+      await refusals('services/edge/src/x.ts', "import { buildUsers } from '@marquee/users';\n"),
+    ).toHaveLength(1);
+    expect(
+      await refusals('packages/platform/src/x.ts', "import { buildUsers } from '@marquee/users';\n"),
+    ).toHaveLength(1);
+    for (const path of [
+      'services/streaming/src/app/x.test.ts',
+      'services/streaming/test/harness.ts',
+      'services/encoder/src/testing/x.ts',
+      'services/edge/src/app/x.test-support.ts',
+      'packages/platform/src/testing/x.ts',
+      'packages/cli/src/cluster/cluster.ts',
+      'packages/cli/test/x.test.ts',
+      'bench/edge/index.ts',
+    ]) {
+      expect(await refusals(path, helpers), path).toEqual([]);
+    }
+  });
+
   it('are part of the repository lint configuration, as errors, for every service', async () => {
     const repoLinter = new ESLint({ cwd: root });
     for (const service of SERVICES) {
