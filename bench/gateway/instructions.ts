@@ -153,7 +153,9 @@ export async function stopInstrumented(server: Instrumented): Promise<void> {
   const exited = new Promise((done) => server.child.once('exit', done));
   server.child.kill('SIGTERM');
   await exited;
-  rmSync(server.dir, { recursive: true, force: true });
+  // GATEWAY_BENCH_KEEP=1 keeps the dumps, for callgrind_annotate (which functions, main thread: *-01).
+  if (process.env.GATEWAY_BENCH_KEEP === '1') console.log(`callgrind dumps kept in ${server.dir}`);
+  else rmSync(server.dir, { recursive: true, force: true });
 }
 
 /**
