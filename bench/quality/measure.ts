@@ -13,13 +13,15 @@ export interface Quality {
 }
 
 /**
- * Frames are paired by their number, not their timestamps: the Matroska source's are rounded to the
- * millisecond (0.033, 0.067 …) and an MP4's are exact (0.0333 …), and ssim/psnr pair frames by time —
- * so with \`setpts=PTS-STARTPTS\` a third of the frames met their neighbour. That cost testsrc2 (moving
- * sharp edges) SSIM 0.9786 instead of 0.9976 for the same x264 stream in MP4 rather than MKV, and made
- * every figure of this benchmark before 2026-12-07 wrong for moving content.
+ * Frames are paired by time snapped to the corpus's 30 fps grid. Plain timestamps do not pair: the
+ * Matroska source's are rounded to the millisecond (0.033, 0.067 …) and an MP4's are exact (0.0333 …),
+ * and ssim/psnr pair frames by time, so with `setpts=PTS-STARTPTS` a third of the frames met their
+ * neighbour (the same x264 stream of testsrc2 scored SSIM 0.9786 in MP4, 0.9976 in MKV). Frame numbers
+ * do not pair either: the encoder's `fps` filter, reading those rounded times, drops one frame and
+ * repeats another, shifting every frame between them (0.952 for that stream). Every figure of this
+ * benchmark before 2026-12-07 was measured with the first error.
  */
-const ALIGN = 'setpts=N/(25*TB)';
+const ALIGN = "setpts='round((PTS-STARTPTS)*TB*30)/(30*TB)'";
 
 /**
  * SSIM and PSNR of an encoded stream, frame by frame from the first frame of each: against the
