@@ -24,6 +24,9 @@ export function runMarquee(args: string[], env: Record<string, string>): Spawned
       HOME: process.env.HOME ?? '/tmp',
       // scripts/test.mjs finds (and kills) whatever a run leaves behind by this mark
       ...(process.env.MARQUEE_TEST_RUN ? { MARQUEE_TEST_RUN: process.env.MARQUEE_TEST_RUN } : {}),
+      // A SIGTERM still drains (readiness 503, Connection: close), but for 1 s instead of 6: the tests
+      // stop whole clusters, and a drain test sets its own.
+      SHUTDOWN_DRAIN_MS: '1000',
       ...env,
     },
     detached: true,
