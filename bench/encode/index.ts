@@ -9,9 +9,10 @@
  *   (c) with ENCODER_CODECS=h264,av1 — CPU seconds per second of source per codec (ENCODE_BENCH_AV1=0 skips it);
  *
  *   npm run bench:encode            (ENCODE_BENCH_SECONDS=10 for a quick, unrecorded run)
+ *   npm run bench:encode -- --chunked   (or ENCODE_BENCH_CHUNKED=1: chunked encoding on 1 and 2 encoders, chunked.ts)
  */
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +20,12 @@ import { DEFAULT_ENCODER_SETTINGS, encodeAsset, openMediaTools } from '@marquee/
 import { writeSection } from '../events/report.js';
 import { naiveCommands, runNaive } from './naive.js';
 import { makeBenchSource } from './source.js';
+import { subsection } from './subsection.js';
+
+if (process.argv.includes('--chunked') || process.env.ENCODE_BENCH_CHUNKED === '1') {
+  await import('./chunked.js');
+  process.exit(0);
+}
 
 const seconds = Number(process.env.ENCODE_BENCH_SECONDS ?? 60);
 const record = seconds === 60;
@@ -123,6 +130,8 @@ try {
 
   if (record) {
     const doc = fileURLToPath(new URL('../../docs/benchmarks.md', import.meta.url));
+    // `### Chunked` is bench/encode/chunked.ts's, measured apart: kept as it is.
+    const chunked = subsection(await readFile(doc, 'utf8'), 'Encoding', 'Chunked');
     await writeSection(
       doc,
       'Encoding',
@@ -171,6 +180,7 @@ try {
               'idle machine to check them; the CPU figures above are the part of this run that contention does not distort.',
             ]
           : []),
+        ...(chunked ? ['', chunked] : []),
       ].join('\n'),
     );
     console.log(`recorded in ${doc}`);

@@ -1,36 +1,24 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '@marquee/core';
-import { newContentKey } from '@marquee/core/content-keys';
 import type { BlobStore, EventData, EventHandler } from '@marquee/platform';
 import {
   buildChunkArgs,
   buildTitleArgs,
-  buildTrickplayArgs,
   chunkLabel,
-  joinMediaPlaylists,
   revivePlan,
   storePlan,
   type Chunk,
 } from '../app/chunks.js';
-import {
-  completeEncode,
-  DEFAULT_ENCODER_SETTINGS,
-  type EncoderSettings,
-  type PreparedEncode,
-} from '../app/encode-asset.js';
-import { hlsVariantDir, MEDIA_PLAYLIST, subtitleDir, videoOutputs } from '../app/encode-args.js';
+import { DEFAULT_ENCODER_SETTINGS, type EncoderSettings, type PreparedEncode } from '../app/encode-asset.js';
+import { subtitleDir } from '../app/encode-args.js';
 import { MediaRejectedError } from '../app/errors.js';
-import { retimeSegment, sampleDescription } from '../app/fragments.js';
-import { readSidecars } from '../app/subtitle-outputs.js';
-import { TRICKPLAY_DIR, TRICKPLAY_PATTERN } from '../app/trickplay.js';
 import { runFfmpeg } from '../media/ffmpeg-runs.js';
-import { clearAsset, downloadSidecars, downloadSource, finishedSummary, uploadAsset } from './asset-blobs.js';
+import { downloadSource, finishedSummary } from './asset-blobs.js';
 import {
   chunkPrefix,
   DONE_FILE,
-  downloadPrefix,
   encodesPrefix,
   exists,
   failedKey,
@@ -43,7 +31,7 @@ import {
   type ChunkedPlan,
 } from './chunk-blobs.js';
 import { keepDeliveryLeased } from './delivery-lease.js';
-import { encodedEvent, type EncodeJobDeps } from './encode-uploaded.js';
+import type { EncodeJobDeps } from './encode-uploaded.js';
 
 /**
  * Chunked parallel encoding (issue 16 §1). The `media.uploaded` job plans (probe, ladder, loudness:
@@ -55,16 +43,16 @@ import { encodedEvent, type EncodeJobDeps } from './encode-uploaded.js';
  * `encoder`: a killed worker's job is redelivered to another, and only that job is redone.
  */
 
-const SOURCE = 'encoder';
+export const SOURCE = 'encoder';
 type Uploaded = EventData<'media.uploaded'>;
 
 /** Stable event ids: a repeated request (a redelivered planning job) is dropped by a deduplicating bus. */
-const eventId = (kind: string, assetId: string, index = 0) =>
+export const eventId = (kind: string, assetId: string, index = 0) =>
   `${kind}-${createHash('sha256').update(assetId).digest('hex').slice(0, 32)}-${index}`;
 
-const settingsOf = (deps: EncodeJobDeps): EncoderSettings => deps.settings ?? DEFAULT_ENCODER_SETTINGS;
+export const settingsOf = (deps: EncodeJobDeps): EncoderSettings => deps.settings ?? DEFAULT_ENCODER_SETTINGS;
 
-const prepared = (stored: ChunkedPlan, sourcePath: string): PreparedEncode => ({
+export const storedPrepared = (stored: ChunkedPlan, sourcePath: string): PreparedEncode => ({
   plan: revivePlan(stored.plan, sourcePath),
   textSubtitles: stored.textSubtitles,
   sidecars: [],
@@ -179,7 +167,7 @@ export const hasChunkPlan = (blobs: BlobStore, assetId: string): Promise<boolean
   exists(blobs, planKey(assetId));
 
 /** Reports the asset failed and marks it, so its other chunk jobs stop. */
-async function failAsset(
+export async function failAsset(
   deps: EncodeJobDeps,
   assetId: string,
   titleId: string,
@@ -195,7 +183,7 @@ async function failAsset(
 }
 
 /** Whether an asset's chunk or assembly job has nothing (more) to do: encoded, failed or never planned. */
-async function settled(deps: EncodeJobDeps, assetId: string): Promise<ChunkedPlan | 'settled'> {
+export async function settled(deps: EncodeJobDeps, assetId: string): Promise<ChunkedPlan | 'settled'> {
   if (await finishedSummary(deps.blobs, assetId)) return 'settled';
   if (await exists(deps.blobs, failedKey(assetId))) return 'settled';
   return (await readJson<ChunkedPlan>(deps.blobs, planKey(assetId))) ?? 'settled';
@@ -280,169 +268,4 @@ export function chunkHandler(deps: EncodeJobDeps): EventHandler<'media.chunk.req
       await rm(jobDir, { recursive: true, force: true });
     }
   };
-}
-
-/**
- * `media.assembly.requested`: joins the chunks into the asset and finishes it like a one-piece encode
- * (measure, master playlist, output loudness, encryption), uploads it (master last), announces
- * `media.encoded` and removes the chunk outputs. An asset already stored is announced again.
- */
-export function assemblyHandler(deps: EncodeJobDeps): EventHandler<'media.assembly.requested'> {
-  return async (delivery) => {
-    const { assetId, titleId } = delivery.event.data;
-    const log = deps.logger.child({ assetId, titleId, delivery: delivery.deliveryCount });
-    const done = await finishedSummary<EventData<'media.encoded'>>(deps.blobs, assetId);
-    if (done) {
-      await deps.bus.publish({ type: 'media.encoded', source: SOURCE, subject: assetId, data: done });
-      return;
-    }
-    const stored = await settled(deps, assetId);
-    if (stored === 'settled') return;
-    const lease = keepDeliveryLeased(delivery, {
-      everyMs: deps.extendLeaseEveryMs,
-      signal: deps.signal,
-      logger: log,
-    });
-    const jobDir = join(deps.scratchDir, eventId('assembly', assetId));
-    try {
-      await rm(jobDir, { recursive: true, force: true });
-      const workDir = join(jobDir, 'out');
-      await mkdir(workDir, { recursive: true });
-      const job = prepared(stored, join(jobDir, 'source'));
-      const { plan } = job;
-      await joinChunks(deps.blobs, assetId, stored.chunks, workDir, videoOutputs(plan).length);
-      await placeTitleOutputs(
-        deps.blobs,
-        assetId,
-        workDir,
-        jobDir,
-        videoOutputs(plan).length,
-        plan.audio.length,
-      );
-      await mkdir(join(workDir, TRICKPLAY_DIR));
-      const smallest = join(workDir, hlsVariantDir(plan.rungs.length - 1), MEDIA_PLAYLIST);
-      await runFfmpeg(
-        deps.tools,
-        buildTrickplayArgs(plan, smallest, TRICKPLAY_PATTERN),
-        workDir,
-        'Trickplay',
-        plan.source.durationSeconds,
-        {
-          limits: stored.encodeLimits,
-          signal: lease.signal,
-        },
-      );
-      const sidecars = await downloadSidecars(deps.blobs, titleId, join(jobDir, 'sidecars'));
-      job.sidecars = await readSidecars(sidecars);
-
-      const settings = settingsOf(deps);
-      const contentKey = deps.contentKeys ? newContentKey() : undefined;
-      const asset = await completeEncode(deps.tools, workDir, job, settings, {
-        signal: lease.signal,
-        ...(contentKey ? { contentKey } : {}),
-      });
-      const summary = encodedEvent(assetId, titleId, asset, contentKey && deps.contentKeys?.wrap(contentKey));
-      contentKey?.fill(0);
-      lease.signal.throwIfAborted();
-      await clearAsset(deps.blobs, assetId);
-      await uploadAsset(deps.blobs, assetId, workDir, asset.files, summary);
-      await deps.bus.publish({ type: 'media.encoded', source: SOURCE, subject: assetId, data: summary });
-      log.info(
-        { chunks: stored.chunks.length, renditions: summary.renditions.length },
-        'chunks assembled; encoded',
-      );
-      await removePrefix(deps.blobs, encodesPrefix(assetId));
-    } catch (err) {
-      if (err instanceof MediaRejectedError) {
-        await failAsset(deps, assetId, titleId, err.reason);
-        return;
-      }
-      if (delivery.deliveryCount >= deps.maxDeliveries && !lease.signal.aborted) {
-        const message = err instanceof Error ? err.message : String(err);
-        await failAsset(
-          deps,
-          assetId,
-          titleId,
-          `Assembling the chunks failed ${delivery.deliveryCount} times; the last error: ${message}`,
-        );
-      }
-      throw err;
-    } finally {
-      lease.stop();
-      await rm(jobDir, { recursive: true, force: true });
-    }
-  };
-}
-
-/**
- * Writes each video variant `stream_<v>/` as one piece: chunk 0's init segment (every chunk's must
- * describe the same samples), every chunk's segments with their decode times moved to follow the
- * chunk before, and the chunks' playlists joined.
- */
-async function joinChunks(
-  blobs: BlobStore,
-  assetId: string,
-  chunks: readonly Chunk[],
-  workDir: string,
-  variants: number,
-): Promise<void> {
-  const chunkDirs: string[] = [];
-  for (const chunk of chunks) {
-    const dir = join(workDir, '.chunks', String(chunk.index));
-    await downloadPrefix(blobs, chunkPrefix(assetId, chunk.index), dir);
-    chunkDirs.push(dir);
-  }
-  for (let v = 0; v < variants; v += 1) {
-    const variant = hlsVariantDir(v);
-    const outDir = join(workDir, variant);
-    await mkdir(outDir);
-    // ffmpeg names a variant's init segment itself (init_<v>.mp4); its playlist's EXT-X-MAP says so.
-    const initName = await initSegmentName(join(chunkDirs[0]!, variant));
-    const init = await readFile(join(chunkDirs[0]!, variant, initName));
-    const description = sampleDescription(init);
-    await writeFile(join(outDir, initName), init);
-    const playlists: string[] = [];
-    let end = 0n;
-    for (const [i, chunk] of chunks.entries()) {
-      const dir = join(chunkDirs[i]!, variant);
-      if (!sampleDescription(await readFile(join(dir, await initSegmentName(dir)))).equals(description))
-        throw new Error(`chunk ${chunk.index}'s ${variant} init segment differs from chunk 0's`);
-      const segments = (await readdir(dir)).filter((f) => f.endsWith('.m4s')).sort();
-      const offset = end;
-      for (const name of segments) {
-        const segment = await readFile(join(dir, name));
-        end = retimeSegment(segment, offset, chunk.firstSegment);
-        await writeFile(join(outDir, name), segment);
-      }
-      playlists.push(await readFile(join(dir, MEDIA_PLAYLIST), 'utf8'));
-    }
-    await writeFile(join(outDir, MEDIA_PLAYLIST), joinMediaPlaylists(playlists));
-  }
-  await rm(join(workDir, '.chunks'), { recursive: true, force: true });
-}
-
-async function initSegmentName(dir: string): Promise<string> {
-  const name = (await readdir(dir)).find((f) => /^init.*\.mp4$/.test(f));
-  if (!name) throw new Error(`no init segment in ${dir}`);
-  return name;
-}
-
-/** The title job's audio (renumbered after the video variants), poster and extracted subtitles. */
-async function placeTitleOutputs(
-  blobs: BlobStore,
-  assetId: string,
-  workDir: string,
-  jobDir: string,
-  videoVariants: number,
-  audioVariants: number,
-): Promise<void> {
-  const dir = join(jobDir, 'title');
-  const names = await downloadPrefix(blobs, titlePrefix(assetId), dir);
-  for (let j = 0; j < audioVariants; j += 1)
-    await rename(join(dir, hlsVariantDir(j)), join(workDir, hlsVariantDir(videoVariants + j)));
-  await rename(join(dir, 'poster.jpg'), join(workDir, 'poster.jpg'));
-  for (const name of names.filter((n) => n.startsWith('subs_'))) {
-    await mkdir(join(workDir, name, '..'), { recursive: true });
-    await rename(join(dir, name), join(workDir, name));
-  }
 }

@@ -4,7 +4,8 @@ import type { ContentKeyring } from '@marquee/core/content-keys';
 import type { BlobStore, EventBus, Subscription } from '@marquee/platform';
 import type { EncoderSettings } from '../app/encode-asset.js';
 import type { MediaTools } from '../media/media-tools.js';
-import { assemblyHandler, chunkHandler } from './chunked-encode.js';
+import { assemblyHandler } from './chunk-assembly.js';
+import { chunkHandler } from './chunked-encode.js';
 import { encodeUploadedHandler } from './encode-uploaded.js';
 
 export interface EncodeWorkerDeps {

@@ -1,0 +1,45 @@
+/**
+ * One encoder replica for `bench/encode --chunked`: the real encode worker (jobs/encode-worker.ts) on
+ * the bench's shared event log (SQLite, several processes open it) and blob store, with
+ * ENCODER_CHUNK_SECONDS. The bench starts it under `taskset -c <core>`, so it and its ffmpeg runs use
+ * one core; SIGTERM stops it. ENCODER_ACK_TIMEOUT_MS shortens the job lease (the kill test: a killed
+ * worker's chunk comes back within it).
+ *
+ *   node packages/cli/bin/run-ts.mjs bench/encode/chunk-worker.ts <events.db> <blob dir> <scratch dir> <chunk seconds>
+ */
+import { createLogger } from '@marquee/core';
+import { DEFAULT_ENCODER_SETTINGS, buildEncodeWorker, openMediaTools } from '@marquee/encoder';
+import { openBlobStore, openEventBus } from '@marquee/platform';
+
+const [eventsPath, blobRoot, scratchDir, chunkSeconds] = process.argv.slice(2);
+if (!eventsPath || !blobRoot || !scratchDir || !chunkSeconds) {
+  console.error('usage: chunk-worker.ts <events.db> <blob dir> <scratch dir> <chunk seconds>');
+  process.exit(2);
+}
+const logger = createLogger({ level: 'info', name: `encoder-${process.pid}` });
+const tools = await openMediaTools({
+  searchPath: process.env.PATH ?? '/usr/bin:/bin',
+  ...(process.env.FFMPEG_PATH ? { ffmpegPath: process.env.FFMPEG_PATH } : {}),
+  ...(process.env.FFPROBE_PATH ? { ffprobePath: process.env.FFPROBE_PATH } : {}),
+  warn: (m) => logger.warn(m),
+});
+const bus = await openEventBus({ sqlitePath: eventsPath, logger });
+const blobs = await openBlobStore({ root: blobRoot });
+const worker = buildEncodeWorker({
+  bus,
+  blobs,
+  tools,
+  logger,
+  scratchDir,
+  settings: { ...DEFAULT_ENCODER_SETTINGS, chunkSeconds: Number(chunkSeconds) },
+  ...(process.env.ENCODER_ACK_TIMEOUT_MS ? { ackTimeoutMs: Number(process.env.ENCODER_ACK_TIMEOUT_MS) } : {}),
+});
+await worker.start();
+process.once('SIGTERM', () => {
+  void (async () => {
+    await worker.stop();
+    await bus.close();
+    await blobs.close();
+    process.exit(0);
+  })();
+});
