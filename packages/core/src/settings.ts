@@ -199,7 +199,7 @@ export const coreSettings = {
   ENCODER_CODECS: Type.Union([Type.Literal('h264'), Type.Literal('h264,av1')], {
     default: 'h264',
     description:
-      'video codecs of new assets: H.264, or H.264 and AV1 (SVT-AV1, about 1.6× the CPU; docs/media.md)',
+      'video codecs of new assets: H.264, or H.264 and AV1 (SVT-AV1: its rungs cost about 1.6× the H.264 ladder, both together 2.6×; docs/media.md)',
   }),
   ENCODER_AV1_PRESET: Type.Integer({
     minimum: 0,
