@@ -59,6 +59,22 @@ describe('ServiceClient load balancing', () => {
     expect(counts).toEqual({ a: 3, b: 3 });
   });
 
+  it('leaves out the instances a stream call is told to avoid, unless they are all there is', async () => {
+    const a = await upstream('a');
+    const b = await upstream('b');
+    const c = client([a.url, b.url]);
+    const nameOf = async (avoid: Set<string>) => {
+      const res = await c.stream('GET', '/who', { avoid });
+      return ((await new Response(Readable.toWeb(res.body) as ReadableStream).json()) as { name: string })
+        .name;
+    };
+    for (let i = 0; i < 4; i++) expect(await nameOf(new Set([a.url]))).toBe('b');
+    for (let i = 0; i < 4; i++) expect(await nameOf(new Set([b.url]))).toBe('a');
+    const names = new Set<string>();
+    for (let i = 0; i < 4; i++) names.add(await nameOf(new Set([a.url, b.url])));
+    expect(names).toEqual(new Set(['a', 'b']));
+  });
+
   it('ejects an instance that fails its health check and re-admits it when it is back', async () => {
     const a = await upstream('a');
     const b = await upstream('b');

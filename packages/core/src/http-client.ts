@@ -74,6 +74,11 @@ export interface StreamCallOptions {
   timeoutMs?: number;
   /** Aborts the call, e.g. when the caller's own client went away. */
   signal?: AbortSignal;
+  /**
+   * Instances (base URLs) to leave out while another can take the call: a caller's own next attempt
+   * after an answer it could not use — the edge's origin fill after a body cut short or failing its ETag.
+   */
+  avoid?: ReadonlySet<string>;
 }
 
 export interface ServiceStreamResponse {
@@ -240,7 +245,7 @@ export class ServiceClient {
     const idempotent =
       (call.idempotent ?? (IDEMPOTENT.has(method) || hasIdempotencyKey(call.headers))) && replayable;
     let previous: ServiceStreamResponse | undefined;
-    const attempts: Attempts = {};
+    const attempts: Attempts = call.avoid?.size ? { failedOn: new Set(call.avoid) } : {};
     const attempt = () =>
       this.inSlot(async () => {
         previous?.body.resume(); // drain the answer we are about to retry, keeping the connection
