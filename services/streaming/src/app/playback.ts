@@ -342,10 +342,14 @@ export class Playback {
    */
   private async endLapsedSessions(accountId: string, starting: string): Promise<void> {
     const { db, cache } = this.deps;
-    const [holders, open] = await Promise.all([
-      cache.leases.holders(leaseKey(accountId)),
-      openSessions(db.write, accountId, new Date(this.now()).toISOString()),
-    ]);
+    // Open sessions first, then the lease holders — not both at once. A start takes its lease before it
+    // writes its row (open()), so any session the first read finds already held its lease when the
+    // second read runs, unless that lease truly lapsed. Read the other way round (or in parallel), a
+    // sibling starting between the two reads would be in `open` but not in `holders`, and be ended as
+    // lapsed while it plays.
+    const open = await openSessions(db.write, accountId, new Date(this.now()).toISOString());
+    if (open.every((s) => s.session_id === starting)) return;
+    const holders = await cache.leases.holders(leaseKey(accountId));
     const live = new Set([...holders, starting]);
     for (const session of open) {
       if (live.has(session.session_id)) continue;
