@@ -205,7 +205,7 @@ try {
     '(`ENCODER_LADDER=heuristic`: one CRF probe at 540p scaled to every rung, dominated rungs dropped); (d) the hull ladder',
     '(`ENCODER_LADDER=hull`, services/encoder/src/app/ladder-hull.ts: probe encodes of the sampled seconds at every rung size',
     `and CRF ${PROBE_CRFS.join('/')}, scored with SSIM at the source's size; rungs picked on the upper envelope of the sizes' curves,`,
-    '1.8× apart, the top at the lower of SSIM 0.995 and what a fixed top rung reaches); (c) the AV1 rungs of the same run',
+    '1.8× apart, the top at the lower of SSIM 0.999 and what a fixed top rung reaches); (c) the AV1 rungs of the same run',
     `(\`ENCODER_CODECS=h264,av1\`: (d)'s rates × 0.6, SVT-AV1 preset ${DEFAULT_ENCODER_SETTINGS.av1Preset}). Quality: ffmpeg's \`ssim\` (All) and \`psnr\` (average)`,
     'of every rung, measured twice in one run: against the source scaled bicubically to the rung (the per-rung columns), and',
     "with the rung scaled up to the source's size against the source (as a viewer sees it full screen). Hulls, charts and",

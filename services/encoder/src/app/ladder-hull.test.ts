@@ -60,20 +60,30 @@ describe('planHullLadder', () => {
   it('tops at the source size, at the rate reaching the lower of saturation and the fixed top', () => {
     const rungs = plan(typical)!;
     expect(rungs[0]!.name).toBe('720p');
-    // The fixed top (4783 kbit/s at 720p) would reach ≥ 0.993 extrapolated: the target is 0.995 — above the
-    // best probe, so the top spends the fixed top's rate, never more.
+    // The fixed top (4795 kbit/s at 720p) would reach ≈ 0.9934, extrapolated past the best probe: the
+    // target; no probe reaches it, so the top spends the fixed top's rate, never more.
     expect(rungs[0]!.bitrateKbps).toBe(Math.round(referenceTopKbps(1280 * 720, 30)));
   });
 
-  it('stops at saturation: a title that reaches SSIM 0.995 cheaply gets a cheap top rung', () => {
+  it('stops at saturation: a title that reaches the saturation quality cheaply gets a cheap top rung', () => {
     const easy = [
       ...at('720p', [150, 0.99], [300, 0.996], [600, 0.998]),
       ...at('480p', [100, 0.99], [200, 0.994], [400, 0.995]),
     ];
-    const rungs = plan(easy)!;
+    const rungs = plan(easy, { ...DEFAULT_HULL_OPTIONS, saturationQuality: 0.995 })!;
     expect(rungs[0]!.name).toBe('720p');
     expect(rungs[0]!.bitrateKbps).toBeGreaterThan(150);
     expect(rungs[0]!.bitrateKbps).toBeLessThan(300);
+  });
+
+  it('aims the top at what the fixed top rung would reach when that is below saturation', () => {
+    // Still rising at the best probe: the target is what the fixed top would reach, so the top pays its rate.
+    const flattening = at('720p', [1000, 0.95], [2000, 0.96]);
+    const rungs = plan(flattening)!;
+    expect(rungs[0]!.bitrateKbps).toBe(Math.round(referenceTopKbps(1280 * 720, 30)));
+    // Saturated well below the fixed top: the rate that reached it.
+    const saturated = at('720p', [300, 0.9985], [600, 0.9995], [1200, 0.9995]);
+    expect(plan(saturated)![0]!.bitrateKbps).toBeLessThan(600);
   });
 
   it('spaces rungs at least the spacing ratio apart, each the best size at its rate, sizes falling, none below the bottom', () => {

@@ -18,8 +18,9 @@ export interface ProbePoint {
 
 export interface HullLadderOptions {
   /**
-   * Quality past which more bits are not worth spending (SSIM ≈ 0.995: a difference a viewer does not
-   * see). The top rung aims at the lower of this and what a fixed ladder's top rung would reach.
+   * Quality past which more bits are not spent even if a fixed ladder's top rung would reach more (SSIM
+   * 0.999: past it the probe no longer tells encodes apart). The top rung aims at the lower of this and
+   * what a fixed ladder's top rung would reach on this title, so it is never the worse of the two.
    */
   saturationQuality: number;
   /** Bit-rate ratio from one rung to the next below it (1.5–2 is the usual spacing). */
@@ -31,7 +32,7 @@ export interface HullLadderOptions {
 }
 
 export const DEFAULT_HULL_OPTIONS: HullLadderOptions = {
-  saturationQuality: 0.995,
+  saturationQuality: 0.999,
   spacing: 1.8,
   bottomKbps: 150,
   maxRungs: 8,
