@@ -73,10 +73,9 @@ export function upstreamRequestHeaders(
   for (const name in incoming) {
     const value = incoming[name];
     if (value === undefined) continue;
-    const lower = name.toLowerCase(); // already lower case from Node's parser: the same string back
-    if (HOP_BY_HOP.has(lower) || SET_BY_GATEWAY.has(lower) || isInternal(lower) || named?.has(lower))
-      continue;
-    out[lower] = value;
+    // Node's parser gives header names in lower case: no lower-casing per header.
+    if (HOP_BY_HOP.has(name) || SET_BY_GATEWAY.has(name) || isInternal(name) || named?.has(name)) continue;
+    out[name] = value;
   }
   out[SERVICE_TOKEN_HEADER] = ctx.serviceToken;
   out[CORRELATION_HEADER] = ctx.requestId;
@@ -106,10 +105,10 @@ export function clientResponseHeaders(
   for (const name in upstream) {
     const value = upstream[name];
     if (value === undefined) continue;
-    const lower = name.toLowerCase();
-    if (HOP_BY_HOP.has(lower) || isInternal(lower)) continue;
-    out[lower] =
-      lower === 'location' && typeof value === 'string'
+    // undici gives header names in lower case, as Node does: no lower-casing per header.
+    if (HOP_BY_HOP.has(name) || isInternal(name)) continue;
+    out[name] =
+      name === 'location' && typeof value === 'string'
         ? rewriteLocation(
             value,
             upstreamOrigin,

@@ -149,9 +149,8 @@ export class RateLimiter {
     const window = this.rules[rule];
     const { index, resetsInMs } = currentWindow(this.now(), window.windowMs);
     const count = await this.count(`gw:rl:${rule}:${id}:${index}`, resetsInMs + 1_000);
-    const decision: RateDecision = judge(count, window, resetsInMs, this.rules);
-    decision.rule = rule;
-    return decision;
+    const { allowed, retryAfterSeconds, delayMs } = judge(count, window, resetsInMs, this.rules);
+    return { allowed, retryAfterSeconds, delayMs, rule }; // one literal: no spread, no shape change
   }
 
   /** Whether requests are being counted locally now (the shared counters failed lately). */
