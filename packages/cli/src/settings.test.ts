@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError, settingsOf, settingsTable } from '@marquee/core';
+import { analyticsSettings } from '@marquee/analytics/settings';
 import { recommenderSettings } from '@marquee/recommender/settings';
 import { describe, expect, it } from 'vitest';
 import { loadMarqueeSettings, marqueeSettingsSchema } from './settings.js';
@@ -18,6 +19,11 @@ describe('the composed settings', () => {
       RECS_EASE_LAMBDA: 250,
       RECS_KNN_NEIGHBOURS: 200,
     });
+    expect(settingsOf(analyticsSettings, settings).LAKE_RETENTION_DAYS).toBe(400);
+    expect(
+      settingsOf(analyticsSettings, loadMarqueeSettings({ LAKE_RETENTION_DAYS: '30' })).LAKE_RETENTION_DAYS,
+    ).toBe(30);
+    expect(() => loadMarqueeSettings({ LAKE_RETENTION_DAYS: '-1' })).toThrow(/LAKE_RETENTION_DAYS/);
     let error: unknown;
     try {
       loadMarqueeSettings({ RECS_KNN_NEIGHBOURS: '0', MARQUEE_PORT: 'x' });

@@ -22,7 +22,7 @@ const Bool = (def: boolean, description: string) => Type.Boolean({ default: def,
 
 /**
  * A part of the settings schema declared beside the code that reads it (RECS_* in
- * services/recommender/src/settings.ts): variable name → TypeBox schema, which is both the validator and
+ * services/recommender/src/settings.ts, LAKE_RETENTION_DAYS in services/analytics/src/settings.ts): variable name → TypeBox schema, which is both the validator and
  * the type. The CLI composes core's fragments and the services' into the one schema, validated once.
  */
 export type SettingsFragment = TProperties;
@@ -264,11 +264,6 @@ export const coreSettings = {
     minimum: 0.01,
     default: 60,
     description: 'how often lifecycle policies run',
-  }),
-  LAKE_RETENTION_DAYS: Type.Number({
-    minimum: 0,
-    default: 400,
-    description: "delete the analytics lake's date partitions N days old (0 = keep; docs/analytics.md)",
   }),
   SCRUB_INTERVAL_HOURS: Type.Number({
     minimum: 0,

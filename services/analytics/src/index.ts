@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { createServiceServer, requireServiceToken, type ServiceModule } from '@marquee/core';
+import { createServiceServer, requireServiceToken, settingsOf, type ServiceModule } from '@marquee/core';
 import { platformProblems, type ServiceContext, type Subscription } from '@marquee/platform';
 import { AnalyticsAnswers } from './app/answers.js';
 import { streamingSessionFacts, type SessionFacts } from './app/session-facts.js';
@@ -14,6 +14,7 @@ import { LakeMirror } from './lake/lake-mirror.js';
 import { LakeStore } from './lake/lake-store.js';
 import { LakeQueries } from './lake/queries.js';
 import { analyticsProblems } from './app/problems.js';
+import { analyticsSettings } from './settings.js';
 
 export type { AnalyticsOverrides } from './config.js';
 
@@ -42,7 +43,7 @@ export async function buildAnalytics(
   options: AnalyticsOptions = {},
 ): Promise<AnalyticsModule> {
   const config = analyticsConfig(ctx.dataDir, {
-    retentionDays: ctx.settings.LAKE_RETENTION_DAYS,
+    retentionDays: settingsOf(analyticsSettings, ctx.settings).LAKE_RETENTION_DAYS,
     ...options,
   });
   const now = options.now ?? Date.now;
