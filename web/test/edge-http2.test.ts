@@ -30,7 +30,7 @@ describe.skipIf(skip)('playback from TLS edges with HTTP/2', () => {
 
   beforeAll(async () => {
     const [p, clip] = await Promise.all([
-      startTestPlatform({ env: { EDGE_TLS: 'self-signed' } }),
+      startTestPlatform({ env: { EDGE_TLS: 'self-signed', EDGE_HTTP2: 'true' } }),
       makeClip({ seconds: 4, height: 240 }),
     ]);
     platform = p;

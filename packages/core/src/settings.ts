@@ -295,8 +295,8 @@ export const coreSettings = {
     Type.String({ minLength: 1, description: 'PEM private key for EDGE_TLS=files' }),
   ),
   EDGE_HTTP2: Bool(
-    true,
-    'edges with TLS on also speak HTTP/2 (ALPN h2, beside http/1.1 for clients that ask for it): a browser fetches playlists and segments of an edge over one connection and one handshake; false offers http/1.1 only',
+    false,
+    "edges with TLS on also speak HTTP/2 (ALPN h2 beside http/1.1): a browser then fetches an edge's playlists and segments over one connection and one handshake. Off by default: on loopback HTTP/1.1 (the lean responder) started playback sooner (docs/benchmarks.md, Playback start)",
   ),
   EDGE_PUBLIC_URLS: UrlList(
     'public base URL of each edge, in MARQUEE_EDGE_PORTS order (default: its listen address)',

@@ -62,7 +62,7 @@ describe('HTTP/2 at a TLS edge (issue 23 §2)', () => {
   let token: string;
 
   beforeAll(async () => {
-    const ctx = await createTestContext({ settings: { EDGE_TLS: 'self-signed' } });
+    const ctx = await createTestContext({ settings: { EDGE_TLS: 'self-signed', EDGE_HTTP2: 'true' } });
     const origin = await startOriginFixture(ctx.secret);
     cleanups.push(async () => {
       await origin.stop();
@@ -192,9 +192,29 @@ describe('HTTP/2 at a TLS edge (issue 23 §2)', () => {
   }, 60_000);
 });
 
+describe('a TLS edge without EDGE_HTTP2 (the default)', () => {
+  it('offers http/1.1 only', async () => {
+    const ctx = await createTestContext({ settings: { EDGE_TLS: 'self-signed' } });
+    const origin = await startOriginFixture(ctx.secret);
+    try {
+      const edge = await startEdge({ ctx, originFixture: origin });
+      try {
+        const port = Number(new URL(edge.url).port);
+        // Node's https server answers ALPN with http/1.1 only: a client asking for h2 gets HTTP/1.1.
+        expect(await negotiated(port, ['h2', 'http/1.1'])).toBe('http/1.1');
+      } finally {
+        await edge.stopEdge();
+      }
+    } finally {
+      await origin.stop();
+      await ctx.cleanup();
+    }
+  });
+});
+
 describe('shutting down a TLS edge with HTTP/2 sessions open', () => {
   it('sends GOAWAY and closes, rather than waiting for the browser to leave', async () => {
-    const ctx = await createTestContext({ settings: { EDGE_TLS: 'self-signed' } });
+    const ctx = await createTestContext({ settings: { EDGE_TLS: 'self-signed', EDGE_HTTP2: 'true' } });
     const origin = await startOriginFixture(ctx.secret);
     try {
       putAsset(origin, 'bye');
