@@ -59,11 +59,11 @@ describe.skipIf(skip)('a title encoded in chunks', () => {
     await page.goto(`/watch/${titleId}`);
     await waitForPlayback(page, 10, 60_000);
 
-    const joins = (await page.evaluate('window.__joins')) as {
+    const joins: {
       waiting: number;
       seeking: number;
       times: number[];
-    };
+    } = await page.evaluate('window.__joins');
     expect(joins.seeking).toBe(0);
     expect(joins.waiting).toBe(0);
     // Time passed both joins moving forward, never by more than a second between two updates.
