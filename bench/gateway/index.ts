@@ -159,6 +159,18 @@ async function profileGateway(usersUrl: string, token: string) {
   return summary;
 }
 
+/** The Gateway section's text below its Reproduce line (the earlier runs), to keep under a new run. */
+function earlierRuns(doc: string): string[] {
+  const lines = doc.split('\n');
+  const start = lines.findIndex((line) => line.trim() === '## Gateway');
+  if (start === -1) return [];
+  let end = lines.findIndex((line, i) => i > start && line.startsWith('## '));
+  if (end === -1) end = lines.length;
+  const body = lines.slice(start + 1, end).filter((line) => !line.startsWith('Reproduce: '));
+  while (body.length > 0 && body[0]!.trim() === '') body.shift();
+  return body.length > 0 && !body[0]!.startsWith('### ') ? ['### Earlier runs', '', ...body] : body;
+}
+
 const load = () => loadavg()[0]!.toFixed(1);
 const loadBefore = load();
 try {
@@ -225,6 +237,9 @@ try {
       'Gateway',
       [
         `Reproduce: \`npm run bench:gateway\` (\`GATEWAY_BENCH_SECONDS=5 GATEWAY_BENCH_ROUNDS=1\` for a quick run).`,
+        '',
+        `### ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC: \`npm run bench:gateway\``,
+        '',
         `Machine: ${machine}; 1-minute load average ${loadBefore} before the run and ${load()} after (other work`,
         'shares the two cores: rates and tail latencies move with it, CPU per request much less). Loopback only;',
         'autocannon in the bench process, each server in its own child process; ' +
@@ -271,6 +286,9 @@ try {
         '| owner | µs per request |',
         '| --- | --- |',
         ...profile.slice(0, 14).map((p) => `| ${p.category} | ${p.usPerRequest.toFixed(1)} |`),
+        '',
+        // The runs before this one stay below it: the section is a history, newest first.
+        ...earlierRuns(readFileSync(resolve('docs/benchmarks.md'), 'utf8')),
       ].join('\n'),
     );
 } finally {
