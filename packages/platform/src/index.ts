@@ -32,6 +32,8 @@ export {
   openEventBus,
   EventBusUnavailableError,
   EventLeaseLostError,
+  isDependencyOutage,
+  registerEventOutageMetrics,
   registerEventType,
   registerCatalogue,
   validateEvent,

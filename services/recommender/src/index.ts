@@ -1,7 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { createServiceServer, requireServiceToken, type ServiceModule } from '@marquee/core';
-import { platformProblems, type ServiceContext, type Subscription } from '@marquee/platform';
+import {
+  platformProblems,
+  registerEventOutageMetrics,
+  type ServiceContext,
+  type Subscription,
+} from '@marquee/platform';
 import { HomeService } from './app/home-service.js';
 import type { ModelSnapshot } from './app/training.js';
 import type { UsersDirectory } from './app/users-directory.js';
@@ -86,6 +91,8 @@ export async function buildRecommender(
     },
   });
   requireServiceToken(app, ctx.secret);
+  // Its consumer needs Redis (home-page invalidation): events it holds back while Redis is down.
+  registerEventOutageMetrics(metrics.registry);
   const replication = new ModelReplication({
     replica: options.replica ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
     leaseTtlMs: config.replication.leaseTtlMs,

@@ -9,6 +9,7 @@ import {
 import type { EmbeddedLogStore, ClaimedRow, DeliveryRef } from './embedded-store.js';
 import { parseReceived } from './envelope.js';
 import { invokeHandler } from './handler-invocation.js';
+import { OutageHolds } from './outage-holds.js';
 import type { CloudEvent, SubscribeOptions, Subscription } from './port.js';
 
 /**
@@ -29,6 +30,9 @@ export class EmbeddedMember implements Subscription {
   private stopping: Promise<void> | undefined;
   private poller: NodeJS.Timeout | undefined;
   private readonly pollIntervalMs: number;
+  private readonly holds: OutageHolds;
+  /** Aborted at stop: events held back by an outage are given back instead of waited on. */
+  private readonly stopSignal = new AbortController();
 
   constructor(
     private readonly store: EmbeddedLogStore,
@@ -40,6 +44,7 @@ export class EmbeddedMember implements Subscription {
     this.typesJson = JSON.stringify(options.types);
     this.logger = busOptions.logger?.child({ group: options.group });
     this.pollIntervalMs = busOptions.pollIntervalMs ?? 50;
+    this.holds = new OutageHolds(options.group, this.logger);
   }
 
   start(): void {
@@ -61,6 +66,7 @@ export class EmbeddedMember implements Subscription {
     this.stopping ??= (async () => {
       this.stopped = true;
       clearInterval(this.poller);
+      this.stopSignal.abort();
       await Promise.all([...this.running]);
       this.flushAcks();
       this.onStopped();
@@ -143,6 +149,8 @@ export class EmbeddedMember implements Subscription {
         group,
         ackTimeoutMs,
         renew: async () => this.store.extendLease(ref, Date.now() + ackTimeoutMs),
+        holds: this.holds,
+        release: this.stopSignal.signal,
       },
     );
     const done = invocation.outcome.then((outcome) => {
@@ -150,6 +158,7 @@ export class EmbeddedMember implements Subscription {
       this.running.delete(done);
       if (outcome.kind === 'ok') this.pendingAcks.push(ref);
       else if (outcome.kind === 'failed') this.settleFailure(ref, parsed.event, outcome.error);
+      else if (outcome.kind === 'released') this.release(ref, outcome.error);
       else {
         this.logger?.warn(
           { eventId: parsed.event.id, position: row.position },
@@ -166,6 +175,18 @@ export class EmbeddedMember implements Subscription {
       this.wake();
     });
     this.running.add(done);
+  }
+
+  /** Gives an event held back by an outage back to the group at once, its delivery not counted. */
+  private release(ref: DeliveryRef, error: string): void {
+    try {
+      this.store.giveBack(ref, Date.now(), error);
+    } catch (err) {
+      this.logger?.error(
+        { position: ref.position, err: errorMessage(err) },
+        'could not give back a held event; its lease will expire',
+      );
+    }
   }
 
   private settleFailure(ref: DeliveryRef, event: CloudEvent, error: string): void {

@@ -105,6 +105,10 @@ export class EmbeddedLogStore {
         `UPDATE deliveries SET member = NULL, lease_until = ?, last_error = ?
          WHERE grp = ? AND position = ? AND member = ? AND deliveries = ?`,
       ),
+      giveBack: db.prepare(
+        `UPDATE deliveries SET member = NULL, lease_until = ?, last_error = ?, deliveries = deliveries - 1
+         WHERE grp = ? AND position = ? AND member = ? AND deliveries = ?`,
+      ),
       deleteDelivery: db.prepare('DELETE FROM deliveries WHERE grp = ? AND position = ?'),
       insertDeadLetter: db.prepare(
         'INSERT OR REPLACE INTO dead_letters (grp, position, deliveries, reason, at) VALUES (?, ?, ?, ?, ?)',
@@ -213,6 +217,14 @@ export class EmbeddedLogStore {
   /** Offers the event again at `availableAt`, unless the member lost its lease meanwhile. */
   retry(ref: DeliveryRef, availableAt: number, error: string): void {
     this.stmt.retry.run(availableAt, error, ref.group, ref.position, ref.member, ref.deliveries);
+  }
+
+  /**
+   * Offers the event again at `availableAt` with this delivery not counted (its handler only met a
+   * dependency's outage), unless the member lost its lease meanwhile.
+   */
+  giveBack(ref: DeliveryRef, availableAt: number, error: string): void {
+    this.stmt.giveBack.run(availableAt, error, ref.group, ref.position, ref.member, ref.deliveries);
   }
 
   deadLetter(group: string, position: number, deliveries: number, reason: string, now: number): void {

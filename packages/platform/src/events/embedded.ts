@@ -4,7 +4,7 @@ import { describeCause } from '../connection-errors.js';
 import { deliveryLimits } from './delivery-policy.js';
 import { EmbeddedMember } from './embedded-member.js';
 import { EmbeddedLogStore } from './embedded-store.js';
-import { buildEnvelope, parseReceived } from './envelope.js';
+import { buildEnvelopes, parseReceived } from './envelope.js';
 import { withoutLease } from './handler-invocation.js';
 import { EventBusUnavailableError } from './errors.js';
 import type {
@@ -59,8 +59,7 @@ class EmbeddedEventBus implements EventBus {
   ) {}
 
   async publish(events: NewEvent | readonly NewEvent[]): Promise<CloudEvent[]> {
-    const list: readonly NewEvent[] = Array.isArray(events) ? events : [events as NewEvent];
-    const envelopes = list.map((event) => buildEnvelope(event));
+    const envelopes = buildEnvelopes(events);
     if (envelopes.length > 0) {
       this.store.append(envelopes);
       this.appended.emit('appended');

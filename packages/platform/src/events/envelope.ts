@@ -117,6 +117,12 @@ export function buildEnvelope(
   return envelope;
 }
 
+/** The envelopes of what a publish was given, one event or several (the port's publish and enqueue take both). */
+export function buildEnvelopes(events: NewEvent | readonly NewEvent[]): CloudEvent[] {
+  const list: readonly NewEvent[] = Array.isArray(events) ? events : [events as NewEvent];
+  return list.map((event) => buildEnvelope(event));
+}
+
 /** Parses a received body; returns the event or why it cannot be delivered. */
 export function parseReceived(body: string): { event: CloudEvent } | { problem: string; raw: unknown } {
   let value: unknown;

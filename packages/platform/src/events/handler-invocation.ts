@@ -1,9 +1,17 @@
 import { runWithContext } from '@marquee/core';
 import { errorMessage } from './delivery-policy.js';
 import { EventLeaseLostError } from './errors.js';
+import { isDependencyOutage, outageRetryDelayMs } from './outage.js';
+import type { OutageHolds } from './outage-holds.js';
 import type { DeliveredEvent, EventHandler } from './port.js';
 
-export type HandlerOutcome = { kind: 'ok' } | { kind: 'failed'; error: string };
+/**
+ * `failed`: the handler failed on the event (counts against its deliveries). `released`: it failed
+ * because a dependency is down and the member gave the event back without its delivery counting
+ * (member stopping, or its lease lost) — an outage never ends a delivery any other way.
+ */
+export type HandlerOutcome =
+  { kind: 'ok' } | { kind: 'failed'; error: string } | { kind: 'released'; error: string };
 
 export interface Invocation {
   /** The outcome, or 'timeout' when the handler has not settled within its (extended) ack timeout. */
@@ -25,6 +33,10 @@ export interface LeaseTerms {
    * no longer holds the event; throws when it could not tell (the lease stays as it was).
    */
   renew: () => Promise<boolean>;
+  /** Where the member counts and logs events held back by an outage. */
+  holds?: OutageHolds;
+  /** Aborted when the member stops: a held event is given back at once instead of waiting on. */
+  release?: AbortSignal;
 }
 
 /**
@@ -75,19 +87,70 @@ export function invokeHandler(handler: EventHandler, received: ReceivedEvent, le
 
   const correlationId = received.event.correlationid ?? received.event.id;
   armFrom(Date.now());
-  const settled = runWithContext({ correlationId }, async (): Promise<HandlerOutcome> => {
-    try {
-      await handler(delivery);
-      return { kind: 'ok' };
-    } catch (err) {
-      return { kind: 'failed', error: errorMessage(err) };
-    }
-  });
+  const settled = runWithContext({ correlationId }, () =>
+    runHeld(handler, delivery, lease, () => state === 'timed-out'),
+  );
   const outcome = Promise.race([settled, timeout]).finally(() => {
     clearTimeout(timer);
     if (state === 'running') state = 'settled';
   });
   return { outcome, settled };
+}
+
+/**
+ * Runs the handler; while it fails with a dependency's outage (isDependencyOutage), holds the event:
+ * extends its lease, waits (capped exponential) and runs the handler again, within the same delivery,
+ * so the outage never uses up the event's deliveries. It ends when the handler succeeds or fails on
+ * its own (`failed`, counted), or when the event must be given back (`released`: the member stops or
+ * the lease was lost) — never because the outage lasted.
+ */
+async function runHeld(
+  handler: EventHandler,
+  delivery: DeliveredEvent,
+  lease: LeaseTerms,
+  timedOut: () => boolean,
+): Promise<HandlerOutcome> {
+  let attempt = 0;
+  let result: HandlerOutcome | undefined;
+  try {
+    for (;;) {
+      let failure: unknown;
+      try {
+        await handler(delivery);
+        return (result = { kind: 'ok' });
+      } catch (err) {
+        failure = err;
+      }
+      const error = errorMessage(failure);
+      if (!isDependencyOutage(failure)) return (result = { kind: 'failed', error });
+      attempt += 1;
+      if (attempt === 1) lease.holds?.begin(delivery.event.id, error);
+      else lease.holds?.retried(error);
+      if (lease.release?.aborted || timedOut()) return { kind: 'released', error };
+      try {
+        await delivery.extendLease();
+      } catch (err) {
+        // Lost: the event is another member's now. Otherwise the bus is unreachable: try again later.
+        if (err instanceof EventLeaseLostError) return { kind: 'released', error };
+      }
+      await pause(outageRetryDelayMs(attempt, lease.ackTimeoutMs), lease.release);
+      if (lease.release?.aborted || timedOut()) return { kind: 'released', error };
+    }
+  } finally {
+    if (attempt > 0) lease.holds?.end(result !== undefined);
+  }
+}
+
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }
 
 /** Replayed events are read, not delivered to a group: there is no lease to extend. */

@@ -6,6 +6,8 @@ import type { EventBus } from './port.js';
 
 export type * from './port.js';
 export { EventBusUnavailableError, EventLeaseLostError } from './errors.js';
+export { isDependencyOutage } from './outage.js';
+export { registerEventOutageMetrics } from './outage-holds.js';
 export { registerEventType, validateEvent, buildEnvelope, CloudEventSchema } from './envelope.js';
 export { registerCatalogue, eventCatalogue, type CatalogueEventType, type EventData } from './catalogue.js';
 export {

@@ -8,6 +8,7 @@ import {
 } from './delivery-policy.js';
 import { parseReceived } from './envelope.js';
 import { invokeHandler } from './handler-invocation.js';
+import { OutageHolds } from './outage-holds.js';
 import type { CloudEvent, SubscribeOptions, Subscription } from './port.js';
 
 /** What the dead-letter stream stores (JSON), one message per event a group gave up on. */
@@ -49,8 +50,13 @@ export class NatsMember implements Subscription {
   private freeSlot: (() => void) | undefined;
   private inFlight = 0;
   private stopping: Promise<void> | undefined;
+  private readonly holds: OutageHolds;
+  /** Aborted at stop: events held back by an outage are given back instead of waited on. */
+  private readonly stopSignal = new AbortController();
 
-  constructor(private readonly m: NatsMemberOptions) {}
+  constructor(private readonly m: NatsMemberOptions) {
+    this.holds = new OutageHolds(m.options.group, m.logger);
+  }
 
   async start(): Promise<void> {
     this.messages = await this.m.consumer.consume({ max_messages: this.m.limits.concurrency });
@@ -60,6 +66,8 @@ export class NatsMember implements Subscription {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       // Messages taken but not started are not acknowledged: the server redelivers them after ack_wait.
+      // Held events first: close() resolves only once the pull loop, waiting for a slot, moves on.
+      this.stopSignal.abort();
       await this.messages?.close();
       this.freeSlot?.();
       await this.loop;
@@ -76,7 +84,8 @@ export class NatsMember implements Subscription {
         while (this.inFlight >= this.m.limits.concurrency && !this.stopping) {
           await new Promise<void>((resolve) => (this.freeSlot = resolve));
         }
-        if (this.stopping) return;
+        // Read on to the end: close() resolves only when the iterator has processed its own stop.
+        if (this.stopping) return await drain(iterator);
         const next = await iterator.next();
         if (next.done) return;
         this.inFlight += 1;
@@ -130,6 +139,8 @@ export class NatsMember implements Subscription {
           await this.m.flush(Math.min(ackTimeoutMs, 5_000));
           return true;
         },
+        holds: this.holds,
+        release: this.stopSignal.signal,
       },
     );
     const outcome = await invocation.outcome;
@@ -145,6 +156,10 @@ export class NatsMember implements Subscription {
         this.m.logger?.error(log, 'event dead-lettered');
         await this.giveUp(msg, deliveries, decision.reason, parsed.event);
       }
+    } else if (outcome.kind === 'released') {
+      // JetStream counts every redelivery against max_deliver, a nak's too: that is why an outage is
+      // waited out here, holding the message (+WPI), and only a stopping member gives it back.
+      msg.nak();
     } else {
       this.m.logger?.warn(this.describe(parsed.event, msg), 'event handler exceeded the ack timeout');
       // A late success still acknowledges; the server ignores it if the event went elsewhere meanwhile.
@@ -186,4 +201,9 @@ export class NatsMember implements Subscription {
       msg.nak(1_000);
     }
   }
+}
+
+/** Messages taken after stop are not started (nor acknowledged): the server redelivers them after ack_wait. */
+async function drain(iterator: AsyncIterator<JsMsg>): Promise<void> {
+  while (!(await iterator.next()).done);
 }

@@ -14,7 +14,7 @@ import type { Logger } from '@marquee/core';
 import { describeCause, safeEndpoint } from '../connection-errors.js';
 import { EventBusUnavailableError } from './errors.js';
 import { deliveryLimits } from './delivery-policy.js';
-import { buildEnvelope, parseReceived } from './envelope.js';
+import { buildEnvelopes, parseReceived } from './envelope.js';
 import { withoutLease } from './handler-invocation.js';
 import { NatsMember, type DeadLetterRecord } from './nats-member.js';
 import { PipelinedPublisher } from './nats-publisher.js';
@@ -111,8 +111,7 @@ class NatsEventBus implements EventBus {
   }
 
   async publish(events: NewEvent | readonly NewEvent[]): Promise<CloudEvent[]> {
-    const list: readonly NewEvent[] = Array.isArray(events) ? events : [events as NewEvent];
-    const envelopes = list.map((event) => buildEnvelope(event));
+    const envelopes = buildEnvelopes(events);
     // The event id is the JetStream message id: a republish within the stream's duplicate window
     // (2 min) is dropped by the server.
     await this.publisher.publish(

@@ -1,7 +1,7 @@
 import { PostgresAdapter, type Generated, type Kysely, type Migration, type Transaction } from 'kysely';
 import type { Logger } from '@marquee/core';
 import type { Database } from '../db/port.js';
-import { buildEnvelope } from './envelope.js';
+import { buildEnvelopes } from './envelope.js';
 import type { CloudEvent, EventBus, NewEvent } from './port.js';
 
 /**
@@ -58,8 +58,7 @@ export async function enqueue<DB>(
   trx: Transaction<DB>,
   events: NewEvent | readonly NewEvent[],
 ): Promise<CloudEvent[]> {
-  const list: readonly NewEvent[] = Array.isArray(events) ? events : [events as NewEvent];
-  const envelopes = list.map((event) => buildEnvelope(event));
+  const envelopes = buildEnvelopes(events);
   if (envelopes.length === 0) return envelopes;
   const createdAt = new Date().toISOString();
   await (trx as unknown as Kysely<OutboxTables>)

@@ -98,7 +98,12 @@ export interface SubscribeOptions<T extends string = string> {
    * the delivery or from the handler's last `extendLease()`.
    */
   ackTimeoutMs?: number;
-  /** After this many deliveries the event moves to the dead-letter stream (default 5). */
+  /**
+   * After this many deliveries the event moves to the dead-letter stream (default 5). A handler failing
+   * because a dependency is down (isDependencyOutage: `*.unavailable`, a connection error, Redis or
+   * PostgreSQL not connected) does not use one: the member holds the event, extending its lease, and
+   * runs the handler again with a capped exponential wait until the dependency is back.
+   */
   maxDeliveries?: number;
 }
 
@@ -118,7 +123,8 @@ export interface DeadLetter {
 /**
  * The event stream. Delivery is at least once: the handler resolving acks the event; throwing, or not
  * finishing within ackTimeoutMs (unless it extends its lease), redelivers it (to any member of the
- * group) until maxDeliveries, then the event goes to the dead-letter stream. Every consumer must be
+ * group) until maxDeliveries, then the event goes to the dead-letter stream. A failure of the outage
+ * class (see SubscribeOptions.maxDeliveries) is retried in place and never dead-letters an event. Every consumer must be
  * idempotent (dedupe on event.id).
  *
  * @example
