@@ -1,3 +1,4 @@
+import type { TSchema } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { documented } from './documented.js';
 import { requireIdentity } from '@marquee/core';
@@ -22,47 +23,46 @@ import {
   RatingSchema,
 } from './schemas.js';
 
+type Reads = (accountId: string, profileId: string) => Promise<unknown[]>;
+type TitleAct = (accountId: string, profileId: string, titleId: string) => Promise<unknown>;
+
 /**
  * My List, ratings and viewing history of one profile. Every handler resolves the profile through
  * ownedProfile (in app/), so another account's profile id answers 404 like an unknown one.
  */
 export function libraryRoutes(app: FastifyInstance, ctx: UsersAppContext): void {
   const tags = ['library'];
-  app.get<{ Params: ProfileParams }>(
-    '/api/profiles/:profileId/list',
-    {
-      schema: documented('My List, newest first', tags, {
-        params: ProfileParams,
-        response: { 200: Items(ListItemSchema) },
-      }),
-    },
-    async (req) => ({
-      items: await myList(ctx.db.write, requireIdentity(req).accountId, req.params.profileId),
-    }),
-  );
+  /** GET /api/profiles/:profileId/<part>: the caller's profile's items of one kind. */
+  const profileItems = (part: string, summary: string, item: TSchema, read: Reads) =>
+    app.get<{ Params: ProfileParams }>(
+      `/api/profiles/:profileId/${part}`,
+      { schema: documented(summary, tags, { params: ProfileParams, response: { 200: Items(item) } }) },
+      async (req) => ({ items: await read(requireIdentity(req).accountId, req.params.profileId) }),
+    );
+  /** GET or PUT /api/profiles/:profileId/<part>/:titleId: one title of the caller's profile's. */
+  const profileTitle = (
+    method: 'GET' | 'PUT',
+    part: string,
+    summary: string,
+    answer: TSchema,
+    act: TitleAct,
+  ) =>
+    app.route<{ Params: ProfileTitleParams }>({
+      method,
+      url: `/api/profiles/:profileId/${part}/:titleId`,
+      schema: documented(summary, tags, { params: ProfileTitleParams, response: { 200: answer } }),
+      handler: async (req) => act(requireIdentity(req).accountId, req.params.profileId, req.params.titleId),
+    });
 
-  app.get<{ Params: ProfileTitleParams }>(
-    '/api/profiles/:profileId/list/:titleId',
-    {
-      schema: documented('Whether a title is in My List (404 if not)', tags, {
-        params: ProfileTitleParams,
-        response: { 200: ListItemSchema },
-      }),
-    },
-    async (req) => listItem(ctx, requireIdentity(req).accountId, req.params.profileId, req.params.titleId),
+  profileItems('list', 'My List, newest first', ListItemSchema, (account, profile) =>
+    myList(ctx.db.write, account, profile),
   );
-
-  app.put<{ Params: ProfileTitleParams }>(
-    '/api/profiles/:profileId/list/:titleId',
-    {
-      schema: documented('Add a title to My List (idempotent)', tags, {
-        params: ProfileTitleParams,
-        response: { 200: ListItemSchema },
-      }),
-    },
-    async (req) => addListItem(ctx, requireIdentity(req).accountId, req.params.profileId, req.params.titleId),
+  profileTitle('GET', 'list', 'Whether a title is in My List (404 if not)', ListItemSchema, (...ids) =>
+    listItem(ctx, ...ids),
   );
-
+  profileTitle('PUT', 'list', 'Add a title to My List (idempotent)', ListItemSchema, (...ids) =>
+    addListItem(ctx, ...ids),
+  );
   app.delete<{ Params: ProfileTitleParams }>(
     '/api/profiles/:profileId/list/:titleId',
     { schema: documented('Remove a title from My List (idempotent)', tags, { params: ProfileTitleParams }) },
@@ -72,28 +72,16 @@ export function libraryRoutes(app: FastifyInstance, ctx: UsersAppContext): void 
     },
   );
 
-  app.get<{ Params: ProfileParams }>(
-    '/api/profiles/:profileId/ratings',
-    {
-      schema: documented('Thumbs given by this profile', tags, {
-        params: ProfileParams,
-        response: { 200: Items(RatingSchema) },
-      }),
-    },
-    async (req) => ({ items: await ratings(ctx, requireIdentity(req).accountId, req.params.profileId) }),
+  profileItems('ratings', 'Thumbs given by this profile', RatingSchema, (account, profile) =>
+    ratings(ctx, account, profile),
   );
-
-  app.get<{ Params: ProfileTitleParams }>(
-    '/api/profiles/:profileId/ratings/:titleId',
-    {
-      schema: documented('This profile’s thumb for a title (rating null if none)', tags, {
-        params: ProfileTitleParams,
-        response: { 200: RatingSchema },
-      }),
-    },
-    async (req) => getRating(ctx, requireIdentity(req).accountId, req.params.profileId, req.params.titleId),
+  profileTitle(
+    'GET',
+    'ratings',
+    'This profile’s thumb for a title (rating null if none)',
+    RatingSchema,
+    (...ids) => getRating(ctx, ...ids),
   );
-
   app.put<{ Params: ProfileTitleParams; Body: RatingBody }>(
     '/api/profiles/:profileId/ratings/:titleId',
     {
@@ -113,28 +101,17 @@ export function libraryRoutes(app: FastifyInstance, ctx: UsersAppContext): void 
       ),
   );
 
-  app.get<{ Params: ProfileParams }>(
-    '/api/profiles/:profileId/history',
-    {
-      schema: documented('Viewing history with resume positions, most recent first', tags, {
-        params: ProfileParams,
-        response: { 200: Items(HistoryItemSchema) },
-      }),
-    },
-    async (req) => ({
-      items: await viewingHistory(ctx.db.write, requireIdentity(req).accountId, req.params.profileId),
-    }),
+  profileItems(
+    'history',
+    'Viewing history with resume positions, most recent first',
+    HistoryItemSchema,
+    (account, profile) => viewingHistory(ctx.db.write, account, profile),
   );
-
-  app.get<{ Params: ProfileTitleParams }>(
-    '/api/profiles/:profileId/history/:titleId',
-    {
-      schema: documented('Resume position of one title (404 if never watched)', tags, {
-        params: ProfileTitleParams,
-        response: { 200: HistoryItemSchema },
-      }),
-    },
-    async (req) =>
-      historyItem(ctx.db.write, requireIdentity(req).accountId, req.params.profileId, req.params.titleId),
+  profileTitle(
+    'GET',
+    'history',
+    'Resume position of one title (404 if never watched)',
+    HistoryItemSchema,
+    (...ids) => historyItem(ctx.db.write, ...ids),
   );
 }
