@@ -176,6 +176,7 @@ export function createServiceServer(options: ServiceServerOptions): ServiceServe
     ...(explicit ? { childLoggerFactory: bindCorrelationId } : {}),
     ...options.fastify,
   }) as unknown as FastifyInstance;
+  installDrain(app);
   const metrics = createMetrics(options.name);
   const problems = new ProblemCatalogue(...(options.problems ?? []));
   // First, so that every route declared from here on is documented.
