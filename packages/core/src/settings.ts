@@ -208,7 +208,7 @@ export const coreSettings = {
     description: 'SVT-AV1 preset for AV1 rungs (0 slowest … 13 fastest)',
   }),
   ENCODER_LADDER: Type.Union([Type.Literal('hull'), Type.Literal('heuristic')], {
-    default: 'hull',
+    default: 'heuristic',
     description:
       "how a title's ladder is chosen: probe encodes on the convex hull of measured quality, or the one-probe heuristic (docs/media.md)",
   }),
