@@ -14,6 +14,17 @@ const AnalyticsPanel = lazy(() =>
   import('./analytics/AnalyticsPanel').then((m) => ({ default: m.AnalyticsPanel })),
 );
 
+/** The console's tabs, in the order they show; any other /admin path is the first. */
+const TABS = [
+  { id: 'titles', path: '/admin', label: 'Titles & uploads' },
+  { id: 'users', path: '/admin/users', label: 'Users' },
+  { id: 'edges', path: '/admin/edges', label: 'Edges' },
+  { id: 'health', path: '/admin/health', label: 'Health & queue' },
+  { id: 'analytics', path: '/admin/analytics', label: 'Analytics' },
+  { id: 'mail', path: '/admin/mail', label: 'Mail' },
+  { id: 'chaos', path: '/admin/chaos', label: 'Chaos' },
+] as const;
+
 export function AdminPage() {
   const { account } = useSession();
   const { path } = useLocation();
@@ -27,46 +38,17 @@ export function AdminPage() {
       </>
     );
   }
-  const tab =
-    path === '/admin/edges'
-      ? 'edges'
-      : path === '/admin/health'
-        ? 'health'
-        : path === '/admin/users'
-          ? 'users'
-          : path === '/admin/analytics'
-            ? 'analytics'
-            : path === '/admin/mail'
-              ? 'mail'
-              : path === '/admin/chaos'
-                ? 'chaos'
-                : 'titles';
+  const tab = TABS.find((t) => t.path === path)?.id ?? 'titles';
   return (
     <>
       <Header />
       <main className="admin">
         <nav className="tabs" aria-label="Admin">
-          <Link href="/admin" aria-current={tab === 'titles' ? 'page' : undefined}>
-            Titles &amp; uploads
-          </Link>
-          <Link href="/admin/users" aria-current={tab === 'users' ? 'page' : undefined}>
-            Users
-          </Link>
-          <Link href="/admin/edges" aria-current={tab === 'edges' ? 'page' : undefined}>
-            Edges
-          </Link>
-          <Link href="/admin/health" aria-current={tab === 'health' ? 'page' : undefined}>
-            Health &amp; queue
-          </Link>
-          <Link href="/admin/analytics" aria-current={tab === 'analytics' ? 'page' : undefined}>
-            Analytics
-          </Link>
-          <Link href="/admin/mail" aria-current={tab === 'mail' ? 'page' : undefined}>
-            Mail
-          </Link>
-          <Link href="/admin/chaos" aria-current={tab === 'chaos' ? 'page' : undefined}>
-            Chaos
-          </Link>
+          {TABS.map((t) => (
+            <Link key={t.id} href={t.path} aria-current={tab === t.id ? 'page' : undefined}>
+              {t.label}
+            </Link>
+          ))}
         </nav>
         {tab === 'titles' && <TitlesPanel />}
         {tab === 'users' && <UsersPanel />}

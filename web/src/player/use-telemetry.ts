@@ -62,26 +62,23 @@ export function useTelemetry(
     };
     const onError = (_e: unknown, data: ErrorData) => collector.failed(data.type, data.fatal, data.details);
 
-    video.addEventListener('playing', onPlaying);
-    video.addEventListener('waiting', onWaiting);
-    video.addEventListener('timeupdate', onTime);
-    video.addEventListener('seeking', onInterrupt);
-    video.addEventListener('pause', onInterrupt);
-    document.addEventListener('visibilitychange', onHidden);
-    window.addEventListener('pagehide', onPageHide);
+    // One signal removes every DOM listener at cleanup.
+    const listening = new AbortController();
+    const on = { signal: listening.signal };
+    video.addEventListener('playing', onPlaying, on);
+    video.addEventListener('waiting', onWaiting, on);
+    video.addEventListener('timeupdate', onTime, on);
+    video.addEventListener('seeking', onInterrupt, on);
+    video.addEventListener('pause', onInterrupt, on);
+    document.addEventListener('visibilitychange', onHidden, on);
+    window.addEventListener('pagehide', onPageHide, on);
     hls?.on(Hls.Events.LEVEL_SWITCHED, onSwitch);
     hls?.on(Hls.Events.ERROR, onError);
     const timer = window.setInterval(() => send(false), BATCH_EVERY_MS);
     return () => {
       window.clearInterval(timer);
       if (first !== undefined) window.clearTimeout(first);
-      video.removeEventListener('playing', onPlaying);
-      video.removeEventListener('waiting', onWaiting);
-      video.removeEventListener('timeupdate', onTime);
-      video.removeEventListener('seeking', onInterrupt);
-      video.removeEventListener('pause', onInterrupt);
-      document.removeEventListener('visibilitychange', onHidden);
-      window.removeEventListener('pagehide', onPageHide);
+      listening.abort();
       hls?.off(Hls.Events.LEVEL_SWITCHED, onSwitch);
       hls?.off(Hls.Events.ERROR, onError);
       send(true);
