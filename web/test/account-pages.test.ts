@@ -1,11 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { signUp } from './support/catalog.js';
-import { browserSkipReason, launchChromium, newViewer, PHONE } from './support/chromium.js';
+import { browserSkipReason, newViewer, PHONE } from './support/chromium.js';
 import { WatchedPages } from './support/console.js';
-import { startTestPlatform, type TestPlatform } from './support/platform.js';
+import { usePlatformAndBrowser } from './support/platform-and-browser.js';
 import { platformApi, type TokenPair } from './support/platform-api.js';
 import { chooseProfile, pageText, signIn } from './support/viewer.js';
 
@@ -22,31 +21,25 @@ const PASSWORD = 'correct horse battery staple';
 const SLOW = { timeout: 20_000 };
 
 describe.skipIf(skip)('account pages in a real browser', () => {
-  let platform: TestPlatform;
-  let browser: Browser;
+  const rig = usePlatformAndBrowser();
   const pages = new WatchedPages();
 
   beforeAll(async () => {
-    [platform, browser] = await Promise.all([startTestPlatform(), launchChromium()]);
     mkdirSync(SHOTS, { recursive: true });
   }, 240_000);
-  afterAll(async () => {
-    await browser?.close();
-    await platform?.stop();
-  });
   afterEach(async () => {
     expect(await pages.closeAll(), 'the browser console reported errors').toEqual([]);
   });
 
   const openPage = async (viewport?: { width: number; height: number }) =>
-    pages.open(await newViewer(browser, platform.url, viewport));
+    pages.open(await newViewer(rig.browser, rig.platform.url, viewport));
 
-  const { api, login: loginWith } = platformApi(() => platform.url);
+  const { api, login: loginWith } = platformApi(() => rig.platform.url);
   const login = async (email: string, password = PASSWORD) => loginWith(email, password);
 
   /** The link to `path` in the newest mail to `to`, read from the admin console's mail view. */
   async function mailedLink(to: string, path: string): Promise<string> {
-    const admin = await login(platform.admin.email, platform.admin.password);
+    const admin = await login(rig.platform.admin.email, rig.platform.admin.password);
     let link: string | undefined;
     await expect
       .poll(
@@ -66,7 +59,7 @@ describe.skipIf(skip)('account pages in a real browser', () => {
   }
 
   it('shows the account, confirms the address by the mailed link, and signs a device out', async () => {
-    const viewer = await signUp(platform.url);
+    const viewer = await signUp(rig.platform.url);
     const { page } = await openPage();
     await signIn(page, viewer);
     await chooseProfile(page);
@@ -103,7 +96,7 @@ describe.skipIf(skip)('account pages in a real browser', () => {
   }, 120_000);
 
   it('changes the password (other devices out at once) and signs out everywhere', async () => {
-    const viewer = await signUp(platform.url);
+    const viewer = await signUp(rig.platform.url);
     const laptop = await login(viewer.email);
     const { page, watch } = await openPage(PHONE);
     watch.allow(/status of 401/);
@@ -127,7 +120,7 @@ describe.skipIf(skip)('account pages in a real browser', () => {
   }, 120_000);
 
   it('resets a forgotten password by the mailed link; old refresh tokens are refused', async () => {
-    const viewer = await signUp(platform.url);
+    const viewer = await signUp(rig.platform.url);
     const before = await login(viewer.email);
     const { page } = await openPage();
     await page.goto('/forgot-password');

@@ -1,11 +1,11 @@
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { runMarquee } from '../../packages/cli/test/helpers.js';
-import { browserSkipReason, launchChromium, newViewer } from './support/chromium.js';
+import { browserSkipReason, newViewer } from './support/chromium.js';
 import { ConsoleWatch } from './support/console.js';
-import { startTestPlatform, type TestPlatform } from './support/platform.js';
+import type { TestPlatform } from './support/platform.js';
+import { usePlatformAndBrowser } from './support/platform-and-browser.js';
 import { signIn } from './support/viewer.js';
 
 const SHOTS = resolve(import.meta.dirname, '../../.artifacts/screenshots');
@@ -20,24 +20,18 @@ async function marquee(platform: TestPlatform, args: string[]): Promise<string> 
 }
 
 describe.skipIf(skip)('the admin console’s backup panel in a real browser', () => {
-  let platform: TestPlatform;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [platform, browser] = await Promise.all([startTestPlatform(), launchChromium()]);
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await platform?.stop();
-    if (platform) rmSync(`${platform.dataDir}-backups`, { recursive: true, force: true });
+  const rig = usePlatformAndBrowser();
+  /** The platform's data dir once a backup was taken: its default target (`<dataDir>-backups`) is removed. */
+  let dataDir: string | undefined;
+  afterAll(() => {
+    if (dataDir) rmSync(`${dataDir}-backups`, { recursive: true, force: true });
   });
 
   it('shows no backup, then the backup `marquee backup` took and the restore test that passed', async () => {
-    const context = await newViewer(browser, platform.url, { width: 1280, height: 800 });
+    const context = await newViewer(rig.browser, rig.platform.url, { width: 1280, height: 800 });
     const page = await context.newPage();
     const watch = new ConsoleWatch(page);
-    await signIn(page, platform.admin);
+    await signIn(page, rig.platform.admin);
     await page.goto('/admin/health');
     const newest = page.getByTestId('backup-newest');
     const test = page.getByTestId('backup-restore-test');
@@ -45,8 +39,9 @@ describe.skipIf(skip)('the admin console’s backup panel in a real browser', ()
     expect(await test.innerText()).toMatch(/Restore test\s+none yet/);
 
     // Taken and verified by the commands (as a cron job would), while the platform runs.
-    await marquee(platform, ['backup']);
-    const verified = await marquee(platform, ['backup', 'verify']);
+    dataDir = rig.platform.dataDir;
+    await marquee(rig.platform, ['backup']);
+    const verified = await marquee(rig.platform, ['backup', 'verify']);
     expect(verified).toMatch(/PASSED/);
 
     await page.reload();

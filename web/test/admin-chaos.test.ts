@@ -1,10 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserSkipReason, launchChromium, newViewer } from './support/chromium.js';
+import { describe, expect, it } from 'vitest';
+import { browserSkipReason, newViewer } from './support/chromium.js';
 import { ConsoleWatch } from './support/console.js';
-import { startTestPlatform, type TestPlatform } from './support/platform.js';
+import { usePlatformAndBrowser } from './support/platform-and-browser.js';
 import { signIn } from './support/viewer.js';
 
 const skip = browserSkipReason();
@@ -15,28 +14,18 @@ const CHART = `<svg xmlns="http://www.w3.org/2000/svg" width="400" height="120" 
   <script>document.title = 'pwned'</script></svg>`;
 
 describe.skipIf(skip)('the admin console’s chaos panel in a real browser', () => {
-  let platform: TestPlatform;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [platform, browser] = await Promise.all([startTestPlatform(), launchChromium()]);
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await platform?.stop();
-  });
+  const rig = usePlatformAndBrowser();
 
   it('says no run yet, then shows the latest run’s verdict, table, audit and chart (inert)', async () => {
-    const context = await newViewer(browser, platform.url, { width: 1280, height: 800 });
+    const context = await newViewer(rig.browser, rig.platform.url, { width: 1280, height: 800 });
     const page = await context.newPage();
     const watch = new ConsoleWatch(page);
-    await signIn(page, platform.admin);
+    await signIn(page, rig.platform.admin);
     await page.goto('/admin/chaos');
     await expect.poll(() => page.getByText('No chaos experiment has been run yet').count()).toBe(1);
 
     // What `marquee chaos` writes with its default --out into the default data directory.
-    const dir = join(platform.dataDir, 'chaos');
+    const dir = join(rig.platform.dataDir, 'chaos');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'latest.svg'), CHART);
     writeFileSync(

@@ -1,10 +1,10 @@
 import { Secret, TOTP } from 'otpauth';
-import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
 import { signUp } from './support/catalog.js';
-import { browserSkipReason, launchChromium, newViewer } from './support/chromium.js';
+import { browserSkipReason, newViewer } from './support/chromium.js';
 import { ConsoleWatch } from './support/console.js';
-import { startTestPlatform, type TestPlatform } from './support/platform.js';
+import { usePlatformAndBrowser } from './support/platform-and-browser.js';
 import { pageText, signIn } from './support/viewer.js';
 
 /**
@@ -16,22 +16,16 @@ const skip = browserSkipReason();
 const SLOW = { timeout: 20_000 };
 
 describe.skipIf(skip)('two-step sign-in in a real browser', () => {
-  let platform: TestPlatform;
-  let browser: Browser;
+  const rig = usePlatformAndBrowser();
   let context: BrowserContext | undefined;
 
-  beforeAll(async () => {
-    [platform, browser] = await Promise.all([startTestPlatform(), launchChromium()]);
-  }, 240_000);
   afterAll(async () => {
     await context?.close();
-    await browser?.close();
-    await platform?.stop();
   });
 
   it('enrols on the account page, signs out, and signs in with a code', async () => {
-    const viewer = await signUp(platform.url);
-    context = await newViewer(browser, platform.url);
+    const viewer = await signUp(rig.platform.url);
+    context = await newViewer(rig.browser, rig.platform.url);
     const page = await context.newPage();
     const watch = new ConsoleWatch(page);
     // The sign-in page asks for the code after a 200; no error is expected on the way.
