@@ -86,7 +86,8 @@ export class HttpOrigin implements Origin {
       try {
         res = await this.storage.stream('GET', path, { avoid: tried });
       } catch (err) {
-        // The client tried what it could (other instances included): storage is unreachable.
+        // The client tried what it could (other instances included): storage is unreachable now.
+        if (invalid) throw new OriginInvalidError(invalid);
         throw new OriginUnavailableError(`The origin could not supply ${key}: ${(err as Error).message}`);
       }
       tried.add(res.instance);
