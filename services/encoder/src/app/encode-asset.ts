@@ -177,19 +177,27 @@ export async function prepareEncode(
   );
 
   const textSubtitles = info.subtitleTracks.filter((s) => s.text);
-  const probeInput = { sourcePath, workDir, preset: settings.preset, outputFps: fps.rational, fps: fps.value };
+  const probeInput = {
+    sourcePath,
+    workDir,
+    preset: settings.preset,
+    outputFps: fps.rational,
+    fps: fps.value,
+  };
   const hullLimits = { wallTimeMs: 5 * limits.analyse.wallTimeMs, memoryBytes: limits.analyse.memoryBytes };
   const hull =
     settings.ladder === 'hull'
       ? await probeHullLadder(tools, info, complexity, probeInput, { limits: hullLimits, ...signal })
       : undefined;
-  const rungs = hull ?? planLadder({
-    width: info.width,
-    height: info.height,
-    fps: fps.value,
-    probeBitrateKbps: measured.bitrateKbps,
-    probePixels: measured.pixels,
-  });
+  const rungs =
+    hull ??
+    planLadder({
+      width: info.width,
+      height: info.height,
+      fps: fps.value,
+      probeBitrateKbps: measured.bitrateKbps,
+      probePixels: measured.pixels,
+    });
   const extraLadders = extraCodecLadders(settings.codecs ?? ['h264'], rungs, fps.value, settings.av1Preset);
   // Stereo AAC for everything with two or more channels, mono stays mono (docs/media.md).
   let audio = info.audioTracks.map((a) => ({
