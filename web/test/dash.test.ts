@@ -75,16 +75,8 @@ describe.skipIf(skip)('DASH from the same segments', () => {
   const heightsIn = (mpd: string) => [...mpd.matchAll(/\sheight="(\d+)"/g)].map((m) => Number(m[1]));
 
   beforeAll(async () => {
-    const [p, b, clip] = await Promise.all([
-      startTestPlatform({ env: { MEDIA_ENCRYPTION: 'false' } }),
-      launchChromium(),
-      // 1080p, so that a basic viewer's MPD has a rung to leave out.
-      makeClip({ seconds: CLIP_SECONDS, height: 1080 }),
-    ]);
-    platform = p;
-    browser = b;
-    const catalog = await CatalogFixtures.asAdmin(platform.url, platform.admin);
-    titleId = await catalog.movie('Dashing', clip, 'PG', ['Drama']);
+    // The dash.js page is on an origin of its own, as a player embedded elsewhere is: the operator lists
+    // it in CORS_ORIGINS, which the steering answers (on the gateway) need — dash.js fetches them.
     playerPage = createServer((req, res) => {
       if (req.url === '/dash.all.min.js') {
         res.writeHead(200, { 'content-type': 'text/javascript' }).end(DASH_JS);
@@ -95,7 +87,18 @@ describe.skipIf(skip)('DASH from the same segments', () => {
       }
     });
     await new Promise<void>((resolve) => playerPage.listen(0, '127.0.0.1', resolve));
-    playerUrl = `http://127.0.0.1:${(playerPage.address() as AddressInfo).port}/`;
+    const playerOrigin = `http://127.0.0.1:${(playerPage.address() as AddressInfo).port}`;
+    playerUrl = `${playerOrigin}/`;
+    const [p, b, clip] = await Promise.all([
+      startTestPlatform({ env: { MEDIA_ENCRYPTION: 'false', CORS_ORIGINS: playerOrigin } }),
+      launchChromium(),
+      // 1080p, so that a basic viewer's MPD has a rung to leave out.
+      makeClip({ seconds: CLIP_SECONDS, height: 1080 }),
+    ]);
+    platform = p;
+    browser = b;
+    const catalog = await CatalogFixtures.asAdmin(platform.url, platform.admin);
+    titleId = await catalog.movie('Dashing', clip, 'PG', ['Drama']);
     // Encoding the 1080p ladder took 200 s at load 35 here (seconds on a quiet machine).
   }, 420_000);
 
