@@ -2,38 +2,17 @@
  * Rate–quality arithmetic of bench/quality, pure: the convex hull of a ladder's (bit rate, quality)
  * points and the Bjøntegaard-style bit-rate difference between two hulls.
  */
+// The upper convex hull is the encoder's own (the hull ladder plans on it): one implementation, so the
+// bench judges ladders by the same hull the encoder picks rungs from.
+import { upperHull } from '../../services/encoder/src/app/ladder-hull.js';
+
+export { upperHull };
+
 export interface RatePoint {
   /** Video bit rate, kbit/s. */
   kbps: number;
   /** A quality score that grows with quality (SSIM, PSNR in dB). */
   quality: number;
-}
-
-/**
- * The upper convex hull in (log rate, quality): the points no mix of two other points beats. A rung
- * below it spends bits that a blend of its neighbours would turn into more quality, which is how
- * per-title encoding judges a ladder (Netflix's "convex hull"). Sorted by rate; quality strictly rises
- * along it (a point that costs more and gives no more quality is off the hull).
- */
-export function upperHull<P extends RatePoint>(points: readonly P[]): P[] {
-  const sorted = [...points]
-    .filter((p) => p.kbps > 0 && Number.isFinite(p.quality))
-    .sort((a, b) => a.kbps - b.kbps || b.quality - a.quality);
-  const hull: P[] = [];
-  const x = (p: P) => Math.log(p.kbps);
-  for (const p of sorted) {
-    if (hull.length > 0 && p.quality <= hull[hull.length - 1]!.quality) continue;
-    // Drop the last point while it lies on or under the chord from its predecessor to p.
-    while (hull.length >= 2) {
-      const a = hull[hull.length - 2]!;
-      const b = hull[hull.length - 1]!;
-      const cross = (x(b) - x(a)) * (p.quality - a.quality) - (b.quality - a.quality) * (x(p) - x(a));
-      if (cross >= 0) hull.pop();
-      else break;
-    }
-    hull.push(p);
-  }
-  return hull;
 }
 
 /** log(rate) at quality q on a hull, by linear interpolation between its points (q inside its range). */
