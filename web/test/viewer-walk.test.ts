@@ -181,7 +181,7 @@ describe.skipIf(skip)('a new viewer’s first hour, walked in Chromium', () => {
     await page.getByRole('button', { name: 'Sign up' }).click();
     await page.waitForURL('**/profiles');
     await chooseProfile(page);
-    expect(await page.title()).toBe('Home – Marquee');
+    await expect.poll(() => page.title(), { timeout: 10_000 }).toBe('Home – Marquee');
 
     // The hero is the series; its Play names the episode it starts. The rows appear once the
     // recommender has heard of the title (a moment on a busy machine): reload until they do.
@@ -208,7 +208,7 @@ describe.skipIf(skip)('a new viewer’s first hour, walked in Chromium', () => {
       .poll(() => page.locator('.player-series').innerText(), { timeout: 15_000 })
       .toBe('Tidewater · S1:E1');
     expect(await page.locator('.player-title').innerText()).toBe('The Keeper');
-    expect(await page.title()).toBe('Watching Tidewater S1:E1 – Marquee');
+    await expect.poll(() => page.title(), { timeout: 10_000 }).toBe('Watching Tidewater S1:E1 – Marquee');
 
     // A reload mid-play resumes where it was.
     const before = (await videoState(page)).currentTime;
@@ -328,7 +328,7 @@ describe.skipIf(skip)('a new viewer’s first hour, walked in Chromium', () => {
       .toMatch(/Resume S1:E2/);
     const episodeRow = page.getByRole('link', { name: /Low Tide/ });
     expect(await episodeRow.getByRole('progressbar').count()).toBe(1);
-    expect(await page.title()).toBe('Tidewater – Marquee');
+    await expect.poll(() => page.title(), { timeout: 10_000 }).toBe('Tidewater – Marquee');
     await shoot(page, 'series-resume', w);
 
     // Search finds the episode by its name and opens its series.
