@@ -1,10 +1,9 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import type { Kysely } from 'kysely';
 import { currentCorrelationId, DomainError, runWithContext } from '@marquee/core';
 import type { Database } from '../db/port.js';
-import { backendAvailable } from '../testing/backends.js';
 import { openTestDatabase } from '../testing/database.js';
 import {
   enqueue,
@@ -15,15 +14,7 @@ import {
 } from './outbox.js';
 import { EventLeaseLostError } from './errors.js';
 import type { CloudEvent, DeliveredEvent, EventBus } from './port.js';
-import {
-  createHarness,
-  record,
-  registerTestTypes,
-  sleep,
-  waitFor,
-  type BusBackend,
-  type BusHarness,
-} from './testing/harness.js';
+import { describeEachBus, record, registerTestTypes, sleep, waitFor } from './testing/harness.js';
 
 /**
  * The events port's contract, run against the embedded SQLite log and NATS JetStream. Each test gets
@@ -35,19 +26,11 @@ const numbers = (events: { event: CloudEvent }[]) => events.map((d) => (d.event.
 
 beforeAll(() => registerTestTypes());
 
-const backends: BusBackend[] = ['embedded', 'nats'];
-for (const backend of backends) {
-  describe.runIf(await backendAvailable(backend))(`events contract: ${backend}`, () => {
-    let harness: BusHarness;
-    let bus: EventBus;
-    const open = async () => {
-      harness = await createHarness(backend);
-      bus = await harness.open();
-    };
-    afterEach(async () => harness?.dispose());
-
+await describeEachBus(
+  (backend) => `events contract: ${backend}`,
+  (t) => {
     it('delivers published CloudEvents to a subscriber, in order', async () => {
-      await open();
+      const bus = await t.open();
       const published = await bus.publish([happened(1), happened(2), happened(3)]);
       expect(published[0]).toMatchObject({
         specversion: '1.0',
@@ -68,7 +51,7 @@ for (const backend of backends) {
     });
 
     it('gives every group every event of its types, and only those', async () => {
-      await open();
+      const bus = await t.open();
       const a = await record(bus, { group: 'a', types: ['test.happened'] });
       const b = await record(bus, { group: 'b', types: ['test.happened', 'test.other'] });
       await bus.publish([happened(1), { type: 'test.other', source: 't', data: { n: 2 } }, happened(3)]);
@@ -80,8 +63,8 @@ for (const backend of backends) {
     });
 
     it('splits a group between members that join together, without duplicates', async () => {
-      await open();
-      const other = await harness.open();
+      const bus = await t.open();
+      const other = await t.harness.open();
       const slow = async () => sleep(5);
       // Joining at the same time: the first subscription of a group must not trip over the second.
       const [one, two] = await Promise.all([
@@ -98,7 +81,7 @@ for (const backend of backends) {
     });
 
     it('acknowledges on resolve: lag counts pending events and drops to 0, nothing comes back', async () => {
-      await open();
+      const bus = await t.open();
       let release!: () => void;
       const gate = new Promise<void>((resolve) => (release = resolve));
       const { deliveries } = await record(bus, {
@@ -117,7 +100,7 @@ for (const backend of backends) {
     });
 
     it('redelivers an event whose handler threw', async () => {
-      await open();
+      const bus = await t.open();
       const { deliveries } = await record(bus, {
         group: 'g',
         types: ['test.happened'],
@@ -136,7 +119,7 @@ for (const backend of backends) {
     });
 
     it('redelivers an event whose handler hangs past ackTimeoutMs', async () => {
-      await open();
+      const bus = await t.open();
       const { deliveries } = await record(bus, {
         group: 'g',
         types: ['test.happened'],
@@ -152,7 +135,7 @@ for (const backend of backends) {
     });
 
     it('keeps an event whose handler extends its lease past ackTimeoutMs: one delivery, acked at the end', async () => {
-      await open();
+      const bus = await t.open();
       const ackTimeoutMs = 600;
       let extensions = 0;
       let finished = false;
@@ -167,7 +150,7 @@ for (const backend of backends) {
         finished = true;
       };
       // A second member in another "process" would take the event the moment its lease lapsed.
-      const other = await harness.open();
+      const other = await t.harness.open();
       const members = await Promise.all(
         [bus, other].map((b) =>
           record(b, { group: 'g', types: ['test.happened'], ackTimeoutMs, behaviour: longJob }),
@@ -186,7 +169,7 @@ for (const backend of backends) {
     });
 
     it('refuses extendLease with events.lease_lost once the ack timeout has passed', async () => {
-      await open();
+      const bus = await t.open();
       const refusals: unknown[] = [];
       const { deliveries } = await record(bus, {
         group: 'g',
@@ -213,7 +196,7 @@ for (const backend of backends) {
     });
 
     it('dead-letters a poison event after maxDeliveries with the last error, and stops delivering it', async () => {
-      await open();
+      const bus = await t.open();
       const { deliveries } = await record(bus, {
         group: 'g',
         types: ['test.happened'],
@@ -238,7 +221,7 @@ for (const backend of backends) {
     });
 
     it('dead-letters an event whose last delivery is never acknowledged', async () => {
-      await open();
+      const bus = await t.open();
       const { deliveries } = await record(bus, {
         group: 'g',
         types: ['test.happened'],
@@ -255,7 +238,7 @@ for (const backend of backends) {
     });
 
     it('rejects an invalid event at publish with a precise message, publishing nothing of the batch', async () => {
-      await open();
+      const bus = await t.open();
       const attempt = (event: object) => bus.publish([happened(1), event as never]);
       await expect(attempt(happened('x' as never))).rejects.toThrow(
         /test\.happened has invalid data: \/data\/n: Expected integer/,
@@ -278,14 +261,14 @@ for (const backend of backends) {
     });
 
     it('dead-letters an invalid event on receipt without calling the handler, and keeps consuming', async () => {
-      await open();
+      const bus = await t.open();
       const { deliveries } = await record(bus, {
         group: 'g',
         types: ['test.happened'],
         ackTimeoutMs: ACK_TIMEOUT_MS,
       });
-      await harness.injectRaw('test.happened', 'this is not json');
-      await harness.injectRaw(
+      await t.harness.injectRaw('test.happened', 'this is not json');
+      await t.harness.injectRaw(
         'test.happened',
         JSON.stringify({ ...happened(1), specversion: '1.0', id: 'x', time: 'yesterday' }),
       );
@@ -299,7 +282,7 @@ for (const backend of backends) {
     });
 
     it('replays from a position: the exact events, in order, optionally by type', async () => {
-      await open();
+      const bus = await t.open();
       await bus.publish([happened(1), { type: 'test.other', source: 't', data: { n: 2 } }, happened(3)]);
       await bus.publish([happened(4), happened(5)]);
       const all = [];
@@ -319,7 +302,7 @@ for (const backend of backends) {
     });
 
     it('replays a log longer than one page, completely and in order', async () => {
-      await open();
+      const bus = await t.open();
       await bus.publish(Array.from({ length: 1_200 }, (_, i) => happened(i)));
       const all = [];
       for await (const d of bus.replay({ from: 1 })) all.push(d);
@@ -327,7 +310,7 @@ for (const backend of backends) {
     });
 
     it('carries the correlation id from the publisher context into the handler context', async () => {
-      await open();
+      const bus = await t.open();
       const seen: (string | undefined)[] = [];
       await bus.subscribe({
         group: 'g',
@@ -343,12 +326,12 @@ for (const backend of backends) {
     });
 
     it('redelivers within one ack timeout of the last extendLease when the holder is SIGKILLed', async () => {
-      await open();
+      const bus = await t.open();
       const fixture = fileURLToPath(new URL('./testing/hanging-consumer.fixture.ts', import.meta.url));
       const child = spawn(process.execPath, ['--import', 'tsx', fixture], {
         env: {
           ...process.env,
-          ...harness.childEnv(),
+          ...t.harness.childEnv(),
           EVENTS_GROUP: 'g',
           EVENTS_ACK_TIMEOUT_MS: String(ACK_TIMEOUT_MS),
           EVENTS_EXTEND_EVERY_MS: String(Math.round(ACK_TIMEOUT_MS / 3)),
@@ -393,8 +376,8 @@ for (const backend of backends) {
         if (child.exitCode === null) child.kill('SIGKILL');
       }
     });
-  });
-}
+  },
+);
 
 /** The transactional outbox over each bus, with the service database on SQLite and on PostgreSQL. */
 interface OutboxTestTables extends OutboxTables {
@@ -411,11 +394,10 @@ const thingsMigration = {
   },
 };
 
-for (const backend of backends) {
-  for (const dbBackend of ['embedded', 'postgres'] as const) {
-    const available = (await backendAvailable(backend)) && (await backendAvailable(dbBackend));
-    describe.runIf(available)(`events contract: outbox on ${dbBackend} → ${backend}`, () => {
-      let harness: BusHarness;
+for (const dbBackend of ['embedded', 'postgres'] as const) {
+  await describeEachBus(
+    (backend) => `events contract: outbox on ${dbBackend} → ${backend}`,
+    (t) => {
       let bus: EventBus;
       let db: Database<OutboxTestTables>;
       const relays: OutboxRelay[] = [];
@@ -432,15 +414,13 @@ for (const backend of backends) {
       };
 
       beforeEach(async () => {
-        harness = await createHarness(backend);
-        bus = await harness.open();
+        bus = await t.open();
         db = await openTestDatabase<OutboxTestTables>(dbBackend, { service: 'outbox' });
         await db.migrate({ ...outboxMigrations, ...thingsMigration });
       });
       afterEach(async () => {
         await Promise.all(relays.splice(0).map((r) => r.stop()));
         await db?.close();
-        await harness?.dispose();
       });
 
       it('publishes a committed event exactly once, with the id, time and correlation id of enqueue', async () => {
@@ -498,10 +478,11 @@ for (const backend of backends) {
         // Same id both times: consumers dedupe on it. JetStream drops the second copy itself (the
         // event id is its message id); the embedded log stores both.
         expect(new Set(published.map((e) => e.id))).toEqual(new Set([event!.id]));
-        expect(published.length).toBe(backend === 'nats' ? 1 : 2);
+        expect(published.length).toBe(t.backend === 'nats' ? 1 : 2);
         await waitFor('the deliveries', () => deliveries.length === published.length);
         expect(deliveries.every((d) => d.event.id === event!.id)).toBe(true);
       });
-    });
-  }
+    },
+    [dbBackend],
+  );
 }

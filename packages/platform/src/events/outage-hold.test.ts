@@ -1,21 +1,11 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
 import { UpstreamError, ValidationError } from '@marquee/core';
 import { CacheUnavailableError } from '../cache/errors.js';
 import { DatabaseUnavailableError } from '../db/errors.js';
-import { backendAvailable } from '../testing/backends.js';
 import { isDependencyOutage, outageRetryDelayMs } from './outage.js';
 import { OUTAGE_LOG_INTERVAL_MS, OutageHolds, registerEventOutageMetrics } from './outage-holds.js';
-import type { EventBus } from './port.js';
-import {
-  createHarness,
-  record,
-  registerTestTypes,
-  sleep,
-  waitFor,
-  type BusBackend,
-  type BusHarness,
-} from './testing/harness.js';
+import { describeEachBus, record, registerTestTypes, sleep, waitFor } from './testing/harness.js';
 
 const MAX_DELIVERIES = 3;
 const ACK_TIMEOUT_MS = 600;
@@ -87,19 +77,11 @@ describe('the outage class', () => {
   });
 });
 
-const backends: BusBackend[] = ['embedded', 'nats'];
-for (const backend of backends) {
-  describe.runIf(await backendAvailable(backend))(`a dependency outage under a consumer: ${backend}`, () => {
-    let harness: BusHarness;
-    let bus: EventBus;
-    afterEach(async () => harness?.dispose());
-    const open = async () => {
-      harness = await createHarness(backend);
-      bus = await harness.open();
-    };
-
+await describeEachBus(
+  (backend) => `a dependency outage under a consumer: ${backend}`,
+  (t) => {
     it(`is waited out: ${MAX_DELIVERIES + 5} outage failures, then handled once, and nothing dead-lettered, while a poison event still dead-letters after ${MAX_DELIVERIES} tries`, async () => {
-      await open();
+      const bus = await t.open();
       const failures = outageErrors();
       const outageFailures = MAX_DELIVERIES + 5;
       let handled = 0;
@@ -135,7 +117,7 @@ for (const backend of backends) {
     });
 
     it('gives a held event back when its member stops, and another member handles it', async () => {
-      await open();
+      const bus = await t.open();
       let down = true;
       const first = await record(bus, {
         group: 'g',
@@ -151,7 +133,7 @@ for (const backend of backends) {
       await first.subscription.stop(); // returns at once: the held event is not waited on
       const tries = first.deliveries.length;
       down = false;
-      const other = await harness.open();
+      const other = await t.harness.open();
       const second = await record(other, {
         group: 'g',
         types: ['test.happened'],
@@ -162,9 +144,9 @@ for (const backend of backends) {
       expect(first.deliveries.length).toBe(tries);
       expect(second.deliveries[0]!.event.id).toBe(event!.id);
       // The embedded log does not count a given-back delivery; JetStream may count the nak's redelivery.
-      if (backend === 'embedded') expect(second.deliveries[0]!.deliveryCount).toBe(1);
+      if (t.backend === 'embedded') expect(second.deliveries[0]!.deliveryCount).toBe(1);
       else expect(second.deliveries[0]!.deliveryCount).toBeLessThanOrEqual(2);
       expect(await other.deadLetters('g')).toEqual([]);
     });
-  });
-}
+  },
+);

@@ -5,13 +5,17 @@ import BetterSqlite3 from 'better-sqlite3';
 import { connect } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Type } from '@sinclair/typebox';
-import { testUrls, uniqueName } from '../../testing/backends.js';
+import { afterEach, describe } from 'vitest';
+import { backendAvailable, testUrls, uniqueName, type Backend } from '../../testing/backends.js';
 import { registerEventType } from '../envelope.js';
 import { openEventBus } from '../index.js';
 import { deadLetterStream, eventSubject } from '../nats-subjects.js';
 import type { DeliveredEvent, EventBus, SubscribeOptions, Subscription } from '../port.js';
 
 export type BusBackend = 'embedded' | 'nats';
+
+/** The bus adapters every events suite runs against. */
+export const BUS_BACKENDS: readonly BusBackend[] = ['embedded', 'nats'];
 
 /** The event types the contract suite and its child-process fixture publish. */
 export function registerTestTypes(): void {
@@ -92,6 +96,58 @@ export async function createHarness(backend: BusBackend): Promise<BusHarness> {
       await cleanup();
     },
   };
+}
+
+/** One test's log on one backend: opened by the test, disposed after it. */
+export interface BusUnderTest {
+  readonly backend: BusBackend;
+  /** Opens a fresh log and a bus on it (another bus on the same log: `harness.open()`). */
+  open(): Promise<EventBus>;
+  /** The log this test's `open()` made. */
+  readonly harness: BusHarness;
+}
+
+/**
+ * The backend matrix of the events suites: `describe(title(backend), body)` once per bus backend that
+ * is up (and every backend in `needs`, e.g. the outbox's database), skipped as backendAvailable says
+ * (failing on CI when a listed server is down). Each test's log is disposed after it.
+ *
+ * @example
+ * await describeEachBus((backend) => `events contract: ${backend}`, (t) => {
+ *   it('delivers', async () => {
+ *     const bus = await t.open();
+ *     …
+ *   });
+ * });
+ */
+export async function describeEachBus(
+  title: (backend: BusBackend) => string,
+  body: (t: BusUnderTest) => void,
+  needs: readonly Backend[] = [],
+): Promise<void> {
+  for (const backend of BUS_BACKENDS) {
+    let available = await backendAvailable(backend);
+    for (const other of needs) available = available && (await backendAvailable(other));
+    describe.runIf(available)(title(backend), () => {
+      let harness: BusHarness | undefined;
+      afterEach(async () => {
+        await harness?.dispose();
+        harness = undefined;
+      });
+      body({
+        backend,
+        async open() {
+          if (harness) throw new Error('one log per test: open() it once');
+          harness = await createHarness(backend);
+          return harness.open();
+        },
+        get harness() {
+          if (!harness) throw new Error('open() the log first');
+          return harness;
+        },
+      });
+    });
+  }
 }
 
 /** Resolves when `predicate` holds, polling; rejects with `what` after `timeoutMs`. */
