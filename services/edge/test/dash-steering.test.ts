@@ -1,62 +1,22 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { XMLParser } from 'fast-xml-parser';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  identityHeaders,
-  SERVICE_TOKEN_HEADER,
-  serviceToken,
-  type Identity,
-  type ServiceModule,
-} from '@marquee/core';
-import { createTestContext, type TestContext } from '@marquee/platform/testing';
-import { buildStreaming } from '@marquee/streaming';
+import { SERVICE_TOKEN_HEADER, serviceToken } from '@marquee/core';
 import { browserSkipReason, launchChromium } from '../../../web/test/support/chromium.js';
-import { buildEdge } from '../src/index.js';
-import { startOriginFixture } from './origin-fixture.js';
+import { putCmafFixture, startTwoEdges, textOnceIncludes, type Started, type TwoEdges } from './two-edges.js';
 
 const run = promisify(execFile);
 const skip = browserSkipReason();
-const viewer = { accountId: 'acc-1', role: 'viewer' as const, plan: 'premium' as const };
-const admin = { accountId: 'admin', role: 'admin' as const, plan: 'premium' as const };
 /** Long enough that dash.js, held to a 4 s buffer, still fetches segments well after the steering moves. */
 const SECONDS = 40;
-
-/** Real CMAF HLS by ffmpeg: 180p and 90p video and an AAC group, 2 s segments. */
-async function encodeFixture(dir: string): Promise<void> {
-  await run(
-    'ffmpeg',
-    [
-      ...['-hide_banner', '-v', 'error'],
-      ...['-f', 'lavfi', '-i', `testsrc2=size=320x180:rate=25:duration=${SECONDS}`],
-      ...['-f', 'lavfi', '-i', `sine=frequency=440:duration=${SECONDS}`],
-      ...['-filter_complex', '[0:v]split=2[a][b];[b]scale=160:90[b2]', '-map', '[a]', '-map', '[b2]'],
-      ...['-map', '1:a', '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '50', '-keyint_min', '50'],
-      ...['-sc_threshold', '0', '-c:a', 'aac', '-b:a', '64k', '-f', 'hls', '-hls_time', '2'],
-      ...['-hls_playlist_type', 'vod', '-hls_segment_type', 'fmp4', '-hls_fmp4_init_filename', 'init.mp4'],
-      ...['-hls_segment_filename', 'v%v/seg_%05d.m4s', '-master_pl_name', 'master.m3u8'],
-      ...['-var_stream_map', 'v:0,agroup:aud v:1,agroup:aud a:0,agroup:aud', 'v%v/index.m3u8'],
-    ],
-    { cwd: dir },
-  );
-}
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir)) {
-    const path = join(dir, entry);
-    if ((await stat(path)).isDirectory()) out.push(...(await filesUnder(path)));
-    else out.push(path);
-  }
-  return out;
-}
 
 async function listen(server: Server): Promise<string> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -101,13 +61,6 @@ function startFrontDoor(secret: string) {
   };
 }
 
-interface Started {
-  sessionId: string;
-  manifestUrl: string;
-  dashUrl: string | null;
-  edges: { edgeId: string; url: string }[];
-}
-
 interface SteeredMpd {
   MPD: {
     BaseURL?: { serviceLocation: string; '#text': string }[];
@@ -127,87 +80,40 @@ const parser = new XMLParser({
  * when the steering answer stops listing the one it plays from (that edge still serving).
  */
 describe.skipIf(skip)('DASH Content Steering across two edges', () => {
-  let ctx: TestContext;
-  let streaming: ServiceModule;
-  let streamingUrl: string;
+  let rig: TwoEdges;
   let frontDoor: ReturnType<typeof startFrontDoor>;
   let frontDoorUrl: string;
-  const edges: ServiceModule[] = [];
-  let origin: Awaited<ReturnType<typeof startOriginFixture>>;
-  let profiles: Server;
   let playerPage: Server;
   let playerUrl: string;
   let browser: Browser;
-  let titleId: string;
-
-  const call = (method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown, who: Identity = viewer) =>
-    fetch(`${streamingUrl}${path}`, {
-      method,
-      headers: {
-        [SERVICE_TOKEN_HEADER]: serviceToken(ctx.secret),
-        ...identityHeaders(who),
-        ...(body ? { 'content-type': 'application/json' } : {}),
-      },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
 
   beforeAll(async () => {
     const secret = `dash-steering-${randomBytes(16).toString('hex')}`;
     frontDoor = startFrontDoor(secret);
     frontDoorUrl = await listen(frontDoor.server);
-    // Players are told to fetch steering from the front door, as from the gateway.
-    ctx = await createTestContext({ secret, settings: { MARQUEE_PUBLIC_URL: frontDoorUrl } });
-    profiles = createServer((req, res) => {
-      const found = req.url === '/internal/profiles/p-1';
-      const profile = { profileId: 'p-1', accountId: 'acc-1', kids: false, maxMaturity: 'NC-17' };
-      res
-        .writeHead(found ? 200 : 404, { 'content-type': 'application/json' })
-        .end(JSON.stringify(found ? profile : {}));
-    });
-    origin = await startOriginFixture(ctx.secret);
-    ctx.urls.users = [await listen(profiles)];
-    ctx.urls.storage = [origin.url];
-    streaming = await buildStreaming(ctx);
-    await streaming.app.listen({ port: 0, host: '127.0.0.1' });
-    streamingUrl = `http://127.0.0.1:${(streaming.app.server.address() as AddressInfo).port}`;
-    frontDoor.setUpstream(streamingUrl);
-    ctx.urls.streaming = [frontDoorUrl];
-    await streaming.start();
-
-    const created = await call(
-      'POST',
-      '/api/admin/titles',
-      { type: 'movie', name: 'Steered', year: 2024, maturity: 'G' },
-      admin,
-    );
-    titleId = ((await created.json()) as { titleId: string }).titleId;
-    const asset = await call('POST', `/internal/titles/${titleId}/assets`, {});
-    const { assetId } = (await asset.json()) as { assetId: string };
-    await encodeFixture(ctx.dataDir);
-    for (const file of await filesUnder(ctx.dataDir)) {
-      const rel = relative(ctx.dataDir, file);
-      if (rel === 'master.m3u8' || /^v\d\//.test(rel))
-        origin.put(`assets/${assetId}/${rel}`, await readFile(file));
-    }
-    await ctx.bus.publish({
-      type: 'media.encoded',
-      source: 'encoder',
-      data: {
-        assetId,
-        titleId,
-        durationSeconds: SECONDS,
-        renditions: [
-          { height: 180, width: 320, bandwidth: 200_000, codecs: 'avc1.42c00d,mp4a.40.2' },
-          { height: 90, width: 160, bandwidth: 120_000, codecs: 'avc1.42c00a,mp4a.40.2' },
-        ],
+    rig = await startTwoEdges({
+      plan: 'premium',
+      // Players are told to fetch steering from the front door, as from the gateway; the edges call
+      // streaming through it too, so it can cut one edge's heartbeats off.
+      context: { secret, settings: { MARQUEE_PUBLIC_URL: frontDoorUrl } },
+      streamingBehind: (streamingUrl) => {
+        frontDoor.setUpstream(streamingUrl);
+        return frontDoorUrl;
       },
+      title: 'Steered',
+      durationSeconds: SECONDS,
+      // Real CMAF HLS by ffmpeg: 180p and 90p video and an AAC group, 2 s segments.
+      renditions: [
+        { height: 180, width: 320, bandwidth: 200_000, codecs: 'avc1.42c00d,mp4a.40.2' },
+        { height: 90, width: 160, bandwidth: 120_000, codecs: 'avc1.42c00a,mp4a.40.2' },
+      ],
+      putMedia: (origin, assetId, ctx) =>
+        putCmafFixture(origin, assetId, join(ctx.dataDir, 'cmaf'), {
+          width: 320,
+          height: 180,
+          seconds: SECONDS,
+        }),
     });
-    for (let i = 0; i < 2; i++) {
-      const edge = await buildEdge(ctx);
-      await edge.app.listen({ port: 0, host: '127.0.0.1' });
-      await edge.start();
-      edges.push(edge);
-    }
 
     // The UMD build (the package's require entry) defines window.dashjs.
     const dashJs = await readFile(createRequire(import.meta.url).resolve('dashjs'));
@@ -225,34 +131,14 @@ describe.skipIf(skip)('DASH Content Steering across two edges', () => {
   afterAll(async () => {
     await browser?.close();
     playerPage?.close();
-    for (const edge of edges) {
-      await edge.app.close();
-      await edge.stop();
-    }
-    await streaming?.app.close();
-    await streaming?.stop();
-    await origin?.stop();
-    profiles?.close();
+    await rig?.close();
     frontDoor?.server.close();
-    await ctx?.cleanup();
   });
 
   /** A session once both edges report, and its MPD once its edge has learnt of the other. */
   async function steeredSession(): Promise<{ started: Started; mpd: string }> {
-    let started: Started | undefined;
-    for (let i = 0; i < 100 && (started?.edges.length ?? 0) < 2; i++) {
-      if (started) await call('DELETE', `/api/playback/${started.sessionId}`);
-      if (i > 0) await new Promise((r) => setTimeout(r, 200));
-      const res = await call('POST', '/api/playback', { profileId: 'p-1', titleId });
-      started = res.status === 201 ? ((await res.json()) as Started) : undefined;
-    }
-    expect(started?.edges).toHaveLength(2);
-    let mpd = '';
-    for (let i = 0; i < 50 && !mpd.includes('<ContentSteering'); i++) {
-      if (i > 0) await new Promise((r) => setTimeout(r, 200));
-      mpd = await (await fetch(started!.dashUrl!)).text();
-    }
-    return { started: started!, mpd };
+    const started = await rig.sessionOnBothEdges();
+    return { started, mpd: await textOnceIncludes(started.dashUrl!, '<ContentSteering') };
   }
 
   it('lists both edges as BaseURLs with the steering server; segments resolve under each; ffmpeg decodes it whole', async () => {
@@ -331,7 +217,7 @@ describe.skipIf(skip)('DASH Content Steering across two edges', () => {
     // `frame=` counts the first video stream's frames (every stream is decoded: -map 0).
     expect(frames).toBeGreaterThanOrEqual((SECONDS - 1) * 25);
 
-    await call('DELETE', `/api/playback/${started.sessionId}`);
+    await rig.stopSession(started.sessionId);
     const gone = await fetch(doc.ContentSteering!['#text']);
     expect(gone.status).toBe(404);
   }, 120_000);
@@ -404,7 +290,9 @@ describe.skipIf(skip)('DASH Content Steering across two edges', () => {
     const from = log.filter((e) => e.kind === 'segment').at(-1)!.edgeId!;
     const to = started.edges.find((e) => e.edgeId !== from)!.edgeId;
     frontDoor.cutOff.add(from);
-    expect((await call('DELETE', `/internal/edges/${encodeURIComponent(from)}`)).status).toBeLessThan(300);
+    const removed = await rig.call('DELETE', `/internal/edges/${encodeURIComponent(from)}`);
+    await removed.body.dump();
+    expect(removed.statusCode).toBeLessThan(300);
     const movedAt = Date.now();
     const priority = async () =>
       (
@@ -435,6 +323,6 @@ describe.skipIf(skip)('DASH Content Steering across two edges', () => {
     expect(errors).toEqual([]);
     await page.close();
     frontDoor.cutOff.delete(from);
-    await call('DELETE', `/api/playback/${started.sessionId}`);
+    await rig.stopSession(started.sessionId);
   }, 180_000);
 });
