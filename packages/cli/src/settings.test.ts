@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ConfigError, settingsOf, settingsTable } from '@marquee/core';
+import { ConfigError, coreSettings, settingsOf, settingsTable } from '@marquee/core';
 import { analyticsSettings } from '@marquee/analytics/settings';
+import { edgeSettings } from '@marquee/edge/settings';
+import { encoderSettings } from '@marquee/encoder/settings';
 import { recommenderSettings } from '@marquee/recommender/settings';
 import { describe, expect, it } from 'vitest';
 import { loadMarqueeSettings, marqueeSettingsSchema } from './settings.js';
@@ -34,5 +36,30 @@ describe('the composed settings', () => {
     expect((error as ConfigError).problems.join('\n')).toMatch(
       /RECS_KNN_NEIGHBOURS[\s\S]*MARQUEE_PORT|MARQUEE_PORT[\s\S]*RECS_KNN_NEIGHBOURS/,
     );
+  });
+
+  it('take the edge’s and the encoder’s own settings from their fragments, typed, and core keeps none of them', () => {
+    const settings = loadMarqueeSettings({
+      EDGE_HTTP2: 'true',
+      EDGE_RAM_BYTES: String(64 * 1024 ** 2),
+      ENCODER_CODECS: 'h264,av1',
+      ENCODER_LOUDNESS_TARGET_LUFS: '-23',
+    });
+    expect(settingsOf(edgeSettings, settings)).toEqual({
+      EDGE_RAM_BYTES: 64 * 1024 ** 2,
+      EDGE_DISK_BYTES: 4 * 1024 ** 3,
+      EDGE_HTTP2: true,
+    });
+    expect(settingsOf(encoderSettings, settings)).toMatchObject({
+      ENCODER_CODECS: 'h264,av1',
+      ENCODER_LOUDNESS_TARGET_LUFS: -23,
+      ENCODER_CONCURRENCY: 1,
+    });
+    expect(() => loadMarqueeSettings({ EDGE_RAM_BYTES: '1', ENCODER_CONCURRENCY: '0' })).toThrow(
+      /EDGE_RAM_BYTES[\s\S]*ENCODER_CONCURRENCY/,
+    );
+    // What stays core's is the platform's topology: ports, URLs, and how the others reach the edges.
+    const coreKeys = Object.keys(coreSettings).filter((key) => /^(EDGE|ENCODER)_/.test(key));
+    expect(coreKeys).toEqual(['EDGE_TLS', 'EDGE_TLS_CERT', 'EDGE_TLS_KEY', 'EDGE_PUBLIC_URLS']);
   });
 });

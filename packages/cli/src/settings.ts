@@ -1,15 +1,22 @@
 import { accessSettings, composeSettings, coreSettings, loadSettings, type Settings } from '@marquee/core';
 import { analyticsSettings } from '@marquee/analytics/settings';
+import { edgeSettings } from '@marquee/edge/settings';
+import { encoderSettings } from '@marquee/encoder/settings';
 import { recommenderSettings } from '@marquee/recommender/settings';
 
 /**
  * The one settings schema Marquee validates at start: core's fragments and each service's, composed
- * here, the composition root, in the order of the README's table (`npm run config:table`). The
- * recommender declares RECS_* beside its code and analytics LAKE_RETENTION_DAYS; EDGE_* and ENCODER_*
- * are still core's and move the same way (a fragment in the service, listed here).
+ * here, the composition root, in the order of the README's table (`npm run config:table`). A service
+ * declares what only it reads beside its code — the edge its cache tiers and HTTP choices (EDGE_*),
+ * the encoder ENCODER_*, the recommender RECS_*, analytics LAKE_RETENTION_DAYS — and reads it with
+ * settingsOf(fragment, ctx.settings). Core keeps the platform's settings and its topology (ports,
+ * URLs, and EDGE_TLS/EDGE_PUBLIC_URLS, by which the others reach the edges: edge/src/settings.ts says
+ * why).
  */
 export const marqueeSettingsSchema = composeSettings([
   coreSettings,
+  edgeSettings,
+  encoderSettings,
   recommenderSettings,
   analyticsSettings,
   accessSettings,

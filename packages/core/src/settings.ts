@@ -21,17 +21,22 @@ const UrlList = (description: string) =>
 const Bool = (def: boolean, description: string) => Type.Boolean({ default: def, description });
 
 /**
- * A part of the settings schema declared beside the code that reads it (RECS_* in
- * services/recommender/src/settings.ts, LAKE_RETENTION_DAYS in services/analytics/src/settings.ts): variable name → TypeBox schema, which is both the validator and
- * the type. The CLI composes core's fragments and the services' into the one schema, validated once.
+ * A part of the settings schema declared beside the code that reads it (ENCODER_* in
+ * services/encoder/src/settings.ts, the edge's cache tiers and HTTP choices in
+ * services/edge/src/settings.ts, RECS_* in services/recommender/src/settings.ts, LAKE_RETENTION_DAYS
+ * in services/analytics/src/settings.ts): variable name → TypeBox schema, which is both the validator
+ * and the type. The CLI composes core's fragments and the services' into the one schema, validated once.
  */
 export type SettingsFragment = TProperties;
 export type FragmentSettings<F extends SettingsFragment> = Static<TObject<F>>;
 
 /**
- * The settings of the platform itself (addresses, backends, backups, ports, media, storage) and of the
- * services whose settings are still core's (ENCODER_*, EDGE_*: they move beside their services as RECS_*
- * did). process.env is read only by the CLI, once, through loadSettings().
+ * The settings of the platform itself (addresses, backends, backups, ports, media, storage) and its
+ * topology: every service's ports and URLs, and how the others reach the edges (EDGE_TLS and its
+ * certificate, EDGE_PUBLIC_URLS: the composition root derives edge URLs, the gateway's trust and the
+ * public edge URLs from them; services/edge/src/settings.ts says why they are not the edge's). A
+ * service's own settings are a fragment beside it. process.env is read only by the CLI, once, through
+ * loadSettings().
  */
 export const coreSettings = {
   MARQUEE_PORT: Port(8080, 'Gateway and web app port'),
@@ -183,57 +188,6 @@ export const coreSettings = {
     Type.String({ minLength: 1, description: 'ffmpeg binary (else system, else npm static build)' }),
   ),
   FFPROBE_PATH: Type.Optional(Type.String({ minLength: 1, description: 'ffprobe binary' })),
-  ENCODER_CONCURRENCY: Type.Integer({
-    minimum: 1,
-    maximum: 64,
-    default: 1,
-    description: 'encoding jobs at once per encoder',
-  }),
-  ENCODER_CHUNK_SECONDS: Type.Integer({
-    minimum: 0,
-    maximum: 3600,
-    default: 0,
-    description:
-      'a title longer than this is encoded in chunks of this length, one job each, on any encoder (0 = whole titles; docs/media.md)',
-  }),
-  ENCODER_CODECS: Type.Union([Type.Literal('h264'), Type.Literal('h264,av1')], {
-    default: 'h264',
-    description:
-      'video codecs of new assets: H.264, or H.264 and AV1 (SVT-AV1: its rungs cost about 1.6× the H.264 ladder, both together 2.6×; docs/media.md)',
-  }),
-  ENCODER_AV1_PRESET: Type.Integer({
-    minimum: 0,
-    maximum: 13,
-    default: 11,
-    description: 'SVT-AV1 preset for AV1 rungs (0 slowest … 13 fastest)',
-  }),
-  ENCODER_LADDER: Type.Union([Type.Literal('hull'), Type.Literal('heuristic')], {
-    default: 'heuristic',
-    description:
-      "how a title's ladder is chosen: probe encodes on the convex hull of measured quality, or the one-probe heuristic (docs/media.md)",
-  }),
-  ENCODER_LOUDNESS: Bool(
-    true,
-    'normalise every audio track to a target loudness (EBU R128 two-pass loudnorm)',
-  ),
-  ENCODER_LOUDNESS_TARGET_LUFS: Type.Number({
-    minimum: -70,
-    maximum: -5,
-    default: -16,
-    description: 'integrated loudness every audio track is brought to, in LUFS',
-  }),
-  ENCODER_LOUDNESS_TRUE_PEAK_DBTP: Type.Number({
-    minimum: -9,
-    maximum: 0,
-    default: -1.5,
-    description: 'highest true peak after normalisation, in dBTP',
-  }),
-  ENCODER_LOUDNESS_LRA: Type.Number({
-    minimum: 1,
-    maximum: 50,
-    default: 20,
-    description: 'loudness range (LU) a track may have and still get one constant gain, not compression',
-  }),
   MEDIA_ENCRYPTION: Bool(
     true,
     'encrypt new uploads (HLS AES-128, a key per asset, given only to live entitled sessions)',
@@ -270,16 +224,6 @@ export const coreSettings = {
     default: 24,
     description: 'how often the integrity scrubber re-hashes stored objects (0 = never)',
   }),
-  EDGE_RAM_BYTES: Type.Integer({
-    minimum: 1024 * 1024,
-    default: 256 * 1024 ** 2,
-    description: 'RAM cache tier of each edge (hot segments and playlists), bytes',
-  }),
-  EDGE_DISK_BYTES: Type.Integer({
-    minimum: 1024 * 1024,
-    default: 4 * 1024 ** 3,
-    description: 'disk cache tier of each edge (under the data dir), bytes',
-  }),
   EDGE_TLS: Type.Union([Type.Literal('off'), Type.Literal('self-signed'), Type.Literal('files')], {
     default: 'off',
     description:
@@ -293,10 +237,6 @@ export const coreSettings = {
   ),
   EDGE_TLS_KEY: Type.Optional(
     Type.String({ minLength: 1, description: 'PEM private key for EDGE_TLS=files' }),
-  ),
-  EDGE_HTTP2: Bool(
-    false,
-    "edges with TLS on also speak HTTP/2 (ALPN h2 beside http/1.1): a browser then fetches an edge's playlists and segments over one connection and one handshake. Off by default: on loopback HTTP/1.1 (the lean responder) started playback sooner (docs/benchmarks.md, Playback start)",
   ),
   EDGE_PUBLIC_URLS: UrlList(
     'public base URL of each edge, in MARQUEE_EDGE_PORTS order (default: its listen address)',

@@ -15,6 +15,7 @@ import {
   SERVICE_TOKEN_HEADER,
   ServiceClient,
   serviceToken,
+  settingsOf,
   type ServiceModule,
 } from '@marquee/core';
 import type { FastifyServerOptions } from 'fastify';
@@ -43,6 +44,7 @@ import { HttpOrigin, type Origin } from './origin/http-origin.js';
 import { contentKeysFrom } from './origin/content-keys.js';
 import { CertificateReloader, checkPair, type SecureContextTarget } from './certificate-reload.js';
 import { loadEdgeTls } from './tls.js';
+import { edgeSettings } from './settings.js';
 import { edgeProblems } from './app/problems.js';
 
 export { parseMediaPath } from './app/media-path.js';
@@ -82,10 +84,11 @@ const TYPICAL_OBJECT_BYTES = 64 * 1024;
  */
 export async function buildEdge(ctx: ServiceContext, options: EdgeOptions = {}): Promise<ServiceModule> {
   const { settings, logger } = ctx;
+  const ownSettings = settingsOf(edgeSettings, settings);
   const tls = await loadEdgeTls(settings, ctx.dataDir);
   // The server answers media GETs itself (mediaFastPath) and hands everything else to Fastify.
   // HTTP/2 needs TLS (browsers speak it only over TLS, negotiated by ALPN).
-  const http2 = tls !== undefined && settings.EDGE_HTTP2;
+  const http2 = tls !== undefined && ownSettings.EDGE_HTTP2;
   const serverFactory = (
     fastify: (req: IncomingMessage, res: ServerResponse) => void,
     opts: FastifyServerOptions,
@@ -154,7 +157,7 @@ export async function buildEdge(ctx: ServiceContext, options: EdgeOptions = {}):
   app.addHook('preClose', () => {
     closing = true; // Fastify answers 503 while closing; the fast path steps aside so it can.
   });
-  const ram = new RamTier(options.ramBytes ?? settings.EDGE_RAM_BYTES);
+  const ram = new RamTier(options.ramBytes ?? ownSettings.EDGE_RAM_BYTES);
   let disk: DiskTier | undefined;
   const metrics = createEdgeMetrics(serviceMetrics.registry, {
     ram: () => ram,
@@ -217,7 +220,7 @@ export async function buildEdge(ctx: ServiceContext, options: EdgeOptions = {}):
       const port = (app.server.address() as AddressInfo | null)?.port ?? 0;
       identity ??= resolveEdgeIdentity({ settings, edgeUrls: ctx.urls.edge, port, tls: tls !== undefined });
       const edgeLogger = logger.child({ edgeId: identity.edgeId });
-      const diskBytes = options.diskBytes ?? settings.EDGE_DISK_BYTES;
+      const diskBytes = options.diskBytes ?? ownSettings.EDGE_DISK_BYTES;
       const diskPolicy = options.diskPolicy ?? 'popularity';
       const viewing = new ViewingPopularity();
       disk = new DiskTier(join(ctx.dataDir, `edge-${identity.edgeId}`), diskBytes, edgeLogger, {

@@ -12,6 +12,7 @@ import { createLogger } from '@marquee/core';
 import { createTestContext } from '@marquee/platform/testing';
 import { CertificateReloader } from '../src/certificate-reload.js';
 import { createEdgeH2Server } from '../src/http/h2-server.js';
+import { edgeSettings } from '../src/settings.js';
 import { loadEdgeTrustAnchor } from '../src/tls.js';
 import { bytesOf, putAsset, startEdge } from './harness.js';
 import { startOriginFixture } from './origin-fixture.js';
@@ -62,7 +63,10 @@ describe('HTTP/2 at a TLS edge (issue 23 §2)', () => {
   let token: string;
 
   beforeAll(async () => {
-    const ctx = await createTestContext({ settings: { EDGE_TLS: 'self-signed', EDGE_HTTP2: 'true' } });
+    const ctx = await createTestContext({
+      settings: { EDGE_TLS: 'self-signed', EDGE_HTTP2: 'true' },
+      fragments: [edgeSettings],
+    });
     const origin = await startOriginFixture(ctx.secret);
     cleanups.push(async () => {
       await origin.stop();
@@ -214,7 +218,10 @@ describe('a TLS edge without EDGE_HTTP2 (the default)', () => {
 
 describe('shutting down a TLS edge with HTTP/2 sessions open', () => {
   it('sends GOAWAY and closes, rather than waiting for the browser to leave', async () => {
-    const ctx = await createTestContext({ settings: { EDGE_TLS: 'self-signed', EDGE_HTTP2: 'true' } });
+    const ctx = await createTestContext({
+      settings: { EDGE_TLS: 'self-signed', EDGE_HTTP2: 'true' },
+      fragments: [edgeSettings],
+    });
     const origin = await startOriginFixture(ctx.secret);
     try {
       putAsset(origin, 'bye');

@@ -7,6 +7,7 @@ import {
   SERVICE_TOKEN_HEADER,
   ServiceClient,
   serviceToken,
+  settingsOf,
   type ServiceModule,
 } from '@marquee/core';
 import { createContentKeyring } from '@marquee/core/content-keys';
@@ -17,6 +18,7 @@ import { DEFAULT_ENCODER_SETTINGS } from './app/encode-asset.js';
 import { buildEncodeWorker, ENCODER_GROUP } from './jobs/encode-worker.js';
 import { openMediaTools } from './media/media-tools.js';
 import { encoderProblems } from './app/problems.js';
+import { encoderSettings } from './settings.js';
 
 /**
  * The encoder service: the `media.uploaded` worker plus a small HTTP face (health, metrics and the
@@ -25,7 +27,8 @@ import { encoderProblems } from './app/problems.js';
  */
 export async function buildEncoder(ctx: ServiceContext): Promise<ServiceModule> {
   const { settings, logger } = ctx;
-  const codecs = parseEncoderCodecs(settings.ENCODER_CODECS);
+  const encoding = settingsOf(encoderSettings, settings);
+  const codecs = parseEncoderCodecs(encoding.ENCODER_CODECS);
   const tools = await openMediaTools({
     codecs,
     ...(settings.FFMPEG_PATH ? { ffmpegPath: settings.FFMPEG_PATH } : {}),
@@ -41,19 +44,19 @@ export async function buildEncoder(ctx: ServiceContext): Promise<ServiceModule> 
     tools,
     logger,
     scratchDir: join(scratchRoot, String(process.pid)),
-    concurrency: settings.ENCODER_CONCURRENCY,
+    concurrency: encoding.ENCODER_CONCURRENCY,
     settings: {
       ...DEFAULT_ENCODER_SETTINGS,
       codecs,
-      av1Preset: String(settings.ENCODER_AV1_PRESET),
-      ladder: settings.ENCODER_LADDER,
-      chunkSeconds: settings.ENCODER_CHUNK_SECONDS,
-      ...(settings.ENCODER_LOUDNESS
+      av1Preset: String(encoding.ENCODER_AV1_PRESET),
+      ladder: encoding.ENCODER_LADDER,
+      chunkSeconds: encoding.ENCODER_CHUNK_SECONDS,
+      ...(encoding.ENCODER_LOUDNESS
         ? {
             loudness: {
-              targetLufs: settings.ENCODER_LOUDNESS_TARGET_LUFS,
-              truePeakDbtp: settings.ENCODER_LOUDNESS_TRUE_PEAK_DBTP,
-              lraLu: settings.ENCODER_LOUDNESS_LRA,
+              targetLufs: encoding.ENCODER_LOUDNESS_TARGET_LUFS,
+              truePeakDbtp: encoding.ENCODER_LOUDNESS_TRUE_PEAK_DBTP,
+              lraLu: encoding.ENCODER_LOUDNESS_LRA,
             },
           }
         : { loudness: undefined }),
@@ -84,7 +87,7 @@ export async function buildEncoder(ctx: ServiceContext): Promise<ServiceModule> 
     return {
       group: ENCODER_GROUP,
       pending,
-      concurrencyPerWorker: settings.ENCODER_CONCURRENCY,
+      concurrencyPerWorker: encoding.ENCODER_CONCURRENCY,
       ffmpeg: { version: tools.binaries.version, source: tools.binaries.source },
       codecs,
       deadLetters: deadLetters.length,
