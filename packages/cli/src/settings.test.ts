@@ -41,6 +41,7 @@ describe('the composed settings', () => {
   it('take the edge’s and the encoder’s own settings from their fragments, typed, and core keeps none of them', () => {
     const settings = loadMarqueeSettings({
       EDGE_HTTP2: 'true',
+      EDGE_LEAN_HTTP: 'false',
       EDGE_RAM_BYTES: String(64 * 1024 ** 2),
       ENCODER_CODECS: 'h264,av1',
       ENCODER_LOUDNESS_TARGET_LUFS: '-23',
@@ -49,7 +50,9 @@ describe('the composed settings', () => {
       EDGE_RAM_BYTES: 64 * 1024 ** 2,
       EDGE_DISK_BYTES: 4 * 1024 ** 3,
       EDGE_HTTP2: true,
+      EDGE_LEAN_HTTP: false,
     });
+    expect(settingsOf(edgeSettings, loadMarqueeSettings({})).EDGE_LEAN_HTTP).toBe(true);
     expect(settingsOf(encoderSettings, settings)).toMatchObject({
       ENCODER_CODECS: 'h264,av1',
       ENCODER_LOUDNESS_TARGET_LUFS: -23,

@@ -109,6 +109,9 @@ export async function buildEdge(ctx: ServiceContext, options: EdgeOptions = {}):
     server.keepAliveTimeout = keepAliveMs;
     server.requestTimeout = opts.requestTimeout ?? 0;
     answerClientErrors(server);
+    // EDGE_LEAN_HTTP=false: the server stays as Node made it, every connection Node's (the fallback
+    // should the hand-written responder ever misread a request; media then takes mediaFastPath).
+    if (!ownSettings.EDGE_LEAN_HTTP) return server;
     // New connections meet the lean responder first (lean-responder.ts); it hands anything that is
     // not a media GET/HEAD to Node's own connection listener, taken off the server here. A TLS
     // connection that negotiated h2 goes straight to Node's HTTP/2 session.
