@@ -42,10 +42,10 @@ export async function measureQuality(
     `[u]scale=${source.width}:${source.height}:flags=bicubic,setsar=1,split=2[u1][u2]`,
     `[1:v]${ALIGN},format=yuv420p,setsar=1,split=3[s][o1][o2]`,
     `[s]scale=${width}:${height}:flags=bicubic,setsar=1,split=2[r1][r2]`,
-    '[d1][r1]ssim=shortest=1',
-    '[d2][r2]psnr=shortest=1',
-    '[u1][o1]ssim=shortest=1',
-    '[u2][o2]psnr=shortest=1',
+    '[d1][r1]ssim@rung=shortest=1',
+    '[d2][r2]psnr@rung=shortest=1',
+    '[u1][o1]ssim@screen=shortest=1',
+    '[u2][o2]psnr@screen=shortest=1',
   ].join(';');
   const log = await runFfmpeg(
     ffmpeg,
@@ -68,14 +68,24 @@ export async function measureQuality(
   return parseQuality(log);
 }
 
-/** The summary lines ffmpeg's ssim and psnr filters print at the end, in the graph's order. */
+/**
+ * The summary lines ffmpeg's ssim and psnr filters print at the end, read by the filters' instance
+ * names (`ssim@rung` logs as "[ssim@rung @ 0x…] SSIM …"). Not by their order: ffmpeg prints them in the
+ * reverse of the graph's, and until 2026-12-07 this read them in the graph's — every "full screen"
+ * figure was the rung's own-size one and the other way round.
+ */
 export function parseQuality(log: string): Quality {
-  const ssim = [...log.matchAll(/SSIM Y:[\d.]+ .*All:([\d.]+)/g)].map((m) => Number(m[1]));
-  const psnr = [...log.matchAll(/PSNR y:[\d.inf]+ .*average:([\d.inf]+)/g)].map((m) =>
-    m[1] === 'inf' ? 100 : Number(m[1]),
-  );
-  if (ssim.length !== 2 || psnr.length !== 2) throw new Error(`no SSIM/PSNR summary in: ${log.slice(-800)}`);
-  return { ssim: ssim[0]!, psnr: psnr[0]!, displaySsim: ssim[1]!, displayPsnr: psnr[1]! };
+  const read = (summary: RegExp, name: string): number => {
+    const value = summary.exec(log)?.[1];
+    if (value === undefined) throw new Error(`no ${name} summary in: ${log.slice(-800)}`);
+    // Identical pictures: PSNR is infinite; 100 dB stands for it.
+    return value === 'inf' ? 100 : Number(value);
+  };
+  const ssim = (at: string) =>
+    read(new RegExp(`\\[ssim@${at} @ [^\\]]*\\] SSIM .*?All:([\\d.]+)`), `ssim@${at}`);
+  const psnr = (at: string) =>
+    read(new RegExp(`\\[psnr@${at} @ [^\\]]*\\] PSNR .*?average:([\\d.]+|inf)`), `psnr@${at}`);
+  return { ssim: ssim('rung'), psnr: psnr('rung'), displaySsim: ssim('screen'), displayPsnr: psnr('screen') };
 }
 
 /** kbit/s of every file in `dir` (init and media segments: what a viewer downloads) over `seconds`. */
