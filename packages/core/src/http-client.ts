@@ -79,6 +79,12 @@ export interface StreamCallOptions {
    * after an answer it could not use — the edge's origin fill after a body cut short or failing its ETag.
    */
   avoid?: ReadonlySet<string>;
+  /**
+   * Sent even to an instance whose circuit breaker is open (its outcome is then not counted): for a
+   * call whose loss costs more than one more call to a failing instance — the gateway's playback stop,
+   * which frees a stream slot. A dead instance still fails it at once (a refused connection).
+   */
+  pastBreaker?: boolean;
 }
 
 export interface ServiceStreamResponse {
@@ -349,6 +355,8 @@ export class ServiceClient {
     attempts: Attempts,
     /** Whether stall detection watches the call (not an upload: its length is the client's). */
     watched = true,
+    /** Run even when the instance's breaker is open (StreamCallOptions.pastBreaker). */
+    pastBreaker = false,
   ): Promise<T> {
     // An instance whose breaker refuses the call (open, or half-open with its one trial call already
     // out) was sent nothing: the call goes to the next instance, and fails fast only when all refuse.
@@ -370,6 +378,9 @@ export class ServiceClient {
             throw err;
           }
           this.breakers.succeeded(url);
+        } else if (pastBreaker) {
+          // Not through the breaker: its half-open trial call stays for the traffic that judges recovery.
+          result = await run(pool, url);
         } else {
           result = await this.breakers.execute(url, () => run(pool, url));
         }
@@ -444,6 +455,8 @@ export class ServiceClient {
         },
         timeout,
         attempts,
+        true,
+        call.pastBreaker,
       );
     }
     return this.onInstance(
@@ -480,6 +493,7 @@ export class ServiceClient {
       attempts,
       // An upload's answer comes when the client has sent it all: stall detection leaves it out.
       body == null || typeof body === 'string' || Buffer.isBuffer(body),
+      call.pastBreaker,
     );
   }
 

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { isPlan, type Plan, type Role } from '@marquee/contracts';
+import type { IncomingHttpHeaders } from 'node:http';
+import { isMaturity, isPlan, type Maturity, type Plan, type Role } from '@marquee/contracts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DomainError } from './errors.js';
 
@@ -15,12 +16,28 @@ export const IDENTITY_HEADERS = {
   accountId: 'x-marquee-account-id',
   role: 'x-marquee-role',
   plan: 'x-marquee-plan',
+  profileId: 'x-marquee-profile-id',
+  profileKids: 'x-marquee-profile-kids',
+  profileMaxMaturity: 'x-marquee-profile-max-maturity',
 } as const;
+
+/**
+ * A profile the gateway checked belongs to the caller (its ownership check), with the facts playback
+ * decides on, so the service behind it need not ask users for the same profile again. As fresh as the
+ * gateway's profile cache (`profileOwnerTtlMs`).
+ */
+export interface VerifiedProfile {
+  profileId: string;
+  kids: boolean;
+  maxMaturity: Maturity;
+}
 
 export interface Identity {
   accountId: string;
   role: Role;
   plan: Plan;
+  /** The request's profile, when the gateway verified one (a playback start names it in its body). */
+  profile?: VerifiedProfile;
 }
 
 /** The token services present to each other; a derived key so the root secret never travels. */
@@ -29,11 +46,32 @@ export function serviceToken(secret: string): string {
 }
 
 export function identityHeaders(identity: Identity): Record<string, string> {
-  return {
+  const headers: Record<string, string> = {
     [IDENTITY_HEADERS.accountId]: identity.accountId,
     [IDENTITY_HEADERS.role]: identity.role,
     [IDENTITY_HEADERS.plan]: identity.plan,
   };
+  const profile = identity.profile;
+  if (profile) {
+    headers[IDENTITY_HEADERS.profileId] = profile.profileId;
+    headers[IDENTITY_HEADERS.profileKids] = profile.kids ? 'true' : 'false';
+    headers[IDENTITY_HEADERS.profileMaxMaturity] = profile.maxMaturity;
+  }
+  return headers;
+}
+
+/**
+ * The verified profile in a request's headers, or undefined unless all three facts are there and well
+ * formed: a partial or malformed set is ignored, never half-trusted, and the service asks users instead.
+ * Only meaningful behind requireServiceToken (from anyone else the headers are worthless).
+ */
+export function verifiedProfileOf(headers: IncomingHttpHeaders): VerifiedProfile | undefined {
+  const profileId = headers[IDENTITY_HEADERS.profileId];
+  const kids = headers[IDENTITY_HEADERS.profileKids];
+  const maxMaturity = headers[IDENTITY_HEADERS.profileMaxMaturity];
+  if (typeof profileId !== 'string' || profileId.length === 0 || profileId.length > 128) return undefined;
+  if ((kids !== 'true' && kids !== 'false') || !isMaturity(maxMaturity)) return undefined;
+  return { profileId, kids: kids === 'true', maxMaturity };
 }
 
 declare module 'fastify' {
@@ -59,10 +97,12 @@ export function requireServiceToken(app: FastifyInstance, secret: string): void 
     const accountId = req.headers[IDENTITY_HEADERS.accountId];
     if (typeof accountId === 'string' && accountId.length > 0) {
       const plan = req.headers[IDENTITY_HEADERS.plan];
+      const profile = verifiedProfileOf(req.headers);
       req.identity = {
         accountId,
         role: req.headers[IDENTITY_HEADERS.role] === 'admin' ? 'admin' : 'viewer',
         plan: isPlan(plan) ? plan : 'basic',
+        ...(profile ? { profile } : {}),
       };
     }
   });

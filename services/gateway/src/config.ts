@@ -34,7 +34,11 @@ export interface GatewayTuning {
   uploadTimeoutMs: number;
   /** Per-instance /readyz probe budget when aggregating readiness. */
   readinessTimeoutMs: number;
-  /** How long a profile's owner is cached (ownership checks on every profile path). */
+  /**
+   * How long a profile's record is cached (ownership checks on every profile path). Its maturity ceiling
+   * and kids flag go on to streaming with a playback start, so this bounds how soon a changed ceiling
+   * applies to Play: no longer than streaming's own profile cache (10 s) bounded it before.
+   */
   profileOwnerTtlMs: number;
   /** Seconds clients are told to wait after a 503 from shedding or an open breaker. */
   retryAfterSeconds: number;
@@ -84,7 +88,7 @@ export const DEFAULT_TUNING: GatewayTuning = {
   homePosters: { ttlMs: 30_000, timeoutMs: 150 },
   uploadTimeoutMs: 10 * 60_000,
   readinessTimeoutMs: 1_000,
-  profileOwnerTtlMs: 30_000,
+  profileOwnerTtlMs: 10_000,
   retryAfterSeconds: 1,
   trustProxy: false,
 };

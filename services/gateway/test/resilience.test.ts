@@ -146,6 +146,36 @@ describe('adaptive concurrency limit', () => {
     expect(answers.map((a) => a.statusCode).filter((status) => status === 503)).toEqual([]);
     expect(streaming.seen).toHaveLength(6);
   });
+
+  it('sends a playback stop past an open circuit breaker, and fails it cleanly when streaming is down', async () => {
+    const streaming = await startUpstream('streaming');
+    const gw = await gateway([streaming.url], {
+      tuning: { upstream: { retries: 0, breakerThreshold: 3, breakerCooldownMs: 60_000 } },
+    });
+    const stop = () =>
+      gw.app.inject({
+        method: 'DELETE',
+        url: '/api/playback/00000000-0000-4000-8000-000000000001',
+        headers: bearer(token),
+      });
+    for (let i = 0; i < 3; i++) expect((await titles(gw, { 'x-test-status': '503' })).statusCode).toBe(503);
+    expect((await titles(gw)).json().detail).toMatch(/circuit breaker is open/);
+
+    const before = streaming.seen.length;
+    const stopped = await stop();
+    expect(stopped.statusCode).toBe(200);
+    expect(streaming.seen.slice(before).map((s) => s.method)).toEqual(['DELETE']);
+    // The breaker is as it was for everything else: still open, its cooldown running.
+    expect((await titles(gw)).json().detail).toMatch(/circuit breaker is open/);
+
+    await streaming.close();
+    const started = Date.now();
+    const down = await stop();
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(down.statusCode).toBe(503);
+    expect(down.headers['retry-after']).toBeDefined();
+    expect(down.json()).toMatchObject({ code: 'upstream.unavailable', service: 'streaming' });
+  });
 });
 
 describe('load balancing', () => {

@@ -287,4 +287,32 @@ describe('authorisation', () => {
     expect((await start(alice)).statusCode).toBe(404);
     expect((await start(bob)).json()).toMatchObject({ service: 'streaming', url: '/api/playback' });
   });
+
+  it("forwards the checked profile's facts with a playback start, never a client's forged ones", async () => {
+    const forged = {
+      'x-marquee-profile-id': 'p-bob',
+      'x-marquee-profile-kids': 'false',
+      'x-marquee-profile-max-maturity': 'NC-17',
+    };
+    const start = await gw.app.inject({
+      method: 'POST',
+      url: '/api/playback',
+      headers: { ...bearer(bob), ...forged },
+      payload: { profileId: 'p-bob', titleId: 't' },
+    });
+    // What users says of p-bob (a kids profile, PG), not what the client claimed.
+    expect(start.json().headers).toMatchObject({
+      'x-marquee-account-id': 'acc-bob',
+      'x-marquee-profile-id': 'p-bob',
+      'x-marquee-profile-kids': 'true',
+      'x-marquee-profile-max-maturity': 'PG',
+    });
+    // A call that names no profile the gateway checked carries no profile facts at all.
+    const titles = await get('/api/titles', bob, forged);
+    expect(Object.keys(titles.json().headers).filter((h) => h.startsWith('x-marquee-profile'))).toEqual([]);
+    const anonymous = await gw.app.inject({ method: 'POST', url: '/api/auth/login', headers: forged });
+    expect(Object.keys(anonymous.json().headers).filter((h) => h.startsWith('x-marquee-profile'))).toEqual(
+      [],
+    );
+  });
 });

@@ -17,6 +17,8 @@ export async function startUsersFixture() {
   const history = new Map<string, { position: number; completed: boolean }>();
   /** Accounts that have not confirmed their email address (every other one has). */
   const unverified = new Set<string>();
+  /** Every profile id streaming asked users for, in order (a cached answer asks nothing). */
+  const profileLookups: string[] = [];
   let down = false;
   const server: Server = createServer((req, res) => {
     if (down) return req.socket.destroy();
@@ -26,6 +28,7 @@ export async function startUsersFixture() {
     };
     let match = /^\/internal\/profiles\/([^/]+)$/.exec(url.pathname);
     if (match) {
+      profileLookups.push(decodeURIComponent(match[1]!));
       const profile = profiles.get(decodeURIComponent(match[1]!));
       return profile
         ? send(200, { profileId: match[1], name: 'p', ...profile })
@@ -68,6 +71,7 @@ export async function startUsersFixture() {
     profiles,
     history,
     unverified,
+    profileLookups,
     setDown(value: boolean) {
       down = value;
     },

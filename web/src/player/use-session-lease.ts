@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import type { PlaybackSession } from '@marquee/contracts/api';
+import { ApiError } from '../api/client';
 import { playbackApi } from '../api/endpoints';
 
 /** Used until the session says how often it wants to hear from the player. */
@@ -25,7 +26,13 @@ export function useSessionLease(session: PlaybackSession | null, video: HTMLVide
     const stop = (keepalive: boolean) => {
       if (stopped) return;
       stopped = true;
-      void playbackApi.stop(session.sessionId, position, keepalive).catch(() => undefined);
+      const send = () => playbackApi.stop(session.sessionId, position, keepalive);
+      // A lost stop holds the stream slot for the lease's minute: one more try 2 s after a failure that
+      // may pass (no answer, a 5xx), none after a refusal (a 4xx: the session is gone or not ours).
+      void send().catch((err: unknown) => {
+        if (!(err instanceof ApiError && err.status < 500))
+          window.setTimeout(() => void send().catch(() => undefined), 2_000);
+      });
     };
     // A reload or a closed tab unmounts nothing: without this the old session would hold the stream
     // slot until its lease ran out, and a basic-plan viewer reloading would be refused.

@@ -1,4 +1,5 @@
-import { NotFoundError, profileRecordKey } from '@marquee/core';
+import { NotFoundError, profileRecordKey, type VerifiedProfile } from '@marquee/core';
+import { isMaturity } from '@marquee/contracts';
 import type { Cache } from '@marquee/platform';
 
 export interface ProfileRecord {
@@ -10,13 +11,24 @@ export interface ProfileRecord {
   lockedAt?: string | null;
 }
 
+/**
+ * The facts of an owned profile that the gateway passes on in the identity it forwards (identity.ts), so
+ * streaming decides a playback start without asking users for the profile again; undefined when users'
+ * answer holds a value the contract does not know, and then nothing is passed on (streaming asks users).
+ */
+export function verifiedProfile(record: ProfileRecord): VerifiedProfile | undefined {
+  if (typeof record.kids !== 'boolean' || !isMaturity(record.maxMaturity)) return undefined;
+  return { profileId: record.profileId, kids: record.kids, maxMaturity: record.maxMaturity };
+}
+
 /** Asks the owner of profiles (users) for one; null when it does not exist. */
 export type ProfileLookup = (profileId: string) => Promise<ProfileRecord | null>;
 
 /**
- * "A profile id in a path must belong to the caller." Owners are cached briefly in the cache port
+ * "A profile id in a path must belong to the caller." Records are cached briefly in the cache port
  * (profiles never change hands; a deleted one is refused by users itself), so a page that fires ten
- * profile calls costs users one lookup.
+ * profile calls costs users one lookup. The TTL also bounds how soon a changed maturity ceiling or kids
+ * flag applies to a playback start, since the record's facts travel on to streaming (config.ts).
  */
 export class ProfileOwnership {
   constructor(

@@ -37,9 +37,10 @@ export interface RouteRule {
   profileInBody?: string;
   /**
    * The call gives capacity back (ending a playback session frees its stream slot): never shed by the
-   * upstream's concurrency limiter. Shedding a stop keeps its lease held until the TTL, so the account's
-   * next start is refused — bench/viewers lost hundreds of starts that way at 63–100 viewers on an idle
-   * machine, when every viewer of a trial stopped at once.
+   * upstream's concurrency limiter, nor refused by its open circuit breakers (UpstreamService.stream).
+   * Shedding a stop keeps its lease held until the TTL, so the account's next start is refused —
+   * bench/viewers lost hundreds of starts that way at 63–100 viewers on an idle machine, when every
+   * viewer of a trial stopped at once.
    */
   releases?: boolean;
 }

@@ -10,7 +10,7 @@ import {
 import type { AccessClaims } from '@marquee/contracts';
 import { outcomeOf, type CredentialAttempt, type CredentialBackoff } from '../app/credential-backoff.js';
 import type { KnownDevices } from '../app/known-devices.js';
-import type { ProfileOwnership, ProfileRecord } from '../app/profile-ownership.js';
+import { verifiedProfile, type ProfileOwnership, type ProfileRecord } from '../app/profile-ownership.js';
 import type { ProfileLockGuard } from '../app/profile-locks.js';
 import { emailKey, type RateDecision, type RateLimiter } from '../app/rate-limit.js';
 import { matchRoute, normalisePath, type RouteRule } from '../app/routing.js';
@@ -170,11 +170,14 @@ async function route(
     answered = await forward(req, reply, upstream, {
       body,
       caller,
+      // The profile checked above goes on with the identity: streaming then decides a playback start
+      // (kids, maturity ceiling) without asking users for the same profile again.
+      profile: profile && verifiedProfile(profile),
       serviceToken: deps.serviceToken,
       publicOrigin: deps.config.publicOrigin,
       upload: rule.kind === 'upload',
       timeoutMs: rule.kind === 'upload' ? deps.config.uploadTimeoutMs : undefined,
-      unlimited: rule.releases === true,
+      releases: rule.releases === true,
       ...(device === undefined ? {} : { answerHeaders: knownDeviceCookie(req, device, deps.knownDevices) }),
     });
   } catch (err) {

@@ -2,20 +2,25 @@ import type { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AccessClaims } from '@marquee/contracts';
 import { clientResponseHeaders, upstreamRequestHeaders } from '../app/forwarding.js';
-import type { ServiceStreamResponse } from '@marquee/core';
+import type { ServiceStreamResponse, VerifiedProfile } from '@marquee/core';
 import type { UpstreamService } from './upstreams.js';
 
 export interface ForwardOptions {
   body: Buffer | Readable | null;
   caller: AccessClaims | undefined;
+  /** The request's profile once its ownership was checked: forwarded as part of the caller's identity. */
+  profile?: VerifiedProfile | undefined;
   serviceToken: string;
   /** The origin clients use; else the request's own scheme and Host. */
   publicOrigin: string | undefined;
   /** Uploads: the body streams through and its duration says nothing about upstream latency. */
   upload: boolean;
   timeoutMs: number | undefined;
-  /** Past the upstream's concurrency limiter (a call that frees capacity: RouteRule.releases). */
-  unlimited?: boolean;
+  /**
+   * A call that frees capacity (RouteRule.releases): past the upstream's concurrency limiter and its
+   * circuit breakers (UpstreamService.stream).
+   */
+  releases?: boolean;
   /** Headers the gateway adds to the answer, given its status (a known device's cookie). */
   answerHeaders?: (status: number) => Record<string, string> | undefined;
 }
@@ -41,7 +46,9 @@ export async function forward(
   const headers = upstreamRequestHeaders(req.headers, {
     requestId: req.id,
     serviceToken: options.serviceToken,
-    ...(options.caller ? { identity: options.caller } : {}),
+    ...(options.caller
+      ? { identity: options.profile ? { ...options.caller, profile: options.profile } : options.caller }
+      : {}),
     clientAddress: req.ip,
     protocol: req.protocol,
     host: req.host,
@@ -68,7 +75,7 @@ export async function forward(
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     },
     !options.upload,
-    options.unlimited === true,
+    options.releases === true,
   );
   // Only a Location to rewrite needs the public origin.
   const publicOrigin = () => options.publicOrigin ?? `${req.protocol}://${req.host}`;

@@ -32,17 +32,20 @@ export class UpstreamService {
 
   /**
    * Proxies a call with streamed bodies; `sampleLatency: false` for calls whose duration is the client's
-   * (uploads); `unlimited` for calls that free capacity, which are never shed (they still count in flight
-   * for nobody: the limiter neither holds them back nor learns from them).
+   * (uploads); `releases` for calls that free capacity (a playback stop). Those are never shed (they
+   * count in flight for nobody: the limiter neither holds them back nor learns from them) and are sent
+   * even past an open circuit breaker: a lost stop holds the household's stream slot for the lease's
+   * minute, which costs more than one call to an instance that may be failing. A stop to a service that
+   * is really down still fails, with the same 503 (a refused connection is seen at once).
    */
   stream(
     method: string,
     path: string,
     call: StreamCallOptions,
     sampleLatency = true,
-    unlimited = false,
+    releases = false,
   ): Promise<ServiceStreamResponse> {
-    if (unlimited) return this.client.stream(method, path, call);
+    if (releases) return this.client.stream(method, path, { ...call, pastBreaker: true });
     return this.limited(() => this.client.stream(method, path, call), sampleLatency);
   }
 

@@ -53,6 +53,8 @@ export class ContentKeyIssuer {
     const [wrapped, title, profile] = await Promise.all([
       findContentKey(db.write, assetId),
       findTitle(db.write, session.title_id),
+      // Asked of users, never taken from forwarded facts: the profile is the session row's, not one the
+      // request named (the gateway checked none), and an edge-forwarded request carries no identity.
       users.profile(session.profile_id).catch((err: unknown) => {
         if (err instanceof NotFoundError) throw refuse('The profile of this session no longer exists');
         throw err;

@@ -18,7 +18,7 @@ import type { EdgeDirectory } from './edge-directory.js';
 import { dashSteeringManifest, type DashSteeringManifest } from './dash-steering.js';
 import { steeringManifest, type EdgeReport, type SteeringManifest } from './edge-ranking.js';
 import { decideEntitlement, mediaTokenLifetimeMs } from './entitlement.js';
-import { isFinishedViewing, planLimits } from '@marquee/contracts';
+import { isFinishedViewing, planLimits, profileCeiling } from '@marquee/contracts';
 import type { DashUnavailableReason, MediaUrls } from './media-urls.js';
 import type { PlayCounter } from './play-counter.js';
 import type { PlayableTitles } from './playable-titles.js';
@@ -133,7 +133,8 @@ export class Playback {
       );
     }
     const [profile, found] = await Promise.all([
-      users.profile(input.profileId).catch((err: unknown) => {
+      // A start through the gateway carries the profile's facts, checked there: no users call then.
+      users.profileOf(identity, input.profileId).catch((err: unknown) => {
         // An unknown profile and another account's profile answer alike: nothing to learn by probing.
         if (err instanceof NotFoundError) {
           throw new PlaybackRefusedError('playback.profile_not_owned', 'This profile is not one of yours');
@@ -155,7 +156,8 @@ export class Playback {
     const decision = decideEntitlement({
       accountId: identity.accountId,
       plan: identity.plan,
-      profile,
+      // A kids profile never plays above the kids ceiling, whatever ceiling it was given.
+      profile: { accountId: profile.accountId, maxMaturity: profileCeiling(profile) },
       title,
       asset: asset && { state: asset.state, renditions: asset.ladder },
     });

@@ -34,6 +34,18 @@ export class UsersClient {
     private readonly logger: Logger,
   ) {}
 
+  /**
+   * The profile a request of `identity` is about: the facts the gateway forwarded with the identity when
+   * they name this profile — it checked the profile is the caller's moments ago (identity.ts), so users is
+   * not asked again — else users' answer, as profile() gives it. Facts about another profile (or none: a
+   * call that did not pass the gateway's ownership check) are never used for this one.
+   */
+  async profileOf(identity: Identity, profileId: string): Promise<ProfileFacts> {
+    const verified = identity.profile;
+    if (verified?.profileId !== profileId) return this.profile(profileId);
+    return { ...verified, accountId: identity.accountId };
+  }
+
   /** The profile, or NotFoundError; UpstreamError when users cannot answer. */
   async profile(profileId: string): Promise<ProfileFacts> {
     const cached = await this.cache.getOrLoad<ProfileFacts | null>(

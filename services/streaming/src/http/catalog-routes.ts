@@ -29,6 +29,8 @@ export function catalogRoutes(
     const identity = requireIdentity(req);
     try {
       if (!profileId) return { maturities: ratingsUpTo(await deps.users.accountCeiling(identity.accountId)) };
+      // Asked of users, not taken from forwarded facts: the gateway checks no profile named in a query
+      // string, so a catalog call never carries any (checking it there would only move this lookup).
       const profile = await deps.users.profile(profileId);
       if (profile.accountId !== identity.accountId) throw new NotFoundError('profile', profileId);
       return { maturities: ratingsUpTo(profile.maxMaturity) };
