@@ -2,6 +2,7 @@ import { codecProfile, type CodecId } from '../app/codecs/index.js';
 import { MediaToolsUnavailableError } from '../app/errors.js';
 import { missingEncoders, resolveMediaBinaries, type MediaBinaries } from './binaries.js';
 import { detectMemoryLimit } from './memory-limit.js';
+import { detectRealtimeGuard } from './realtime-guard.js';
 import { createMediaRunner, type MediaRunner } from './run.js';
 
 /** The chosen ffmpeg/ffprobe and the runner that executes them under limits. */
@@ -46,8 +47,9 @@ export async function openMediaTools(options: OpenMediaToolsOptions): Promise<Me
         'Debian/Ubuntu: `apt-get install ffmpeg` (Debian 12 has libsvtav1), or set ENCODER_CODECS=h264.',
     );
   }
-  const runner = options.commandPrefix
-    ? createMediaRunner({ memoryLimit, commandPrefix: options.commandPrefix })
-    : checker;
+  // As root, media tools run without CAP_SYS_NICE (realtime-guard.ts: SVT-AV1 would take SCHED_FIFO).
+  const guard = await detectRealtimeGuard(options.searchPath, process.getuid?.(), options.warn);
+  const prefix = [...guard, ...(options.commandPrefix ?? [])];
+  const runner = prefix.length > 0 ? createMediaRunner({ memoryLimit, commandPrefix: prefix }) : checker;
   return { binaries, runner };
 }
