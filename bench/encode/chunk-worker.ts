@@ -8,7 +8,8 @@
  *   node packages/cli/bin/run-ts.mjs bench/encode/chunk-worker.ts <events.db> <blob dir> <scratch dir> <chunk seconds>
  */
 import { createLogger } from '@marquee/core';
-import { DEFAULT_ENCODER_SETTINGS, buildEncodeWorker, openMediaTools } from '@marquee/encoder';
+import { DEFAULT_ENCODER_SETTINGS, buildEncodeWorker } from '@marquee/encoder';
+import { testMediaTools } from '@marquee/encoder/testing';
 import { openBlobStore, openEventBus } from '@marquee/platform';
 
 const [eventsPath, blobRoot, scratchDir, chunkSeconds] = process.argv.slice(2);
@@ -17,12 +18,8 @@ if (!eventsPath || !blobRoot || !scratchDir || !chunkSeconds) {
   process.exit(2);
 }
 const logger = createLogger({ level: 'info', name: `encoder-${process.pid}` });
-const tools = await openMediaTools({
-  searchPath: process.env.PATH ?? '/usr/bin:/bin',
-  ...(process.env.FFMPEG_PATH ? { ffmpegPath: process.env.FFMPEG_PATH } : {}),
-  ...(process.env.FFPROBE_PATH ? { ffprobePath: process.env.FFPROBE_PATH } : {}),
-  warn: (m) => logger.warn(m),
-});
+// FFMPEG_PATH / FFPROBE_PATH choose the build, as for the bench itself (bench/encode/source.ts).
+const tools = await testMediaTools({ warn: (m) => logger.warn(m) });
 const bus = await openEventBus({ sqlitePath: eventsPath, logger });
 const blobs = await openBlobStore({ root: blobRoot });
 const worker = buildEncodeWorker({

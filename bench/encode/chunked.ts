@@ -4,21 +4,22 @@
  *   (1) one encoder process pinned to one core (`taskset -c 0`),
  *   (2) two encoder processes pinned to one core each (`taskset -c 0`, `taskset -c 1`),
  * each a real encode worker (bench/encode/chunk-worker.ts) on one shared event log and blob store;
- * then checks the output decodes whole (`ffmpeg -v error -i master.m3u8 -map 0 -f null -`) and
- * compares its size with a one-piece encodeAsset of the same source. Records `### Chunked` under
- * `## Encoding` in docs/benchmarks.md on a full-length run.
+ * then checks the output decodes whole (the encoder tests' masterDecodeErrors: `ffmpeg -v error -i
+ * master.m3u8 -map 0 -f null -`) and compares its size with a one-piece encodeAsset of the same source.
+ * Records `### Chunked` under `## Encoding` in docs/benchmarks.md on a full-length run.
  *
  *   ENCODE_BENCH_SECONDS=24 ENCODE_BENCH_CHUNK_SECONDS=8 … for a quick run (recorded with ENCODE_BENCH_RECORD=1)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { encodeAsset, openMediaTools } from '@marquee/encoder';
+import { encodeAsset } from '@marquee/encoder';
+import { masterDecodeErrors } from '@marquee/encoder/testing';
 import { openBlobStore, openEventBus, readWholeBlob, type BlobStore } from '@marquee/platform';
-import { makeBenchSource } from './source.js';
+import { childCpuSeconds } from './child-cpu.js';
+import { prepareBenchSource } from './source.js';
 import { writeSubsection } from './subsection.js';
 
 const seconds = Number(process.env.ENCODE_BENCH_SECONDS ?? 120);
@@ -27,13 +28,6 @@ const chunkSeconds = Number(process.env.ENCODE_BENCH_CHUNK_SECONDS ?? 30);
 const record = (seconds === 120 && chunkSeconds === 30) || process.env.ENCODE_BENCH_RECORD === '1';
 const chunkLength = Math.ceil(chunkSeconds / 4) * 4;
 const root = fileURLToPath(new URL('../../', import.meta.url));
-
-/** CPU seconds of every child this process has waited for (encoders and their ffmpeg runs). */
-function childCpuSeconds(): number {
-  const text = readFileSync('/proc/self/stat', 'utf8');
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[13]) + Number(fields[14])) / 100;
-}
 
 function startEncoder(core: number, dir: string, name: string): ChildProcess {
   const child = spawn(
@@ -87,34 +81,6 @@ async function fetchAsset(blobs: BlobStore, assetId: string, dir: string): Promi
   }
 }
 
-/** ffmpeg's complaints decoding every stream of the master playlist (empty: decodes whole). */
-function decodeErrors(ffmpeg: string, dir: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      ffmpeg,
-      [
-        '-nostdin',
-        '-v',
-        'error',
-        '-protocol_whitelist',
-        'file',
-        '-i',
-        'master.m3u8',
-        '-map',
-        '0',
-        '-f',
-        'null',
-        '-',
-      ],
-      { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    let stderr = '';
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve(code === 0 ? stderr.trim() : `exit ${code}: ${stderr.trim()}`));
-  });
-}
-
 interface Trial {
   encoders: number;
   wall: number;
@@ -126,15 +92,7 @@ interface Trial {
 const dir = await mkdtemp(join(tmpdir(), 'marquee-bench-chunked-'));
 const encoders: ChildProcess[] = [];
 try {
-  const tools = await openMediaTools({
-    searchPath: process.env.PATH ?? '/usr/bin:/bin',
-    ...(process.env.FFMPEG_PATH ? { ffmpegPath: process.env.FFMPEG_PATH } : {}),
-    ...(process.env.FFPROBE_PATH ? { ffprobePath: process.env.FFPROBE_PATH } : {}),
-    warn: (m) => console.warn(m),
-  });
-  const source = join(dir, 'source.mp4');
-  console.log(`making a ${seconds} s 1080p30 noisy source…`);
-  await makeBenchSource(tools.binaries.ffmpeg, source, seconds);
+  const { tools, source } = await prepareBenchSource(dir, seconds);
   const bus = await openEventBus({ sqlitePath: join(dir, 'events.db') });
   const blobs = await openBlobStore({ root: join(dir, 'blobs') });
   const sourceInfo = await blobs.put('sources/bench/source.mp4', await readFile(source));
@@ -190,7 +148,8 @@ try {
       wall: (outcome.at - t0) / 1000,
       cpu: childCpuSeconds() - cpu0,
       bytes: await mediaBytes(out),
-      errors: await decodeErrors(tools.binaries.ffmpeg, out),
+      // Decoding every rung of the whole source takes minutes on a loaded machine: the bench's own deadline.
+      errors: await masterDecodeErrors(tools, out, { wallTimeMs: 30 * 60_000 }),
     });
     console.log(`  ${trials.at(-1)!.wall.toFixed(1)} s to publish`);
   }

@@ -11,15 +11,15 @@
  *   npm run bench:encode            (ENCODE_BENCH_SECONDS=10 for a quick, unrecorded run)
  *   npm run bench:encode -- --chunked   (or ENCODE_BENCH_CHUNKED=1: chunked encoding on 1 and 2 encoders, chunked.ts)
  */
-import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_ENCODER_SETTINGS, encodeAsset, openMediaTools } from '@marquee/encoder';
+import { DEFAULT_ENCODER_SETTINGS, encodeAsset } from '@marquee/encoder';
 import { writeSection } from '../events/report.js';
+import { childCpuSeconds } from './child-cpu.js';
 import { naiveCommands, runNaive } from './naive.js';
-import { makeBenchSource } from './source.js';
+import { prepareBenchSource } from './source.js';
 import { subsection } from './subsection.js';
 
 if (process.argv.includes('--chunked') || process.env.ENCODE_BENCH_CHUNKED === '1') {
@@ -30,14 +30,6 @@ if (process.argv.includes('--chunked') || process.env.ENCODE_BENCH_CHUNKED === '
 const seconds = Number(process.env.ENCODE_BENCH_SECONDS ?? 60);
 const record = seconds === 60;
 
-/** CPU seconds of every child this process has waited for (ffmpeg runs), from /proc/self/stat. */
-function childCpuSeconds(): number {
-  const stat = readFileSync('/proc/self/stat', 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // Fields 16 and 17 of stat(5) (cutime, cstime), counted from field 3 here; clock ticks of 1/100 s.
-  return (Number(fields[13]) + Number(fields[14])) / 100;
-}
-
 async function timed<T>(work: () => Promise<T>): Promise<{ result: T; wall: number; cpu: number }> {
   const cpu0 = childCpuSeconds();
   const t0 = performance.now();
@@ -47,15 +39,7 @@ async function timed<T>(work: () => Promise<T>): Promise<{ result: T; wall: numb
 
 const dir = await mkdtemp(join(tmpdir(), 'marquee-bench-encode-'));
 try {
-  const tools = await openMediaTools({
-    searchPath: process.env.PATH ?? '/usr/bin:/bin',
-    ...(process.env.FFMPEG_PATH ? { ffmpegPath: process.env.FFMPEG_PATH } : {}),
-    ...(process.env.FFPROBE_PATH ? { ffprobePath: process.env.FFPROBE_PATH } : {}),
-    warn: (m) => console.warn(m),
-  });
-  const source = join(dir, 'source.mp4');
-  console.log(`making a ${seconds} s 1080p30 noisy source…`);
-  await makeBenchSource(tools.binaries.ffmpeg, source, seconds);
+  const { tools, source } = await prepareBenchSource(dir, seconds);
 
   const loadBefore = loadavg()[0]!;
   console.log('(a) Marquee encodeAsset…');

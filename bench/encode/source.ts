@@ -1,4 +1,22 @@
 import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import type { MediaTools } from '@marquee/encoder';
+import { testMediaTools } from '@marquee/encoder/testing';
+
+/**
+ * What every encode bench starts from: the media tools (FFMPEG_PATH / FFPROBE_PATH choose the build,
+ * else PATH's, as for the encoder's tests) and a `seconds`-long bench source, `<dir>/source.mp4`.
+ */
+export async function prepareBenchSource(
+  dir: string,
+  seconds: number,
+): Promise<{ tools: MediaTools; source: string }> {
+  const tools = await testMediaTools({ warn: (m) => console.warn(m) });
+  const source = join(dir, 'source.mp4');
+  console.log(`making a ${seconds} s 1080p30 noisy source…`);
+  await makeBenchSource(tools.binaries.ffmpeg, source, seconds);
+  return { tools, source };
+}
 
 /**
  * The bench source (FACTS.md "Encoding"): 60 s of 1080p30 testsrc2 with temporal noise, so the encoder

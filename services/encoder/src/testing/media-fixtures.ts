@@ -1,18 +1,20 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openMediaTools, type MediaTools } from '../media/media-tools.js';
+import { openMediaTools, type MediaTools, type OpenMediaToolsOptions } from '../media/media-tools.js';
 
 /**
  * Media tools for tests. FFMPEG_PATH / FFPROBE_PATH choose the build under test (run the suite once
  * with them pointing at the npm static build to prove it works with both); unset, the system's.
  */
-export function testMediaTools(options: { commandPrefix?: readonly string[] } = {}): Promise<MediaTools> {
+export function testMediaTools(
+  options: Pick<OpenMediaToolsOptions, 'commandPrefix' | 'warn'> = {},
+): Promise<MediaTools> {
   return openMediaTools({
     searchPath: process.env.PATH ?? '/usr/bin:/bin',
     ...(process.env.FFMPEG_PATH ? { ffmpegPath: process.env.FFMPEG_PATH } : {}),
     ...(process.env.FFPROBE_PATH ? { ffprobePath: process.env.FFPROBE_PATH } : {}),
-    ...(options.commandPrefix ? { commandPrefix: options.commandPrefix } : {}),
+    ...options,
   });
 }
 

@@ -1,20 +1,16 @@
 import { expect } from 'vitest';
 import type { MediaTools } from '../media/media-tools.js';
+import { masterDecodeErrors, outputInputOptions } from './master-decode.js';
 
 /**
  * Test-side checks of our own encoder outputs with ffprobe and ffmpeg. `encrypted`: the outputs carry
- * AES-128 keys, so the crypto protocol and the key's file name (no media extension) must be allowed.
+ * AES-128 keys (see outputInputOptions).
  */
 export interface OutputOptions {
   /** Relative paths resolve here. */
   cwd?: string;
   encrypted?: boolean;
 }
-
-const inputOptions = (encrypted = false) =>
-  encrypted
-    ? ['-protocol_whitelist', 'file,crypto', '-allowed_extensions', 'ALL']
-    : ['-protocol_whitelist', 'file'];
 
 /** ffprobe's JSON (`-print_format json`) for `args`, which name what to show and the input. */
 export async function ffprobeJson(
@@ -24,7 +20,7 @@ export async function ffprobeJson(
 ): Promise<{ streams?: Record<string, unknown>[]; frames?: Record<string, unknown>[] }> {
   const result = await tools.runner.run(
     tools.binaries.ffprobe,
-    ['-v', 'error', ...inputOptions(options.encrypted), '-print_format', 'json', ...args],
+    ['-v', 'error', ...outputInputOptions(options.encrypted), '-print_format', 'json', ...args],
     { limits: { wallTimeMs: 120_000 }, stdout: 'capture', ...(options.cwd ? { cwd: options.cwd } : {}) },
   );
   expect(result.stderr).toBe('');
@@ -40,23 +36,5 @@ export async function decodeWholeMaster(
   workDir: string,
   options: Pick<OutputOptions, 'encrypted'> = {},
 ): Promise<void> {
-  const result = await tools.runner.run(
-    tools.binaries.ffmpeg,
-    [
-      '-nostdin',
-      '-v',
-      'error',
-      ...inputOptions(options.encrypted),
-      '-i',
-      'master.m3u8',
-      '-map',
-      '0',
-      '-f',
-      'null',
-      '-',
-    ],
-    { limits: { wallTimeMs: 120_000 }, cwd: workDir },
-  );
-  expect(result.stderr.trim()).toBe('');
-  expect(result.exitCode).toBe(0);
+  expect(await masterDecodeErrors(tools, workDir, options)).toBe('');
 }
