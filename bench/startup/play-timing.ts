@@ -11,6 +11,8 @@ export interface PlayTiming {
   mediaPlaylist: number | null;
   init: number | null;
   firstSegment: number | null;
+  /** The content key of an encrypted asset (the edge asks streaming for it): decryption waits for it. */
+  key: number | null;
   /** Every request after the click: path, start → end (ms), for finding where time goes. */
   trace?: string;
 }
@@ -87,6 +89,7 @@ const READ_TIMINGS = `(() => {
     mediaPlaylist: done((p) => p.endsWith('.m3u8') && !p.endsWith('/master.m3u8')),
     init: done((p) => /init[^/]*\\.mp4$/.test(p)),
     firstSegment: done((p) => p.endsWith('.m4s')),
+    key: done((p) => p.endsWith('/content.key')),
     trace: window.__startup.steps.join(' ') + ' | ' + entries
       .map((e) => new URL(e.name).pathname.split('/').slice(-2).join('/') + ' ' + Math.round(e.startTime - clickAt) + '→' + Math.round(e.responseEnd - clickAt))
       .join('  '),

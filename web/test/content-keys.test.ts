@@ -161,12 +161,23 @@ describe.skipIf(skip)('content keys bound to the playback session', () => {
     page.on('response', (res) => {
       if (res.url().endsWith('/content.key')) keys.push(res.status());
     });
+    const media: string[] = [];
+    page.on('request', (req) => {
+      const path = new URL(req.url()).pathname;
+      if (/^\/t\/[^/]+\/a\//.test(path)) media.push(path);
+    });
     await signIn(page, await signUp(platform.url, 'premium'));
     await chooseProfile(page);
     await page.goto(`/watch/${titleId}`);
     await waitForPlayback(page, 2.5);
     expect(keys.length).toBeGreaterThan(0);
     expect(keys.every((s) => s === 200)).toBe(true);
+    // A cold start asks for the key as soon as the session has answered, beside the master (issue 23),
+    // not once hls.js has read a media playlist: then the first segment's decryption waited for it.
+    const key = media.findIndex((p) => p.endsWith('/content.key'));
+    const playlist = media.findIndex((p) => p.endsWith('.m3u8') && !p.endsWith('/master.m3u8'));
+    expect(key, media.join('\n')).toBeGreaterThanOrEqual(0);
+    expect(key, media.join('\n')).toBeLessThan(playlist);
     expect(watch.errors).toEqual([]);
     await context.close();
   }, 120_000);

@@ -126,6 +126,9 @@ describe.skipIf(skip)('instant play', () => {
     expect(prefetched.some((u) => u.endsWith('.m4s'))).toBe(true);
     const again = after.flatMap((r) => mediaUrl(r.url) ?? []).filter((u) => before.has(u));
     expect(again).toEqual([]);
+    // The content key is a started session's: none was asked for while the title was only prepared.
+    expect([...before].filter((u) => u.endsWith('/content.key'))).toEqual([]);
+    expect(after.some((r) => mediaUrl(r.url)?.endsWith('/content.key'))).toBe(true);
     // Playing did take the stream and the session now.
     expect(JSON.stringify(await (await asViewer('/api/account/export')).json())).not.toMatch(
       /"playbackSessions":\[\]/,

@@ -61,6 +61,11 @@ export interface PlaybackSession {
   sessionId: string;
   /** The master playlist on the best edge; the media token is in the path. */
   manifestUrl: string;
+  /**
+   * How the segments are encrypted: 'AES-128' (the playlists name a key given to this session only, once
+   * it is started), or null for an asset encoded without encryption.
+   */
+  encryption?: 'AES-128' | null;
   /** The DASH MPD over the same segments, same edge and token; null when the asset plays with HLS only. */
   dashUrl?: string | null;
   /** Why `dashUrl` is null: 'encrypted-hls-only' (AES-128 whole-segment encryption, which DASH cannot play). */

@@ -7,6 +7,7 @@ import Hls, {
   type LoaderConfiguration,
   type LoaderContext,
 } from 'hls.js';
+import { takeKeyAhead } from './content-key-ahead';
 import { keysMayLoad, takePrefetched, type Prefetched } from './prepare-playback';
 
 const Network = Hls.DefaultConfig.loader;
@@ -24,6 +25,11 @@ export class PreparedLoader implements Loader<LoaderContext> {
   private readonly network: Loader<LoaderContext>;
   private readonly startLevel: number | undefined;
   private answered: LoadStats | null = null;
+  /**
+   * Counts loads, aborts and destroys: an answer still on its way (from memory, or after a wait) is
+   * given only if nothing happened since its load.
+   */
+  private generation = 0;
   context: LoaderContext | null = null;
 
   constructor(private readonly config: HlsConfig) {
@@ -37,30 +43,66 @@ export class PreparedLoader implements Loader<LoaderContext> {
 
   load(context: LoaderContext, config: LoaderConfiguration, callbacks: LoaderCallbacks<LoaderContext>): void {
     // hls.js gives every fragment a range of 0–0; only a real byte range (rangeEnd set) is not whole.
+    const load = ++this.generation;
     const hit = context.rangeEnd ? undefined : takePrefetched(context.url);
     if (context.type === LoaderContextType.MANIFEST) this.config.startLevel = hit ? 0 : this.startLevel;
     if (!hit) {
       this.answered = null;
-      if (context.type === LoaderContextType.KEY || context.type === LoaderContextType.STEERING_MANIFEST) {
+      const network = () => {
+        if (this.generation === load) this.network.load(context, config, callbacks);
+      };
+      const ahead = context.type === LoaderContextType.KEY ? takeKeyAhead(context.url) : undefined;
+      if (ahead) {
+        // A cold start's key, asked for when the session answered; without one, the edge is asked.
+        const asked = performance.now();
+        void ahead.then((key) => {
+          if (!key) network();
+          else if (this.generation === load) {
+            this.answer(load, context, callbacks, key, key.byteLength, {
+              start: asked,
+              first: asked,
+              end: asked,
+            });
+          }
+        });
+      } else if (
+        context.type === LoaderContextType.KEY ||
+        context.type === LoaderContextType.STEERING_MANIFEST
+      ) {
         // A session being opened has no key and no steering yet: they are asked for once it started.
-        void keysMayLoad().then(() => this.network.load(context, config, callbacks));
-      } else this.network.load(context, config, callbacks);
+        void keysMayLoad().then(network);
+      } else network();
       return;
     }
+    this.answer(load, context, callbacks, hit.data, hit.bytes, hit.timing);
+  }
+
+  /** Answers from memory, with `timing` (a request's own) moved to now. */
+  private answer(
+    load: number,
+    context: LoaderContext,
+    callbacks: LoaderCallbacks<LoaderContext>,
+    data: string | ArrayBuffer,
+    bytes: number,
+    timing: Prefetched['timing'],
+  ): void {
     this.context = context;
-    const stats = replayed(hit);
+    const stats = replayed(bytes, timing);
     this.answered = stats;
     // Asynchronous like a request: hls.js sets up its state after load() returns.
-    setTimeout(() =>
-      callbacks.onSuccess({ url: context.url, data: hit.data, code: 200 }, stats, context, null),
-    );
+    setTimeout(() => {
+      if (this.generation === load)
+        callbacks.onSuccess({ url: context.url, data, code: 200 }, stats, context, null);
+    });
   }
 
   abort(): void {
+    this.generation++;
     this.network.abort();
   }
 
   destroy(): void {
+    this.generation++;
     this.network.destroy();
   }
 
@@ -73,14 +115,14 @@ export class PreparedLoader implements Loader<LoaderContext> {
   }
 }
 
-function replayed(file: Prefetched): LoadStats {
+function replayed(bytes: number, timing: Prefetched['timing']): LoadStats {
   const stats = new LoadStats();
   const end = performance.now();
-  const start = end - (file.timing.end - file.timing.start);
+  const start = end - (timing.end - timing.start);
   stats.loading.start = start;
-  stats.loading.first = start + (file.timing.first - file.timing.start);
+  stats.loading.first = start + (timing.first - timing.start);
   stats.loading.end = end;
-  stats.loaded = stats.total = file.bytes;
+  stats.loaded = stats.total = bytes;
   return stats;
 }
 

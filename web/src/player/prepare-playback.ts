@@ -1,5 +1,6 @@
 import type { PlaybackSession } from '@marquee/contracts/api';
 import { api, ApiError } from '../api/client';
+import { fetchKeyAhead } from './content-key-ahead';
 import { budgetFor, PrefetchSpending, type ConnectionHints } from './prepare-budget';
 import { codecFamilies, startPlaylists, startSegments } from './prepare-playlists';
 
@@ -211,7 +212,7 @@ export async function startPlayback(
   const p = preparations.get(key);
   if (!p || !fresh(p)) {
     forget(key);
-    return cold();
+    return startCold(cold);
   }
   // Taken: a preparation is opened once, and a second Play of the title starts cold. Its files wait
   // a minute for the player, then go (one it did not ask for is not kept for ever).
@@ -227,7 +228,18 @@ export async function startPlayback(
     return await started;
   } catch (err) {
     for (const f of p.files) files.delete(f);
-    if (err instanceof ApiError && err.status === 404) return cold();
+    if (err instanceof ApiError && err.status === 404) return startCold(cold);
     throw err;
   }
+}
+
+/**
+ * A cold start, whose content key is asked for the moment the session exists, beside the master
+ * (content-key-ahead.ts): not after hls.js has read a media playlist, when the first segment is
+ * already on its way.
+ */
+async function startCold<S extends PlaybackSession>(cold: () => Promise<S>): Promise<S> {
+  const session = await cold();
+  fetchKeyAhead(session);
+  return session;
 }
