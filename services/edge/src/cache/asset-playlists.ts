@@ -7,6 +7,7 @@ import {
   readMasterPlaylist,
   type PlaylistFiles,
 } from '@marquee/core/hls';
+import { Memo } from '@marquee/platform';
 import { Value } from '@sinclair/typebox/value';
 import { blobKeyOf, MASTER_PLAYLIST } from '../app/media-path.js';
 import { RenditionIndex } from '../app/rendition-index.js';
@@ -27,10 +28,11 @@ interface IndexEntry {
  * coalesced and kept like any object) and memoised per asset: an asset never changes once published.
  * The index comes from the `asset.json` the encoder writes beside the asset (one object); an asset
  * encoded before that file listed its playlists' files has them read from the playlists themselves.
+ * Both memos keep the assets most recently played.
  */
 export class AssetPlaylists {
-  private readonly indexes = new Map<string, IndexEntry>();
-  private readonly dashAssets = new Map<string, Promise<DashDescription>>();
+  private readonly indexes = new Memo<string, IndexEntry>({ max: MAX_INDEXES });
+  private readonly dashAssets = new Memo<string, Promise<DashDescription>>({ max: MAX_DASH_ASSETS });
 
   constructor(private readonly cache: MediaCache) {}
 
@@ -44,7 +46,6 @@ export class AssetPlaylists {
     if (!entry) {
       const pending = this.build(assetId);
       const fresh: IndexEntry = { pending };
-      if (this.indexes.size >= MAX_INDEXES) this.indexes.delete(this.indexes.keys().next().value!);
       this.indexes.set(assetId, fresh);
       pending.then(
         (built) => (fresh.built = built),
@@ -72,8 +73,6 @@ export class AssetPlaylists {
       pending = this.playlistTexts(assetId).then(({ master, texts }) =>
         describeDashAsset(master, (path) => texts.get(path)),
       );
-      if (this.dashAssets.size >= MAX_DASH_ASSETS)
-        this.dashAssets.delete(this.dashAssets.keys().next().value!);
       this.dashAssets.set(assetId, pending);
       const failed = pending;
       failed.catch(() => {
