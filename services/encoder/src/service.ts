@@ -41,6 +41,8 @@ export async function buildEncoder(ctx: ServiceContext): Promise<ServiceModule> 
   const worker = buildEncodeWorker({
     bus: ctx.bus,
     blobs: ctx.blobs,
+    // Shared by every replica (Redis in a cluster): a chunked asset is assembled once at a time.
+    leases: ctx.cache.leases,
     tools,
     logger,
     scratchDir: join(scratchRoot, String(process.pid)),

@@ -1,17 +1,11 @@
 import { codecProfile, type CodecId } from './codecs/index.js';
 import {
-  audioLabel,
-  cmafHlsMuxerArgs,
-  HLS_VARIANT_PATTERN,
-  ladderCascade,
-  MEDIA_PLAYLIST,
-  POSTER_FILE,
-  rawSubtitleFile,
-  videoCodecArgs,
-  videoOutputs,
+  buildEncodeArgs,
+  trickplayFilter,
+  trickplayOutputArgs,
   type EncodePlan,
+  type SourceRange,
 } from './encode-args.js';
-import { safeInputArgs } from './input-policy.js';
 
 /**
  * Chunked parallel encoding (issue 16 §1), the pure part: where a title is cut, what each chunk's
@@ -20,13 +14,8 @@ import { safeInputArgs } from './input-policy.js';
  * (closed GOPs of one segment): a chunked encode has its key frames, segments and segment numbers at
  * exactly the places a one-piece encode has them.
  */
-export interface Chunk {
+export interface Chunk extends SourceRange {
   index: number;
-  startSeconds: number;
-  /** Absent on the last chunk, which runs to the end of the source. */
-  durationSeconds?: number;
-  /** Number of its first segment in the title (segments are numbered from 0). */
-  firstSegment: number;
 }
 
 /** The chunk length in use: the setting rounded up to whole segments. */
@@ -58,79 +47,26 @@ export function chunkLabel(chunk: Chunk, titleSeconds: number): string {
 }
 
 /**
- * One chunk's ffmpeg run: the video ladder only (audio, poster and subtitles are the title job's,
- * trickplay the assembler's), from an accurate input seek to the chunk's start (ffmpeg decodes from
- * the key frame before it and drops what precedes it), for its duration. Output timestamps start at 0;
- * the assembler moves them (fragments.ts). Segments are numbered from the chunk's first.
+ * One chunk's ffmpeg run: the one-piece encode's own command line (buildEncodeArgs) for the chunk's
+ * time range and the video ladder only — audio, poster and subtitles are the title run's, trickplay
+ * the assembler's. Output timestamps start at 0; the assembler moves them (fragments.ts). Segments
+ * are numbered from the chunk's first.
  */
 export function buildChunkArgs(plan: EncodePlan, chunk: Chunk): string[] {
-  const args = ['-hide_banner', '-nostdin', '-v', 'error', '-progress', 'pipe:1', '-nostats', '-y'];
-  args.push('-ss', String(chunk.startSeconds));
-  if (chunk.durationSeconds !== undefined) args.push('-t', String(chunk.durationSeconds));
-  args.push(...safeInputArgs(plan.sourcePath, plan.source.demuxer));
-  const graph = [
-    `[0:${plan.source.videoStreamIndex}]fps=${plan.outputFps},format=yuv420p[c0]`,
-    ...ladderCascade(plan),
-  ];
-  args.push('-filter_complex', graph.join(';'));
-  const video = videoOutputs(plan);
-  video.forEach((v) => args.push('-map', v.label));
-  args.push('-map_metadata', '-1', '-map_chapters', '-1');
-  args.push(...videoCodecArgs(plan, video));
-  args.push(
-    '-max_muxing_queue_size',
-    '4096',
-    ...cmafHlsMuxerArgs(plan.segmentSeconds, `${HLS_VARIANT_PATTERN}/seg_%05d.m4s`),
-    '-start_number',
-    String(chunk.firstSegment),
-    '-var_stream_map',
-    video.map((v) => `v:${v.stream}`).join(' '),
-    `${HLS_VARIANT_PATTERN}/${MEDIA_PLAYLIST}`,
-  );
-  return args;
+  return buildEncodeArgs(plan, { ladder: true, range: chunk });
 }
 
 /**
  * The title job's ffmpeg run: every audio rendition of the whole title (one AAC encode, so no
- * priming gap at chunk joins), the poster (a second, seeked input: one frame decoded) and the text
- * subtitles. Audio variants go to `stream_<j>/`; the assembler renumbers them after the video.
+ * priming gap at chunk joins), the poster (from a second, seeked input: one frame decoded) and the
+ * text subtitles. Audio variants go to `stream_<j>/`; the assembler renumbers them after the video.
  */
 export function buildTitleArgs(plan: EncodePlan): string[] {
-  const { poster } = plan;
-  const args = ['-hide_banner', '-nostdin', '-v', 'error', '-progress', 'pipe:1', '-nostats', '-y'];
-  args.push(...safeInputArgs(plan.sourcePath, plan.source.demuxer));
-  args.push('-ss', String(poster.atSeconds), ...safeInputArgs(plan.sourcePath, plan.source.demuxer));
-  const graph = [
-    `[1:${plan.source.videoStreamIndex}]fps=${plan.outputFps},format=yuv420p,scale=${poster.width}:${poster.height},setsar=1[poster]`,
-  ];
-  plan.audio.forEach((a, j) => {
-    if (a.filter !== undefined) graph.push(`[0:${a.index}]${a.filter}${audioLabel(j)}`);
-  });
-  args.push('-filter_complex', graph.join(';'));
-  if (plan.audio.length > 0) {
-    plan.audio.forEach((a, j) => args.push('-map', a.filter !== undefined ? audioLabel(j) : `0:${a.index}`));
-    args.push('-map_metadata', '-1', '-map_chapters', '-1', '-c:a', 'aac', '-ar', '48000');
-    plan.audio.forEach((a, j) =>
-      args.push(`-b:a:${j}`, `${a.bitrateKbps}k`, `-ac:a:${j}`, String(a.channels)),
-    );
-    args.push(
-      ...cmafHlsMuxerArgs(plan.segmentSeconds, `${HLS_VARIANT_PATTERN}/seg_%05d.m4s`),
-      '-var_stream_map',
-      plan.audio.map((_, j) => `a:${j}`).join(' '),
-      `${HLS_VARIANT_PATTERN}/${MEDIA_PLAYLIST}`,
-    );
-  }
-  args.push('-map', '[poster]', '-frames:v', '1', '-c:v', 'mjpeg', '-q:v', '3', '-f', 'image2');
-  args.push('-update', '1', POSTER_FILE);
-  plan.subtitles.forEach((index, k) =>
-    args.push('-map', `0:${index}`, '-c:s', 'webvtt', '-f', 'webvtt', rawSubtitleFile(k)),
-  );
-  return args;
+  return buildEncodeArgs(plan, { audio: true, poster: true, subtitles: true });
 }
 
 /** The trickplay sheets, from the smallest rung's joined playlist (a cheap decode of the encoded title). */
 export function buildTrickplayArgs(plan: EncodePlan, playlistPath: string, pattern: string): string[] {
-  const t = plan.trickplay;
   return [
     '-hide_banner',
     '-nostdin',
@@ -145,16 +81,8 @@ export function buildTrickplayArgs(plan: EncodePlan, playlistPath: string, patte
     '-i',
     `file:${playlistPath}`,
     '-vf',
-    `fps=1/${t.intervalSeconds},scale=${t.thumbWidth}:${t.thumbHeight},setsar=1,tile=${t.columns}x${t.rows}`,
-    '-c:v',
-    'mjpeg',
-    '-q:v',
-    '5',
-    '-f',
-    'image2',
-    '-start_number',
-    '1',
-    pattern,
+    trickplayFilter(plan.trickplay),
+    ...trickplayOutputArgs(pattern),
   ];
 }
 

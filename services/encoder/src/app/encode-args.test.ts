@@ -4,6 +4,8 @@ import {
   encodeFilterGraph,
   outputFrameRate,
   planPoster,
+  videoCodecArgs,
+  videoOutputs,
   type EncodePlan,
 } from './encode-args.js';
 import { planLadder } from './ladder.js';
@@ -166,6 +168,61 @@ describe('buildEncodeArgs', () => {
   it('uses the video stream index of the source in the graph', () => {
     const graph = encodeFilterGraph(plan({ source: { ...source, videoStreamIndex: 2 } }));
     expect(graph.startsWith('[0:2]fps=30/1,format=yuv420p,split=')).toBe(true);
+  });
+});
+
+describe('buildEncodeArgs with a scope (the runs of a chunked encode)', () => {
+  const whole = buildEncodeArgs(plan());
+  const chunk = buildEncodeArgs(plan(), {
+    ladder: true,
+    range: { startSeconds: 32, durationSeconds: 32, firstSegment: 8 },
+  });
+
+  it('encodes a time range with the one-piece ladder options, seeked at the input and numbered on', () => {
+    // Before the input's options: an accurate input seek (the key frame before it, then decoded to it).
+    const seek = chunk.indexOf('-ss');
+    expect(chunk.slice(seek, seek + 5)).toEqual(['-ss', '32', '-t', '32', '-protocol_whitelist']);
+    expect(valuesOf(chunk, '-i')).toEqual(['file:/jobs/a1/source']);
+    expect(valuesOf(chunk, '-start_number')).toEqual(['8']);
+    expect(valuesOf(chunk, '-var_stream_map')).toEqual(['v:0 v:1 v:2 v:3 v:4']);
+    const graph = valuesOf(chunk, '-filter_complex')[0]!;
+    expect(graph.startsWith('[0:0]fps=30/1,format=yuv420p[c0];[c0]scale=1920:1080')).toBe(true);
+    expect(graph).not.toMatch(/poster|trick|\[a\d\]/);
+    // The video maps and encoder options are the one-piece encode's, in the same order.
+    const ladder = [
+      ...videoOutputs(plan()).flatMap((v) => ['-map', v.label]),
+      '-map_metadata',
+      '-1',
+      '-map_chapters',
+      '-1',
+      ...videoCodecArgs(plan(), videoOutputs(plan())),
+    ];
+    const at = (args: string[]) => args.indexOf('-map');
+    expect(chunk.slice(at(chunk), at(chunk) + ladder.length)).toEqual(ladder);
+    expect(whole.slice(at(whole), at(whole) + 5)).toEqual(ladder.slice(0, 5));
+    expect(whole.join(' ')).toContain(videoCodecArgs(plan(), videoOutputs(plan())).join(' '));
+    expect(chunk).not.toContain('-c:a');
+    expect(chunk).not.toContain('poster.jpg');
+  });
+
+  it("writes the title run's audio, poster and subtitles without decoding the whole video", () => {
+    const title = buildEncodeArgs(plan(), { audio: true, poster: true, subtitles: true });
+    // The poster comes from a second input seeked to it: one frame decoded, not the film.
+    expect(valuesOf(title, '-i')).toEqual(['file:/jobs/a1/source', 'file:/jobs/a1/source']);
+    expect(valuesOf(title, '-ss')).toEqual(['6']);
+    expect(valuesOf(title, '-filter_complex')).toEqual([
+      '[1:0]fps=30/1,format=yuv420p,scale=1280:720,setsar=1[poster]',
+    ]);
+    expect(valuesOf(title, '-var_stream_map')).toEqual(['a:0 a:1']);
+    expect(valuesOf(title, '-map')).toEqual(['0:1', '0:2', '[poster]', '0:3']);
+    expect(title).not.toContain('-start_number');
+    expect(title).not.toContain('-c:v:0');
+  });
+
+  it('refuses a time range with outputs of the whole title', () => {
+    expect(() =>
+      buildEncodeArgs(plan(), { ladder: true, audio: true, range: { startSeconds: 0, firstSegment: 0 } }),
+    ).toThrow(/ladder only/);
   });
 });
 

@@ -78,27 +78,77 @@ export function planPoster(width: number, height: number, durationSeconds: numbe
   };
 }
 
+/** A part of the source one run encodes (a chunk, chunks.ts): its ladder only, from an input seek. */
+export interface SourceRange {
+  startSeconds: number;
+  /** Absent: to the end of the source. */
+  durationSeconds?: number;
+  /** The number of its first segment in the title (segments are numbered from 0). */
+  firstSegment: number;
+}
+
 /**
- * The filter graph: ONE decode, converted once to CFR 4:2:0, then `split` three ways: the ladder, the
- * poster and the trickplay thumbnails. The ladder is a cascade — each rung is scaled from the rung
- * above it, not from the source — which halves the scaling work (measured: 0.9 instead of 2.0 CPU-s
- * per 10 s of 1080p for five rungs) at no visible cost. The poster branch trims to a one-second
- * window first, so only a handful of frames are ever scaled for it.
+ * What one ffmpeg run writes. The one-piece encode writes everything ({@link WHOLE_TITLE}); a chunked
+ * encode splits the same outputs over runs (chunks.ts), built here too so the two cannot drift.
  */
-export function encodeFilterGraph(plan: EncodePlan): string {
-  const { poster, trickplay: t } = plan;
-  const parts = [
-    `[0:${plan.source.videoStreamIndex}]fps=${plan.outputFps},format=yuv420p,split=3[c0][sp][st]`,
-    ...ladderCascade(plan),
+export interface EncodeRunScope {
+  /** Every family's video rungs. */
+  ladder?: boolean;
+  audio?: boolean;
+  poster?: boolean;
+  trickplay?: boolean;
+  subtitles?: boolean;
+  /** Only this time range of the source; the ladder alone (audio, poster and the rest are the title's). */
+  range?: SourceRange;
+}
+
+export const WHOLE_TITLE: EncodeRunScope = {
+  ladder: true,
+  audio: true,
+  poster: true,
+  trickplay: true,
+  subtitles: true,
+};
+
+/** Whether the run decodes every frame of the video (the poster then branches off that decode). */
+const decodesVideo = (scope: EncodeRunScope): boolean => Boolean(scope.ladder || scope.trickplay);
+
+/**
+ * The filter graph: ONE decode, converted once to CFR 4:2:0, then `split` into what the run writes:
+ * the ladder, the poster and the trickplay thumbnails. The ladder is a cascade — each rung is scaled
+ * from the rung above it, not from the source — which halves the scaling work (measured: 0.9 instead
+ * of 2.0 CPU-s per 10 s of 1080p for five rungs) at no visible cost. The poster branch trims to a
+ * one-second window first, so only a handful of frames are ever scaled for it; a run that decodes no
+ * video takes the poster from a second input seeked to it (one frame decoded: buildEncodeArgs).
+ */
+export function encodeFilterGraph(plan: EncodePlan, scope: EncodeRunScope = WHOLE_TITLE): string {
+  const { poster } = plan;
+  const cfr = `fps=${plan.outputFps},format=yuv420p`;
+  const video = `[0:${plan.source.videoStreamIndex}]`;
+  const posterBranch = scope.poster === true && decodesVideo(scope);
+  const branches = [
+    ...(scope.ladder ? ['[c0]'] : []),
+    ...(posterBranch ? ['[sp]'] : []),
+    ...(scope.trickplay ? ['[st]'] : []),
   ];
-  parts.push(
-    `[sp]trim=start=${poster.atSeconds}:duration=1,scale=${poster.width}:${poster.height},setsar=1[poster]`,
-    `[st]fps=1/${t.intervalSeconds},scale=${t.thumbWidth}:${t.thumbHeight},setsar=1,tile=${t.columns}x${t.rows}[trick]`,
-  );
-  plan.audio.forEach((a, j) => {
-    if (a.filter !== undefined) parts.push(`[0:${a.index}]${a.filter}${audioLabel(j)}`);
-  });
+  const parts: string[] = [];
+  if (branches.length === 1) parts.push(`${video}${cfr}${branches[0]}`);
+  if (branches.length > 1) parts.push(`${video}${cfr},split=${branches.length}${branches.join('')}`);
+  if (scope.ladder) parts.push(...ladderCascade(plan));
+  const posterScale = `scale=${poster.width}:${poster.height},setsar=1[poster]`;
+  if (posterBranch) parts.push(`[sp]trim=start=${poster.atSeconds}:duration=1,${posterScale}`);
+  else if (scope.poster) parts.push(`[1:${plan.source.videoStreamIndex}]${cfr},${posterScale}`);
+  if (scope.trickplay) parts.push(`[st]${trickplayFilter(plan.trickplay)}[trick]`);
+  if (scope.audio)
+    plan.audio.forEach((a, j) => {
+      if (a.filter !== undefined) parts.push(`[0:${a.index}]${a.filter}${audioLabel(j)}`);
+    });
   return parts.join(';');
+}
+
+/** The trickplay thumbnails' filter chain: one frame an interval, scaled, tiled into sheets. */
+export function trickplayFilter(t: TrickplayPlan): string {
+  return `fps=1/${t.intervalSeconds},scale=${t.thumbWidth}:${t.thumbHeight},setsar=1,tile=${t.columns}x${t.rows}`;
 }
 
 /** The scaling cascade from `[c0]` (the CFR 4:2:0 picture) to every video output's label. */
@@ -159,77 +209,74 @@ export function videoOutputs(plan: EncodePlan): VideoOutput[] {
 }
 
 /**
- * The whole command line. One input (opened under the hostile-input policy), four kinds of output
- * files: the CMAF HLS ladder (every rung and every audio track, one variant each), the poster, the
- * trickplay sheets, and one WebVTT file per text subtitle stream.
+ * The command line of one encode run: by default the whole title, else the outputs `scope` names. One
+ * input (opened under the hostile-input policy; with a range, seeked accurately to its start: ffmpeg
+ * decodes from the key frame before it and drops what precedes it, and output timestamps start at 0),
+ * up to four kinds of output files: the CMAF HLS ladder (every rung and every audio track, one variant
+ * each), the poster, the trickplay sheets, and one WebVTT file per text subtitle stream.
  */
-export function buildEncodeArgs(plan: EncodePlan): string[] {
+export function buildEncodeArgs(plan: EncodePlan, scope: EncodeRunScope = WHOLE_TITLE): string[] {
+  const { range } = scope;
+  if (range && (scope.audio || scope.poster || scope.trickplay || scope.subtitles))
+    throw new Error("a time range encodes the ladder only: audio, poster and the rest are the whole title's");
+  const input = safeInputArgs(plan.sourcePath, plan.source.demuxer);
   const args = ['-hide_banner', '-nostdin', '-v', 'error', '-progress', 'pipe:1', '-nostats', '-y'];
-  args.push(...safeInputArgs(plan.sourcePath, plan.source.demuxer));
-  args.push('-filter_complex', encodeFilterGraph(plan));
+  if (range) {
+    args.push('-ss', String(range.startSeconds));
+    if (range.durationSeconds !== undefined) args.push('-t', String(range.durationSeconds));
+  }
+  args.push(...input);
+  if (scope.poster && !decodesVideo(scope)) args.push('-ss', String(plan.poster.atSeconds), ...input);
+  const graph = encodeFilterGraph(plan, scope);
+  if (graph !== '') args.push('-filter_complex', graph);
 
-  // --- HLS ladder
-  const video = videoOutputs(plan);
-  video.forEach((v) => args.push('-map', v.label));
-  plan.audio.forEach((a, j) => args.push('-map', a.filter !== undefined ? audioLabel(j) : `0:${a.index}`));
-  args.push('-map_metadata', '-1', '-map_chapters', '-1');
-  args.push(...videoCodecArgs(plan, video));
-  if (plan.audio.length > 0) args.push('-c:a', 'aac', '-ar', '48000');
-  plan.audio.forEach((a, j) => args.push(`-b:a:${j}`, `${a.bitrateKbps}k`, `-ac:a:${j}`, String(a.channels)));
-  const variants = [...video.map((v) => `v:${v.stream}`), ...plan.audio.map((_, j) => `a:${j}`)];
-  args.push(
-    '-max_muxing_queue_size',
-    '4096',
-    ...cmafHlsMuxerArgs(plan.segmentSeconds, `${HLS_VARIANT_PATTERN}/seg_%05d.m4s`),
-    '-var_stream_map',
-    variants.join(' '),
-    `${HLS_VARIANT_PATTERN}/${MEDIA_PLAYLIST}`,
-  );
-
-  // --- poster
-  args.push(
-    '-map',
-    '[poster]',
-    '-frames:v',
-    '1',
-    '-c:v',
-    'mjpeg',
-    '-q:v',
-    '3',
-    '-f',
-    'image2',
-    '-update',
-    '1',
-    POSTER_FILE,
-  );
-
-  // --- trickplay sheets
-  args.push(
-    '-map',
-    '[trick]',
-    '-c:v',
-    'mjpeg',
-    '-q:v',
-    '5',
-    '-f',
-    'image2',
-    '-start_number',
-    '1',
-    TRICKPLAY_PATTERN,
-  );
-
+  // --- HLS ladder: the video rungs and the audio renditions, variants in that order
+  const video = scope.ladder ? videoOutputs(plan) : [];
+  const audio = scope.audio ? plan.audio : [];
+  if (video.length + audio.length > 0) {
+    video.forEach((v) => args.push('-map', v.label));
+    audio.forEach((a, j) => args.push('-map', a.filter !== undefined ? audioLabel(j) : `0:${a.index}`));
+    args.push('-map_metadata', '-1', '-map_chapters', '-1');
+    if (video.length > 0) args.push(...videoCodecArgs(plan, video));
+    if (audio.length > 0) args.push('-c:a', 'aac', '-ar', '48000');
+    audio.forEach((a, j) => args.push(`-b:a:${j}`, `${a.bitrateKbps}k`, `-ac:a:${j}`, String(a.channels)));
+    const variants = [...video.map((v) => `v:${v.stream}`), ...audio.map((_, j) => `a:${j}`)];
+    args.push(
+      '-max_muxing_queue_size',
+      '4096',
+      ...cmafHlsMuxerArgs(plan.segmentSeconds, `${HLS_VARIANT_PATTERN}/seg_%05d.m4s`),
+      ...(range ? ['-start_number', String(range.firstSegment)] : []),
+      '-var_stream_map',
+      variants.join(' '),
+      `${HLS_VARIANT_PATTERN}/${MEDIA_PLAYLIST}`,
+    );
+  }
+  if (scope.poster) {
+    args.push('-map', '[poster]', '-frames:v', '1', '-c:v', 'mjpeg', '-q:v', '3', '-f', 'image2');
+    args.push('-update', '1', POSTER_FILE);
+  }
+  if (scope.trickplay) args.push('-map', '[trick]', ...trickplayOutputArgs(TRICKPLAY_PATTERN));
   // --- text subtitles, each to its own WebVTT file
-  plan.subtitles.forEach((index, k) =>
-    args.push('-map', `0:${index}`, '-c:s', 'webvtt', '-f', 'webvtt', rawSubtitleFile(k)),
-  );
+  if (scope.subtitles)
+    plan.subtitles.forEach((index, k) =>
+      args.push('-map', `0:${index}`, '-c:s', 'webvtt', '-f', 'webvtt', rawSubtitleFile(k)),
+    );
   return args;
+}
+
+/** The trickplay sheets' output options (JPEG sheets numbered from 1), after the map or the input. */
+export function trickplayOutputArgs(pattern: string): string[] {
+  return ['-c:v', 'mjpeg', '-q:v', '5', '-f', 'image2', '-start_number', '1', pattern];
 }
 
 /**
  * Every video output's encoder options: the family's defaults, closed GOPs of exactly one segment
  * (at the same frames in every rung, so segments align across rungs), then each stream's own.
  */
-export function videoCodecArgs(plan: EncodePlan, video: readonly VideoOutput[]): string[] {
+export function videoCodecArgs(
+  plan: Pick<EncodePlan, 'segmentSeconds' | 'fps' | 'preset' | 'threads'>,
+  video: readonly VideoOutput[],
+): string[] {
   const gop = Math.max(1, Math.round(plan.segmentSeconds * plan.fps));
   // H.264 is the first family: its options are the unscoped defaults, other families override per stream.
   const args = [...h264FamilyArgs(plan.preset)];

@@ -12,13 +12,14 @@ import type { SubtitleTrack } from '../app/probe.js';
 /**
  * Blob layout of a chunked encode in progress (issue 16 §1): everything under `encodes/<assetId>/`,
  * outside the asset's own prefix (edges never serve it), so chunk outputs survive the worker that
- * wrote them and any replica can assemble them. Removed once the asset is stored.
+ * wrote them and any replica can assemble them. Removed once the asset is stored or has failed
+ * (removeChunkedEncode); the failure's reason lives on in `media.encoding.failed`.
  *
- *   plan.json                      what every chunk and the assembler need (ChunkedPlan)
+ *   plan.json                      what every chunk and the assembler need (ChunkedPlan); while it is
+ *                                  there the encode is in progress, or stored but not yet announced
  *   chunks/<i>/stream_<v>/…        chunk i's ladder (init.mp4, seg_NNNNN.m4s, index.m3u8)
  *   chunks/<i>/done.json           written last: chunk i is complete
  *   title/…, title/done.json       the whole title's audio (stream_<j>/), poster, extracted subtitles
- *   failed.json                    a chunk failed for good: the other jobs stop
  */
 export const encodesPrefix = (assetId: string): string => `encodes/${assetId}/`;
 export const planKey = (assetId: string): string => `${encodesPrefix(assetId)}plan.json`;
@@ -26,7 +27,6 @@ export const chunkPrefix = (assetId: string, index: number): string =>
   `${encodesPrefix(assetId)}chunks/${index}/`;
 export const titlePrefix = (assetId: string): string => `${encodesPrefix(assetId)}title/`;
 export const DONE_FILE = 'done.json';
-export const failedKey = (assetId: string): string => `${encodesPrefix(assetId)}failed.json`;
 
 export interface ChunkedPlan {
   /** The upload the plan was made from (a chunk job checks its copy against it). */
@@ -94,4 +94,23 @@ export async function removePrefix(blobs: BlobStore, prefix: string): Promise<vo
   const keys: string[] = [];
   for await (const info of blobs.list(prefix)) keys.push(info.key);
   for (const key of keys) await blobs.delete(key);
+}
+
+/**
+ * Removes everything of a chunked encode under `encodes/<asset>/`. `plan: 'first'` (a failure) takes the
+ * plan away before the rest, so chunk jobs still running see at once that there is nothing to finish;
+ * `'last'` (after the asset was announced) keeps it to the end, so an assembler stopped half-way is
+ * redelivered into announcing and removing again instead of finding nothing to do.
+ */
+export async function removeChunkedEncode(
+  blobs: BlobStore,
+  assetId: string,
+  plan: 'first' | 'last',
+): Promise<void> {
+  if (plan === 'first') await blobs.delete(planKey(assetId));
+  const keys: string[] = [];
+  for await (const info of blobs.list(encodesPrefix(assetId)))
+    if (info.key !== planKey(assetId)) keys.push(info.key);
+  for (const key of keys) await blobs.delete(key);
+  if (plan === 'last') await blobs.delete(planKey(assetId));
 }

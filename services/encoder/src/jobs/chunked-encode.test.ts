@@ -2,7 +2,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createLogger } from '@marquee/core';
-import { readWholeBlob, type CloudEvent } from '@marquee/platform';
+import { openCache, readWholeBlob, type CloudEvent, type Leases } from '@marquee/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_ENCODER_SETTINGS, type EncoderSettings } from '../app/encode-asset.js';
 import { mediaTimescale } from '../app/fragments.js';
@@ -78,7 +78,34 @@ function failingChunk(tools: MediaTools, times: number): MediaTools & { failures
   };
 }
 
-function worker(name: string, tools: MediaTools, settings: EncoderSettings, maxDeliveries = 3): EncodeWorker {
+/** Media tools whose assembly trickplay runs (from the joined HLS) wait until `open` is called. */
+function gatedTrickplay(tools: MediaTools) {
+  let open: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  let started = 0;
+  const gated: MediaTools = {
+    ...tools,
+    runner: {
+      memoryLimit: tools.runner.memoryLimit,
+      async run(command, args, options): Promise<RunResult> {
+        if (args.some((a) => a.includes('tile=')) && args.includes('hls')) {
+          started += 1;
+          await gate;
+        }
+        return tools.runner.run(command, args, options);
+      },
+    },
+  };
+  return { tools: gated, open, started: () => started };
+}
+
+function worker(
+  name: string,
+  tools: MediaTools,
+  settings: EncoderSettings,
+  maxDeliveries = 3,
+  leases?: Leases,
+): EncodeWorker {
   return buildEncodeWorker({
     bus: rig.bus,
     blobs: rig.blobs,
@@ -87,8 +114,19 @@ function worker(name: string, tools: MediaTools, settings: EncoderSettings, maxD
     scratchDir: join(rig.dir.path, `scratch-${name}`),
     settings,
     maxDeliveries,
+    ...(leases ? { leases } : {}),
   });
 }
+
+/** Every stored blob of the asset's chunked encode (`encodes/<asset>/`). */
+async function encodesLeft(assetId: string): Promise<string[]> {
+  const left: string[] = [];
+  for await (const info of rig.blobs.list(`encodes/${assetId}/`)) left.push(info.key);
+  return left;
+}
+
+const logsOf = (assetId: string, msg: string) =>
+  logLines.filter((l) => l.includes(`"assetId":"${assetId}"`) && l.includes(`"msg":"${msg}"`));
 
 /** Waits for `find`, then stops the workers (also when it times out, so none outlives its test). */
 async function until<T>(find: () => T | undefined, workers: EncodeWorker[]): Promise<T> {
@@ -157,9 +195,7 @@ describe('chunked encoding', () => {
     );
     expect(takers.size).toBe(2);
     // The chunk outputs are gone once the asset is stored.
-    const left: string[] = [];
-    for await (const info of rig.blobs.list(`encodes/${assetId}/`)) left.push(info.key);
-    expect(left).toEqual([]);
+    expect(await encodesLeft(assetId)).toEqual([]);
 
     const chunkedDir = join(rig.dir.path, 'chunked-out');
     const wholeDir = join(rig.dir.path, 'whole-out');
@@ -229,5 +265,66 @@ describe('chunked encoding', () => {
     );
     expect(ofAsset(assetId, 'media.encoded')).toHaveLength(0);
     expect(await rig.blobs.head(`assets/${assetId}/master.m3u8`)).toBeFalsy();
+    // Nothing of it is left: no chunk outputs, plan or title outputs in the blob store (local files
+    // here, so none on disk either), and no job directory in the worker's scratch.
+    expect(await encodesLeft(assetId)).toEqual([]);
+    const onDisk = await readdir(join(rig.dir.path, 'blobs'), { recursive: true, withFileTypes: true });
+    const paths = onDisk.filter((f) => f.isFile()).map((f) => join(f.parentPath, f.name));
+    expect(paths.filter((p) => p.includes(`encodes/${assetId}`))).toEqual([]);
+    expect(await readdir(join(rig.dir.path, 'scratch-failing'))).toEqual([]);
+  }, 300_000);
+
+  it('assembles once when two assembly requests are delivered at once, and a later one does nothing', async () => {
+    // Two replicas sharing one cache's leases, as encoder processes share Redis.
+    const { leases } = await openCache();
+    const gated = gatedTrickplay(rig.tools);
+    const workers = [
+      worker('lease-one', gated.tools, chunked, 3, leases),
+      worker('lease-two', gated.tools, chunked, 3, leases),
+    ];
+    await Promise.all(workers.map((w) => w.start()));
+    try {
+      const assetId = await announceUpload(rig, source, { titleId: 'tl' });
+      // The first assembly is under way (held at its trickplay run); a second request comes in.
+      await waitFor(() => (gated.started() > 0 ? true : undefined), 240_000);
+      const request = { assetId, titleId: 'tl', count: 3 };
+      await rig.bus.publish({
+        type: 'media.assembly.requested',
+        source: 'test',
+        subject: assetId,
+        data: request,
+      });
+      await waitFor(() => logsOf(assetId, 'another delivery is assembling the asset; waiting for it')[0]);
+      gated.open();
+      await waitFor(
+        () => logsOf(assetId, 'asset assembled and announced already; nothing to do')[0],
+        120_000,
+      );
+      expect(ofAsset(assetId, 'media.encoded')).toHaveLength(1);
+      expect(logsOf(assetId, 'chunks assembled; encoded')).toHaveLength(1);
+      expect(gated.started()).toBe(1);
+
+      // Redelivered long after: acknowledged, nothing assembled or announced.
+      await rig.bus.publish({
+        type: 'media.assembly.requested',
+        source: 'test',
+        subject: assetId,
+        data: request,
+      });
+      await waitFor(() =>
+        logsOf(assetId, 'asset assembled and announced already; nothing to do').length >= 2
+          ? true
+          : undefined,
+      );
+      await waitFor(async () => ((await rig.bus.lag('encoder')) === 0 ? true : undefined));
+      expect(ofAsset(assetId, 'media.encoded')).toHaveLength(1);
+      expect(gated.started()).toBe(1);
+      const dead = await rig.bus.deadLetters('encoder');
+      expect(dead.filter((d) => (d.event.data as { assetId: string }).assetId === assetId)).toEqual([]);
+      expect(await encodesLeft(assetId)).toEqual([]);
+    } finally {
+      gated.open();
+      await Promise.all(workers.map((w) => w.stop()));
+    }
   }, 300_000);
 });

@@ -21,10 +21,10 @@ import {
   DONE_FILE,
   encodesPrefix,
   exists,
-  failedKey,
   planKey,
   putJson,
   readJson,
+  removeChunkedEncode,
   removePrefix,
   titlePrefix,
   uploadDir,
@@ -126,6 +126,7 @@ export async function startChunkedEncode(
     );
     await uploadDir(deps.blobs, outDir, titlePrefix(assetId));
     await putJson(deps.blobs, `${titlePrefix(assetId)}${DONE_FILE}`, { at: new Date().toISOString() });
+    if (await removedIfSettled(deps, assetId, titlePrefix(assetId), log)) return;
     log.info('title audio, poster and subtitles stored');
   }
   await requestAssemblyWhenComplete(deps, assetId, titleId, count);
@@ -166,14 +167,22 @@ async function requestAssemblyWhenComplete(
 export const hasChunkPlan = (blobs: BlobStore, assetId: string): Promise<boolean> =>
   exists(blobs, planKey(assetId));
 
-/** Reports the asset failed and marks it, so its other chunk jobs stop. */
+/**
+ * Fails a chunked asset: removes its chunk outputs and plan from the blob store (the plan first, so its
+ * other chunk jobs stop), then reports the failure with its reason. A cleanup that fails is only
+ * logged: the reason must still reach the asset, and a leftover prefix is garbage, not a live encode.
+ */
 export async function failAsset(
   deps: EncodeJobDeps,
   assetId: string,
   titleId: string,
   reason: string,
 ): Promise<void> {
-  await putJson(deps.blobs, failedKey(assetId), { reason });
+  try {
+    await removeChunkedEncode(deps.blobs, assetId, 'first');
+  } catch (err) {
+    deps.logger.warn({ assetId, err }, 'could not remove the failed chunked encode; encodes/ keeps it');
+  }
   await deps.bus.publish({
     type: 'media.encoding.failed',
     source: SOURCE,
@@ -182,11 +191,29 @@ export async function failAsset(
   });
 }
 
-/** Whether an asset's chunk or assembly job has nothing (more) to do: encoded, failed or never planned. */
+/**
+ * Whether an asset's chunk job has nothing (more) to do: encoded, failed (its plan removed) or never
+ * planned; else its plan.
+ */
 export async function settled(deps: EncodeJobDeps, assetId: string): Promise<ChunkedPlan | 'settled'> {
   if (await finishedSummary(deps.blobs, assetId)) return 'settled';
-  if (await exists(deps.blobs, failedKey(assetId))) return 'settled';
   return (await readJson<ChunkedPlan>(deps.blobs, planKey(assetId))) ?? 'settled';
+}
+
+/**
+ * After a job stored its piece: if the asset failed (or was finished) meanwhile, its plan is gone and
+ * the piece is garbage that the failure's cleanup may have listed too early to see: removed here.
+ */
+async function removedIfSettled(
+  deps: EncodeJobDeps,
+  assetId: string,
+  prefix: string,
+  log: Logger,
+): Promise<boolean> {
+  if (await exists(deps.blobs, planKey(assetId))) return false;
+  await removePrefix(deps.blobs, prefix);
+  log.info('the asset settled while this piece was encoded; its outputs removed');
+  return true;
 }
 
 /**
@@ -245,6 +272,7 @@ export function chunkHandler(deps: EncodeJobDeps): EventHandler<'media.chunk.req
       await putJson(deps.blobs, `${chunkPrefix(assetId, index)}${DONE_FILE}`, {
         at: new Date().toISOString(),
       });
+      if (await removedIfSettled(deps, assetId, chunkPrefix(assetId, index), log)) return;
       log.info(`encoded ${label}`);
       await requestAssemblyWhenComplete(deps, assetId, titleId, count);
     } catch (err) {

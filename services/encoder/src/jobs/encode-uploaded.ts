@@ -9,6 +9,7 @@ import {
   type EventBus,
   type EventData,
   type EventHandler,
+  type Leases,
 } from '@marquee/platform';
 import { planChunks } from '../app/chunks.js';
 import {
@@ -21,7 +22,7 @@ import { progressReporter } from '../app/progress.js';
 import { MediaRejectedError } from '../app/errors.js';
 import type { EncodedAsset } from '../app/finish-outputs.js';
 import type { MediaTools } from '../media/media-tools.js';
-import { hasChunkPlan, startChunkedEncode } from './chunked-encode.js';
+import { failAsset, hasChunkPlan, startChunkedEncode } from './chunked-encode.js';
 import { keepDeliveryLeased } from './delivery-lease.js';
 import {
   assetPrefix,
@@ -49,6 +50,8 @@ export interface EncodeJobDeps {
   extendLeaseEveryMs: number;
   /** When given, each asset is encrypted with its own new key, published only wrapped by this keyring. */
   contentKeys?: ContentKeyring;
+  /** Shared by every replica: a chunked asset is assembled under a lease of its own (chunk-assembly.ts). */
+  leases: Leases;
 }
 
 type Encoded = EventData<'media.encoded'>;
@@ -103,6 +106,9 @@ export function encodeUploadedHandler(deps: EncodeJobDeps): EventHandler<'media.
     });
     const jobDir = join(deps.scratchDir, createHash('sha256').update(assetId).digest('hex').slice(0, 32));
     let progress: Promise<unknown> = Promise.resolve();
+    // Once the title is chunked, its failure also removes the chunk outputs (failAsset).
+    let chunked = false;
+    const fail = (reason: string) => (chunked ? failAsset(deps, assetId, titleId, reason) : failed(reason));
     try {
       await rm(jobDir, { recursive: true, force: true });
       await mkdir(jobDir, { recursive: true });
@@ -129,6 +135,7 @@ export function encodeUploadedHandler(deps: EncodeJobDeps): EventHandler<'media.
       });
       const chunking = (settings.chunkSeconds ?? 0) > 0;
       if (chunking && (await hasChunkPlan(deps.blobs, assetId))) {
+        chunked = true;
         await startChunkedEncode(deps, { data, jobDir, signal: lease.signal, log });
         return;
       }
@@ -145,6 +152,7 @@ export function encodeUploadedHandler(deps: EncodeJobDeps): EventHandler<'media.
       );
       if (chunks.length > 0) {
         await progress;
+        chunked = true;
         await startChunkedEncode(deps, {
           data,
           planned: { prepared, chunks },
@@ -176,12 +184,12 @@ export function encodeUploadedHandler(deps: EncodeJobDeps): EventHandler<'media.
       await progress;
       if (err instanceof MediaRejectedError) {
         log.info({ reason: err.reason }, 'media rejected');
-        await failed(err.reason);
+        await fail(err.reason);
         return;
       }
       if (delivery.deliveryCount >= deps.maxDeliveries && !lease.signal.aborted) {
         const message = err instanceof Error ? err.message : String(err);
-        await failed(`Encoding failed ${delivery.deliveryCount} times; the last error: ${message}`);
+        await fail(`Encoding failed ${delivery.deliveryCount} times; the last error: ${message}`);
       }
       throw err;
     } finally {

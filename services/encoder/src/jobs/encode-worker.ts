@@ -1,7 +1,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import type { Logger } from '@marquee/core';
 import type { ContentKeyring } from '@marquee/core/content-keys';
-import type { BlobStore, EventBus, Subscription } from '@marquee/platform';
+import { openCache, type BlobStore, type EventBus, type Leases, type Subscription } from '@marquee/platform';
 import type { EncoderSettings } from '../app/encode-asset.js';
 import type { MediaTools } from '../media/media-tools.js';
 import { assemblyHandler } from './chunk-assembly.js';
@@ -28,6 +28,11 @@ export interface EncodeWorkerDeps {
   ackTimeoutMs?: number;
   /** Attempts before the event is dead-lettered and the asset reported failed (default 3). */
   maxDeliveries?: number;
+  /**
+   * The platform cache's leases (`ctx.cache.leases`), which every encoder replica must share: a chunked
+   * asset is assembled by one delivery at a time. Default: leases of this process only.
+   */
+  leases?: Leases;
 }
 
 export interface EncodeWorker {
@@ -39,6 +44,10 @@ export interface EncodeWorker {
 }
 
 export const ENCODER_GROUP = 'encoder';
+
+let inProcess: Promise<Leases> | undefined;
+/** Leases every worker of this process shares when given none (one encoder process, tests). */
+const processLeases = (): Promise<Leases> => (inProcess ??= openCache().then((c) => c.leases));
 /** The jobs group `encoder` takes: whole uploads, and a chunked encode's chunks and assembly. */
 export const ENCODER_JOB_TYPES = [
   'media.uploaded',
@@ -70,6 +79,7 @@ export function buildEncodeWorker(deps: EncodeWorkerDeps): EncodeWorker {
       await rm(deps.scratchDir, { recursive: true, force: true });
       await mkdir(deps.scratchDir, { recursive: true });
       const jobDeps = {
+        leases: deps.leases ?? (await processLeases()),
         bus: deps.bus,
         blobs: deps.blobs,
         tools: deps.tools,
