@@ -1,6 +1,6 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { runComplexityProbe, runEncode } from '../media/ffmpeg-runs.js';
+import { runComplexityProbe, runFfmpeg } from '../media/ffmpeg-runs.js';
 import { probeHullLadder } from '../media/quality-probe-runs.js';
 import { measureLoudness } from '../media/loudness-runs.js';
 import type { MediaTools } from '../media/media-tools.js';
@@ -8,7 +8,14 @@ import { probeSource } from '../media/probe-source.js';
 import { planComplexityProbe } from './complexity.js';
 import { encryptPlaylists } from './content-encryption.js';
 import { codecProfile, DEFAULT_AV1_PRESET, type CodecId, type CodecLadder } from './codecs/index.js';
-import { outputFrameRate, planPoster, type EncodePlan } from './encode-args.js';
+import {
+  buildEncodeArgs,
+  outputFrameRate,
+  planPoster,
+  subtitleDir,
+  WHOLE_TITLE,
+  type EncodePlan,
+} from './encode-args.js';
 import { planLadder, type Rung } from './ladder.js';
 import { finishOutputs, type EncodedAsset } from './finish-outputs.js';
 import { safeInputArgs } from './input-policy.js';
@@ -22,8 +29,8 @@ import {
 import { validateSource, DEFAULT_SOURCE_LIMITS, type SourceLimits, type SubtitleTrack } from './probe.js';
 import { progressReporter, type EncodeProgress, type EncodeStage } from './progress.js';
 import { readSidecars, type ReadSidecar, type Sidecar } from './subtitle-outputs.js';
+import { encodeSound, measureOutputLoudness } from './sound-run.js';
 import { planTrickplay, TRICKPLAY_DIR } from './trickplay.js';
-import { subtitleDir } from './encode-args.js';
 
 export type { EncodedAsset } from './finish-outputs.js';
 
@@ -93,8 +100,9 @@ export interface EncodeAssetInput {
 }
 
 /**
- * The encoding use case: probe → validate → complexity probe (also the decode check) → ladder → ONE
- * ffmpeg run (ladder, poster, trickplay, subtitles) → measure → master playlist, written last so a
+ * The encoding use case: probe → validate → complexity probe (also the decode check; beside it the
+ * loudness first pass) → ladder → ONE ffmpeg run for the picture (ladder, poster, trickplay, subtitles;
+ * beside it the sound's) → measure → master playlist, written last so a
  * half-finished work dir never holds one. Throws MediaRejectedError (final, with a reason) for
  * unacceptable media and MediaToolError (retryable) when the tools fail.
  */
@@ -109,7 +117,10 @@ export async function encodeAsset(
   return encodePrepared(tools, workDir, prepared, settings, input, report);
 }
 
-/** The one-piece encode of a prepared title: the one ffmpeg run, then completeEncode. */
+/**
+ * The one-piece encode of a prepared title: the picture run (ladder, poster, trickplay, subtitles) and,
+ * at the same time, the sound run with its output loudness pass (sound-run.ts); then completeEncode.
+ */
 export async function encodePrepared(
   tools: MediaTools,
   workDir: string,
@@ -118,18 +129,36 @@ export async function encodePrepared(
   input: Pick<EncodeAssetInput, 'signal' | 'contentKey'>,
   report: (stage: EncodeStage, fraction: number) => void,
 ): Promise<EncodedAsset> {
-  const { plan } = prepared;
-  const signal = input.signal ? { signal: input.signal } : {};
+  const { plan, encodeLimits: limits } = prepared;
   await mkdir(resolve(workDir, TRICKPLAY_DIR));
   for (const k of prepared.textSubtitles.keys()) await mkdir(resolve(workDir, subtitleDir(k)));
-  await runEncode(tools, plan, workDir, {
-    limits: prepared.encodeLimits,
-    ...signal,
-    onProgress: (f) => report('encoding', f),
-  });
+  const seconds = plan.source.durationSeconds;
+  const [, outputLoudness] = await bothOrFirstError(input.signal, [
+    (signal) =>
+      runFfmpeg(
+        tools,
+        buildEncodeArgs(plan, { ...WHOLE_TITLE, audio: false }),
+        workDir,
+        'Encoding',
+        seconds,
+        {
+          limits,
+          signal,
+          onProgress: (f) => report('encoding', f),
+        },
+      ),
+    (signal) =>
+      plan.audio.length > 0
+        ? encodeSound(tools, plan, workDir, settings.loudness, {
+            limits,
+            audioLimits: audioPassLimits(settings.limits, seconds),
+            signal,
+          })
+        : Promise.resolve(undefined),
+  ]);
 
   report('finishing', 0);
-  return completeEncode(tools, workDir, prepared, settings, input);
+  return completeEncode(tools, workDir, prepared, settings, input, outputLoudness);
 }
 
 /** Everything decided before the encode: the plan of the one run (or of its chunks) and what finishing needs. */
@@ -168,13 +197,35 @@ export async function prepareEncode(
 
   const fps = outputFrameRate(info.fpsRational);
   const complexity = planComplexityProbe(info);
-  const measured = await runComplexityProbe(
-    tools,
-    info,
-    complexity,
-    { sourcePath, workDir, preset: settings.preset, outputFps: fps.rational, fps: fps.value },
-    { limits: limits.analyse, ...signal, onProgress: (f) => report('analysing', f) },
-  );
+  // Stereo AAC for everything with two or more channels, mono stays mono (docs/media.md).
+  const tracks = info.audioTracks.map((a) => ({
+    index: a.index,
+    channels: Math.min(2, a.channels),
+    bitrateKbps: a.channels >= 2 ? 128 : 64,
+  }));
+  const { loudness } = settings;
+  // The loudness first pass decodes only audio, the complexity probe a few seconds of video: neither
+  // needs the other, so they run at once and the first pass adds no wall time of its own.
+  const [measured, sourceLoudness] = await bothOrFirstError(input.signal, [
+    (signal) =>
+      runComplexityProbe(
+        tools,
+        info,
+        complexity,
+        { sourcePath, workDir, preset: settings.preset, outputFps: fps.rational, fps: fps.value },
+        { limits: limits.analyse, signal, onProgress: (f) => report('analysing', f) },
+      ),
+    (signal) =>
+      loudness && tracks.length > 0
+        ? measureLoudness(
+            tools,
+            safeInputArgs(sourcePath, info.demuxer),
+            tracks.map((a) => ({ stream: `0:${a.index}`, channels: a.channels })),
+            loudness,
+            { limits: audioPassLimits(limits, info.durationSeconds), signal, stage: 'Measuring loudness' },
+          )
+        : Promise.resolve([]),
+  ]);
 
   const textSubtitles = info.subtitleTracks.filter((s) => s.text);
   const probeInput = {
@@ -199,27 +250,10 @@ export async function prepareEncode(
       probePixels: measured.pixels,
     });
   const extraLadders = extraCodecLadders(settings.codecs ?? ['h264'], rungs, fps.value, settings.av1Preset);
-  // Stereo AAC for everything with two or more channels, mono stays mono (docs/media.md).
-  let audio = info.audioTracks.map((a) => ({
-    index: a.index,
-    channels: Math.min(2, a.channels),
-    bitrateKbps: a.channels >= 2 ? 128 : 64,
-  }));
-  const { loudness } = settings;
-  let sourceLoudness: (LoudnessReading | undefined)[] = [];
-  if (loudness && audio.length > 0) {
-    sourceLoudness = await measureLoudness(
-      tools,
-      safeInputArgs(sourcePath, info.demuxer),
-      audio.map((a) => ({ stream: `0:${a.index}`, channels: a.channels })),
-      loudness,
-      { limits: audioPassLimits(limits, info.durationSeconds), ...signal, stage: 'Measuring loudness' },
-    );
-    audio = audio.map((a, j) => {
-      const filter = loudnessApplyFilter(sourceLoudness[j], a.channels, loudness);
-      return filter !== undefined ? { ...a, filter } : a;
-    });
-  }
+  const audio = tracks.map((a, j) => {
+    const filter = loudness && loudnessApplyFilter(sourceLoudness[j], a.channels, loudness);
+    return filter ? { ...a, filter } : a;
+  });
 
   const plan: EncodePlan = {
     sourcePath,
@@ -271,7 +305,7 @@ export function extraCodecLadders(
 /**
  * After the encode run(s) wrote `stream_<n>/` variants, the poster, trickplay sheets and extracted
  * subtitles into `workDir`: names and measures them, writes the master playlist, measures the output
- * loudness and encrypts the segments.
+ * loudness (unless the sound run did: `outputLoudness`) and encrypts the segments.
  */
 export async function completeEncode(
   tools: MediaTools,
@@ -279,18 +313,30 @@ export async function completeEncode(
   prepared: PreparedEncode,
   settings: EncoderSettings,
   input: Pick<EncodeAssetInput, 'signal' | 'contentKey'>,
+  outputLoudness?: (LoudnessReading | undefined)[],
 ): Promise<EncodedAsset> {
   const { plan, textSubtitles, sidecars, sourceLoudness } = prepared;
   const { loudness } = settings;
   const signal = input.signal ? { signal: input.signal } : {};
   const finished = await finishOutputs(workDir, plan, textSubtitles, sidecars);
-  const asset =
-    loudness && finished.audio.length > 0
-      ? await withOutputLoudness(tools, workDir, finished, sourceLoudness, loudness, {
-          limits: audioPassLimits(settings.limits, plan.source.durationSeconds),
-          ...signal,
-        })
-      : finished;
+  let asset = finished;
+  if (loudness && finished.audio.length > 0) {
+    const output =
+      outputLoudness ??
+      (await measureOutputLoudness(
+        tools,
+        finished.audio.map((a) => ({ playlist: resolve(workDir, a.playlist), channels: a.channels })),
+        loudness,
+        { limits: audioPassLimits(settings.limits, plan.source.durationSeconds), ...signal },
+      ));
+    asset = {
+      ...finished,
+      audio: finished.audio.map((a, j) => ({
+        ...a,
+        loudness: trackLoudness(sourceLoudness[j], output[j], loudness),
+      })),
+    };
+  }
   if (!input.contentKey) return asset;
   // After measuring: BANDWIDTH is the clear stream's (padding adds at most 16 bytes a segment).
   await encryptPlaylists(
@@ -301,45 +347,33 @@ export async function completeEncode(
   return { ...asset, encrypted: true };
 }
 
+/**
+ * Two independent runs at once. When one fails the other is stopped, and the first failure is thrown
+ * once both have ended, so no run still writes into the work dir when the caller gives up on it.
+ */
+async function bothOrFirstError<A, B>(
+  signal: AbortSignal | undefined,
+  runs: [(signal: AbortSignal) => Promise<A>, (signal: AbortSignal) => Promise<B>],
+): Promise<[A, B]> {
+  const failed = new AbortController();
+  const both = signal ? AbortSignal.any([signal, failed.signal]) : failed.signal;
+  const stopOther = (err: unknown) => {
+    failed.abort(err);
+    throw err;
+  };
+  const [a, b] = await Promise.allSettled([runs[0](both).catch(stopOther), runs[1](both).catch(stopOther)]);
+  // The first to fail, not the other one's "aborted".
+  if (failed.signal.aborted) throw failed.signal.reason;
+  if (a.status === 'rejected') throw a.reason;
+  if (b.status === 'rejected') throw b.reason;
+  return [a.value, b.value];
+}
+
 /** Audio-only passes may take up to realtime (a 192 kHz true-peak meter): never less than the analyse limit. */
 function audioPassLimits(limits: EncodeLimits, durationSeconds: number) {
   return {
     wallTimeMs: Math.max(limits.analyse.wallTimeMs, durationSeconds * 1000),
     memoryBytes: limits.analyse.memoryBytes,
-  };
-}
-
-/**
- * Measures every encoded audio rendition (before encryption: ffmpeg reads the clear segments) and
- * stores each track's source and output loudness with it. The rendition is read through its playlist,
- * so what is measured is exactly what players get, AAC and all.
- */
-async function withOutputLoudness(
-  tools: MediaTools,
-  workDir: string,
-  asset: EncodedAsset,
-  source: readonly (LoudnessReading | undefined)[],
-  settings: LoudnessSettings,
-  options: { limits: { wallTimeMs: number; memoryBytes: number }; signal?: AbortSignal },
-): Promise<EncodedAsset> {
-  const inputArgs = asset.audio.flatMap((a) => [
-    '-protocol_whitelist',
-    'file',
-    '-f',
-    'hls',
-    '-i',
-    `file:${resolve(workDir, a.playlist)}`,
-  ]);
-  const output = await measureLoudness(
-    tools,
-    inputArgs,
-    asset.audio.map((a, j) => ({ stream: `${j}:a:0`, channels: a.channels })),
-    settings,
-    { ...options, stage: 'Measuring the encoded loudness' },
-  );
-  return {
-    ...asset,
-    audio: asset.audio.map((a, j) => ({ ...a, loudness: trackLoudness(source[j], output[j], settings) })),
   };
 }
 

@@ -1,7 +1,6 @@
 import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { complexityProbeArgs, probeBitrateKbps, type ComplexityPlan } from '../app/complexity.js';
-import { buildEncodeArgs, type EncodePlan } from '../app/encode-args.js';
 import { MediaRejectedError } from '../app/errors.js';
 import type { SourceInfo } from '../app/probe.js';
 import { encodeFailure } from './failures.js';
@@ -55,27 +54,9 @@ export async function runComplexityProbe(
   }
 }
 
-/** The one ffmpeg run that writes the whole ladder, poster, trickplay and subtitles into `workDir`. */
-export async function runEncode(
-  tools: MediaTools,
-  plan: EncodePlan,
-  workDir: string,
-  options: FfmpegRunOptions,
-): Promise<void> {
-  const duration = plan.source.durationSeconds;
-  const result = await tools.runner.run(tools.binaries.ffmpeg, buildEncodeArgs(plan), {
-    limits: options.limits,
-    stdout: 'progress',
-    cwd: workDir,
-    ...(options.signal ? { signal: options.signal } : {}),
-    onProgress: (p) => options.onProgress?.(p.done ? 1 : Math.min(1, p.outTimeSeconds / duration)),
-  });
-  if (result.outcome !== 'exited' || result.exitCode !== 0)
-    throw encodeFailure(result, 'Encoding', options.limits);
-}
-
 /**
- * One ffmpeg run of `args` in `cwd` (a chunk's ladder, the title's audio, the trickplay sheets):
+ * One ffmpeg run of `args` in `cwd` (the picture or the sound of a title, a chunk's ladder, the
+ * trickplay sheets):
  * throws what encodeFailure makes of a failure. `durationSeconds` turns out_time into progress.
  */
 export async function runFfmpeg(
