@@ -6,6 +6,8 @@
  *
  * An entry is kept as long as a token of its session can live (`keepMs`, the keyring's longest token
  * lifetime), then forgotten: the token has expired by then. Bounded by `maxEntries`, oldest first.
+ * A Map rather than platform's Memo (lru-cache): ends are forgotten in the order they came, by walking
+ * from the oldest, and lru-cache allocates all of `max` up front (~40 MB for the default million).
  */
 export class RevokedSessions {
   /** Session id → when it ended (ms). A Map keeps insertion order: the first entries are the oldest. */
