@@ -40,10 +40,20 @@ export async function createTestContext(
     secret?: string;
   } = {},
 ): Promise<TestContext> {
+  const schema = composeSettings([settingsSchema.properties, ...(options.fragments ?? [])]);
+  // loadSettings ignores keys it does not know, as the environment is full of them; a test's own
+  // settings are not, and a service's setting given without its fragment would silently be its default.
+  const unknown = Object.keys(options.settings ?? {}).filter((key) => !(key in schema.properties));
+  if (unknown.length > 0) {
+    throw new Error(
+      `createTestContext: ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not core settings: ` +
+        "pass the service's settings fragment in `fragments` (e.g. edgeSettings for EDGE_*)",
+    );
+  }
   const dataDir = await mkdtemp(join(tmpdir(), 'marquee-ctx-'));
   const settings: Settings = loadSettings(
     { MARQUEE_DATA_DIR: dataDir, MARQUEE_DEMO: 'false', ...options.settings },
-    composeSettings([settingsSchema.properties, ...(options.fragments ?? [])]),
+    schema,
   );
   const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const [cache, bus, blobs] = await Promise.all([
