@@ -18,6 +18,11 @@ import type { PlaybackSession } from '@marquee/contracts/api';
 const KEY_FILE = 'content.key';
 /** A key hls.js has not asked for by now is not going to be asked for (the player went away). */
 const KEPT_MS = 30_000;
+/**
+ * An early ask that has not answered by now is given up, and hls.js asks the edge itself, under its
+ * own timeouts and retries (keyLoadPolicy): hls.js waits for this one with none.
+ */
+const WAIT_MS = 5_000;
 
 /** Keys in flight or arrived, by URL path (`/t/<token>/a/<asset>/content.key`): any edge answers it. */
 const ahead = new Map<string, Promise<ArrayBuffer | null>>();
@@ -32,7 +37,11 @@ function pathOf(url: string): string | null {
 
 async function fetchKey(url: string): Promise<ArrayBuffer | null> {
   try {
-    const res = await fetch(url, { credentials: 'omit', cache: 'no-store' });
+    const res = await fetch(url, {
+      credentials: 'omit',
+      cache: 'no-store',
+      signal: AbortSignal.timeout(WAIT_MS),
+    });
     if (!res.ok) return null;
     const key = await res.arrayBuffer();
     // AES-128: anything else is not a key, and hls.js's own request will say what it is.
