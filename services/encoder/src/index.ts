@@ -23,4 +23,4 @@ export {
   type EncodeWorkerDeps,
 } from './jobs/encode-worker.js';
 export { probeTitleQuality } from './media/quality-probe-runs.js';
-export { PROBE_CRFS } from './app/quality-probe.js';
+export { PROBE_RATE_SHARES } from './app/quality-probe.js';

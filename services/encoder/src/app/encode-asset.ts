@@ -234,6 +234,7 @@ export async function prepareEncode(
     preset: settings.preset,
     outputFps: fps.rational,
     fps: fps.value,
+    segmentSeconds: settings.segmentSeconds,
   };
   const hullLimits = { wallTimeMs: 5 * limits.analyse.wallTimeMs, memoryBytes: limits.analyse.memoryBytes };
   const hull =

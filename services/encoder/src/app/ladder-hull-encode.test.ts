@@ -8,7 +8,7 @@ import { makeSource, tempDir, testMediaTools } from '../testing/media-fixtures.j
 import { decodeWholeMaster } from '../testing/output-checks.js';
 import { DEFAULT_ENCODER_SETTINGS, encodeAsset, type EncodedAsset } from './encode-asset.js';
 import { referenceTopKbps } from './ladder-hull.js';
-import { PROBE_CRFS } from './quality-probe.js';
+import { PROBE_RATE_SHARES } from './quality-probe.js';
 
 let tools: MediaTools;
 let dir: { path: string; remove: () => Promise<void> };
@@ -28,15 +28,16 @@ beforeAll(async () => {
 afterAll(async () => dir?.remove());
 
 describe('the quality probe', () => {
-  it('scores every rung size at every CRF, quality rising with the rate within a size', async () => {
-    const points = (await probeTitleQuality(tools, source, dir.path, 'veryfast'))!;
-    // 480p, 360p, 240p × the CRFs.
-    expect(points).toHaveLength(3 * PROBE_CRFS.length);
-    for (const height of [480, 360, 240]) {
+  it('scores every rung size at every probe rate, quality rising with the rate within a size', async () => {
+    const points = (await probeTitleQuality(tools, source, dir.path, DEFAULT_ENCODER_SETTINGS))!;
+    // 480p, 432p, 360p, 240p × the rates.
+    expect(points).toHaveLength(4 * PROBE_RATE_SHARES.length);
+    for (const height of [480, 432, 360, 240]) {
       const curve = points.filter((p) => p.height === height);
       expect(curve.every((p) => p.quality > 0.5 && p.quality <= 1 && p.kbps > 0)).toBe(true);
-      // In CRF order: falling rates; quality falls with them.
+      // In the plan's order: falling targets; what they spend and the quality fall with them.
       for (let i = 1; i < curve.length; i += 1) {
+        expect(curve[i]!.targetKbps).toBeLessThan(curve[i - 1]!.targetKbps);
         expect(curve[i]!.kbps).toBeLessThan(curve[i - 1]!.kbps);
         expect(curve[i]!.quality).toBeLessThan(curve[i - 1]!.quality);
       }

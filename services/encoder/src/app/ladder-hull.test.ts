@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_HULL_OPTIONS,
   planHullLadder,
+  prefersSmallerPictures,
   qualityAt,
   rateFor,
   referenceTopKbps,
+  targetFor,
   upperHull,
   type ProbePoint,
 } from './ladder-hull.js';
@@ -16,19 +18,37 @@ const SIZES: Record<string, [number, number]> = {
   '240p': [426, 240],
 };
 
-/** A size's probes: [kbps, SSIM] pairs. */
-const at = (name: string, ...pairs: [number, number][]): ProbePoint[] =>
-  pairs.map(([kbps, quality]) => ({ width: SIZES[name]![0], height: SIZES[name]![1], kbps, quality }));
+/** A size's probes: [kbps, SSIM] pairs, each spending its target unless a third value says what it spent. */
+const at = (name: string, ...points: ([number, number] | [number, number, number])[]): ProbePoint[] =>
+  points.map(([targetKbps, quality, kbps]) => ({
+    width: SIZES[name]![0],
+    height: SIZES[name]![1],
+    targetKbps,
+    kbps: kbps ?? targetKbps,
+    quality,
+  }));
 
 const plan = (probes: ProbePoint[], options = DEFAULT_HULL_OPTIONS) =>
   planHullLadder({ width: 1280, height: 720, fps: 30, probes }, options);
 
-// A typical title: each size saturates lower; smaller sizes win at low rates.
+const CAP_720P = referenceTopKbps(1280 * 720, 30);
+const curveOf = (probes: ProbePoint[], height: number) =>
+  upperHull(probes.filter((p) => p.height === height));
+
+// A typical title: each size saturates lower; smaller sizes win at low rates; still rising at the top.
 const typical = [
-  ...at('720p', [400, 0.9], [900, 0.955], [2000, 0.982], [4500, 0.993]),
-  ...at('480p', [250, 0.905], [550, 0.95], [1200, 0.968], [2600, 0.972]),
-  ...at('360p', [150, 0.9], [320, 0.935], [700, 0.95], [1500, 0.953]),
-  ...at('240p', [80, 0.87], [170, 0.9], [350, 0.915], [700, 0.918]),
+  ...at('720p', [300, 0.88], [600, 0.93], [1200, 0.962], [2400, 0.982], [4800, 0.993]),
+  ...at('480p', [185, 0.88], [370, 0.925], [740, 0.952], [1480, 0.966], [2950, 0.972]),
+  ...at('360p', [130, 0.885], [260, 0.92], [520, 0.94], [1040, 0.95], [2080, 0.953]),
+  ...at('240p', [80, 0.87], [160, 0.9], [320, 0.914], [640, 0.918], [1280, 0.919]),
+];
+
+// A talking head: every encode near transparent, 16 × the bits buy 0.002.
+const flat = [
+  ...at('720p', [300, 0.9972], [600, 0.998], [1200, 0.9986], [2400, 0.9989], [4800, 0.999]),
+  ...at('480p', [185, 0.9962], [370, 0.997], [740, 0.9974], [1480, 0.9975], [2950, 0.9975]),
+  ...at('360p', [130, 0.995], [260, 0.9958], [520, 0.9961], [1040, 0.9962], [2080, 0.9962]),
+  ...at('240p', [80, 0.993], [160, 0.9938], [320, 0.994], [640, 0.994], [1280, 0.994]),
 ];
 
 describe('upperHull and the curve lookups', () => {
@@ -54,71 +74,137 @@ describe('upperHull and the curve lookups', () => {
     expect(rateFor(curve, 0.8)).toBe(100);
     expect(rateFor(curve, 0.97)).toBeUndefined();
   });
+
+  it('maps a spent rate to the target that spent it, in log rate between probes', () => {
+    // Screen content: asked 4800, spent 900; asked 1200, spent 600.
+    const curve = upperHull(at('720p', [600, 0.99, 400], [1200, 0.995, 600], [4800, 0.999, 900]));
+    expect(targetFor(curve, 600)).toBeCloseTo(1200, 6);
+    expect(targetFor(curve, Math.sqrt(600 * 900))).toBeCloseTo(Math.sqrt(1200 * 4800), 6);
+    expect(targetFor(curve, 200)).toBeCloseTo(300, 6); // below: the cheapest probe's ratio
+    expect(targetFor(curve, 2000)).toBe(4800); // above: the best probe's target
+  });
 });
 
-describe('planHullLadder', () => {
-  it('tops at the source size, at the rate reaching the lower of saturation and the fixed top', () => {
-    const rungs = plan(typical)!;
-    expect(rungs[0]!.name).toBe('720p');
-    // The fixed top (4795 kbit/s at 720p) would reach ≈ 0.9934, extrapolated past the best probe: the
-    // target; no probe reaches it, so the top spends the fixed top's rate, never more.
-    expect(rungs[0]!.bitrateKbps).toBe(Math.round(referenceTopKbps(1280 * 720, 30)));
-  });
-
-  it('stops at saturation: a title that reaches the saturation quality cheaply gets a cheap top rung', () => {
-    const easy = [
-      ...at('720p', [150, 0.99], [300, 0.996], [600, 0.998]),
-      ...at('480p', [100, 0.99], [200, 0.994], [400, 0.995]),
-    ];
-    const rungs = plan(easy, { ...DEFAULT_HULL_OPTIONS, saturationQuality: 0.995 })!;
-    expect(rungs[0]!.name).toBe('720p');
-    expect(rungs[0]!.bitrateKbps).toBeGreaterThan(150);
-    expect(rungs[0]!.bitrateKbps).toBeLessThan(300);
-  });
-
-  it('aims the top at what the fixed top rung would reach when that is below saturation', () => {
-    // Still rising at the best probe: the target is what the fixed top would reach, so the top pays its rate.
-    const flattening = at('720p', [1000, 0.95], [2000, 0.96]);
-    const rungs = plan(flattening)!;
-    expect(rungs[0]!.bitrateKbps).toBe(Math.round(referenceTopKbps(1280 * 720, 30)));
-    // Saturated well below the fixed top: the rate that reached it.
-    const saturated = at('720p', [300, 0.9985], [600, 0.9995], [1200, 0.9995]);
-    expect(plan(saturated)![0]!.bitrateKbps).toBeLessThan(600);
-  });
-
-  it('spaces rungs at least the spacing ratio apart, each the best size at its rate, sizes falling, none below the bottom', () => {
-    const rungs = plan(typical)!;
-    for (let i = 1; i < rungs.length; i += 1) {
-      const ratio = rungs[i - 1]!.bitrateKbps / rungs[i]!.bitrateKbps;
-      expect(ratio).toBeGreaterThan(DEFAULT_HULL_OPTIONS.spacing - 0.01);
-      expect(rungs[i]!.height).toBeLessThan(rungs[i - 1]!.height);
-      expect(rungs[i]!.bitrateKbps).toBeGreaterThanOrEqual(DEFAULT_HULL_OPTIONS.bottomKbps);
+describe('planHullLadder: the top rung', () => {
+  it('is the source size at the cheapest rate within the tolerance of its best probe, never worse by more', () => {
+    for (const probes of [typical, flat]) {
+      const top = plan(probes)![0]!;
+      expect(top.name).toBe('720p');
+      const curve = curveOf(probes, 720);
+      const best = curve[curve.length - 1]!.quality;
+      const reached = qualityAt(curve, top.bitrateKbps)!;
+      expect(reached).toBeGreaterThanOrEqual(best - DEFAULT_HULL_OPTIONS.topTolerance - 1e-4);
+      // The cheapest such: a tenth less would fall short of the tolerance.
+      expect(qualityAt(curve, top.bitrateKbps * 0.9)!).toBeLessThan(best - DEFAULT_HULL_OPTIONS.topTolerance);
+      expect(top.bitrateKbps).toBeLessThanOrEqual(Math.round(CAP_720P));
     }
-    // Dominance: no size below the rung above beats the chosen one at a rung's rate.
-    const curve = (height: number) => upperHull(typical.filter((p) => p.height === height));
-    rungs.slice(1).forEach((rung, i) => {
-      const chosen = qualityAt(curve(rung.height), rung.bitrateKbps)!;
-      for (const [, h] of Object.values(SIZES)) {
-        if (h >= rungs[i]!.height) continue;
-        const q = qualityAt(curve(h), rung.bitrateKbps);
-        if (q !== undefined) expect(chosen).toBeGreaterThanOrEqual(q);
+  });
+
+  it("does not pay a flat curve's top: the talking head gets a quarter of the fixed top, a steep curve most of it", () => {
+    // flat: 0.9985 (best 0.999 − 0.0005) between 600 (0.998) and 1200 (0.9986): 600 × 2^(5/6) ≈ 1069.
+    expect(plan(flat)![0]!.bitrateKbps).toBe(Math.round(600 * 2 ** (5 / 6)));
+    // typical: 0.9925 between 2400 (0.982) and 4800 (0.993): 2400 × 2^(10.5/11) ≈ 4647.
+    expect(plan(typical)![0]!.bitrateKbps).toBe(Math.round(2400 * 2 ** (10.5 / 11)));
+  });
+
+  it("a larger tolerance stops lower; none pays the best probe, but never above the fixed top's rate", () => {
+    // The best probe asked 4800, above the 720p reference (4795): the cap holds.
+    expect(plan(flat, { ...DEFAULT_HULL_OPTIONS, topTolerance: 0 })![0]!.bitrateKbps).toBe(
+      Math.round(CAP_720P),
+    );
+    expect(plan(flat, { ...DEFAULT_HULL_OPTIONS, topTolerance: 0.001 })![0]!.bitrateKbps).toBe(600);
+  });
+
+  it('sets the target that spent the chosen rate when the picture takes less than asked', () => {
+    // Asked 4800 spent 900, asked 2400 spent 850: the top (within 0.0005 of 0.999 ≈ 870 spent) asks ≈ 3200.
+    const screen = at('720p', [600, 0.99, 500], [1200, 0.995, 700], [2400, 0.9985, 850], [4800, 0.999, 900]);
+    const top = plan(screen)![0]!;
+    const spent = rateFor(upperHull(screen), 0.9985)!;
+    expect(spent).toBeCloseTo(850, 6);
+    expect(top.bitrateKbps).toBe(2400);
+  });
+});
+
+describe('planHullLadder: the rungs below', () => {
+  it('spaces rungs the spacing apart, each the best size at its rate, sizes falling, none below the bottom', () => {
+    for (const probes of [typical, flat]) {
+      const rungs = plan(probes)!;
+      expect(rungs.length).toBeGreaterThan(1);
+      for (let i = 1; i < rungs.length; i += 1) {
+        const ratio = rungs[i - 1]!.bitrateKbps / rungs[i]!.bitrateKbps;
+        expect(ratio).toBeGreaterThan(DEFAULT_HULL_OPTIONS.spacing - 0.01);
+        expect(rungs[i]!.height).toBeLessThan(rungs[i - 1]!.height);
+        expect(rungs[i]!.bitrateKbps).toBeGreaterThanOrEqual(DEFAULT_HULL_OPTIONS.bottomKbps);
       }
-    });
-    expect(new Set(rungs.map((r) => r.name)).size).toBe(rungs.length);
-    expect(rungs.every((r) => r.maxrateKbps === Math.round(r.bitrateKbps * 1.5))).toBe(true);
-    expect(rungs.every((r) => r.level > 0)).toBe(true);
+      // Dominance: no size below the rung above beats the chosen one at a rung's rate.
+      rungs.slice(1).forEach((rung, i) => {
+        const chosen = qualityAt(curveOf(probes, rung.height), rung.bitrateKbps)!;
+        for (const [, h] of Object.values(SIZES)) {
+          if (h >= rungs[i]!.height) continue;
+          const q = qualityAt(curveOf(probes, h), rung.bitrateKbps);
+          if (q !== undefined) expect(chosen).toBeGreaterThanOrEqual(q);
+        }
+      });
+      expect(new Set(rungs.map((r) => r.name)).size).toBe(rungs.length);
+      expect(rungs.every((r) => r.maxrateKbps === Math.round(r.bitrateKbps * 1.5))).toBe(true);
+      expect(rungs.every((r) => r.bufsizeKbps === r.bitrateKbps * 2 && r.level > 0)).toBe(true);
+    }
   });
 
   it('skips a size the hull does not choose: a blurry 480p loses to 360p at its rate', () => {
     const probes = [
-      ...at('720p', [800, 0.95], [1600, 0.97], [3200, 0.98]),
+      ...at('720p', [800, 0.95], [1600, 0.97], [3200, 0.975]),
       ...at('480p', [500, 0.9], [1000, 0.91]),
       ...at('360p', [200, 0.9], [450, 0.94], [900, 0.95]),
     ];
-    const rungs = plan(probes, { ...DEFAULT_HULL_OPTIONS, saturationQuality: 0.97 })!;
-    // At 889 kbit/s 360p (0.95, but it reached that at 900: 889 is on its hull) beats 480p (0.91).
+    const rungs = plan(probes)!;
     expect(rungs.map((r) => r.name)).toEqual(['720p', '360p']);
-    expect(rungs[0]!.bitrateKbps).toBe(1600);
+  });
+
+  it('gives a saturated size no more than the rate that reached its best', () => {
+    const probes = [
+      ...at('720p', [300, 0.98], [600, 0.985], [1200, 0.99]),
+      ...at('480p', [150, 0.97], [300, 0.97]),
+    ];
+    // The top lands at ≈ 1130; 1.8× below (≈ 630) 480p has nothing more than at 150: it spends 150.
+    expect(plan(probes)!.map((r) => [r.name, r.bitrateKbps])).toEqual([
+      ['720p', Math.round(600 * 2 ** 0.9)],
+      ['480p', 150],
+    ]);
+  });
+
+  it('of sizes within the size tolerance at a rate, takes the largest: skipping one loses a rung below', () => {
+    const probes = [
+      ...at('720p', [1000, 0.99], [2000, 0.995], [4000, 0.997]),
+      ...at('480p', [300, 0.98], [600, 0.9875], [1200, 0.99]),
+      ...at('360p', [200, 0.98], [400, 0.9865], [800, 0.989]),
+    ];
+    // At ≈ 710 kbit/s (the top 3364 over (3364 / 150)^(1/2)) 360p is 0.0005 above 480p: within the
+    // tolerance, 480p takes the rung and 360p the bottom.
+    expect(plan(probes)!.map((r) => r.name)).toEqual(['720p', '480p', '360p']);
+    expect(plan(probes, { ...DEFAULT_HULL_OPTIONS, sizeTolerance: 0 })!.map((r) => r.name)).toEqual([
+      '720p',
+      '360p',
+    ]);
+  });
+
+  it('spreads the rungs wider than the spacing when the sizes left would stop above the bottom', () => {
+    // Two sizes below a 4000 kbit/s top: 1.5 × steps would end at 1778; (4000 / 150)^(1/2) ≈ 5.2 × reach 150.
+    const probes = [
+      ...at('720p', [1000, 0.97], [2000, 0.985], [4000, 0.995]),
+      ...at('480p', [100, 0.9], [400, 0.95], [1600, 0.97]),
+      ...at('240p', [50, 0.9], [200, 0.93], [800, 0.94]),
+    ];
+    const rungs = plan(probes, { ...DEFAULT_HULL_OPTIONS, topTolerance: 0 })!;
+    expect(rungs.map((r) => r.name)).toEqual(['720p', '480p', '240p']);
+    expect(rungs[1]!.bitrateKbps).toBe(Math.round(4000 / Math.sqrt(4000 / 150)));
+    expect(rungs[2]!.bitrateKbps).toBe(150);
+  });
+
+  it('ends the ladder when the rung above is within the spacing of the bottom', () => {
+    const probes = [...at('720p', [100, 0.99], [200, 0.995]), ...at('480p', [60, 0.98], [120, 0.99])];
+    // The top lands at ≈ 200 (< 1.5 × 150): no rung below it.
+    expect(plan(probes, { ...DEFAULT_HULL_OPTIONS, topTolerance: 0 })!.map((r) => r.name)).toEqual(['720p']);
   });
 
   it('works from one probe point: one rung at its rate (at least the bottom)', () => {
@@ -127,31 +213,27 @@ describe('planHullLadder', () => {
     expect(rungs[0]!.bitrateKbps).toBe(DEFAULT_HULL_OPTIONS.bottomKbps);
   });
 
-  it('works from two points, and from a flat curve (more bits, no more quality)', () => {
-    const two = plan(at('720p', [500, 0.95], [1000, 0.96]))!;
-    expect(two[0]!.name).toBe('720p');
-    // The target (0.995) is above the best probe: the fixed top's rate.
-    expect(two[0]!.bitrateKbps).toBe(Math.round(referenceTopKbps(1280 * 720, 30)));
-    const flat = plan([
-      ...at('720p', [300, 0.98], [600, 0.98], [1200, 0.98]),
-      ...at('480p', [150, 0.97], [300, 0.97]),
-    ])!;
-    // Nothing more to gain above 300 kbit/s: the top spends 300; 480p's best was reached at 150, so
-    // the rung 1.8× below (167) spends only that.
-    expect(flat.map((r) => [r.name, r.bitrateKbps])).toEqual([
-      ['720p', 300],
-      ['480p', 150],
-    ]);
-  });
-
   it('one rung per size, at most maxRungs', () => {
     const probes = [...at('720p', [3000, 0.95], [6000, 0.97]), ...at('480p', [2000, 0.93])];
     expect(plan(probes)!.map((r) => r.name)).toEqual(['720p', '480p']);
     expect(plan(probes, { ...DEFAULT_HULL_OPTIONS, maxRungs: 1 })).toHaveLength(1);
   });
+});
 
-  it('gives nothing when no probe matches a rung size', () => {
-    expect(plan([{ width: 100, height: 100, kbps: 100, quality: 0.9 }])).toBeUndefined();
+describe('planHullLadder declines', () => {
+  it('a title where a smaller picture scores above the top size (grain): the caller keeps the heuristic', () => {
+    const grain = [
+      ...at('720p', [600, 0.8], [1200, 0.83], [2400, 0.85], [4800, 0.855]),
+      ...at('480p', [370, 0.9], [740, 0.93], [1480, 0.94]),
+      ...at('240p', [80, 0.96], [160, 0.975], [320, 0.98]),
+    ];
+    expect(prefersSmallerPictures([curveOf(grain, 720), curveOf(grain, 480)])).toBe(true);
+    expect(plan(grain)).toBeUndefined();
+    expect(prefersSmallerPictures([720, 480, 360, 240].map((h) => curveOf(typical, h)))).toBe(false);
+  });
+
+  it('when no probe point matches a rung size', () => {
+    expect(plan([{ width: 100, height: 100, targetKbps: 100, kbps: 100, quality: 0.9 }])).toBeUndefined();
     expect(plan([])).toBeUndefined();
   });
 });

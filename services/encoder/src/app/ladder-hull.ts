@@ -1,16 +1,18 @@
-import { h264Level } from './h264-level.js';
-import { ladderSizes, type Rung } from './ladder.js';
+import { candidateSizes, fpsFactor, rungAt, type Rung } from './ladder.js';
 
 /**
  * Per-title ladders from measured quality (issue 16 §2), as Netflix's per-title encoding: a few fast
- * probe encodes of the title at every rung size (quality-probe.ts) give each size its rate–quality
- * curve; the ladder's rungs are picked on the upper envelope of those curves, so each rung is the size
- * that looks best at its bit rate. Pure: probe points in, rungs out (docs/media.md, "The ladder").
+ * probe encodes of the title at every rung size and a few target rates, under the production rate
+ * control (quality-probe.ts), give each size its rate–quality curve; the ladder's rungs are picked on
+ * the upper envelope of those curves, so each rung is the size that looks best at its bit rate. Pure:
+ * probe points in, rungs out (docs/media.md, "The ladder").
  */
 export interface ProbePoint {
   width: number;
   height: number;
-  /** Bit rate the probe encode needed, kbit/s. */
+  /** The average bit rate the probe encode was asked for (x264 ABR, the rung's VBV), kbit/s. */
+  targetKbps: number;
+  /** Bit rate the probe encode spent, kbit/s: below the target when the picture needs no more. */
   kbps: number;
   /** SSIM (All) of the probe shown at the source's size against the source: what a viewer sees. */
   quality: number;
@@ -18,13 +20,25 @@ export interface ProbePoint {
 
 export interface HullLadderOptions {
   /**
-   * Quality past which more bits are not spent even if a fixed ladder's top rung would reach more (SSIM
-   * 0.999: past it the probe no longer tells encodes apart). The top rung aims at the lower of this and
-   * what a fixed ladder's top rung would reach on this title, so it is never the worse of the two.
+   * How much SSIM the top rung may give up against the best the top size reaches in the probe — its
+   * encode at the fixed ladder's top rate (referenceTopKbps), i.e. what a fixed top rung reaches on
+   * this title. The top rung is the cheapest point of the top size's curve within this of it.
+   *
+   * Why a tolerance and not the best itself: near the top the curve is flat, and aiming at the fixed
+   * top's own quality pays the fixed top's rate for nothing a viewer sees (the talking head measured
+   * SSIM 0.9979 at 531 kbit/s and 0.9990 at 4421 kbit/s: 8 × the bits for 0.0011). 0.0005 is under
+   * what a few seconds of samples can tell about a whole title, and far under a visible step (SSIM
+   * differences under 0.001 at 0.99 and above are not seen), while on a steep curve (sharp or noisy
+   * content) it moves the top little: there the top stays near the fixed top's rate.
    */
-  saturationQuality: number;
-  /** Bit-rate ratio from one rung to the next below it (1.5–2 is the usual spacing). */
+  topTolerance: number;
+  /**
+   * Bit-rate ratio from one rung to the next below it, at least (1.5–2 is the usual spacing); wider
+   * when the sizes left need it to reach `bottomKbps`.
+   */
   spacing: number;
+  /** SSIM by which a smaller size must beat a larger one at a rung's rate to take the rung. */
+  sizeTolerance: number;
   /** No rung is planned below this rate (kbit/s at 30 fps): Apple's lowest rung is 145. */
   bottomKbps: number;
   /** At most this many rungs (Apple's ladder has nine at 1080p). */
@@ -32,8 +46,9 @@ export interface HullLadderOptions {
 }
 
 export const DEFAULT_HULL_OPTIONS: HullLadderOptions = {
-  saturationQuality: 0.999,
-  spacing: 1.8,
+  topTolerance: 0.0005,
+  spacing: 1.5,
+  sizeTolerance: 0.0005,
   bottomKbps: 150,
   maxRungs: 8,
 };
@@ -45,10 +60,6 @@ export const DEFAULT_HULL_OPTIONS: HullLadderOptions = {
  */
 export function referenceTopKbps(pixels: number, fps: number): number {
   return 7800 * (pixels / (1920 * 1080)) ** 0.6 * fpsFactor(fps);
-}
-
-function fpsFactor(fps: number): number {
-  return Math.sqrt(Math.min(2, Math.max(0.5, fps / 30)));
 }
 
 /**
@@ -95,15 +106,6 @@ export function qualityAt(curve: Curve, kbps: number): number | undefined {
   return curve[curve.length - 1]!.quality;
 }
 
-/** As qualityAt, but above the best probe continuing its last slope (at most 1): a fixed rung's estimate. */
-function extrapolatedQualityAt(curve: Curve, kbps: number): number {
-  const last = curve[curve.length - 1]!;
-  if (kbps <= last.kbps || curve.length < 2) return qualityAt(curve, kbps) ?? curve[0]!.quality;
-  const prev = curve[curve.length - 2]!;
-  const slope = (last.quality - prev.quality) / Math.log(last.kbps / prev.kbps);
-  return Math.min(1, last.quality + slope * Math.log(kbps / last.kbps));
-}
-
 /** The lowest rate at which a size's hull reaches `quality`; undefined when its best probe does not. */
 export function rateFor(curve: Curve, quality: number): number | undefined {
   if (curve.length === 0 || quality > curve[curve.length - 1]!.quality) return undefined;
@@ -120,65 +122,103 @@ export function rateFor(curve: Curve, quality: number): number | undefined {
 }
 
 /**
+ * The ABR target that spends `kbps` on a size's hull: the probes' targets interpolated in log rate
+ * between the two probes around it. A target spends about itself on most pictures, but less where the
+ * picture needs no more (screen content asked 4500 kbit/s spent 874), so the ladder plans on what
+ * was spent and sets the target that spent it. Below the cheapest probe, its target-to-spent ratio.
+ */
+export function targetFor(curve: readonly ProbePoint[], kbps: number): number {
+  const first = curve[0]!;
+  if (kbps <= first.kbps) return first.targetKbps * (kbps / first.kbps);
+  for (let i = 1; i < curve.length; i += 1) {
+    const a = curve[i - 1]!;
+    const b = curve[i]!;
+    if (kbps <= b.kbps) {
+      const t = Math.log(kbps / a.kbps) / Math.log(b.kbps / a.kbps);
+      return a.targetKbps * (b.targetKbps / a.targetKbps) ** t;
+    }
+  }
+  return curve[curve.length - 1]!.targetKbps;
+}
+
+/**
+ * True when the measure ranks pictures the wrong way round: a smaller size, shown full screen, scores
+ * above the best the top size reaches. On film grain (or any noise) every encode loses the noise, and
+ * a smaller picture scaled up loses it most smoothly, which SSIM and PSNR count as *closer* to the
+ * source (bench/quality's grainy title: 240p 0.98, 720p 0.855). The envelope would then put small
+ * pictures at high rates, so the hull ladder declines such a title (the caller keeps the heuristic,
+ * whose rates scale with pixels) rather than trusting a measure that is wrong there.
+ */
+export function prefersSmallerPictures(curves: readonly Curve[]): boolean {
+  const best = (c: Curve) => c[c.length - 1]!.quality;
+  return curves.length > 1 && curves.slice(1).some((c) => best(c) > best(curves[0]!));
+}
+
+/**
  * The ladder from probe points:
  *
- * - top rung: the source's own size class, at the lowest rate its hull reaches the target quality —
- *   the lower of `saturationQuality` and what a fixed ladder's top rung (referenceTopKbps) would reach,
- *   extrapolated from the probes — and never above that reference rate (the fixed ladder's top);
- * - every rung below: `spacing` times cheaper than the one above, at whichever smaller size has the
- *   best quality at that rate on its hull (a size not probed that low does not compete unless none was),
- *   but no more than that size needed to reach that quality (past its best probe it gains nothing);
- * - one rung per size (rung names, directories and the AV1 rungs derived from them are per size), down
- *   to `bottomKbps` or the smallest size, at most `maxRungs`.
+ * - top rung: the source's own size class, at the lowest rate its hull comes within `topTolerance` of
+ *   the best it reaches (its probe at the fixed top's rate: so never worse than a fixed top rung by
+ *   more than that), never above that reference rate;
+ * - every rung below: `spacing` times cheaper than the one above (more when the sizes left could not
+ *   otherwise reach `bottomKbps`), at the smaller size with the best quality at that rate on its hull —
+ *   the largest of those within `sizeTolerance` of it (a size not probed that low does not compete
+ *   unless none was) — but no more than that size needed to reach that quality (past its best probe
+ *   it gains nothing);
+ * - one rung per candidate size (rung names, directories and the AV1 rungs derived from them are per
+ *   size), down to `bottomKbps` or the smallest size, at most `maxRungs`;
+ * - each rung's average is the ABR target that spent its rate in the probe (targetFor).
  *
- * Undefined when no probe point matches a rung size (the caller falls back to the heuristic ladder).
+ * Undefined when no probe point matches a rung size, or when the measure prefers smaller pictures
+ * (prefersSmallerPictures): the caller falls back to the heuristic ladder.
  */
 export function planHullLadder(
   input: { width: number; height: number; fps: number; probes: readonly ProbePoint[] },
   options: HullLadderOptions = DEFAULT_HULL_OPTIONS,
 ): Rung[] | undefined {
-  const curves = ladderSizes(input.width, input.height)
+  const curves = candidateSizes(input.width, input.height)
     .map((size) => ({
       size,
       hull: upperHull(input.probes.filter((p) => p.width === size.width && p.height === size.height)),
     }))
     .filter((c) => c.hull.length > 0);
   const top = curves[0];
-  if (!top) return undefined;
-  const fpsShare = fpsFactor(input.fps);
-  const bottom = options.bottomKbps * fpsShare;
+  if (!top || prefersSmallerPictures(curves.map((c) => c.hull))) return undefined;
+  const bottom = options.bottomKbps * fpsFactor(input.fps);
   const cap = referenceTopKbps(top.size.width * top.size.height, input.fps);
-  const target = Math.min(options.saturationQuality, extrapolatedQualityAt(top.hull, cap));
-  const topKbps = Math.max(bottom, Math.min(cap, rateFor(top.hull, target) ?? cap));
+  const best = top.hull[top.hull.length - 1]!.quality;
+  const topKbps = rateFor(top.hull, best - options.topTolerance)!;
+  // At least `spacing` apart, wider when the sizes left would otherwise stop above the bottom: the
+  // ladder should reach down to what a slow connection can fetch (Apple's bottom, 145 kbit/s).
+  const stepBelow = (from: number, sizesLeft: number) =>
+    Math.max(options.spacing, sizesLeft > 0 ? (from / bottom) ** (1 / sizesLeft) : options.spacing);
 
-  const chosen = [{ size: top.size, kbps: topKbps }];
+  const chosen = [{ curve: top, kbps: topKbps }];
   let from = 1;
-  let kbps = topKbps / options.spacing;
-  while (from < curves.length && kbps >= bottom && chosen.length < options.maxRungs) {
-    const rate = kbps;
+  let above = topKbps;
+  // A rung closer than `spacing` to the bottom ends the ladder; the last one may sit on the bottom.
+  while (from < curves.length && above >= bottom * options.spacing && chosen.length < options.maxRungs) {
+    const rate = Math.max(bottom, above / stepBelow(above, curves.length - from));
     const scored = curves
       .map((c, i) => ({ i, q: qualityAt(c.hull, rate) }))
       .filter((s) => s.i >= from && s.q !== undefined);
     // The best smaller size at this rate; none probed this low: the smallest, whose probes reach lowest.
-    const best = scored.length
-      ? scored.reduce((a, b) => (b.q! > a.q! ? b : a))
-      : { i: curves.length - 1, q: undefined };
-    const hull = curves[best.i]!.hull;
-    // Past its best probe a size gains nothing measured: it gets no more than the rate that reached it.
-    const spend = best.q === undefined ? rate : Math.min(rate, rateFor(hull, best.q) ?? rate);
-    chosen.push({ size: curves[best.i]!.size, kbps: Math.max(bottom, spend) });
-    from = best.i + 1;
-    kbps = spend / options.spacing;
-  }
-  return chosen.map(({ size, kbps: k }) => {
-    const bitrateKbps = Math.round(k);
-    const maxrateKbps = Math.round(bitrateKbps * 1.5);
-    return {
-      ...size,
-      bitrateKbps,
-      maxrateKbps,
-      bufsizeKbps: bitrateKbps * 2,
-      level: h264Level(size.width, size.height, input.fps, maxrateKbps),
+    // Of sizes within `sizeTolerance` of the best, the largest: a size skipped is a rung the ladder
+    // loses below, and a difference that small is not worth it.
+    const bestQ = Math.max(...scored.map((s) => s.q!));
+    const pick = scored.find((s) => s.q! >= bestQ - options.sizeTolerance) ?? {
+      i: curves.length - 1,
+      q: undefined,
     };
+    const hull = curves[pick.i]!.hull;
+    // Past its best probe a size gains nothing measured: it gets no more than the rate that reached it.
+    const spend = pick.q === undefined ? rate : Math.min(rate, rateFor(hull, pick.q) ?? rate);
+    chosen.push({ curve: curves[pick.i]!, kbps: spend });
+    from = pick.i + 1;
+    above = spend;
+  }
+  return chosen.map(({ curve, kbps: spent }, i) => {
+    const target = targetFor(curve.hull, spent);
+    return rungAt(curve.size, Math.max(bottom, i === 0 ? Math.min(cap, target) : target), input.fps);
   });
 }

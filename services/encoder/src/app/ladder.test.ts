@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { avcHighCodecs, h264Level, levelName } from './h264-level.js';
-import { bitrateCapKbps, ladderSizes, planLadder } from './ladder.js';
+import { bitrateCapKbps, candidateSizes, ladderSizes, planLadder, rungAt } from './ladder.js';
 
 const HUGE = 1_000_000; // a probe so complex that every rung hits its cap
 const plan = (width: number, height: number, probeBitrateKbps = HUGE, fps = 30) =>
@@ -64,6 +64,46 @@ describe('ladderSizes', () => {
         expect(s.width).toBeLessThanOrEqual(w);
       }
     }
+  });
+});
+
+describe("candidateSizes (the hull ladder's)", () => {
+  it('adds the in-between boxes below the top, largest first, never above the source', () => {
+    expect(candidateSizes(1280, 720).map((s) => `${s.name} ${s.width}x${s.height}`)).toEqual([
+      '720p 1280x720',
+      '540p 960x540',
+      '480p 854x480',
+      '432p 768x432',
+      '360p 640x360',
+      '240p 426x240',
+    ]);
+    expect(
+      candidateSizes(1920, 1080)
+        .map((s) => s.name)
+        .slice(0, 3),
+    ).toEqual(['1080p', '900p', '720p']);
+    expect(candidateSizes(640, 360).map((s) => s.name)).toEqual(['360p', '240p']);
+  });
+
+  it("keeps a portrait or scope source's aspect in the in-between sizes", () => {
+    expect(candidateSizes(1080, 1920).find((s) => s.name === '540p')).toEqual({
+      name: '540p',
+      width: 540,
+      height: 960,
+    });
+    expect(candidateSizes(1920, 800).find((s) => s.name === '540p')).toEqual({
+      name: '540p',
+      width: 960,
+      height: 400,
+    });
+  });
+});
+
+describe('rungAt', () => {
+  it('gives a rung the VBV every rung gets and its level', () => {
+    const rung = rungAt({ name: '720p', width: 1280, height: 720 }, 2999.6, 30);
+    expect(rung).toMatchObject({ bitrateKbps: 3000, maxrateKbps: 4500, bufsizeKbps: 6000 });
+    expect(rung.level).toBe(h264Level(1280, 720, 30, 4500));
   });
 });
 

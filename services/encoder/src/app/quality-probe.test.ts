@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { referenceTopKbps } from './ladder-hull.js';
 import type { SourceInfo } from './probe.js';
 import {
   parseSsimSummaries,
@@ -6,7 +7,7 @@ import {
   probePoints,
   qualityProbeEncodeArgs,
   qualityProbeMeasureArgs,
-  PROBE_CRFS,
+  PROBE_RATE_SHARES,
 } from './quality-probe.js';
 
 const info = { width: 1920, height: 1080, videoStreamIndex: 0, demuxer: 'matroska' } as SourceInfo;
@@ -14,37 +15,68 @@ const samples = [
   { startSeconds: 6, durationSeconds: 2 },
   { startSeconds: 30, durationSeconds: 2 },
 ];
+const complexity = { samples, width: 960, height: 540, crf: 23 };
+const encode = { preset: 'veryfast', fps: 30, segmentSeconds: 4 };
+const plan = () => planQualityProbe(info, complexity, encode);
+const n = 8 * PROBE_RATE_SHARES.length;
 
 describe('planQualityProbe', () => {
-  it('probes every rung size with every CRF and scores at the source size up to 1080p', () => {
-    const plan = planQualityProbe(info, { samples, width: 960, height: 540, crf: 23 });
-    expect(plan.sizes.map((s) => s.name)).toEqual(['1080p', '720p', '480p', '360p', '240p']);
-    expect(plan.crfs).toEqual(PROBE_CRFS);
-    expect(plan.measure).toEqual({ width: 1920, height: 1080 });
-    const uhd = planQualityProbe(
-      { ...info, width: 3840, height: 2160 },
-      { samples, width: 960, height: 540, crf: 23 },
+  it('probes every candidate size at shares of its fixed top rate, and scores at the source size up to 1080p', () => {
+    const p = plan();
+    expect(p.sizes.map((s) => s.name)).toEqual([
+      '1080p',
+      '900p',
+      '720p',
+      '540p',
+      '480p',
+      '432p',
+      '360p',
+      '240p',
+    ]);
+    expect(p.points).toHaveLength(n);
+    const at720 = p.points.filter((x) => x.rung.name === '720p').map((x) => x.rung.bitrateKbps);
+    const top720 = referenceTopKbps(1280 * 720, 30);
+    expect(at720).toEqual(PROBE_RATE_SHARES.map((s) => Math.round(top720 * s)));
+    // Each a rung as the ladder makes it: its VBV and level.
+    expect(p.points.every((x) => x.rung.maxrateKbps === Math.round(x.rung.bitrateKbps * 1.5))).toBe(true);
+    expect(p.points.every((x) => x.rung.bufsizeKbps === x.rung.bitrateKbps * 2 && x.rung.level > 0)).toBe(
+      true,
     );
+    expect(p.measure).toEqual({ width: 1920, height: 1080 });
+    const uhd = planQualityProbe({ ...info, width: 3840, height: 2160 }, complexity, encode);
     expect(uhd.measure).toEqual({ width: 1920, height: 1080 });
   });
 });
 
 describe('the probe command lines', () => {
-  const plan = planQualityProbe(info, { samples, width: 960, height: 540, crf: 23 });
-
-  it('encodes sizes × CRFs from one decode of the samples, under the input policy', () => {
-    const args = qualityProbeEncodeArgs(plan, info, '/in/source.mkv', 'veryfast', '30/1');
+  it('encodes every point from one decode of the samples, under the input policy, as a rung is encoded', () => {
+    const args = qualityProbeEncodeArgs(plan(), info, '/in/source.mkv', '30/1');
     expect(args.filter((a) => a === '-i')).toHaveLength(2);
-    expect(args.filter((a) => a === 'libx264')).toHaveLength(5 * PROBE_CRFS.length);
+    expect(args.filter((a) => a === 'libx264')).toHaveLength(n);
     const graph = args[args.indexOf('-filter_complex') + 1]!;
     expect(graph).toContain('concat=n=2:v=1:a=0[src]');
-    expect(graph).toContain('[src]split=5');
+    expect(graph).toContain('[src]split=8');
+    expect(graph).toContain(`split=${PROBE_RATE_SHARES.length}[e0][e1]`);
     expect(args).toContain('-protocol_whitelist');
+    // The first output: ABR with the rung's VBV, one-segment closed GOPs, one thread, not CRF.
+    const first = args.slice(args.indexOf('[e0]'), args.indexOf('.quality-0.mkv') + 1);
+    const rung = plan().points[0]!.rung;
+    expect(first).not.toContain('-crf');
+    for (const [flag, value] of [
+      ['-b:v:0', `${rung.bitrateKbps}k`],
+      ['-maxrate:v:0', `${rung.maxrateKbps}k`],
+      ['-bufsize:v:0', `${rung.bufsizeKbps}k`],
+      ['-g', '120'],
+      ['-sc_threshold', '0'],
+      ['-preset', 'veryfast'],
+      ['-threads', '1'],
+    ])
+      expect(first[first.indexOf(flag!) + 1]).toBe(value);
+    expect(args.filter((a) => a.startsWith('.quality-'))).toHaveLength(n);
   });
 
-  it('scores each probe against the samples in size-then-CRF order, every third frame', () => {
-    const args = qualityProbeMeasureArgs(plan, info, '/in/source.mkv', '30/1');
-    const n = 5 * PROBE_CRFS.length;
+  it('scores each probe against the samples in the plan order, every third frame', () => {
+    const args = qualityProbeMeasureArgs(plan(), info, '/in/source.mkv', '30/1');
     expect(args.filter((a) => a === '-i')).toHaveLength(n + 2);
     const graph = args[args.indexOf('-filter_complex') + 1]!;
     expect(graph.match(/ssim=shortest=1/g)).toHaveLength(n);
@@ -62,14 +94,13 @@ describe('parseSsimSummaries and probePoints', () => {
     expect(parseSsimSummaries(log)).toEqual([0.98, 0.95]);
   });
 
-  it('pairs rates with scores and drops a probe that wrote nothing', () => {
-    const small = { ...plan(), sizes: [{ name: '240p', width: 426, height: 240 }], crfs: [18, 36] };
+  it('pairs targets with spent rates and scores, and drops a probe that wrote nothing', () => {
+    const p = plan();
+    const small = { ...p, points: p.points.filter((x) => x.rung.name === '240p').slice(0, 2) };
+    const [a, b] = small.points.map((x) => x.rung);
     expect(probePoints(small, [300, 0], [0.97, 0.9])).toEqual([
-      { width: 426, height: 240, kbps: 300, quality: 0.97 },
+      { width: 426, height: 240, targetKbps: a!.bitrateKbps, kbps: 300, quality: 0.97 },
     ]);
+    expect(b!.bitrateKbps).toBeLessThan(a!.bitrateKbps);
   });
 });
-
-function plan() {
-  return planQualityProbe(info, { samples, width: 960, height: 540, crf: 23 });
-}

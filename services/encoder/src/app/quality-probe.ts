@@ -1,43 +1,68 @@
+import { h264Profile } from './codecs/index.js';
 import type { ComplexityPlan } from './complexity.js';
+import { videoCodecArgs } from './encode-args.js';
 import { safeInputArgs } from './input-policy.js';
-import { ladderSizes } from './ladder.js';
-import type { ProbePoint } from './ladder-hull.js';
+import { candidateSizes, rungAt, type Rung } from './ladder.js';
+import { referenceTopKbps, type ProbePoint } from './ladder-hull.js';
 import type { SourceInfo } from './probe.js';
 
 /**
  * The quality probe of the hull ladder (ladder-hull.ts): the complexity probe's sampled seconds encoded
- * at every rung size with a few CRFs (x264 at our preset, one decode, one ffmpeg run), then each probe
- * scaled to the source's size and scored with ffmpeg's `ssim` against the same samples (a second run,
- * every k-th frame). Two ffmpeg runs whatever the ladder; docs/media.md gives the cost.
+ * at every rung size and a few target rates, each encode rate-controlled exactly as a rung of the
+ * ladder would be (x264 ABR at our preset, the rung's VBV, one-segment closed GOPs: the encoder's own
+ * argument builders), from one decode in one ffmpeg run; then each probe scaled to the source's size
+ * and scored with ffmpeg's `ssim` against the same samples (a second run, every k-th frame). Two ffmpeg
+ * runs whatever the ladder; docs/media.md gives the cost.
+ *
+ * Why ABR and not CRF: a CRF probe promises what an unconstrained encode reaches, and the VBV of a low
+ * rung does not deliver it on sharp content (scrolling text: a CRF point promised near-transparent
+ * quality at 190 kbit/s, the ABR rung there gave SSIM 0.962: the VBV starves the key frame every later
+ * frame predicts from).
  */
 export interface QualityProbePlan {
   samples: ComplexityPlan['samples'];
   sizes: { name: string; width: number; height: number }[];
-  crfs: readonly number[];
+  /** Every probe encode, in size-then-rate order: a rung of `sizes[size]` at a probe rate. */
+  points: { size: number; rung: Rung }[];
+  /** The ladder's encode settings the probe encodes share. */
+  encode: { preset: string; fps: number; segmentSeconds: number };
   /** Where the SSIM is taken: the source's size, or its 1080p-class rung for larger sources. */
   measure: { width: number; height: number };
   /** Every this-many-th frame is scored (the encodes see every frame). */
   frameStep: number;
 }
 
-/** From near-transparent to the blockiness of a bottom rung: the range a ladder's rungs span. */
-export const PROBE_CRFS = [18, 24, 30, 36] as const;
+/**
+ * Each size's probe rates, as shares of the fixed ladder's top rate at that size (referenceTopKbps):
+ * from that top (what a fixed top rung reaches: the hull ladder's top aims there) down by halves to a
+ * sixteenth (720p: 4790 … 299 kbit/s, 240p: 1280 … 80), where flat content already looks good.
+ */
+export const PROBE_RATE_SHARES = [1, 1 / 2, 1 / 4, 1 / 8, 1 / 16] as const;
 const FRAME_STEP = 3;
 const MEASURE_PIXELS_MAX = 1920 * 1080;
 
-export function planQualityProbe(info: SourceInfo, complexity: ComplexityPlan): QualityProbePlan {
-  const sizes = ladderSizes(info.width, info.height);
+export function planQualityProbe(
+  info: SourceInfo,
+  complexity: ComplexityPlan,
+  encode: { preset: string; fps: number; segmentSeconds: number },
+): QualityProbePlan {
+  const sizes = candidateSizes(info.width, info.height);
   const measure = sizes.find((s) => s.width * s.height <= MEASURE_PIXELS_MAX) ?? sizes[sizes.length - 1]!;
+  const points = sizes.flatMap((size, i) => {
+    const top = referenceTopKbps(size.width * size.height, encode.fps);
+    return PROBE_RATE_SHARES.map((share) => ({ size: i, rung: rungAt(size, top * share, encode.fps) }));
+  });
   return {
     samples: complexity.samples,
     sizes,
-    crfs: PROBE_CRFS,
+    points,
+    encode,
     measure: { width: measure.width, height: measure.height },
     frameStep: FRAME_STEP,
   };
 }
 
-export const probeFile = (size: number, crf: number) => `.quality-${size}-${crf}.mkv`;
+export const probeFile = (point: number) => `.quality-${point}.mkv`;
 
 /** The sampled seconds, concatenated, as `[label]` (each input given at `firstInput` on). */
 function samplesGraph(
@@ -64,42 +89,39 @@ function sampleInputs(plan: QualityProbePlan, info: SourceInfo, sourcePath: stri
   ]);
 }
 
-/** The encode run: every size × CRF from one decode, into `probeFile`s in the run's directory. */
+/** The encode run: every probe point from one decode, into `probeFile`s in the run's directory. */
 export function qualityProbeEncodeArgs(
   plan: QualityProbePlan,
   info: SourceInfo,
   sourcePath: string,
-  preset: string,
   outputFps: string,
 ): string[] {
-  const n = plan.crfs.length;
+  const perSize = plan.sizes.map((_, i) => plan.points.filter((p) => p.size === i).length);
   const graph = [
     samplesGraph(plan, info, outputFps, 0, 'src'),
     `[src]split=${plan.sizes.length}${plan.sizes.map((_, i) => `[s${i}]`).join('')}`,
     ...plan.sizes.map(
       (s, i) =>
-        `[s${i}]scale=${s.width}:${s.height}:flags=bicubic,setsar=1,split=${n}${plan.crfs.map((c) => `[e${i}c${c}]`).join('')}`,
+        `[s${i}]scale=${s.width}:${s.height}:flags=bicubic,setsar=1,split=${perSize[i]}${plan.points
+          .flatMap((p, j) => (p.size === i ? [`[e${j}]`] : []))
+          .join('')}`,
     ),
   ].join(';');
-  const outputs = plan.sizes.flatMap((_, i) =>
-    plan.crfs.flatMap((crf) => [
+  // One thread each: the run holds many encoders, and the ladder's own run is where threads pay.
+  const settings = { ...plan.encode, threads: 1 };
+  const outputs = plan.points.flatMap((p, j) => {
+    const ladder = { codec: h264Profile, rungs: [p.rung], settings: { preset: plan.encode.preset } };
+    return [
       '-map',
-      `[e${i}c${crf}]`,
-      '-c:v',
-      'libx264',
-      '-preset',
-      preset,
-      '-crf',
-      String(crf),
-      // One thread each: the run holds many encoders, and the ladder's own run is where threads pay.
-      '-threads',
-      '1',
+      `[e${j}]`,
+      // The ladder's own options for a one-stream output: what the rung would be encoded with.
+      ...videoCodecArgs(settings, [{ stream: 0, ladder, rung: p.rung, label: `[e${j}]` }]),
       '-f',
       'matroska',
       '-y',
-      probeFile(i, crf),
-    ]),
-  );
+      probeFile(j),
+    ];
+  });
   return [
     '-hide_banner',
     '-nostdin',
@@ -116,7 +138,7 @@ export function qualityProbeEncodeArgs(
 
 /**
  * The scoring run: each probe file scaled to `measure` against the samples (decoded again, once), every
- * `frameStep`-th frame, one `ssim` filter per probe in size-then-CRF order.
+ * `frameStep`-th frame, one `ssim` filter per probe in the plan's order.
  */
 export function qualityProbeMeasureArgs(
   plan: QualityProbePlan,
@@ -124,7 +146,7 @@ export function qualityProbeMeasureArgs(
   sourcePath: string,
   outputFps: string,
 ): string[] {
-  const probes = plan.sizes.flatMap((_, i) => plan.crfs.map((crf) => probeFile(i, crf)));
+  const probes = plan.points.map((_, j) => probeFile(j));
   const { width, height } = plan.measure;
   const pick = `select='not(mod(n\\,${plan.frameStep}))',setpts=N/(25*TB)`;
   const toMeasure = `scale=${width}:${height}:flags=bicubic,format=yuv420p,setsar=1`;
@@ -158,19 +180,23 @@ export function parseSsimSummaries(log: string): number[] {
     .map((s) => s.all);
 }
 
-/** Probe points from the encoded files' bit rates and the scores, in the run's size-then-CRF order. */
+/** Probe points from the encoded files' bit rates and the scores, in the plan's order. */
 export function probePoints(
   plan: QualityProbePlan,
   kbps: readonly number[],
   ssim: readonly number[],
 ): ProbePoint[] {
-  const points: ProbePoint[] = [];
-  plan.sizes.forEach((size, i) =>
-    plan.crfs.forEach((_, c) => {
-      const j = i * plan.crfs.length + c;
-      if (kbps[j]! > 0 && ssim[j] !== undefined)
-        points.push({ width: size.width, height: size.height, kbps: kbps[j]!, quality: ssim[j] });
-    }),
+  return plan.points.flatMap(({ rung }, j) =>
+    kbps[j]! > 0 && ssim[j] !== undefined
+      ? [
+          {
+            width: rung.width,
+            height: rung.height,
+            targetKbps: rung.bitrateKbps,
+            kbps: kbps[j]!,
+            quality: ssim[j],
+          },
+        ]
+      : [],
   );
-  return points;
 }

@@ -24,6 +24,9 @@ export interface QualityProbeInput {
   workDir: string;
   preset: string;
   outputFps: string;
+  fps: number;
+  /** The ladder's segment (and closed GOP) length: the probe encodes are rate-controlled as its rungs. */
+  segmentSeconds: number;
 }
 
 /**
@@ -38,7 +41,11 @@ export async function runQualityProbe(
   input: QualityProbeInput,
   options: { limits: RunLimits; signal?: AbortSignal },
 ): Promise<ProbePoint[] | undefined> {
-  const plan = planQualityProbe(info, complexity);
+  const plan = planQualityProbe(info, complexity, {
+    preset: input.preset,
+    fps: input.fps,
+    segmentSeconds: input.segmentSeconds,
+  });
   const dir = join(input.workDir, '.quality-probe');
   const run = (args: string[]) =>
     tools.runner.run(tools.binaries.ffmpeg, args, {
@@ -50,21 +57,17 @@ export async function runQualityProbe(
     });
   await mkdir(dir, { recursive: true });
   try {
-    const encoded = await run(
-      qualityProbeEncodeArgs(plan, info, input.sourcePath, input.preset, input.outputFps),
-    );
+    const encoded = await run(qualityProbeEncodeArgs(plan, info, input.sourcePath, input.outputFps));
     if (encoded.outcome === 'aborted') throw encodeFailure(encoded, 'The quality probe', options.limits);
     if (encoded.outcome !== 'exited' || encoded.exitCode !== 0) return undefined;
     const seconds = plan.samples.reduce((sum, s) => sum + s.durationSeconds, 0);
     const kbps: number[] = [];
-    for (let i = 0; i < plan.sizes.length; i += 1) {
-      for (const crf of plan.crfs) {
-        const bytes = await stat(join(dir, probeFile(i, crf))).then(
-          (s) => s.size,
-          () => 0,
-        );
-        kbps.push((bytes * 8) / seconds / 1000);
-      }
+    for (let j = 0; j < plan.points.length; j += 1) {
+      const bytes = await stat(join(dir, probeFile(j))).then(
+        (s) => s.size,
+        () => 0,
+      );
+      kbps.push((bytes * 8) / seconds / 1000);
     }
     const scored = await run(qualityProbeMeasureArgs(plan, info, input.sourcePath, input.outputFps));
     if (scored.outcome === 'aborted') throw encodeFailure(scored, 'The quality probe', options.limits);
@@ -85,7 +88,7 @@ export async function probeHullLadder(
   tools: MediaTools,
   info: SourceInfo,
   complexity: ComplexityPlan,
-  input: QualityProbeInput & { fps: number },
+  input: QualityProbeInput,
   options: { limits: RunLimits; signal?: AbortSignal },
 ): Promise<Rung[] | undefined> {
   const points = await runQualityProbe(tools, info, complexity, input, options);
@@ -100,7 +103,7 @@ export async function probeTitleQuality(
   tools: MediaTools,
   sourcePath: string,
   workDir: string,
-  preset: string,
+  encode: { preset: string; segmentSeconds: number },
 ): Promise<ProbePoint[] | undefined> {
   const info = await probeSource(tools, sourcePath, { limits: { wallTimeMs: 60_000 } });
   const fps = outputFrameRate(info.fpsRational);
@@ -108,7 +111,7 @@ export async function probeTitleQuality(
     tools,
     info,
     planComplexityProbe(info),
-    { sourcePath, workDir, preset, outputFps: fps.rational },
+    { sourcePath, workDir, ...encode, outputFps: fps.rational, fps: fps.value },
     { limits: { wallTimeMs: 600_000 } },
   );
 }
