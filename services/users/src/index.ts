@@ -4,6 +4,7 @@ import {
   createAccessTokenVerifier,
   createServiceServer,
   requireServiceToken,
+  profileRecordKey,
   SessionRevocations,
   type ServiceModule,
 } from '@marquee/core';
@@ -169,7 +170,7 @@ export async function buildUsers(
   oidcRoutes(app, oidc, { localPasswords: config.localPasswords, publicUrl: config.publicUrl });
   emailRoutes(app, emailLinks, mailer, { localPasswords: config.localPasswords });
   accountRoutes(app, ctx, verifier);
-  profileRoutes(app, ctx);
+  profileRoutes(app, ctx, (profileId) => deps.cache.delete(profileRecordKey(profileId)));
   // The export asks streaming for the account's playback sessions (absent in tests that build users alone).
   const streamingHolder = deps.urls?.streaming.length
     ? playbackSessionsHolder(deps.urls.streaming, config.secret)

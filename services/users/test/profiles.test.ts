@@ -1,3 +1,4 @@
+import { profileRecordKey } from '@marquee/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startUsers, storeBackends, uniqueEmail, type UsersHarness } from './harness.js';
 
@@ -47,6 +48,33 @@ describe.each(await storeBackends())('profiles on $backend', ({ backend, availab
     expect(answers.filter((a) => a.statusCode === 201)).toHaveLength(4);
     expect(await profiles(accessToken)).toHaveLength(5);
   });
+
+  it.runIf(available)(
+    "drops the gateway's cached copy of a profile it changes or deletes (its ceiling is what Play obeys)",
+    async () => {
+      const { accessToken } = await users.signup();
+      const teen = (await create(accessToken, { name: 'Teen', maxMaturity: 'PG-13' })).json();
+      const key = profileRecordKey(teen.profileId);
+      const cached = { profileId: teen.profileId, kids: false, maxMaturity: 'PG-13' };
+      await users.ctx.cache.set(key, cached, 60_000);
+      const lowered = await users.call({
+        method: 'PATCH',
+        url: `/api/profiles/${teen.profileId}`,
+        token: accessToken,
+        payload: { maxMaturity: 'PG' },
+      });
+      expect(lowered.statusCode).toBe(200);
+      expect(await users.ctx.cache.get(key)).toBeUndefined();
+      await users.ctx.cache.set(key, cached, 60_000);
+      const removed = await users.call({
+        method: 'DELETE',
+        url: `/api/profiles/${teen.profileId}`,
+        token: accessToken,
+      });
+      expect(removed.statusCode).toBe(204);
+      expect(await users.ctx.cache.get(key)).toBeUndefined();
+    },
+  );
 
   it.runIf(available)('caps kids profiles at PG', async () => {
     const { accessToken } = await users.signup();

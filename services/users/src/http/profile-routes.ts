@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { documented } from './documented.js';
 import { requireIdentity } from '@marquee/core';
 import type { UsersAppContext } from '../app/context.js';
@@ -15,8 +15,20 @@ const ActingProfileHeaders = Type.Object({
 /**
  * Profiles of the signed-in account: at most five, ownership checked on every call. Changes are
  * refused to a client acting as a kids profile (the `Marquee-Profile` header, app/acting-profile.ts).
+ * `forgetProfile` drops the gateway's cached copy of a changed or deleted profile: the gateway forwards
+ * its kids flag and maturity ceiling to streaming (issue 21 §5), so a lowered ceiling applies to the
+ * very next Play instead of after the cache's 10 s.
  */
-export function profileRoutes(app: FastifyInstance, ctx: UsersAppContext): void {
+export function profileRoutes(
+  app: FastifyInstance,
+  ctx: UsersAppContext,
+  forgetProfile: (profileId: string) => Promise<void>,
+): void {
+  // The change is stored: a cache that cannot be reached only delays it to the cached copy's expiry.
+  const forget = (req: FastifyRequest, profileId: string) =>
+    forgetProfile(profileId).catch((err: unknown) =>
+      req.log.warn({ err, profileId }, 'could not drop the cached profile; it lapses within 10 s'),
+    );
   app.get(
     '/api/profiles',
     {
@@ -54,7 +66,9 @@ export function profileRoutes(app: FastifyInstance, ctx: UsersAppContext): void 
     async (req) => {
       const { accountId } = requireIdentity(req);
       await refuseKidsProfileManaging(ctx, accountId, req.headers);
-      return changeProfile(ctx, accountId, req.params.profileId, req.body);
+      const changed = await changeProfile(ctx, accountId, req.params.profileId, req.body);
+      await forget(req, changed.profileId);
+      return changed;
     },
   );
 
@@ -70,6 +84,7 @@ export function profileRoutes(app: FastifyInstance, ctx: UsersAppContext): void 
       const { accountId } = requireIdentity(req);
       await refuseKidsProfileManaging(ctx, accountId, req.headers);
       await removeProfile(ctx, accountId, req.params.profileId);
+      await forget(req, req.params.profileId);
       return reply.status(204).send();
     },
   );
