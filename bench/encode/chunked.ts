@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { encodeAsset } from '@marquee/encoder';
 import { masterDecodeErrors } from '@marquee/encoder/testing';
 import { openBlobStore, openEventBus, readWholeBlob, type BlobStore } from '@marquee/platform';
+import { backendAvailable, testUrls } from '@marquee/platform/testing';
 import { childCpuSeconds } from './child-cpu.js';
 import { prepareBenchSource } from './source.js';
 import { writeSubsection } from './subsection.js';
@@ -28,6 +29,9 @@ const chunkSeconds = Number(process.env.ENCODE_BENCH_CHUNK_SECONDS ?? 30);
 const record = (seconds === 120 && chunkSeconds === 30) || process.env.ENCODE_BENCH_RECORD === '1';
 const chunkLength = Math.ceil(chunkSeconds / 4) * 4;
 const root = fileURLToPath(new URL('../../', import.meta.url));
+// The encoders share a cache's leases as replicas do (one assembly per asset): CACHE_URL, or the local
+// Redis when it answers; else each has its own and a duplicated assembly request could run twice.
+const cacheUrl = process.env.CACHE_URL ?? ((await backendAvailable('redis')) ? testUrls.redis : undefined);
 
 function startEncoder(core: number, dir: string, name: string): ChildProcess {
   const child = spawn(
@@ -43,7 +47,11 @@ function startEncoder(core: number, dir: string, name: string): ChildProcess {
       join(dir, `scratch-${name}`),
       String(chunkSeconds),
     ],
-    { stdio: ['ignore', 'pipe', 'inherit'], cwd: root },
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      cwd: root,
+      env: { ...process.env, ...(cacheUrl ? { CACHE_URL: cacheUrl } : {}) },
+    },
   );
   child.stdout?.on('data', (b: Buffer) => {
     for (const line of b.toString('utf8').split('\n')) {

@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { readWholeBlob, type CloudEvent } from '@marquee/platform';
+import { backendAvailable, testUrls } from '@marquee/platform/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { announceUpload, openJobRig, waitFor, type JobRig } from '../testing/job-fixtures.js';
 import { makeSource } from '../testing/media-fixtures.js';
@@ -15,8 +16,11 @@ const repo = resolve(import.meta.dirname, '../../../..');
 let rig: JobRig;
 const seen: CloudEvent[] = [];
 const workers: { child: ChildProcess; name: string; lines: string[] }[] = [];
+// The workers share Redis's leases, as replicas share the platform cache (one assembly at a time).
+let cacheEnv: Record<string, string> = {};
 
 beforeAll(async () => {
+  if (await backendAvailable('redis')) cacheEnv = { CACHE_URL: testUrls.redis };
   rig = await openJobRig('chunk-kill');
   await rig.bus.subscribe({
     group: 'observer',
@@ -44,7 +48,7 @@ function startWorker(name: string) {
     {
       cwd: repo,
       stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, ENCODER_ACK_TIMEOUT_MS: '3000' },
+      env: { ...process.env, ...cacheEnv, ENCODER_ACK_TIMEOUT_MS: '3000' },
     },
   );
   const worker = { child, name, lines: [] as string[] };
