@@ -53,10 +53,24 @@ describe('VerifiedAccessTokens', () => {
     expect(tokens.size).toBe(0);
   });
 
-  it('stays within its size, dropping the oldest token', async () => {
+  it('stays within its size, dropping the least recently used token', async () => {
     const { tokens, calls } = setup({ maxEntries: 2 });
     for (const t of ['a:2000', 'b:2000', 'c:2000', 'b:2000', 'a:2000']) await tokens.verify(t);
     expect(calls).toEqual(['a:2000', 'b:2000', 'c:2000', 'a:2000']);
     expect(tokens.size).toBe(2);
+  });
+
+  it('keeps a token in use over one verified later but not used since', async () => {
+    const { tokens, calls } = setup({ maxEntries: 2 });
+    for (const t of ['a:2000', 'b:2000', 'a:2000', 'c:2000', 'a:2000']) await tokens.verify(t);
+    expect(calls).toEqual(['a:2000', 'b:2000', 'c:2000']);
+  });
+
+  it('does not remember a token that has already expired', async () => {
+    const { tokens, calls } = setup();
+    await tokens.verify('t:1000'); // expires now
+    await tokens.verify('t:1000');
+    expect(calls).toHaveLength(2);
+    expect(tokens.size).toBe(0);
   });
 });

@@ -1,7 +1,8 @@
 import type { AccessClaims } from '@marquee/contracts';
+import { Memo } from '@marquee/platform';
 
 export interface VerifiedAccessTokensOptions {
-  /** Most tokens remembered; the oldest go first. */
+  /** Most tokens remembered; the least recently used go first. */
   maxEntries?: number;
   /** A token is re-verified at least this often, so a signing key withdrawn from the JWK Set takes effect. */
   maxAgeMs?: number;
@@ -16,8 +17,7 @@ export interface VerifiedAccessTokensOptions {
  * so a changed byte is a different, unverified token.
  */
 export class VerifiedAccessTokens {
-  private readonly entries = new Map<string, { claims: AccessClaims; until: number }>();
-  private readonly maxEntries: number;
+  private readonly entries: Memo<string, AccessClaims>;
   private readonly maxAgeMs: number;
   private readonly now: () => number;
 
@@ -25,22 +25,21 @@ export class VerifiedAccessTokens {
     private readonly verifyToken: (token: string) => Promise<AccessClaims>,
     options: VerifiedAccessTokensOptions = {},
   ) {
-    this.maxEntries = options.maxEntries ?? 10_000;
     this.maxAgeMs = options.maxAgeMs ?? 60_000;
     this.now = options.now ?? Date.now;
+    this.entries = new Memo({
+      max: options.maxEntries ?? 10_000,
+      ...(options.now ? { now: options.now } : {}),
+    });
   }
 
   async verify(token: string): Promise<AccessClaims> {
-    const now = this.now();
     const known = this.entries.get(token);
-    if (known && known.until > now) return known.claims;
-    if (known) this.entries.delete(token);
+    if (known) return known;
+    const now = this.now();
     const claims = await this.verifyToken(token);
-    const until = Math.min(now + this.maxAgeMs, claims.expiresAt * 1000);
-    if (until > now) {
-      if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
-      this.entries.set(token, { claims, until });
-    }
+    // Kept until the token expires or maxAgeMs passes, whichever is first (a TTL of 0 or less keeps nothing).
+    this.entries.set(token, claims, Math.min(this.maxAgeMs, claims.expiresAt * 1000 - now));
     return claims;
   }
 

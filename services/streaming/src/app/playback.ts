@@ -1,7 +1,7 @@
 import { videoCodecFamilies, type VideoCodecFamily } from './codec-families.js';
 import { randomUUID } from 'node:crypto';
 import { DomainError, NotFoundError, type Identity, type Logger } from '@marquee/core';
-import { enqueue, type Cache, type Database, type NewEvent } from '@marquee/platform';
+import { enqueue, Memo, type Cache, type Database, type NewEvent } from '@marquee/platform';
 import type { UsersClient } from '../clients/users-client.js';
 import {
   findSession,
@@ -82,7 +82,8 @@ export interface SessionFact {
 
 /** Playback sessions: entitlement, stream leases, media URLs, progress events and steering. */
 export class Playback {
-  private readonly sessionMemo = new Map<string, { at: number; row: SessionRow }>();
+  /** Sessions read for steering, a minute each (see cachedSession). */
+  private readonly sessionMemo: Memo<string, SessionRow>;
 
   constructor(
     private readonly deps: {
@@ -101,7 +102,9 @@ export class Playback {
       /** AUTH_REQUIRE_EMAIL_VERIFICATION: an account starts playback only once its address is confirmed. */
       requireEmailVerification?: boolean;
     },
-  ) {}
+  ) {
+    this.sessionMemo = new Memo({ max: 10_000, ttlMs: 60_000, ...(deps.now ? { now: deps.now } : {}) });
+  }
 
   private get leaseTtlMs(): number {
     return this.deps.leaseTtlMs ?? LEASE_TTL_MS;
@@ -407,18 +410,18 @@ export class Playback {
     return session;
   }
 
-  /** Steering is polled by every player every few seconds: sessions are memoised for a minute. */
+  /**
+   * Steering is polled by every player every few seconds: sessions are memoised for a minute (10,000 at
+   * most, the least recently used out first).
+   */
   private async cachedSession(sessionId: string): Promise<SessionRow | undefined> {
     const hit = this.sessionMemo.get(sessionId);
-    if (hit && this.now() - hit.at < 60_000) return hit.row;
+    if (hit) return hit;
     // The replica carries the steady polling; a session started a moment ago may not have reached it
     // yet, and its player asks for steering at once: then the primary answers (read-your-writes).
     const row =
       (await findSession(this.deps.db.read, sessionId)) ?? (await findSession(this.deps.db.write, sessionId));
-    if (row) {
-      if (this.sessionMemo.size >= 10_000) this.sessionMemo.delete(this.sessionMemo.keys().next().value!);
-      this.sessionMemo.set(sessionId, { at: this.now(), row });
-    }
+    if (row) this.sessionMemo.set(sessionId, row);
     return row;
   }
 
