@@ -1,48 +1,60 @@
+import { LRUCache } from 'lru-cache';
+
+/** An entry with the size it was set with: victimsFor weighs entries by it. */
+interface Sized<V> {
+  value: V;
+  size: number;
+}
+
 /**
  * A least-recently-used map bounded by bytes rather than entries: the bookkeeping both cache tiers
- * share. A Map keeps insertion order, so re-inserting on access makes its first key the least recently
- * used one. `set` returns what it evicted so the disk tier can delete the files.
+ * share, on lru-cache (its `maxSize` with each entry's size). Only `maxSize` is given, never `max`:
+ * lru-cache allocates `max` slots up front, and a tier's entry count is not known in advance. `set`
+ * returns what it evicted so the disk tier can delete the files.
  */
 export class ByteLru<V> {
-  private readonly entries = new Map<string, { value: V; size: number }>();
-  private used = 0;
+  /** Absent when the budget holds nothing (lru-cache refuses a maxSize below 1). */
+  private readonly lru: LRUCache<string, Sized<V>> | undefined;
+  /** What the `set` under way evicted, least recently used first (lru-cache's dispose reports it). */
+  private evicted: [string, V][] | undefined;
 
-  constructor(readonly maxBytes: number) {}
+  constructor(readonly maxBytes: number) {
+    if (maxBytes < 1) return;
+    this.lru = new LRUCache<string, Sized<V>>({
+      maxSize: Math.floor(maxBytes),
+      dispose: (entry, key, reason) => {
+        if (reason === 'evict') this.evicted?.push([key, entry.value]);
+      },
+    });
+  }
 
   get(key: string): V | undefined {
-    const entry = this.entries.get(key);
-    if (!entry) return undefined;
-    this.entries.delete(key);
-    this.entries.set(key, entry);
-    return entry.value;
+    return this.lru?.get(key)?.value;
   }
 
   /** Reads without making the entry more recent. */
   peek(key: string): V | undefined {
-    return this.entries.get(key)?.value;
+    return this.lru?.peek(key)?.value;
   }
 
   has(key: string): boolean {
-    return this.entries.has(key);
+    return this.lru?.has(key) ?? false;
   }
 
-  /** Adds or replaces `key`; an entry larger than the whole budget is not kept (and is returned). */
+  /**
+   * Adds or replaces `key` (`size`: a positive integer, as lru-cache requires); an entry larger than the
+   * whole budget is not kept (and is returned).
+   */
   set(key: string, value: V, size: number): [string, V][] {
+    if (!this.lru || size > this.maxBytes) {
+      this.lru?.delete(key);
+      return [[key, value]];
+    }
     const evicted: [string, V][] = [];
-    const previous = this.entries.get(key);
-    if (previous) {
-      this.entries.delete(key);
-      this.used -= previous.size;
-    }
-    if (size > this.maxBytes) return [[key, value]];
-    this.entries.set(key, { value, size });
-    this.used += size;
-    for (const [oldKey, entry] of this.entries) {
-      if (this.used <= this.maxBytes) break;
-      this.entries.delete(oldKey);
-      this.used -= entry.size;
-      evicted.push([oldKey, entry.value]);
-    }
+    this.evicted = evicted;
+    // A new object each time: lru-cache keeps the old size when the value set is the same object.
+    this.lru.set(key, { value, size }, { size });
+    this.evicted = undefined;
     return evicted;
   }
 
@@ -52,32 +64,33 @@ export class ByteLru<V> {
    */
   victimsFor(size: number): string[] {
     const victims: string[] = [];
-    let over = this.used + size - this.maxBytes;
-    for (const [key, entry] of this.entries) {
-      if (over <= 0) break;
+    let over = this.bytes + size - this.maxBytes;
+    if (over <= 0 || !this.lru) return victims;
+    // lru-cache types rentries() as (K | V)[]; it yields [key, value] pairs, as entries() does.
+    for (const [key, entry] of this.lru.rentries() as Iterable<[string, Sized<V>]>) {
       victims.push(key);
       over -= entry.size;
+      if (over <= 0) break;
     }
     return victims;
   }
 
   delete(key: string): V | undefined {
-    const entry = this.entries.get(key);
-    if (!entry) return undefined;
-    this.entries.delete(key);
-    this.used -= entry.size;
-    return entry.value;
+    const entry = this.lru?.peek(key);
+    if (entry) this.lru?.delete(key);
+    return entry?.value;
   }
 
   get bytes(): number {
-    return this.used;
+    return this.lru?.calculatedSize ?? 0;
   }
 
   get count(): number {
-    return this.entries.size;
+    return this.lru?.size ?? 0;
   }
 
+  /** Keys, least recently used first. */
   keys(): IterableIterator<string> {
-    return this.entries.keys();
+    return this.lru?.rkeys() ?? [].values();
   }
 }
