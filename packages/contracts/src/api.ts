@@ -6,6 +6,8 @@ export type { BackupStatus, RestoreTestRecord } from './backups.js';
 /** POST /api/playback/:sessionId/telemetry and the /api/admin/analytics answers (issue 18). */
 export type { TelemetryBatch } from './telemetry.js';
 export type * from './analytics.js';
+/** The catalog's title bodies (POST and PATCH /api/admin/titles) and a search's episode hits. */
+export type { EpisodeHit, NewTitle, TitleChanges } from './catalog-api.js';
 
 /**
  * Shapes of the public API (DESIGN.md, `/api/openapi.json`) as the web app reads them. The facts in

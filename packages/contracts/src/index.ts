@@ -2,6 +2,7 @@ export * from './access-tokens.js';
 export * from './analytics.js';
 export type * from './api.js';
 export * from './backups.js';
+export * from './catalog-api.js';
 export { emailLocalPart, normaliseEmail } from './email.js';
 export * from './events.js';
 export * from './maturity.js';

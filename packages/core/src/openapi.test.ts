@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Type } from '@sinclair/typebox';
 import { createLogger } from './logger.js';
+import { documented } from './openapi.js';
 import { createServiceServer } from './server.js';
 
 describe('/openapi.json', () => {
@@ -20,7 +21,11 @@ describe('/openapi.json', () => {
     );
     app.post(
       '/api/things',
-      { schema: { body: Type.Object({ name: Type.String({ minLength: 1 }) }) } },
+      {
+        schema: documented('Add a thing', ['things'], {
+          body: Type.Object({ name: Type.String({ minLength: 1 }) }),
+        }),
+      },
       async () => ({}),
     );
     app.all('/api/proxy/*', async () => ({}));
@@ -39,6 +44,7 @@ describe('/openapi.json', () => {
       type: 'string',
     });
     expect(get.responses.default.content['application/problem+json']).toBeDefined();
+    expect(doc.paths['/api/things'].post).toMatchObject({ summary: 'Add a thing', tags: ['things'] });
     expect(doc.paths['/api/things'].post.requestBody.content['application/json'].schema.required).toEqual([
       'name',
     ]);

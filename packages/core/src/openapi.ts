@@ -1,4 +1,4 @@
-import type { FastifyInstance, RouteOptions } from 'fastify';
+import type { FastifyInstance, FastifySchema, RouteOptions } from 'fastify';
 
 /** An OpenAPI 3.1 document; kept loose because services only produce and merge them. */
 export interface OpenApiDocument {
@@ -40,6 +40,18 @@ export function collectRoutes(app: FastifyInstance): DocumentedRoute[] {
     }
   });
   return routes;
+}
+
+/**
+ * Adds OpenAPI `summary` and `tags` to a route schema (the document below reads them); Fastify's
+ * FastifySchema type does not declare them (only @fastify/swagger would), hence this one helper.
+ */
+export function documented(
+  summary: string,
+  tags: readonly string[],
+  schema: FastifySchema = {},
+): FastifySchema {
+  return Object.assign({ summary, tags }, schema);
 }
 
 const PROBLEM_SCHEMA = {

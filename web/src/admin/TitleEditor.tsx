@@ -1,7 +1,8 @@
 import { lazy, Suspense, useRef, useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client';
 import { type Maturity } from '@marquee/contracts/maturity';
-import { adminApi, type AdminTitle, type TitleChanges } from './api';
+import type { TitleChanges } from '@marquee/contracts/api';
+import { adminApi, type AdminTitle } from './api';
 import { TitleRenditions } from './TitleRenditions';
 import { GenresField, NameField, RatingField, splitGenres, SynopsisField, YearField } from './title-fields';
 

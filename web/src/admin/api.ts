@@ -1,5 +1,6 @@
 import { accessToken, api, ApiError } from '../api/client';
 import type { Maturity } from '@marquee/contracts/maturity';
+import type { NewTitle, TitleChanges } from '@marquee/contracts/api';
 
 export interface AdminAsset {
   assetId: string;
@@ -98,16 +99,6 @@ async function titlesWithEpisodes(signal?: AbortSignal): Promise<AdminTitle[]> {
   return withEpisodes.flat();
 }
 
-/** PATCH /api/admin/titles/:titleId: any of these; `published` hides or shows the title. */
-export interface TitleChanges {
-  name?: string;
-  synopsis?: string;
-  year?: number;
-  maturity?: Maturity;
-  genres?: string[];
-  published?: boolean;
-}
-
 /** As GET /api/admin/users lists an account. */
 export interface AdminAccount {
   accountId: string;
@@ -154,14 +145,7 @@ export const adminApi = {
       body: changes,
     }),
   titles: titlesWithEpisodes,
-  create: (body: {
-    type: 'movie' | 'series';
-    name: string;
-    synopsis: string;
-    year: number;
-    maturity: Maturity;
-    genres: string[];
-  }) => api<{ titleId: string }>('/api/admin/titles', { method: 'POST', body }),
+  create: (body: NewTitle) => api<{ titleId: string }>('/api/admin/titles', { method: 'POST', body }),
   addEpisode: (seriesId: string, body: { season: number; number: number; name: string }) =>
     api<{ titleId: string }>(`/api/admin/titles/${seriesId}/episodes`, { method: 'POST', body }),
   edges: async (signal?: AbortSignal) => list<EdgeStatus>(await api('/api/admin/edges', { signal }), 'items'),

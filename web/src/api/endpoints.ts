@@ -1,5 +1,12 @@
 import { api } from './client';
-import type { HomeRow, PlaybackSession, Profile, TitleDetail, TitleSummary } from '@marquee/contracts/api';
+import type {
+  EpisodeHit,
+  HomeRow,
+  PlaybackSession,
+  Profile,
+  TitleDetail,
+  TitleSummary,
+} from '@marquee/contracts/api';
 import type { Maturity } from '@marquee/contracts/maturity';
 import type { Viewing } from '../app/viewing-rules';
 
@@ -9,17 +16,6 @@ function list<T>(value: unknown, key: string): T[] {
   const record = value as Record<string, unknown> | undefined;
   const inner = record?.[key] ?? record?.items;
   return Array.isArray(inner) ? (inner as T[]) : [];
-}
-
-/** An episode a search found by its name (first page of a search only). */
-export interface EpisodeHit {
-  titleId: string;
-  name: string;
-  seriesId: string;
-  seriesName: string;
-  season: number;
-  number: number;
-  posterUrl: string | null;
 }
 
 /** A profile as users lists it: `locked` when it has a PIN (profile locks, docs/users.md). */

@@ -17,19 +17,10 @@ import {
   listEpisodes,
   type TitleRow,
 } from '../store/titles-store.js';
-import type { Maturity } from '@marquee/contracts';
+import type { NewTitle } from '@marquee/contracts';
 import { adminTitleView, decodeCursor, encodeCursor, type AdminTitleView } from './title-views.js';
 
 export const UPLOAD_CANCELLED = 'The upload was deleted before it finished; upload the video again';
-
-export interface NewTitle {
-  type: 'movie' | 'series';
-  name: string;
-  synopsis?: string;
-  year: number;
-  maturity: Maturity;
-  genres?: string[];
-}
 
 export interface NewEpisode {
   season: number;

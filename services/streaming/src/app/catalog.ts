@@ -15,17 +15,7 @@ import {
 } from '../store/titles-store.js';
 import type { Page } from './catalog-admin.js';
 
-/** An episode a search found by its name, with its series (shown under "Episodes" in results). */
-export interface EpisodeHit {
-  titleId: string;
-  name: string;
-  seriesId: string;
-  seriesName: string;
-  season: number;
-  number: number;
-  posterUrl: string | null;
-}
-import { MATURITY_RATINGS, maturityRank, type Maturity } from '@marquee/contracts';
+import { MATURITY_RATINGS, maturityRank, type EpisodeHit, type Maturity } from '@marquee/contracts';
 import { minimumScore, normalizeText, queryTerms } from './search-terms.js';
 import { searchEpisodesByName } from '../store/episode-search-store.js';
 import {

@@ -1,20 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { DomainError, NotFoundError, ValidationError } from '@marquee/core';
 import { enqueue, jsonColumn, type BlobStore, type Database, type NewEvent } from '@marquee/platform';
-import type { Maturity } from '@marquee/contracts';
+import type { TitleChanges } from '@marquee/contracts';
 import type { StreamingTables } from '../store/tables.js';
 import { findTitle, indexTitle, listEpisodes, type Executor, type TitleRow } from '../store/titles-store.js';
 import { publishedEvent } from './asset-events.js';
-
-export interface TitleChanges {
-  name?: string;
-  synopsis?: string;
-  year?: number;
-  maturity?: Maturity;
-  genres?: string[];
-  /** false hides the title (and a series' episodes) from viewers; true shows it again once playable. */
-  published?: boolean;
-}
 
 /** Artwork the console may upload: the formats every browser shows, at most 1 MiB (a gateway JSON body). */
 export const POSTER_TYPES: Readonly<Record<string, string>> = {

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { requireAdmin } from '@marquee/core';
+import type { NewTitle } from '@marquee/contracts';
 import type { CatalogAdmin } from '../app/catalog-admin.js';
 import type { EdgeDirectory } from '../app/edge-directory.js';
 import { isLive } from '../app/edge-ranking.js';
@@ -45,7 +46,7 @@ export function adminRoutes(app: FastifyInstance, admin: CatalogAdmin, edges: Ed
     },
   );
 
-  app.post<{ Body: NewTitleBody }>(
+  app.post<{ Body: NewTitle }>(
     '/api/admin/titles',
     {
       schema: documented('Create a movie or series', tags, {

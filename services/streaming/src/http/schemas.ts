@@ -1,50 +1,33 @@
-import type { FastifySchema } from 'fastify';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { MaturitySchema } from '@marquee/contracts';
+import {
+  EpisodeHitSchema,
+  MaturitySchema,
+  NewTitleBody,
+  TitleNameSchema,
+  TitleSynopsisSchema,
+  TitleYearSchema,
+} from '@marquee/contracts';
 
 /**
  * Request and response schemas of the streaming API. Bodies refuse unknown properties so a typo
  * answers a precise 400; responses are serialised through their schema.
  */
 export const Id = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_-]+$' });
-export { MaturitySchema };
+/** The bodies the web app also writes live in contracts (catalog-api.ts), the one definition. */
+export { MaturitySchema, NewTitleBody };
 const Instant = Type.String({ format: 'date-time' });
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
-const Name = Type.String({ minLength: 1, maxLength: 200 });
-const Synopsis = Type.String({ maxLength: 4000 });
-const Year = Type.Integer({ minimum: 1870, maximum: 3000 });
 
-/** Adds OpenAPI `summary` and `tags` (read by core's /openapi.json; Fastify's type lacks them). */
-export function documented(
-  summary: string,
-  tags: readonly string[],
-  schema: FastifySchema = {},
-): FastifySchema {
-  return Object.assign({ summary, tags }, schema);
-}
-
-export const NewTitleBody = Type.Object(
-  {
-    type: Type.Union([Type.Literal('movie'), Type.Literal('series')]),
-    name: Name,
-    synopsis: Type.Optional(Synopsis),
-    year: Year,
-    maturity: MaturitySchema,
-    genres: Type.Optional(
-      Type.Array(Type.String({ minLength: 1, maxLength: 40 }), { maxItems: 12, uniqueItems: true }),
-    ),
-  },
-  { additionalProperties: false },
-);
-export type NewTitleBody = Static<typeof NewTitleBody>;
+/** Core's helper, re-exported beside the schemas every route file here imports. */
+export { documented } from '@marquee/core';
 
 export const NewEpisodeBody = Type.Object(
   {
     season: Type.Integer({ minimum: 1, maximum: 1000 }),
     number: Type.Integer({ minimum: 1, maximum: 10000 }),
-    name: Name,
-    synopsis: Type.Optional(Synopsis),
-    year: Type.Optional(Year),
+    name: TitleNameSchema,
+    synopsis: Type.Optional(TitleSynopsisSchema),
+    year: Type.Optional(TitleYearSchema),
   },
   { additionalProperties: false },
 );
@@ -128,16 +111,6 @@ export const TitleDetailSchema = Type.Object({
 export const PageOf = <T extends TSchema>(item: T) =>
   Type.Object({ items: Type.Array(item), nextCursor: Nullable(Type.String()) });
 
-/** An episode found by its name: on a search's first page, beside the movies and series. */
-export const EpisodeHitSchema = Type.Object({
-  titleId: Type.String(),
-  name: Type.String(),
-  seriesId: Type.String(),
-  seriesName: Type.String(),
-  season: Type.Integer(),
-  number: Type.Integer(),
-  posterUrl: Nullable(Type.String()),
-});
 export const TitleSearchPageSchema = Type.Object({
   items: Type.Array(TitleSummarySchema),
   nextCursor: Nullable(Type.String()),

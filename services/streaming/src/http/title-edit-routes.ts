@@ -1,30 +1,11 @@
 import type { FastifyInstance } from 'fastify';
-import { Type, type Static } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import { requireAdmin } from '@marquee/core';
+import { TitleChangesBody, type TitleChanges } from '@marquee/contracts';
 import { POSTER_MAX_BYTES, POSTER_TYPES, type TitleEditing } from '../app/title-editing.js';
-import { documented, MaturitySchema, TitleParams } from './schemas.js';
+import { documented, TitleParams } from './schemas.js';
 
 const tags = ['admin'];
-
-export const TitleChangesBody = Type.Object(
-  {
-    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-    synopsis: Type.Optional(Type.String({ maxLength: 4000 })),
-    year: Type.Optional(Type.Integer({ minimum: 1870, maximum: 3000 })),
-    maturity: Type.Optional(MaturitySchema),
-    genres: Type.Optional(
-      Type.Array(Type.String({ minLength: 1, maxLength: 40 }), { maxItems: 12, uniqueItems: true }),
-    ),
-    published: Type.Optional(
-      Type.Boolean({
-        description:
-          'false hides the title (a series with its episodes) from viewers and refuses playback; true shows it again once something is ready to play',
-      }),
-    ),
-  },
-  { additionalProperties: false, minProperties: 1 },
-);
-export type TitleChangesBody = Static<typeof TitleChangesBody>;
 
 const PosterSchema = Type.Object({ posterKey: Type.String() });
 
@@ -37,7 +18,7 @@ export function titleEditRoutes(app: FastifyInstance, editing: TitleEditing): vo
     (_req, body, done) => done(null, body),
   );
 
-  app.patch<{ Params: TitleParams; Body: TitleChangesBody }>(
+  app.patch<{ Params: TitleParams; Body: TitleChanges }>(
     '/api/admin/titles/:titleId',
     {
       schema: documented(

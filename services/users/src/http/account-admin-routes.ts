@@ -1,9 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { requireAdmin } from '@marquee/core';
+import { documented, requireAdmin } from '@marquee/core';
 import { changeAccount, listAccountsForAdmin } from '../app/account-admin.js';
 import type { UsersAppContext } from '../app/context.js';
-import { documented } from './documented.js';
 import { AccountParams, PlanSchema, RoleSchema } from './schemas.js';
 
 const AccountAdminSchema = Type.Object({

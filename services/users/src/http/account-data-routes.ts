@@ -1,9 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { requireIdentity } from '@marquee/core';
+import { documented, requireIdentity } from '@marquee/core';
 import { holderProofOf } from '../app/account-confirmation.js';
 import type { AccountData } from '../app/account-data.js';
-import { documented } from './documented.js';
 import { HolderProofFields } from './holder-proof-schema.js';
 
 const AccountExport = Type.Object(

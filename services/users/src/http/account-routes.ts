@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { documented } from './documented.js';
-import { requireIdentity } from '@marquee/core';
+import { documented, requireIdentity } from '@marquee/core';
 import { changePassword, getAccount } from '../app/accounts.js';
 import { requestPlan } from '../app/plan-changes.js';
 import type { UsersAppContext } from '../app/context.js';

@@ -1,9 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { documented } from './documented.js';
 import { login, signup } from '../app/accounts.js';
 import type { UsersAppContext } from '../app/context.js';
 import { logout, refreshSession } from '../app/sessions.js';
-import { DomainError } from '@marquee/core';
+import { documented, DomainError } from '@marquee/core';
 import type { TwoFactor } from '../app/two-factor.js';
 import { Type } from '@sinclair/typebox';
 import { LoginBody, RefreshBody, SignupBody, TokenPairSchema } from './schemas.js';

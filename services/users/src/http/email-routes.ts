@@ -1,9 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { DomainError, requireAdmin, requireIdentity } from '@marquee/core';
+import { documented, DomainError, requireAdmin, requireIdentity } from '@marquee/core';
 import type { EmailLinks } from '../app/email-links.js';
 import type { Mailer } from '../mail/mailer.js';
-import { documented } from './documented.js';
 
 const LinkToken = Type.String({ minLength: 16, maxLength: 128, pattern: '^[A-Za-z0-9_-]+$' });
 const VerifyBody = Type.Object({ token: LinkToken }, { additionalProperties: false });

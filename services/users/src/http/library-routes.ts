@@ -1,7 +1,6 @@
 import type { TSchema } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { documented } from './documented.js';
-import { requireIdentity } from '@marquee/core';
+import { documented, requireIdentity } from '@marquee/core';
 import type { UsersAppContext } from '../app/context.js';
 import { historyItem, viewingHistory } from '../app/history.js';
 import {

@@ -1,9 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
-import { DomainError, requireIdentity } from '@marquee/core';
+import { documented, DomainError, requireIdentity } from '@marquee/core';
 import type { OidcSignIn } from '../app/oidc.js';
-import { documented } from './documented.js';
 import { TokenPairSchema } from './schemas.js';
 
 const SignInOptions = Type.Object({

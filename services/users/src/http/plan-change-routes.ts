@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { requireAdmin } from '@marquee/core';
+import { documented, requireAdmin } from '@marquee/core';
 import type { UsersAppContext } from '../app/context.js';
 import { pendingPlanChanges, settlePlanChange } from '../app/plan-changes.js';
-import { documented } from './documented.js';
 import {
   AccountParams,
   AccountSchema,

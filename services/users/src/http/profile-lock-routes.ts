@@ -1,12 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { requireIdentity, type AccessTokenVerifier } from '@marquee/core';
+import { documented, requireIdentity, type AccessTokenVerifier } from '@marquee/core';
 import { holderProofOf } from '../app/account-confirmation.js';
 import { refuseKidsProfileManaging } from '../app/acting-profile.js';
 import type { UsersAppContext } from '../app/context.js';
 import type { ProfileLocks } from '../app/profile-locks.js';
 import { currentSessionId } from './current-session.js';
-import { documented } from './documented.js';
 import { HolderProofFields } from './holder-proof-schema.js';
 import { Id, ProfileParams, SessionParams } from './schemas.js';
 

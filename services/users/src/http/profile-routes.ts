@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { documented } from './documented.js';
-import { requireIdentity } from '@marquee/core';
+import { documented, requireIdentity } from '@marquee/core';
 import type { UsersAppContext } from '../app/context.js';
 import { refuseKidsProfileManaging } from '../app/acting-profile.js';
 import { changeProfile, createProfile, listAccountProfiles, removeProfile } from '../app/profiles.js';

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { requireIdentity } from '@marquee/core';
+import { documented, requireIdentity } from '@marquee/core';
 import type { TwoFactor } from '../app/two-factor.js';
-import { documented } from './documented.js';
 import { TokenPairSchema } from './schemas.js';
 import {
   CodeBody,
