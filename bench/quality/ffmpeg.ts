@@ -1,9 +1,23 @@
 import { spawn } from 'node:child_process';
+import { detectRealtimeGuard } from '../../services/encoder/src/media/realtime-guard.js';
+
+// As the encoder's media tools (realtime-guard.ts): as root, without CAP_SYS_NICE, so the bench's
+// SVT-AV1 encodes never take realtime priority over the rest of the machine.
+let guard: Promise<string[]> | undefined;
 
 /** Runs ffmpeg and returns its stderr; throws with the end of it when ffmpeg fails. */
-export function runFfmpeg(ffmpeg: string, args: string[], cwd?: string, level = 'error'): Promise<string> {
+export async function runFfmpeg(
+  ffmpeg: string,
+  args: string[],
+  cwd?: string,
+  level = 'error',
+): Promise<string> {
+  guard ??= detectRealtimeGuard(process.env.PATH ?? '/usr/bin:/bin', process.getuid?.(), (m) =>
+    console.warn(m),
+  );
+  const [command, ...prefix] = [...(await guard), ffmpeg];
   return new Promise((resolve, reject) => {
-    const child = spawn(ffmpeg, ['-hide_banner', '-nostdin', '-v', level, '-y', ...args], {
+    const child = spawn(command, [...prefix, '-hide_banner', '-nostdin', '-v', level, '-y', ...args], {
       stdio: ['ignore', 'ignore', 'pipe'],
       ...(cwd ? { cwd } : {}),
     });

@@ -27,11 +27,18 @@ import {
 import { DEFAULT_HULL_OPTIONS, planHullLadder } from '../../services/encoder/src/app/ladder-hull.js';
 import { writeSection } from '../events/report.js';
 import { rateQualitySvg, type ChartSeries } from './chart.js';
+import {
+  AV1_BITRATE_SHARE,
+  av1Profile,
+  DEFAULT_AV1_PRESET,
+  h264Profile,
+} from '../../services/encoder/src/app/codecs/index.js';
+import { codecSweepReport, codecSweepSvg, compareCodecs, sweepCodecs, type TitleSweep } from './codecs.js';
 import { corpus, makeClip } from './corpus.js';
 
 import { encodeFixedLadder } from './fixed-ladder.js';
 import { directoryKbps, measureQuality, type Quality } from './measure.js';
-import { bdRate, rateAtQuality, type RatePoint } from './rate-quality.js';
+import { bdRate, type RatePoint } from './rate-quality.js';
 
 const seconds = Number(process.env.QUALITY_BENCH_SECONDS ?? 10);
 // 720p keeps a run to minutes on 2 cores; QUALITY_BENCH_HEIGHT=1080 for the full-HD ladder.
@@ -40,6 +47,9 @@ const width = 2 * Math.round((height * 16) / 9 / 2);
 const onlyClips = process.env.QUALITY_BENCH_CLIPS?.split(',');
 // Recorded by default (any size: quality figures are size-specific, and the section says the size); =0 to skip.
 const record = !onlyClips && process.env.QUALITY_BENCH_RECORD !== '0';
+// QUALITY_BENCH_PART=av1: only the codec sweeps (codecs.ts) and their section.
+const av1Only = process.env.QUALITY_BENCH_PART === 'av1';
+const AV1_SECTION = 'Quality: AV1 against H.264 at equal quality';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const imageDir = record ? join(root, 'docs/images/quality') : join(root, '.artifacts/quality');
 
@@ -81,25 +91,72 @@ try {
   const rows: string[] = [];
   const ladderRows: string[] = [];
   const avRows: string[] = [];
-  const av1Rows: string[] = [];
   const timeRows: string[] = [];
+  const codecSweeps: TitleSweep[] = [];
+  // QUALITY_BENCH_AV1_PRESET: another SVT-AV1 preset than the install default, for (c) and the sweeps.
+  const av1Preset =
+    process.env.QUALITY_BENCH_AV1_PRESET ?? DEFAULT_ENCODER_SETTINGS.av1Preset ?? DEFAULT_AV1_PRESET;
   const summary = {
     fixedToH264: [] as number[],
     fixedToHull: [] as number[],
     fixedToHullPsnr: [] as number[],
     h264ToAv1: [] as number[],
     h264ToAv1Psnr: [] as number[],
-    av1PerRung: [] as number[],
     /** Titles whose hull top rung is worse than the fixed top by more than the tolerance. */
     worseTops: [] as string[],
   };
   const tolerance = DEFAULT_HULL_OPTIONS.topTolerance;
+  // AV1 and H.264 each on its own curve (codecs.ts): every rung of the production ladder (b), swept.
+  const sweepTimes: string[] = [];
+  const sweepTitle = async (
+    title: string,
+    reference: { path: string; width: number; height: number },
+    ladder: EncodedAsset,
+  ) => {
+    console.log(`${title}: H.264 and AV1 rate sweeps at the sizes of (b)…`);
+    const sweepDir = join(dir, `${title}-codecs`);
+    const sweep = await timed(() =>
+      sweepCodecs(
+        ffmpeg,
+        reference,
+        ladder.renditions
+          .filter((r) => r.codec === 'h264')
+          .map((r) => ({ name: r.name, width: r.width, height: r.height, bitrateKbps: r.rung.bitrateKbps })),
+        [h264Profile, av1Profile],
+        {
+          presets: { h264: DEFAULT_ENCODER_SETTINGS.preset, av1: av1Preset },
+          threads: DEFAULT_ENCODER_SETTINGS.threads,
+          segmentSeconds: DEFAULT_ENCODER_SETTINGS.segmentSeconds,
+          fps: 30,
+        },
+        seconds,
+        sweepDir,
+      ),
+    );
+    codecSweeps.push({ title, points: sweep.result, comparison: compareCodecs(sweep.result, 'h264', 'av1') });
+    await writeFile(join(imageDir, `${title}-av1.svg`), codecSweepSvg(title, height, sweep.result));
+    await rm(sweepDir, { recursive: true, force: true });
+    return sweep;
+  };
   const clips = (await corpus(dir)).filter((c) => !onlyClips || onlyClips.includes(c.name));
   for (const clip of clips) {
     console.log(`${clip.name}: making ${seconds} s of ${width}×${height}…`);
     const source = join(dir, `${clip.name}.mkv`);
     await makeClip(ffmpeg, clip, source, width, height, seconds);
     const reference = { path: source, width, height };
+    if (av1Only) {
+      // The sweep needs only the production ladder's rungs (b).
+      const workDir = join(dir, `${clip.name}-heuristic`);
+      const ladder = await encodeAsset(
+        tools,
+        { sourcePath: source, workDir },
+        { ...DEFAULT_ENCODER_SETTINGS, ladder: 'heuristic' },
+      );
+      const sweep = await sweepTitle(clip.name, reference, ladder);
+      sweepTimes.push(`| ${clip.name} | ${sweep.wall.toFixed(0)} s / ${sweep.cpu.toFixed(0)} CPU-s |`);
+      await rm(workDir, { recursive: true, force: true });
+      continue;
+    }
     const fixedDir = join(dir, `${clip.name}-fixed`);
     await mkdir(fixedDir);
     console.log(`${clip.name}: (a) fixed ladder…`);
@@ -110,7 +167,11 @@ try {
       const workDir = join(dir, `${clip.name}-${ladder}`);
       console.log(`${clip.name}: encodeAsset, ENCODER_LADDER=${ladder}, ${codecs.join('+')}…`);
       const run = await timed(() =>
-        encodeAsset(tools, { sourcePath: source, workDir }, { ...DEFAULT_ENCODER_SETTINGS, ladder, codecs }),
+        encodeAsset(
+          tools,
+          { sourcePath: source, workDir },
+          { ...DEFAULT_ENCODER_SETTINGS, ladder, codecs, av1Preset },
+        ),
       );
       return { ...run, workDir };
     };
@@ -139,6 +200,7 @@ try {
     const h264 = await measureAsset(heuristic.result, heuristic.workDir, 'h264');
     const hullH264 = await measureAsset(hull.result, hull.workDir, 'h264');
     const av1 = await measureAsset(hull.result, hull.workDir, 'av1');
+    const sweep = await sweepTitle(clip.name, reference, heuristic.result);
 
     const series: ChartSeries[] = [
       { label: '(a) Apple fixed', colour: '#7a7a7a', points: bySsim(fixedPoints) },
@@ -190,17 +252,10 @@ try {
     avRows.push(
       `| ${clip.name} | ${hullH264.length} / ${av1.length} | **${pct(h264ToAv1)}** | ${pct(h264ToAv1Psnr)} |`,
     );
-    for (const a of av1) {
-      const h = hullH264.find((x) => x.height === a.height && x.name.split('-')[0] === a.name.split('-')[0]);
-      const equal = rateAtQuality(bySsim(hullH264), a.displaySsim);
-      const saved = equal === undefined ? undefined : a.kbps / equal - 1;
-      if (saved !== undefined) summary.av1PerRung.push(saved);
-      av1Rows.push(
-        `| ${clip.name} | ${a.name} | ${Math.round(a.kbps)}k, ${a.ssim.toFixed(4)}, ${a.psnr.toFixed(2)} dB | ${h ? `${Math.round(h.kbps)}k, ${h.ssim.toFixed(4)}, ${h.psnr.toFixed(2)} dB` : '—'} | ${equal === undefined ? 'above H.264’s best' : `${Math.round(equal)}k`} | ${pct(saved)} |`,
-      );
-    }
     const cell = (t: { wall: number; cpu: number }) => `${t.wall.toFixed(0)} s / ${t.cpu.toFixed(0)} CPU-s`;
-    timeRows.push(`| ${clip.name} | ${cell(fixed)} | ${cell(heuristic)} | ${cell(hull)} | ${cell(probe)} |`);
+    timeRows.push(
+      `| ${clip.name} | ${cell(fixed)} | ${cell(heuristic)} | ${cell(hull)} | ${cell(probe)} | ${cell(sweep)} |`,
+    );
     console.log(rows.at(-1));
     console.log(ladderRows.at(-1));
     console.log(avRows.at(-1));
@@ -223,7 +278,7 @@ try {
     `the upper envelope of the sizes' curves, at least ${DEFAULT_HULL_OPTIONS.spacing}× apart and down to ${DEFAULT_HULL_OPTIONS.bottomKbps} kbit/s, the top at the cheapest point within`,
     `SSIM ${tolerance} of the top size's probe at the fixed top's rate; a title where a smaller size scores above the top size`,
     'keeps the heuristic); (c) the AV1 rungs of the same run',
-    `(\`ENCODER_CODECS=h264,av1\`: (d)'s rates × 0.6, SVT-AV1 preset ${DEFAULT_ENCODER_SETTINGS.av1Preset}). Quality: ffmpeg's \`ssim\` (All) and \`psnr\` (average)`,
+    `(\`ENCODER_CODECS=h264,av1\`: (d)'s rates × ${AV1_BITRATE_SHARE}, SVT-AV1 preset ${av1Preset}). Quality: ffmpeg's \`ssim\` (All) and \`psnr\` (average)`,
     'of every rung, measured twice in one run: against the source scaled bicubically to the rung (the per-rung columns), and',
     "with the rung scaled up to the source's size against the source (as a viewer sees it full screen). Hulls, charts and",
     'bits saved use the second: against a shrunken source a 240p rung scores as well as a 1080p one.',
@@ -248,36 +303,47 @@ try {
     '| --- | --- | --- | --- |',
     ...ladderRows,
     '',
-    'AV1 (c) against the H.264 rungs of the same ladder (d) (issue 15, goal ≤ −30 % at equal SSIM):',
+    `The production AV1 rungs (c) (\`AV1_BITRATE_SHARE\` = ${AV1_BITRATE_SHARE} × (d)'s rates) against the H.264 rungs of the same ladder (d):`,
     '',
     '| title | rungs (d / c) | (c) vs (d), SSIM | (c) vs (d), PSNR |',
     '| --- | --- | --- | --- |',
     ...avRows,
     '',
-    `Mean: ${pct(mean(summary.h264ToAv1))} at equal SSIM on the hulls (${pct(mean(summary.h264ToAv1Psnr))} at equal PSNR), ${pct(mean(summary.av1PerRung))} per rung.`,
+    `Mean: ${pct(mean(summary.h264ToAv1))} at equal SSIM on the hulls (${pct(mean(summary.h264ToAv1Psnr))} at equal PSNR).`,
     '',
     ...clips.map((c) => `![${c.name}](images/quality/${c.name}.svg)`),
     '',
-    'AV1 per rung: each AV1 rung of (c) against the H.264 rung of (d) of its size (SSIM and PSNR against the source scaled to the rung), and',
-    "the H.264 bit rate that reaches the AV1 rung's full-screen SSIM on the H.264 hull — the bits AV1 saves at equal SSIM:",
-    '',
-    "| title | rung | AV1 (rate, SSIM, PSNR) | H.264 same size | H.264 at AV1's SSIM | AV1 bits vs H.264 at equal SSIM |",
-    '| --- | --- | --- | --- | --- | --- |',
-    ...av1Rows,
+    `AV1 on its own rate–quality curves: the next section (${AV1_SECTION}).`,
     '',
     `Timings **under load** (1-minute load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after, on ${cpus().length} cores: worthless as speed figures, kept only to show the run's size):`,
     '',
-    '| title | (a) fixed ladder, one ffmpeg | (b) encodeAsset heuristic, H.264 | (d)+(c) encodeAsset hull, H.264 + AV1 | the quality probe alone |',
-    '| --- | --- | --- | --- | --- |',
+    '| title | (a) fixed ladder, one ffmpeg | (b) encodeAsset heuristic, H.264 | (d)+(c) encodeAsset hull, H.264 + AV1 | the quality probe alone | H.264 and AV1 sweeps |',
+    '| --- | --- | --- | --- | --- | --- |',
     ...timeRows,
   ];
-  console.log(lines.join('\n'));
+  const av1Lines = [
+    `Reproduce: \`QUALITY_BENCH_PART=av1 npm run bench:quality\` (this section alone; the whole bench writes both), the sources of the section above (${seconds} s of ${width}×${height}p30).`,
+    '',
+    ...codecSweepReport(codecSweeps, av1Preset, DEFAULT_ENCODER_SETTINGS.av1Preset ?? DEFAULT_AV1_PRESET),
+    '',
+    ...clips.map((c) => `![${c.name}: H.264 and AV1](images/quality/${c.name}-av1.svg)`),
+    ...(av1Only
+      ? [
+          '',
+          `Timings **under load** (1-minute load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after, on ${cpus().length} cores):`,
+          '',
+          '| title | sweeps of both codecs |',
+          '| --- | --- |',
+          ...sweepTimes,
+        ]
+      : []),
+  ];
+  if (!av1Only) console.log(lines.join('\n'));
+  console.log(av1Lines.join('\n'));
   if (record) {
-    await writeSection(
-      join(root, 'docs/benchmarks.md'),
-      'Quality: ladders and codecs at equal quality',
-      lines.join('\n'),
-    );
+    const doc = join(root, 'docs/benchmarks.md');
+    if (!av1Only) await writeSection(doc, 'Quality: ladders and codecs at equal quality', lines.join('\n'));
+    await writeSection(doc, AV1_SECTION, av1Lines.join('\n'));
     console.log('recorded in docs/benchmarks.md');
   }
 } finally {

@@ -86,6 +86,16 @@ describe('codec profiles', () => {
     expect(h264Profile.videoDir(h264Rungs[0]!)).toBe('video_1080p');
   });
 
+  it("makes a rung at any target with the family's VBV and level (bench/quality sweeps rates through it)", () => {
+    const size = { name: '720p', width: 1280, height: 720 };
+    const av1 = av1Profile.rungAt(size, 1000.4, 30);
+    expect(av1).toEqual({ ...size, bitrateKbps: 1000, maxrateKbps: 1500, bufsizeKbps: 2000, level: 5 });
+    const h264 = h264Profile.rungAt(size, 1000, 30);
+    expect([h264.bitrateKbps, h264.maxrateKbps, h264.bufsizeKbps]).toEqual([1000, 1500, 2000]);
+    // The ladder is the same rule at AV1_BITRATE_SHARE of each H.264 rung.
+    expect(av1Profile.ladder([h264], 30)).toEqual([av1Profile.rungAt(size, 1000 * AV1_BITRATE_SHARE, 30)]);
+  });
+
   it('reads ENCODER_CODECS: H.264 always first and present, unknown names refused', () => {
     expect(parseEncoderCodecs('h264')).toEqual(['h264']);
     expect(parseEncoderCodecs('h264,av1')).toEqual(['h264', 'av1']);
@@ -158,7 +168,7 @@ describe('one run for H.264 and AV1', () => {
     expect(valuesOf(args, '-c:v:5')).toEqual(['libsvtav1']);
     expect(valuesOf(args, '-preset:v:5')).toEqual(['11']);
     expect(valuesOf(args, '-profile:v:5')).toEqual(['main']);
-    expect(valuesOf(args, '-svtav1-params:v:5')).toEqual(['level=40']);
+    expect(valuesOf(args, '-svtav1-params:v:5')).toEqual(['level=40:lp=1']);
     expect(valuesOf(args, '-b:v:5')).toEqual([`${av1[0]!.bitrateKbps}k`]);
     expect(valuesOf(args, '-level:v:5')).toEqual([]);
     expect(valuesOf(args, '-level:v:0')).toHaveLength(1);

@@ -29,6 +29,11 @@ export interface CodecProfile {
    * with the codec's own bit rates and level.
    */
   ladder(h264Rungs: readonly Rung[], fps: number): Rung[];
+  /**
+   * A rung of `size` aimed at `bitrateKbps`, with the family's rate control (VBV peak and buffer) and
+   * level, as its ladder makes them: bench/quality sweeps each codec's rates through it.
+   */
+  rungAt(size: RungSize, bitrateKbps: number, fps: number): Rung;
   /** ffmpeg options for output video stream `stream` (its index among all video outputs) encoding `rung`. */
   streamArgs(stream: number, rung: Rung, settings: CodecSettings): string[];
   /** The RFC 6381 codecs string of a rung, e.g. "avc1.640028" or "av01.0.08M.08". */
@@ -36,6 +41,9 @@ export interface CodecProfile {
   /** The rung's directory in the asset: "video_1080p" (H.264, as before) or "video_1080p_av1". */
   videoDir(rung: Rung): string;
 }
+
+/** A rung's name and picture size, before a codec gives it a bit rate. */
+export type RungSize = Pick<Rung, 'name' | 'width' | 'height'>;
 
 /** A codec family's rungs in one encode. */
 export interface CodecLadder {

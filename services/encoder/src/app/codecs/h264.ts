@@ -1,4 +1,5 @@
 import { avcHighCodecs, levelName } from '../h264-level.js';
+import { rungAt } from '../ladder.js';
 import type { CodecProfile } from './codec-profile.js';
 
 /**
@@ -10,6 +11,7 @@ export const h264Profile: CodecProfile = {
   id: 'h264',
   encoder: 'libx264',
   ladder: (rungs) => [...rungs],
+  rungAt: (size, bitrateKbps, fps) => rungAt(size, bitrateKbps, fps),
   streamArgs: (stream, rung) => [
     `-b:v:${stream}`,
     `${rung.bitrateKbps}k`,
