@@ -10,7 +10,9 @@ export {
   type AttributeList,
 } from './attribute-list.js';
 export {
+  addMediaPlaylistKey,
   assetPlaylistFiles,
+  joinMediaPlaylists,
   namedPlaylists,
   readMasterPlaylist,
   readMediaPlaylist,

@@ -1,7 +1,9 @@
 import HLS from 'hls-parser';
 import { describe, expect, it } from 'vitest';
 import {
+  addMediaPlaylistKey,
   assetPlaylistFiles,
+  joinMediaPlaylists,
   readMasterPlaylist,
   readMediaPlaylist,
   resolutionHeight,
@@ -139,5 +141,71 @@ describe('the files of an asset', () => {
 
   it('refuses to answer without every playlist the master names', () => {
     expect(() => assetPlaylistFiles(readMasterPlaylist(MASTER), () => undefined)).toThrow(/missing/);
+  });
+});
+
+describe('joinMediaPlaylists', () => {
+  const chunk = (seq: number, durations: number[]) =>
+    [
+      '#EXTM3U',
+      '#EXT-X-VERSION:7',
+      `#EXT-X-TARGETDURATION:${Math.ceil(Math.max(...durations))}`,
+      `#EXT-X-MEDIA-SEQUENCE:${seq}`,
+      '#EXT-X-PLAYLIST-TYPE:VOD',
+      '#EXT-X-INDEPENDENT-SEGMENTS',
+      '#EXT-X-MAP:URI="init_0.mp4"',
+      ...durations.flatMap((d, i) => [
+        `#EXTINF:${d.toFixed(6)},`,
+        `seg_${String(seq + i).padStart(5, '0')}.m4s`,
+      ]),
+      '#EXT-X-ENDLIST',
+      '',
+    ].join('\n');
+
+  it('keeps the first header and every segment in order, with the largest target duration', () => {
+    expect(joinMediaPlaylists([chunk(0, [4, 4]), chunk(2, [4, 4.5])])).toBe(
+      [
+        '#EXTM3U',
+        '#EXT-X-VERSION:7',
+        '#EXT-X-TARGETDURATION:5',
+        '#EXT-X-MEDIA-SEQUENCE:0',
+        '#EXT-X-PLAYLIST-TYPE:VOD',
+        '#EXT-X-INDEPENDENT-SEGMENTS',
+        '#EXT-X-MAP:URI="init_0.mp4"',
+        '#EXTINF:4.000000,',
+        'seg_00000.m4s',
+        '#EXTINF:4.000000,',
+        'seg_00001.m4s',
+        '#EXTINF:4.000000,',
+        'seg_00002.m4s',
+        '#EXTINF:4.500000,',
+        'seg_00003.m4s',
+        '#EXT-X-ENDLIST',
+        '',
+      ].join('\n'),
+    );
+  });
+});
+
+describe('addMediaPlaylistKey', () => {
+  const key = new Map([
+    ['METHOD', 'AES-128'],
+    ['URI', '"../content.key"'],
+  ]);
+  it('keys after the init segment and keeps every other line as written', () => {
+    const text =
+      '#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-MAP:URI="init.mp4"\n#EXTINF:4.000000,\nseg_0.m4s\n#EXT-X-ENDLIST\n';
+    const keyed = addMediaPlaylistKey(text, key);
+    expect(keyed).toBe(
+      text.replace('init.mp4"\n', 'init.mp4"\n#EXT-X-KEY:METHOD=AES-128,URI="../content.key"\n'),
+    );
+    expect(readMediaPlaylist(keyed)).toMatchObject({ encrypted: true, mapUri: 'init.mp4' });
+    expect(readMediaPlaylist(text).encrypted).toBe(false);
+  });
+
+  it('keys before the first segment when there is no init segment', () => {
+    expect(addMediaPlaylistKey('#EXTM3U\n#EXTINF:4,\na.ts\n', key).split('\n')[1]).toBe(
+      '#EXT-X-KEY:METHOD=AES-128,URI="../content.key"',
+    );
   });
 });

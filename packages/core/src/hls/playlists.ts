@@ -90,6 +90,10 @@ export interface MediaSegment {
 
 export interface MediaPlaylist {
   targetDurationSeconds: number;
+  /** `#EXT-X-MEDIA-SEQUENCE`: the first segment's sequence number (0 when absent). */
+  mediaSequence: number;
+  /** Whether any `#EXT-X-KEY` names a key (METHOD other than NONE). */
+  encrypted: boolean;
   /** The init segment (`#EXT-X-MAP` URI), when there is one. */
   mapUri: string | undefined;
   segments: MediaSegment[];
@@ -103,7 +107,14 @@ export interface MediaPlaylist {
 const FILE_URI_TAGS = new Set(['EXT-X-MAP', 'EXT-X-PART', 'EXT-X-PRELOAD-HINT']);
 
 export function readMediaPlaylist(text: string): MediaPlaylist {
-  const out: MediaPlaylist = { targetDurationSeconds: 0, mapUri: undefined, segments: [], fileUris: [] };
+  const out: MediaPlaylist = {
+    targetDurationSeconds: 0,
+    mediaSequence: 0,
+    encrypted: false,
+    mapUri: undefined,
+    segments: [],
+    fileUris: [],
+  };
   const seen = new Set<string>();
   const file = (uri: string | undefined) => {
     if (uri !== undefined && uri !== '' && !seen.has(uri)) {
@@ -123,6 +134,8 @@ export function readMediaPlaylist(text: string): MediaPlaylist {
     }
     const [tag, rest] = splitTag(line);
     if (tag === 'EXT-X-TARGETDURATION') out.targetDurationSeconds = Number(rest);
+    else if (tag === 'EXT-X-MEDIA-SEQUENCE') out.mediaSequence = Number(rest);
+    else if (tag === 'EXT-X-KEY') out.encrypted ||= parseAttributes(rest).get('METHOD') !== 'NONE';
     else if (tag === 'EXTINF') duration = Number.parseFloat(rest);
     else if (FILE_URI_TAGS.has(tag)) {
       const uri = unquote(parseAttributes(rest).get('URI'));
@@ -131,6 +144,60 @@ export function readMediaPlaylist(text: string): MediaPlaylist {
     }
   }
   return out;
+}
+
+/*
+ * Media playlists the encoder edits after ffmpeg wrote them. Both edits keep every line they do not
+ * change as ffmpeg wrote it: an assembled chunked encode's playlists are checked byte for byte against
+ * a one-piece encode's, so re-serialising tags from a model would be a change of its own.
+ */
+
+/**
+ * The playlist with `#EXT-X-KEY:<attributes>` after its init segment (`#EXT-X-MAP`), or before its
+ * first segment when it has none: the key then covers every media segment and never the init.
+ */
+export function addMediaPlaylistKey(text: string, key: AttributeList): string {
+  const keyLine = `#EXT-X-KEY:${serializeAttributes(key)}`;
+  const out: string[] = [];
+  let keyed = false;
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (!keyed && line.startsWith('#EXTINF')) {
+      out.push(keyLine);
+      keyed = true;
+    }
+    out.push(raw);
+    if (!keyed && line.startsWith('#EXT-X-MAP')) {
+      out.push(keyLine);
+      keyed = true;
+    }
+  }
+  return out.join('\n');
+}
+
+/**
+ * Consecutive pieces of one rendition (a chunked encode's chunks, in order) as one VOD playlist: the
+ * first piece's header with the largest target duration and media sequence 0, every segment line in
+ * order, one `#EXT-X-ENDLIST`.
+ */
+export function joinMediaPlaylists(pieces: readonly string[]): string {
+  let header: string[] | undefined;
+  let target = 0;
+  const segments: string[] = [];
+  for (const text of pieces) {
+    const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
+    const first = lines.findIndex((l) => l.startsWith('#EXTINF'));
+    if (first < 0) throw new Error('a playlist to join has no segment');
+    header ??= lines.slice(0, first);
+    target = Math.max(target, readMediaPlaylist(text).targetDurationSeconds);
+    segments.push(...lines.slice(first).filter((l) => l !== '#EXT-X-ENDLIST'));
+  }
+  const head = (header ?? []).map((l) => {
+    if (l.startsWith('#EXT-X-TARGETDURATION:')) return `#EXT-X-TARGETDURATION:${target}`;
+    if (l.startsWith('#EXT-X-MEDIA-SEQUENCE:')) return '#EXT-X-MEDIA-SEQUENCE:0';
+    return l;
+  });
+  return `${[...head, ...segments, '#EXT-X-ENDLIST'].join('\n')}\n`;
 }
 
 /** The files one playlist of an asset plays, at the video height they belong to (0: audio, subtitles). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chunkLabel, chunkLength, joinMediaPlaylists, planChunks } from './chunks.js';
+import { chunkLabel, chunkLength, planChunks } from './chunks.js';
 
 describe('planChunks', () => {
   it('cuts at whole segments, the last chunk running to the end', () => {
@@ -23,48 +23,5 @@ describe('planChunks', () => {
     expect(planChunks(600, 0, 4)).toEqual([]);
     expect(planChunks(32, 30, 4)).toEqual([]);
     expect(planChunks(32.5, 30, 4)).toHaveLength(2);
-  });
-});
-
-describe('joinMediaPlaylists', () => {
-  const chunk = (seq: number, durations: number[]) =>
-    [
-      '#EXTM3U',
-      '#EXT-X-VERSION:7',
-      `#EXT-X-TARGETDURATION:${Math.ceil(Math.max(...durations))}`,
-      `#EXT-X-MEDIA-SEQUENCE:${seq}`,
-      '#EXT-X-PLAYLIST-TYPE:VOD',
-      '#EXT-X-INDEPENDENT-SEGMENTS',
-      '#EXT-X-MAP:URI="init_0.mp4"',
-      ...durations.flatMap((d, i) => [
-        `#EXTINF:${d.toFixed(6)},`,
-        `seg_${String(seq + i).padStart(5, '0')}.m4s`,
-      ]),
-      '#EXT-X-ENDLIST',
-      '',
-    ].join('\n');
-
-  it('keeps the first header and every segment in order, with the largest target duration', () => {
-    expect(joinMediaPlaylists([chunk(0, [4, 4]), chunk(2, [4, 4.5])])).toBe(
-      [
-        '#EXTM3U',
-        '#EXT-X-VERSION:7',
-        '#EXT-X-TARGETDURATION:5',
-        '#EXT-X-MEDIA-SEQUENCE:0',
-        '#EXT-X-PLAYLIST-TYPE:VOD',
-        '#EXT-X-INDEPENDENT-SEGMENTS',
-        '#EXT-X-MAP:URI="init_0.mp4"',
-        '#EXTINF:4.000000,',
-        'seg_00000.m4s',
-        '#EXTINF:4.000000,',
-        'seg_00001.m4s',
-        '#EXTINF:4.000000,',
-        'seg_00002.m4s',
-        '#EXTINF:4.500000,',
-        'seg_00003.m4s',
-        '#EXT-X-ENDLIST',
-        '',
-      ].join('\n'),
-    );
   });
 });

@@ -86,33 +86,6 @@ export function buildTrickplayArgs(plan: EncodePlan, playlistPath: string, patte
   ];
 }
 
-/**
- * Joins the chunks' media playlists (in chunk order) into the title's: the first one's header, the
- * largest target duration, every segment in order, one end tag.
- */
-export function joinMediaPlaylists(playlists: readonly string[]): string {
-  let header: string[] | undefined;
-  let target = 0;
-  const segments: string[] = [];
-  for (const text of playlists) {
-    const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
-    const first = lines.findIndex((l) => l.startsWith('#EXTINF'));
-    if (first < 0) throw new Error('a chunk playlist has no segment');
-    header ??= lines.slice(0, first);
-    for (const line of lines) {
-      const match = /^#EXT-X-TARGETDURATION:(\d+)/.exec(line);
-      if (match) target = Math.max(target, Number(match[1]));
-    }
-    segments.push(...lines.slice(first).filter((l) => l !== '#EXT-X-ENDLIST'));
-  }
-  const head = (header ?? []).map((l) => {
-    if (l.startsWith('#EXT-X-TARGETDURATION:')) return `#EXT-X-TARGETDURATION:${target}`;
-    if (l.startsWith('#EXT-X-MEDIA-SEQUENCE:')) return '#EXT-X-MEDIA-SEQUENCE:0';
-    return l;
-  });
-  return `${[...head, ...segments, '#EXT-X-ENDLIST'].join('\n')}\n`;
-}
-
 /** An EncodePlan as stored for the chunk and assembly jobs (codec profiles by id, no local paths). */
 export type StoredPlan = Omit<EncodePlan, 'sourcePath' | 'extraLadders'> & {
   extraLadders?: { codec: CodecId; rungs: EncodePlan['rungs']; settings: { preset: string } }[];

@@ -2,6 +2,7 @@ import { createCipheriv } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, posix } from 'node:path';
 import { CONTENT_KEY_BYTES, CONTENT_KEY_PATH } from '@marquee/core/content-keys';
+import { addMediaPlaylistKey, quote, readMediaPlaylist } from '@marquee/core/hls';
 
 /**
  * HLS AES-128 whole-segment encryption of an encoded asset (RFC 8216 §5.2): every audio and video
@@ -46,30 +47,18 @@ export interface KeyedPlaylist {
  * ffmpeg just wrote for us: a playlist that already names a key is refused.
  */
 export function keyMediaPlaylist(text: string, keyUri: string): KeyedPlaylist {
-  const lines = text.split(/\r?\n/);
-  if (lines.some((l) => l.trim().startsWith('#EXT-X-KEY'))) {
-    throw new Error('the playlist is already encrypted');
-  }
-  const keyLine = `#EXT-X-KEY:METHOD=AES-128,URI="${keyUri}"`;
-  const out: string[] = [];
-  const segments: KeyedPlaylist['segments'] = [];
-  let sequence = 0;
-  let keyed = false;
-  for (const raw of lines) {
-    const line = raw.trim();
-    if (line.startsWith('#EXT-X-MEDIA-SEQUENCE:')) sequence = Number(line.slice(22));
-    if (!keyed && line.startsWith('#EXTINF')) {
-      out.push(keyLine);
-      keyed = true;
-    }
-    out.push(raw);
-    if (line.startsWith('#EXT-X-MAP') && !keyed) {
-      out.push(keyLine);
-      keyed = true;
-    }
-    if (line !== '' && !line.startsWith('#')) segments.push({ uri: line, sequence: sequence++ });
-  }
-  return { text: out.join('\n'), segments };
+  const playlist = readMediaPlaylist(text);
+  if (playlist.encrypted) throw new Error('the playlist is already encrypted');
+  return {
+    text: addMediaPlaylistKey(
+      text,
+      new Map([
+        ['METHOD', 'AES-128'],
+        ['URI', quote(keyUri)],
+      ]),
+    ),
+    segments: playlist.segments.map((s, i) => ({ uri: s.uri, sequence: playlist.mediaSequence + i })),
+  };
 }
 
 /** The key URI a playlist at `playlistPath` (inside the asset) uses: relative, so it keeps the token. */

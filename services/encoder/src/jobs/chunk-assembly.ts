@@ -12,7 +12,8 @@ import {
   type EventHandler,
   type ReplicaLease,
 } from '@marquee/platform';
-import { buildTrickplayArgs, joinMediaPlaylists, type Chunk } from '../app/chunks.js';
+import { joinMediaPlaylists } from '@marquee/core/hls';
+import { buildTrickplayArgs, type Chunk } from '../app/chunks.js';
 import { completeEncode } from '../app/encode-asset.js';
 import { hlsVariantDir, MEDIA_PLAYLIST, videoOutputs } from '../app/encode-args.js';
 import { MediaRejectedError } from '../app/errors.js';
