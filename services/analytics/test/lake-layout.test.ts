@@ -2,10 +2,16 @@ import { copyFile, mkdir, readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
-import type { CloudEvent, NewEvent } from '@marquee/platform';
+import type { CloudEvent, EventOfType, NewEvent } from '@marquee/platform';
 import { LakeStore, REPLACES_KEY } from '../src/lake/lake-store.js';
 import { LakeQueries } from '../src/lake/queries.js';
-import { lakeRow, partitionDate, type LakeRow, type LakeTable } from '../src/lake/tables.js';
+import {
+  lakeRow,
+  partitionDate,
+  type LakeEventType,
+  type LakeRow,
+  type LakeTable,
+} from '../src/lake/tables.js';
 import { countWithDuckDb, playback, setUpLake, telemetry } from './lake-fixtures.js';
 
 const t0 = Date.parse('2026-12-05T20:00:00Z');
@@ -46,7 +52,7 @@ function generated(sessions: number): CloudEvent[] {
 async function writeParts(lake: LakeStore, events: CloudEvent[], size: number): Promise<void> {
   const groups = new Map<string, LakeRow[]>();
   for (const e of events) {
-    const { table, row } = lakeRow(e)!;
+    const { table, row } = lakeRow(e as EventOfType<LakeEventType>);
     const key = `${table}|${partitionDate(row.time)}`;
     groups.set(key, [...(groups.get(key) ?? []), row]);
   }

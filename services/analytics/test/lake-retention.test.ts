@@ -28,7 +28,7 @@ function row(id: string, time: string) {
     specversion: '1.0',
     time,
     data: { sessionId: 's1', accountId: 'a1', profileId: 'p1', titleId: 't1', position: 10, duration: 60 },
-  } as Parameters<typeof lakeRow>[0])!.row;
+  } as Parameters<typeof lakeRow>[0]).row;
 }
 
 /** Plain DuckDB over the lake's files: the days an outside engine still finds. */

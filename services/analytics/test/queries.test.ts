@@ -2,11 +2,11 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CloudEvent } from '@marquee/platform';
+import type { CloudEvent, EventOfType } from '@marquee/platform';
 import { Duck } from '../src/lake/duck.js';
 import { LakeStore } from '../src/lake/lake-store.js';
 import { LakeQueries } from '../src/lake/queries.js';
-import { lakeRow, partitionDate, type LakeRow } from '../src/lake/tables.js';
+import { lakeRow, partitionDate, type LakeEventType, type LakeRow } from '../src/lake/tables.js';
 
 let dir: string;
 let duck: Duck;
@@ -59,7 +59,7 @@ beforeAll(async () => {
   }
   const byTable = new Map<string, LakeRow[]>();
   for (const e of events) {
-    const mapped = lakeRow(e)!;
+    const mapped = lakeRow(e as EventOfType<LakeEventType>);
     byTable.set(mapped.table, [...(byTable.get(mapped.table) ?? []), mapped.row]);
   }
   for (const [table, rows] of byTable) {

@@ -59,7 +59,6 @@ export class LakeWriter {
   /** The consumer group's handler. */
   readonly handle = (delivery: DeliveryOf<LakeEventType>): Promise<void> => {
     const mapped = lakeRow(delivery.event);
-    if (!mapped) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       this.pending.push({
         table: mapped.table,

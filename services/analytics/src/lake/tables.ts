@@ -1,5 +1,4 @@
-import type { TelemetryReported } from '@marquee/contracts';
-import type { CloudEvent } from '@marquee/platform';
+import type { EventOfType } from '@marquee/platform';
 
 /**
  * The lake's tables: one folder per table under `lake/`, date-partitioned Hive style
@@ -53,11 +52,11 @@ export function partitionDate(time: string): string {
   return new Date(time).toISOString().slice(0, 10);
 }
 
-/** Which table an event goes to and its row; undefined for a type the lake does not keep. */
-export function lakeRow(event: CloudEvent): { table: LakeTable; row: LakeRow } | undefined {
+/** Which table an event goes to and its row (the catalogue types the data: no casts). */
+export function lakeRow(event: EventOfType<LakeEventType>): { table: LakeTable; row: LakeRow } {
   const time = new Date(event.time).toISOString();
   if (event.type === 'telemetry.reported') {
-    const d = event.data as TelemetryReported;
+    const d = event.data;
     return {
       table: 'telemetry',
       row: {
@@ -87,31 +86,21 @@ export function lakeRow(event: CloudEvent): { table: LakeTable; row: LakeRow } |
       },
     };
   }
-  if ((PLAYBACK_EVENT_TYPES as readonly string[]).includes(event.type)) {
-    const d = event.data as {
-      sessionId: string;
-      accountId: string;
-      profileId: string;
-      titleId: string;
-      position: number;
-      duration?: number;
-    };
-    return {
-      table: 'playback',
-      row: {
-        id: event.id,
-        time,
-        type: event.type.slice('playback.'.length),
-        session_id: d.sessionId,
-        account_id: d.accountId,
-        profile_id: d.profileId,
-        title_id: d.titleId,
-        position: d.position,
-        duration: d.duration ?? null,
-      },
-    };
-  }
-  return undefined;
+  const d = event.data;
+  return {
+    table: 'playback',
+    row: {
+      id: event.id,
+      time,
+      type: event.type.slice('playback.'.length),
+      session_id: d.sessionId,
+      account_id: d.accountId,
+      profile_id: d.profileId,
+      title_id: d.titleId,
+      position: d.position,
+      duration: d.duration ?? null,
+    },
+  };
 }
 
 /** The `columns={…}` argument of DuckDB's read_json for a table. */
