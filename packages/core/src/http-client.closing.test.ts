@@ -74,7 +74,10 @@ describe('a closing replica', () => {
     const app = Fastify({ return503OnClosing: true, forceCloseConnections: 'idle' });
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
+    let arrived!: () => void;
+    const reached = new Promise<void>((r) => (arrived = r));
     app.get('/hold', async () => {
+      arrived();
       await held;
       return {};
     });
@@ -83,7 +86,9 @@ describe('a closing replica', () => {
     // One connection, two requests pipelined: the second reaches the server after close() began.
     const pool = new Pool(url, { connections: 1, pipelining: 2 });
     const first = pool.request({ method: 'GET', path: '/hold' });
-    await new Promise((r) => setTimeout(r, 100));
+    // The connection must be open and its first request running before close() stops the listener
+    // (a fixed wait lost that race on a loaded machine: ECONNREFUSED).
+    await reached;
     const closed = app.close();
     await new Promise((r) => setTimeout(r, 50));
     const second = pool.request({ method: 'GET', path: '/who' });
