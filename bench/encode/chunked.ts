@@ -15,7 +15,8 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { encodeAsset } from '@marquee/encoder';
+import { DEFAULT_ENCODER_SETTINGS, encodeAsset } from '@marquee/encoder';
+import { planChunks } from '../../services/encoder/src/app/chunks.js';
 import { masterDecodeErrors } from '@marquee/encoder/testing';
 import { openBlobStore, openEventBus, readWholeBlob, type BlobStore } from '@marquee/platform';
 import { backendAvailable, testUrls } from '@marquee/platform/testing';
@@ -27,7 +28,6 @@ const seconds = Number(process.env.ENCODE_BENCH_SECONDS ?? 120);
 const chunkSeconds = Number(process.env.ENCODE_BENCH_CHUNK_SECONDS ?? 30);
 // A shorter run is recorded only when asked (a loaded machine cannot give the 2-minute one in time).
 const record = (seconds === 120 && chunkSeconds === 30) || process.env.ENCODE_BENCH_RECORD === '1';
-const chunkLength = Math.ceil(chunkSeconds / 4) * 4;
 const root = fileURLToPath(new URL('../../', import.meta.url));
 // The encoders share a cache's leases as replicas do (one assembly per asset): CACHE_URL, or the local
 // Redis when it answers; else each has its own and a duplicated assembly request could run twice.
@@ -173,7 +173,11 @@ try {
   const [one, two] = trials as [Trial, Trial];
   const speedup = one.wall / two.wall;
   const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 1024 ** 3)} GiB, Node ${process.version}, ffmpeg ${tools.binaries.version}`;
-  const chunks = Math.ceil(seconds / chunkLength);
+  // The chunks the planning job cut (planChunks: whole segments spread evenly), for the description.
+  const chunks = planChunks(onePiece.durationSeconds, chunkSeconds, DEFAULT_ENCODER_SETTINGS.segmentSeconds);
+  const chunkLengths = chunks.map((c) =>
+    Math.round(c.durationSeconds ?? onePiece.durationSeconds - c.startSeconds),
+  );
   const size = (t: Trial) =>
     `${(t.bytes / 1e6).toFixed(2)} MB (${((t.bytes / onePieceBytes - 1) * 100).toFixed(2)} %)`;
   const rows = trials.map(
@@ -182,7 +186,7 @@ try {
   );
   const lines = [
     `machine: ${machine}; 1-minute load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after`,
-    `source ${seconds} s 1080p30, ENCODER_CHUNK_SECONDS=${chunkSeconds} (${chunks} chunks); ladder ${onePiece.renditions.map((r) => `${r.height}p`).join(' ')}`,
+    `source ${seconds} s 1080p30, ENCODER_CHUNK_SECONDS=${chunkSeconds} (${chunks.length} chunks: ${chunkLengths.join(', ')} s); ladder ${onePiece.renditions.map((r) => `${r.height}p`).join(' ')}`,
     ...trials.map(
       (t) =>
         `${t.encoders} encoder(s): ${t.wall.toFixed(1)} s to publish, ${t.cpu.toFixed(1)} CPU-s, size ${size(t)}, decode errors: ${t.errors || 'none'}`,
@@ -203,7 +207,7 @@ try {
         `Machine: ${machine}. 1-minute load average ${loadBefore.toFixed(1)} before the run and ${loadAfter.toFixed(1)} after (other work shares the two cores).`,
         '',
         `Issue 16 §1: time to publish (upload announced → \`media.encoded\`) a ${seconds} s 1080p30 source (as above) with`,
-        `\`ENCODER_CHUNK_SECONDS=${chunkSeconds}\` (${chunks} chunks of ${chunkLength} s${seconds % chunkLength > 0 ? ', the last shorter' : ''}), each encoder a real encode worker process`,
+        `\`ENCODER_CHUNK_SECONDS=${chunkSeconds}\` (${chunks.length} chunks of ${chunkLengths.join(', ')} s: whole segments spread evenly), each encoder a real encode worker process`,
         '(`bench/encode/chunk-worker.ts`) pinned with `taskset -c <core>`, all on one event log and blob store. Size: audio and',
         `video segments and init segments, against a one-piece \`encodeAsset\` of the same source (${(onePieceBytes / 1e6).toFixed(2)} MB).`,
         '',

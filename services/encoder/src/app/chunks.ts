@@ -25,19 +25,35 @@ export function chunkLength(chunkSeconds: number, segmentSeconds: number): numbe
 
 /**
  * The chunks of a title, or none (encode it in one piece) when chunking is off (0) or the title is
- * not longer than one chunk.
+ * not longer than one chunk. As many chunks as chunks of `chunkLength` it takes, with the title's
+ * whole segments spread evenly over them (lengths differ by one segment at most, the longer first;
+ * the last also takes the part-segment at the end), so none is longer than `chunkLength`.
+ *
+ * Why even and not `chunkLength` each with a short last one: the title is published when its
+ * slowest worker is done. 120 s in 32 s chunks is 32, 32, 32, 24: two workers get 64 and 56 s of
+ * it and the title waits for the 64. Spread evenly (32, 32, 28, 28) each gets 60.
  */
 export function planChunks(durationSeconds: number, chunkSeconds: number, segmentSeconds: number): Chunk[] {
   if (chunkSeconds <= 0) return [];
   const length = chunkLength(chunkSeconds, segmentSeconds);
   if (durationSeconds <= length) return [];
   const count = Math.ceil(durationSeconds / length);
-  return Array.from({ length: count }, (_, index) => ({
-    index,
-    startSeconds: index * length,
-    ...(index < count - 1 ? { durationSeconds: length } : {}),
-    firstSegment: (index * length) / segmentSeconds,
-  }));
+  // Whole segments only: a part-segment at the end stays with the last chunk.
+  const segments = Math.max(count, Math.floor(durationSeconds / segmentSeconds));
+  const base = Math.floor(segments / count);
+  const longer = segments % count;
+  let firstSegment = 0;
+  return Array.from({ length: count }, (_, index) => {
+    const own = base + (index < longer ? 1 : 0);
+    const chunk: Chunk = {
+      index,
+      startSeconds: firstSegment * segmentSeconds,
+      ...(index < count - 1 ? { durationSeconds: own * segmentSeconds } : {}),
+      firstSegment,
+    };
+    firstSegment += own;
+    return chunk;
+  });
 }
 
 /** How a chunk is named in logs and failure reasons: "chunk 2 (60–90 s)". */
