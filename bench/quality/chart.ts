@@ -4,6 +4,8 @@ export interface ChartSeries {
   label: string;
   colour: string;
   points: (RatePoint & { name: string })[];
+  /** Drawn dashed with small dots: a reference line (a bound), not a ladder. */
+  dashed?: boolean;
 }
 
 const W = 720;
@@ -67,16 +69,16 @@ export function rateQualitySvg(title: string, yLabel: string, series: readonly C
   series.forEach((s, i) => {
     const hull = upperHull(s.points);
     out.push(
-      `<polyline fill="none" stroke="${s.colour}" stroke-width="2" points="${hull.map((p) => `${px(p.kbps).toFixed(1)},${py(p.quality).toFixed(1)}`).join(' ')}"/>`,
+      `<polyline fill="none" stroke="${s.colour}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''} points="${hull.map((p) => `${px(p.kbps).toFixed(1)},${py(p.quality).toFixed(1)}`).join(' ')}"/>`,
     );
     for (const p of s.points) {
       out.push(
-        `<circle cx="${px(p.kbps).toFixed(1)}" cy="${py(p.quality).toFixed(1)}" r="4" fill="${s.colour}"><title>${escape(`${s.label} ${p.name}: ${Math.round(p.kbps)} kbit/s, ${p.quality.toFixed(4)}`)}</title></circle>`,
+        `<circle cx="${px(p.kbps).toFixed(1)}" cy="${py(p.quality).toFixed(1)}" r="${s.dashed ? 2.5 : 4}" fill="${s.colour}"><title>${escape(`${s.label} ${p.name}: ${Math.round(p.kbps)} kbit/s, ${p.quality.toFixed(4)}`)}</title></circle>`,
       );
     }
     const ly = M.top + 10 + i * 20;
     out.push(
-      `<line x1="${W - M.right + 16}" y1="${ly}" x2="${W - M.right + 36}" y2="${ly}" stroke="${s.colour}" stroke-width="2"/>`,
+      `<line x1="${W - M.right + 16}" y1="${ly}" x2="${W - M.right + 36}" y2="${ly}" stroke="${s.colour}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`,
       `<circle cx="${W - M.right + 26}" cy="${ly}" r="4" fill="${s.colour}"/>`,
       `<text x="${W - M.right + 42}" y="${ly}" dominant-baseline="middle">${escape(s.label)}</text>`,
     );

@@ -24,7 +24,13 @@ import {
   PROBE_RATE_SHARES,
   type EncodedAsset,
 } from '@marquee/encoder';
-import { DEFAULT_HULL_OPTIONS, planHullLadder } from '../../services/encoder/src/app/ladder-hull.js';
+import {
+  DEFAULT_HULL_OPTIONS,
+  planHullLadder,
+  referenceTopKbps,
+  upperHull,
+} from '../../services/encoder/src/app/ladder-hull.js';
+import { candidateSizes } from '../../services/encoder/src/app/ladder.js';
 import { writeSection } from '../events/report.js';
 import { rateQualitySvg, type ChartSeries } from './chart.js';
 import {
@@ -49,6 +55,14 @@ const onlyClips = process.env.QUALITY_BENCH_CLIPS?.split(',');
 const record = !onlyClips && process.env.QUALITY_BENCH_RECORD !== '0';
 // QUALITY_BENCH_PART=av1: only the codec sweeps (codecs.ts) and their section.
 const av1Only = process.env.QUALITY_BENCH_PART === 'av1';
+// QUALITY_BENCH_SWEEPS=0: without the codec sweeps (the AV1 section below is then left as it is).
+const withSweeps = av1Only || process.env.QUALITY_BENCH_SWEEPS !== '0';
+/**
+ * (e) The envelope's target rates, as multiples of each candidate size's fixed-top rate
+ * (referenceTopKbps): 1.8× apart from above the top to a fifteenth of it, so every size's curve is
+ * sampled from where it saturates to below the ladder's bottom (240p: 1600 … 86 kbit/s).
+ */
+const ENVELOPE_FACTORS = [1.25, 0.7, 0.39, 0.22, 0.12, 0.067];
 const AV1_SECTION = 'Quality: AV1 against H.264 at equal quality';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const imageDir = record ? join(root, 'docs/images/quality') : join(root, '.artifacts/quality');
@@ -100,6 +114,8 @@ try {
     fixedToH264: [] as number[],
     fixedToHull: [] as number[],
     fixedToHullPsnr: [] as number[],
+    fixedToEnvelope: [] as number[],
+    hullToEnvelope: [] as number[],
     h264ToAv1: [] as number[],
     h264ToAv1Psnr: [] as number[],
     /** Titles whose hull top rung is worse than the fixed top by more than the tolerance. */
@@ -200,13 +216,41 @@ try {
     const h264 = await measureAsset(heuristic.result, heuristic.workDir, 'h264');
     const hullH264 = await measureAsset(hull.result, hull.workDir, 'h264');
     const av1 = await measureAsset(hull.result, hull.workDir, 'av1');
-    const sweep = await sweepTitle(clip.name, reference, heuristic.result);
+    // (e) Every candidate size at every envelope rate, with the production rate control and packaging
+    // (sweepCodecs, H.264 alone): the upper hull of all of them is the best any ladder of these sizes
+    // can do with this encoder, so (a) against it bounds what choosing a ladder can save on the title.
+    console.log(`${clip.name}: (e) the envelope, every size at ${ENVELOPE_FACTORS.length} rates…`);
+    const envelopeDir = join(dir, `${clip.name}-envelope`);
+    const envelope = await timed(() =>
+      sweepCodecs(
+        ffmpeg,
+        reference,
+        candidateSizes(width, height).map((s) => ({
+          ...s,
+          bitrateKbps: referenceTopKbps(s.width * s.height, 30),
+        })),
+        [h264Profile],
+        {
+          presets: { h264: DEFAULT_ENCODER_SETTINGS.preset, av1: av1Preset },
+          threads: DEFAULT_ENCODER_SETTINGS.threads,
+          segmentSeconds: DEFAULT_ENCODER_SETTINGS.segmentSeconds,
+          fps: 30,
+        },
+        seconds,
+        envelopeDir,
+        ENVELOPE_FACTORS,
+      ),
+    );
+    await rm(envelopeDir, { recursive: true, force: true });
+    const envelopePoints: Point[] = upperHull(envelope.result.map((p) => ({ ...p, quality: p.displaySsim })));
+    const sweep = withSweeps ? await sweepTitle(clip.name, reference, heuristic.result) : undefined;
 
     const series: ChartSeries[] = [
       { label: '(a) Apple fixed', colour: '#7a7a7a', points: bySsim(fixedPoints) },
       { label: '(b) heuristic H.264', colour: '#1f6fd1', points: bySsim(h264) },
       { label: '(d) hull H.264', colour: '#2a9d3f', points: bySsim(hullH264) },
       { label: '(c) hull AV1', colour: '#d1451f', points: bySsim(av1) },
+      { label: '(e) envelope (bound)', colour: '#b0b0b0', points: envelopePoints, dashed: true },
     ];
     await writeFile(
       join(imageDir, `${clip.name}.svg`),
@@ -221,11 +265,15 @@ try {
     const fixedToHull = bdRate(bySsim(fixedPoints), bySsim(hullH264));
     const fixedToHullPsnr = bdRate(byPsnr(fixedPoints), byPsnr(hullH264));
     const heuristicToHull = bdRate(bySsim(h264), bySsim(hullH264));
+    const fixedToEnvelope = bdRate(bySsim(fixedPoints), envelopePoints);
+    const hullToEnvelope = bdRate(envelopePoints, bySsim(hullH264));
     const h264ToAv1 = bdRate(bySsim(hullH264), bySsim(av1));
     const h264ToAv1Psnr = bdRate(byPsnr(hullH264), byPsnr(av1));
     if (fixedToH264 !== undefined) summary.fixedToH264.push(fixedToH264);
     if (fixedToHull !== undefined) summary.fixedToHull.push(fixedToHull);
     if (fixedToHullPsnr !== undefined) summary.fixedToHullPsnr.push(fixedToHullPsnr);
+    if (fixedToEnvelope !== undefined) summary.fixedToEnvelope.push(fixedToEnvelope);
+    if (hullToEnvelope !== undefined) summary.hullToEnvelope.push(hullToEnvelope);
     if (h264ToAv1 !== undefined) summary.h264ToAv1.push(h264ToAv1);
     if (h264ToAv1Psnr !== undefined) summary.h264ToAv1Psnr.push(h264ToAv1Psnr);
     const fTop = top(fixedPoints);
@@ -241,7 +289,7 @@ try {
     };
     if (fTop.displaySsim - top(hullH264).displaySsim > tolerance) summary.worseTops.push(clip.name);
     rows.push(
-      `| ${clip.name} | ${fixedPoints.length} / ${h264.length} / ${hullH264.length} | ${pct(fixedToH264)} | **${pct(fixedToHull)}** | ${pct(fixedToHullPsnr)} | ${pct(heuristicToHull)} | ${fTop.name} ${Math.round(fTop.kbps)}k SSIM ${fTop.displaySsim.toFixed(4)} | ${topCell(top(h264))} | ${topCell(top(hullH264))} |`,
+      `| ${clip.name} | ${fixedPoints.length} / ${h264.length} / ${hullH264.length} | ${pct(fixedToH264)} | **${pct(fixedToHull)}** | ${pct(fixedToHullPsnr)} | ${pct(heuristicToHull)} | ${pct(fixedToEnvelope)} | ${pct(hullToEnvelope)} | ${fTop.name} ${Math.round(fTop.kbps)}k SSIM ${fTop.displaySsim.toFixed(4)} | ${topCell(top(h264))} | ${topCell(top(hullH264))} |`,
     );
     // The encode ran the same plan on the same probe; undefined: the hull declined (grain) and kept (b).
     const declined =
@@ -254,7 +302,7 @@ try {
     );
     const cell = (t: { wall: number; cpu: number }) => `${t.wall.toFixed(0)} s / ${t.cpu.toFixed(0)} CPU-s`;
     timeRows.push(
-      `| ${clip.name} | ${cell(fixed)} | ${cell(heuristic)} | ${cell(hull)} | ${cell(probe)} | ${cell(sweep)} |`,
+      `| ${clip.name} | ${cell(fixed)} | ${cell(heuristic)} | ${cell(hull)} | ${cell(probe)} | ${cell(envelope)} | ${sweep ? cell(sweep) : 'not run'} |`,
     );
     console.log(rows.at(-1));
     console.log(ladderRows.at(-1));
@@ -289,12 +337,14 @@ try {
     'the quality range both hulls cover; reported as exp(mean) − 1 (negative: fewer bits). Linear rather than the cubic fit',
     "of Bjøntegaard's method because a per-title ladder may have only two or three hull points. n/a: no shared range.",
     '',
-    '| title | rungs (a / b / d) | (b) vs (a), SSIM | (d) vs (a), SSIM | (d) vs (a), PSNR | (d) vs (b), SSIM | top rung (a) | top rung (b) | top rung (d) |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| title | rungs (a / b / d) | (b) vs (a), SSIM | (d) vs (a), SSIM | (d) vs (a), PSNR | (d) vs (b), SSIM | (e) vs (a), SSIM: the bound | (d) vs (e), SSIM | top rung (a) | top rung (b) | top rung (d) |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
     '',
     `Mean over the corpus at equal SSIM against the fixed ladder (goal ≤ −20 %, issue 16): heuristic (b) ${pct(mean(summary.fixedToH264))},`,
     `hull (d) ${pct(mean(summary.fixedToHull))} (at equal PSNR ${pct(mean(summary.fixedToHullPsnr))}; means over the titles with a shared range).`,
+    `The envelope (e), the most any ladder of these sizes could save with this encoder: ${pct(mean(summary.fixedToEnvelope))} against (a);`,
+    `the hull ladder (d) spends ${pct(mean(summary.hullToEnvelope))} against the envelope.`,
     `Hull top rungs worse than the fixed top by more than the tolerance (${tolerance}): ${summary.worseTops.join(', ') || 'none'}.`,
     '',
     "The ladders (rung, kbit/s, full-screen SSIM) and what the hull ladder's probe cost (CPU-s of its two ffmpeg runs, under the load below):",
@@ -317,8 +367,8 @@ try {
     '',
     `Timings **under load** (1-minute load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after, on ${cpus().length} cores: worthless as speed figures, kept only to show the run's size):`,
     '',
-    '| title | (a) fixed ladder, one ffmpeg | (b) encodeAsset heuristic, H.264 | (d)+(c) encodeAsset hull, H.264 + AV1 | the quality probe alone | H.264 and AV1 sweeps |',
-    '| --- | --- | --- | --- | --- | --- |',
+    '| title | (a) fixed ladder, one ffmpeg | (b) encodeAsset heuristic, H.264 | (d)+(c) encodeAsset hull, H.264 + AV1 | the quality probe alone | (e) envelope | H.264 and AV1 sweeps |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
     ...timeRows,
   ];
   const av1Lines = [
@@ -339,11 +389,11 @@ try {
       : []),
   ];
   if (!av1Only) console.log(lines.join('\n'));
-  console.log(av1Lines.join('\n'));
+  if (withSweeps) console.log(av1Lines.join('\n'));
   if (record) {
     const doc = join(root, 'docs/benchmarks.md');
     if (!av1Only) await writeSection(doc, 'Quality: ladders and codecs at equal quality', lines.join('\n'));
-    await writeSection(doc, AV1_SECTION, av1Lines.join('\n'));
+    if (withSweeps) await writeSection(doc, AV1_SECTION, av1Lines.join('\n'));
     console.log('recorded in docs/benchmarks.md');
   }
 } finally {

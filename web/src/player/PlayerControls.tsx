@@ -1,4 +1,5 @@
 import type { HlsState } from './use-hls';
+import { qualityOptions } from './quality-options';
 import type { TrickplayCue } from './trickplay';
 import type { VideoState } from './use-video-state';
 import { clock } from './format';
@@ -37,12 +38,7 @@ export function PlayerControls({
   trickplay: TrickplayCue[];
   act: PlayerControlActions;
 }) {
-  const heights = [...new Set(hls.levels.map((l) => l.height))];
-  const auto =
-    hls.level === -1 && hls.levels[hls.autoLevel] ? ` (${hls.levels[hls.autoLevel]!.height}p)` : '';
-  const qualityOptions = [{ value: -1, label: `Auto${auto}` }].concat(
-    heights.map((h) => ({ value: hls.levels.findIndex((l) => l.height === h), label: `${h}p` })),
-  );
+  const options = qualityOptions(hls.levels, hls.level, hls.autoLevel);
   const volume = time.muted ? 0 : time.volume;
   return (
     <>
@@ -89,7 +85,7 @@ export function PlayerControls({
           value={time.rate}
           onChange={act.setRate}
         />
-        <TrackMenu label="Quality" options={qualityOptions} value={hls.level} onChange={act.setLevel} />
+        <TrackMenu label="Quality" options={options} value={hls.level} onChange={act.setLevel} />
         <TrackMenu
           label="Audio"
           options={hls.audioTracks.map((t, i) => ({ value: i, label: trackLabel(t, i) }))}

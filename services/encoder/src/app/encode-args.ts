@@ -157,11 +157,14 @@ export function ladderCascade(plan: EncodePlan): string[] {
   const parts: string[] = [];
   const extra = plan.extraLadders ?? [];
   rungs.forEach((r, i) => {
-    const scaled = `[c${i}]scale=${r.width}:${r.height},setsar=1`;
+    // A rung of the size above it (a hull ladder may put several rates on one size) takes that
+    // picture as it is: `scale` to its own size would only copy it.
+    const above = rungs[i - 1];
+    const sameSize = above !== undefined && above.width === r.width && above.height === r.height;
+    const scaled = sameSize ? `[c${i}]null` : `[c${i}]scale=${r.width}:${r.height},setsar=1`;
     const outputs = [`[v${i}]`];
     extra.forEach((ladder, k) => {
-      if (ladder.rungs.some((x) => x.width === r.width && x.height === r.height))
-        outputs.push(extraLabel(i, k));
+      if (ladder.rungs.some((x) => x.name === r.name)) outputs.push(extraLabel(i, k));
     });
     if (i < rungs.length - 1) outputs.push(`[c${i + 1}]`);
     parts.push(
@@ -199,9 +202,10 @@ export function videoOutputs(plan: EncodePlan): VideoOutput[] {
   }));
   (plan.extraLadders ?? []).forEach((ladder, k) => {
     for (const rung of ladder.rungs) {
-      const i = plan.rungs.findIndex((r) => r.width === rung.width && r.height === rung.height);
-      if (i < 0)
-        throw new Error(`${ladder.codec.id} rung ${rung.width}x${rung.height} has no H.264 rung of its size`);
+      // By name: a family's rungs are made from the H.264 ones (CodecProfile.ladder) and keep their
+      // names, which are unique where sizes need not be (several rates on one size).
+      const i = plan.rungs.findIndex((r) => r.name === rung.name);
+      if (i < 0) throw new Error(`${ladder.codec.id} rung ${rung.name} has no H.264 rung of its name`);
       outputs.push({ stream: outputs.length, ladder, rung, label: extraLabel(i, k) });
     }
   });

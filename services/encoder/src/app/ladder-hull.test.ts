@@ -85,70 +85,85 @@ describe('upperHull and the curve lookups', () => {
   });
 });
 
+const TOLERANT = { ...DEFAULT_HULL_OPTIONS, topTolerance: 0.0005 };
+
 describe('planHullLadder: the top rung', () => {
-  it('is the source size at the cheapest rate within the tolerance of its best probe, never worse by more', () => {
+  it("is never worse than a fixed top rung: the source size at its best probe's rate, capped at the fixed top's", () => {
     for (const probes of [typical, flat]) {
       const top = plan(probes)![0]!;
       expect(top.name).toBe('720p');
-      const curve = curveOf(probes, 720);
-      const best = curve[curve.length - 1]!.quality;
-      const reached = qualityAt(curve, top.bitrateKbps)!;
-      expect(reached).toBeGreaterThanOrEqual(best - DEFAULT_HULL_OPTIONS.topTolerance - 1e-4);
-      // The cheapest such: a tenth less would fall short of the tolerance.
-      expect(qualityAt(curve, top.bitrateKbps * 0.9)!).toBeLessThan(best - DEFAULT_HULL_OPTIONS.topTolerance);
-      expect(top.bitrateKbps).toBeLessThanOrEqual(Math.round(CAP_720P));
+      // The best probe asked 4800, above the 720p reference (4795): the cap holds.
+      expect(top.bitrateKbps).toBe(Math.round(CAP_720P));
     }
   });
 
-  it("does not pay a flat curve's top: the talking head gets a quarter of the fixed top, a steep curve most of it", () => {
+  it('with a tolerance: the cheapest rate within it of the best probe, never worse by more', () => {
+    for (const probes of [typical, flat]) {
+      const top = plan(probes, TOLERANT)![0]!;
+      const curve = curveOf(probes, 720);
+      const best = curve[curve.length - 1]!.quality;
+      expect(qualityAt(curve, top.bitrateKbps)!).toBeGreaterThanOrEqual(best - TOLERANT.topTolerance - 1e-4);
+      // The cheapest such: a tenth less would fall short of the tolerance.
+      expect(qualityAt(curve, top.bitrateKbps * 0.9)!).toBeLessThan(best - TOLERANT.topTolerance);
+    }
     // flat: 0.9985 (best 0.999 − 0.0005) between 600 (0.998) and 1200 (0.9986): 600 × 2^(5/6) ≈ 1069.
-    expect(plan(flat)![0]!.bitrateKbps).toBe(Math.round(600 * 2 ** (5 / 6)));
+    expect(plan(flat, TOLERANT)![0]!.bitrateKbps).toBe(Math.round(600 * 2 ** (5 / 6)));
     // typical: 0.9925 between 2400 (0.982) and 4800 (0.993): 2400 × 2^(10.5/11) ≈ 4647.
-    expect(plan(typical)![0]!.bitrateKbps).toBe(Math.round(2400 * 2 ** (10.5 / 11)));
-  });
-
-  it("a larger tolerance stops lower; none pays the best probe, but never above the fixed top's rate", () => {
-    // The best probe asked 4800, above the 720p reference (4795): the cap holds.
-    expect(plan(flat, { ...DEFAULT_HULL_OPTIONS, topTolerance: 0 })![0]!.bitrateKbps).toBe(
-      Math.round(CAP_720P),
-    );
+    expect(plan(typical, TOLERANT)![0]!.bitrateKbps).toBe(Math.round(2400 * 2 ** (10.5 / 11)));
     expect(plan(flat, { ...DEFAULT_HULL_OPTIONS, topTolerance: 0.001 })![0]!.bitrateKbps).toBe(600);
   });
 
   it('sets the target that spent the chosen rate when the picture takes less than asked', () => {
-    // Asked 4800 spent 900, asked 2400 spent 850: the top (within 0.0005 of 0.999 ≈ 870 spent) asks ≈ 3200.
+    // Asked 4800 spent 900, asked 2400 spent 850: the top (within 0.0005 of 0.999 ≈ 850 spent) asks ≈ 2400.
     const screen = at('720p', [600, 0.99, 500], [1200, 0.995, 700], [2400, 0.9985, 850], [4800, 0.999, 900]);
-    const top = plan(screen)![0]!;
-    const spent = rateFor(upperHull(screen), 0.9985)!;
-    expect(spent).toBeCloseTo(850, 6);
-    expect(top.bitrateKbps).toBe(2400);
+    expect(rateFor(upperHull(screen), 0.9985)!).toBeCloseTo(850, 6);
+    expect(plan(screen, TOLERANT)![0]!.bitrateKbps).toBe(2400);
+    // Without a tolerance: the best probe spent 900 when asked 4800, capped at the reference.
+    expect(plan(screen)![0]!.bitrateKbps).toBe(Math.round(CAP_720P));
   });
 });
 
 describe('planHullLadder: the rungs below', () => {
-  it('spaces rungs the spacing apart, each the best size at its rate, sizes falling, none below the bottom', () => {
+  it('spaces rungs the spacing apart, each the best size at its rate, sizes never growing, none below the bottom', () => {
     for (const probes of [typical, flat]) {
       const rungs = plan(probes)!;
-      expect(rungs.length).toBeGreaterThan(1);
+      expect(rungs.length).toBeGreaterThan(3);
       for (let i = 1; i < rungs.length; i += 1) {
         const ratio = rungs[i - 1]!.bitrateKbps / rungs[i]!.bitrateKbps;
         expect(ratio).toBeGreaterThan(DEFAULT_HULL_OPTIONS.spacing - 0.01);
-        expect(rungs[i]!.height).toBeLessThan(rungs[i - 1]!.height);
+        expect(rungs[i]!.height).toBeLessThanOrEqual(rungs[i - 1]!.height);
         expect(rungs[i]!.bitrateKbps).toBeGreaterThanOrEqual(DEFAULT_HULL_OPTIONS.bottomKbps);
       }
-      // Dominance: no size below the rung above beats the chosen one at a rung's rate.
+      // The envelope: no size up to the rung above's beats the chosen one at a rung's rate.
       rungs.slice(1).forEach((rung, i) => {
         const chosen = qualityAt(curveOf(probes, rung.height), rung.bitrateKbps)!;
         for (const [, h] of Object.values(SIZES)) {
-          if (h >= rungs[i]!.height) continue;
+          if (h > rungs[i]!.height) continue;
           const q = qualityAt(curveOf(probes, h), rung.bitrateKbps);
-          if (q !== undefined) expect(chosen).toBeGreaterThanOrEqual(q);
+          if (q !== undefined) expect(chosen).toBeGreaterThanOrEqual(q - 1e-9);
         }
       });
       expect(new Set(rungs.map((r) => r.name)).size).toBe(rungs.length);
       expect(rungs.every((r) => r.maxrateKbps === Math.round(r.bitrateKbps * 1.5))).toBe(true);
       expect(rungs.every((r) => r.bufsizeKbps === r.bitrateKbps * 2 && r.level > 0)).toBe(true);
     }
+  });
+
+  it('keeps the top size while it is the best picture, one rung per rate, named by rate after the first', () => {
+    // Sharp content: 720p beats 480p at every rate 480p was probed at, down to 600 kbit/s.
+    const sharp = [
+      ...at('720p', [600, 0.96], [1200, 0.98], [2400, 0.99], [4800, 0.995]),
+      ...at('480p', [300, 0.95], [600, 0.955], [1200, 0.96], [2400, 0.962]),
+      ...at('240p', [80, 0.9], [160, 0.93], [320, 0.94]),
+    ];
+    const rungs = plan(sharp)!;
+    expect(rungs.map((r) => r.height)).toEqual([720, 720, 720, 720, 720, 480, 240, 240]);
+    // Names and directories are per rung: the first of a size is its class, the rest say their rate.
+    expect(rungs.map((r) => r.name)).toEqual(
+      rungs.map((r, i) =>
+        i === 0 || rungs[i - 1]!.height !== r.height ? `${r.height}p` : `${r.height}p-${r.bitrateKbps}k`,
+      ),
+    );
   });
 
   it('skips a size the hull does not choose: a blurry 480p loses to 360p at its rate', () => {
@@ -158,7 +173,8 @@ describe('planHullLadder: the rungs below', () => {
       ...at('360p', [200, 0.9], [450, 0.94], [900, 0.95]),
     ];
     const rungs = plan(probes)!;
-    expect(rungs.map((r) => r.name)).toEqual(['720p', '360p']);
+    expect(rungs.some((r) => r.height === 480)).toBe(false);
+    expect(rungs.some((r) => r.height === 360)).toBe(true);
   });
 
   it('gives a saturated size no more than the rate that reached its best', () => {
@@ -166,45 +182,49 @@ describe('planHullLadder: the rungs below', () => {
       ...at('720p', [300, 0.98], [600, 0.985], [1200, 0.99]),
       ...at('480p', [150, 0.97], [300, 0.97]),
     ];
-    // The top lands at ≈ 1130; 1.8× below (≈ 630) 480p has nothing more than at 150: it spends 150.
-    expect(plan(probes)!.map((r) => [r.name, r.bitrateKbps])).toEqual([
-      ['720p', Math.round(600 * 2 ** 0.9)],
-      ['480p', 150],
+    // The top is 1200; 1.5× below (800) 720p is best (0.987), then 533 (0.984); at ≈ 355 720p still
+    // wins (0.9813); at 237 only 480p was probed, saturated since 150: it spends 150.
+    expect(plan(probes)!.map((r) => [r.height, r.bitrateKbps])).toEqual([
+      [720, 1200],
+      [720, 800],
+      [720, 533],
+      [720, 356],
+      [480, 150],
     ]);
   });
 
-  it('of sizes within the size tolerance at a rate, takes the largest: skipping one loses a rung below', () => {
+  it('of sizes within the size tolerance at a rate, takes the largest', () => {
     const probes = [
       ...at('720p', [1000, 0.99], [2000, 0.995], [4000, 0.997]),
       ...at('480p', [300, 0.98], [600, 0.9875], [1200, 0.99]),
       ...at('360p', [200, 0.98], [400, 0.9865], [800, 0.989]),
     ];
-    // At ≈ 710 kbit/s (the top 3364 over (3364 / 150)^(1/2)) 360p is 0.0005 above 480p: within the
-    // tolerance, 480p takes the rung and 360p the bottom.
-    expect(plan(probes)!.map((r) => r.name)).toEqual(['720p', '480p', '360p']);
-    expect(plan(probes, { ...DEFAULT_HULL_OPTIONS, sizeTolerance: 0 })!.map((r) => r.name)).toEqual([
-      '720p',
-      '360p',
+    const heights = (options: typeof DEFAULT_HULL_OPTIONS) => plan(probes, options)!.map((r) => r.height);
+    // At ≈ 613 kbit/s (below 720p's probes) 360p scores 0.9880, 480p 0.9876: 360p takes it on the
+    // envelope, 480p with a tolerance of 0.001.
+    expect(heights(DEFAULT_HULL_OPTIONS)).toEqual([720, 720, 720, 480, 360, 360, 360, 360]);
+    expect(heights({ ...DEFAULT_HULL_OPTIONS, sizeTolerance: 0.001 })).toEqual([
+      720, 720, 720, 480, 480, 360, 360, 360,
     ]);
   });
 
-  it('spreads the rungs wider than the spacing when the sizes left would stop above the bottom', () => {
-    // Two sizes below a 4000 kbit/s top: 1.5 × steps would end at 1778; (4000 / 150)^(1/2) ≈ 5.2 × reach 150.
+  it('spreads the rungs wider than the spacing when the rungs left would stop above the bottom', () => {
     const probes = [
       ...at('720p', [1000, 0.97], [2000, 0.985], [4000, 0.995]),
       ...at('480p', [100, 0.9], [400, 0.95], [1600, 0.97]),
       ...at('240p', [50, 0.9], [200, 0.93], [800, 0.94]),
     ];
-    const rungs = plan(probes, { ...DEFAULT_HULL_OPTIONS, topTolerance: 0 })!;
-    expect(rungs.map((r) => r.name)).toEqual(['720p', '480p', '240p']);
-    expect(rungs[1]!.bitrateKbps).toBe(Math.round(4000 / Math.sqrt(4000 / 150)));
-    expect(rungs[2]!.bitrateKbps).toBe(150);
+    // Three rungs below a 4000 kbit/s top: 1.5 × steps would end at 1185; (4000 / 150)^(1/3) ≈ 2.99 × reach 150.
+    const rungs = plan(probes, { ...DEFAULT_HULL_OPTIONS, maxRungs: 4 })!;
+    expect(rungs).toHaveLength(4);
+    expect(rungs[1]!.bitrateKbps).toBe(Math.round(4000 / Math.cbrt(4000 / 150)));
+    expect(rungs[3]!.bitrateKbps).toBe(150);
   });
 
   it('ends the ladder when the rung above is within the spacing of the bottom', () => {
     const probes = [...at('720p', [100, 0.99], [200, 0.995]), ...at('480p', [60, 0.98], [120, 0.99])];
-    // The top lands at ≈ 200 (< 1.5 × 150): no rung below it.
-    expect(plan(probes, { ...DEFAULT_HULL_OPTIONS, topTolerance: 0 })!.map((r) => r.name)).toEqual(['720p']);
+    // The top lands at 200 (< 1.5 × 150): no rung below it.
+    expect(plan(probes)!.map((r) => r.name)).toEqual(['720p']);
   });
 
   it('works from one probe point: one rung at its rate (at least the bottom)', () => {
@@ -213,10 +233,9 @@ describe('planHullLadder: the rungs below', () => {
     expect(rungs[0]!.bitrateKbps).toBe(DEFAULT_HULL_OPTIONS.bottomKbps);
   });
 
-  it('one rung per size, at most maxRungs', () => {
-    const probes = [...at('720p', [3000, 0.95], [6000, 0.97]), ...at('480p', [2000, 0.93])];
-    expect(plan(probes)!.map((r) => r.name)).toEqual(['720p', '480p']);
-    expect(plan(probes, { ...DEFAULT_HULL_OPTIONS, maxRungs: 1 })).toHaveLength(1);
+  it('at most maxRungs', () => {
+    expect(plan(typical, { ...DEFAULT_HULL_OPTIONS, maxRungs: 3 })).toHaveLength(3);
+    expect(plan(typical, { ...DEFAULT_HULL_OPTIONS, maxRungs: 1 })).toHaveLength(1);
   });
 });
 

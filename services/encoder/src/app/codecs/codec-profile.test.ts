@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildEncodeArgs, encodeFilterGraph, videoOutputs, type EncodePlan } from '../encode-args.js';
-import { planLadder } from '../ladder.js';
+import { planLadder, rungAt } from '../ladder.js';
 import { planPoster } from '../encode-args.js';
 import { planTrickplay } from '../trickplay.js';
 import { av1Level, av1MainCodecs } from './av1-level.js';
@@ -174,5 +174,65 @@ describe('one run for H.264 and AV1', () => {
     expect(valuesOf(args, '-level:v:0')).toHaveLength(1);
     // One GOP rule for both: AV1 segments cut at the same frames as H.264's.
     expect(valuesOf(args, '-g')).toEqual(['120']);
+  });
+});
+
+describe('several rungs of one size (a hull ladder), with AV1 beside them', () => {
+  const size720 = { name: '720p', width: 1280, height: 720 };
+  const rungs = [
+    rungAt(size720, 4000, 30),
+    rungAt({ ...size720, name: '720p-2500k' }, 2500, 30),
+    rungAt({ name: '360p', width: 640, height: 360 }, 600, 30),
+  ];
+  const av1 = av1Profile.ladder(rungs, 30);
+  const plan: EncodePlan = {
+    sourcePath: '/jobs/a1/source',
+    source: {
+      demuxer: 'mov',
+      durationSeconds: 60,
+      videoStreamIndex: 0,
+      videoCodec: 'h264',
+      width: 1280,
+      height: 720,
+      fps: 30,
+      fpsRational: '30/1',
+      frames: 1800,
+      audioTracks: [],
+      subtitleTracks: [],
+    },
+    outputFps: '30/1',
+    fps: 30,
+    segmentSeconds: 4,
+    preset: 'veryfast',
+    threads: undefined,
+    rungs,
+    extraLadders: [{ codec: av1Profile, rungs: av1, settings: { preset: '11' } }],
+    audio: [],
+    subtitles: [],
+    poster: planPoster(1280, 720, 60),
+    trickplay: planTrickplay(1280, 720, 60),
+  };
+
+  it('scales the size once, and feeds each AV1 rung from its own H.264 rung (matched by name)', () => {
+    const graph = encodeFilterGraph(plan);
+    expect(graph).toContain('[c0]scale=1280:720,setsar=1,split=3[v0][v0x1][c1]');
+    expect(graph).not.toContain('[c1]scale');
+    expect(graph).toContain('[c1]null,split=3[v1][v1x1][c2]');
+    const outputs = videoOutputs(plan);
+    expect(outputs.map((o) => `${o.ladder.codec.id}:${o.rung.name}:${o.label}`)).toEqual([
+      'h264:720p:[v0]',
+      'h264:720p-2500k:[v1]',
+      'h264:360p:[v2]',
+      'av1:720p:[v0x1]',
+      'av1:720p-2500k:[v1x1]',
+      'av1:360p:[v2x1]',
+    ]);
+    expect(new Set(outputs.map((o) => o.ladder.codec.videoDir(o.rung))).size).toBe(outputs.length);
+    // Every labelled output is consumed exactly once.
+    const args = buildEncodeArgs(plan);
+    for (const label of ['[v0x1]', '[v1x1]', '[v2x1]', '[c1]', '[c2]']) {
+      const uses = graph.split(label).length - 1 + args.filter((a) => a === label).length;
+      expect(uses, label).toBe(2);
+    }
   });
 });

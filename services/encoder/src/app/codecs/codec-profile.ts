@@ -25,8 +25,8 @@ export interface CodecProfile {
   /** The ffmpeg encoder it needs (checked at start-up when the install enables the codec). */
   encoder: string;
   /**
-   * The family's rungs from the H.264 ladder: the same sizes (one scaling cascade feeds every family),
-   * with the codec's own bit rates and level.
+   * The family's rungs from the H.264 ladder: the same sizes and names (one scaling cascade feeds every
+   * family; a rung is matched to its H.264 rung by name), with the codec's own bit rates and level.
    */
   ladder(h264Rungs: readonly Rung[], fps: number): Rung[];
   /**
