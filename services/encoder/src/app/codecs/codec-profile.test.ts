@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildEncodeArgs, encodeFilterGraph, videoOutputs, type EncodePlan } from '../encode-args.js';
-import { planLadder, rungAt } from '../ladder.js';
+import { planLadder, rungAt, type Rung } from '../ladder.js';
 import { planPoster } from '../encode-args.js';
 import { planTrickplay } from '../trickplay.js';
 import { av1Level, av1MainCodecs } from './av1-level.js';
@@ -105,6 +105,37 @@ describe('codec profiles', () => {
   });
 });
 
+/** An encode of a silent `width`×`height` source with `rungs` in H.264 and the AV1 ladder made from them. */
+function twoFamilyPlan(width: number, height: number, rungs: Rung[]): EncodePlan {
+  return {
+    sourcePath: '/jobs/a1/source',
+    source: {
+      demuxer: 'mov',
+      durationSeconds: 60,
+      videoStreamIndex: 0,
+      videoCodec: 'h264',
+      width,
+      height,
+      fps: 30,
+      fpsRational: '30/1',
+      frames: 1800,
+      audioTracks: [],
+      subtitleTracks: [],
+    },
+    outputFps: '30/1',
+    fps: 30,
+    segmentSeconds: 4,
+    preset: 'veryfast',
+    threads: undefined,
+    rungs,
+    extraLadders: [{ codec: av1Profile, rungs: av1Profile.ladder(rungs, 30), settings: { preset: '11' } }],
+    audio: [],
+    subtitles: [],
+    poster: planPoster(width, height, 60),
+    trickplay: planTrickplay(width, height, 60),
+  };
+}
+
 describe('one run for H.264 and AV1', () => {
   const rungs = planLadder({
     width: 1920,
@@ -115,32 +146,13 @@ describe('one run for H.264 and AV1', () => {
   });
   const av1 = av1Profile.ladder(rungs, 30);
   const plan: EncodePlan = {
-    sourcePath: '/jobs/a1/source',
-    source: {
-      demuxer: 'mov',
-      durationSeconds: 60,
-      videoStreamIndex: 0,
-      videoCodec: 'h264',
-      width: 1920,
-      height: 1080,
-      fps: 30,
-      fpsRational: '30/1',
-      frames: 1800,
-      audioTracks: [{ index: 1, language: 'en', title: undefined, channels: 2, codec: 'aac', default: true }],
-      subtitleTracks: [],
-    },
-    outputFps: '30/1',
-    fps: 30,
-    segmentSeconds: 4,
-    preset: 'veryfast',
+    ...twoFamilyPlan(1920, 1080, rungs),
     threads: 4,
-    rungs,
-    extraLadders: [{ codec: av1Profile, rungs: av1, settings: { preset: '11' } }],
     audio: [{ index: 1, bitrateKbps: 128, channels: 2 }],
-    subtitles: [],
-    poster: planPoster(1920, 1080, 60),
-    trickplay: planTrickplay(1920, 1080, 60),
   };
+  plan.source.audioTracks = [
+    { index: 1, language: 'en', title: undefined, channels: 2, codec: 'aac', default: true },
+  ];
   const args = buildEncodeArgs(plan);
 
   it('feeds both families from one decode and one scaling cascade', () => {
@@ -184,34 +196,7 @@ describe('several rungs of one size (a hull ladder), with AV1 beside them', () =
     rungAt({ ...size720, name: '720p-2500k' }, 2500, 30),
     rungAt({ name: '360p', width: 640, height: 360 }, 600, 30),
   ];
-  const av1 = av1Profile.ladder(rungs, 30);
-  const plan: EncodePlan = {
-    sourcePath: '/jobs/a1/source',
-    source: {
-      demuxer: 'mov',
-      durationSeconds: 60,
-      videoStreamIndex: 0,
-      videoCodec: 'h264',
-      width: 1280,
-      height: 720,
-      fps: 30,
-      fpsRational: '30/1',
-      frames: 1800,
-      audioTracks: [],
-      subtitleTracks: [],
-    },
-    outputFps: '30/1',
-    fps: 30,
-    segmentSeconds: 4,
-    preset: 'veryfast',
-    threads: undefined,
-    rungs,
-    extraLadders: [{ codec: av1Profile, rungs: av1, settings: { preset: '11' } }],
-    audio: [],
-    subtitles: [],
-    poster: planPoster(1280, 720, 60),
-    trickplay: planTrickplay(1280, 720, 60),
-  };
+  const plan = twoFamilyPlan(1280, 720, rungs);
 
   it('scales the size once, and feeds each AV1 rung from its own H.264 rung (matched by name)', () => {
     const graph = encodeFilterGraph(plan);
