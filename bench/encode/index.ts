@@ -9,13 +9,14 @@
  *   (c) with ENCODER_CODECS=h264,av1 — CPU seconds per second of source per codec (ENCODE_BENCH_AV1=0 skips it);
  *
  *   npm run bench:encode            (ENCODE_BENCH_SECONDS=10 for a quick, unrecorded run)
+ *   ENCODE_BENCH_ROUNDS=2           (a) and (b) twice each, in the order a b b a: the figures are means
  *   npm run bench:encode -- --chunked   (or ENCODE_BENCH_CHUNKED=1: chunked encoding on 1 and 2 encoders, chunked.ts)
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_ENCODER_SETTINGS, encodeAsset } from '@marquee/encoder';
+import { DEFAULT_ENCODER_SETTINGS, encodeAsset, type EncodedAsset } from '@marquee/encoder';
 import { writeSection } from '../events/report.js';
 import { childCpuSeconds } from './child-cpu.js';
 import { naiveCommands, runNaive } from './naive.js';
@@ -29,12 +30,31 @@ if (process.argv.includes('--chunked') || process.env.ENCODE_BENCH_CHUNKED === '
 
 const seconds = Number(process.env.ENCODE_BENCH_SECONDS ?? 60);
 const record = seconds === 60;
+/**
+ * (a) and (b) run one after the other, so a machine that gets faster or slower in between (another
+ * tenant on the host, turbo) moves their ratio: CPU seconds of the same x264 work have differed by a
+ * quarter between runs here. With n rounds they alternate a b b a a b …, which cancels a steady drift,
+ * and the figures are the means.
+ */
+const rounds = Math.max(1, Math.floor(Number(process.env.ENCODE_BENCH_ROUNDS ?? 1)));
 
-async function timed<T>(work: () => Promise<T>): Promise<{ result: T; wall: number; cpu: number }> {
+interface Timed<T> {
+  result: T;
+  wall: number;
+  cpu: number;
+}
+
+async function timed<T>(work: () => Promise<T>): Promise<Timed<T>> {
   const cpu0 = childCpuSeconds();
   const t0 = performance.now();
   const result = await work();
   return { result, wall: (performance.now() - t0) / 1000, cpu: childCpuSeconds() - cpu0 };
+}
+
+function meanOf(runs: readonly Timed<unknown>[]): { wall: number; cpu: number } {
+  const mean = (pick: (r: Timed<unknown>) => number) =>
+    runs.reduce((sum, r) => sum + pick(r), 0) / runs.length;
+  return { wall: mean((r) => r.wall), cpu: mean((r) => r.cpu) };
 }
 
 const dir = await mkdtemp(join(tmpdir(), 'marquee-bench-encode-'));
@@ -42,16 +62,40 @@ try {
   const { tools, source } = await prepareBenchSource(dir, seconds);
 
   const loadBefore = loadavg()[0]!;
-  console.log('(a) Marquee encodeAsset…');
-  const marquee = await timed(() =>
-    encodeAsset(tools, { sourcePath: source, workDir: join(dir, 'marquee') }),
-  );
-  const asset = marquee.result;
   const { preset, threads } = DEFAULT_ENCODER_SETTINGS;
-  console.log('(b) naive, one ffmpeg per rung…');
-  const naive = await timed(() =>
-    runNaive(tools.binaries.ffmpeg, naiveCommands(asset, source, preset, threads), join(dir, 'naive')),
-  );
+  const marquees: Timed<EncodedAsset>[] = [];
+  const naives: Timed<void>[] = [];
+  const runMarquee = async (i: number) => {
+    console.log(`(a) Marquee encodeAsset…${rounds > 1 ? ` (${i + 1}/${rounds})` : ''}`);
+    const workDir = join(dir, `marquee-${i}`);
+    marquees.push(await timed(() => encodeAsset(tools, { sourcePath: source, workDir })));
+    // The first one's outputs are (b)'s ladder; the rest only take disk space.
+    if (i > 0) await rm(workDir, { recursive: true, force: true });
+  };
+  const runNaiveRound = async (i: number) => {
+    console.log(`(b) naive, one ffmpeg per rung…${rounds > 1 ? ` (${i + 1}/${rounds})` : ''}`);
+    const commands = naiveCommands(marquees[0]!.result, source, preset, threads);
+    const workDir = join(dir, `naive-${i}`);
+    naives.push(await timed(() => runNaive(tools.binaries.ffmpeg, commands, workDir)));
+    await rm(workDir, { recursive: true, force: true });
+  };
+  for (let i = 0; i < rounds; i += 1) {
+    // a b, then b a: (b) needs (a)'s ladder, so the first round starts with (a).
+    if (i % 2 === 0) {
+      await runMarquee(i);
+      await runNaiveRound(i);
+    } else {
+      await runNaiveRound(i);
+      await runMarquee(i);
+    }
+  }
+  const marquee = { result: marquees[0]!.result, ...meanOf(marquees) };
+  const naive = meanOf(naives);
+  const asset = marquee.result;
+  const perRound =
+    rounds > 1
+      ? `; per round (b)/(a) CPU ${marquees.map((m, i) => (naives[i]!.cpu / m.cpu).toFixed(2)).join(', ')}`
+      : '';
   // (c) the same encode with AV1 beside H.264 (ENCODER_CODECS=h264,av1): what the AV1 ladder costs.
   const withAv1 = process.env.ENCODE_BENCH_AV1 !== '0';
   let both: Awaited<ReturnType<typeof timed>> | undefined;
@@ -106,7 +150,7 @@ try {
     `ladder (per-title, from the complexity probe): ${ladder}; x264 ${preset}, threads ${threads ?? 'auto'}; AAC ${asset.audio.length} track(s); trickplay ${asset.trickplay.count} thumbnails`,
     `(a) Marquee encodeAsset: ${marquee.wall.toFixed(1)} s wall, ${marquee.cpu.toFixed(1)} CPU-s, realtime factor ${rtf.toFixed(2)}`,
     `(b) naive, one ffmpeg per rung: ${naive.wall.toFixed(1)} s wall, ${naive.cpu.toFixed(1)} CPU-s, realtime factor ${(seconds / naive.wall).toFixed(2)}`,
-    `ratio (b)/(a): ${ratio.toFixed(2)}× wall, ${(naive.cpu / marquee.cpu).toFixed(2)}× CPU; bound for (a)'s work on ${cores} cores: ${bound.toFixed(2)}×`,
+    `ratio (b)/(a): ${ratio.toFixed(2)}× wall, ${(naive.cpu / marquee.cpu).toFixed(2)}× CPU; bound for (a)'s work on ${cores} cores: ${bound.toFixed(2)}×${perRound}`,
     perCodec,
     `1-minute load average: ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after`,
   ];
@@ -131,6 +175,12 @@ try {
         '| --- | --- | --- | --- |',
         `| (a) Marquee \`encodeAsset\`: probe, complexity probe, ladder, one ffmpeg (all rungs + audio + poster + ${asset.trickplay.count} trickplay thumbnails), master playlist | ${marquee.wall.toFixed(1)} s | ${marquee.cpu.toFixed(1)} s | ${rtf.toFixed(2)} |`,
         `| (b) naive: one ffmpeg per rung in sequence (same rungs, preset, packaging) + one for audio | ${naive.wall.toFixed(1)} s | ${naive.cpu.toFixed(1)} s | ${(seconds / naive.wall).toFixed(2)} |`,
+        ...(rounds > 1
+          ? [
+              '',
+              `Means of ${rounds} runs each, alternated (a b b a …, \`ENCODE_BENCH_ROUNDS=${rounds}\`)${perRound}.`,
+            ]
+          : []),
         '',
         `(a) is ${ratio.toFixed(2)}× faster than (b) (goal ≥ 2.0×), at a realtime factor of ${rtf.toFixed(2)} (goal ≥ 0.8).`,
         `CPU: (a) ${(marquee.cpu / seconds).toFixed(2)} CPU-s per second of video, everything included; (b) ${(naive.cpu / seconds).toFixed(2)}`,
