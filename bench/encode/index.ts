@@ -7,6 +7,7 @@
  * `## Encoding` section of docs/benchmarks.md after a full-length run.
  *
  *   (c) with ENCODER_CODECS=h264,av1 — CPU seconds per second of source per codec (ENCODE_BENCH_AV1=0 skips it);
+ *   (d) with ENCODER_LADDER=hull — what the ladder by measured quality costs to encode (ENCODE_BENCH_HULL=0 skips it);
  *
  *   npm run bench:encode            (ENCODE_BENCH_SECONDS=10 for a quick, unrecorded run)
  *   ENCODE_BENCH_ROUNDS=2           (a) and (b) twice each, in the order a b b a: the figures are means
@@ -109,6 +110,29 @@ try {
       ),
     );
   }
+  // (d) the same encode with the hull ladder (ENCODER_LADDER=hull, H.264 only): what choosing the
+  // ladder by measured quality costs to encode — its quality probe and its rungs (issue 16 §2).
+  const withHull = process.env.ENCODE_BENCH_HULL !== '0';
+  let hull: Timed<EncodedAsset> | undefined;
+  if (withHull) {
+    console.log('(d) Marquee encodeAsset with ENCODER_LADDER=hull…');
+    hull = await timed(() =>
+      encodeAsset(
+        tools,
+        { sourcePath: source, workDir: join(dir, 'marquee-hull') },
+        { ...DEFAULT_ENCODER_SETTINGS, ladder: 'hull' },
+      ),
+    );
+    await rm(join(dir, 'marquee-hull'), { recursive: true, force: true });
+  }
+  const hullLadder = hull?.result.renditions.map((r) => `${r.name} ${r.rung.bitrateKbps}k`).join(', ');
+  // The same rungs as (a): the hull ladder declined the title (its grain guard) and kept the heuristic's.
+  const declined =
+    hull !== undefined &&
+    hullLadder === asset.renditions.map((r) => `${r.name} ${r.rung.bitrateKbps}k`).join(', ');
+  const hullLine = hull
+    ? `(d) hull ladder (${declined ? "declined this title — a smaller size scores above the top size on its noise — and kept (a)'s rungs, so (d) − (a) is its quality probe alone" : hullLadder}): ${hull.wall.toFixed(1)} s wall, ${hull.cpu.toFixed(1)} CPU-s (${(hull.cpu / seconds).toFixed(2)} a second of source, ${(hull.cpu / marquee.cpu).toFixed(2)}× (a)), realtime factor ${(seconds / hull.wall).toFixed(2)}`
+    : undefined;
   const loadAfter = loadavg()[0]!;
   // One row per codec family. AV1's is what adding it costs: (c) − (a), since the decode, scaling,
   // audio, poster and trickplay that (c) shares with (a) are paid once and counted in H.264's row.
@@ -152,6 +176,7 @@ try {
     `(b) naive, one ffmpeg per rung: ${naive.wall.toFixed(1)} s wall, ${naive.cpu.toFixed(1)} CPU-s, realtime factor ${(seconds / naive.wall).toFixed(2)}`,
     `ratio (b)/(a): ${ratio.toFixed(2)}× wall, ${(naive.cpu / marquee.cpu).toFixed(2)}× CPU; bound for (a)'s work on ${cores} cores: ${bound.toFixed(2)}×${perRound}`,
     perCodec,
+    ...(hullLine ? [hullLine] : []),
     `1-minute load average: ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after`,
   ];
   console.log(lines.join('\n'));
@@ -164,7 +189,7 @@ try {
       doc,
       'Encoding',
       [
-        'Reproduce: `npm run bench:encode` (about 8 minutes, 3 of them the AV1 run; `ENCODE_BENCH_SECONDS=10` for a quick, unrecorded run, `ENCODE_BENCH_AV1=0` without AV1).',
+        'Reproduce: `npm run bench:encode` (about 10 minutes, 3 of them the AV1 run; `ENCODE_BENCH_SECONDS=10` for a quick, unrecorded run, `ENCODE_BENCH_AV1=0` without AV1, `ENCODE_BENCH_HULL=0` without the hull ladder, `ENCODE_BENCH_ROUNDS=n` to alternate (a) and (b) n times).',
         `Machine: ${machine}. 1-minute load average ${loadBefore.toFixed(1)} before the run and ${loadAfter.toFixed(1)} after: other work`,
         'shares the two cores, so the wall times are pessimistic; the CPU seconds (of the ffmpeg processes) move less with contention.',
         '',
@@ -193,6 +218,13 @@ try {
               '| ENCODER_CODECS family | CPU-s per second of source | what |',
               '| --- | --- | --- |',
               ...codecRows.map((r) => `| ${r.codec} | ${r.cpuPerSecond.toFixed(2)} | ${r.what} |`),
+            ]
+          : []),
+        ...(hullLine
+          ? [
+              '',
+              `Ladder by measured quality (issue 16 §2, \`ENCODER_LADDER=hull\`, H.264 only): ${hullLine.slice(4)}.`,
+              'Its quality probe and its rungs are the price of the bits it saves (docs/benchmarks.md, Quality).',
             ]
           : []),
         '',
