@@ -63,6 +63,8 @@ const withSweeps = av1Only || process.env.QUALITY_BENCH_SWEEPS !== '0';
  * sampled from where it saturates to below the ladder's bottom (240p: 1600 … 86 kbit/s).
  */
 const ENVELOPE_FACTORS = [1.25, 0.7, 0.39, 0.22, 0.12, 0.067];
+/** SSIM differences below this are not told apart (see topCell). */
+const SSIM_RESOLUTION = 0.00001;
 const AV1_SECTION = 'Quality: AV1 against H.264 at equal quality';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const imageDir = record ? join(root, 'docs/images/quality') : join(root, '.artifacts/quality');
@@ -277,17 +279,21 @@ try {
     if (h264ToAv1 !== undefined) summary.h264ToAv1.push(h264ToAv1);
     if (h264ToAv1Psnr !== undefined) summary.h264ToAv1Psnr.push(h264ToAv1Psnr);
     const fTop = top(fixedPoints);
-    // "Worse" strictly, and whether within the hull ladder's top tolerance (ladder-hull.ts): the
-    // margin it gives up on purpose to not pay a flat curve's top.
+    // "Worse" strictly, and whether within the hull ladder's top tolerance (ladder-hull.ts). Below
+    // SSIM_RESOLUTION two scores are equal: ffmpeg prints SSIM to six decimals, and two encodes of the
+    // same picture at the same rate differ by more than that.
     const topCell = (p: Point) => {
       const short = fTop.displaySsim - p.displaySsim;
       const verdict =
         short <= 0
           ? 'not worse'
-          : `worse by ${short.toFixed(4)}${short <= tolerance ? ', within the tolerance' : ''}`;
+          : short < SSIM_RESOLUTION
+            ? `equal: ${short.toFixed(6)} lower`
+            : `worse by ${short < 0.0001 ? short.toFixed(5) : short.toFixed(4)}${short <= tolerance ? ', within the tolerance' : ''}`;
       return `${p.name} ${Math.round(p.kbps)}k SSIM ${p.displaySsim.toFixed(4)} (${verdict})`;
     };
-    if (fTop.displaySsim - top(hullH264).displaySsim > tolerance) summary.worseTops.push(clip.name);
+    if (fTop.displaySsim - top(hullH264).displaySsim >= Math.max(tolerance, SSIM_RESOLUTION))
+      summary.worseTops.push(clip.name);
     rows.push(
       `| ${clip.name} | ${fixedPoints.length} / ${h264.length} / ${hullH264.length} | ${pct(fixedToH264)} | **${pct(fixedToHull)}** | ${pct(fixedToHullPsnr)} | ${pct(heuristicToHull)} | ${pct(fixedToEnvelope)} | ${pct(hullToEnvelope)} | ${fTop.name} ${Math.round(fTop.kbps)}k SSIM ${fTop.displaySsim.toFixed(4)} | ${topCell(top(h264))} | ${topCell(top(hullH264))} |`,
     );
@@ -322,9 +328,9 @@ try {
     '(`ENCODER_LADDER=heuristic`: one CRF probe at 540p scaled to every rung, dominated rungs dropped); (d) the hull ladder',
     '(`ENCODER_LADDER=hull`, services/encoder/src/app/ladder-hull.ts: probe encodes of the sampled seconds at every candidate',
     `size (the rung sizes, 540p and 432p) and ${PROBE_RATE_SHARES.length} target rates (${PROBE_RATE_SHARES.map((s) => (s === 1 ? '1' : `1/${1 / s}`)).join(', ')} of the fixed top's rate at that size), each`,
-    "rate-controlled as a rung (ABR, the rung's VBV, GOP), scored with SSIM at the source's size; one rung per size picked on",
-    `the upper envelope of the sizes' curves, at least ${DEFAULT_HULL_OPTIONS.spacing}× apart and down to ${DEFAULT_HULL_OPTIONS.bottomKbps} kbit/s, the top at the cheapest point within`,
-    `SSIM ${tolerance} of the top size's probe at the fixed top's rate; a title where a smaller size scores above the top size`,
+    "rate-controlled as a rung (ABR, the rung's VBV, GOP), scored with SSIM at the source's size; rungs picked on the upper",
+    `envelope of the sizes' curves (a size may take several rates), at least ${DEFAULT_HULL_OPTIONS.spacing}× apart, at most ${DEFAULT_HULL_OPTIONS.maxRungs}, down to ${DEFAULT_HULL_OPTIONS.bottomKbps} kbit/s; the top at the`,
+    `${tolerance === 0 ? "top size's best probe (its probe at the fixed top's rate)" : `cheapest point within SSIM ${tolerance} of the top size's best probe`}; a title where a smaller size scores above the top size`,
     'keeps the heuristic); (c) the AV1 rungs of the same run',
     `(\`ENCODER_CODECS=h264,av1\`: (d)'s rates × ${AV1_BITRATE_SHARE}, SVT-AV1 preset ${av1Preset}). Quality: ffmpeg's \`ssim\` (All) and \`psnr\` (average)`,
     'of every rung, measured twice in one run: against the source scaled bicubically to the rung (the per-rung columns), and',
@@ -337,6 +343,11 @@ try {
     'the quality range both hulls cover; reported as exp(mean) − 1 (negative: fewer bits). Linear rather than the cubic fit',
     "of Bjøntegaard's method because a per-title ladder may have only two or three hull points. n/a: no shared range.",
     '',
+    `**The bound** (e): every candidate size encoded whole at ${ENVELOPE_FACTORS.length} target rates (${ENVELOPE_FACTORS[0]} … ${ENVELOPE_FACTORS[ENVELOPE_FACTORS.length - 1]} of its fixed-top rate) with`,
+    'the production rate control and packaging; the upper hull of all of them is the best any ladder of these sizes can do',
+    'with this encoder, so (e) vs (a) bounds what choosing a ladder can save on a title, and (d) vs (e) is what the hull',
+    "ladder loses to that bound (its probe's error and the spacing of its rungs). Dashed grey in the charts.",
+    '',
     '| title | rungs (a / b / d) | (b) vs (a), SSIM | (d) vs (a), SSIM | (d) vs (a), PSNR | (d) vs (b), SSIM | (e) vs (a), SSIM: the bound | (d) vs (e), SSIM | top rung (a) | top rung (b) | top rung (d) |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
@@ -345,7 +356,7 @@ try {
     `hull (d) ${pct(mean(summary.fixedToHull))} (at equal PSNR ${pct(mean(summary.fixedToHullPsnr))}; means over the titles with a shared range).`,
     `The envelope (e), the most any ladder of these sizes could save with this encoder: ${pct(mean(summary.fixedToEnvelope))} against (a);`,
     `the hull ladder (d) spends ${pct(mean(summary.hullToEnvelope))} against the envelope.`,
-    `Hull top rungs worse than the fixed top by more than the tolerance (${tolerance}): ${summary.worseTops.join(', ') || 'none'}.`,
+    `Hull top rungs worse than the fixed top${tolerance > 0 ? ` by more than the tolerance (${tolerance})` : ''}: ${summary.worseTops.join(', ') || 'none'}.`,
     '',
     "The ladders (rung, kbit/s, full-screen SSIM) and what the hull ladder's probe cost (CPU-s of its two ffmpeg runs, under the load below):",
     '',
