@@ -33,6 +33,12 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 // Redis when it answers; else each has its own and a duplicated assembly request could run twice.
 const cacheUrl = process.env.CACHE_URL ?? ((await backendAvailable('redis')) ? testUrls.redis : undefined);
 
+const trace = process.env.ENCODE_BENCH_TRACE === '1';
+const JOB_LINE =
+  /"msg":"(encoding chunk|encoded chunk|encoding in \d+ chunks|title audio, poster|chunks assembled|job (started|done))/;
+/** When the current trial's upload was announced (epoch ms, as the workers' log times). */
+let trialStart = Date.now();
+
 function startEncoder(core: number, dir: string, name: string): ChildProcess {
   const child = spawn(
     'taskset',
@@ -55,9 +61,11 @@ function startEncoder(core: number, dir: string, name: string): ChildProcess {
   );
   child.stdout?.on('data', (b: Buffer) => {
     for (const line of b.toString('utf8').split('\n')) {
-      if (/"msg":"(encoding chunk|encoded chunk|chunks assembled)/.test(line)) {
-        const { msg } = JSON.parse(line) as { msg: string };
-        console.log(`  [${name}] ${msg}`);
+      // Every job's start and end, with its time since the upload was announced: where the serial parts
+      // of a chunked encode are (ENCODE_BENCH_TRACE=1: every log line of the workers).
+      if (trace ? line.startsWith('{') : JOB_LINE.test(line)) {
+        const { msg, time } = JSON.parse(line) as { msg: string; time: number };
+        console.log(`  +${((time - trialStart) / 1000).toFixed(1)} s [${name}] ${msg}`);
       }
     }
   });
@@ -129,6 +137,7 @@ try {
     const cpu0 = childCpuSeconds();
     console.log(`(${count}) ${count} encoder(s), one core each…`);
     const t0 = performance.now();
+    trialStart = Date.now();
     await bus.publish({
       type: 'media.uploaded',
       source: 'bench',

@@ -207,9 +207,12 @@ describe('buildEncodeArgs with a scope (the runs of a chunked encode)', () => {
 
   it("writes the title run's audio, poster and subtitles without decoding the whole video", () => {
     const title = buildEncodeArgs(plan(), { audio: true, poster: true, subtitles: true });
-    // The poster comes from a second input seeked to it: one frame decoded, not the film.
+    // The poster comes from a second input seeked to it and ending 2 s later: a few frames decoded, not
+    // the rest of the film (ffmpeg 5.1 decodes an input to its end for an output of one frame).
     expect(valuesOf(title, '-i')).toEqual(['file:/jobs/a1/source', 'file:/jobs/a1/source']);
     expect(valuesOf(title, '-ss')).toEqual(['6']);
+    expect(valuesOf(title, '-t')).toEqual(['2']);
+    expect(title.indexOf('-t')).toBeLessThan(title.lastIndexOf('-i'));
     expect(valuesOf(title, '-filter_complex')).toEqual([
       '[1:0]fps=30/1,format=yuv420p,scale=1280:720,setsar=1[poster]',
     ]);

@@ -102,6 +102,9 @@ export interface EncodeRunScope {
   range?: SourceRange;
 }
 
+/** How much of the source the poster's own input reads: its frame and room for the `fps` filter. */
+const POSTER_INPUT_SECONDS = 2;
+
 export const WHOLE_TITLE: EncodeRunScope = {
   ladder: true,
   audio: true,
@@ -230,7 +233,11 @@ export function buildEncodeArgs(plan: EncodePlan, scope: EncodeRunScope = WHOLE_
     if (range.durationSeconds !== undefined) args.push('-t', String(range.durationSeconds));
   }
   args.push(...input);
-  if (scope.poster && !decodesVideo(scope)) args.push('-ss', String(plan.poster.atSeconds), ...input);
+  // The poster's own input ends POSTER_INPUT_SECONDS after its frame: with `-frames:v 1` on the output
+  // alone, ffmpeg 5.1 went on decoding the input to its end (a chunked title's audio run decoded the
+  // whole film for one frame: 10 CPU-s a minute of 1080p).
+  if (scope.poster && !decodesVideo(scope))
+    args.push('-ss', String(plan.poster.atSeconds), '-t', String(POSTER_INPUT_SECONDS), ...input);
   const graph = encodeFilterGraph(plan, scope);
   if (graph !== '') args.push('-filter_complex', graph);
 
