@@ -131,7 +131,7 @@ try {
     hull !== undefined &&
     hullLadder === asset.renditions.map((r) => `${r.name} ${r.rung.bitrateKbps}k`).join(', ');
   const hullLine = hull
-    ? `(d) hull ladder (${declined ? "declined this title — a smaller size scores above the top size on its noise — and kept (a)'s rungs, so (d) − (a) is its quality probe alone" : hullLadder}): ${hull.wall.toFixed(1)} s wall, ${hull.cpu.toFixed(1)} CPU-s (${(hull.cpu / seconds).toFixed(2)} a second of source, ${(hull.cpu / marquee.cpu).toFixed(2)}× (a)), realtime factor ${(seconds / hull.wall).toFixed(2)}`
+    ? `(d) hull ladder (${declined ? 'the same rungs as (a): it declined this title (a smaller size scores above the top size) or its probe failed (the warning above says which), so (d) − (a) is its quality probe alone' : hullLadder}): ${hull.wall.toFixed(1)} s wall, ${hull.cpu.toFixed(1)} CPU-s (${(hull.cpu / seconds).toFixed(2)} a second of source, ${(hull.cpu / marquee.cpu).toFixed(2)}× (a)), realtime factor ${(seconds / hull.wall).toFixed(2)}`
     : undefined;
   const loadAfter = loadavg()[0]!;
   // One row per codec family. AV1's is what adding it costs: (c) − (a), since the decode, scaling,

@@ -4,7 +4,11 @@ import type { SourceInfo } from './probe.js';
 import {
   parseSsimSummaries,
   planQualityProbe,
+  PROBE_RUN_PIXELS,
+  PROBE_SCORE_RUN_SIZE,
+  probeEncodeRuns,
   probePoints,
+  probeScoreRuns,
   qualityProbeEncodeArgs,
   qualityProbeMeasureArgs,
   PROBE_RATE_SHARES,
@@ -73,6 +77,52 @@ describe('the probe command lines', () => {
     ])
       expect(first[first.indexOf(flag!) + 1]).toBe(value);
     expect(args.filter((a) => a.startsWith('.quality-'))).toHaveLength(n);
+  });
+
+  it('splits the encodes into runs of at most five 1080p encoders, every point once, in plan order', () => {
+    // 40 encoders in one ffmpeg at 1080p ran out of the 3 GiB analyse memory limit.
+    const p = plan();
+    const runs = probeEncodeRuns(p);
+    expect(runs.flat()).toEqual(p.points.map((_, j) => j));
+    expect(runs.length).toBe(3);
+    for (const run of runs) {
+      const pixels = run.reduce((sum, j) => sum + p.points[j]!.rung.width * p.points[j]!.rung.height, 0);
+      expect(run.length === 1 || pixels <= PROBE_RUN_PIXELS).toBe(true);
+    }
+    // A 720p source: two runs; a 4K one: its own size's points one to a run (each is above the budget).
+    expect(
+      probeEncodeRuns(planQualityProbe({ ...info, width: 1280, height: 720 }, complexity, encode)),
+    ).toHaveLength(2);
+    const uhd = probeEncodeRuns(planQualityProbe({ ...info, width: 3840, height: 2160 }, complexity, encode));
+    expect(uhd.slice(0, PROBE_RATE_SHARES.length).every((run) => run.length === 1)).toBe(true);
+    // A run encodes its points only, each scaled from its own size's branch.
+    const second = qualityProbeEncodeArgs(p, info, '/in/source.mkv', '30/1', runs[1]);
+    expect(second.filter((a) => a === 'libx264')).toHaveLength(runs[1]!.length);
+    expect(second.filter((a) => a.startsWith('.quality-'))).toEqual(runs[1]!.map((j) => `.quality-${j}.mkv`));
+    const graph = second[second.indexOf('-filter_complex') + 1]!;
+    // 900p's five rates and the first three of 720p's.
+    expect(graph).toContain('[src]split=2[s1][s2]');
+    expect(graph).toContain(
+      `[s1]scale=1600:900:flags=bicubic,setsar=1,split=${PROBE_RATE_SHARES.length}[e5]`,
+    );
+    expect(graph).toContain('[s2]scale=1280:720:flags=bicubic,setsar=1,split=3[e10][e11][e12]');
+  });
+
+  it('scores the probes ten to a run, each decoded on one thread', () => {
+    const p = plan();
+    const runs = probeScoreRuns(p);
+    expect(runs.flat()).toEqual(p.points.map((_, j) => j));
+    expect(Math.max(...runs.map((r) => r.length))).toBe(PROBE_SCORE_RUN_SIZE);
+    const args = qualityProbeMeasureArgs(p, info, '/in/source.mkv', '30/1', runs[1]);
+    expect(args.filter((a) => a === '-i')).toHaveLength(PROBE_SCORE_RUN_SIZE + 2);
+    expect(args.slice(args.indexOf('-threads'), args.indexOf('-threads') + 5)).toEqual([
+      '-threads',
+      '1',
+      '-f',
+      'matroska',
+      '-i',
+    ]);
+    expect(args[args.indexOf('-i') + 1]).toBe(`.quality-${PROBE_SCORE_RUN_SIZE}.mkv`);
   });
 
   it('scores each probe against the samples in the plan order, every third frame', () => {

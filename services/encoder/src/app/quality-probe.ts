@@ -89,27 +89,74 @@ function sampleInputs(plan: QualityProbePlan, info: SourceInfo, sourcePath: stri
   ]);
 }
 
-/** The encode run: every probe point from one decode, into `probeFile`s in the run's directory. */
+/**
+ * The most picture one encode run of the probe holds: the sum of its encoders' frame sizes, five
+ * 1080p encoders' worth. All 40 points of a 1080p source in one ffmpeg ran out of the analyse memory
+ * limit (3 GiB: x264 "malloc failed"), and the hull ladder fell back to the heuristic for every
+ * 1080p title; a run of this size needs about what the ladder's own 1080p run does.
+ */
+export const PROBE_RUN_PIXELS = 5 * 1920 * 1080;
+
+/**
+ * The probe's encode runs: the plan's points in plan order, packed into runs of at most
+ * PROBE_RUN_PIXELS (a point bigger than that alone). Each run decodes the samples again (a few
+ * seconds of the source, cheap against the encodes): a 720p source takes two runs, 1080p four.
+ */
+export function probeEncodeRuns(plan: QualityProbePlan): number[][] {
+  const runs: number[][] = [];
+  let pixels = Infinity;
+  plan.points.forEach(({ rung }, j) => {
+    const size = rung.width * rung.height;
+    if (pixels + size > PROBE_RUN_PIXELS) {
+      runs.push([]);
+      pixels = 0;
+    }
+    runs[runs.length - 1]!.push(j);
+    pixels += size;
+  });
+  return runs;
+}
+
+/**
+ * The probe's scoring runs: every probe scored at the measure size, PROBE_SCORE_RUN_SIZE to a run. All
+ * 40 of a 1080p source in one run (40 decoders and 40 pictures at 1080p) ran out of the memory limit
+ * as the encodes had.
+ */
+export const PROBE_SCORE_RUN_SIZE = 10;
+
+export function probeScoreRuns(plan: QualityProbePlan): number[][] {
+  const all = plan.points.map((_, j) => j);
+  return Array.from({ length: Math.ceil(all.length / PROBE_SCORE_RUN_SIZE) }, (_, r) =>
+    all.slice(r * PROBE_SCORE_RUN_SIZE, (r + 1) * PROBE_SCORE_RUN_SIZE),
+  );
+}
+
+/**
+ * One encode run: the probe points `points` (indices into the plan; default every one) from one
+ * decode of the samples, into `probeFile`s in the run's directory.
+ */
 export function qualityProbeEncodeArgs(
   plan: QualityProbePlan,
   info: SourceInfo,
   sourcePath: string,
   outputFps: string,
+  points: readonly number[] = plan.points.map((_, j) => j),
 ): string[] {
-  const perSize = plan.sizes.map((_, i) => plan.points.filter((p) => p.size === i).length);
+  const sizes = [...new Set(points.map((j) => plan.points[j]!.size))];
+  const ofSize = (i: number) => points.filter((j) => plan.points[j]!.size === i);
   const graph = [
     samplesGraph(plan, info, outputFps, 0, 'src'),
-    `[src]split=${plan.sizes.length}${plan.sizes.map((_, i) => `[s${i}]`).join('')}`,
-    ...plan.sizes.map(
-      (s, i) =>
-        `[s${i}]scale=${s.width}:${s.height}:flags=bicubic,setsar=1,split=${perSize[i]}${plan.points
-          .flatMap((p, j) => (p.size === i ? [`[e${j}]`] : []))
-          .join('')}`,
-    ),
+    `[src]split=${sizes.length}${sizes.map((i) => `[s${i}]`).join('')}`,
+    ...sizes.map((i) => {
+      const s = plan.sizes[i]!;
+      const labels = ofSize(i).map((j) => `[e${j}]`);
+      return `[s${i}]scale=${s.width}:${s.height}:flags=bicubic,setsar=1,split=${labels.length}${labels.join('')}`;
+    }),
   ].join(';');
   // One thread each: the run holds many encoders, and the ladder's own run is where threads pay.
   const settings = { ...plan.encode, threads: 1 };
-  const outputs = plan.points.flatMap((p, j) => {
+  const outputs = points.flatMap((j) => {
+    const p = plan.points[j]!;
     const ladder = { codec: h264Profile, rungs: [p.rung], settings: { preset: plan.encode.preset } };
     return [
       '-map',
@@ -137,24 +184,26 @@ export function qualityProbeEncodeArgs(
 }
 
 /**
- * The scoring run: each probe file scaled to `measure` against the samples (decoded again, once), every
- * `frameStep`-th frame, one `ssim` filter per probe in the plan's order.
+ * A scoring run: each probe file of `points` (indices into the plan; default every one) scaled to
+ * `measure` against the samples (decoded again, once), every `frameStep`-th frame, one `ssim` filter
+ * per probe in the order given. Each probe is decoded on one thread: a run holds many decoders.
  */
 export function qualityProbeMeasureArgs(
   plan: QualityProbePlan,
   info: SourceInfo,
   sourcePath: string,
   outputFps: string,
+  points: readonly number[] = plan.points.map((_, j) => j),
 ): string[] {
-  const probes = plan.points.map((_, j) => probeFile(j));
+  const probes = points.map((j) => probeFile(j));
   const { width, height } = plan.measure;
   const pick = `select='not(mod(n\\,${plan.frameStep}))',setpts=N/(25*TB)`;
   const toMeasure = `scale=${width}:${height}:flags=bicubic,format=yuv420p,setsar=1`;
   const graph = [
     samplesGraph(plan, info, outputFps, probes.length, 'src'),
-    `[src]${pick},${toMeasure},split=${probes.length}${probes.map((_, j) => `[r${j}]`).join('')}`,
-    ...probes.map((_, j) => `[${j}:v]${pick},${toMeasure}[d${j}]`),
-    ...probes.map((_, j) => `[d${j}][r${j}]ssim=shortest=1`),
+    `[src]${pick},${toMeasure},split=${probes.length}${probes.map((_, k) => `[r${k}]`).join('')}`,
+    ...probes.map((_, k) => `[${k}:v]${pick},${toMeasure}[d${k}]`),
+    ...probes.map((_, k) => `[d${k}][r${k}]ssim=shortest=1`),
   ].join(';');
   return [
     '-hide_banner',
@@ -162,7 +211,7 @@ export function qualityProbeMeasureArgs(
     '-v',
     'info',
     '-nostats',
-    ...probes.flatMap((p) => ['-f', 'matroska', '-i', p]),
+    ...probes.flatMap((p) => ['-threads', '1', '-f', 'matroska', '-i', p]),
     ...sampleInputs(plan, info, sourcePath),
     '-filter_complex',
     graph,

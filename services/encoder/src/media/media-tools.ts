@@ -9,6 +9,8 @@ import { createMediaRunner, type MediaRunner } from './run.js';
 export interface MediaTools {
   binaries: MediaBinaries;
   runner: MediaRunner;
+  /** Where a run that fails without failing the job says so (a quality probe falling back, say). */
+  warn?: (message: string) => void;
 }
 
 export interface OpenMediaToolsOptions {
@@ -51,5 +53,5 @@ export async function openMediaTools(options: OpenMediaToolsOptions): Promise<Me
   const guard = await detectRealtimeGuard(options.searchPath, process.getuid?.(), options.warn);
   const prefix = [...guard, ...(options.commandPrefix ?? [])];
   const runner = prefix.length > 0 ? createMediaRunner({ memoryLimit, commandPrefix: prefix }) : checker;
-  return { binaries, runner };
+  return { binaries, runner, ...(options.warn ? { warn: options.warn } : {}) };
 }

@@ -8,6 +8,8 @@ import type { SourceInfo } from '../app/probe.js';
 import {
   parseSsimSummaries,
   planQualityProbe,
+  probeEncodeRuns,
+  probeScoreRuns,
   probeFile,
   probePoints,
   qualityProbeEncodeArgs,
@@ -55,11 +57,23 @@ export async function runQualityProbe(
       stderrLimitBytes: 512 * 1024,
       ...(options.signal ? { signal: options.signal } : {}),
     });
+  // A failed run keeps the heuristic ladder, and says why: an operator who asked for the hull ladder
+  // should not find the heuristic's rungs without a word (1080p titles did, until the runs were split).
+  const fallBack = (result: { outcome: string; exitCode?: number | null; stderr?: string }, what: string) => {
+    tools.warn?.(
+      `The quality probe's ${what} failed (${result.outcome}${result.exitCode ? ` ${result.exitCode}` : ''}): ${(result.stderr ?? '').trim().slice(-300)}; the heuristic ladder is used`,
+    );
+    return undefined;
+  };
   await mkdir(dir, { recursive: true });
   try {
-    const encoded = await run(qualityProbeEncodeArgs(plan, info, input.sourcePath, input.outputFps));
-    if (encoded.outcome === 'aborted') throw encodeFailure(encoded, 'The quality probe', options.limits);
-    if (encoded.outcome !== 'exited' || encoded.exitCode !== 0) return undefined;
+    for (const points of probeEncodeRuns(plan)) {
+      const encoded = await run(
+        qualityProbeEncodeArgs(plan, info, input.sourcePath, input.outputFps, points),
+      );
+      if (encoded.outcome === 'aborted') throw encodeFailure(encoded, 'The quality probe', options.limits);
+      if (encoded.outcome !== 'exited' || encoded.exitCode !== 0) return fallBack(encoded, 'encode run');
+    }
     const seconds = plan.samples.reduce((sum, s) => sum + s.durationSeconds, 0);
     const kbps: number[] = [];
     for (let j = 0; j < plan.points.length; j += 1) {
@@ -69,11 +83,21 @@ export async function runQualityProbe(
       );
       kbps.push((bytes * 8) / seconds / 1000);
     }
-    const scored = await run(qualityProbeMeasureArgs(plan, info, input.sourcePath, input.outputFps));
-    if (scored.outcome === 'aborted') throw encodeFailure(scored, 'The quality probe', options.limits);
-    if (scored.outcome !== 'exited' || scored.exitCode !== 0) return undefined;
-    const ssim = parseSsimSummaries(scored.stderr);
-    if (ssim.length !== kbps.length) return undefined;
+    const ssim: number[] = [];
+    for (const points of probeScoreRuns(plan)) {
+      const scored = await run(
+        qualityProbeMeasureArgs(plan, info, input.sourcePath, input.outputFps, points),
+      );
+      if (scored.outcome === 'aborted') throw encodeFailure(scored, 'The quality probe', options.limits);
+      if (scored.outcome !== 'exited' || scored.exitCode !== 0) return fallBack(scored, 'scoring run');
+      const scores = parseSsimSummaries(scored.stderr);
+      if (scores.length !== points.length)
+        return fallBack(
+          { ...scored, stderr: `${scores.length} SSIM summaries for ${points.length} probes` },
+          'scoring run',
+        );
+      ssim.push(...scores);
+    }
     return probePoints(plan, kbps, ssim);
   } finally {
     await rm(dir, { recursive: true, force: true });
