@@ -17,7 +17,12 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_ENCODER_SETTINGS, encodeAsset, type EncodedAsset } from '@marquee/encoder';
+import {
+  DEFAULT_ENCODER_SETTINGS,
+  encodeAsset,
+  type EncodedAsset,
+  type EncoderSettings,
+} from '@marquee/encoder';
 import { writeSection } from '../events/report.js';
 import { childCpuSeconds } from './child-cpu.js';
 import { naiveCommands, runNaive } from './naive.js';
@@ -97,36 +102,29 @@ try {
     rounds > 1
       ? `; per round (b)/(a) CPU ${marquees.map((m, i) => (naives[i]!.cpu / m.cpu).toFixed(2)).join(', ')}`
       : '';
-  // (c) the same encode with AV1 beside H.264 (ENCODER_CODECS=h264,av1): what the AV1 ladder costs.
-  const withAv1 = process.env.ENCODE_BENCH_AV1 !== '0';
-  let both: Awaited<ReturnType<typeof timed>> | undefined;
-  if (withAv1) {
-    console.log('(c) Marquee encodeAsset with H.264 and AV1…');
-    both = await timed(() =>
-      encodeAsset(
-        tools,
-        { sourcePath: source, workDir: join(dir, 'marquee-av1') },
-        { ...DEFAULT_ENCODER_SETTINGS, codecs: ['h264', 'av1'] },
-      ),
+  /** (a) again with other settings, unless its ENCODE_BENCH_* switch is 0. */
+  const variant = async (
+    label: string,
+    what: string,
+    switchName: string,
+    settings: Partial<EncoderSettings>,
+  ) => {
+    if (process.env[switchName] === '0') return undefined;
+    console.log(`${label} Marquee encodeAsset ${what}…`);
+    const workDir = join(dir, `marquee-${label}`);
+    const run = await timed(() =>
+      encodeAsset(tools, { sourcePath: source, workDir }, { ...DEFAULT_ENCODER_SETTINGS, ...settings }),
     );
-  }
-  // (d) the same encode with the hull ladder (ENCODER_LADDER=hull, H.264 only): what choosing the
-  // ladder by measured quality costs to encode — its quality probe and its rungs (issue 16 §2).
-  const withHull = process.env.ENCODE_BENCH_HULL !== '0';
-  let hull: Timed<EncodedAsset> | undefined;
-  if (withHull) {
-    console.log('(d) Marquee encodeAsset with ENCODER_LADDER=hull…');
-    hull = await timed(() =>
-      encodeAsset(
-        tools,
-        { sourcePath: source, workDir: join(dir, 'marquee-hull') },
-        { ...DEFAULT_ENCODER_SETTINGS, ladder: 'hull' },
-      ),
-    );
-    await rm(join(dir, 'marquee-hull'), { recursive: true, force: true });
-  }
+    await rm(workDir, { recursive: true, force: true });
+    return run;
+  };
+  // (c) with AV1 beside H.264 (ENCODER_CODECS=h264,av1): what the AV1 ladder costs.
+  const both = await variant('(c)', 'with H.264 and AV1', 'ENCODE_BENCH_AV1', { codecs: ['h264', 'av1'] });
+  // (d) with the hull ladder (ENCODER_LADDER=hull, H.264 only): what choosing the ladder by measured
+  // quality costs to encode — its quality probe and its rungs (issue 16 §2).
+  const hull = await variant('(d)', 'with ENCODER_LADDER=hull', 'ENCODE_BENCH_HULL', { ladder: 'hull' });
   const hullLadder = hull?.result.renditions.map((r) => `${r.name} ${r.rung.bitrateKbps}k`).join(', ');
-  // The same rungs as (a): the hull ladder declined the title (its grain guard) and kept the heuristic's.
+  // The same rungs as (a): the hull ladder declined the title (its grain guard) or its probe failed.
   const declined =
     hull !== undefined &&
     hullLadder === asset.renditions.map((r) => `${r.name} ${r.rung.bitrateKbps}k`).join(', ');
