@@ -1,12 +1,15 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'hls-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MediaTools } from '../media/media-tools.js';
-import { probeTitleQuality } from '../media/quality-probe-runs.js';
+import { probeSource } from '../media/probe-source.js';
+import { probeTitleQuality, runQualityProbe } from '../media/quality-probe-runs.js';
 import { makeSource, tempDir, testMediaTools } from '../testing/media-fixtures.js';
 import { decodeWholeMaster } from '../testing/output-checks.js';
 import { DEFAULT_ENCODER_SETTINGS, encodeAsset, type EncodedAsset } from './encode-asset.js';
+import { planComplexityProbe } from './complexity.js';
+import { outputFrameRate } from './encode-args.js';
 import { referenceTopKbps } from './ladder-hull.js';
 import { PROBE_RATE_SHARES } from './quality-probe.js';
 
@@ -44,6 +47,34 @@ describe('the quality probe', () => {
     }
     expect((await readdir(dir.path)).filter((n) => n.startsWith('.quality'))).toEqual([]);
   }, 600_000);
+
+  it('keeps the heuristic ladder when a run fails, and says why', async () => {
+    const warnings: string[] = [];
+    const info = await probeSource(tools, source, { limits: { wallTimeMs: 60_000 } });
+    const fps = outputFrameRate(info.fpsRational);
+    const workDir = join(dir.path, 'starved');
+    await mkdir(workDir);
+    // 64 MiB of address space: too little for x264, as 40 encoders at 1080p were for 3 GiB.
+    const points = await runQualityProbe(
+      { ...tools, warn: (m) => warnings.push(m) },
+      info,
+      planComplexityProbe(info),
+      {
+        sourcePath: source,
+        workDir,
+        preset: 'veryfast',
+        segmentSeconds: 4,
+        outputFps: fps.rational,
+        fps: fps.value,
+      },
+      { limits: { wallTimeMs: 60_000, memoryBytes: 64 * 1024 ** 2 } },
+    );
+    expect(points).toBeUndefined();
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(
+      /^The quality probe's encode run failed \(.+\); the heuristic ladder is used$/s,
+    );
+  }, 120_000);
 });
 
 describe('encodeAsset with ENCODER_LADDER=hull', () => {

@@ -227,7 +227,8 @@ export function planHullLadder(
     const target = Math.round(
       Math.max(bottom, i === 0 ? Math.min(cap, targetFor(hull, spent)) : targetFor(hull, spent)),
     );
-    const first = chosen.findIndex((c) => c.curve === curve) === i;
+    // Sizes never grow down the ladder, so a size's rungs are neighbours: the first keeps its name.
+    const first = i === 0 || chosen[i - 1]!.curve !== curve;
     return rungAt(first ? size : { ...size, name: `${size.name}-${target}k` }, target, input.fps);
   });
 }

@@ -97,39 +97,38 @@ function sampleInputs(plan: QualityProbePlan, info: SourceInfo, sourcePath: stri
  */
 export const PROBE_RUN_PIXELS = 5 * 1920 * 1080;
 
-/**
- * The probe's encode runs: the plan's points in plan order, packed into runs of at most
- * PROBE_RUN_PIXELS (a point bigger than that alone). Each run decodes the samples again (a few
- * seconds of the source, cheap against the encodes): a 720p source takes two runs, 1080p four.
- */
-export function probeEncodeRuns(plan: QualityProbePlan): number[][] {
+/** Indices of `items` in order, packed into runs whose weights sum to at most `budget` (a heavier item alone). */
+function packInOrder<T>(items: readonly T[], weight: (item: T) => number, budget: number): number[][] {
   const runs: number[][] = [];
-  let pixels = Infinity;
-  plan.points.forEach(({ rung }, j) => {
-    const size = rung.width * rung.height;
-    if (pixels + size > PROBE_RUN_PIXELS) {
+  let load = Infinity;
+  items.forEach((item, j) => {
+    if (load + weight(item) > budget) {
       runs.push([]);
-      pixels = 0;
+      load = 0;
     }
     runs[runs.length - 1]!.push(j);
-    pixels += size;
+    load += weight(item);
   });
   return runs;
 }
 
 /**
- * The probe's scoring runs: every probe scored at the measure size, PROBE_SCORE_RUN_SIZE to a run. All
- * 40 of a 1080p source in one run (40 decoders and 40 pictures at 1080p) ran out of the memory limit
- * as the encodes had.
+ * The probe's encode runs: the plan's points in plan order, at most PROBE_RUN_PIXELS of picture a run.
+ * Each run decodes the samples again (a few seconds of the source, cheap against the encodes): a 720p
+ * source takes two runs, 1080p three.
+ */
+export const probeEncodeRuns = (plan: QualityProbePlan): number[][] =>
+  packInOrder(plan.points, ({ rung }) => rung.width * rung.height, PROBE_RUN_PIXELS);
+
+/**
+ * The probe's scoring runs: PROBE_SCORE_RUN_SIZE probes a run, each scored at the measure size. All 40
+ * of a 1080p source in one run (40 decoders and 40 pictures at 1080p) ran out of the memory limit as
+ * the encodes had.
  */
 export const PROBE_SCORE_RUN_SIZE = 10;
 
-export function probeScoreRuns(plan: QualityProbePlan): number[][] {
-  const all = plan.points.map((_, j) => j);
-  return Array.from({ length: Math.ceil(all.length / PROBE_SCORE_RUN_SIZE) }, (_, r) =>
-    all.slice(r * PROBE_SCORE_RUN_SIZE, (r + 1) * PROBE_SCORE_RUN_SIZE),
-  );
-}
+export const probeScoreRuns = (plan: QualityProbePlan): number[][] =>
+  packInOrder(plan.points, () => 1, PROBE_SCORE_RUN_SIZE);
 
 /**
  * One encode run: the probe points `points` (indices into the plan; default every one) from one

@@ -53,5 +53,5 @@ export async function openMediaTools(options: OpenMediaToolsOptions): Promise<Me
   const guard = await detectRealtimeGuard(options.searchPath, process.getuid?.(), options.warn);
   const prefix = [...guard, ...(options.commandPrefix ?? [])];
   const runner = prefix.length > 0 ? createMediaRunner({ memoryLimit, commandPrefix: prefix }) : checker;
-  return { binaries, runner, ...(options.warn ? { warn: options.warn } : {}) };
+  return { binaries, runner, warn: options.warn };
 }

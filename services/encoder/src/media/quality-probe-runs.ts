@@ -59,20 +59,23 @@ export async function runQualityProbe(
     });
   // A failed run keeps the heuristic ladder, and says why: an operator who asked for the hull ladder
   // should not find the heuristic's rungs without a word (1080p titles did, until the runs were split).
-  const fallBack = (result: { outcome: string; exitCode?: number | null; stderr?: string }, what: string) => {
-    tools.warn?.(
-      `The quality probe's ${what} failed (${result.outcome}${result.exitCode ? ` ${result.exitCode}` : ''}): ${(result.stderr ?? '').trim().slice(-300)}; the heuristic ladder is used`,
-    );
+  const fallBack = (what: string, why: string) => {
+    tools.warn?.(`The quality probe's ${what} failed (${why}); the heuristic ladder is used`);
     return undefined;
+  };
+  /** One run's result; undefined when it failed (said above); an aborted run throws. */
+  const attempt = async (args: string[], what: string) => {
+    const result = await run(args);
+    if (result.outcome === 'aborted') throw encodeFailure(result, 'The quality probe', options.limits);
+    if (result.outcome === 'exited' && result.exitCode === 0) return result;
+    const code = result.exitCode ? ` ${result.exitCode}` : '';
+    return fallBack(what, `${result.outcome}${code}: ${result.stderr.trim().slice(-300)}`);
   };
   await mkdir(dir, { recursive: true });
   try {
     for (const points of probeEncodeRuns(plan)) {
-      const encoded = await run(
-        qualityProbeEncodeArgs(plan, info, input.sourcePath, input.outputFps, points),
-      );
-      if (encoded.outcome === 'aborted') throw encodeFailure(encoded, 'The quality probe', options.limits);
-      if (encoded.outcome !== 'exited' || encoded.exitCode !== 0) return fallBack(encoded, 'encode run');
+      const args = qualityProbeEncodeArgs(plan, info, input.sourcePath, input.outputFps, points);
+      if (!(await attempt(args, 'encode run'))) return undefined;
     }
     const seconds = plan.samples.reduce((sum, s) => sum + s.durationSeconds, 0);
     const kbps: number[] = [];
@@ -85,17 +88,12 @@ export async function runQualityProbe(
     }
     const ssim: number[] = [];
     for (const points of probeScoreRuns(plan)) {
-      const scored = await run(
-        qualityProbeMeasureArgs(plan, info, input.sourcePath, input.outputFps, points),
-      );
-      if (scored.outcome === 'aborted') throw encodeFailure(scored, 'The quality probe', options.limits);
-      if (scored.outcome !== 'exited' || scored.exitCode !== 0) return fallBack(scored, 'scoring run');
+      const args = qualityProbeMeasureArgs(plan, info, input.sourcePath, input.outputFps, points);
+      const scored = await attempt(args, 'scoring run');
+      if (!scored) return undefined;
       const scores = parseSsimSummaries(scored.stderr);
       if (scores.length !== points.length)
-        return fallBack(
-          { ...scored, stderr: `${scores.length} SSIM summaries for ${points.length} probes` },
-          'scoring run',
-        );
+        return fallBack('scoring run', `${scores.length} SSIM summaries for ${points.length} probes`);
       ssim.push(...scores);
     }
     return probePoints(plan, kbps, ssim);
