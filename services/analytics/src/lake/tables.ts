@@ -54,18 +54,21 @@ export function partitionDate(time: string): string {
 
 /** Which table an event goes to and its row (the catalogue types the data: no casts). */
 export function lakeRow(event: EventOfType<LakeEventType>): { table: LakeTable; row: LakeRow } {
-  const time = new Date(event.time).toISOString();
+  // Every table's rows start with the event and whose viewing it was.
+  const viewing = {
+    id: event.id,
+    time: new Date(event.time).toISOString(),
+    session_id: event.data.sessionId,
+    account_id: event.data.accountId,
+    profile_id: event.data.profileId,
+    title_id: event.data.titleId,
+  };
   if (event.type === 'telemetry.reported') {
     const d = event.data;
     return {
       table: 'telemetry',
       row: {
-        id: event.id,
-        time,
-        session_id: d.sessionId,
-        account_id: d.accountId,
-        profile_id: d.profileId,
-        title_id: d.titleId,
+        ...viewing,
         plan: d.plan,
         edge: d.edge ?? null,
         seq: d.seq,
@@ -90,13 +93,8 @@ export function lakeRow(event: EventOfType<LakeEventType>): { table: LakeTable; 
   return {
     table: 'playback',
     row: {
-      id: event.id,
-      time,
+      ...viewing,
       type: event.type.slice('playback.'.length),
-      session_id: d.sessionId,
-      account_id: d.accountId,
-      profile_id: d.profileId,
-      title_id: d.titleId,
       position: d.position,
       duration: d.duration ?? null,
     },
