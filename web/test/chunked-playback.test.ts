@@ -1,10 +1,9 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CatalogFixtures, signUp } from './support/catalog.js';
-import { browserSkipReason, launchChromium, newViewer } from './support/chromium.js';
+import { browserSkipReason, newViewer } from './support/chromium.js';
 import { makeClip } from './support/clips.js';
 import { ConsoleWatch } from './support/console.js';
-import { startTestPlatform, type TestPlatform } from './support/platform.js';
+import { usePlatformAndBrowser } from './support/platform-and-browser.js';
 import { chooseProfile, signIn, waitForPlayback } from './support/viewer.js';
 
 const skip = browserSkipReason();
@@ -33,35 +32,25 @@ describe.skipIf(skip).each([
 ])(
   'a $seconds s title encoded in $chunkSeconds s chunks',
   ({ seconds, chunkSeconds, rate, joins, lastChunk }) => {
-    let platform: TestPlatform;
-    let browser: Browser;
+    const rig = usePlatformAndBrowser({
+      platform: { env: { ENCODER_CHUNK_SECONDS: String(chunkSeconds), LOG_LEVEL: 'info' } },
+    });
     let titleId: string;
 
     beforeAll(async () => {
-      const [p, clip] = await Promise.all([
-        startTestPlatform({ env: { ENCODER_CHUNK_SECONDS: String(chunkSeconds), LOG_LEVEL: 'info' } }),
-        makeClip({ seconds, height: 240 }),
-      ]);
-      platform = p;
-      browser = await launchChromium();
-      const catalog = await CatalogFixtures.asAdmin(platform.url, platform.admin);
-      titleId = await catalog.movie('In chunks', clip, 'PG');
+      const catalog = await CatalogFixtures.asAdmin(rig.platform.url, rig.platform.admin);
+      titleId = await catalog.movie('In chunks', await makeClip({ seconds, height: 240 }), 'PG');
     }, 300_000);
-
-    afterAll(async () => {
-      await browser?.close();
-      await platform?.stop();
-    });
 
     it('plays across every chunk join without a stall or a jump', async () => {
       // The encoder did cut it: its log names each chunk job.
-      expect(platform.output()).toMatch(lastChunk);
+      expect(rig.platform.output()).toMatch(lastChunk);
 
-      const context = await newViewer(browser, platform.url);
+      const context = await newViewer(rig.browser, rig.platform.url);
       await context.addInitScript(WATCH_JOINS);
       const page = await context.newPage();
       const watch = new ConsoleWatch(page);
-      await signIn(page, await signUp(platform.url));
+      await signIn(page, await signUp(rig.platform.url));
       await chooseProfile(page);
       await page.goto(`/watch/${titleId}`);
       await waitForPlayback(page, 1, 60_000);
